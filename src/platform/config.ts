@@ -1,0 +1,65 @@
+import path from 'node:path';
+
+/** Typed runtime configuration, parsed once at start-up. */
+export interface Config {
+  /** PostgreSQL connection string; absent = embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  /** Directory for the embedded database and the blob store. */
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Staff session lifetime. */
+  sessionTtlMinutes: number;
+  /** Largest accepted component file. */
+  maxUploadBytes: number;
+  /** Public tracking look-ups allowed per client address per minute. */
+  trackingPerMinute: number;
+  /** Province the deployment serves (its administrative code). */
+  provinceCode: string;
+  /** PostgreSQL pool size. */
+  poolSize: number;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return n;
+}
+
+/** Parses the environment into a Config; throws listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl.slice(0, 20)}…")`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const provinceCode = env.MOTCUA_PROVINCE ?? '37';
+  if (!/^\d{2}$/.test(provinceCode)) problems.push('MOTCUA_PROVINCE must be a 2-digit province code');
+  const config: Config = {
+    databaseUrl,
+    dataDir: path.resolve(env.MOTCUA_DATA_DIR ?? 'data'),
+    host: env.HOST ?? '127.0.0.1',
+    port: intFrom(env, 'PORT', 3000, 0, 65535, problems),
+    logLevel,
+    sessionTtlMinutes: intFrom(env, 'MOTCUA_SESSION_TTL_MINUTES', 8 * 60, 1, 30 * 24 * 60, problems),
+    maxUploadBytes: intFrom(env, 'MOTCUA_MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    trackingPerMinute: intFrom(env, 'MOTCUA_TRACKING_PER_MINUTE', 30, 1, 1_000_000, problems),
+    provinceCode,
+    poolSize: intFrom(env, 'MOTCUA_DB_POOL', 10, 1, 200, problems),
+    ...overrides,
+  };
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,31 @@
+import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { sql } from 'kysely';
+import { createTestDatabase } from './testing.js';
+import type { Database } from './database.js';
+
+let database: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+
+describe('database', () => {
+  it('applies the migrations and refuses to change the audit log', async () => {
+    const { db } = database;
+    await db.insertInto('audit_log').values({
+      stream: 's', seq: 1, at: new Date(), actor_kind: 'system', actor_id: null, action: 'x',
+      entity_type: 'test', entity_id: null, payload: '{}', prev_hash: '0', hash: '1',
+    }).execute();
+    await expect(sql`update audit_log set action = 'y'`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute(db)).rejects.toThrow(/append-only/);
+    const rows = await db.selectFrom('audit_log').select(['action']).orderBy('seq').execute();
+    expect(rows).toEqual([{ action: 'x' }]);
+  });
+
+  it('has pg_trgm for fuzzy search', async () => {
+    const r = await sql<{ s: number }>`select similarity('dang ky khai sinh', 'dang ki khai sinh') as s`.execute(database.db);
+    expect(r.rows[0]!.s).toBeGreaterThan(0.5);
+  });
+});

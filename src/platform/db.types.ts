@@ -1,0 +1,283 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** timestamptz: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface UnitTable {
+  id: Generated<number>;
+  key: string;
+  province_code: string;
+  parent_id: number | null;
+  kind: 'province' | 'center' | 'branch' | 'commune_center' | 'department' | 'commune_committee';
+  agency_code: string;
+  name_vi: string;
+  name_en: string;
+  address: string | null;
+  area_type: 'urban' | 'rural' | 'remote' | null;
+  lat: number | null;
+  lon: number | null;
+  office_hours: Json | null;
+  receiving_unit_id: number | null;
+  commune_code: string | null;
+  valid_from: string;
+  valid_to: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface UnitCodeTable {
+  unit_id: number;
+  agency_code: string;
+  valid_from: string;
+  valid_to: string | null;
+}
+
+export interface CommuneTable {
+  code: string;
+  province_code: string;
+  name_vi: string;
+  name_en: string;
+  kind: 'ward' | 'commune' | 'special_zone';
+  area_type: 'urban' | 'rural' | 'remote';
+  committee_unit_id: number;
+  center_unit_id: number;
+  lat: number | null;
+  lon: number | null;
+}
+
+export type StaffRole = 'clerk' | 'specialist' | 'approver' | 'manager' | 'admin';
+
+export interface StaffTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  full_name: string;
+  role: StaffRole;
+  unit_id: number;
+  active: Generated<boolean>;
+  created_at: TimestampDefault;
+}
+
+export interface SessionTable {
+  id: Generated<number>;
+  token_hash: string;
+  staff_id: number;
+  created_at: TimestampDefault;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface FieldTable {
+  code: string;
+  name_vi: string;
+  name_en: string;
+}
+
+export interface ProcedureTable {
+  id: Generated<number>;
+  code: string;
+  created_at: TimestampDefault;
+}
+
+export interface ProcedureVersionTable {
+  id: Generated<number>;
+  procedure_id: number;
+  effective_from: string;
+  name_vi: string;
+  name_en: string;
+  field_code: string;
+  level: 'province' | 'commune';
+  agency_key: string | null;
+  limit_value: number;
+  limit_unit: string;
+  fast_value: number | null;
+  fast_unit: string | null;
+  online_level: 'full' | 'partial';
+  non_territorial: boolean;
+  search_text: string;
+  body: Json;
+  created_at: TimestampDefault;
+}
+
+export interface BlobTable {
+  sha256: string;
+  size: number;
+  mime: string;
+  created_at: TimestampDefault;
+}
+
+export interface StoreDocumentTable {
+  id: Generated<number>;
+  owner_id_number: string;
+  kind: string;
+  title: string;
+  blob_sha256: string;
+  issuer_unit_id: number | null;
+  source_dossier_id: number | null;
+  issued_at: TimestampDefault;
+}
+
+export interface DossierTable {
+  id: Generated<number>;
+  code: string;
+  province_code: string;
+  procedure_id: number;
+  procedure_version_id: number;
+  channel: number;
+  status: string;
+  portal_status: number;
+  receiving_unit_id: number;
+  competent_agency_id: number;
+  current_unit_id: number | null;
+  current_step: Generated<number>;
+  return_point_id: number;
+  applicant_id_number: string;
+  applicant_name: string;
+  applicant_phone: string;
+  applicant_email: string | null;
+  applicant_address: string;
+  applicant_commune_code: string;
+  fast_track: Generated<boolean>;
+  limit_value: number;
+  limit_unit: string;
+  fee_total_vnd: Generated<number>;
+  submitted_at: Timestamp | null;
+  received_at: Timestamp | null;
+  due_at: Timestamp | null;
+  original_due_at: Timestamp | null;
+  paused_at: Timestamp | null;
+  paused_ms: Generated<number>;
+  supplement_count: Generated<number>;
+  paid_at: Timestamp | null;
+  decided_at: Timestamp | null;
+  returned_at: Timestamp | null;
+  late_flagged_at: Timestamp | null;
+  apology_due_at: Timestamp | null;
+  result_document_id: number | null;
+  version: Generated<number>;
+  created_by: number | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface DossierComponentTable {
+  id: Generated<number>;
+  dossier_id: number;
+  component_code: string;
+  name_vi: string;
+  form: string;
+  count: number;
+  required: boolean;
+  source: 'upload' | 'store' | 'population_db' | 'paper';
+  blob_sha256: string | null;
+  store_document_id: number | null;
+  digitized: boolean;
+  added_at: TimestampDefault;
+}
+
+export interface DossierEventTable {
+  id: Generated<number>;
+  dossier_id: number;
+  province_code: string;
+  seq: number;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  actor_kind: 'staff' | 'citizen' | 'system';
+  actor_id: number | null;
+  unit_id: number | null;
+  at: Timestamp;
+  note: string | null;
+  data: Json | null;
+}
+
+export interface DossierStepTable {
+  id: Generated<number>;
+  dossier_id: number;
+  seq: number;
+  role: string;
+  from_unit_id: number | null;
+  to_unit_id: number;
+  handed_by: number | null;
+  handed_at: Timestamp;
+  due_at: Timestamp | null;
+  completed_by: number | null;
+  completed_at: Timestamp | null;
+  outcome: 'early' | 'on_time' | 'late' | null;
+}
+
+export interface DossierCodeCounterTable {
+  prefix: string;
+  day: string;
+  last: number;
+}
+
+export interface RatingTable {
+  dossier_id: number;
+  rating: 'satisfied' | 'acceptable' | 'not_satisfied';
+  comment: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface IdempotencyKeyTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json;
+  created_at: TimestampDefault;
+}
+
+export interface AuditHeadTable {
+  stream: string;
+  seq: number;
+  hash: string;
+  prev_hash: string;
+  updated_at: TimestampDefault;
+}
+
+export interface AuditLogTable {
+  stream: string;
+  seq: number;
+  at: Timestamp;
+  actor_kind: string;
+  actor_id: number | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Every table, for Kysely<DB>. */
+export interface DB {
+  units: UnitTable;
+  unit_codes: UnitCodeTable;
+  communes: CommuneTable;
+  staff: StaffTable;
+  sessions: SessionTable;
+  fields: FieldTable;
+  procedures: ProcedureTable;
+  procedure_versions: ProcedureVersionTable;
+  blobs: BlobTable;
+  store_documents: StoreDocumentTable;
+  dossiers: DossierTable;
+  dossier_components: DossierComponentTable;
+  dossier_events: DossierEventTable;
+  dossier_steps: DossierStepTable;
+  dossier_code_counters: DossierCodeCounterTable;
+  ratings: RatingTable;
+  idempotency_keys: IdempotencyKeyTable;
+  audit_heads: AuditHeadTable;
+  audit_log: AuditLogTable;
+}
+
+export type Unit = Selectable<UnitTable>;
+export type Staff = Selectable<StaffTable>;
+export type Dossier = Selectable<DossierTable>;
+export type NewDossier = Insertable<DossierTable>;
+export type DossierUpdate = Updateable<DossierTable>;
+export type ProcedureVersionRow = Selectable<ProcedureVersionTable>;
+export type Commune = Selectable<CommuneTable>;

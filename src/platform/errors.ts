@@ -1,0 +1,49 @@
+/** Stable error codes of the domain; one table maps them to HTTP statuses. */
+export const ERROR_STATUS = {
+  VALIDATION: 400,
+  INVALID_ID_NUMBER: 400,
+  INVALID_FILE: 400,
+  FILE_TOO_LARGE: 413,
+  UNSUPPORTED_FILE_TYPE: 415,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  OUT_OF_SCOPE: 403,
+  NOT_FOUND: 404,
+  WRONG_SERVICE_POINT: 422,
+  NOT_DIGITIZED: 422,
+  INVALID_TRANSITION: 409,
+  SUPPLEMENT_ALREADY_REQUESTED: 409,
+  STALE_VERSION: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  ALREADY_RATED: 409,
+  UNKNOWN_COMMUNE: 422,
+  UNKNOWN_PROCEDURE: 422,
+  NOT_IN_SCOPE_OF_PROVINCE: 422,
+  RATE_LIMITED: 429,
+  CONFLICT: 409,
+  INTERNAL: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** A rule of the domain was broken; the message is safe to show to the caller. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { field?: string; details?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** Shorthand for a 404 naming what was looked for. */
+export function notFound(what: string, field?: string): DomainError {
+  return new DomainError('NOT_FOUND', `${what} not found`, field ? { field } : {});
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as core from './20261121T0800_core.js';
+
+/** Every migration, by timestamped name; the Migrator applies them in name order. */
+export const migrations: Record<string, Migration> = {
+  '20261121T0800_core': core,
+};
