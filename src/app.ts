@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/database.js';
+import { createHttpApp, type HttpApp } from './platform/http.js';
+import { loggerOptions } from './platform/logger.js';
+import type { Services } from './services.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { orgRoutes } from './org/org.routes.js';
+import { dossierRoutes } from './dossiers/dossier.routes.js';
+import { fileRoutes } from './files/file.routes.js';
+import { trackingRoutes } from './tracking/tracking.routes.js';
+
+export const VERSION = '0.1.0';
+
+/** Builds the HTTP API over the given services. */
+export async function buildApp(opts: { config: Config; database: Database; services: Services; logger?: boolean }): Promise<HttpApp> {
+  const { config, database, services } = opts;
+  const app = await createHttpApp({
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel),
+    bodyLimit: 1024 * 1024,
+    title: 'Motcua API',
+    version: VERSION,
+  });
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Too many requests: at most ${ctx.max} per ${ctx.after}` }) });
+  await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1, fields: 5 }, throwFileSizeLimit: true });
+
+  app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) } } }, async () => ({ status: 'ok' as const, version: VERSION }));
+  app.get('/ready', {
+    schema: { tags: ['operations'], summary: 'Readiness: the database answers', response: { 200: Type.Object({ status: Type.String(), database: Type.String() }), 503: Type.Object({ status: Type.String(), database: Type.String() }) } },
+  }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(database.db);
+      return { status: 'ready', database: database.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: database.kind });
+    }
+  });
+
+  await authRoutes(app, services);
+  await orgRoutes(app, services);
+  await catalogRoutes(app, services);
+  await fileRoutes(app, services, config.maxUploadBytes);
+  await dossierRoutes(app, services);
+  await trackingRoutes(app, services, config.trackingPerMinute);
+  return app;
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { loadConfig, type Config } from './platform/config.js';
+import { openDatabase, type Database } from './platform/database.js';
+import { migrateToLatest } from './platform/migrate.js';
+import { LocalBlobStore } from './platform/blob-store.js';
+import { loggerOptions } from './platform/logger.js';
+import { createServices, type Services } from './services.js';
+import { buildApp } from './app.js';
+import { verifyAudit } from './audit/audit.service.js';
+import { DEMO_OFFICE_HOURS, formatLocalIso, WorkingCalendar, type LimitUnit } from './calendar/calendar.model.js';
+import { DEMO_PASSWORD, seedDemo } from './demo/seed.js';
+
+const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
+
+async function open(config: Config): Promise<{ database: Database; services: Services }> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  await migrateToLatest(database.db);
+  const services = createServices({
+    db: database.db,
+    blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
+    clock: () => new Date(),
+    sessionTtlMinutes: config.sessionTtlMinutes,
+    maxUploadBytes: config.maxUploadBytes,
+  });
+  return { database, services };
+}
+
+const program = new Command('motcua').description('Motcua — one-stop public administration service system').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Serve the API (migrates, and seeds the demo province into an empty database)')
+  .option('--no-seed', 'do not seed the demo province into an empty database')
+  .action(async (opts: { seed: boolean }) => {
+    const config = loadConfig();
+    const log = pino(loggerOptions(config.logLevel));
+    const { database, services } = await open(config);
+    if (opts.seed && (await services.org.listUnits()).length === 0) {
+      log.info('empty database: generating the demo province (first run only)…');
+      const t = Date.now();
+      const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { log: (m) => log.info(m) });
+      await services.org.reload();
+      log.info(`demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers`);
+    }
+    const app = await buildApp({ config, database, services });
+    const lateTimer = setInterval(() => {
+      services.dossiers.detectLate().then(
+        (r) => r.flagged.length && app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged'),
+        (e) => app.log.error({ err: e }, 'late detection failed'),
+      );
+    }, 60_000);
+    const shutdown = async () => {
+      clearInterval(lateTimer);
+      await app.close();
+      await database.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    await app.listen({ host: config.host, port: config.port });
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
+    console.log(`\nMotcua is running on ${database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`);
+    console.log(`  API:       ${url}/`);
+    console.log(`  API docs:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+    console.log(`  Logins:    admin, ql.tinh, cb.tinh1, cv.stp, ld.stp … — password "${DEMO_PASSWORD}" (see README)\n`);
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations')
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const applied = await migrateToLatest(database.db);
+    console.log(JSON.stringify({ applied }));
+    await database.close();
+  });
+
+program
+  .command('seed')
+  .description('Generate the demo province into an empty database')
+  .option('--dossiers <n>', 'number of historical dossiers', (v) => Number(v), 2500)
+  .action(async (opts: { dossiers: number }) => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { dossiers: opts.dossiers, log: (m) => console.error(m) });
+    console.log(JSON.stringify(r));
+    await database.close();
+  });
+
+const audit = program.command('audit').description('Audit trail tools');
+audit
+  .command('verify')
+  .description('Verify every hash chain of the audit trail; exits 1 if tampering is found')
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const r = await verifyAudit(database.db);
+    console.log(JSON.stringify(r, null, 2));
+    await database.close();
+    process.exitCode = r.ok ? 0 : 1;
+  });
+
+program
+  .command('detect-late')
+  .description('Flag open dossiers past their due date')
+  .action(async () => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    console.log(JSON.stringify(await services.dossiers.detectLate()));
+    await database.close();
+  });
+
+program
+  .command('due')
+  .description("Due date under the demo province's calendar (Civil Code arts. 147–148)")
+  .requiredOption('--received <iso>', 'receipt instant, ISO 8601', (v) => {
+    const d = new Date(v);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected an ISO 8601 date-time such as 2025-03-14T10:00:00+07:00');
+    return d;
+  })
+  .requiredOption('--limit <n>', 'time limit', (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new InvalidArgumentError('expected a number from 0 to 10000');
+    return n;
+  })
+  .requiredOption('--unit <unit>', UNITS.join(' | '), (v) => {
+    if (!UNITS.includes(v as LimitUnit)) throw new InvalidArgumentError(`expected one of ${UNITS.join(', ')}`);
+    return v as LimitUnit;
+  })
+  .action((opts: { received: Date; limit: number; unit: LimitUnit }) => {
+    const calendar = new WorkingCalendar({ officeHours: DEMO_OFFICE_HOURS });
+    const due = calendar.dueDate(opts.received, opts.limit, opts.unit);
+    console.log(JSON.stringify({ due: formatLocalIso(due, 420) }));
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,243 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import type { DB, StaffRole, Unit } from '../platform/db.types.js';
+import type { BlobStore } from '../platform/blob-store.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { hashPassword } from '../auth/auth.service.js';
+import type { Actor } from '../auth/auth.model.js';
+import { createServices } from '../services.js';
+import type { CatalogDocument } from '../catalog/catalog.schema.js';
+import type { ComponentInput } from '../dossiers/dossier.service.js';
+import { processingSteps, type ProcessingStep } from '../dossiers/dossier.model.js';
+import { mulberry32, pick, samplePdf, makeCitizen, type Rng } from './demo.model.js';
+
+/** Every demo account's password (documented in the README; change it in a real deployment). */
+export const DEMO_PASSWORD = 'motcua@2026';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The demo data files shipped with the project. */
+export function demoFiles(): { province: unknown; catalog: CatalogDocument } {
+  const read = (f: string) => JSON.parse(fs.readFileSync(path.join(here, 'data', f), 'utf8')) as unknown;
+  return { province: read('province.json'), catalog: read('procedures.json') as CatalogDocument };
+}
+
+export interface SeedOptions {
+  dossiers?: number;
+  /** The instant the demo history ends at (default: now). */
+  until?: Date;
+  seed?: number;
+  log?: (message: string) => void;
+}
+
+export interface SeedResult {
+  units: number;
+  communes: number;
+  procedures: number;
+  staff: number;
+  dossiers: number;
+  byStatus: Record<string, number>;
+}
+
+interface Account {
+  username: string;
+  fullName: string;
+  role: StaffRole;
+  unit: Unit;
+}
+
+/** Demo accounts: a clerk per service point, a specialist and an approver per agency, a manager per center. */
+function accountsFor(units: Unit[]): Account[] {
+  const out: Account[] = [];
+  const short = (u: Unit) => u.key.toLowerCase().replace(/-(tt|ub)$/, '');
+  for (const u of units) {
+    if (u.kind === 'province') out.push({ username: 'admin', fullName: 'Quản trị hệ thống', role: 'admin', unit: u });
+    if (u.kind === 'center') {
+      out.push({ username: 'ql.tinh', fullName: 'Giám đốc Trung tâm PVHCC tỉnh', role: 'manager', unit: u });
+      out.push({ username: 'cb.tinh1', fullName: 'Cán bộ tiếp nhận 1 (Trung tâm tỉnh)', role: 'clerk', unit: u });
+      out.push({ username: 'cb.tinh2', fullName: 'Cán bộ tiếp nhận 2 (Trung tâm tỉnh)', role: 'clerk', unit: u });
+    }
+    if (u.kind === 'branch') out.push({ username: `cb.${short(u)}`, fullName: `Cán bộ tiếp nhận ${u.name_vi}`, role: 'clerk', unit: u });
+    if (u.kind === 'department') {
+      out.push({ username: `cv.${short(u)}`, fullName: `Chuyên viên ${u.name_vi}`, role: 'specialist', unit: u });
+      out.push({ username: `ld.${short(u)}`, fullName: `Lãnh đạo ${u.name_vi}`, role: 'approver', unit: u });
+    }
+    if (u.kind === 'commune_center') {
+      out.push({ username: `cb.${short(u)}`, fullName: `Cán bộ tiếp nhận ${u.name_vi}`, role: 'clerk', unit: u });
+      out.push({ username: `ql.${short(u)}`, fullName: `Giám đốc ${u.name_vi}`, role: 'manager', unit: u });
+    }
+    if (u.kind === 'commune_committee') {
+      out.push({ username: `cv.${short(u)}`, fullName: `Công chức ${u.name_vi}`, role: 'specialist', unit: u });
+      out.push({ username: `ld.${short(u)}`, fullName: `Chủ tịch ${u.name_vi}`, role: 'approver', unit: u });
+    }
+  }
+  return out;
+}
+
+/**
+ * Generates the demo province: organization, catalog, staff, and a history of dossiers driven
+ * through the real use cases on a simulated clock, so every row, event, hand-over and audit
+ * entry is what the system itself would have written. Deterministic for a given seed and end date.
+ */
+export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptions = {}): Promise<SeedResult> {
+  const log = opts.log ?? (() => {});
+  const rng = mulberry32(opts.seed ?? 20251121);
+  const until = opts.until ?? new Date();
+  let simNow = new Date(until.getTime() - 150 * 86_400_000);
+  const services = createServices({ db, blobs, clock: () => simNow, sessionTtlMinutes: 60, maxUploadBytes: 10 * 1024 * 1024 });
+  const { province, catalog } = demoFiles();
+
+  const org = await services.org.importOrg(province);
+  await services.catalog.importCatalog(null, catalog);
+  log(`organization: ${org.units} units, ${org.communes} communes; catalog: ${catalog.procedures.length} procedures`);
+
+  const units = await services.org.listUnits();
+  const accounts = accountsFor(units);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const actors = new Map<string, Actor>();
+  await db.transaction().execute(async (trx) => {
+    for (const a of accounts) {
+      const row = await trx.insertInto('staff').values({ username: a.username, password_hash: passwordHash, full_name: a.fullName, role: a.role, unit_id: a.unit.id }).returning('id').executeTakeFirstOrThrow();
+      const scope = a.role === 'admin' ? null : a.role === 'manager' ? units.filter((u) => u.id === a.unit.id || (u.parent_id === a.unit.id && u.kind === 'branch')).map((u) => u.id) : [a.unit.id];
+      const actor: Actor = { staffId: row.id, username: a.username, fullName: a.fullName, role: a.role, unitId: a.unit.id, unitKind: a.unit.kind, provinceCode: a.unit.province_code, scopeUnitIds: scope };
+      if (!actors.has(`${a.unit.id}:${a.role}`)) actors.set(`${a.unit.id}:${a.role}`, actor);
+    }
+    await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'demo.staff', entityType: 'staff', entityId: null, data: { accounts: accounts.length } }, simNow);
+  });
+  const actor = (unitId: number, role: StaffRole): Actor => {
+    const a = actors.get(`${unitId}:${role}`);
+    if (!a) throw new Error(`demo has no ${role} at unit ${unitId}`);
+    return a;
+  };
+
+  // A pool of distinct sample scans, uploaded through the real file use case.
+  const clerkAny = actors.get(`${units.find((u) => u.kind === 'center')!.id}:clerk`)!;
+  const scans: string[] = [];
+  for (let i = 0; i < 40; i++) scans.push((await services.files.upload(samplePdf(`Bản scan mẫu số ${i + 1}`), clerkAny)).sha256);
+
+  const points = units.filter((u) => u.kind === 'center' || u.kind === 'branch' || u.kind === 'commune_center');
+  const communes = await services.org.listCommunes();
+  const procedures = catalog.procedures.map((p) => p.code);
+  const total = opts.dossiers ?? 2500;
+  const byStatus: Record<string, number> = {};
+  const start = until.getTime() - 120 * 86_400_000;
+  const calendar = await services.org.calendarOf(points[0]!.id);
+  let made = 0;
+
+  for (let i = 0; i < total; i++) {
+    // Receipt instants spread over the last 120 days, inside office hours.
+    simNow = calendar.nextOfficeOpening(new Date(start + Math.floor(rng() * (until.getTime() - start - 3_600_000))));
+    simNow = new Date(simNow.getTime() + Math.floor(rng() * 3) * 3_600_000);
+    if (simNow >= until) continue;
+    const citizen = makeCitizen(rng, pick(rng, communes));
+    const version = await services.catalog.versionOn(pick(rng, procedures), simNow).catch(() => undefined);
+    if (!version) continue;
+    const v = version.body;
+    const components: ComponentInput[] = v.components
+      .filter((c) => c.required || rng() < 0.5)
+      .map((c) => (c.supply === 'population_db' ? { code: c.code, source: 'population_db' } : rng() < 0.12 ? { code: c.code, source: 'paper' } : { code: c.code, source: 'upload', fileSha256: pick(rng, scans) }));
+    const input = { procedureCode: version.code, applicant: citizen.applicant, components, fastTrack: Boolean(v.fastTrack) && rng() < 0.4 };
+    const commune = communes.find((c) => c.code === citizen.applicant.communeCode)!;
+    const online = v.online === 'full' && rng() < 0.35;
+    let code: string;
+    let receivingUnitId: number;
+    try {
+      if (online) {
+        const d = await services.dossiers.submitOnline({ ...input, components: components.map((c) => (c.source === 'paper' ? { code: c.code, source: 'upload', fileSha256: pick(rng, scans) } : c)) });
+        code = d.code;
+        receivingUnitId = d.receivingUnit.id;
+      } else {
+        const competentPoint = v.level === 'commune' ? commune.center_unit_id : units.find((u) => u.kind === 'center')!.id;
+        const pointId = v.nonTerritorial && rng() < 0.35 ? pick(rng, points).id : competentPoint;
+        const d = await services.dossiers.receiveAtCounter(actor(pointId, 'clerk'), input);
+        code = d.code;
+        receivingUnitId = d.receivingUnit.id;
+      }
+    } catch (e) {
+      log(`skipped one demo dossier: ${(e as Error).message}`);
+      continue;
+    }
+    made++;
+    await walk(code, receivingUnitId, online, rng, processingSteps(v.steps));
+  }
+
+  /** Moves one dossier through its life until the simulated clock passes the end of the history. */
+  async function walk(code: string, receivingUnitId: number, online: boolean, r: Rng, steps: ProcessingStep[]): Promise<void> {
+    const advance = (hours: number) => {
+      simNow = calendar.addWorkingMs(simNow, Math.max(1, Math.round(hours * 3_600_000)));
+      return simNow < until;
+    };
+    const clerk = actor(receivingUnitId, 'clerk');
+    let d = await services.dossiers.get(clerk, code);
+    const act = async (who: Actor, action: Parameters<typeof services.dossiers.transition>[2], extra: Record<string, unknown> = {}) => {
+      d = await services.dossiers.transition(who, code, action, { version: d.version, ...extra });
+    };
+    if (online) {
+      if (!advance(1 + r() * 10)) return;
+      if (r() < 0.04) return void (await act(clerk, 'refuse', { note: 'Hồ sơ không thuộc thẩm quyền / not within competence' }));
+      await act(clerk, 'receive');
+    }
+    if (r() < 0.02) {
+      if (!advance(0.3)) return;
+      return void (await act(clerk, 'refuse', { note: 'Hồ sơ không hợp lệ theo quy định' }));
+    }
+    for (const c of d.components.filter((x) => !x.digitized)) {
+      if (!advance(0.2)) return;
+      d = await services.dossiers.attachComponent(clerk, code, c.code, { version: d.version, fileSha256: pick(rng, scans) });
+    }
+    if (!advance(0.5 + r() * 3)) return;
+    await act(clerk, 'forward');
+    const slow = r() < 0.07; // a few agencies run late
+    const totalHours = Math.max(1, (new Date(d.dueAt!).getTime() - new Date(d.receivedAt!).getTime()) / 3_600_000 / 3);
+    let supplemented = false;
+    for (;;) {
+      const unitId = d.currentUnit!.id;
+      const step = d.currentStep;
+      const isApprove = steps.find((x) => x.index === step)?.role === 'approve';
+      const isLast = steps[steps.length - 1]?.index === step;
+      const who = actor(unitId, isApprove ? 'approver' : 'specialist');
+      if (!advance(totalHours * (slow ? 0.9 + r() : 0.1 + r() * 0.35))) return;
+      if (!supplemented && !isApprove && r() < 0.08) {
+        supplemented = true;
+        await act(who, 'request_supplement', { note: 'Bổ sung bản sao giấy tờ còn thiếu, ghi rõ thông tin / supply the missing copy' });
+        if (!advance(4 + r() * 30)) return;
+        await act(clerk, 'supplement_received');
+        continue;
+      }
+      if (d.feeTotalVnd > 0 && !d.paidAt && r() < 0.25) {
+        await act(who, 'request_payment');
+        if (!advance(r() * 8)) return;
+        await act(clerk, 'payment_received');
+        continue;
+      }
+      if (r() < 0.015) return void (await act(clerk, 'withdraw', { note: 'Công dân đề nghị rút hồ sơ' }));
+      if (isApprove && r() < 0.02) return void (await act(who, 'stop', { note: 'Hồ sơ không đủ điều kiện giải quyết theo quy định' }));
+      if (new Date(d.dueAt!) < simNow && !d.apologyDueAt && r() < 0.7) {
+        await act(who, 'apologize', { note: 'Cần xác minh thêm với cơ quan liên quan', newDueAt: new Date(simNow.getTime() + 3 * 86_400_000).toISOString() });
+      }
+      if (!isLast) {
+        await act(who, 'forward');
+        continue;
+      }
+      const result = await services.files.upload(samplePdf(`Kết quả giải quyết hồ sơ ${code}`), who);
+      await act(who, 'result', { resultFileSha256: result.sha256 });
+      break;
+    }
+    if (!advance(r() * 20)) return;
+    await act(actor(d.returnPoint.id, 'clerk'), 'return');
+    if (r() < 0.6) {
+      const rating = r() < 0.9 ? 'satisfied' : r() < 0.6 ? 'acceptable' : 'not_satisfied';
+      const phone = (await db.selectFrom('dossiers').select('applicant_phone').where('code', '=', code).executeTakeFirstOrThrow()).applicant_phone;
+      await services.tracking.rate(code, phone.slice(-4), rating, rating === 'not_satisfied' ? 'Chờ lâu' : undefined);
+    }
+  }
+
+  simNow = until;
+  await services.dossiers.detectLate();
+  const statuses = await db.selectFrom('dossiers').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').orderBy('status').execute();
+  for (const s of statuses) byStatus[s.status] = Number(s.n);
+  log(`dossiers: ${made} (${Object.entries(byStatus).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  return { units: org.units, communes: org.communes, procedures: catalog.procedures.length, staff: accounts.length, dossiers: made, byStatus };
+}

@@ -1,0 +1,195 @@
+import type { StaffRole } from '../platform/db.types.js';
+import { DomainError } from '../platform/errors.js';
+
+/** Internal workflow states; each maps onto one of the portal's status codes 1–10. */
+export const DOSSIER_STATUSES = ['submitted', 'received', 'refused', 'processing', 'supplement_requested', 'awaiting_payment', 'withdrawn', 'stopped', 'result_ready', 'returned'] as const;
+export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
+
+/** National Public Service Portal (DVCQG) status codes. */
+export const PORTAL_STATUS = {
+  submitted: 1,
+  received: 2,
+  refused: 3,
+  processing: 4,
+  supplement_requested: 5,
+  awaiting_payment: 6,
+  withdrawn: 7,
+  stopped: 8,
+  result_ready: 9,
+  returned: 10,
+} as const satisfies Record<DossierStatus, number>;
+
+export const STATUS_LABELS = {
+  submitted: { vi: 'Mới đăng ký trực tuyến', en: 'Submitted online' },
+  received: { vi: 'Đã tiếp nhận', en: 'Received' },
+  refused: { vi: 'Từ chối tiếp nhận', en: 'Refused at receipt' },
+  processing: { vi: 'Đang xử lý', en: 'Processing' },
+  supplement_requested: { vi: 'Yêu cầu bổ sung hồ sơ', en: 'Supplement requested' },
+  awaiting_payment: { vi: 'Chờ thực hiện nghĩa vụ tài chính', en: 'Awaiting payment' },
+  withdrawn: { vi: 'Đã rút hồ sơ', en: 'Withdrawn' },
+  stopped: { vi: 'Dừng xử lý', en: 'Processing stopped' },
+  result_ready: { vi: 'Đã có kết quả', en: 'Result ready' },
+  returned: { vi: 'Đã trả kết quả', en: 'Result returned' },
+} as const satisfies Record<DossierStatus, { vi: string; en: string }>;
+
+/** Channels (KenhThucHien): 1 in person, 2 online, 3 public postal service. */
+export const CHANNEL = { counter: 1, online: 2, postal: 3 } as const;
+
+export const OPEN_STATUSES: DossierStatus[] = ['received', 'processing', 'supplement_requested', 'awaiting_payment'];
+
+export type DossierAction =
+  | 'receive'
+  | 'refuse'
+  | 'forward'
+  | 'request_supplement'
+  | 'supplement_received'
+  | 'request_payment'
+  | 'payment_received'
+  | 'withdraw'
+  | 'stop'
+  | 'result'
+  | 'return'
+  | 'apologize';
+
+/** Where the acting staff member must sit for an action. */
+export type UnitRule = 'receiving_point' | 'current_unit' | 'return_point' | 'receiving_or_current' | 'receiving_or_return';
+
+interface TransitionRule {
+  from: DossierStatus[];
+  to: DossierStatus | 'same';
+  roles: StaffRole[];
+  unit: UnitRule;
+}
+
+/** The state machine: which action may leave which state, who may take it, from which unit. */
+export const TRANSITIONS = {
+  receive: { from: ['submitted'], to: 'received', roles: ['clerk'], unit: 'receiving_point' },
+  refuse: { from: ['submitted', 'received'], to: 'refused', roles: ['clerk'], unit: 'receiving_point' },
+  forward: { from: ['received', 'processing'], to: 'processing', roles: ['clerk', 'specialist', 'approver'], unit: 'current_unit' },
+  request_supplement: { from: ['processing'], to: 'supplement_requested', roles: ['specialist', 'approver'], unit: 'current_unit' },
+  supplement_received: { from: ['supplement_requested'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
+  request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit' },
+  payment_received: { from: ['awaiting_payment'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
+  withdraw: { from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'], to: 'withdrawn', roles: ['clerk'], unit: 'receiving_or_return' },
+  stop: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'stopped', roles: ['approver'], unit: 'current_unit' },
+  result: { from: ['processing'], to: 'result_ready', roles: ['approver'], unit: 'current_unit' },
+  return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point' },
+  apologize: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'same', roles: ['specialist', 'approver'], unit: 'current_unit' },
+} as const satisfies Record<DossierAction, TransitionRule>;
+
+export interface DossierState {
+  status: DossierStatus;
+  receivingUnitId: number;
+  currentUnitId: number | null;
+  returnPointId: number;
+}
+
+export interface ActingStaff {
+  role: StaffRole;
+  unitId: number;
+  scopeUnitIds: number[] | null;
+}
+
+/** Checks that the action may be taken now, by this staff member; returns the next status. */
+export function checkTransition(d: DossierState, action: DossierAction, who: ActingStaff): DossierStatus {
+  const rule: TransitionRule = TRANSITIONS[action];
+  if (!(rule.from as readonly DossierStatus[]).includes(d.status)) {
+    throw new DomainError('INVALID_TRANSITION', `Cannot ${action.replaceAll('_', ' ')} a dossier that is ${d.status.replaceAll('_', ' ')} (allowed from: ${rule.from.join(', ')})`, {
+      details: { status: d.status, action },
+    });
+  }
+  if (!rule.roles.includes(who.role)) {
+    throw new DomainError('FORBIDDEN', `Role ${who.role} may not ${action.replaceAll('_', ' ')}; it needs ${rule.roles.join(' or ')}`);
+  }
+  // A clerk forwards from the receiving point (received → competent agency); staff at an agency forward onwards.
+  const unitRule: UnitRule = action === 'forward' && d.status === 'received' ? 'receiving_point' : rule.unit;
+  const allowed =
+    unitRule === 'receiving_point' ? [d.receivingUnitId]
+    : unitRule === 'current_unit' ? [d.currentUnitId]
+    : unitRule === 'return_point' ? [d.returnPointId]
+    : unitRule === 'receiving_or_current' ? [d.receivingUnitId, d.currentUnitId]
+    : [d.receivingUnitId, d.returnPointId];
+  if (!allowed.includes(who.unitId)) {
+    throw new DomainError('OUT_OF_SCOPE', `This dossier is not at your unit for this action (${action.replaceAll('_', ' ')})`);
+  }
+  return rule.to === 'same' ? d.status : rule.to;
+}
+
+/** Validates a 12-digit citizen ID number (CCCD): province-of-birth code 001–096, century/sex digit, birth year. */
+export function idNumberProblem(id: string): string | null {
+  if (!/^\d{12}$/.test(id)) return 'must be exactly 12 digits';
+  const province = Number(id.slice(0, 3));
+  // Province-of-registration codes run 001–096 (Circular 07/2016/TT-BCA, amended by Circular 59/2021).
+  if (province < 1 || province > 96) return 'starts with an unknown province code (001–096)';
+  const centuryDigit = Number(id[3]);
+  if (centuryDigit > 9) return 'has an invalid century/sex digit';
+  return null;
+}
+
+/** Keeps the first letter of each word of a name: "Nguyễn Văn An" → "N***** V** A*". */
+export function maskName(name: string): string {
+  return name
+    .trim()
+    .split(/\s+/)
+    .map((w) => {
+      const chars = [...w];
+      return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
+    })
+    .join(' ');
+}
+
+/** Shows only the last 3 digits of an ID number. */
+export function maskIdNumber(id: string): string {
+  return '*'.repeat(Math.max(0, id.length - 3)) + id.slice(-3);
+}
+
+/** Shows only the last 3 digits of a phone number. */
+export function maskPhone(phone: string): string {
+  return '*'.repeat(Math.max(0, phone.length - 3)) + phone.slice(-3);
+}
+
+/** Vietnamese mobile or landline: 10 digits starting with 0 (or +84 and 9 digits). */
+export function normalizePhone(phone: string): string | null {
+  const p = phone.replace(/[\s.-]/g, '');
+  if (/^0\d{9}$/.test(p)) return p;
+  if (/^\+84\d{9}$/.test(p)) return `0${p.slice(3)}`;
+  return null;
+}
+
+/** Dossier code: <receiving agency identifier>-<yymmdd>-<4-digit daily sequence>. */
+export function dossierCode(agencyCode: string, localDate: string, seq: number): string {
+  if (seq > 9999) throw new DomainError('CONFLICT', `More than 9999 dossiers received by ${agencyCode} on ${localDate}`);
+  return `${agencyCode}-${localDate.slice(2, 4)}${localDate.slice(5, 7)}${localDate.slice(8, 10)}-${String(seq).padStart(4, '0')}`;
+}
+
+/** Early (an earlier day), on time (the due day, not after the due instant) or late. */
+export function timeliness(doneAt: Date, dueAt: Date, utcOffsetMinutes = 420): 'early' | 'on_time' | 'late' {
+  if (doneAt.getTime() > dueAt.getTime()) return 'late';
+  const day = (d: Date) => Math.floor((d.getTime() + utcOffsetMinutes * 60_000) / 86_400_000);
+  return day(doneAt) < day(dueAt) ? 'early' : 'on_time';
+}
+
+/** Processing steps of a procedure: the steps between receipt and return, each at an agency. */
+export interface ProcessingStep {
+  index: number;
+  role: 'process' | 'approve';
+  agency: string;
+  share: number;
+  /** Share of the whole limit elapsed when this step is due. */
+  cumulativeShare: number;
+}
+
+export function processingSteps(steps: { role: string; agency: string; share: number }[]): ProcessingStep[] {
+  let cumulative = 0;
+  const out: ProcessingStep[] = [];
+  steps.forEach((s, index) => {
+    cumulative += s.share;
+    if (s.role === 'process' || s.role === 'approve') out.push({ index, role: s.role, agency: s.agency, share: s.share, cumulativeShare: Math.min(1, cumulative) });
+  });
+  return out;
+}
+
+/** The role that works a step. */
+export function roleForStep(step: ProcessingStep): StaffRole {
+  return step.role === 'approve' ? 'approver' : 'specialist';
+}

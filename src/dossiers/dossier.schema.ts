@@ -1,0 +1,157 @@
+import { Type } from 'typebox';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const IsoOrNull = Nullable(Type.String({ format: 'date-time' }));
+const UnitRef = Type.Object({ id: Type.Integer(), nameVi: Type.String() });
+
+export const ApplicantSchema = Type.Object(
+  {
+    idNumber: Type.String({ minLength: 1, maxLength: 20, description: '12-digit citizen ID number (CCCD)' }),
+    name: Type.String({ minLength: 2, maxLength: 200 }),
+    phone: Type.String({ minLength: 9, maxLength: 16, description: 'Vietnamese phone number, e.g. 0912345678' }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 200 })),
+    address: Type.String({ minLength: 3, maxLength: 500 }),
+    communeCode: Type.String({ pattern: '^[0-9]{5}$', description: "Administrative code of the applicant's commune or ward (routing)" }),
+  },
+  { additionalProperties: false },
+);
+
+export const ComponentInputSchema = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 32, description: "Component code from the procedure's list" }),
+    source: Type.Union([Type.Literal('upload'), Type.Literal('store'), Type.Literal('population_db'), Type.Literal('paper')], {
+      description: 'upload: a file uploaded with POST /files; store: from the applicant’s document store; population_db: from the National Population Database; paper: received on paper, to be scanned',
+    }),
+    fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const IntakeSchema = Type.Object(
+  {
+    procedureCode: Type.String({ minLength: 1, maxLength: 40, description: 'National procedure code, e.g. 1.001193' }),
+    applicant: ApplicantSchema,
+    components: Type.Array(ComponentInputSchema, { maxItems: 60 }),
+    returnPointId: Type.Optional(Type.Integer({ minimum: 1, description: 'Service point where the result is returned (default: where it was filed)' })),
+    fastTrack: Type.Optional(Type.Boolean({ description: 'Use the fast-track limit, if the procedure has one' })),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DossierSchema = Type.Object({
+  code: Type.String({ description: '<receiving agency code>-<yymmdd>-<daily sequence>' }),
+  status: Type.String(),
+  statusVi: Type.String(),
+  statusEn: Type.String(),
+  portalStatus: Type.Integer({ minimum: 1, maximum: 10, description: 'National Public Service Portal status code 1–10' }),
+  channel: Type.Integer({ description: '1 in person, 2 online, 3 postal' }),
+  procedure: Type.Object({ code: Type.String(), nameVi: Type.String(), nameEn: Type.String(), versionEffectiveFrom: Type.String() }),
+  applicant: Type.Object({ idNumber: Type.String(), name: Type.String(), phone: Type.String(), email: Nullable(Type.String()), address: Type.String(), communeCode: Type.String() }),
+  receivingUnit: UnitRef,
+  competentAgency: UnitRef,
+  currentUnit: Type.Union([UnitRef, Type.Null()]),
+  currentStep: Type.Integer(),
+  returnPoint: UnitRef,
+  fastTrack: Type.Boolean(),
+  timeLimit: Type.Object({ value: Type.Number(), unit: Type.String() }),
+  feeTotalVnd: Type.Integer(),
+  submittedAt: IsoOrNull,
+  receivedAt: IsoOrNull,
+  dueAt: IsoOrNull,
+  originalDueAt: IsoOrNull,
+  pausedAt: IsoOrNull,
+  pausedWorkingMs: Type.Integer(),
+  supplementCount: Type.Integer(),
+  paidAt: IsoOrNull,
+  decidedAt: IsoOrNull,
+  returnedAt: IsoOrNull,
+  lateFlaggedAt: IsoOrNull,
+  apologyDueAt: IsoOrNull,
+  resultDocumentId: Type.Union([Type.Integer(), Type.Null()]),
+  components: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      nameVi: Type.String(),
+      form: Type.String(),
+      count: Type.Integer(),
+      required: Type.Boolean(),
+      source: Type.String(),
+      fileSha256: Nullable(Type.String()),
+      storeDocumentId: Type.Union([Type.Integer(), Type.Null()]),
+      digitized: Type.Boolean(),
+    }),
+  ),
+  version: Type.Integer({ description: 'Send it back with every action: a stale version gets 409 STALE_VERSION' }),
+});
+
+export const TransitionBase = {
+  version: Type.Integer({ minimum: 1, description: 'The dossier version you read (optimistic concurrency)' }),
+  note: Type.Optional(Type.String({ maxLength: 4000, description: 'Reason or note (required for refuse, supplement request, withdraw, stop, apology)' })),
+};
+
+export const TransitionSchema = Type.Object(TransitionBase, { additionalProperties: false });
+export const ResultSchema = Type.Object({ ...TransitionBase, resultFileSha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' }) }, { additionalProperties: false });
+export const ApologySchema = Type.Object({ ...TransitionBase, newDueAt: Type.String({ format: 'date-time', description: 'Proposed new return date' }) }, { additionalProperties: false });
+export const AttachSchema = Type.Object(
+  { version: TransitionBase.version, fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })), storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
+
+export const CodeParam = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$', description: 'Dossier code' }) });
+
+export const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', description: 'Comma-separated statuses' })),
+    risk: Type.Optional(Type.Union([Type.Literal('due_soon'), Type.Literal('late'), Type.Literal('paused')])),
+    q: Type.Optional(Type.String({ maxLength: 40, description: 'Dossier code or applicant ID number' })),
+    procedureCode: Type.Optional(Type.String({ maxLength: 40 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DossierListItemSchema = Type.Object({
+  code: Type.String(),
+  procedureCode: Type.String(),
+  status: Type.String(),
+  portalStatus: Type.Integer(),
+  applicantName: Type.String(),
+  receivingUnitId: Type.Integer(),
+  currentUnitId: Type.Union([Type.Integer(), Type.Null()]),
+  currentUnitNameVi: Nullable(Type.String()),
+  receivedAt: IsoOrNull,
+  dueAt: IsoOrNull,
+  risk: Type.Union([Type.Literal('on_track'), Type.Literal('due_soon'), Type.Literal('late'), Type.Literal('paused'), Type.Null()]),
+  version: Type.Integer(),
+});
+
+export const EventSchema = Type.Object({
+  seq: Type.Integer(),
+  action: Type.String(),
+  fromStatus: Nullable(Type.String()),
+  toStatus: Type.String(),
+  actorKind: Type.String(),
+  actorId: Type.Union([Type.Integer(), Type.Null()]),
+  unitId: Type.Union([Type.Integer(), Type.Null()]),
+  unitNameVi: Nullable(Type.String()),
+  at: Type.String(),
+  note: Nullable(Type.String()),
+});
+
+export const StepRowSchema = Type.Object({
+  seq: Type.Integer(),
+  role: Type.String(),
+  fromUnitId: Type.Union([Type.Integer(), Type.Null()]),
+  fromUnitNameVi: Nullable(Type.String()),
+  toUnitId: Type.Integer(),
+  toUnitNameVi: Type.String(),
+  handedBy: Type.Union([Type.Integer(), Type.Null()]),
+  handedAt: Type.String(),
+  dueAt: Nullable(Type.String()),
+  completedBy: Type.Union([Type.Integer(), Type.Null()]),
+  completedAt: Nullable(Type.String()),
+  outcome: Type.Union([Type.Literal('early'), Type.Literal('on_time'), Type.Literal('late'), Type.Null()]),
+});

@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { HttpApp } from '../platform/http.js';
+import { problems } from '../platform/http.schema.js';
+import { DomainError } from '../platform/errors.js';
+import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
+import type { Services } from '../services.js';
+
+const StoredFileSchema = Type.Object({ sha256: Type.String(), size: Type.Integer(), mime: Type.String() });
+const description = 'Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name.';
+
+/** Reads the uploaded bytes from a multipart part or a raw body. */
+async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
+  if (req.isMultipart()) {
+    const part = await req.file();
+    if (!part) throw new DomainError('INVALID_FILE', 'No file part in the upload', { field: 'body.file' });
+    const buf = await part.toBuffer();
+    if (part.file.truncated) throw new DomainError('FILE_TOO_LARGE', 'The file exceeds the upload limit', { field: 'body.file' });
+    return buf;
+  }
+  if (Buffer.isBuffer(req.body)) return req.body;
+  throw new DomainError('INVALID_FILE', 'Send multipart/form-data or application/octet-stream', { field: 'body' });
+}
+
+export async function fileRoutes(app: HttpApp, s: Services, maxBytes: number): Promise<void> {
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
+
+  app.post('/files', {
+    preHandler: requireStaff(s.auth),
+    schema: { tags: ['files'], security: SECURED, summary: 'Upload a scan or a result file (staff)', description, response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) } },
+  }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))));
+
+  app.post('/public/files', {
+    config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+    schema: { tags: ['public'], summary: 'Upload a component file for an online submission', description, response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) } },
+  }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)));
+
+  app.get('/files/:sha256', {
+    preHandler: requireStaff(s.auth),
+    schema: { tags: ['files'], security: SECURED, summary: 'Download a stored file', params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }), response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...problems(400, 401, 404) } },
+  }, async (req, reply) => {
+    const f = await s.files.download(req.params.sha256);
+    return reply.type(f.mime).send(f.content);
+  });
+}

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { DB } from './platform/db.types.js';
+import type { BlobStore } from './platform/blob-store.js';
+import { AuthService } from './auth/auth.service.js';
+import { CatalogService } from './catalog/catalog.service.js';
+import { OrgService } from './org/org.service.js';
+import { DossierService } from './dossiers/dossier.service.js';
+import { FileService } from './files/file.service.js';
+import { TrackingService } from './tracking/tracking.service.js';
+
+/** Everything a use case may need, injected (no module-level singletons). */
+export interface ServiceDeps {
+  db: Kysely<DB>;
+  blobs: BlobStore;
+  clock: () => Date;
+  sessionTtlMinutes: number;
+  maxUploadBytes: number;
+}
+
+/** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
+export interface Services {
+  auth: AuthService;
+  catalog: CatalogService;
+  org: OrgService;
+  dossiers: DossierService;
+  files: FileService;
+  tracking: TrackingService;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { db, clock } = deps;
+  const org = new OrgService({ db, clock });
+  const catalog = new CatalogService({ db, clock });
+  return {
+    auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes }),
+    catalog,
+    org,
+    dossiers: new DossierService({ db, clock, org, catalog }),
+    files: new FileService({ db, blobs: deps.blobs, clock, maxBytes: deps.maxUploadBytes }),
+    tracking: new TrackingService({ db, clock, org }),
+  };
+}

@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+import type { HttpApp } from '../platform/http.js';
+import { problems } from '../platform/http.schema.js';
+import { CodeParam, IntakeSchema, DossierSchema } from '../dossiers/dossier.schema.js';
+import type { Services } from '../services.js';
+
+const Phone4 = Type.String({ pattern: '^[0-9]{4}$', description: "Last 4 digits of the applicant's phone number" });
+
+const TrackingSchema = Type.Object({
+  code: Type.String(),
+  procedure: Type.Object({ code: Type.String(), nameVi: Type.String(), nameEn: Type.String() }),
+  status: Type.String(),
+  statusVi: Type.String(),
+  statusEn: Type.String(),
+  portalStatus: Type.Integer(),
+  applicantName: Type.String({ description: 'Masked' }),
+  applicantIdNumber: Type.String({ description: 'Masked' }),
+  submittedAt: Type.Union([Type.String(), Type.Null()]),
+  receivedAt: Type.Union([Type.String(), Type.Null()]),
+  dueAt: Type.Union([Type.String(), Type.Null()]),
+  newDueAt: Type.Union([Type.String(), Type.Null()], { description: 'New date proposed in an apology' }),
+  returnedAt: Type.Union([Type.String(), Type.Null()]),
+  returnPointNameVi: Type.String(),
+  timeline: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), labelVi: Type.String(), labelEn: Type.String(), status: Type.String(), unitNameVi: Type.Union([Type.String(), Type.Null()]) })),
+  rating: Type.Union([Type.String(), Type.Null()]),
+  canRate: Type.Boolean(),
+});
+
+export async function trackingRoutes(app: HttpApp, s: Services, perMinute: number): Promise<void> {
+  app.get('/public/dossiers/:code', {
+    config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['public'], summary: 'Track a dossier: its timeline, with the applicant masked (rate-limited)',
+      params: CodeParam,
+      querystring: Type.Object({ phone: Phone4 }, { additionalProperties: false }),
+      response: { 200: TrackingSchema, ...problems(400, 404, 429) },
+    },
+  }, async (req) => s.tracking.track(req.params.code, req.query.phone));
+
+  app.post('/public/dossiers/:code/rating', {
+    config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['public'], summary: 'Rate the service for a returned dossier (once)',
+      params: CodeParam,
+      body: Type.Object({ phone: Phone4, rating: Type.Union([Type.Literal('satisfied'), Type.Literal('acceptable'), Type.Literal('not_satisfied')]), comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+      response: { 201: Type.Object({ code: Type.String(), rating: Type.String(), ratedAt: Type.String() }), ...problems(400, 404, 409, 429) },
+    },
+  }, async (req, reply) => reply.code(201).send(await s.tracking.rate(req.params.code, req.body.phone, req.body.rating, req.body.comment)));
+
+  app.post('/public/dossiers', {
+    config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['public'], summary: 'Submit a dossier online (status 1, "submitted"); a clerk receives it and the clock starts then',
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+      body: IntakeSchema,
+      response: { 201: DossierSchema, ...problems(400, 409, 422, 429) },
+    },
+  }, async (req, reply) => reply.code(201).send(await s.dossiers.submitOnline(req.body, req.headers['idempotency-key'])));
+}

@@ -1,0 +1,96 @@
+import { afterAll } from 'vitest';
+import { createTestDatabase } from '../src/platform/testing.js';
+import { MemoryBlobStore } from '../src/platform/blob-store.js';
+import { loadConfig } from '../src/platform/config.js';
+import { createServices, type Services } from '../src/services.js';
+import { buildApp } from '../src/app.js';
+import { hashPassword } from '../src/auth/auth.service.js';
+import type { HttpApp } from '../src/platform/http.js';
+import type { Database } from '../src/platform/database.js';
+import type { StaffRole } from '../src/platform/db.types.js';
+import { samplePdf } from '../src/demo/demo.model.js';
+import { TEST_CATALOG, TEST_ORG } from './fixtures.js';
+
+export const PASSWORD = 'test-password-1';
+
+export interface Harness {
+  app: HttpApp;
+  services: Services;
+  database: Database;
+  clock: { now: Date; set(iso: string): void; advanceHours(h: number): void };
+  /** unit key → id */
+  unit: (key: string) => number;
+  token: (username: string) => Promise<string>;
+  upload: (token: string, title?: string) => Promise<string>;
+}
+
+/** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
+export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Promise<Harness> {
+  const database = await createTestDatabase();
+  const clock = {
+    now: new Date(startIso),
+    set(iso: string) {
+      this.now = new Date(iso);
+    },
+    advanceHours(h: number) {
+      this.now = new Date(this.now.getTime() + h * 3_600_000);
+    },
+  };
+  const config = loadConfig({}, { trackingPerMinute: 1000, maxUploadBytes: 64 * 1024, logLevel: 'silent' });
+  const services = createServices({ db: database.db, blobs: new MemoryBlobStore(), clock: () => clock.now, sessionTtlMinutes: 60 * 24 * 365, maxUploadBytes: config.maxUploadBytes });
+  await services.org.importOrg(TEST_ORG);
+  await services.catalog.importCatalog(null, TEST_CATALOG);
+  const units = await services.org.listUnits();
+  const unit = (key: string) => {
+    const u = units.find((x) => x.key === key);
+    if (!u) throw new Error(`no unit ${key}`);
+    return u.id;
+  };
+  const hash = await hashPassword(PASSWORD);
+  const staff: [string, StaffRole, string][] = [
+    ['admin', 'admin', 'PROVINCE'],
+    ['clerk.center', 'clerk', 'TTPVHCC'],
+    ['clerk.branch', 'clerk', 'CN-A'],
+    ['clerk.mot', 'clerk', 'P-MOT-TT'],
+    ['clerk.hai', 'clerk', 'X-HAI-TT'],
+    ['clerk.ba', 'clerk', 'X-BA-TT'],
+    ['manager.center', 'manager', 'TTPVHCC'],
+    ['spec.mot', 'specialist', 'P-MOT-UB'],
+    ['appr.mot', 'approver', 'P-MOT-UB'],
+    ['spec.hai', 'specialist', 'X-HAI-UB'],
+    ['appr.hai', 'approver', 'X-HAI-UB'],
+    ['spec.stp', 'specialist', 'STP'],
+    ['appr.stp', 'approver', 'STP'],
+    ['spec.ca', 'specialist', 'CA'],
+  ];
+  for (const [username, role, key] of staff) {
+    await database.db.insertInto('staff').values({ username, password_hash: hash, full_name: username, role, unit_id: unit(key) }).execute();
+  }
+  const app = await buildApp({ config, database, services, logger: false });
+  const tokens = new Map<string, string>();
+  const token = async (username: string) => {
+    const cached = tokens.get(username);
+    if (cached) return cached;
+    const r = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password: PASSWORD } });
+    if (r.statusCode !== 200) throw new Error(`login ${username}: ${r.body}`);
+    const t = (r.json() as { token: string }).token;
+    tokens.set(username, t);
+    return t;
+  };
+  let n = 0;
+  const upload = async (t: string, title?: string) => {
+    const r = await app.inject({ method: 'POST', url: '/files', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/octet-stream' }, payload: samplePdf(title ?? `scan ${++n}`) });
+    if (r.statusCode !== 201) throw new Error(`upload: ${r.body}`);
+    return (r.json() as { sha256: string }).sha256;
+  };
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+  });
+  return { app, services, database, clock, unit, token, upload };
+}
+
+/** A valid applicant living in the given commune. */
+export function applicant(communeCode = '14002', over: Record<string, unknown> = {}) {
+  return { idNumber: '037095001234', name: 'Nguyễn Văn An', phone: '0912345678', address: 'Thôn Hai, Xã Hai', communeCode, ...over };
+}
