@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { loadConfig, type Config } from './platform/config.js';
@@ -81,7 +82,7 @@ program
 program
   .command('seed')
   .description('Generate the demo province into an empty database')
-  .option('--dossiers <n>', 'number of historical dossiers', (v) => Number(v), 2500)
+  .option('--dossiers <n>', 'number of historical dossiers', (v) => Number(v), 2000)
   .action(async (opts: { dossiers: number }) => {
     const config = loadConfig();
     const { database, services } = await open(config);
@@ -101,6 +102,30 @@ audit
     console.log(JSON.stringify(r, null, 2));
     await database.close();
     process.exitCode = r.ok ? 0 : 1;
+  });
+
+const catalogCmd = program.command('catalog').description('Procedure catalog as JSON (format motcua.catalog/1)');
+catalogCmd
+  .command('export')
+  .description('Print the whole catalog, every version, as JSON')
+  .action(async () => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    process.stdout.write(`${JSON.stringify(await services.catalog.exportCatalog(), null, 2)}\n`);
+    await database.close();
+  });
+catalogCmd
+  .command('import <file>')
+  .description('Import a catalog file; unchanged versions are skipped, versions in use never change')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    try {
+      const doc = JSON.parse(await readFile(file, 'utf8')) as unknown;
+      console.log(JSON.stringify(await services.catalog.importCatalog(null, doc)));
+    } finally {
+      await database.close();
+    }
   });
 
 program

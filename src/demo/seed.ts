@@ -120,7 +120,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
   const points = units.filter((u) => u.kind === 'center' || u.kind === 'branch' || u.kind === 'commune_center');
   const communes = await services.org.listCommunes();
   const procedures = catalog.procedures.map((p) => p.code);
-  const total = opts.dossiers ?? 2500;
+  const total = opts.dossiers ?? 2000;
   const byStatus: Record<string, number> = {};
   const start = until.getTime() - 120 * 86_400_000;
   const calendar = await services.org.calendarOf(points[0]!.id);
@@ -128,7 +128,9 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
 
   for (let i = 0; i < total; i++) {
     // Receipt instants spread over the last 120 days, inside office hours.
-    simNow = calendar.nextOfficeOpening(new Date(start + Math.floor(rng() * (until.getTime() - start - 3_600_000))));
+    // Most of the history spreads over four months; one in eight dossiers arrived in the last few days, still open.
+    const from = rng() < 0.125 ? until.getTime() - 4 * 86_400_000 : start;
+    simNow = calendar.nextOfficeOpening(new Date(from + Math.floor(rng() * (until.getTime() - from - 3_600_000))));
     simNow = new Date(simNow.getTime() + Math.floor(rng() * 3) * 3_600_000);
     if (simNow >= until) continue;
     const citizen = makeCitizen(rng, pick(rng, communes));
@@ -160,6 +162,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
       continue;
     }
     made++;
+    if (made % 250 === 0) log(`… ${made} of ${total} demo dossiers`);
     await walk(code, receivingUnitId, online, rng, processingSteps(v.steps));
   }
 

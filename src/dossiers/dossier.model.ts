@@ -72,7 +72,8 @@ export const TRANSITIONS = {
   payment_received: { from: ['awaiting_payment'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
   withdraw: { from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'], to: 'withdrawn', roles: ['clerk'], unit: 'receiving_or_return' },
   stop: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'stopped', roles: ['approver'], unit: 'current_unit' },
-  result: { from: ['processing'], to: 'result_ready', roles: ['approver'], unit: 'current_unit' },
+  // Usually the approver signs; in an inter-agency chain the last agency's step may be a processing step.
+  result: { from: ['processing'], to: 'result_ready', roles: ['approver', 'specialist'], unit: 'current_unit' },
   return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point' },
   apologize: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'same', roles: ['specialist', 'approver'], unit: 'current_unit' },
 } as const satisfies Record<DossierAction, TransitionRule>;

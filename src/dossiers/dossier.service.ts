@@ -485,6 +485,7 @@ export class DossierService {
       case 'result': {
         const last = steps[steps.length - 1];
         if (last && d.current_step !== last.index) throw new DomainError('INVALID_TRANSITION', 'The result is issued at the last processing step; forward the dossier first');
+        if (last && roleForStep(last) !== actor.role) throw new DomainError('FORBIDDEN', `The result of this step is issued by a ${roleForStep(last)}`);
         if (!input.resultFileSha256) throw new DomainError('VALIDATION', 'The result file is required (upload it with POST /files)', { field: 'body.resultFileSha256' });
         if (!(await repo.blobInfo(this.deps.db, input.resultFileSha256))) throw new DomainError('VALIDATION', `File ${input.resultFileSha256} was not uploaded`, { field: 'body.resultFileSha256' });
         const resultFile = input.resultFileSha256;

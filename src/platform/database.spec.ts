@@ -24,6 +24,20 @@ describe('database', () => {
     expect(rows).toEqual([{ action: 'x' }]);
   });
 
+  it('indexes every foreign key (an index whose leading columns are the key)', async () => {
+    const r = await sql<{ tbl: string; cols: string }>`
+      select c.conrelid::regclass::text as tbl, array_to_string(array(select a.attname from unnest(c.conkey) k join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k order by a.attnum), ',') as cols
+      from pg_constraint c
+      where c.contype = 'f'
+        and not exists (
+          select 1 from pg_index i
+          where i.indrelid = c.conrelid
+            and (string_to_array(i.indkey::text, ' ')::int2[])[1:array_length(c.conkey, 1)] = c.conkey
+        )
+      order by 1, 2`.execute(database.db);
+    expect(r.rows).toEqual([]);
+  });
+
   it('has pg_trgm for fuzzy search', async () => {
     const r = await sql<{ s: number }>`select similarity('dang ky khai sinh', 'dang ki khai sinh') as s`.execute(database.db);
     expect(r.rows[0]!.s).toBeGreaterThan(0.5);
