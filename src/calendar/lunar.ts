@@ -1,31 +1,20 @@
 // Lunar-calendar default holidays for years the Prime Minister has not (yet) announced.
 //
-// Lunar → solar conversion comes from @dqcai/vn-lunar. Before adopting it we ran Hồ Ngọc Đức's
-// published algorithm (jdFromDate/newMoon/sunLongitude/getLunarMonth11/getLeapMonthOffset,
-// timeZone = 7) beside it: every Tết and every 10/3 from 1966 to 2174 agree, and the only month
-// starts that differ are new moons within two minutes of local midnight, which the algorithm's
-// approximations cannot settle anyway. The library is table-driven (no floating-point astronomy
-// at run time) and reproduces the UTC+7 divergences from the Chinese UTC+8 calendar (Tết 1985 =
-// 21 Jan, Tết 2007 = 17 Feb, Tết 2030 = 2 Feb). Its tables cover lunar years 1200–2199; outside
-// them it returns zeros, which we turn into a RangeError. It does not validate its input (30 of
-// a 29-day month silently becomes the 1st of the next month), so every conversion is checked by
-// converting back.
+// Lunar → solar conversion is computed astronomically in lunar-astronomy.ts at UTC+7 (the
+// Vietnamese calendar; it differs from China's UTC+8 calendar in some years: Tết 1985 = 21 Jan,
+// Tết 2007 = 17 Feb, Tết 2030 = 2 Feb). We do not depend on a lunar package: the only
+// Vietnamese-calendar package on npm ships obfuscated code, which a government system cannot
+// audit, and the Chinese-calendar packages use UTC+8. Every conversion is checked by converting back.
 
-import {
-  getLunarDate as untypedGetLunarDate,
-  getSolarDate as untypedGetSolarDate,
-} from '@dqcai/vn-lunar';
 import type { DayOff, HolidaySchedule } from './calendar.model.js';
 import { daysFromCivil, formatLocalDate, isoWeekday } from './local-date.js';
+import { lunarToSolar } from './lunar-astronomy.js';
 
-// The package's .d.ts files use extension-less relative imports that NodeNext resolution cannot
-// follow, so its exports type as `any`; pin the shapes we rely on here.
-interface SolarDateInfo { day: number; month: number; year: number }
-interface LunarDateInfo { day: number; month: number; year: number; leap: boolean }
-const getSolarDate: (day: number, month: number, year: number, leap?: boolean) => SolarDateInfo = untypedGetSolarDate;
-const getLunarDate: (day: number, month: number, year: number) => LunarDateInfo = untypedGetLunarDate;
+/** Vietnam's lunar calendar is reckoned at UTC+7. */
+const VIETNAM_UTC_OFFSET_HOURS = 7;
 
-export const LUNAR_MIN_YEAR = 1200;
+// The astronomical series used are accurate to minutes over this range.
+export const LUNAR_MIN_YEAR = 1800;
 export const LUNAR_MAX_YEAR = 2199;
 
 /** Day number (days since 1970-01-01) of a Vietnamese (UTC+7) lunar date; throws RangeError if it does not exist. */
@@ -33,13 +22,9 @@ export function lunarToSolarDay(day: number, month: number, year: number, leap =
   if (!Number.isInteger(year) || year < LUNAR_MIN_YEAR || year > LUNAR_MAX_YEAR) {
     throw new RangeError(`lunar year ${year} is outside ${LUNAR_MIN_YEAR}–${LUNAR_MAX_YEAR}`);
   }
-  const s = getSolarDate(day, month, year, leap);
-  if (s.year === 0) throw new RangeError(`lunar date ${day}/${month}${leap ? 'L' : ''}/${year} does not exist`);
-  const back = getLunarDate(s.day, s.month, s.year);
-  if (back.day !== day || back.month !== month || back.year !== year || back.leap !== leap) {
-    throw new RangeError(`lunar date ${day}/${month}${leap ? 'L' : ''}/${year} does not exist`);
-  }
-  return daysFromCivil(s.year, s.month, s.day);
+  const solar = lunarToSolar({ day, month, year, leap }, VIETNAM_UTC_OFFSET_HOURS);
+  if (!solar) throw new RangeError(`lunar date ${day}/${month}${leap ? 'L' : ''}/${year} does not exist`);
+  return daysFromCivil(solar[0], solar[1], solar[2]);
 }
 
 /** Day number of Tết (1st day of the 1st lunar month) of a lunar year, Vietnamese calendar. */
