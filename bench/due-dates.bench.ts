@@ -2,23 +2,12 @@
 // Run: npx tsx bench/due-dates.bench.ts — prints figures only.
 
 import { DEMO_OFFICE_HOURS, WorkingCalendar, type LimitUnit } from '../src/calendar/calendar.model.js';
+import { mulberry32 } from '../src/demo/demo.model.js';
 
 const N = 1_000_000;
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
 const FROM_MS = Date.parse('2024-01-01T00:00:00+07:00');
 const TO_MS = Date.parse('2031-01-01T00:00:00+07:00');
-
-/** mulberry32: small seeded PRNG so every run times the same inputs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Inputs { at: Float64Array; limit: Int32Array; unit: LimitUnit[] }
 

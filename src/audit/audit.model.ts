@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { AuditLogTable } from '../platform/db.types.js';
 import { sha256Hex } from '../platform/ids.js';
 
 /** The hash before the first entry of every stream. */
@@ -33,19 +35,8 @@ export function chainHash(prevHash: string, stream: string, seq: number, payload
   return sha256Hex(`${prevHash}\n${stream}\n${seq}\n${payload}`);
 }
 
-export interface StoredAuditRow {
-  stream: string;
-  seq: number;
-  at: Date;
-  actor_kind: string;
-  actor_id: number | null;
-  action: string;
-  entity_type: string;
-  entity_id: string | null;
-  payload: string;
-  prev_hash: string;
-  hash: string;
-}
+/** An audit row as stored. */
+export type StoredAuditRow = Selectable<AuditLogTable>;
 
 export interface AuditProblem {
   stream: string;
