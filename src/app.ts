@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -16,12 +17,13 @@ import { trackingRoutes } from './tracking/tracking.routes.js';
 
 export const VERSION = '0.1.0';
 
-/** Builds the HTTP API over the given services. */
-export async function buildApp(opts: { config: Config; database: Database; services: Services; logger?: boolean }): Promise<HttpApp> {
+/** Builds the HTTP API over the given services; loggerInstance replaces the logger built from config (tests capture logs with it). */
+export async function buildApp(opts: { config: Config; database: Database; services: Services; logger?: boolean; loggerInstance?: FastifyBaseLogger }): Promise<HttpApp> {
   const { config, database, services } = opts;
   const app = await createHttpApp({
-    logger: opts.logger === false ? false : loggerOptions(config.logLevel),
+    logger: opts.loggerInstance ?? (opts.logger === false ? false : loggerOptions(config.logLevel)),
     bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
     title: 'Motcua API',
     version: VERSION,
   });

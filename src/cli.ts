@@ -1,21 +1,20 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import pino from 'pino';
 import { loadConfig, type Config } from './platform/config.js';
-import { openDatabase, type Database } from './platform/database.js';
-import { migrateToLatest } from './platform/migrate.js';
 import { LocalBlobStore } from './platform/blob-store.js';
-import { loggerOptions } from './platform/logger.js';
-import { createServices, type Services } from './services.js';
-import { buildApp } from './app.js';
-import { verifyAudit } from './audit/audit.service.js';
+import type { Database } from './platform/database.js';
+import type { Services } from './services.js';
 import { DEMO_OFFICE_HOURS, formatLocalIso, WorkingCalendar, type LimitUnit } from './calendar/calendar.model.js';
-import { DEMO_PASSWORD, seedDemo } from './demo/seed.js';
+
+// Database, HTTP and demo modules load inside the commands that need them, so `motcua due` starts fast.
+const openDatabase = async (...args: Parameters<typeof import('./platform/database.js').openDatabase>) => (await import('./platform/database.js')).openDatabase(...args);
 
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
 
 async function open(config: Config): Promise<{ database: Database; services: Services }> {
+  const { migrateToLatest } = await import('./platform/migrate.js');
+  const { createServices } = await import('./services.js');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   await migrateToLatest(database.db);
   const services = createServices({
@@ -36,6 +35,10 @@ program
   .option('--no-seed', 'do not seed the demo province into an empty database')
   .action(async (opts: { seed: boolean }) => {
     const config = loadConfig();
+    const { default: pino } = await import('pino');
+    const { loggerOptions } = await import('./platform/logger.js');
+    const { buildApp } = await import('./app.js');
+    const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
     const { database, services } = await open(config);
     if (opts.seed && (await services.org.listUnits()).length === 0) {
@@ -74,6 +77,7 @@ program
   .action(async () => {
     const config = loadConfig();
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const { migrateToLatest } = await import('./platform/migrate.js');
     const applied = await migrateToLatest(database.db);
     console.log(JSON.stringify({ applied }));
     await database.close();
@@ -86,6 +90,7 @@ program
   .action(async (opts: { dossiers: number }) => {
     const config = loadConfig();
     const { database, services } = await open(config);
+    const { seedDemo } = await import('./demo/seed.js');
     const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { dossiers: opts.dossiers, log: (m) => console.error(m) });
     console.log(JSON.stringify(r));
     await database.close();
@@ -98,6 +103,7 @@ audit
   .action(async () => {
     const config = loadConfig();
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const { verifyAudit } = await import('./audit/audit.service.js');
     const r = await verifyAudit(database.db);
     console.log(JSON.stringify(r, null, 2));
     await database.close();
@@ -141,21 +147,27 @@ program
 program
   .command('due')
   .description("Due date under the demo province's calendar (Civil Code arts. 147–148)")
-  .requiredOption('--received <iso>', 'receipt instant, ISO 8601', (v) => {
+  .requiredOption('--received <iso>', 'receipt instant, ISO 8601 with its UTC offset', (v) => {
     const d = new Date(v);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected an ISO 8601 date-time such as 2025-03-14T10:00:00+07:00');
+    // Without an offset, Date would read the time in the server's own zone, not the office's.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(d.getTime())) {
+      throw new InvalidArgumentError('expected an ISO 8601 date-time with its UTC offset, such as 2025-03-14T10:00:00+07:00');
+    }
     return d;
   })
   .requiredOption('--limit <n>', 'time limit', (v) => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new InvalidArgumentError('expected a number from 0 to 10000');
+    if (!/^\d+(\.\d+)?$/.test(v) || n > 10_000) throw new InvalidArgumentError('expected a number from 0 to 10000');
     return n;
   })
   .requiredOption('--unit <unit>', UNITS.join(' | '), (v) => {
     if (!UNITS.includes(v as LimitUnit)) throw new InvalidArgumentError(`expected one of ${UNITS.join(', ')}`);
     return v as LimitUnit;
   })
-  .action((opts: { received: Date; limit: number; unit: LimitUnit }) => {
+  .action((opts: { received: Date; limit: number; unit: LimitUnit }, cmd: Command) => {
+    if (opts.unit !== 'working-hours' && !Number.isInteger(opts.limit)) {
+      cmd.error(`error: option '--limit <n>' argument '${opts.limit}' is invalid. a limit in ${opts.unit} must be a whole number`);
+    }
     const calendar = new WorkingCalendar({ officeHours: DEMO_OFFICE_HOURS });
     const due = calendar.dueDate(opts.received, opts.limit, opts.unit);
     console.log(JSON.stringify({ due: formatLocalIso(due, 420) }));

@@ -56,6 +56,18 @@ describe('a dossier received anywhere, processed with a supplement, returned, tr
     version = f.json().version;
   });
 
+  it('serves a dossier’s files only to staff whose scope includes it', async () => {
+    const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(clerk) })).json();
+    const sha = d.components.find((c: { code: string }) => c.code === 'TK').fileSha256;
+    const own = await h.app.inject({ method: 'GET', url: `/files/${sha}`, headers: auth(clerk) });
+    expect(own.statusCode).toBe(200);
+    expect(own.headers['content-type']).toBe('application/pdf');
+    expect(own.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await h.app.inject({ method: 'GET', url: `/files/${sha}`, headers: auth(await h.token('spec.hai')) })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: `/files/${sha}`, headers: auth(await h.token('clerk.mot')) })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'GET', url: `/files/${sha}`, headers: auth(await h.token('admin')) })).statusCode).toBe(200);
+  });
+
   it('rejects a stale version with 409 and changes nothing', async () => {
     const spec = await h.token('spec.hai');
     const r = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/request-supplement`, headers: auth(spec), payload: { version: version - 1, note: 'x' } });

@@ -17,7 +17,7 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** A preHandler that resolves the bearer token to the acting staff member (401 otherwise). */
+/** An onRequest hook that resolves the bearer token to the acting staff member (401 otherwise), before the body is read or validated. */
 export function requireStaff(auth: AuthService) {
   return async (req: FastifyRequest): Promise<void> => {
     req.actor = await auth.authenticate(bearerToken(req));

@@ -17,7 +17,7 @@ const ActorSchema = Type.Object({
 const StaffSchema = Type.Object({ id: Type.Integer(), username: Type.String(), full_name: Type.String(), role: Type.String(), unit_id: Type.Integer(), active: Type.Boolean() });
 
 export async function authRoutes(app: HttpApp, s: Services): Promise<void> {
-  const preHandler = requireStaff(s.auth);
+  const onRequest = requireStaff(s.auth);
 
   app.post('/auth/login', {
     config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
@@ -31,17 +31,17 @@ export async function authRoutes(app: HttpApp, s: Services): Promise<void> {
     return { token: r.token, expiresAt: r.expiresAt.toISOString(), actor: r.actor };
   });
 
-  app.post('/auth/logout', { preHandler, schema: { tags: ['auth'], security: SECURED, summary: 'Revoke the current session', response: { 204: Type.Null(), ...problems(401) } } }, async (req, reply) => {
+  app.post('/auth/logout', { onRequest, schema: { tags: ['auth'], security: SECURED, summary: 'Revoke the current session', response: { 204: Type.Null(), ...problems(401) } } }, async (req, reply) => {
     await s.auth.logout(bearerToken(req)!);
     return reply.code(204).send(null);
   });
 
-  app.get('/auth/me', { preHandler, schema: { tags: ['auth'], security: SECURED, summary: 'Who is logged in, and their scope', response: { 200: ActorSchema, ...problems(401) } } }, async (req) => actorOf(req));
+  app.get('/auth/me', { onRequest, schema: { tags: ['auth'], security: SECURED, summary: 'Who is logged in, and their scope', response: { 200: ActorSchema, ...problems(401) } } }, async (req) => actorOf(req));
 
-  app.get('/staff', { preHandler, schema: { tags: ['auth'], security: SECURED, summary: 'Staff accounts (administrator: all; manager: their center)', response: { 200: Type.Array(StaffSchema), ...problems(401, 403) } } }, async (req) => s.auth.listStaff(actorOf(req)));
+  app.get('/staff', { onRequest, schema: { tags: ['auth'], security: SECURED, summary: 'Staff accounts (administrator: all; manager: their center)', response: { 200: Type.Array(StaffSchema), ...problems(401, 403) } } }, async (req) => s.auth.listStaff(actorOf(req)));
 
   app.post('/staff', {
-    preHandler,
+    onRequest,
     schema: {
       tags: ['auth'], security: SECURED, summary: 'Create a staff account (administrator)',
       body: Type.Object({

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB, StaffRole } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { randomToken, sha256Hex } from '../platform/ids.js';
+import { isUniqueViolation } from '../platform/idempotency.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requireRole, ROLE_UNIT_KINDS, type Actor } from './auth.model.js';
 import * as repo from './auth.repository.js';
@@ -107,11 +108,17 @@ export class AuthService {
     }
     const passwordHash = await hashPassword(input.password);
     const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
-      const row = await repo.insertStaff(trx, { username: input.username, password_hash: passwordHash, full_name: input.fullName, role: input.role, unit_id: input.unitId });
-      await recordAudit(trx, { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}`, action: 'staff.create', entityType: 'staff', entityId: String(row.id), data: { role: input.role, unitId: input.unitId } }, now);
-      return row;
-    });
+    try {
+      return await this.deps.db.transaction().execute(async (trx) => {
+        const row = await repo.insertStaff(trx, { username: input.username, password_hash: passwordHash, full_name: input.fullName, role: input.role, unit_id: input.unitId });
+        await recordAudit(trx, { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}`, action: 'staff.create', entityType: 'staff', entityId: String(row.id), data: { role: input.role, unitId: input.unitId } }, now);
+        return row;
+      });
+    } catch (e) {
+      // The check above cannot see a twin request still hashing its password: the unique index decides.
+      if (isUniqueViolation(e)) throw new DomainError('CONFLICT', `Username ${input.username} is taken`, { field: 'body.username' });
+      throw e;
+    }
   }
 
   /** Staff accounts the actor may see: all for an administrator, their own units for a manager. */

@@ -16,28 +16,50 @@ export function searchTextOf(code: string, v: Pick<ProcedureVersionInput, 'nameV
   return `${foldVietnamese(v.nameVi)} ${foldVietnamese(v.nameEn)} ${code}`;
 }
 
-/** Problems in a procedure version that the JSON schema cannot express. */
-export function versionProblems(code: string, v: ProcedureVersionInput, knownAgencyKeys: Set<string> | null, knownFields: Set<string>): string[] {
-  const problems: string[] = [];
+/** A problem in a procedure version, with the path of the offending value inside the version. */
+export interface VersionIssue {
+  /** Dotted path inside the version, e.g. 'steps' or 'components.1.code'. */
+  path: string;
+  message: string;
+}
+
+/** Problems in a procedure version that the JSON schema cannot express, each with the field at fault. */
+export function versionIssues(code: string, v: ProcedureVersionInput, knownAgencyKeys: Set<string> | null, knownFields: Set<string>): VersionIssue[] {
+  const issues: VersionIssue[] = [];
   const where = `${code}@${v.effectiveFrom}`;
+  const add = (path: string, message: string) => issues.push({ path, message: `${where}: ${message}` });
   const codes = new Set<string>();
-  for (const c of v.components) {
-    if (codes.has(c.code)) problems.push(`${where}: component code ${c.code} appears twice`);
+  v.components.forEach((c, i) => {
+    if (codes.has(c.code)) add(`components.${i}.code`, `component code ${c.code} appears twice`);
     codes.add(c.code);
-  }
+  });
   const share = v.steps.reduce((s, x) => s + x.share, 0);
-  if (Math.abs(share - 1) > 0.001) problems.push(`${where}: step shares add up to ${share.toFixed(3)}, not 1`);
-  if (v.level === 'province' && !v.agencyKey) problems.push(`${where}: a province-level procedure needs agencyKey`);
-  if (v.level === 'commune' && v.agencyKey) problems.push(`${where}: a commune-level procedure is routed to the applicant's commune; agencyKey must be null`);
-  if (!knownFields.has(v.fieldCode)) problems.push(`${where}: unknown field ${v.fieldCode}`);
+  if (Math.abs(share - 1) > 0.001) add('steps', `step shares add up to ${share.toFixed(3)}, not 1`);
+  if (v.level === 'province' && !v.agencyKey) add('agencyKey', 'a province-level procedure needs agencyKey');
+  if (v.level === 'commune' && v.agencyKey) add('agencyKey', "a commune-level procedure is routed to the applicant's commune; agencyKey must be null");
+  if (!knownFields.has(v.fieldCode)) add('fieldCode', `unknown field ${v.fieldCode}`);
   if (knownAgencyKeys) {
-    if (v.agencyKey && !knownAgencyKeys.has(v.agencyKey)) problems.push(`${where}: unknown agency ${v.agencyKey}`);
-    for (const s of v.steps) if (s.agency !== 'competent' && !knownAgencyKeys.has(s.agency)) problems.push(`${where}: step at unknown agency ${s.agency}`);
+    if (v.agencyKey && !knownAgencyKeys.has(v.agencyKey)) add('agencyKey', `unknown agency ${v.agencyKey}`);
+    v.steps.forEach((s, i) => {
+      if (s.agency !== 'competent' && !knownAgencyKeys.has(s.agency)) add(`steps.${i}.agency`, `step at unknown agency ${s.agency}`);
+    });
   }
   if (!Number.isInteger(v.timeLimit.value) && v.timeLimit.unit !== 'working-hours' && v.timeLimit.unit !== 'working-days') {
-    problems.push(`${where}: ${v.timeLimit.unit} limits must be whole numbers`);
+    add('timeLimit.value', `${v.timeLimit.unit} limits must be whole numbers`);
   }
-  return problems;
+  return issues;
+}
+
+/** Problems in a procedure version that the JSON schema cannot express. */
+export function versionProblems(code: string, v: ProcedureVersionInput, knownAgencyKeys: Set<string> | null, knownFields: Set<string>): string[] {
+  return versionIssues(code, v, knownAgencyKeys, knownFields).map((i) => i.message);
+}
+
+/** JSON text with object keys sorted at every level, so equal documents compare equal whatever their key order (jsonb reorders keys). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /** Chooses the version in force on a date: the latest effectiveFrom not after it. */

@@ -67,13 +67,19 @@ export async function searchVersions(db: Kysely<DB>, opts: { date: string; folde
   let q = currentVersions(db, opts.date).select([...summaryColumns]);
   if (opts.field) q = q.where('v.field_code', '=', opts.field);
   if (opts.level) q = q.where('v.level', '=', opts.level as 'province' | 'commune');
+  if (opts.folded && /^\d+\.[\d.]*$/.test(opts.folded)) {
+    // A national code (or its beginning): trigrams of digits match unrelated codes, so match the prefix only.
+    return q.select(sql<number>`1`.as('score')).where('p.code', 'like', `${opts.folded}%`).orderBy('p.code').limit(opts.limit).offset(opts.offset).execute();
+  }
   if (opts.folded) {
     const term = opts.folded;
     const score = sql<number>`greatest(word_similarity(${term}, v.search_text), similarity(${term}, v.search_text), case when v.search_text like ${'%' + term + '%'} then 1 else 0 end)`;
     return q
       .select(score.as('score'))
       .where(score, '>=', 0.45)
-      .orderBy('score', 'desc')
+      // Ranked by the match plus the similarity of the whole text: a long name that merely contains
+      // the words (a joint procedure listing several) comes after the procedure they name.
+      .orderBy(sql`${score} + similarity(${term}, v.search_text)`, 'desc')
       .orderBy('v.name_vi')
       .orderBy('p.code')
       .limit(opts.limit)

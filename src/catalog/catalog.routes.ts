@@ -21,7 +21,7 @@ export async function catalogRoutes(app: HttpApp, s: Services): Promise<void> {
   app.get('/catalog/export', { schema: { tags: TAG, summary: 'The whole catalog with every version, as JSON (import format)', response: { 200: CatalogSchema } } }, async () => s.catalog.exportCatalog());
 
   app.post('/catalog/import', {
-    preHandler: requireStaff(s.auth),
+    onRequest: requireStaff(s.auth),
     bodyLimit: 20 * 1024 * 1024,
     schema: {
       tags: TAG, security: SECURED, summary: 'Import a catalog (administrator); unchanged versions are skipped, versions in use never change',

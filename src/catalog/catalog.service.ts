@@ -5,7 +5,7 @@ import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import { CatalogSchema, type CatalogDocument, type ProcedureVersionInput } from './catalog.schema.js';
-import { filingText, foldVietnamese, searchTextOf, versionInForce, versionProblems } from './catalog.model.js';
+import { canonicalJson, filingText, foldVietnamese, searchTextOf, versionInForce, versionIssues } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
 
 const catalogValidator = Compile(CatalogSchema);
@@ -63,21 +63,33 @@ export class CatalogService {
     const { db, clock } = this.deps;
     const agencyKeys = new Set(await repo.departmentKeys(db));
     const fields = new Set([...(await repo.listFieldRows(db)).map((f) => f.code), ...catalog.fields.map((f) => f.code)]);
-    const problems = catalog.procedures.flatMap((p) => {
-      const dates = p.versions.map((v) => v.effectiveFrom);
-      const dup = dates.length !== new Set(dates).size ? [`${p.code}: two versions share an effective date`] : [];
-      return [...dup, ...p.versions.flatMap((v) => versionProblems(p.code, v, agencyKeys.size ? agencyKeys : null, fields))];
+    // Each problem names the offending value's path in the request body, as validation errors do.
+    const problems: { field: string; message: string }[] = [];
+    const seenCodes = new Set<string>();
+    catalog.procedures.forEach((p, pi) => {
+      const at = `body.procedures.${pi}`;
+      if (seenCodes.has(p.code)) problems.push({ field: `${at}.code`, message: `procedure code ${p.code} appears twice` });
+      seenCodes.add(p.code);
+      const dates = new Set<string>();
+      p.versions.forEach((v, vi) => {
+        if (dates.has(v.effectiveFrom)) problems.push({ field: `${at}.versions.${vi}.effectiveFrom`, message: `${p.code}: two versions share an effective date (${v.effectiveFrom})` });
+        dates.add(v.effectiveFrom);
+        for (const issue of versionIssues(p.code, v, agencyKeys.size ? agencyKeys : null, fields)) problems.push({ field: `${at}.versions.${vi}.${issue.path}`, message: issue.message });
+      });
     });
-    const codes = catalog.procedures.map((p) => p.code);
-    if (codes.length !== new Set(codes).size) problems.push('a procedure code appears twice');
-    if (problems.length) throw new DomainError('VALIDATION', `The catalog has ${problems.length} problem(s): ${problems.slice(0, 10).join('; ')}`, { field: 'body.procedures' });
+    if (problems.length) {
+      throw new DomainError('VALIDATION', `The catalog has ${problems.length} problem(s): ${problems.slice(0, 10).map((p) => p.message).join('; ')}`, {
+        field: problems[0]!.field,
+        details: { problems: problems.slice(0, 100) },
+      });
+    }
 
     const counts = { fields: catalog.fields.length, procedures: catalog.procedures.length, added: 0, unchanged: 0, replaced: 0 };
     await db.transaction().execute(async (trx) => {
       for (const f of catalog.fields) await repo.upsertField(trx, { code: f.code, name_vi: f.nameVi, name_en: f.nameEn });
-      for (const p of catalog.procedures) {
+      for (const [pi, p] of catalog.procedures.entries()) {
         const procedureId = await repo.ensureProcedure(trx, p.code);
-        for (const v of p.versions) {
+        for (const [vi, v] of p.versions.entries()) {
           const row: repo.VersionRow = {
             procedure_id: procedureId,
             effective_from: v.effectiveFrom,
@@ -99,10 +111,11 @@ export class CatalogService {
           if (!existing) {
             await repo.insertVersion(trx, row);
             counts.added++;
-          } else if (JSON.stringify(parseBody(existing.body)) === JSON.stringify(v)) {
+          } else if (canonicalJson(parseBody(existing.body)) === canonicalJson(v)) {
+            // Compared without key order: jsonb and the export's serializer both reorder keys.
             counts.unchanged++;
           } else if (await repo.versionInUse(trx, existing.id)) {
-            throw new DomainError('CONFLICT', `${p.code}@${v.effectiveFrom} is used by dossiers and cannot change; add a version with a later effectiveFrom`, { field: 'body.procedures' });
+            throw new DomainError('CONFLICT', `${p.code}@${v.effectiveFrom} is used by dossiers and cannot change; add a version with a later effectiveFrom`, { field: `body.procedures.${pi}.versions.${vi}` });
           } else {
             await repo.replaceVersion(trx, existing.id, row);
             counts.replaced++;
@@ -185,6 +198,11 @@ export class CatalogService {
   async detail(code: string) {
     const rows = await this.versionsOf(code);
     if (!rows.length) throw new DomainError('NOT_FOUND', `Procedure ${code} is not in the catalog`, { field: 'params.code' });
+    const today = localDate(this.deps.clock());
+    // Not UNKNOWN_PROCEDURE (422, body.procedureCode): that is intake's answer, and this is a lookup by path.
+    if (!versionInForce(rows.map((r) => ({ effectiveFrom: r.effective_from })), today)) {
+      throw new DomainError('NOT_FOUND', `Procedure ${code} has no version in force on ${today}`, { field: 'params.code' });
+    }
     const current = await this.versionOn(code, this.deps.clock());
     const filing = filingText(current.body.nonTerritorial, current.body.level);
     return {

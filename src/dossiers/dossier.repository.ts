@@ -1,20 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Dossier, DossierUpdate, NewDossier } from '../platform/db.types.js';
-
-/** Atomically takes the next daily sequence number for a receiving agency (safe under concurrency). */
-export async function nextSequence(db: Kysely<DB>, prefix: string, day: string): Promise<number> {
-  const r = await db
-    .insertInto('dossier_code_counters')
-    .values({ prefix, day, last: 1 })
-    .onConflict((oc) => oc.columns(['prefix', 'day']).doUpdateSet((eb) => ({ last: eb('dossier_code_counters.last', '+', 1) })))
-    .returning('last')
-    .executeTakeFirstOrThrow();
-  return r.last;
-}
-
-export async function insertDossier(db: Kysely<DB>, row: NewDossier): Promise<Dossier> {
-  return db.insertInto('dossiers').values(row).returningAll().executeTakeFirstOrThrow();
-}
+import type { AuditEntry } from '../audit/audit.model.js';
+// The audit chain's SQL lives in one place; intake and events append their entry in their own statement with it.
+import { auditAppendParts } from '../audit/audit.repository.js';
 
 export interface ComponentRow {
   dossier_id: number;
@@ -64,8 +52,82 @@ export async function eventsOf(db: Kysely<DB>, dossierId: number) {
   return db.selectFrom('dossier_events').selectAll().where('dossier_id', '=', dossierId).orderBy('seq').execute();
 }
 
-export async function insertStep(db: Kysely<DB>, row: { dossier_id: number; seq: number; role: string; from_unit_id: number | null; to_unit_id: number; handed_by: number | null; handed_at: Date; due_at: Date | null }) {
+export async function insertStep(db: Kysely<DB>, row: StepRow) {
   await db.insertInto('dossier_steps').values(row).execute();
+}
+
+export type StepRow = { dossier_id: number; seq: number; role: string; from_unit_id: number | null; to_unit_id: number; handed_by: number | null; handed_at: Date; due_at: Date | null };
+
+export interface NewDossierWrite {
+  /** The daily counter the sequence number is taken from. */
+  counter: { prefix: string; day: string };
+  /** The dossier code before its zero-padded 4-digit sequence number. */
+  codePrefix: string;
+  dossier: Omit<NewDossier, 'code'>;
+  components: Omit<ComponentRow, 'dossier_id'>[];
+  /** The first event; its seq is the new row's version. */
+  event?: Omit<EventRow, 'dossier_id' | 'seq'>;
+  /** The first process-control step. */
+  step?: Omit<StepRow, 'dossier_id'>;
+  /** The audit entry about the new dossier; its entity id is the code the statement assigns. */
+  audit?: { entry: Omit<AuditEntry, 'entityId'>; at: Date };
+}
+
+/** The SQLSTATE of a NOT NULL violation. */
+const NOT_NULL_VIOLATION = '23502';
+
+/**
+ * Takes the next daily sequence number and writes a new dossier with its components, and when given its
+ * first event, step and audit entry, in one statement: one round trip, and the day's counter row and the
+ * audit head stay locked only while it runs. Returns undefined, writing nothing, when the day's 9999
+ * sequence numbers are used up.
+ */
+export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | undefined> {
+  const dossierId = sql<number>`(select id from d)`;
+  const none = sql<{ id: number }>`(select null::bigint as id)`;
+  const audit = w.audit ? auditAppendParts({ ...w.audit.entry, entityId: sql<string>`(select code from d)` }, w.audit.at) : undefined;
+  const q = db
+    .with('c', (qc) =>
+      qc
+        .insertInto('dossier_code_counters')
+        .values({ prefix: w.counter.prefix, day: w.counter.day, last: 1 })
+        .onConflict((oc) => oc.columns(['prefix', 'day']).doUpdateSet((eb) => ({ last: eb('dossier_code_counters.last', '+', 1) })))
+        .returning('last'),
+    )
+    .with('d', (qc) =>
+      qc
+        .insertInto('dossiers')
+        // Past 9999 the code is null: the NOT NULL constraint fails the whole statement, counter included.
+        .values({ ...w.dossier, code: sql<string>`(select case when last <= 9999 then ${w.codePrefix}::text || lpad(last::text, 4, '0') end from c)` })
+        .returningAll(),
+    )
+    // Sibling inserts see the new id through (select id from d); their foreign keys are checked at the end of the statement.
+    .with('dc', (qc) => (w.components.length ? qc.insertInto('dossier_components').values(w.components.map((c) => ({ ...c, dossier_id: dossierId }))).returning('id') : none))
+    .with('de', (qc) => (w.event ? qc.insertInto('dossier_events').values({ ...w.event, dossier_id: dossierId, seq: sql<number>`(select version from d)` }).returning('id') : none))
+    .with('ds', (qc) => (w.step ? qc.insertInto('dossier_steps').values({ ...w.step, dossier_id: dossierId }).returning('id') : none))
+    // Raw SQL is not parenthesized by Kysely when used as a CTE body.
+    .with('ah', () => (audit ? sql`(${audit.head})` : sql`(select null::bigint as seq, null::text as prev_hash, null::text as hash)`))
+    .with('al', () => (audit ? sql`(${audit.log('ah')})` : sql`(select null::bigint as seq)`));
+  try {
+    const r = await q.selectFrom('d').selectAll('d').select(sql<number>`(select last from c)`.as('seq_taken')).executeTakeFirstOrThrow();
+    const { seq_taken, ...dossier } = r;
+    return { dossier: dossier as Dossier, seq: seq_taken };
+  } catch (e) {
+    const pe = e as { code?: string; table?: string; column?: string };
+    if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return undefined;
+    throw e;
+  }
+}
+
+/** Inserts an event and its audit entry in one statement. */
+export async function insertEventWithAudit(db: Kysely<DB>, row: EventRow, audit: { entry: AuditEntry; at: Date }): Promise<void> {
+  const { head, log } = auditAppendParts(audit.entry, audit.at);
+  await db
+    .with('ah', () => sql`(${head})`)
+    .with('al', () => sql`(${log('ah')})`)
+    .insertInto('dossier_events')
+    .values(row)
+    .execute();
 }
 
 /** Closes the open hand-over row (the step in progress) with its outcome. */
@@ -144,6 +206,12 @@ export async function flagLate(db: Kysely<DB>, now: Date) {
     .where('late_flagged_at', 'is', null)
     .returning(['id', 'province_code', 'status', 'version', 'current_unit_id', 'code'])
     .execute();
+}
+
+/** Which of the given files are stored (one query for all of them). */
+export async function existingBlobs(db: Kysely<DB>, sha256s: string[]): Promise<Set<string>> {
+  const rows = await db.selectFrom('blobs').select('sha256').where('sha256', 'in', [...new Set(sha256s)]).execute();
+  return new Set(rows.map((r) => r.sha256));
 }
 
 export async function blobInfo(db: Kysely<DB>, sha256: string) {

@@ -23,10 +23,10 @@ const SIMPLE_ACTIONS: { path: string; action: DossierAction; summary: string }[]
 ];
 
 export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
-  const preHandler = requireStaff(s.auth);
+  const onRequest = requireStaff(s.auth);
 
   app.post('/dossiers', {
-    preHandler,
+    onRequest,
     schema: {
       tags: TAG, security: SECURED, summary: 'Receive a dossier at the counter of the clerk’s service point',
       description: 'Non-territorial procedures are accepted at any service point of the province; others only where their competent agency receives (422 WRONG_SERVICE_POINT names it). Send an Idempotency-Key header to make retries safe.',
@@ -40,7 +40,7 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
   });
 
   app.get('/dossiers', {
-    preHandler,
+    onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'Dossiers in the caller’s scope, most urgent first', querystring: ListQuery, response: { 200: Type.Array(DossierListItemSchema), ...problems(400, 401) } },
   }, async (req) => {
     const { status, ...rest } = req.query;
@@ -48,22 +48,22 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
   });
 
   app.get('/dossiers/:code', {
-    preHandler,
+    onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'One dossier (404 outside the caller’s scope)', params: CodeParam, response: { 200: DossierSchema, ...problems(401, 404) } },
   }, async (req) => s.dossiers.get(actorOf(req), req.params.code));
 
   app.get('/dossiers/:code/events', {
-    preHandler,
+    onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'Every event of a dossier, in order', params: CodeParam, response: { 200: Type.Array(EventSchema), ...problems(401, 404) } },
   }, async (req) => s.dossiers.events(actorOf(req), req.params.code));
 
   app.get('/dossiers/:code/process-control', {
-    preHandler,
+    onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'Process-control history: hand-overs with early / on time / late', params: CodeParam, response: { 200: Type.Array(StepRowSchema), ...problems(401, 404) } },
   }, async (req) => s.dossiers.processControl(actorOf(req), req.params.code));
 
   app.put('/dossiers/:code/components/:componentCode', {
-    preHandler,
+    onRequest,
     schema: {
       tags: TAG, security: SECURED, summary: 'Digitize a component: attach its scan or a document from the store',
       params: Type.Object({ code: CodeParam.properties.code, componentCode: Type.String({ minLength: 1, maxLength: 32 }) }),
@@ -74,23 +74,23 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
 
   for (const a of SIMPLE_ACTIONS) {
     app.post(`/dossiers/:code/${a.path}`, {
-      preHandler,
+      onRequest,
       schema: { tags: TAG, security: SECURED, summary: a.summary, params: CodeParam, body: TransitionSchema, response: { 200: DossierSchema, ...problems(400, 401, 403, 404, 409, 422) } },
     }, async (req) => s.dossiers.transition(actorOf(req), req.params.code, a.action, req.body));
   }
 
   app.post('/dossiers/:code/result', {
-    preHandler,
+    onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'Issue the result (→ 9); the file is archived in the applicant’s document store', params: CodeParam, body: ResultSchema, response: { 200: DossierSchema, ...problems(400, 401, 403, 404, 409) } },
   }, async (req) => s.dossiers.transition(actorOf(req), req.params.code, 'result', req.body));
 
   app.post('/dossiers/:code/apologize', {
-    preHandler,
+    onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'Apologize for a delay and propose a new date (form 04)', params: CodeParam, body: ApologySchema, response: { 200: DossierSchema, ...problems(400, 401, 403, 404, 409) } },
   }, async (req) => s.dossiers.transition(actorOf(req), req.params.code, 'apologize', req.body));
 
   app.get('/store-documents', {
-    preHandler,
+    onRequest,
     schema: {
       tags: TAG, security: SECURED, summary: "The applicant's document store: earlier results to reuse instead of asking for paper again",
       querystring: Type.Object({ idNumber: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),

@@ -93,8 +93,10 @@ export class DossierService {
     const returnPoint = await this.returnPoint(input.returnPointId, point);
     const calendar = await this.deps.org.calendarOf(point.id);
     const due = calendar.dueDate(now, plan.limit.value, plan.limit.unit);
-    const { value } = await idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, async (trx) => {
-      const d = await this.insertDossier(trx, plan, {
+    const stepDue = this.stepDue(calendar, now, due, plan.version.body.steps, 0);
+    // The counter, the dossier, its components, its 'receive' event, its first step and its audit entry: one statement.
+    const receive = async (db: Kysely<DB>) => {
+      const d = await this.insertDossier(db, plan, {
         point,
         returnPoint,
         channel: CHANNEL.counter,
@@ -103,11 +105,16 @@ export class DossierService {
         dueAt: due,
         createdBy: actor.staffId,
         now,
+        event: { action: 'receive', who: { kind: 'staff', actor }, note: input.note ?? null, data: { due: due.toISOString() } },
+        step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: point.id, handed_by: actor.staffId, handed_at: now, due_at: stepDue },
       });
-      await this.writeEvent(trx, d, 'receive', null, { kind: 'staff', actor }, now, input.note ?? null, { due: due.toISOString() });
-      await repo.insertStep(trx, { dossier_id: d.id, seq: 1, role: 'receive', from_unit_id: null, to_unit_id: point.id, handed_by: actor.staffId, handed_at: now, due_at: this.stepDue(calendar, now, due, plan.version.body.steps, 0) });
-      return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.names());
-    });
+      // The components are exactly the rows just written, in the same order: no need to read them back.
+      return presentDossier(d, plan.version, plan.components, this.names());
+    };
+    // A single statement is its own transaction: without an Idempotency-Key there is nothing else to commit
+    // with it, so it is sent alone (no BEGIN/COMMIT round trips). With a key, the key row joins it in one transaction.
+    if (!idempotencyKey) return receive(this.deps.db);
+    const { value } = await idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, receive);
     return value;
   }
 
@@ -155,6 +162,9 @@ export class DossierService {
 
   private async resolveComponents(version: ProcedureVersion, given: ComponentInput[], idNumber: string, channel: 'counter' | 'online') {
     const spec = new Map(version.body.components.map((c) => [c.code, c]));
+    // Every uploaded file is looked up in one query; the checks below still run in the order given.
+    const uploads = given.flatMap((c) => (c.source === 'upload' && c.fileSha256 ? [c.fileSha256] : []));
+    const uploaded = uploads.length ? await repo.existingBlobs(this.deps.db, uploads) : new Set<string>();
     const seen = new Set<string>();
     const rows: Omit<repo.ComponentRow, 'dossier_id'>[] = [];
     for (const [i, c] of given.entries()) {
@@ -167,7 +177,7 @@ export class DossierService {
       let storeDoc: number | null = null;
       if (c.source === 'upload') {
         if (!c.fileSha256) throw new DomainError('VALIDATION', 'An uploaded component needs fileSha256 (upload it with POST /files first)', { field: `${field}.fileSha256` });
-        if (!(await repo.blobInfo(this.deps.db, c.fileSha256))) throw new DomainError('VALIDATION', `File ${c.fileSha256} was not uploaded`, { field: `${field}.fileSha256` });
+        if (!uploaded.has(c.fileSha256)) throw new DomainError('VALIDATION', `File ${c.fileSha256} was not uploaded`, { field: `${field}.fileSha256` });
         blob = c.fileSha256;
       } else if (c.source === 'store') {
         if (!c.storeDocumentId) throw new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', { field: `${field}.storeDocumentId` });
@@ -206,45 +216,85 @@ export class DossierService {
     return u;
   }
 
+  /**
+   * Writes a new dossier and its components under the next code of the receiving point's day, and when
+   * given its first event (with the audit entry writeEvent would record) and its first step: one statement.
+   */
   private async insertDossier(
     trx: Kysely<DB>,
     plan: Awaited<ReturnType<DossierService['plan']>>,
-    o: { point: Unit; returnPoint: Unit; channel: number; status: DossierStatus; receivedAt: Date | null; dueAt: Date | null; createdBy: number | null; now: Date },
+    o: {
+      point: Unit;
+      returnPoint: Unit;
+      channel: number;
+      status: DossierStatus;
+      receivedAt: Date | null;
+      dueAt: Date | null;
+      createdBy: number | null;
+      now: Date;
+      /** The first event, at o.now; written as writeEvent writes one. */
+      event?: { action: string; who: Who; note: string | null; data: Record<string, unknown> | null };
+      /** The first process-control step. */
+      step?: Omit<repo.StepRow, 'dossier_id'>;
+    },
   ): Promise<Dossier> {
     const day = localDate(o.now);
-    const seq = await repo.nextSequence(trx, o.point.agency_code, day);
     const a = plan.applicant;
-    const d = await repo.insertDossier(trx, {
-      code: dossierCode(o.point.agency_code, day, seq),
-      province_code: o.point.province_code,
-      procedure_id: plan.version.procedureId,
-      procedure_version_id: plan.version.versionId,
-      channel: o.channel,
-      status: o.status,
-      portal_status: PORTAL_STATUS[o.status],
-      receiving_unit_id: o.point.id,
-      competent_agency_id: plan.competent.id,
-      current_unit_id: o.point.id,
-      return_point_id: o.returnPoint.id,
-      applicant_id_number: a.idNumber,
-      applicant_name: a.name,
-      applicant_phone: a.phone,
-      applicant_email: a.email ?? null,
-      applicant_address: a.address,
-      applicant_commune_code: a.communeCode,
-      fast_track: plan.fastTrack,
-      limit_value: plan.limit.value,
-      limit_unit: plan.limit.unit,
-      fee_total_vnd: plan.fee,
-      submitted_at: o.channel === CHANNEL.online ? o.now : null,
-      received_at: o.receivedAt,
-      due_at: o.dueAt,
-      original_due_at: o.dueAt,
-      created_by: o.createdBy,
-      created_at: o.now,
-      updated_at: o.now,
+    const version = 1; // a new dossier's first version: its first event's seq and what the audit entry records
+    let event: repo.NewDossierWrite['event'];
+    let audit: repo.NewDossierWrite['audit'];
+    if (o.event) {
+      const { who } = o.event;
+      const actorId = who.kind === 'staff' ? who.actor.staffId : null;
+      const unitId = who.kind === 'staff' ? who.actor.unitId : o.point.id;
+      event = { province_code: o.point.province_code, action: o.event.action, from_status: null, to_status: o.status, actor_kind: who.kind, actor_id: actorId, unit_id: unitId, at: o.now, note: o.event.note, data: o.event.data ? JSON.stringify(o.event.data) : null };
+      audit = { entry: { actorKind: who.kind, actorId, stream: `unit:${unitId}`, action: `dossier.${o.event.action}`, entityType: 'dossier', data: { version, status: o.status } }, at: o.now };
+    }
+    const written = await repo.insertNewDossier(trx, {
+      counter: { prefix: o.point.agency_code, day },
+      codePrefix: dossierCode(o.point.agency_code, day, 0).slice(0, -4),
+      dossier: {
+        version,
+        province_code: o.point.province_code,
+        procedure_id: plan.version.procedureId,
+        procedure_version_id: plan.version.versionId,
+        channel: o.channel,
+        status: o.status,
+        portal_status: PORTAL_STATUS[o.status],
+        receiving_unit_id: o.point.id,
+        competent_agency_id: plan.competent.id,
+        current_unit_id: o.point.id,
+        return_point_id: o.returnPoint.id,
+        applicant_id_number: a.idNumber,
+        applicant_name: a.name,
+        applicant_phone: a.phone,
+        applicant_email: a.email ?? null,
+        applicant_address: a.address,
+        applicant_commune_code: a.communeCode,
+        fast_track: plan.fastTrack,
+        limit_value: plan.limit.value,
+        limit_unit: plan.limit.unit,
+        fee_total_vnd: plan.fee,
+        submitted_at: o.channel === CHANNEL.online ? o.now : null,
+        received_at: o.receivedAt,
+        due_at: o.dueAt,
+        original_due_at: o.dueAt,
+        created_by: o.createdBy,
+        created_at: o.now,
+        updated_at: o.now,
+      },
+      components: plan.components,
+      ...(event ? { event } : {}),
+      ...(o.step ? { step: o.step } : {}),
+      ...(audit ? { audit } : {}),
     });
-    await repo.insertComponents(trx, plan.components.map((c) => ({ ...c, dossier_id: d.id })));
+    if (!written) {
+      dossierCode(o.point.agency_code, day, 10_000); // the model refuses the 10,000th dossier of a day: throws CONFLICT
+      throw new DomainError('CONFLICT', 'The daily dossier numbers are used up');
+    }
+    // dossierCode is the reference format of the code the statement assigned.
+    const { dossier: d, seq } = written;
+    if (d.code !== dossierCode(o.point.agency_code, day, seq)) throw new DomainError('INTERNAL', `Dossier code ${d.code} does not match its sequence number ${seq}`);
     return d;
   }
 
@@ -357,6 +407,7 @@ export class DossierService {
   async attachComponent(actor: Actor, code: string, componentCode: string, input: { version: number; fileSha256?: string; storeDocumentId?: number }): Promise<DossierView> {
     requireRole(actor, 'clerk');
     const d = await this.visible(actor, code);
+    if (input.version !== d.version) throw this.stale(d);
     if (d.receiving_unit_id !== actor.unitId) throw new DomainError('OUT_OF_SCOPE', 'Only the receiving service point digitizes components');
     if (!['submitted', 'received', 'supplement_requested'].includes(d.status)) throw new DomainError('INVALID_TRANSITION', `Components cannot change while the dossier is ${d.status}`);
     const version = await this.deps.catalog.versionById(d.procedure_version_id);
@@ -389,6 +440,8 @@ export class DossierService {
   /** Applies one action of the state machine in one transaction with its event, hand-over rows and audit entry. */
   async transition(actor: Actor, code: string, action: DossierAction, input: TransitionInput): Promise<DossierView> {
     const d = await this.visible(actor, code);
+    // Judge the request against the state its sender saw; the update re-checks the version for races.
+    if (input.version !== d.version) throw this.stale(d);
     const to = checkTransition(
       { status: d.status as DossierStatus, receivingUnitId: d.receiving_unit_id, currentUnitId: d.current_unit_id, returnPointId: d.return_point_id },
       action,
@@ -560,8 +613,12 @@ export class DossierService {
   private async writeEvent(trx: Kysely<DB>, d: Dossier, action: string, from: string | null, who: Who, at: Date, note: string | null, data: Record<string, unknown> | null) {
     const actorId = who.kind === 'staff' ? who.actor.staffId : null;
     const unitId = who.kind === 'staff' ? who.actor.unitId : d.receiving_unit_id;
-    await repo.insertEvent(trx, { dossier_id: d.id, province_code: d.province_code, seq: d.version, action, from_status: from, to_status: d.status, actor_kind: who.kind, actor_id: actorId, unit_id: unitId, at, note, data: data ? JSON.stringify(data) : null });
-    await recordAudit(trx, { actorKind: who.kind, actorId, stream: `unit:${unitId}`, action: `dossier.${action}`, entityType: 'dossier', entityId: d.code, data: { version: d.version, status: d.status } }, at);
+    // The event and its audit entry in one statement.
+    await repo.insertEventWithAudit(
+      trx,
+      { dossier_id: d.id, province_code: d.province_code, seq: d.version, action, from_status: from, to_status: d.status, actor_kind: who.kind, actor_id: actorId, unit_id: unitId, at, note, data: data ? JSON.stringify(data) : null },
+      { entry: { actorKind: who.kind, actorId, stream: `unit:${unitId}`, action: `dossier.${action}`, entityType: 'dossier', entityId: d.code, data: { version: d.version, status: d.status } }, at },
+    );
   }
 }
 

@@ -26,7 +26,7 @@ export async function fileRoutes(app: HttpApp, s: Services, maxBytes: number): P
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
 
   app.post('/files', {
-    preHandler: requireStaff(s.auth),
+    onRequest: requireStaff(s.auth),
     schema: { tags: ['files'], security: SECURED, summary: 'Upload a scan or a result file (staff)', description, response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) } },
   }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))));
 
@@ -36,10 +36,10 @@ export async function fileRoutes(app: HttpApp, s: Services, maxBytes: number): P
   }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)));
 
   app.get('/files/:sha256', {
-    preHandler: requireStaff(s.auth),
+    onRequest: requireStaff(s.auth),
     schema: { tags: ['files'], security: SECURED, summary: 'Download a stored file', params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }), response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...problems(400, 401, 404) } },
   }, async (req, reply) => {
-    const f = await s.files.download(req.params.sha256);
+    const f = await s.files.download(actorOf(req), req.params.sha256);
     return reply.type(f.mime).send(f.content);
   });
 }

@@ -43,10 +43,40 @@ export class FileService {
     return { sha256, size: content.length, mime };
   }
 
-  /** The bytes and type of a stored file. */
-  async download(sha256: string): Promise<{ content: Buffer; mime: string }> {
-    const row = await this.deps.db.selectFrom('blobs').select(['mime']).where('sha256', '=', sha256).executeTakeFirst();
-    if (!row) throw new DomainError('NOT_FOUND', `File ${sha256} not found`, { field: 'params.sha256' });
+  /**
+   * The bytes and type of a stored file the actor may see: one their unit uploaded, or a component or
+   * result of a dossier in their scope (the administrator sees all). Otherwise 404, as if absent.
+   */
+  async download(actor: Actor, sha256: string): Promise<{ content: Buffer; mime: string }> {
+    const { db } = this.deps;
+    const row = await db.selectFrom('blobs').select(['mime']).where('sha256', '=', sha256).executeTakeFirst();
+    const missing = new DomainError('NOT_FOUND', `File ${sha256} not found`, { field: 'params.sha256' });
+    if (!row) throw missing;
+    if (actor.scopeUnitIds !== null) {
+      const units = actor.scopeUnitIds.length ? actor.scopeUnitIds : [-1];
+      const inDossier = (q: 'components' | 'results') =>
+        db
+          .selectFrom('dossiers as d')
+          .select('d.id')
+          .where((eb) => eb.or([eb('d.receiving_unit_id', 'in', units), eb('d.current_unit_id', 'in', units), eb('d.return_point_id', 'in', units), eb('d.competent_agency_id', 'in', units)]))
+          .where((eb) =>
+            q === 'components'
+              ? eb.exists(eb.selectFrom('dossier_components as c').select('c.id').whereRef('c.dossier_id', '=', 'd.id').where('c.blob_sha256', '=', sha256))
+              : eb.exists(eb.selectFrom('store_documents as s').select('s.id').whereRef('s.source_dossier_id', '=', 'd.id').where('s.blob_sha256', '=', sha256)),
+          )
+          .limit(1)
+          .executeTakeFirst();
+      const uploadedHere = await db
+        .selectFrom('audit_log')
+        .select('seq')
+        .where('stream', 'in', units.map((u) => `unit:${u}`))
+        .where('entity_type', '=', 'blob')
+        .where('entity_id', '=', sha256)
+        .where('action', '=', 'file.upload')
+        .limit(1)
+        .executeTakeFirst();
+      if (!uploadedHere && !(await inDossier('components')) && !(await inDossier('results'))) throw missing;
+    }
     return { content: await this.deps.blobs.get(sha256), mime: row.mime };
   }
 }

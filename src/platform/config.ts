@@ -19,6 +19,12 @@ export interface Config {
   provinceCode: string;
   /** PostgreSQL pool size. */
   poolSize: number;
+  /**
+   * Which X-Forwarded-For hops to believe for the client address (rate limits, logs): false (none,
+   * the default), a number of proxy hops, or the proxies' addresses. Trusting every hop would let a
+   * client pick its own address and escape the log-in and tracking limits.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const provinceCode = env.MOTCUA_PROVINCE ?? '37';
   if (!/^\d{2}$/.test(provinceCode)) problems.push('MOTCUA_PROVINCE must be a 2-digit province code');
+  const trustRaw = env.MOTCUA_TRUST_PROXY?.trim() ?? '';
+  let trustProxy: Config['trustProxy'] = false;
+  if (trustRaw === '' || trustRaw === 'false') trustProxy = false;
+  else if (trustRaw === 'true') trustProxy = true;
+  else if (/^\d+$/.test(trustRaw)) trustProxy = Number(trustRaw);
+  else if (/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/.test(trustRaw.replace(/\s+/g, ''))) trustProxy = trustRaw.replace(/\s+/g, '').split(',');
+  else problems.push('MOTCUA_TRUST_PROXY must be false, true, a number of proxy hops, or comma-separated proxy addresses');
   const config: Config = {
     databaseUrl,
     dataDir: path.resolve(env.MOTCUA_DATA_DIR ?? 'data'),
@@ -56,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trackingPerMinute: intFrom(env, 'MOTCUA_TRACKING_PER_MINUTE', 30, 1, 1_000_000, problems),
     provinceCode,
     poolSize: intFrom(env, 'MOTCUA_DB_POOL', 10, 1, 200, problems),
+    trustProxy,
     ...overrides,
   };
   if (problems.length > 0) {

@@ -25,6 +25,9 @@ export interface Database {
 export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | null; poolSize?: number }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection the server closes (restart, failover, terminated backend) is dropped from the pool and
+    // the next query opens a new one; without a listener its 'error' event would crash the process.
+    pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -38,9 +38,11 @@ function fieldOf(part: string | undefined, instancePath: string, params: Record<
 }
 
 /** Builds the Fastify instance: TypeBox types, strict body validation, OpenAPI 3.1, problem+json errors. */
-export async function createHttpApp(opts: { logger: FastifyServerOptions['logger']; bodyLimit: number; title: string; version: string }): Promise<HttpApp> {
+export async function createHttpApp(opts: { logger: FastifyServerOptions['logger'] | FastifyBaseLogger; bodyLimit: number; title: string; version: string; trustProxy?: boolean | number | string[] }): Promise<HttpApp> {
+  // A ready logger (one with methods) goes in as loggerInstance; options or false as logger.
+  const isInstance = typeof opts.logger === 'object' && opts.logger !== null && typeof (opts.logger as { info?: unknown }).info === 'function';
   const app = Fastify({
-    logger: opts.logger,
+    ...(isInstance ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: opts.logger as FastifyServerOptions['logger'] }),
     bodyLimit: opts.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -48,7 +50,8 @@ export async function createHttpApp(opts: { logger: FastifyServerOptions['logger
     },
     requestIdHeader: false,
     disableRequestLogging: false,
-    trustProxy: true,
+    // A hop count becomes the function Fastify would build from it (its typings omit numbers).
+    trustProxy: typeof opts.trustProxy === 'number' ? ((hops: number) => (_address: string, hop: number) => hop < hops)(opts.trustProxy) : (opts.trustProxy ?? false),
     ajv: { customOptions: {} },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

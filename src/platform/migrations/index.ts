@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as core from './20261121T0800_core.js';
+import * as auditEntityIndex from './20261121T0900_audit_entity_index.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
   '20261121T0800_core': core,
+  '20261121T0900_audit_entity_index': auditEntityIndex,
 };

@@ -1,0 +1,116 @@
+// Intake throughput: dossiers received per second through HTTP (POST /dossiers with 3 components),
+// next to the raw database ceiling for the same rows measured in the same run.
+// Run: npx tsx bench/intake.bench.ts — prints figures only (see bench/README.md for the knobs).
+
+import pg from 'pg';
+import { CompiledQuery, sql } from 'kysely';
+import { verifyAudit } from '../src/audit/audit.service.js';
+import { loadConfig } from '../src/platform/config.js';
+import { benchPoolSize, kindsToRun, openBenchDatabase, type BenchDatabase } from './lib/databases.js';
+import { runLoad } from './lib/load.js';
+import { waitUntilQuiet } from './lib/quiesce.js';
+import { login, startProvince, uploadPdf } from './lib/province.js';
+import { runRawIntake, type Exec, type RawFixture, type RawResult } from './lib/raw-intake.js';
+import { PROCEDURE } from './lib/requests.js';
+import { benchSeconds, checkpoint, countQueries, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
+
+const SECONDS = benchSeconds();
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const RAW_CLIENTS = Number(process.env.BENCH_RAW_CLIENTS ?? 16);
+const WARMUP_SECONDS = 2;
+const RAW_DAY = '2000-01-01'; // raw rows take their codes on another day than the HTTP run's, so codes never meet
+const queryCount = countQueries();
+
+function rawLine(label: string, r: RawResult): string {
+  return `  ${label}: ${f1(r.perSecond)} dossiers/s (${int(r.committed)} committed in ${f1(r.seconds)} s, ${r.failed} failed), p50 ${f2(r.latencyMs.p50)} ms, p99 ${f2(r.latencyMs.p99)} ms${r.firstError ? ` — first error: ${r.firstError}` : ''}`;
+}
+
+async function rawExecs(b: BenchDatabase, clients: number): Promise<{ execs: Exec[]; close: () => Promise<void> }> {
+  if (b.kind === 'postgres') {
+    const conns = await Promise.all(Array.from({ length: clients }, async () => {
+      const c = new pg.Client({ connectionString: b.url });
+      await c.connect();
+      return c;
+    }));
+    return { execs: conns.map((c) => (text, params) => c.query(text, params)), close: async () => void (await Promise.all(conns.map((c) => c.end()))) };
+  }
+  // PGlite is one connection: hold it for the whole raw run, concurrency 1.
+  let release!: () => void;
+  let ready!: (exec: Exec) => void;
+  const gotExec = new Promise<Exec>((r) => (ready = r));
+  const held = b.database.db.connection().execute(async (conn) => {
+    ready(async (text, params) => conn.executeQuery(CompiledQuery.raw(text, params)));
+    await new Promise<void>((r) => (release = r));
+  });
+  return { execs: [await gotExec], close: async () => { release(); await held; } };
+}
+
+async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
+  const poolSize = benchPoolSize(loadConfig({}).poolSize);
+  const b = await openBenchDatabase(kind, { poolSize });
+  try {
+    const province = await startProvince(b, { trackingPerMinute: 10_000_000 });
+    const { clerks, url } = province;
+    const version = await serverVersion(b.database.db);
+    const rawClients = kind === 'pglite' ? 1 : RAW_CLIENTS;
+    console.log(`\nintake on ${b.label} ${version}: app pool ${b.kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${clerks.length} service points (one clerk each), procedure ${PROCEDURE} with 3 components (2 uploads + population database)`);
+
+    const tokens: string[] = [];
+    for (const c of clerks) tokens.push(await login(url, c.username));
+    const files = { tk: await uploadPdf(url, tokens[0]!, 'To khai bench'), gcs: await uploadPdf(url, tokens[0]!, 'Giay chung sinh bench') };
+
+    // --- raw ceiling ---
+    const version_ = await b.database.db.selectFrom('procedure_versions as v').innerJoin('procedures as p', 'p.id', 'v.procedure_id').select(['v.id', 'v.procedure_id']).where('p.code', '=', PROCEDURE).orderBy('v.effective_from', 'desc').executeTakeFirstOrThrow();
+    const communes = await province.services.org.listCommunes();
+    const fixture: RawFixture = {
+      provinceCode: communes[0]!.province_code,
+      procedureId: version_.procedure_id,
+      versionId: version_.id,
+      committees: Object.fromEntries(communes.map((c) => [c.code, c.committee_unit_id])),
+      points: clerks,
+      files,
+      day: RAW_DAY,
+    };
+    const raw = await rawExecs(b, rawClients);
+    const who = kind === 'pglite' ? '1 client (PGlite is a single connection)' : `${rawClients} concurrent pg clients`;
+    let rawIndex = 1_000_000;
+    await runRawIntake(raw.execs, fixture, { seconds: 1, mode: 'one-statement', firstIndex: rawIndex }); // warm-up
+    rawIndex += 100_000;
+    await checkpoint(b.database.db);
+    const rawOne = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode: 'one-statement', firstIndex: rawIndex });
+    rawIndex += 1_000_000;
+    console.log(rawLine(`raw ceiling, one statement per dossier (its own transaction), ${who}`, rawOne));
+    await checkpoint(b.database.db);
+    const rawSep = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode: 'separate', firstIndex: rawIndex });
+    console.log(rawLine(`raw, BEGIN + 6 statements + COMMIT per dossier, ${who}`, rawSep));
+    await raw.close();
+    const ceiling = Math.max(rawOne.perSecond, rawSep.perSecond);
+
+    // --- HTTP ---
+    await checkpoint(b.database.db);
+    const before = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
+    const q0 = queryCount();
+    const http = await runLoad({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
+    await waitUntilQuiet(b.database.db); // requests abandoned by the load generator at its deadline still finish
+    const queries = queryCount() - q0;
+    const created = http.status['201'] ?? 0;
+    const others = Object.entries(http.status).filter(([s]) => s !== '201').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
+    console.log(`  HTTP POST /dossiers, ${CONNECTIONS} connections, autocannon in a child process: ${f1(created / http.seconds)} dossiers/s (201: ${int(created)} in ${f1(http.seconds)} s; non-2xx: ${int(http.non2xx)} [${others}]; socket errors: ${http.errors}, timeouts: ${http.timeouts}), latency p50 ${f2(http.latencyMs.p50)} ms, p90 ${f2(http.latencyMs.p90)} ms, p99 ${f2(http.latencyMs.p99)} ms, max ${f2(http.latencyMs.max)} ms`);
+    const after = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
+    const rows = Number(after.n) - Number(before.n);
+    // Warm-up requests are counted in the query total too, so divide by every HTTP dossier written.
+    console.log(`  database queries per HTTP dossier (incl. BEGIN/COMMIT, warm-up included): ${f2(queries / Math.max(1, rows))} (${int(queries)} queries for ${int(rows)} dossiers)`);
+    console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s): ${pct(created / http.seconds, ceiling)}`);
+
+    await province.close();
+    const audit = await verifyAudit(b.database.db);
+    const dups = await sql<{ n: number }>`select count(*)::int as n from (select code from dossiers group by code having count(*) > 1) x`.execute(b.database.db);
+    console.log(`  integrity after the run: audit chains ${audit.ok ? 'verify' : `BROKEN (${audit.problems.length} problems)`} (${int(audit.entries)} entries in ${audit.streams} streams); duplicate dossier codes: ${dups.rows[0]?.n ?? '?'}`);
+    for (const p of audit.problems.slice(0, 3)) console.log(`    audit problem: ${p.stream} #${p.seq}: ${p.reason}`);
+  } finally {
+    await b.dispose();
+  }
+}
+
+console.log(machineLine());
+for (const kind of kindsToRun()) await benchOne(kind);

@@ -1,0 +1,67 @@
+// The load generator, run in its own process (forked by load.ts) so it never shares the server's event loop.
+// Receives a LoadJob, runs autocannon (warm-up, then the measured run) and sends back a LoadResult.
+
+import autocannon from 'autocannon';
+import { intakeBody } from './requests.js';
+import type { LoadJob, LoadResult } from './load.js';
+
+function requestsOf(job: LoadJob): autocannon.Request[] {
+  const s = job.scenario;
+  if (s.kind === 'get') return [{ method: 'GET', path: s.path }];
+  if (s.kind === 'tracking') {
+    let i = 0;
+    return [{
+      method: 'GET',
+      setupRequest: (req) => {
+        const t = s.targets[i++ % s.targets.length]!;
+        return { ...req, path: `/public/dossiers/${t.code}?phone=${t.phone4}` };
+      },
+    }];
+  }
+  // intake: each request a different applicant, clerks (and so service points) in rotation
+  let i = s.firstIndex;
+  return [{
+    method: 'POST',
+    path: '/dossiers',
+    setupRequest: (req) => {
+      const n = i++;
+      return {
+        ...req,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens[n % s.tokens.length]}` },
+        body: JSON.stringify(intakeBody(n, s.files)),
+      };
+    },
+  }];
+}
+
+async function run(job: LoadJob, seconds: number, record: boolean): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({ url: job.url, connections: job.connections, duration: seconds, requests: requestsOf(job), timeout: 30 });
+  if (record) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
+  const r = await instance;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]! : NaN;
+  const codes: Record<string, number> = {};
+  for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) codes[code] = Number((v as { count: number | string }).count);
+  return {
+    seconds: r.duration,
+    responses: r.requests.total,
+    perSecond: r.requests.total / r.duration,
+    status: codes,
+    ok2xx: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN, mean: latencies.reduce((s, x) => s + x, 0) / (latencies.length || 1) },
+  };
+}
+
+process.once('message', async (job: LoadJob) => {
+  try {
+    if (job.warmupSeconds > 0) await run(job, job.warmupSeconds, false);
+    const result = await run(job, job.seconds, true);
+    process.send!({ ok: true, result }, () => process.exit(0));
+  } catch (e) {
+    process.send!({ ok: false, error: String((e as Error)?.stack ?? e) }, () => process.exit(1));
+  }
+});

@@ -1,0 +1,201 @@
+// The raw database ceiling of intake: the rows one counter intake writes, inserted directly
+// (no HTTP, no validation, no Kysely), one transaction per dossier, from N concurrent clients.
+//
+// Rows per dossier, as the app writes them: the dossier code counter upsert, the dossier row,
+// its 3 components, its 'receive' event, its process-control step, and its hash-chained audit
+// entry (head upsert + log row, the hash computed in SQL exactly as audit.repository.ts does).
+
+import { auditPayload, GENESIS_HASH } from '../../src/audit/audit.model.js';
+import { applicantOf } from './requests.js';
+
+/** Runs one SQL text with parameters on one connection. */
+export type Exec = (text: string, params: unknown[]) => Promise<unknown>;
+
+export interface RawFixture {
+  provinceCode: string;
+  procedureId: number;
+  versionId: number;
+  /** commune code → commune committee unit id (the competent agency of 1.001193). */
+  committees: Record<string, number>;
+  points: { unitId: number; agencyCode: string; staffId: number }[];
+  files: { tk: string; gcs: string };
+  /** 'YYYY-MM-DD' used for the counters and codes of raw rows (apart from the HTTP run's day). */
+  day: string;
+}
+
+const COMPONENTS = (files: RawFixture['files']) => [
+  { component_code: 'TK', name_vi: 'Tờ khai đăng ký khai sinh', form: 'original', count: 1, required: true, source: 'upload', blob_sha256: files.tk, store_document_id: null, digitized: true },
+  { component_code: 'GCS', name_vi: 'Giấy chứng sinh', form: 'original', count: 1, required: true, source: 'upload', blob_sha256: files.gcs, store_document_id: null, digitized: true },
+  { component_code: 'CCCD', name_vi: 'Căn cước của người đi đăng ký', form: 'copy', count: 1, required: true, source: 'population_db', blob_sha256: null, store_document_id: null, digitized: true },
+];
+
+// A code longer than 4 digits of sequence only happens here (the app refuses a 10,000th dossier a day).
+const CODE_SQL = `$1::text || lpad(c.last::text, greatest(4, length(c.last::text)), '0')`;
+
+const DOSSIER_COLUMNS = `code, province_code, procedure_id, procedure_version_id, channel, status, portal_status,
+  receiving_unit_id, competent_agency_id, current_unit_id, return_point_id,
+  applicant_id_number, applicant_name, applicant_phone, applicant_email, applicant_address, applicant_commune_code,
+  fast_track, limit_value, limit_unit, fee_total_vnd, submitted_at, received_at, due_at, original_due_at,
+  created_by, created_at, updated_at`;
+
+const DOSSIER_VALUES = `$4::text, $5::int, $6::int, 1, 'received', 2,
+  $7::int, $8::int, $7::int, $7::int,
+  $9::text, $10::text, $11::text, null, $12::text, $13::text,
+  false, 1, 'working-days', 0, null, $14::timestamptz, $15::timestamptz, $15::timestamptz,
+  $16::int, $14::timestamptz, $14::timestamptz`;
+
+const COMPONENT_INSERT = `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized)
+  select d.id, x.component_code, x.name_vi, x.form, x.count, x.required, x.source, x.blob_sha256, x.store_document_id, x.digitized
+  from d, jsonb_to_recordset($17::jsonb) as x(component_code text, name_vi text, form text, count smallint, required boolean, source text, blob_sha256 text, store_document_id bigint, digitized boolean)`;
+
+const EVENT_INSERT = `insert into dossier_events (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data)
+  select d.id, d.province_code, d.version, 'receive', null, d.status, 'staff', $16::int, $7::int, $14::timestamptz, null, $18::jsonb from d`;
+
+const STEP_INSERT = `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at)
+  select d.id, 1, 'receive', null, $7::int, $16::int, $14::timestamptz, $19::timestamptz from d`;
+
+// $20 stream, $21/$22 the payload before/after the dossier code, $23 actor kind, $24 action, $25 entity type.
+const AUDIT_CTE = `h as (
+    insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
+    select $20::text, 1, '${GENESIS_HASH}',
+      encode(sha256(convert_to('${GENESIS_HASH}' || E'\\n' || $20::text || E'\\n1\\n' || p.payload, 'UTF8')), 'hex'), $14::timestamptz
+    from p
+    on conflict (stream) do update set
+      seq = ah.seq + 1,
+      prev_hash = ah.hash,
+      hash = encode(sha256(convert_to(ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || (select payload from p), 'UTF8')), 'hex'),
+      updated_at = $14::timestamptz
+    returning seq, prev_hash, hash
+  )`;
+
+/** One statement: every row of the intake, a single round trip (a single statement is its own transaction). */
+const ONE_STATEMENT = `
+  with c as (
+    insert into dossier_code_counters as cc (prefix, day, last) values ($2::text, $3::text, 1)
+    on conflict (prefix, day) do update set last = cc.last + 1
+    returning last
+  ), d as (
+    insert into dossiers (${DOSSIER_COLUMNS})
+    select ${CODE_SQL}, ${DOSSIER_VALUES} from c
+    returning id, code, province_code, version, status
+  ), comp as (${COMPONENT_INSERT}
+  ), ev as (${EVENT_INSERT}
+  ), st as (${STEP_INSERT}
+  ), p as (
+    select d.code, $21::text || d.code || $22::text as payload from d
+  ), ${AUDIT_CTE}
+  insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
+  select $20::text, h.seq, $14::timestamptz, $23::text, $16::int, $24::text, $25::text, p.code, p.payload, h.prev_hash, h.hash
+  from h, p
+  returning (select code from p) as code`;
+
+/** The same rows as the app wrote them before any merging: BEGIN, 6 statements, COMMIT. */
+const SEPARATE = {
+  counter: `insert into dossier_code_counters as cc (prefix, day, last) values ($1::text, $2::text, 1)
+    on conflict (prefix, day) do update set last = cc.last + 1 returning last`,
+  dossier: `insert into dossiers (${DOSSIER_COLUMNS}) select $1::text, ${DOSSIER_VALUES.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) - 2}`)} returning *`,
+};
+
+export interface RawResult {
+  clients: number;
+  seconds: number;
+  committed: number;
+  failed: number;
+  perSecond: number;
+  latencyMs: { p50: number; p99: number };
+  firstError?: string;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+}
+
+/** Parameters of the i-th raw dossier (the same applicants and service-point rotation as the HTTP run). */
+function paramsOf(f: RawFixture, i: number, at: Date) {
+  const point = f.points[i % f.points.length]!;
+  const a = applicantOf(i);
+  const due = new Date(at.getTime() + 24 * 3_600_000);
+  const yymmdd = `${f.day.slice(2, 4)}${f.day.slice(5, 7)}${f.day.slice(8, 10)}`;
+  const sentinel = '\u0001CODE\u0001';
+  const payload = auditPayload({ actorKind: 'staff', actorId: point.staffId, stream: `unit:${point.unitId}`, action: 'dossier.receive', entityType: 'dossier', entityId: sentinel, data: { version: 1, status: 'received' } }, at);
+  const cut = JSON.stringify(sentinel).slice(1, -1);
+  const [before, after] = [payload.slice(0, payload.indexOf(cut)), payload.slice(payload.indexOf(cut) + cut.length)];
+  return { point, a, due, codePrefix: `${point.agencyCode}-${yymmdd}-`, before, after };
+}
+
+/** Writes raw dossiers from each exec (one connection each) until `seconds` have passed. */
+export async function runRawIntake(execs: Exec[], f: RawFixture, opts: { seconds: number; mode: 'one-statement' | 'separate'; firstIndex: number }): Promise<RawResult> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = opts.firstIndex;
+  const components = JSON.stringify(COMPONENTS(f.files));
+  const start = performance.now();
+  const deadline = start + opts.seconds * 1000;
+  const one = async (exec: Exec) => {
+    const i = next++;
+    const at = new Date();
+    const { point, a, due, codePrefix, before, after } = paramsOf(f, i, at);
+    const committee = f.committees[a.communeCode]!;
+    const stream = `unit:${point.unitId}`;
+    if (opts.mode === 'one-statement') {
+      await exec(ONE_STATEMENT, [
+        codePrefix, point.agencyCode, f.day, f.provinceCode, f.procedureId, f.versionId, point.unitId, committee,
+        a.idNumber, a.name, a.phone, a.address, a.communeCode, at, due, point.staffId, components,
+        JSON.stringify({ due: due.toISOString() }), due, stream, before, after, 'staff', 'dossier.receive', 'dossier',
+      ]);
+      return;
+    }
+    await exec('begin', []);
+    try {
+      const c = (await exec(SEPARATE.counter, [point.agencyCode, f.day])) as { rows: { last: number }[] };
+      const seq = c.rows[0]!.last;
+      const code = `${codePrefix}${String(seq).padStart(4, '0')}`;
+      const d = (await exec(SEPARATE.dossier, [code, f.provinceCode, f.procedureId, f.versionId, point.unitId, committee, a.idNumber, a.name, a.phone, a.address, a.communeCode, at, due, point.staffId])) as { rows: { id: number }[] };
+      const id = d.rows[0]!.id;
+      const rows = COMPONENTS(f.files);
+      const values = rows.map((_r, k) => `($1, $${k * 9 + 2}, $${k * 9 + 3}, $${k * 9 + 4}, $${k * 9 + 5}, $${k * 9 + 6}, $${k * 9 + 7}, $${k * 9 + 8}, $${k * 9 + 9}, $${k * 9 + 10})`).join(', ');
+      await exec(`insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized) values ${values}`, [id, ...rows.flatMap((r) => [r.component_code, r.name_vi, r.form, r.count, r.required, r.source, r.blob_sha256, r.store_document_id, r.digitized])]);
+      await exec(`insert into dossier_events (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data) values ($1, $2, 1, 'receive', null, 'received', 'staff', $3, $4, $5, null, $6)`, [id, f.provinceCode, point.staffId, point.unitId, at, JSON.stringify({ due: due.toISOString() })]);
+      const payload = `${before}${code}${after}`;
+      await exec(`with h as (
+          insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
+          values ($1::text, 1, '${GENESIS_HASH}', encode(sha256(convert_to('${GENESIS_HASH}' || E'\\n' || $1::text || E'\\n1\\n' || $2::text, 'UTF8')), 'hex'), $3::timestamptz)
+          on conflict (stream) do update set seq = ah.seq + 1, prev_hash = ah.hash,
+            hash = encode(sha256(convert_to(ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || $2::text, 'UTF8')), 'hex'), updated_at = $3::timestamptz
+          returning seq, prev_hash, hash)
+        insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
+        select $1::text, h.seq, $3::timestamptz, 'staff', $4::int, 'dossier.receive', 'dossier', $5::text, $2::text, h.prev_hash, h.hash from h`, [stream, payload, at, point.staffId, code]);
+      await exec(`insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at) values ($1, 1, 'receive', null, $2, $3, $4, $5)`, [id, point.unitId, point.staffId, at, due]);
+      await exec('commit', []);
+    } catch (e) {
+      await exec('rollback', []).catch(() => undefined);
+      throw e;
+    }
+  };
+  await Promise.all(
+    execs.map(async (exec) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          await one(exec);
+          latencies.push(performance.now() - t0);
+        } catch (e) {
+          failed++;
+          firstError ??= String((e as Error).message ?? e);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((x, y) => x - y);
+  return {
+    clients: execs.length,
+    seconds,
+    committed: latencies.length,
+    failed,
+    perSecond: latencies.length / seconds,
+    latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99) },
+    ...(firstError ? { firstError } : {}),
+  };
+}

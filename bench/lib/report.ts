@@ -1,0 +1,54 @@
+// Small helpers shared by the benchmarks: query counting, formatting, machine description.
+
+import os from 'node:os';
+import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
+
+let queries = 0;
+let patched = false;
+
+/** Counts every query sent through node-postgres (the app's PostgreSQL pool and its PGlite adapter alike). */
+export function countQueries(): () => number {
+  if (!patched) {
+    patched = true;
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      queries++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+  }
+  return () => queries;
+}
+
+export const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+export const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+export const int = (n: number) => Math.round(n).toLocaleString('en-US');
+export const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : 'n/a');
+
+/** One line describing the machine and Node, printed at the top of every benchmark. */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  return `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; load average before the run: ${load}`;
+}
+
+/** The database server's version string (PostgreSQL or PGlite). */
+export async function serverVersion(db: Kysely<any>): Promise<string> {
+  const r = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db);
+  return r.rows[0]?.v ?? '?';
+}
+
+/** Forces a checkpoint (PostgreSQL), so the measured run does not pay for the previous one's dirty pages. */
+export async function checkpoint(db: Kysely<any>): Promise<void> {
+  await sql`checkpoint`.execute(db).catch(() => undefined);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Seconds of a measured run, from BENCH_SECONDS (default 10). */
+export function benchSeconds(fallback = 10): number {
+  const v = Number(process.env.BENCH_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}

@@ -1,0 +1,29 @@
+// Request bodies shared by the load generator (a child process) and the seeding code: no app imports here.
+
+/** Non-territorial (received at any point): 2 uploads (TK, GCS) + 1 from the population database (CCCD). */
+export const PROCEDURE = '1.001193';
+export const COMMUNES = ['14001', '14002', '14003'];
+
+/** The i-th bench applicant: a valid 12-digit ID (0370950xxxxx), a distinct phone, a commune of the province. */
+export function applicantOf(i: number) {
+  return {
+    idNumber: `0370950${String(i % 100_000).padStart(5, '0')}`,
+    name: 'Nguyễn Văn An',
+    phone: `09${String(10_000_000 + (i % 90_000_000)).padStart(8, '0')}`,
+    address: 'Thôn Hai, Xã Hai',
+    communeCode: COMMUNES[i % COMMUNES.length]!,
+  };
+}
+
+/** An intake request body for 1.001193 with both uploads and the ID card from the population database. */
+export function intakeBody(i: number, files: { tk: string; gcs: string }) {
+  return {
+    procedureCode: PROCEDURE,
+    applicant: applicantOf(i),
+    components: [
+      { code: 'TK', source: 'upload' as const, fileSha256: files.tk },
+      { code: 'GCS', source: 'upload' as const, fileSha256: files.gcs },
+      { code: 'CCCD', source: 'population_db' as const },
+    ],
+  };
+}

@@ -1,0 +1,205 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { createHarness, PASSWORD, type Harness } from './harness.js';
+import { AuthService } from '../src/auth/auth.service.js';
+
+let h: Harness;
+const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+// Log-in is rate limited per client address (20 a minute): each test logs in from its own.
+let ip = 0;
+const login = (username: string, password: string, remoteAddress = `10.0.0.${++ip}`) =>
+  h.app.inject({ method: 'POST', url: '/auth/login', remoteAddress, payload: { username, password } });
+
+async function auditRows(action: string) {
+  return h.database.db.selectFrom('audit_log').select(['stream', 'actor_kind', 'actor_id', 'entity_type', 'entity_id', 'payload']).where('action', '=', action).orderBy('stream').orderBy('seq').execute();
+}
+
+async function staffId(username: string): Promise<number> {
+  return (await h.database.db.selectFrom('staff').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+}
+
+beforeAll(async () => {
+  h = await createHarness('2025-03-14T10:00:00+07:00');
+});
+
+describe('logging in and out', () => {
+  it('returns a bearer token and the actor with their scope', async () => {
+    const r = await login('clerk.branch', PASSWORD);
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body.token).toMatch(/^[\w-]{16,128}$/);
+    // The harness opens sessions for a year.
+    expect(body.expiresAt).toBe('2026-03-14T03:00:00.000Z');
+    expect(body.actor).toEqual({
+      staffId: await staffId('clerk.branch'), username: 'clerk.branch', fullName: 'clerk.branch', role: 'clerk',
+      unitId: h.unit('CN-A'), unitKind: 'branch', scopeUnitIds: [h.unit('CN-A')],
+    });
+    const me = await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(body.token) });
+    expect(me.json()).toEqual(body.actor);
+    const manager = (await login('manager.center', PASSWORD)).json();
+    expect(manager.actor).toMatchObject({ role: 'manager', scopeUnitIds: [h.unit('TTPVHCC'), h.unit('CN-A')] });
+    expect((await login('admin', PASSWORD)).json().actor).toMatchObject({ role: 'admin', unitKind: 'province', scopeUnitIds: null });
+  });
+
+  it('stores only the token’s hash, and the password as argon2id', async () => {
+    const { token } = (await login('spec.hai', PASSWORD)).json();
+    const sessions = await h.database.db.selectFrom('sessions').select(['token_hash']).execute();
+    expect(sessions.some((s) => s.token_hash === token)).toBe(false);
+    const { createHash } = await import('node:crypto');
+    expect(sessions.map((s) => s.token_hash)).toContain(createHash('sha256').update(token).digest('hex'));
+    const hashes = await h.database.db.selectFrom('staff').select(['password_hash']).execute();
+    expect(hashes.length).toBe(14);
+    for (const { password_hash } of hashes) expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('answers a wrong password and an unknown user alike: 401 INVALID_CREDENTIALS with the same detail', async () => {
+    const before = (await auditRows('auth.login_failed')).length;
+    const wrong = await login('clerk.hai', 'not-the-password');
+    const unknown = await login('nobody.here', PASSWORD);
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(unknown.json().code).toBe('INVALID_CREDENTIALS');
+    expect(unknown.json().detail).toBe(wrong.json().detail);
+    expect(wrong.body).not.toContain('token');
+    const failed = await auditRows('auth.login_failed');
+    expect(failed.length).toBe(before + 2);
+    expect(failed.slice(-2)).toMatchObject([
+      { stream: 'auth', actor_kind: 'system', actor_id: null, entity_type: 'staff', entity_id: String(await staffId('clerk.hai')) },
+      { stream: 'auth', actor_kind: 'system', actor_id: null, entity_type: 'staff', entity_id: null },
+    ]);
+  });
+
+  it('refuses a disabled account with the same answer as a wrong password', async () => {
+    await h.database.db.updateTable('staff').set({ active: false }).where('username', '=', 'clerk.ba').execute();
+    const r = await login('clerk.ba', PASSWORD);
+    expect(r.statusCode).toBe(401);
+    expect(r.json().detail).toBe((await login('clerk.ba', 'wrong-password')).json().detail);
+    await h.database.db.updateTable('staff').set({ active: true }).where('username', '=', 'clerk.ba').execute();
+  });
+
+  it('throttles password guessing from one address: the 21st attempt in a minute gets 429', async () => {
+    const from = '10.9.9.9';
+    const rs = [];
+    for (let i = 0; i < 21; i++) rs.push((await login('clerk.mot', `guess-${i}`, from)).statusCode);
+    expect(rs).toEqual([...Array(20).fill(401), 429]);
+    const last = await login('clerk.mot', PASSWORD, from);
+    expect(last.statusCode).toBe(429);
+    expect(last.headers['content-type']).toContain('application/problem+json');
+    expect(last.json().code).toBe('RATE_LIMITED');
+    expect((await login('clerk.mot', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('does not let a client escape the throttle by claiming other addresses in X-Forwarded-For', async () => {
+    const rs = [];
+    for (let i = 0; i < 21; i++) {
+      const r = await h.app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.8.8.8', headers: { 'x-forwarded-for': `198.18.0.${i}` }, payload: { username: 'clerk.mot', password: `guess-${i}` } });
+      rs.push(r.statusCode);
+    }
+    expect(rs).toEqual([...Array(20).fill(401), 429]);
+  });
+
+  it('logs out: the token stops working at once and the logout is audited', async () => {
+    const { token } = (await login('appr.hai', PASSWORD)).json();
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
+    const out = await h.app.inject({ method: 'POST', url: '/auth/logout', headers: auth(token) });
+    expect(out.statusCode).toBe(204);
+    const after = await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().code).toBe('UNAUTHENTICATED');
+    expect((await h.app.inject({ method: 'POST', url: '/auth/logout', headers: auth(token) })).statusCode).toBe(401);
+    const session = await h.database.db.selectFrom('sessions').select(['id', 'revoked_at']).where('revoked_at', 'is not', null).execute();
+    expect(session).toEqual([{ id: expect.anything(), revoked_at: h.clock.now }]);
+    const rows = await auditRows('auth.logout');
+    expect(rows).toMatchObject([{ stream: 'auth', actor_kind: 'staff', actor_id: await staffId('appr.hai'), entity_type: 'session', entity_id: String(session[0]!.id) }]);
+  });
+
+  it('audits every successful log-in in the stream of the staff member’s unit', async () => {
+    const before = await auditRows('auth.login');
+    await login('spec.ca', PASSWORD);
+    const rows = await auditRows('auth.login');
+    expect(rows.length).toBe(before.length + 1);
+    const id = await staffId('spec.ca');
+    expect(rows.filter((r) => r.actor_id === id)).toMatchObject([{ stream: `unit:${h.unit('CA')}`, actor_kind: 'staff', entity_type: 'staff', entity_id: String(id) }]);
+  });
+
+  it('rejects malformed and missing tokens with 401', async () => {
+    for (const authorization of [undefined, 'Bearer', 'Bearer short', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'x'.repeat(40)}`]) {
+      const r = await h.app.inject({ method: 'GET', url: '/auth/me', headers: authorization ? { authorization } : {} });
+      expect(r.statusCode, authorization).toBe(401);
+      expect(r.json().code).toBe('UNAUTHENTICATED');
+    }
+  });
+});
+
+describe('sessions expire', () => {
+  it('stops accepting a token once its time-to-live has passed', async () => {
+    const short = new AuthService({ db: h.database.db, clock: () => h.clock.now, sessionTtlMinutes: 1 });
+    h.clock.set('2025-03-14T10:00:00+07:00');
+    const s = await short.login('clerk.center', PASSWORD);
+    expect(s.expiresAt.toISOString()).toBe('2025-03-14T03:01:00.000Z');
+    expect((await short.authenticate(s.token)).username).toBe('clerk.center');
+    // Checked 55 s in, the actor may be cached, but never beyond the session's end.
+    h.clock.set('2025-03-14T10:00:55+07:00');
+    expect((await short.authenticate(s.token)).username).toBe('clerk.center');
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(s.token) })).statusCode).toBe(200);
+    h.clock.set('2025-03-14T10:01:00+07:00');
+    await expect(short.authenticate(s.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const r = await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(s.token) });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().code).toBe('UNAUTHENTICATED');
+    h.clock.set('2025-03-14T10:00:00+07:00');
+  });
+});
+
+describe('creating staff accounts', () => {
+  const create = async (body: Record<string, unknown>, user = 'admin') =>
+    h.app.inject({ method: 'POST', url: '/staff', headers: auth(await h.token(user)), payload: { username: 'clerk.new', password: 'a-long-password', fullName: 'Nguyễn Thị Mới', role: 'clerk', unitId: h.unit('CN-A'), ...body } });
+  const count = async () => Number((await h.database.db.selectFrom('staff').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it.each([
+    ['a clerk at a department', { role: 'clerk', unitId: 'STP' }, 400, 'VALIDATION', 'body.unitId'],
+    ['a specialist at a service point', { role: 'specialist', unitId: 'TTPVHCC' }, 400, 'VALIDATION', 'body.unitId'],
+    ['an approver at a branch', { role: 'approver', unitId: 'CN-A' }, 400, 'VALIDATION', 'body.unitId'],
+    ['a manager at a branch', { role: 'manager', unitId: 'CN-A' }, 400, 'VALIDATION', 'body.unitId'],
+    ['an administrator at a center', { role: 'admin', unitId: 'TTPVHCC' }, 400, 'VALIDATION', 'body.unitId'],
+    ['an unknown unit', { unitId: 99999 }, 404, 'NOT_FOUND', 'body.unitId'],
+    ['an unknown role', { role: 'director' }, 400, 'VALIDATION', 'body.role'],
+    ['a taken username', { username: 'clerk.hai' }, 409, 'CONFLICT', 'body.username'],
+    ['a username with capitals', { username: 'Clerk.New' }, 400, 'VALIDATION', 'body.username'],
+    ['a short password', { password: 'short-pw' }, 400, 'VALIDATION', 'body.password'],
+    ['no full name', { fullName: undefined }, 400, 'VALIDATION', 'body.fullName'],
+    ['an extra property', { isAdmin: true }, 400, 'VALIDATION', 'body.isAdmin'],
+  ])('rejects %s, naming the field, and creates nothing', async (_label, over, status, errorCode, field) => {
+    const before = await count();
+    const body = { ...over } as Record<string, unknown>;
+    if (typeof body.unitId === 'string') body.unitId = h.unit(body.unitId);
+    const r = await create(body);
+    expect(r.statusCode, r.body).toBe(status);
+    expect(r.json()).toMatchObject({ code: errorCode, field });
+    expect(await count()).toBe(before);
+  });
+
+  it('creates an account whose role fits its unit; it logs in, and its creation is audited', async () => {
+    const r = await create({ username: 'spec.stp2', role: 'specialist', unitId: h.unit('STP'), password: 'another-long-password' });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toEqual({ id: expect.any(Number), username: 'spec.stp2', full_name: 'Nguyễn Thị Mới', role: 'specialist', unit_id: h.unit('STP'), active: true });
+    const row = await h.database.db.selectFrom('staff').select(['password_hash']).where('username', '=', 'spec.stp2').executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.password_hash).not.toContain('another-long-password');
+    expect(r.body).not.toContain('argon2');
+    const audit = await auditRows('staff.create');
+    expect(audit).toMatchObject([{ stream: `unit:${h.unit('PROVINCE')}`, actor_kind: 'staff', actor_id: await staffId('admin'), entity_type: 'staff', entity_id: String(r.json().id) }]);
+    expect(JSON.parse(audit[0]!.payload).data).toEqual({ role: 'specialist', unitId: h.unit('STP') });
+    const l = await login('spec.stp2', 'another-long-password');
+    expect(l.statusCode).toBe(200);
+    expect(l.json().actor).toMatchObject({ role: 'specialist', unitId: h.unit('STP') });
+  });
+
+  it('creates one account when the same username is sent twice at once; the other request gets 409 CONFLICT', async () => {
+    const before = await count();
+    const rs = await Promise.all([create({ username: 'clerk.twin' }), create({ username: 'clerk.twin' })]);
+    expect(rs.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(rs.find((r) => r.statusCode === 409)!.json()).toMatchObject({ code: 'CONFLICT', field: 'body.username' });
+    expect(await count()).toBe(before + 1);
+  });
+});
