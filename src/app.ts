@@ -14,6 +14,7 @@ import { orgRoutes } from './org/org.routes.js';
 import { dossierRoutes } from './dossiers/dossier.routes.js';
 import { fileRoutes } from './files/file.routes.js';
 import { trackingRoutes } from './tracking/tracking.routes.js';
+import { statsRoutes } from './stats/stats.routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -48,5 +49,6 @@ export async function buildApp(opts: { config: Config; database: Database; servi
   await fileRoutes(app, services, config.maxUploadBytes);
   await dossierRoutes(app, services);
   await trackingRoutes(app, services, config.trackingPerMinute);
+  await statsRoutes(app, services);
   return app;
 }

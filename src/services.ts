@@ -7,6 +7,7 @@ import { OrgService } from './org/org.service.js';
 import { DossierService } from './dossiers/dossier.service.js';
 import { FileService } from './files/file.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
+import { StatsService } from './stats/stats.service.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -25,6 +26,7 @@ export interface Services {
   dossiers: DossierService;
   files: FileService;
   tracking: TrackingService;
+  stats: StatsService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -38,5 +40,6 @@ export function createServices(deps: ServiceDeps): Services {
     dossiers: new DossierService({ db, clock, org, catalog }),
     files: new FileService({ db, blobs: deps.blobs, clock, maxBytes: deps.maxUploadBytes }),
     tracking: new TrackingService({ db, clock, org }),
+    stats: new StatsService({ db, clock, org }),
   };
 }
