@@ -12,7 +12,7 @@ import { waitUntilQuiet } from './lib/quiesce.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { runRawIntake, type Exec, type RawFixture, type RawResult } from './lib/raw-intake.js';
 import { PROCEDURE } from './lib/requests.js';
-import { benchSeconds, checkpoint, countQueries, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
+import { benchSeconds, checkpoint, countQueries, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
 
 const SECONDS = benchSeconds();
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -21,8 +21,16 @@ const WARMUP_SECONDS = 2;
 const RAW_DAY = '2000-01-01'; // raw rows take their codes on another day than the HTTP run's, so codes never meet
 const queryCount = countQueries();
 
-function rawLine(label: string, r: RawResult): string {
-  return `  ${label}: ${f1(r.perSecond)} dossiers/s (${int(r.committed)} committed in ${f1(r.seconds)} s, ${r.failed} failed), p50 ${f2(r.latencyMs.p50)} ms, p99 ${f2(r.latencyMs.p99)} ms${r.firstError ? ` — first error: ${r.firstError}` : ''}`;
+function rawLine(label: string, r: RawResult, cpu: Cpu): string {
+  const pgCpu = cpu.kind === 'postgres' ? `; CPU per dossier: PostgreSQL ${f2(cpu.db)} ms, client ${f2(cpu.self)} ms` : `; CPU per dossier (PGlite runs in this process) ${f2(cpu.self)} ms`;
+  return `  ${label}: ${f1(r.perSecond)} dossiers/s (${int(r.committed)} committed in ${f1(r.seconds)} s, ${r.failed} failed), p50 ${f2(r.latencyMs.p50)} ms, p99 ${f2(r.latencyMs.p99)} ms${pgCpu}${r.firstError ? ` — first error: ${r.firstError}` : ''}`;
+}
+
+interface Cpu { kind: 'postgres' | 'pglite'; self: number; db: number }
+
+/** Milliseconds of CPU per unit of work between two snapshots: this process, and PostgreSQL's processes. */
+function cpuPer(kind: Cpu['kind'], c0: ReturnType<typeof cpuSnapshot>, c1: ReturnType<typeof cpuSnapshot>, n: number): Cpu {
+  return { kind, self: ((c1.self - c0.self) * 1000) / Math.max(1, n), db: ((c1.postgres - c0.postgres) * 1000) / Math.max(1, n) };
 }
 
 async function rawExecs(b: BenchDatabase, clients: number): Promise<{ execs: Exec[]; close: () => Promise<void> }> {
@@ -32,9 +40,13 @@ async function rawExecs(b: BenchDatabase, clients: number): Promise<{ execs: Exe
       await c.connect();
       return c;
     }));
-    return { execs: conns.map((c) => (text, params) => c.query(text, params)), close: async () => void (await Promise.all(conns.map((c) => c.end()))) };
+    // Named (prepared) statements, parsed and planned once per connection, as the app's pool does (database.ts).
+    const names = new Map<string, string>();
+    const nameOf = (text: string) => names.get(text) ?? (names.set(text, `raw_${names.size + 1}`), names.get(text)!);
+    const execs: Exec[] = conns.map((c) => (text, params) => (params.length ? c.query({ name: nameOf(text), text, values: params }) : c.query(text)));
+    return { execs, close: async () => void (await Promise.all(conns.map((c) => c.end()))) };
   }
-  // PGlite is one connection: hold it for the whole raw run, concurrency 1.
+  // PGlite is one connection: hold it for the whole raw run, concurrency 1 (its statements are prepared by database.ts).
   let release!: () => void;
   let ready!: (exec: Exec) => void;
   const gotExec = new Promise<Exec>((r) => (ready = r));
@@ -76,30 +88,37 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     let rawIndex = 1_000_000;
     await runRawIntake(raw.execs, fixture, { seconds: 1, mode: 'one-statement', firstIndex: rawIndex }); // warm-up
     rawIndex += 100_000;
-    await checkpoint(b.database.db);
-    const rawOne = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode: 'one-statement', firstIndex: rawIndex });
-    rawIndex += 1_000_000;
-    console.log(rawLine(`raw ceiling, one statement per dossier (its own transaction), ${who}`, rawOne));
-    await checkpoint(b.database.db);
-    const rawSep = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode: 'separate', firstIndex: rawIndex });
-    console.log(rawLine(`raw, BEGIN + 6 statements + COMMIT per dossier, ${who}`, rawSep));
+    const results: [string, RawResult][] = [];
+    for (const mode of ['one-statement', 'separate'] as const) {
+      if (kind === 'postgres') await checkpoint(b.database.db); // (PGlite: the raw run holds its only connection)
+      const c0 = cpuSnapshot();
+      const r = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode, firstIndex: rawIndex });
+      const label = mode === 'one-statement' ? `raw ceiling, one statement per dossier (its own transaction), ${who}` : `raw, BEGIN + 6 statements + COMMIT per dossier, ${who}`;
+      console.log(rawLine(label, r, cpuPer(kind, c0, cpuSnapshot(), r.committed)));
+      results.push([mode, r]);
+      rawIndex += 1_000_000;
+    }
     await raw.close();
-    const ceiling = Math.max(rawOne.perSecond, rawSep.perSecond);
+    const ceiling = Math.max(...results.map(([, r]) => r.perSecond));
 
     // --- HTTP ---
     await checkpoint(b.database.db);
     const before = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
     const q0 = queryCount();
+    const c0 = cpuSnapshot();
     const http = await runLoad({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
     await waitUntilQuiet(b.database.db); // requests abandoned by the load generator at its deadline still finish
+    const c1 = cpuSnapshot();
     const queries = queryCount() - q0;
     const created = http.status['201'] ?? 0;
     const others = Object.entries(http.status).filter(([s]) => s !== '201').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
     console.log(`  HTTP POST /dossiers, ${CONNECTIONS} connections, autocannon in a child process: ${f1(created / http.seconds)} dossiers/s (201: ${int(created)} in ${f1(http.seconds)} s; non-2xx: ${int(http.non2xx)} [${others}]; socket errors: ${http.errors}, timeouts: ${http.timeouts}), latency p50 ${f2(http.latencyMs.p50)} ms, p90 ${f2(http.latencyMs.p90)} ms, p99 ${f2(http.latencyMs.p99)} ms, max ${f2(http.latencyMs.max)} ms`);
     const after = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
     const rows = Number(after.n) - Number(before.n);
-    // Warm-up requests are counted in the query total too, so divide by every HTTP dossier written.
-    console.log(`  database queries per HTTP dossier (incl. BEGIN/COMMIT, warm-up included): ${f2(queries / Math.max(1, rows))} (${int(queries)} queries for ${int(rows)} dossiers)`);
+    // Counted over the warm-up and the measured run together, so divided by every dossier they wrote.
+    const cpu = cpuPer(kind, c0, c1, rows);
+    const where = kind === 'postgres' ? `server process ${f2(cpu.self)} ms, PostgreSQL ${f2(cpu.db)} ms` : `server process with PGlite in it ${f2(cpu.self)} ms`;
+    console.log(`  per HTTP dossier (warm-up included): ${f2(queries / Math.max(1, rows))} database queries (BEGIN/COMMIT included); CPU: ${where}, load generator ${f2((http.cpuSeconds * 1000) / Math.max(1, created))} ms`);
     console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s): ${pct(created / http.seconds, ceiling)}`);
 
     await province.close();

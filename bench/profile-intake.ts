@@ -1,20 +1,24 @@
-// Not a benchmark: drives POST /dossiers for a while so the server process can be profiled (--cpu-prof).
+// Profiling helper, not one of the benchmarks: drives POST /dossiers for a while and prints CPU per dossier.
+// Profile the server with: npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-intake.ts (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply).
 import { openBenchDatabase } from './lib/databases.js';
 import { runLoad } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
-import { countQueries } from './lib/report.js';
+import { countQueries, cpuSnapshot } from './lib/report.js';
 
+const q = countQueries(); // before any connection opens, so every client is counted
 const kind = (process.env.BENCH_DB ?? 'postgres') as 'postgres' | 'pglite';
 const b = await openBenchDatabase(kind, { poolSize: Number(process.env.MOTCUA_DB_POOL ?? 10) });
-const q = countQueries();
 try {
   const p = await startProvince(b);
   const tokens = [];
   for (const c of p.clerks) tokens.push(await login(p.url, c.username));
   const files = { tk: await uploadPdf(p.url, tokens[0]!, 'a'), gcs: await uploadPdf(p.url, tokens[0]!, 'b') };
   const q0 = q();
-  const r = await runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 1, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
-  console.log(JSON.stringify({ perSecond: r.perSecond, status: r.status, latency: r.latencyMs, queries: q() - q0 }));
+  const c0 = cpuSnapshot();
+  const r = await runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
+  const c1 = cpuSnapshot();
+  const n = r.status['201'] ?? 0;
+  console.log(JSON.stringify({ perSecond: r.perSecond.toFixed(1), status: r.status, p50: r.latencyMs.p50.toFixed(1), p99: r.latencyMs.p99.toFixed(1), queriesPer: ((q() - q0) / n).toFixed(2), msCpuPerDossier: { server: ((c1.self - c0.self) * 1000 / n).toFixed(2), postgres: ((c1.postgres - c0.postgres) * 1000 / n).toFixed(2), loadgen: (r.cpuSeconds * 1000 / n).toFixed(2) } }));
   await p.close();
 } finally {
   await b.dispose();

@@ -14,12 +14,14 @@ import { orgRoutes } from './org/org.routes.js';
 import { dossierRoutes } from './dossiers/dossier.routes.js';
 import { fileRoutes } from './files/file.routes.js';
 import { trackingRoutes } from './tracking/tracking.routes.js';
+import { formRoutes } from './forms/form.routes.js';
+import { webRoutes } from './web/web.routes.js';
 import { statsRoutes } from './stats/stats.routes.js';
 
 export const VERSION = '0.1.0';
 
-/** Builds the HTTP API over the given services; loggerInstance replaces the logger built from config (tests capture logs with it). */
-export async function buildApp(opts: { config: Config; database: Database; services: Services; logger?: boolean; loggerInstance?: FastifyBaseLogger }): Promise<HttpApp> {
+/** Builds the HTTP API over the given services; loggerInstance replaces the logger built from config (tests capture logs with it); webDistDir replaces web/dist. */
+export async function buildApp(opts: { config: Config; database: Database; services: Services; logger?: boolean; loggerInstance?: FastifyBaseLogger; webDistDir?: string }): Promise<HttpApp> {
   const { config, database, services } = opts;
   const app = await createHttpApp({
     logger: opts.loggerInstance ?? (opts.logger === false ? false : loggerOptions(config.logLevel)),
@@ -49,6 +51,8 @@ export async function buildApp(opts: { config: Config; database: Database; servi
   await fileRoutes(app, services, config.maxUploadBytes);
   await dossierRoutes(app, services);
   await trackingRoutes(app, services, config.trackingPerMinute);
+  await formRoutes(app, services);
+  await webRoutes(app, { distDir: opts.webDistDir });
   await statsRoutes(app, services);
   return app;
 }

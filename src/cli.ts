@@ -23,6 +23,7 @@ async function open(config: Config): Promise<{ database: Database; services: Ser
     clock: () => new Date(),
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
+    publicUrl: config.publicUrl,
   });
   return { database, services };
 }

@@ -7,6 +7,7 @@ import { OrgService } from './org/org.service.js';
 import { DossierService } from './dossiers/dossier.service.js';
 import { FileService } from './files/file.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
+import { FormService } from './forms/form.service.js';
 import { StatsService } from './stats/stats.service.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
@@ -16,6 +17,8 @@ export interface ServiceDeps {
   clock: () => Date;
   sessionTtlMinutes: number;
   maxUploadBytes: number;
+  /** Public address of the web app, for the QR codes of printed forms (default http://localhost:3000). */
+  publicUrl?: string;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -27,19 +30,22 @@ export interface Services {
   files: FileService;
   tracking: TrackingService;
   stats: StatsService;
+  forms: FormService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { db, clock } = deps;
   const org = new OrgService({ db, clock });
   const catalog = new CatalogService({ db, clock });
+  const dossiers = new DossierService({ db, clock, org, catalog });
   return {
     auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes }),
     catalog,
     org,
-    dossiers: new DossierService({ db, clock, org, catalog }),
+    dossiers,
     files: new FileService({ db, blobs: deps.blobs, clock, maxBytes: deps.maxUploadBytes }),
     tracking: new TrackingService({ db, clock, org }),
     stats: new StatsService({ db, clock, org }),
+    forms: new FormService({ db, clock, dossiers, org, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
   };
 }

@@ -6,6 +6,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { loggerOptions } from '../src/platform/logger.js';
 import type { HttpApp } from '../src/platform/http.js';
+import { WEB_PAGE_PATHS } from '../src/web/web.routes.js';
 
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -23,7 +24,11 @@ function registeredRoutes(app: HttpApp): string[] {
     const path = stack.join('');
     for (const method of (m[3] ?? '').split(', ').filter((x) => x && x !== 'HEAD')) out.push(`${method} ${path}`);
   }
-  return out.filter((r) => !/ \/(docs|openapi\.json)/.test(r)).sort();
+  // The web app's pages and built files are not API routes (src/web/web.routes.ts). printRoutes shows a
+  // wildcard route without its static part ('/assets/*' as '/*'), so they are compared without the '*'.
+  const bare = (r: string) => r.replace(/\*$/, '').replace(/(.)\/$/, '$1');
+  const web = new Set([...WEB_PAGE_PATHS, '/assets/*'].map((p) => bare(`GET ${p}`)));
+  return out.filter((r) => !/ \/(docs|openapi\.json)/.test(r) && !web.has(bare(r))).sort();
 }
 
 async function intake(token: string) {

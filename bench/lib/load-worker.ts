@@ -34,11 +34,13 @@ function requestsOf(job: LoadJob): autocannon.Request[] {
   }];
 }
 
-async function run(job: LoadJob, seconds: number, record: boolean): Promise<LoadResult> {
+async function run(job: LoadJob, seconds: number, record: boolean): Promise<Omit<LoadResult, 'warmupResponses'>> {
   const latencies: number[] = [];
+  const cpu0 = process.cpuUsage();
   const instance = autocannon({ url: job.url, connections: job.connections, duration: seconds, requests: requestsOf(job), timeout: 30 });
   if (record) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   const r = await instance;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]! : NaN;
   const codes: Record<string, number> = {};
@@ -52,14 +54,15 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Load
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN, mean: latencies.reduce((s, x) => s + x, 0) / (latencies.length || 1) },
   };
 }
 
 process.once('message', async (job: LoadJob) => {
   try {
-    if (job.warmupSeconds > 0) await run(job, job.warmupSeconds, false);
-    const result = await run(job, job.seconds, true);
+    const warm = job.warmupSeconds > 0 ? await run(job, job.warmupSeconds, false) : undefined;
+    const result = { ...(await run(job, job.seconds, true)), warmupResponses: warm?.responses ?? 0 };
     process.send!({ ok: true, result }, () => process.exit(0));
   } catch (e) {
     process.send!({ ok: false, error: String((e as Error)?.stack ?? e) }, () => process.exit(1));

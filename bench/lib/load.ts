@@ -26,6 +26,10 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Responses during the warm-up before the measured run (not in the other figures). */
+  warmupResponses: number;
+  /** CPU time the load generator itself used during the measured run. */
+  cpuSeconds: number;
   /** Exact percentiles of every response time of the measured run, in milliseconds. */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
 }

@@ -1,5 +1,6 @@
 // Small helpers shared by the benchmarks: query counting, formatting, machine description.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
@@ -51,4 +52,27 @@ export function sleep(ms: number): Promise<void> {
 export function benchSeconds(fallback = 10): number {
   const v = Number(process.env.BENCH_SECONDS);
   return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** CPU seconds used so far by this process and by every local process named "postgres" (Linux /proc; 0 elsewhere). */
+export function cpuSnapshot(): { self: number; postgres: number } {
+  const u = process.cpuUsage();
+  let ticks = 0;
+  try {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+        const f = stat.slice(close + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return { self: (u.user + u.system) / 1e6, postgres: ticks / 100 };
 }

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB, Dossier, DossierUpdate, NewDossier } from '../platform/db.types.js';
 import type { AuditEntry } from '../audit/audit.model.js';
 // The audit chain's SQL lives in one place; intake and events append their entry in their own statement with it.
-import { auditAppendParts } from '../audit/audit.repository.js';
+import { auditAppendSql } from '../audit/audit.repository.js';
 
 export interface ComponentRow {
   dossier_id: number;
@@ -61,6 +61,8 @@ export type StepRow = { dossier_id: number; seq: number; role: string; from_unit
 export interface NewDossierWrite {
   /** The daily counter the sequence number is taken from. */
   counter: { prefix: string; day: string };
+  /** Files that must be stored (blob rows) for anything to be written. */
+  requireBlobs?: string[];
   /** The dossier code before its zero-padded 4-digit sequence number. */
   codePrefix: string;
   dossier: Omit<NewDossier, 'code'>;
@@ -76,42 +78,66 @@ export interface NewDossierWrite {
 /** The SQLSTATE of a NOT NULL violation. */
 const NOT_NULL_VIOLATION = '23502';
 
+/** "(col, ...)" and "($n, ...)" of one row, its values pushed onto params; `sqlValues` are SQL expressions for some columns. */
+function rowSql(row: object, params: unknown[], sqlValues: Record<string, string> = {}): { columns: string; values: string } {
+  const columns: string[] = [];
+  const values: string[] = [];
+  for (const [column, value] of Object.entries(row)) {
+    if (value === undefined || column in sqlValues) continue;
+    columns.push(`"${column}"`);
+    values.push(`$${params.push(value)}`);
+  }
+  for (const [column, expression] of Object.entries(sqlValues)) {
+    columns.push(`"${column}"`);
+    values.push(expression);
+  }
+  return { columns: columns.join(', '), values: values.join(', ') };
+}
+
 /**
  * Takes the next daily sequence number and writes a new dossier with its components, and when given its
  * first event, step and audit entry, in one statement: one round trip, and the day's counter row and the
  * audit head stay locked only while it runs. Returns undefined, writing nothing, when the day's 9999
- * sequence numbers are used up.
+ * sequence numbers are used up or a required file is not stored.
+ * (Written as SQL text rather than with the query builder: this is the hottest write, and building it
+ * through Kysely's immutable node tree cost more CPU than everything else in an intake request.)
  */
 export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | undefined> {
-  const dossierId = sql<number>`(select id from d)`;
-  const none = sql<{ id: number }>`(select null::bigint as id)`;
-  const audit = w.audit ? auditAppendParts({ ...w.audit.entry, entityId: sql<string>`(select code from d)` }, w.audit.at) : undefined;
-  const q = db
-    .with('c', (qc) =>
-      qc
-        .insertInto('dossier_code_counters')
-        .values({ prefix: w.counter.prefix, day: w.counter.day, last: 1 })
-        .onConflict((oc) => oc.columns(['prefix', 'day']).doUpdateSet((eb) => ({ last: eb('dossier_code_counters.last', '+', 1) })))
-        .returning('last'),
-    )
-    .with('d', (qc) =>
-      qc
-        .insertInto('dossiers')
-        // Past 9999 the code is null: the NOT NULL constraint fails the whole statement, counter included.
-        .values({ ...w.dossier, code: sql<string>`(select case when last <= 9999 then ${w.codePrefix}::text || lpad(last::text, 4, '0') end from c)` })
-        .returningAll(),
-    )
-    // Sibling inserts see the new id through (select id from d); their foreign keys are checked at the end of the statement.
-    .with('dc', (qc) => (w.components.length ? qc.insertInto('dossier_components').values(w.components.map((c) => ({ ...c, dossier_id: dossierId }))).returning('id') : none))
-    .with('de', (qc) => (w.event ? qc.insertInto('dossier_events').values({ ...w.event, dossier_id: dossierId, seq: sql<number>`(select version from d)` }).returning('id') : none))
-    .with('ds', (qc) => (w.step ? qc.insertInto('dossier_steps').values({ ...w.step, dossier_id: dossierId }).returning('id') : none))
-    // Raw SQL is not parenthesized by Kysely when used as a CTE body.
-    .with('ah', () => (audit ? sql`(${audit.head})` : sql`(select null::bigint as seq, null::text as prev_hash, null::text as hash)`))
-    .with('al', () => (audit ? sql`(${audit.log('ah')})` : sql`(select null::bigint as seq)`));
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const ctes: string[] = [];
+  const blobs = [...new Set(w.requireBlobs ?? [])];
+  // No number is taken when a required file is missing: then, as past 9999, the code is null and the NOT NULL
+  // constraint fails the whole statement.
+  const guard = blobs.length ? `where (select count(*) from blobs where sha256 = any(${p(blobs)}::text[])) = ${p(blobs.length)}` : '';
+  ctes.push(`c as (
+    insert into dossier_code_counters as cc (prefix, day, last) select ${p(w.counter.prefix)}::text, ${p(w.counter.day)}::text, 1 ${guard}
+    on conflict (prefix, day) do update set last = cc.last + 1
+    returning last)`);
+  const d = rowSql(w.dossier, params, { code: `(select case when last <= 9999 then ${p(w.codePrefix)}::text || lpad(last::text, 4, '0') end from c)` });
+  ctes.push(`d as (insert into dossiers (${d.columns}) values (${d.values}) returning *)`);
+  // Sibling inserts see the new row through (select ... from d); their foreign keys are checked at the end of the statement.
+  const id = '(select id from d)';
+  if (w.components.length) {
+    const rows = w.components.map((c) => rowSql(c, params, { dossier_id: id }));
+    ctes.push(`dc as (insert into dossier_components (${rows[0]!.columns}) values ${rows.map((r) => `(${r.values})`).join(', ')})`);
+  }
+  if (w.event) {
+    const e = rowSql(w.event, params, { dossier_id: id, seq: '(select version from d)' });
+    ctes.push(`de as (insert into dossier_events (${e.columns}) values (${e.values}))`);
+  }
+  if (w.step) {
+    const st = rowSql(w.step, params, { dossier_id: id });
+    ctes.push(`ds as (insert into dossier_steps (${st.columns}) values (${st.values}))`);
+  }
+  if (w.audit) {
+    const { head, log } = auditAppendSql({ ...w.audit.entry, entityId: { sql: '(select code from d)' } }, w.audit.at, params);
+    ctes.push(`ah as (${head})`, `al as (${log('ah')})`);
+  }
   try {
-    const r = await q.selectFrom('d').selectAll('d').select(sql<number>`(select last from c)`.as('seq_taken')).executeTakeFirstOrThrow();
-    const { seq_taken, ...dossier } = r;
-    return { dossier: dossier as Dossier, seq: seq_taken };
+    const r = await db.executeQuery<Dossier & { seq_taken: number }>(CompiledQuery.raw(`with ${ctes.join(',\n')}\nselect d.*, (select last from c) as seq_taken from d`, params));
+    const { seq_taken, ...dossier } = r.rows[0]!;
+    return { dossier, seq: seq_taken };
   } catch (e) {
     const pe = e as { code?: string; table?: string; column?: string };
     if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return undefined;
@@ -121,13 +147,10 @@ export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Prom
 
 /** Inserts an event and its audit entry in one statement. */
 export async function insertEventWithAudit(db: Kysely<DB>, row: EventRow, audit: { entry: AuditEntry; at: Date }): Promise<void> {
-  const { head, log } = auditAppendParts(audit.entry, audit.at);
-  await db
-    .with('ah', () => sql`(${head})`)
-    .with('al', () => sql`(${log('ah')})`)
-    .insertInto('dossier_events')
-    .values(row)
-    .execute();
+  const params: unknown[] = [];
+  const { head, log } = auditAppendSql(audit.entry, audit.at, params);
+  const e = rowSql(row, params);
+  await db.executeQuery(CompiledQuery.raw(`with ah as (${head}), al as (${log('ah')})\ninsert into dossier_events (${e.columns}) values (${e.values})`, params));
 }
 
 /** Closes the open hand-over row (the step in progress) with its outcome. */

@@ -82,40 +82,49 @@ export class DossierService {
     const point = await this.deps.org.unit(actor.unitId);
     if (!(SERVICE_POINT_KINDS as readonly string[]).includes(point.kind)) throw new DomainError('FORBIDDEN', 'Only clerks at a service point receive dossiers');
     const plan = await this.plan(input, now, 'counter');
-    // Non-territorial procedures are received anywhere in the province; others only where their agency receives.
-    if (!plan.version.body.nonTerritorial && plan.receivingPoint.id !== point.id) {
-      const where = plan.receivingPoint;
-      throw new DomainError('WRONG_SERVICE_POINT', `Thủ tục này không được tiếp nhận tại đây: nộp tại ${where.name_vi}, ${where.address ?? ''} / This procedure is not received here: file it at ${where.name_en}, ${where.address ?? ''}`, {
-        field: 'body.procedureCode',
-        details: { serviceUnitId: where.id, nameVi: where.name_vi, nameEn: where.name_en, address: where.address },
-      });
+    try {
+      // Non-territorial procedures are received anywhere in the province; others only where their agency receives.
+      if (!plan.version.body.nonTerritorial && plan.receivingPoint.id !== point.id) {
+        const where = plan.receivingPoint;
+        throw new DomainError('WRONG_SERVICE_POINT', `Thủ tục này không được tiếp nhận tại đây: nộp tại ${where.name_vi}, ${where.address ?? ''} / This procedure is not received here: file it at ${where.name_en}, ${where.address ?? ''}`, {
+          field: 'body.procedureCode',
+          details: { serviceUnitId: where.id, nameVi: where.name_vi, nameEn: where.name_en, address: where.address },
+        });
+      }
+      const returnPoint = await this.returnPoint(input.returnPointId, point);
+      const calendar = await this.deps.org.calendarOf(point.id);
+      const due = calendar.dueDate(now, plan.limit.value, plan.limit.unit);
+      const stepDue = this.stepDue(calendar, now, due, plan.version.body.steps, 0);
+      // The counter, the dossier, its components, its 'receive' event, its first step and its audit entry: one
+      // statement, which also checks that the uploaded files exist (insertDossier).
+      const receive = async (db: Kysely<DB>) => {
+        const d = await this.insertDossier(db, plan, {
+          point,
+          returnPoint,
+          channel: CHANNEL.counter,
+          status: 'received',
+          receivedAt: now,
+          dueAt: due,
+          createdBy: actor.staffId,
+          now,
+          event: { action: 'receive', who: { kind: 'staff', actor }, note: input.note ?? null, data: { due: due.toISOString() } },
+          step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: point.id, handed_by: actor.staffId, handed_at: now, due_at: stepDue },
+        });
+        // The components are exactly the rows just written, in the same order: no need to read them back.
+        return presentDossier(d, plan.version, plan.components, this.names());
+      };
+      // A single statement is its own transaction: without an Idempotency-Key nothing else commits with it, so it
+      // is sent alone (no BEGIN/COMMIT round trips). With a key, the key row joins it in one transaction, and the
+      // files are checked first so that a replay or a key conflict is only ever the answer to a valid request.
+      if (!idempotencyKey) return await receive(this.deps.db);
+      await plan.uploads.check();
+      const { value } = await idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, receive);
+      return value;
+    } catch (e) {
+      // A missing uploaded file is reported before anything checked after the components, as it always was.
+      await plan.uploads.check();
+      throw e;
     }
-    const returnPoint = await this.returnPoint(input.returnPointId, point);
-    const calendar = await this.deps.org.calendarOf(point.id);
-    const due = calendar.dueDate(now, plan.limit.value, plan.limit.unit);
-    const stepDue = this.stepDue(calendar, now, due, plan.version.body.steps, 0);
-    // The counter, the dossier, its components, its 'receive' event, its first step and its audit entry: one statement.
-    const receive = async (db: Kysely<DB>) => {
-      const d = await this.insertDossier(db, plan, {
-        point,
-        returnPoint,
-        channel: CHANNEL.counter,
-        status: 'received',
-        receivedAt: now,
-        dueAt: due,
-        createdBy: actor.staffId,
-        now,
-        event: { action: 'receive', who: { kind: 'staff', actor }, note: input.note ?? null, data: { due: due.toISOString() } },
-        step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: point.id, handed_by: actor.staffId, handed_at: now, due_at: stepDue },
-      });
-      // The components are exactly the rows just written, in the same order: no need to read them back.
-      return presentDossier(d, plan.version, plan.components, this.names());
-    };
-    // A single statement is its own transaction: without an Idempotency-Key there is nothing else to commit
-    // with it, so it is sent alone (no BEGIN/COMMIT round trips). With a key, the key row joins it in one transaction.
-    if (!idempotencyKey) return receive(this.deps.db);
-    const { value } = await idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, receive);
-    return value;
   }
 
   /** A citizen submits online (status 1); the clock starts when a clerk receives it. */
@@ -155,40 +164,58 @@ export class DossierService {
     const receivingPoint = await this.deps.org.unit(competent.receiving_unit_id);
     if (input.fastTrack && !v.fastTrack) throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
     const limit = input.fastTrack && v.fastTrack ? v.fastTrack : v.timeLimit;
-    const components = await this.resolveComponents(version, input.components, a.idNumber, channel);
+    const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel);
     const fee = v.fees.reduce((s, f) => s + f.amountVnd, 0);
-    return { version, applicant: { ...a, phone }, competent, receivingPoint, limit, components, fee, fastTrack: Boolean(input.fastTrack && v.fastTrack) };
+    return { version, applicant: { ...a, phone }, competent, receivingPoint, limit, components, uploads, fee, fastTrack: Boolean(input.fastTrack && v.fastTrack) };
   }
 
+  /**
+   * Checks the components against the procedure and returns their rows. Uploaded files are looked up in the
+   * blob table lazily, in one query: before any later error is thrown (so errors still come in the order of
+   * the request), at the end for an online submission, and for counter intake inside the write statement
+   * itself (`uploads.unchecked()`); `uploads.check()` throws the first missing file's error.
+   */
   private async resolveComponents(version: ProcedureVersion, given: ComponentInput[], idNumber: string, channel: 'counter' | 'online') {
     const spec = new Map(version.body.components.map((c) => [c.code, c]));
-    // Every uploaded file is looked up in one query; the checks below still run in the order given.
-    const uploads = given.flatMap((c) => (c.source === 'upload' && c.fileSha256 ? [c.fileSha256] : []));
-    const uploaded = uploads.length ? await repo.existingBlobs(this.deps.db, uploads) : new Set<string>();
+    const pending: { sha256: string; field: string }[] = [];
+    const uploads = {
+      unchecked: (): string[] => pending.map((u) => u.sha256),
+      check: async (): Promise<void> => {
+        if (!pending.length) return;
+        const found = await repo.existingBlobs(this.deps.db, pending.map((u) => u.sha256));
+        const missing = pending.find((u) => !found.has(u.sha256));
+        if (missing) throw new DomainError('VALIDATION', `File ${missing.sha256} was not uploaded`, { field: missing.field });
+        pending.length = 0;
+      },
+    };
+    const fail = async (e: DomainError): Promise<never> => {
+      await uploads.check(); // a missing file of an earlier component is the first error
+      throw e;
+    };
     const seen = new Set<string>();
     const rows: Omit<repo.ComponentRow, 'dossier_id'>[] = [];
     for (const [i, c] of given.entries()) {
       const field = `body.components.${i}`;
       const s = spec.get(c.code);
-      if (!s) throw new DomainError('VALIDATION', `Procedure ${version.code} has no component ${c.code}`, { field: `${field}.code` });
-      if (seen.has(c.code)) throw new DomainError('VALIDATION', `Component ${c.code} is given twice`, { field: `${field}.code` });
+      if (!s) return fail(new DomainError('VALIDATION', `Procedure ${version.code} has no component ${c.code}`, { field: `${field}.code` }));
+      if (seen.has(c.code)) return fail(new DomainError('VALIDATION', `Component ${c.code} is given twice`, { field: `${field}.code` }));
       seen.add(c.code);
       let blob: string | null = null;
       let storeDoc: number | null = null;
       if (c.source === 'upload') {
-        if (!c.fileSha256) throw new DomainError('VALIDATION', 'An uploaded component needs fileSha256 (upload it with POST /files first)', { field: `${field}.fileSha256` });
-        if (!uploaded.has(c.fileSha256)) throw new DomainError('VALIDATION', `File ${c.fileSha256} was not uploaded`, { field: `${field}.fileSha256` });
+        if (!c.fileSha256) return fail(new DomainError('VALIDATION', 'An uploaded component needs fileSha256 (upload it with POST /files first)', { field: `${field}.fileSha256` }));
+        pending.push({ sha256: c.fileSha256, field: `${field}.fileSha256` });
         blob = c.fileSha256;
       } else if (c.source === 'store') {
-        if (!c.storeDocumentId) throw new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', { field: `${field}.storeDocumentId` });
+        if (!c.storeDocumentId) return fail(new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', { field: `${field}.storeDocumentId` }));
         const doc = await repo.storeDocument(this.deps.db, c.storeDocumentId);
-        if (!doc || doc.owner_id_number !== idNumber) throw new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, { field: `${field}.storeDocumentId` });
+        if (!doc || doc.owner_id_number !== idNumber) return fail(new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, { field: `${field}.storeDocumentId` }));
         blob = doc.blob_sha256;
         storeDoc = doc.id;
       } else if (c.source === 'population_db') {
-        if (s.supply !== 'population_db') throw new DomainError('VALIDATION', `Component ${c.code} cannot be taken from the National Population Database`, { field: `${field}.source` });
+        if (s.supply !== 'population_db') return fail(new DomainError('VALIDATION', `Component ${c.code} cannot be taken from the National Population Database`, { field: `${field}.source` }));
       } else if (channel === 'online') {
-        throw new DomainError('VALIDATION', 'An online submission carries files, not paper', { field: `${field}.source` });
+        return fail(new DomainError('VALIDATION', 'An online submission carries files, not paper', { field: `${field}.source` }));
       }
       rows.push({
         component_code: c.code,
@@ -204,9 +231,10 @@ export class DossierService {
     }
     const missing = version.body.components.filter((c) => c.required && !seen.has(c.code)).map((c) => c.code);
     if (missing.length) {
-      throw new DomainError('VALIDATION', `Hồ sơ thiếu thành phần bắt buộc / Required components missing: ${missing.join(', ')}`, { field: 'body.components', details: { missing } });
+      return fail(new DomainError('VALIDATION', `Hồ sơ thiếu thành phần bắt buộc / Required components missing: ${missing.join(', ')}`, { field: 'body.components', details: { missing } }));
     }
-    return rows;
+    if (channel === 'online') await uploads.check();
+    return { rows, uploads };
   }
 
   private async returnPoint(id: number | undefined, fallback: Unit): Promise<Unit> {
@@ -252,6 +280,7 @@ export class DossierService {
     }
     const written = await repo.insertNewDossier(trx, {
       counter: { prefix: o.point.agency_code, day },
+      requireBlobs: plan.uploads.unchecked(),
       codePrefix: dossierCode(o.point.agency_code, day, 0).slice(0, -4),
       dossier: {
         version,
@@ -289,7 +318,9 @@ export class DossierService {
       ...(audit ? { audit } : {}),
     });
     if (!written) {
-      dossierCode(o.point.agency_code, day, 10_000); // the model refuses the 10,000th dossier of a day: throws CONFLICT
+      // Nothing was written: an uploaded file is missing (the caller reports it, see receiveAtCounter), or the
+      // day's numbers are used up, which the model refuses: dossierCode throws CONFLICT for the 10,000th.
+      dossierCode(o.point.agency_code, day, 10_000);
       throw new DomainError('CONFLICT', 'The daily dossier numbers are used up');
     }
     // dossierCode is the reference format of the code the statement assigned.

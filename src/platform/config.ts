@@ -25,6 +25,8 @@ export interface Config {
    * client pick its own address and escape the log-in and tracking limits.
    */
   trustProxy: boolean | number | string[];
+  /** Public address of the web app (no trailing slash); printed forms carry a QR code to `${publicUrl}/tra-cuu/<code>`. */
+  publicUrl: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +40,24 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     return fallback;
   }
   return n;
+}
+
+/** An absolute http(s) URL without query, fragment or trailing slash; the default serves a local try-out. */
+function parsePublicUrl(raw: string | undefined, problems: string[]): string {
+  const fallback = 'http://localhost:3000';
+  const value = raw?.trim();
+  if (!value) return fallback;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || url.search || url.hash || url.username || url.password) {
+    problems.push(`MOTCUA_PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials (got "${value.slice(0, 60)}")`);
+    return fallback;
+  }
+  return url.toString().replace(/\/+$/, '');
 }
 
 /** Parses the environment into a Config; throws listing every problem at once. */
@@ -58,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   else if (/^\d+$/.test(trustRaw)) trustProxy = Number(trustRaw);
   else if (/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/.test(trustRaw.replace(/\s+/g, ''))) trustProxy = trustRaw.replace(/\s+/g, '').split(',');
   else problems.push('MOTCUA_TRUST_PROXY must be false, true, a number of proxy hops, or comma-separated proxy addresses');
+  const publicUrl = parsePublicUrl(env.MOTCUA_PUBLIC_URL, problems);
   const config: Config = {
     databaseUrl,
     dataDir: path.resolve(env.MOTCUA_DATA_DIR ?? 'data'),
@@ -70,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     provinceCode,
     poolSize: intFrom(env, 'MOTCUA_DB_POOL', 10, 1, 200, problems),
     trustProxy,
+    publicUrl,
     ...overrides,
   };
   if (problems.length > 0) {

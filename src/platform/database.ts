@@ -21,6 +21,42 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Distinct statements each connection keeps prepared; statements past this many are sent unprepared. */
+const PREPARED_PER_CONNECTION = 500;
+/** SQLSTATE of "cached plan must not change result type" (a prepared `select *` after its table changed). */
+const FEATURE_NOT_SUPPORTED = '0A000';
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/**
+ * Makes every parameterized statement of a connection a named prepared statement, named after its text:
+ * the server parses and plans it once per connection instead of on every execution (Kysely sends the
+ * same text for the same query shape). Statements without parameters (BEGIN, COMMIT, DDL) stay unnamed.
+ */
+function prepareStatements(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    const names = new Map<string, string>();
+    const unprepared = new Set<string>();
+    const query = client.query.bind(client) as QueryFn;
+    (client as unknown as { query: QueryFn }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+      if (typeof config !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined || unprepared.has(config)) {
+        return query(config, values, callback);
+      }
+      let name = names.get(config);
+      if (name === undefined) {
+        if (names.size >= PREPARED_PER_CONNECTION) return query(config, values);
+        name = `motcua_${names.size + 1}`;
+        names.set(config, name);
+      }
+      return (query({ name, text: config, values }) as Promise<unknown>).catch((e: unknown) => {
+        // A table changed under a prepared statement (a migration while running): send this text unprepared from now on.
+        if ((e as { code?: string }).code === FEATURE_NOT_SUPPORTED) unprepared.add(config);
+        throw e;
+      });
+    };
+  });
+}
+
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in memory when dataDir is null). */
 export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | null; poolSize?: number }): Promise<Database> {
   if (opts.databaseUrl) {
@@ -28,6 +64,7 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
     // An idle connection the server closes (restart, failover, terminated backend) is dropped from the pool and
     // the next query opens a new one; without a listener its 'error' event would crash the process.
     pool.on('error', () => undefined);
+    prepareStatements(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
@@ -39,6 +76,7 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
   const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
   // PGlite is a single connection: a pool of one serializes transactions, as a real server would isolate them.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  prepareStatements(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

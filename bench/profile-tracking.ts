@@ -1,0 +1,32 @@
+// Profiling helper, not one of the benchmarks: drives GET /public/dossiers/:code for a while and prints CPU per request.
+// Profile the server with: npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-tracking.ts (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply).
+import { openBenchDatabase } from './lib/databases.js';
+import { runLoad } from './lib/load.js';
+import { login, startProvince, uploadPdf } from './lib/province.js';
+import { intakeBody } from './lib/requests.js';
+import { countQueries, cpuSnapshot } from './lib/report.js';
+
+const q = countQueries(); // before any connection opens, so every client is counted
+const kind = (process.env.BENCH_DB ?? 'postgres') as 'postgres' | 'pglite';
+const b = await openBenchDatabase(kind, { poolSize: Number(process.env.MOTCUA_DB_POOL ?? 10) });
+try {
+  const p = await startProvince(b, { trackingPerMinute: 10_000_000 });
+  const token = await login(p.url, p.clerks[0]!.username);
+  const actor = await p.services.auth.authenticate(token);
+  const files = { tk: await uploadPdf(p.url, token, 'a'), gcs: await uploadPdf(p.url, token, 'b') };
+  const targets = [];
+  for (let i = 0; i < 500; i++) {
+    const body = intakeBody(i, files);
+    const d = await p.services.dossiers.receiveAtCounter(actor, body);
+    targets.push({ code: d.code, phone4: body.applicant.phone.slice(-4) });
+  }
+  const q0 = q();
+  const c0 = cpuSnapshot();
+  const r = await runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'tracking', targets } });
+  const c1 = cpuSnapshot();
+  const n = r.responses;
+  console.log(JSON.stringify({ perSecond: r.perSecond.toFixed(1), status: r.status, p50: r.latencyMs.p50.toFixed(2), p99: r.latencyMs.p99.toFixed(2), queriesPer: ((q() - q0) / n).toFixed(2), msCpuPerRequest: { server: ((c1.self - c0.self) * 1000 / n).toFixed(3), postgres: ((c1.postgres - c0.postgres) * 1000 / n).toFixed(3), loadgen: (r.cpuSeconds * 1000 / n).toFixed(3) } }));
+  await p.close();
+} finally {
+  await b.dispose();
+}

@@ -1,0 +1,81 @@
+// Public tracking: GET /public/dossiers/:code?phone=NNNN requests per second and latency, next to a
+// bare Fastify endpoint returning a small JSON, measured in the same run and the same process model.
+// Run: npx tsx bench/tracking.bench.ts — prints figures only (see bench/README.md for the knobs).
+
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import { loadConfig } from '../src/platform/config.js';
+import { benchPoolSize, kindsToRun, openBenchDatabase } from './lib/databases.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { login, startProvince, uploadPdf } from './lib/province.js';
+import { intakeBody } from './lib/requests.js';
+import { benchSeconds, countQueries, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
+
+const SECONDS = benchSeconds();
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DOSSIERS = Number(process.env.BENCH_TRACKING_DOSSIERS ?? 3000);
+const WARMUP_SECONDS = 2;
+const queryCount = countQueries();
+
+function line(label: string, r: LoadResult, extra = ''): string {
+  const others = Object.entries(r.status).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
+  return `  ${label}: ${f1(r.perSecond)} requests/s (200: ${int(r.status['200'] ?? 0)} in ${f1(r.seconds)} s; non-2xx: ${int(r.non2xx)} [${others}]; socket errors: ${r.errors}, timeouts: ${r.timeouts}), latency p50 ${f2(r.latencyMs.p50)} ms, p90 ${f2(r.latencyMs.p90)} ms, p99 ${f2(r.latencyMs.p99)} ms, max ${f2(r.latencyMs.max)} ms${extra}`;
+}
+
+/** A plain Fastify server with one route answering a small JSON: what the machine can do for any HTTP endpoint. */
+async function startBare() {
+  const app = Fastify({ logger: false });
+  app.get('/bare', async () => ({ status: 'ok', code: '000.00.01.H40-250314-0001', at: '2025-03-14T03:00:00.000Z' }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
+
+async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
+  const poolSize = benchPoolSize(loadConfig({}).poolSize);
+  const b = await openBenchDatabase(kind, { poolSize });
+  try {
+    const province = await startProvince(b, { trackingPerMinute: 10_000_000 });
+    const version = await serverVersion(b.database.db);
+    console.log(`\ntracking on ${b.label} ${version}: app pool ${kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${int(DOSSIERS)} distinct dossiers, every third forwarded (2-event timelines), ${CONNECTIONS} connections, autocannon in a child process`);
+
+    // Seed through the use cases (no HTTP): received at rotating service points, a third forwarded.
+    const actors = [];
+    for (const c of province.clerks) actors.push(await province.services.auth.authenticate(await login(province.url, c.username)));
+    const token0 = await login(province.url, province.clerks[0]!.username);
+    const files = { tk: await uploadPdf(province.url, token0, 'To khai tracking'), gcs: await uploadPdf(province.url, token0, 'Giay chung sinh tracking') };
+    const targets: { code: string; phone4: string }[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < DOSSIERS; i++) {
+      const actor = actors[i % actors.length]!;
+      const body = intakeBody(500_000 + i, files);
+      const d = await province.services.dossiers.receiveAtCounter(actor, body);
+      if (i % 3 === 0) await province.services.dossiers.transition(actor, d.code, 'forward', { version: d.version });
+      targets.push({ code: d.code, phone4: body.applicant.phone.slice(-4) });
+    }
+    console.log(`  seeded ${int(DOSSIERS)} dossiers in ${f1((performance.now() - t0) / 1000)} s`);
+
+    // Bare endpoint, same process model: server in this process, load generator in a child process.
+    const bare = await startBare();
+    const bareResult = await runLoad({ url: bare.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'get', path: '/bare' } });
+    await bare.app.close();
+    console.log(line('bare Fastify GET /bare (small JSON)', bareResult));
+
+    // Tracking. Warm-up inside the worker runs first; queries and CPU are counted over warm-up + measured run.
+    const q0 = queryCount();
+    const c0 = cpuSnapshot();
+    const tracking = await runLoad({ url: province.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'tracking', targets } });
+    const c1 = cpuSnapshot();
+    const queries = queryCount() - q0;
+    console.log(line('GET /public/dossiers/:code?phone=NNNN', tracking));
+    const served = tracking.responses + tracking.warmupResponses;
+    const pgCpu = kind === 'postgres' ? `, PostgreSQL ${f2(((c1.postgres - c0.postgres) * 1000) / served)} ms` : '';
+    console.log(`  per tracking request (warm-up included): ${f2(queries / served)} database queries; CPU: server process ${f2(((c1.self - c0.self) * 1000) / served)} ms${pgCpu}`);
+    console.log(`  tracking / bare: ${pct(tracking.perSecond, bareResult.perSecond)} of the requests per second; p99 ${f2(tracking.latencyMs.p99)} ms`);
+    await province.close();
+  } finally {
+    await b.dispose();
+  }
+}
+
+console.log(machineLine());
+for (const kind of kindsToRun()) await benchOne(kind);

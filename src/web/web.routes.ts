@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply } from 'fastify';
+import type { HttpApp, Problem } from '../platform/http.js';
+
+/** Where `npm run build` writes the browser app (web/vite.config.ts). */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * The browser app's page paths. They are Vietnamese so they never collide with the API, which lives at
+ * the root (/procedures, /dossiers, /public/…, /auth/…, /units, /communes, /files, /docs, …).
+ * The receipt's QR code opens /tra-cuu/<dossier code>.
+ */
+export const WEB_PAGE_PATHS = ['/', '/thu-tuc', '/thu-tuc/:code', '/nop-ho-so/:code', '/tra-cuu', '/tra-cuu/:code', '/can-bo', '/can-bo/*'] as const;
+
+// The built app has no inline scripts or styles, so the page can forbid them; the API is same-origin.
+const PAGE_HEADERS = {
+  'cache-control': 'no-cache',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+} as const;
+
+function notBuilt(reply: FastifyReply, instance: string): FastifyReply {
+  const problem: Problem = {
+    type: 'https://motcua.dev/problems/web-not-built',
+    title: 'Web app not built',
+    status: 503,
+    detail: 'The web app has not been built: run `npm run build` (or `npm start`, which builds it when missing), then reload.',
+    code: 'WEB_NOT_BUILT',
+    instance,
+  };
+  return reply.code(503).type('application/problem+json').send(problem);
+}
+
+/**
+ * Serves the built browser app: hashed files under /assets (cached for a year, pre-compressed copies when
+ * present) and index.html for every page path, read at each request so a rebuild needs no restart.
+ */
+export async function webRoutes(app: HttpApp, opts: { distDir?: string | undefined } = {}): Promise<void> {
+  const distDir = path.resolve(opts.distDir ?? DEFAULT_WEB_DIST);
+  await app.register(fastifyStatic, {
+    root: path.join(distDir, 'assets'),
+    prefix: '/assets/',
+    decorateReply: false,
+    // Built files are named by their content hash: they never change under the same name.
+    maxAge: '365d',
+    immutable: true,
+    preCompressed: true,
+    // The directory may appear after start-up (`npm run build` while the server runs).
+    suppressWarning: true,
+  });
+
+  const indexFile = path.join(distDir, 'index.html');
+  for (const url of WEB_PAGE_PATHS) {
+    app.get(url, { schema: { hide: true } }, async (req, reply) => {
+      let html: string;
+      try {
+        html = await readFile(indexFile, 'utf8');
+      } catch {
+        return notBuilt(reply, req.id);
+      }
+      return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(html);
+    });
+  }
+}

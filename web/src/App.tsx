@@ -1,0 +1,32 @@
+import { lazy } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { Layout } from './components/Layout';
+
+// Each page is its own chunk: the first visit loads the shell and the page it opens, nothing more.
+const HomePage = lazy(() => import('./pages/HomePage'));
+const SearchPage = lazy(() => import('./pages/SearchPage'));
+const ProcedurePage = lazy(() => import('./pages/ProcedurePage'));
+const SubmitPage = lazy(() => import('./pages/SubmitPage'));
+const TrackPage = lazy(() => import('./pages/TrackPage'));
+const StaffPage = lazy(() => import('./pages/StaffPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+/** The page paths; the server (src/web/web.routes.ts) answers the same list with index.html. */
+export function App() {
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route element={<Layout />}>
+          <Route index element={<HomePage />} />
+          <Route path="thu-tuc" element={<SearchPage />} />
+          <Route path="thu-tuc/:code" element={<ProcedurePage />} />
+          <Route path="nop-ho-so/:code" element={<SubmitPage />} />
+          <Route path="tra-cuu" element={<TrackPage />} />
+          <Route path="tra-cuu/:code" element={<TrackPage />} />
+          <Route path="can-bo/*" element={<StaffPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,71 @@
+import { Suspense, useEffect } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch } from './LanguageSwitch';
+import { Loading } from './Loading';
+import { Logo } from './Logo';
+import { useInAppNavigation } from '../lib/page';
+
+/** Header with the skip link, navigation and language switch; the page in <main>; the footer. */
+export function Layout() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  // Called first here so the page load's location is the one every later page compares with.
+  const navigated = useInAppNavigation();
+  useEffect(() => {
+    if (navigated && !location.hash) window.scrollTo(0, 0);
+  }, [location.pathname, location.hash, navigated]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="site-header">
+        <div className="container header-inner">
+          <Link to="/" className="brand">
+            <Logo />
+            <span className="brand-text">
+              <span className="brand-name">{t('app.name')}</span>
+              <span className="brand-tagline">{t('app.tagline')}</span>
+            </span>
+          </Link>
+          <LanguageSwitch />
+        </div>
+        <nav className="site-nav" aria-label={t('nav.label')}>
+          <ul className="container nav-list">
+            <li>
+              <NavLink to="/" end>
+                {t('nav.home')}
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/thu-tuc">{t('nav.procedures')}</NavLink>
+            </li>
+            <li>
+              <NavLink to="/tra-cuu">{t('nav.track')}</NavLink>
+            </li>
+            <li>
+              <NavLink to="/can-bo">{t('nav.staff')}</NavLink>
+            </li>
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<div className="container page"><Loading /></div>}>
+          <Outlet />
+        </Suspense>
+      </main>
+      <footer className="site-footer">
+        <div className="container footer-inner">
+          <p>{t('footer.about')}</p>
+          <p>
+            <a href="/docs">{t('footer.api')}</a>
+            <span aria-hidden="true"> · </span>
+            <span>{t('footer.license')}</span>
+          </p>
+        </div>
+      </footer>
+    </>
+  );
+}
