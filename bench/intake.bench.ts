@@ -12,7 +12,7 @@ import { waitUntilQuiet } from './lib/quiesce.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { runRawIntake, type Exec, type RawFixture, type RawResult } from './lib/raw-intake.js';
 import { PROCEDURE } from './lib/requests.js';
-import { benchSeconds, checkpoint, countQueries, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
+import { benchPostgresPids, benchSeconds, checkpoint, countQueries, cpuBetween, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion, type CpuSnapshot } from './lib/report.js';
 
 const SECONDS = benchSeconds();
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -28,9 +28,10 @@ function rawLine(label: string, r: RawResult, cpu: Cpu): string {
 
 interface Cpu { kind: 'postgres' | 'pglite'; self: number; db: number }
 
-/** Milliseconds of CPU per unit of work between two snapshots: this process, and PostgreSQL's processes. */
-function cpuPer(kind: Cpu['kind'], c0: ReturnType<typeof cpuSnapshot>, c1: ReturnType<typeof cpuSnapshot>, n: number): Cpu {
-  return { kind, self: ((c1.self - c0.self) * 1000) / Math.max(1, n), db: ((c1.postgres - c0.postgres) * 1000) / Math.max(1, n) };
+/** Milliseconds of CPU per unit of work between two snapshots: this process, and the benchmark's PostgreSQL processes. */
+async function cpuPer(b: BenchDatabase, c0: CpuSnapshot, c1: CpuSnapshot, n: number): Promise<Cpu> {
+  const used = cpuBetween(c0, c1, b.kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
+  return { kind: b.kind, self: (used.self * 1000) / Math.max(1, n), db: (used.postgres * 1000) / Math.max(1, n) };
 }
 
 async function rawExecs(b: BenchDatabase, clients: number): Promise<{ execs: Exec[]; close: () => Promise<void> }> {
@@ -94,7 +95,8 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       const c0 = cpuSnapshot();
       const r = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode, firstIndex: rawIndex });
       const label = mode === 'one-statement' ? `raw ceiling, one statement per dossier (its own transaction), ${who}` : `raw, BEGIN + 6 statements + COMMIT per dossier, ${who}`;
-      console.log(rawLine(label, r, cpuPer(kind, c0, cpuSnapshot(), r.committed)));
+      const c1 = cpuSnapshot();
+      console.log(rawLine(label, r, await cpuPer(b, c0, c1, r.committed)));
       results.push([mode, r]);
       rawIndex += 1_000_000;
     }
@@ -116,7 +118,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     const after = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
     const rows = Number(after.n) - Number(before.n);
     // Counted over the warm-up and the measured run together, so divided by every dossier they wrote.
-    const cpu = cpuPer(kind, c0, c1, rows);
+    const cpu = await cpuPer(b, c0, c1, rows);
     const where = kind === 'postgres' ? `server process ${f2(cpu.self)} ms, PostgreSQL ${f2(cpu.db)} ms` : `server process with PGlite in it ${f2(cpu.self)} ms`;
     console.log(`  per HTTP dossier (warm-up included): ${f2(queries / Math.max(1, rows))} database queries (BEGIN/COMMIT included); CPU: ${where}, load generator ${f2((http.cpuSeconds * 1000) / Math.max(1, created))} ms`);
     console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s): ${pct(created / http.seconds, ceiling)}`);

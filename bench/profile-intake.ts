@@ -3,7 +3,7 @@
 import { openBenchDatabase } from './lib/databases.js';
 import { runLoad } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
-import { countQueries, cpuSnapshot } from './lib/report.js';
+import { benchPostgresPids, countQueries, cpuBetween, cpuSnapshot } from './lib/report.js';
 
 const q = countQueries(); // before any connection opens, so every client is counted
 const kind = (process.env.BENCH_DB ?? 'postgres') as 'postgres' | 'pglite';
@@ -17,8 +17,9 @@ try {
   const c0 = cpuSnapshot();
   const r = await runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
   const c1 = cpuSnapshot();
+  const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
   const n = r.status['201'] ?? 0;
-  console.log(JSON.stringify({ perSecond: r.perSecond.toFixed(1), status: r.status, p50: r.latencyMs.p50.toFixed(1), p99: r.latencyMs.p99.toFixed(1), queriesPer: ((q() - q0) / n).toFixed(2), msCpuPerDossier: { server: ((c1.self - c0.self) * 1000 / n).toFixed(2), postgres: ((c1.postgres - c0.postgres) * 1000 / n).toFixed(2), loadgen: (r.cpuSeconds * 1000 / n).toFixed(2) } }));
+  console.log(JSON.stringify({ perSecond: r.perSecond.toFixed(1), status: r.status, p50: r.latencyMs.p50.toFixed(1), p99: r.latencyMs.p99.toFixed(1), queriesPer: ((q() - q0) / n).toFixed(2), msCpuPerDossier: { server: (used.self * 1000 / n).toFixed(2), postgres: (used.postgres * 1000 / n).toFixed(2), loadgen: (r.cpuSeconds * 1000 / n).toFixed(2) } }));
   await p.close();
 } finally {
   await b.dispose();

@@ -9,7 +9,7 @@ import { benchPoolSize, kindsToRun, openBenchDatabase } from './lib/databases.js
 import { runLoad, type LoadResult } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { intakeBody } from './lib/requests.js';
-import { benchSeconds, countQueries, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
+import { benchPostgresPids, benchSeconds, countQueries, cpuBetween, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
 
 const SECONDS = benchSeconds();
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -68,8 +68,9 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     const queries = queryCount() - q0;
     console.log(line('GET /public/dossiers/:code?phone=NNNN', tracking));
     const served = tracking.responses + tracking.warmupResponses;
-    const pgCpu = kind === 'postgres' ? `, PostgreSQL ${f2(((c1.postgres - c0.postgres) * 1000) / served)} ms` : '';
-    console.log(`  per tracking request (warm-up included): ${f2(queries / served)} database queries; CPU: server process ${f2(((c1.self - c0.self) * 1000) / served)} ms${pgCpu}`);
+    const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
+    const pgCpu = kind === 'postgres' ? `, PostgreSQL ${f2((used.postgres * 1000) / served)} ms` : ' (PGlite included)';
+    console.log(`  per tracking request (warm-up included): ${f2(queries / served)} database queries; CPU: server process ${f2((used.self * 1000) / served)} ms${pgCpu}, load generator ${f2((tracking.cpuSeconds * 1000) / tracking.responses)} ms`);
     console.log(`  tracking / bare: ${pct(tracking.perSecond, bareResult.perSecond)} of the requests per second; p99 ${f2(tracking.latencyMs.p99)} ms`);
     await province.close();
   } finally {

@@ -54,10 +54,17 @@ export function benchSeconds(fallback = 10): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-/** CPU seconds used so far by this process and by every local process named "postgres" (Linux /proc; 0 elsewhere). */
-export function cpuSnapshot(): { self: number; postgres: number } {
+export interface CpuSnapshot {
+  /** CPU seconds of this process. */
+  self: number;
+  /** CPU seconds of each local process named "postgres", by pid (Linux /proc; empty elsewhere). */
+  postgres: Map<number, number>;
+}
+
+/** CPU used so far by this process and by every local PostgreSQL process. */
+export function cpuSnapshot(): CpuSnapshot {
   const u = process.cpuUsage();
-  let ticks = 0;
+  const postgres = new Map<number, number>();
   try {
     for (const pid of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
@@ -66,7 +73,7 @@ export function cpuSnapshot(): { self: number; postgres: number } {
         const close = stat.lastIndexOf(')');
         if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
         const f = stat.slice(close + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+        postgres.set(Number(pid), (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in clock ticks of 1/100 s
       } catch {
         // the process ended meanwhile
       }
@@ -74,5 +81,22 @@ export function cpuSnapshot(): { self: number; postgres: number } {
   } catch {
     // no /proc
   }
-  return { self: (u.user + u.system) / 1e6, postgres: ticks / 100 };
+  return { self: (u.user + u.system) / 1e6, postgres };
+}
+
+/**
+ * The PostgreSQL processes that work for this benchmark: the backends connected to its database and the
+ * server's own processes (WAL writer, checkpointer, ...), not the backends of other databases, which
+ * other programs on the machine may be keeping busy.
+ */
+export async function benchPostgresPids(db: Kysely<any>): Promise<Set<number>> {
+  const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db);
+  return new Set(r.rows.map((x) => Number(x.pid)));
+}
+
+/** CPU seconds between two snapshots: this process, and the given PostgreSQL processes (all when none given). */
+export function cpuBetween(c0: CpuSnapshot, c1: CpuSnapshot, pids?: Set<number>): { self: number; postgres: number } {
+  let postgres = 0;
+  for (const [pid, t] of c1.postgres) if (!pids || pids.has(pid)) postgres += t - (c0.postgres.get(pid) ?? 0);
+  return { self: c1.self - c0.self, postgres };
 }

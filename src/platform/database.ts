@@ -75,8 +75,10 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
   }
   const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
   // PGlite is a single connection: a pool of one serializes transactions, as a real server would isolate them.
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
-  prepareStatements(pool);
+  // Its node-postgres adapter shares one backend session across "connections", so the connection must never be
+  // recycled (idle timeout off), and statements stay unnamed: a new connection would re-prepare names the
+  // session still holds ("prepared statement must be unique").
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -9,7 +9,7 @@
  * confirmation page) and reads one returned dossier as the administrator (for the tracking page).
  * Exits 1 when axe reports a violation or a page logs an error.
  */
-import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -29,6 +29,7 @@ const VIEWPORTS = [
 
 const api = createClient<paths>({ baseUrl: BASE });
 const problems: string[] = [];
+const saved: string[] = [];
 
 /** A returned dossier nobody rated yet, with its phone's last 4 digits (found as the administrator). */
 async function findReturnedDossier(): Promise<{ code: string; phone4: string }> {
@@ -79,6 +80,7 @@ async function shoot(page: Page, name: string): Promise<void> {
     cut = true;
   }
   await writeFile(file, png);
+  saved.push(file);
   console.log(`  ${name}.png  ${(png.length / 1024).toFixed(0)} kB${cut ? ` (top ${height} px)` : ''}`);
   if (png.length > MAX_BYTES) problems.push(`${name}: ${png.length} bytes, over 200 kB`);
 }
@@ -166,8 +168,8 @@ async function main(): Promise<void> {
   const index = await fetch(`${BASE}/`);
   if (!index.ok) throw new Error(`${BASE}/ answers ${index.status}: build the web app with \`npm run build\``);
 
+  // Other screenshots live in the same folder (printed forms): each file here is overwritten by name, none removed.
   await mkdir(OUT, { recursive: true });
-  for (const f of await readdir(OUT)) if (f.endsWith('.png')) await unlink(path.join(OUT, f));
   const dossier = await findReturnedDossier();
   console.log(`tracking dossier ${dossier.code}`);
 
@@ -196,8 +198,8 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
-  const total = (await Promise.all((await readdir(OUT)).map(async (f) => (await stat(path.join(OUT, f))).size))).reduce((a, b) => a + b, 0);
-  console.log(`saved in ${path.relative(process.cwd(), OUT)} (${(total / 1024).toFixed(0)} kB in all)`);
+  const total = (await Promise.all(saved.map(async (f) => (await stat(f)).size))).reduce((a, b) => a + b, 0);
+  console.log(`saved ${saved.length} files in ${path.relative(process.cwd(), OUT)} (${(total / 1024).toFixed(0)} kB in all)`);
   if (problems.length) {
     console.error(`\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     process.exitCode = 1;

@@ -7201,6 +7201,332 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dossiers/{code}/forms/{form}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Print a form of a dossier (Circular 03/2025, forms 01–06) as PDF
+         * @description The dossier must be in the caller’s scope (404 otherwise). 409 FORM_NOT_APPLICABLE when the dossier has not reached the form: 01 and 06 need a received dossier, 02 a supplement request, 03 a refusal, 04 an apology, 05 a stop.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                    /** @description 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả · 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ · 03 Phiếu từ chối tiếp nhận giải quyết hồ sơ · 04 Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết · 05 Thông báo dừng giải quyết hồ sơ · 06 Phiếu kiểm soát quá trình giải quyết hồ sơ */
+                    form: "01" | "02" | "03" | "04" | "05" | "06";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form as a PDF (A4), shown inline */
+                200: {
+                    headers: {
+                        /** @description inline; filename="mau-NN_….pdf" */
+                        "content-disposition"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms/07": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Print the dossier tracking book (form 07) of a service point for a period, as PDF
+         * @description Dossiers received at the unit from `from` to `to` (Vietnam time, at most 366 days), in order of receipt, numbered as in the unit’s book of each year. The unit must be in the caller’s scope (403 otherwise).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The service point whose book this is (in the caller’s scope) */
+                    unitId: number;
+                    /** @description First day of the period (YYYY-MM-DD, Vietnam time) */
+                    from: string;
+                    /** @description Last day of the period, included; at most 366 days after from */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form as a PDF (A4), shown inline */
+                200: {
+                    headers: {
+                        /** @description inline; filename="mau-NN_….pdf" */
+                        "content-disposition"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/overview": {
         parameters: {
             query?: never;

@@ -23,13 +23,14 @@ export function Layout() {
       </a>
       <header className="site-header">
         <div className="container header-inner">
-          <Link to="/" className="brand">
-            <Logo />
-            <span className="brand-text">
+          <div className="brand-block">
+            <Link to="/" className="brand">
+              <Logo />
               <span className="brand-name">{t('app.name')}</span>
-              <span className="brand-tagline">{t('app.tagline')}</span>
-            </span>
-          </Link>
+            </Link>
+            {/* Outside the link: the link's name stays the site's name. */}
+            <p className="brand-tagline">{t('app.tagline')}</p>
+          </div>
           <LanguageSwitch />
         </div>
         <nav className="site-nav" aria-label={t('nav.label')}>
