@@ -30,7 +30,7 @@ export async function buildApp(opts: { config: Config; database: Database; servi
     title: 'Motcua API',
     version: VERSION,
   });
-  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Too many requests: at most ${ctx.max} per ${ctx.after}` }) });
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Quá nhiều yêu cầu, vui lòng thử lại sau ${ctx.after} / Too many requests: at most ${ctx.max} a minute; try again in ${ctx.after}` }) });
   await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1, fields: 5 }, throwFileSizeLimit: true });
 
   app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) } } }, async () => ({ status: 'ok' as const, version: VERSION }));

@@ -67,7 +67,7 @@ program
     await app.listen({ host: config.host, port: config.port });
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
     console.log(`\nMotcua is running on ${database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`);
-    console.log(`  API:       ${url}/`);
+    console.log(`  Portal:    ${url}/          (staff console: ${url}/can-bo)`);
     console.log(`  API docs:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
     console.log(`  Logins:    admin, ql.tinh, cb.tinh1, cv.stp, ld.stp … — password "${DEMO_PASSWORD}" (see README)\n`);
   });

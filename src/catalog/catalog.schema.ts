@@ -28,7 +28,17 @@ export const ComponentSchema = Type.Object(
 );
 
 export const FeeSchema = Type.Object(
-  { nameVi: Text(300), nameEn: Text(300), amountVnd: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), note: Type.Optional(Type.String({ maxLength: 500 })) },
+  {
+    nameVi: Text(300),
+    nameEn: Text(300),
+    amountVnd: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+    when: Type.Optional(
+      Type.Union([Type.Literal('counter'), Type.Literal('online'), Type.Literal('on_request'), Type.Literal('reduced')], {
+        description: 'Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

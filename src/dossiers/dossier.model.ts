@@ -194,3 +194,8 @@ export function processingSteps(steps: { role: string; agency: string; share: nu
 export function roleForStep(step: ProcessingStep): StaffRole {
   return step.role === 'approve' ? 'approver' : 'specialist';
 }
+
+/** The fee a dossier owes at filing: fees always charged plus those of its channel; extras on request and reduced rates are not assumed. */
+export function feeDue(fees: { amountVnd: number; when?: 'counter' | 'online' | 'on_request' | 'reduced' }[], channel: 'counter' | 'online'): number {
+  return fees.filter((f) => f.when === undefined || f.when === channel).reduce((sum, f) => sum + f.amountVnd, 0);
+}

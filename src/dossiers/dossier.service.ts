@@ -16,6 +16,7 @@ import {
   idNumberProblem,
   normalizePhone,
   PORTAL_STATUS,
+  feeDue,
   processingSteps,
   roleForStep,
   timeliness,
@@ -165,7 +166,7 @@ export class DossierService {
     if (input.fastTrack && !v.fastTrack) throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
     const limit = input.fastTrack && v.fastTrack ? v.fastTrack : v.timeLimit;
     const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel);
-    const fee = v.fees.reduce((s, f) => s + f.amountVnd, 0);
+    const fee = feeDue(v.fees, channel);
     return { version, applicant: { ...a, phone }, competent, receivingPoint, limit, components, uploads, fee, fastTrack: Boolean(input.fastTrack && v.fastTrack) };
   }
 

@@ -28,13 +28,19 @@ const FEATURE_NOT_SUPPORTED = '0A000';
 
 type QueryFn = (...args: unknown[]) => unknown;
 
+/** Connections opened by this process, so that prepared statement names are unique per connection object. */
+let connections = 0;
+
 /**
- * Makes every parameterized statement of a connection a named prepared statement, named after its text:
- * the server parses and plans it once per connection instead of on every execution (Kysely sends the
+ * Makes every parameterized statement of a connection a named prepared statement, one name per distinct
+ * text: the server parses and plans it once per connection instead of on every execution (Kysely sends the
  * same text for the same query shape). Statements without parameters (BEGIN, COMMIT, DDL) stay unnamed.
  */
 function prepareStatements(pool: pg.Pool): void {
   pool.on('connect', (client) => {
+    // Names are unique per connection object: a replacement connection to the same session (PGlite's adapter
+    // shares one backend) never re-prepares a name the session already holds.
+    const connection = ++connections;
     const names = new Map<string, string>();
     const unprepared = new Set<string>();
     const query = client.query.bind(client) as QueryFn;
@@ -45,7 +51,7 @@ function prepareStatements(pool: pg.Pool): void {
       let name = names.get(config);
       if (name === undefined) {
         if (names.size >= PREPARED_PER_CONNECTION) return query(config, values);
-        name = `motcua_${names.size + 1}`;
+        name = `motcua_${connection}_${names.size + 1}`;
         names.set(config, name);
       }
       return (query({ name, text: config, values }) as Promise<unknown>).catch((e: unknown) => {
@@ -75,10 +81,12 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
   }
   const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
   // PGlite is a single connection: a pool of one serializes transactions, as a real server would isolate them.
-  // Its node-postgres adapter shares one backend session across "connections", so the connection must never be
-  // recycled (idle timeout off), and statements stay unnamed: a new connection would re-prepare names the
-  // session still holds ("prepared statement must be unique").
+  // Its node-postgres adapter shares one backend session across "connections", so the connection is never
+  // recycled (idle timeout off), and prepared statement names are unique per connection object: a replacement
+  // connection never re-prepares a name the session still holds ("prepared statement already exists").
+  // Prepared statements matter even more here than on a server: PGlite plans on the same thread as the app.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig);
+  prepareStatements(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1052,6 +1052,8 @@ export interface paths {
                                     nameEn: string;
                                     amountVnd: number;
                                     note?: string;
+                                    /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                    when?: "counter" | "online" | "on_request" | "reduced";
                                 }[];
                                 timeLimit: {
                                     value: number;
@@ -1233,6 +1235,8 @@ export interface paths {
                                         nameEn: string;
                                         amountVnd: number;
                                         note?: string;
+                                        /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                        when?: "counter" | "online" | "on_request" | "reduced";
                                     }[];
                                     timeLimit: {
                                         value: number;
@@ -1333,6 +1337,8 @@ export interface paths {
                                     nameEn: string;
                                     amountVnd: number;
                                     note?: string;
+                                    /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                    when?: "counter" | "online" | "on_request" | "reduced";
                                 }[];
                                 timeLimit: {
                                     value: number;

@@ -1,0 +1,88 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { dossierCode, feeDue, idNumberProblem, maskIdNumber, maskName, maskPhone, normalizePhone, PORTAL_STATUS, processingSteps, timeliness, TRANSITIONS, DOSSIER_STATUSES } from './dossier.model.js';
+
+describe('dossier rules', () => {
+  it('maps every internal status onto a distinct portal code 1–10', () => {
+    const codes = DOSSIER_STATUSES.map((s) => PORTAL_STATUS[s]);
+    expect(codes).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('never lets an action leave a final state', () => {
+    const finals = ['refused', 'withdrawn', 'stopped', 'returned'];
+    for (const rule of Object.values(TRANSITIONS)) for (const f of finals) expect(rule.from as readonly string[]).not.toContain(f);
+  });
+
+  it('builds the dossier code from the receiving agency, the local date and a 4-digit daily sequence', () => {
+    expect(dossierCode('000.00.12.H56', '2025-03-14', 1)).toBe('000.00.12.H56-250314-0001');
+    expect(dossierCode('000.00.12.H56', '2025-03-14', 9999)).toBe('000.00.12.H56-250314-9999');
+    expect(() => dossierCode('000.00.12.H56', '2025-03-14', 10000)).toThrow(/9999/);
+  });
+
+  it('validates 12-digit citizen ID numbers', () => {
+    expect(idNumberProblem('037095001234')).toBeNull();
+    expect(idNumberProblem('001203004567')).toBeNull();
+    expect(idNumberProblem('03709500123')).toBe('must be exactly 12 digits');
+    expect(idNumberProblem('0370950012345')).toBe('must be exactly 12 digits');
+    expect(idNumberProblem('03709500123x')).toBe('must be exactly 12 digits');
+    expect(idNumberProblem('000095001234')).toMatch(/province code/);
+    expect(idNumberProblem('097095001234')).toMatch(/province code/);
+  });
+
+  it('normalizes Vietnamese phone numbers and refuses others', () => {
+    expect(normalizePhone('0912 345 678')).toBe('0912345678');
+    expect(normalizePhone('+84912345678')).toBe('0912345678');
+    expect(normalizePhone('0912.345.678')).toBe('0912345678');
+    expect(normalizePhone('912345678')).toBeNull();
+    expect(normalizePhone('09123456789')).toBeNull();
+  });
+
+  it('masks names, ID numbers and phones for public pages', () => {
+    expect(maskName('Nguyễn Văn An')).toBe('N***** V** A*');
+    expect(maskName('  Lê   Thị  Hà ')).toBe('L* T** H*');
+    expect(maskIdNumber('037095001234')).toBe('*********234');
+    expect(maskPhone('0912345678')).toBe('*******678');
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{12}$/), (id) => {
+        const m = maskIdNumber(id);
+        return m.length === 12 && m.slice(0, 9) === '*********' && m.slice(9) === id.slice(9);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('judges a decision early, on time or late against the due instant, by local (UTC+7) day', () => {
+    const due = new Date('2025-09-05T17:00:00+07:00');
+    expect(timeliness(new Date('2025-09-04T16:59:00+07:00'), due)).toBe('early');
+    expect(timeliness(new Date('2025-09-05T07:30:00+07:00'), due)).toBe('on_time');
+    expect(timeliness(new Date('2025-09-05T17:00:00+07:00'), due)).toBe('on_time');
+    expect(timeliness(new Date('2025-09-05T17:00:01+07:00'), due)).toBe('late');
+    // 23:30 UTC on the 4th is 06:30 on the 5th in Vietnam: the due day, not the day before.
+    expect(timeliness(new Date('2025-09-04T23:30:00Z'), due)).toBe('on_time');
+  });
+
+  it('keeps the processing steps between receipt and return, with cumulative shares', () => {
+    const steps = processingSteps([
+      { role: 'receive', agency: 'competent', share: 0.05 },
+      { role: 'process', agency: 'competent', share: 0.4 },
+      { role: 'process', agency: 'CA', share: 0.35 },
+      { role: 'approve', agency: 'competent', share: 0.15 },
+      { role: 'return', agency: 'competent', share: 0.05 },
+    ]);
+    expect(steps.map((s) => [s.index, s.role, s.agency])).toEqual([[1, 'process', 'competent'], [2, 'process', 'CA'], [3, 'approve', 'competent']]);
+    expect(steps.map((s) => Math.round(s.cumulativeShare * 100))).toEqual([45, 80, 95]);
+  });
+
+  it('charges the fees always due plus those of the channel, not extras on request or reduced rates', () => {
+    const fees = [
+      { amountVnd: 0 },
+      { amountVnd: 8000, when: 'on_request' as const },
+      { amountVnd: 20000, when: 'counter' as const },
+      { amountVnd: 10000, when: 'online' as const },
+      { amountVnd: 5000, when: 'reduced' as const },
+    ];
+    expect(feeDue(fees, 'counter')).toBe(20000);
+    expect(feeDue(fees, 'online')).toBe(10000);
+    expect(feeDue([{ amountVnd: 60000 }, { amountVnd: 530000 }], 'counter')).toBe(590000);
+  });
+});
