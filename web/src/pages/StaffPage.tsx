@@ -1,34 +1,14 @@
-import { Link, useLocation } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
-import { PageHeading } from '../components/PageHeading';
-import { usePageTitle } from '../lib/page';
+import { lazy, Suspense } from 'react';
+import { Loading } from '../components/Loading';
 
-/** /can-bo and /can-bo/* — reserved for the staff console (a later release); for now it says so. */
+// The staff console (web/src/staff/) is its own set of lazy chunks: nothing of it loads with the citizen portal.
+const StaffApp = lazy(() => import('../staff/StaffApp'));
+
+/** /can-bo/* — the staff console. */
 export default function StaffPage() {
-  const { t } = useTranslation();
-  const { pathname } = useLocation();
-  usePageTitle(t('staff.title'));
-  const atLogin = pathname.replace(/\/$/, '') === '/can-bo/dang-nhap';
   return (
-    <div className="container page narrow">
-      <PageHeading>{t('staff.title')}</PageHeading>
-      <div className="notice">
-        <p>{atLogin ? t('staff.loginSoon') : t('staff.soon')}</p>
-      </div>
-      <p>{t('staff.meanwhile')}</p>
-      <ul className="link-list">
-        {!atLogin && (
-          <li>
-            <Link to="/can-bo/dang-nhap">{t('staff.loginLink')}</Link>
-          </li>
-        )}
-        <li>
-          <a href="/docs">{t('staff.apiDocs')}</a>
-        </li>
-        <li>
-          <Link to="/">{t('staff.portal')}</Link>
-        </li>
-      </ul>
-    </div>
+    <Suspense fallback={<div className="container page"><Loading /></div>}>
+      <StaffApp />
+    </Suspense>
   );
 }

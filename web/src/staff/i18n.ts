@@ -22,7 +22,8 @@ export type StaffT = (key: StaffKey, options?: Record<string, unknown>) => strin
 /** The staff namespace's translate function (re-renders on a language switch) and the current language. */
 export function useStaffT(): { t: StaffT; lang: 'vi' | 'en' } {
   const { i18n: inst } = useTranslation();
-  const fixed = inst.getFixedT(inst.language, NS) as unknown as (key: string, options?: Record<string, unknown>) => string;
+  // The app's typed i18next knows only the portal's namespace: this one is typed by StaffKey instead.
+  const fixed = (inst.getFixedT as unknown as (lng: string, ns: string) => (key: string, options?: Record<string, unknown>) => string)(inst.language, NS);
   return { t: (key, options) => fixed(key, options), lang: inst.language === 'en' ? 'en' : 'vi' };
 }
 

@@ -1,0 +1,475 @@
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { settle, type Problem, type Result } from '../api/client';
+import { Loading } from '../components/Loading';
+import { PageHeading } from '../components/PageHeading';
+import { ProblemAlert } from '../components/ProblemAlert';
+import { formatBytes, formatDateTime, formatVnd } from '../lib/format';
+import { usePageTitle } from '../lib/page';
+import { ACTION_INPUT, ACTION_PATH, availableActions, printableForms, type StaffAction } from './actions.model';
+import { tOr, useStaffT } from './i18n';
+import { staffApi, type DossierEvent, type DossierView, type StepRow } from './session';
+import { BlobButton, DueCell, fetchFile, fetchForm, StatusBadge, uploadStaffFile, useSession } from './shared';
+
+interface Loaded {
+  dossier: DossierView;
+  events: DossierEvent[];
+  steps: StepRow[];
+}
+
+async function loadAll(code: string): Promise<Result<Loaded>> {
+  const path = { params: { path: { code } } };
+  const [d, e, s] = await Promise.all([settle(staffApi.GET('/dossiers/{code}', path)), settle(staffApi.GET('/dossiers/{code}/events', path)), settle(staffApi.GET('/dossiers/{code}/process-control', path))]);
+  if (!d.ok) return d;
+  if (!e.ok) return e;
+  if (!s.ok) return s;
+  return { ok: true, data: { dossier: d.data, events: e.data, steps: s.data } };
+}
+
+/** /can-bo/ho-so/:code — everything about one dossier, and the actions the caller may take on it now. */
+export default function DossierPage() {
+  const { t, lang } = useStaffT();
+  const { code = '' } = useParams();
+  const { me } = useSession();
+  usePageTitle(t('dossier.title', { code }));
+  const [state, setState] = useState<{ status: 'loading' } | { status: 'ok'; data: Loaded } | { status: 'error'; problem: Problem }>({ status: 'loading' });
+  const [message, setMessage] = useState<string | null>(null);
+
+  const reload = useCallback(async () => {
+    const r = await loadAll(code);
+    setState(r.ok ? { status: 'ok', data: r.data } : { status: 'error', problem: r.problem });
+  }, [code]);
+  useEffect(() => {
+    setState({ status: 'loading' });
+    setMessage(null);
+    void reload();
+  }, [reload]);
+
+  if (state.status === 'loading') return <div className="container page"><Loading label={t('common.loading')} /></div>;
+  if (state.status === 'error') {
+    const notFound = state.problem.status === 404;
+    return (
+      <div className="container page">
+        <PageHeading>{notFound ? t('dossier.notFound', { code }) : t('dossier.title', { code })}</PageHeading>
+        {notFound ? (
+          <div className="alert alert-error" role="alert" data-testid="dossier-not-found">
+            <p className="alert-title">{t('dossier.notFound', { code })}</p>
+          </div>
+        ) : (
+          <ProblemAlert problem={state.problem} onRetry={() => void reload()} />
+        )}
+        <p>
+          <Link to="/can-bo/ho-so">← {t('dossier.back')}</Link>
+        </p>
+      </div>
+    );
+  }
+
+  const { dossier: d, events, steps } = state.data;
+  const actions = availableActions(d, me);
+  const forms = printableForms(d, events);
+  const unitName = (u: { nameVi: string } | null) => u?.nameVi ?? t('common.none');
+  const done = async (action: StaffAction, next: DossierView) => {
+    setMessage(t('dossier.done', { action: t(`action.${action}`), status: tOr(t, `status.${next.status}`, next.status) }));
+    await reload();
+  };
+  const running = ['received', 'processing', 'awaiting_payment'].includes(d.status);
+
+  return (
+    <div className="container page staff-wide dossier-page">
+      <p className="breadcrumb-back">
+        <Link to="/can-bo/ho-so">← {t('dossier.back')}</Link>
+      </p>
+      <PageHeading className="dossier-title">
+        {t('dossier.title', { code: '' })}
+        <span className="code">{d.code}</span>
+      </PageHeading>
+      <p className="dossier-headline">
+        <StatusBadge status={d.status} /> <span className="muted">{lang === 'en' ? d.procedure.nameEn : d.procedure.nameVi}</span>
+      </p>
+      <div aria-live="polite" role="status" className="dossier-message">
+        {message && <p className="alert alert-success">{message}</p>}
+      </div>
+
+      <div className="dossier-layout">
+        <div className="dossier-main">
+          <section className="card section" aria-labelledby="sum-h">
+            <h2 id="sum-h">{t('dossier.summary')}</h2>
+            <dl className="facts">
+              <div>
+                <dt>{t('dossier.applicant')}</dt>
+                <dd>
+                  <strong>{d.applicant.name}</strong>
+                </dd>
+              </div>
+              <div>
+                <dt>{t('dossier.idNumber')}</dt>
+                <dd className="code">{d.applicant.idNumber}</dd>
+              </div>
+              <div>
+                <dt>{t('dossier.phone')}</dt>
+                <dd>{d.applicant.phone}</dd>
+              </div>
+              {d.applicant.email && (
+                <div>
+                  <dt>{t('dossier.email')}</dt>
+                  <dd>{d.applicant.email}</dd>
+                </div>
+              )}
+              <div className="span-2">
+                <dt>{t('dossier.address')}</dt>
+                <dd>{d.applicant.address}</dd>
+              </div>
+              <div className="span-2">
+                <dt>{t('dossier.procedure')}</dt>
+                <dd>
+                  <span className="code">{d.procedure.code}</span> — {lang === 'en' ? d.procedure.nameEn : d.procedure.nameVi}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('dossier.channel')}</dt>
+                <dd>{t(d.channel === 2 ? 'dossier.channel2' : d.channel === 3 ? 'dossier.channel3' : 'dossier.channel1')}</dd>
+              </div>
+              <div>
+                <dt>{t('dossier.fee')}</dt>
+                <dd>{formatVnd(d.feeTotalVnd)}</dd>
+              </div>
+              <div>
+                <dt>{t('dossier.receivingUnit')}</dt>
+                <dd>{unitName(d.receivingUnit)}</dd>
+              </div>
+              <div>
+                <dt>{t('dossier.competentAgency')}</dt>
+                <dd>{unitName(d.competentAgency)}</dd>
+              </div>
+              <div>
+                <dt>{t('dossier.currentUnit')}</dt>
+                <dd>{unitName(d.currentUnit)}</dd>
+              </div>
+              <div>
+                <dt>{t('dossier.returnPoint')}</dt>
+                <dd>{unitName(d.returnPoint)}</dd>
+              </div>
+              {d.submittedAt && (
+                <div>
+                  <dt>{t('dossier.submittedAt')}</dt>
+                  <dd>{formatDateTime(d.submittedAt, lang)}</dd>
+                </div>
+              )}
+              <div>
+                <dt>{t('dossier.receivedAt')}</dt>
+                <dd>{d.receivedAt ? formatDateTime(d.receivedAt, lang) : t('common.none')}</dd>
+              </div>
+              <div className="highlight">
+                <dt>{t('dossier.dueAt')}</dt>
+                <dd>
+                  <DueCell dueAt={d.dueAt} paused={!running} />
+                </dd>
+              </div>
+              {d.originalDueAt && d.originalDueAt !== d.dueAt && (
+                <div>
+                  <dt>{t('dossier.originalDueAt')}</dt>
+                  <dd>{formatDateTime(d.originalDueAt, lang)}</dd>
+                </div>
+              )}
+              {d.fastTrack && (
+                <div>
+                  <dt>{t('dossier.fastTrack')}</dt>
+                  <dd>✓</dd>
+                </div>
+              )}
+            </dl>
+          </section>
+
+          <Components dossier={d} onChanged={reload} setMessage={setMessage} />
+
+          <section className="card section" aria-labelledby="tl-h">
+            <h2 id="tl-h">{t('dossier.timeline')}</h2>
+            <ol className="timeline">
+              {events.map((e) => (
+                <li key={e.seq} className="timeline-item">
+                  <p className="timeline-label">
+                    <strong>{tOr(t, `action.${e.action}`, e.action)}</strong>
+                    {e.fromStatus !== e.toStatus && <> → {tOr(t, `status.${e.toStatus}`, e.toStatus)}</>}
+                  </p>
+                  <p className="small muted">
+                    {formatDateTime(e.at, lang)} · {e.unitNameVi ?? t('dossier.unitSystem')} · {t(e.actorKind === 'citizen' ? 'dossier.actorCitizen' : e.actorKind === 'system' ? 'dossier.actorSystem' : 'dossier.actorStaff')}
+                  </p>
+                  {e.note && <p className="small event-note">{e.note}</p>}
+                </li>
+              ))}
+            </ol>
+          </section>
+
+          <section className="card section" aria-labelledby="pc-h">
+            <h2 id="pc-h">{t('dossier.processControl')}</h2>
+            <table className="st-table">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">{t('dossier.pcFrom')}</th>
+                  <th scope="col">{t('dossier.pcTo')}</th>
+                  <th scope="col">{t('dossier.pcHanded')}</th>
+                  <th scope="col">{t('dossier.pcDue')}</th>
+                  <th scope="col">{t('dossier.pcDone')}</th>
+                  <th scope="col">{t('dossier.pcOutcome')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {steps.map((s) => (
+                  <tr key={s.seq}>
+                    <th scope="row" data-label="#">
+                      {s.seq}
+                    </th>
+                    <td data-label={t('dossier.pcFrom')}>{s.fromUnitNameVi ?? t('common.none')}</td>
+                    <td data-label={t('dossier.pcTo')}>{s.toUnitNameVi}</td>
+                    <td data-label={t('dossier.pcHanded')}>{formatDateTime(s.handedAt, lang)}</td>
+                    <td data-label={t('dossier.pcDue')}>{s.dueAt ? formatDateTime(s.dueAt, lang) : t('common.none')}</td>
+                    <td data-label={t('dossier.pcDone')}>{s.completedAt ? formatDateTime(s.completedAt, lang) : t('common.none')}</td>
+                    <td data-label={t('dossier.pcOutcome')}>
+                      <span className={`outcome outcome-${s.outcome ?? 'open'}`}>{t(`dossier.outcome.${s.outcome ?? 'open'}`)}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </div>
+
+        <aside className="dossier-side" aria-label={t('dossier.actions')}>
+          <section className="card section" aria-labelledby="act-h">
+            <h2 id="act-h">{t('dossier.actions')}</h2>
+            {actions.length === 0 ? <p className="muted">{t('dossier.noActions')}</p> : <Actions dossier={d} actions={actions} onDone={done} />}
+          </section>
+          {forms.length > 0 && (
+            <section className="card section" aria-labelledby="pr-h">
+              <h2 id="pr-h">{t('dossier.prints')}</h2>
+              <ul className="print-list">
+                {forms.map((f) => (
+                  <li key={f}>
+                    <BlobButton label={t(`forms.${f}`)} fileName={`${d.code}-mau-${f}.pdf`} load={() => fetchForm(d.code, f)} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+/** The action buttons; each opens a small form asking for what the law needs (a reason, a date, a file). */
+function Actions({ dossier, actions, onDone }: { dossier: DossierView; actions: StaffAction[]; onDone: (a: StaffAction, d: DossierView) => Promise<void> }) {
+  const { t } = useStaffT();
+  const [open, setOpen] = useState<StaffAction | null>(null);
+  return (
+    <div className="actions">
+      <ul className="action-list">
+        {actions.map((a) => (
+          <li key={a}>
+            <button
+              type="button"
+              className={`button ${a === 'refuse' || a === 'stop' || a === 'withdraw' ? 'button-danger' : 'button-primary'} button-block`}
+              aria-expanded={open === a}
+              aria-controls={open === a ? `action-form-${a}` : undefined}
+              onClick={() => setOpen(open === a ? null : a)}
+            >
+              {t(`action.${a}`)}
+            </button>
+            {open === a && (
+              <ActionForm
+                key={`${a}-${dossier.version}`}
+                dossier={dossier}
+                action={a}
+                onCancel={() => setOpen(null)}
+                onDone={async (next) => {
+                  setOpen(null);
+                  await onDone(a, next);
+                }}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierView; action: StaffAction; onCancel: () => void; onDone: (d: DossierView) => Promise<void> }) {
+  const { t } = useStaffT();
+  const id = useId();
+  const input = ACTION_INPUT[action];
+  const [note, setNote] = useState('');
+  const [date, setDate] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const first = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setProblem(null);
+    if (input === 'reason' && !note.trim()) return setInvalid(t('dossier.reasonRequired'));
+    if (input === 'date' && !date) return setInvalid(t('dossier.dateRequired'));
+    if (input === 'file' && !file) return setInvalid(t('dossier.fileRequired'));
+    setInvalid(null);
+    const base = { version: dossier.version, ...(note.trim() ? { note: note.trim() } : {}) };
+    const path = { params: { path: { code: dossier.code } } };
+    let r: Result<DossierView>;
+    if (action === 'result') {
+      setBusy(t('dossier.uploading'));
+      const up = await uploadStaffFile(file!);
+      if (!up.ok) {
+        setBusy(null);
+        return setProblem(up.problem);
+      }
+      setBusy(t('dossier.working'));
+      r = await settle(staffApi.POST('/dossiers/{code}/result', { ...path, body: { ...base, resultFileSha256: up.data.sha256 } }));
+    } else if (action === 'apologize') {
+      setBusy(t('dossier.working'));
+      // The new date is a day: the due time is the close of office hours, Vietnam time.
+      r = await settle(staffApi.POST('/dossiers/{code}/apologize', { ...path, body: { ...base, newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() } }));
+    } else {
+      setBusy(t('dossier.working'));
+      // Every simple action has the same body (version and note): one typed call serves them all.
+      r = await settle(staffApi.POST(ACTION_PATH[action] as '/dossiers/{code}/forward', { ...path, body: base }));
+    }
+    setBusy(null);
+    if (!r.ok) return setProblem(r.problem);
+    await onDone(r.data);
+  };
+
+  const errId = `${id}-err`;
+  return (
+    <form id={`action-form-${action}`} className="action-form" onSubmit={(e) => void submit(e)} noValidate>
+      {input === 'date' && (
+        <div className="field">
+          <label htmlFor={`${id}-d`}>{t('dossier.newDue')}</label>
+          <input ref={first} id={`${id}-d`} type="date" value={date} onChange={(e) => setDate(e.target.value)} required aria-invalid={invalid && !date ? true : undefined} aria-describedby={invalid ? errId : undefined} />
+        </div>
+      )}
+      {input === 'file' && (
+        <div className="field">
+          <label htmlFor={`${id}-f`}>{t('dossier.resultFile')}</label>
+          <input ref={first} id={`${id}-f`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required aria-invalid={invalid && !file ? true : undefined} aria-describedby={invalid ? errId : undefined} />
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-n`}>{input === 'reason' || input === 'date' ? t('dossier.reason') : t('dossier.note')}</label>
+        <textarea
+          ref={input === 'reason' || input === 'note' ? first : undefined}
+          id={`${id}-n`}
+          rows={3}
+          maxLength={4000}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          required={input === 'reason' || input === 'date'}
+          aria-invalid={invalid && input === 'reason' && !note.trim() ? true : undefined}
+          aria-describedby={invalid ? errId : undefined}
+        />
+      </div>
+      <p id={errId} className="field-error" role={invalid ? 'alert' : undefined}>
+        {invalid}
+      </p>
+      {problem && <ProblemAlert problem={problem} message={problem.status === 409 || problem.status === 422 || problem.status === 403 ? problem.detail : undefined} />}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy !== null} aria-busy={busy !== null}>
+          {busy ?? t('dossier.confirm')}
+        </button>
+        <button type="button" className="button button-secondary" onClick={onCancel}>
+          {t('dossier.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The components, with their files (fetched with the token) and an attach form for paper ones not yet scanned. */
+function Components({ dossier: d, onChanged, setMessage }: { dossier: DossierView; onChanged: () => Promise<void>; setMessage: (m: string) => void }) {
+  const { t } = useStaffT();
+  const { me } = useSession();
+  const canAttach = me.role === 'clerk' || me.role === 'specialist' || me.role === 'approver';
+  return (
+    <section className="card section" aria-labelledby="comp-h">
+      <h2 id="comp-h">{t('dossier.components')}</h2>
+      <table className="st-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('dossier.compName')}</th>
+            <th scope="col">{t('dossier.compSource')}</th>
+            <th scope="col">{t('dossier.compDigitized')}</th>
+            <th scope="col">{t('dossier.compFile')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.components.map((c) => (
+            <tr key={c.code}>
+              <th scope="row" data-label={t('dossier.compName')}>
+                {c.nameVi}
+                <span className="muted small block">
+                  {c.code} · {tOr(t, `dossier.form.${c.form}`, c.form)} × {c.count}
+                </span>
+              </th>
+              <td data-label={t('dossier.compSource')}>{tOr(t, `dossier.source.${c.source}`, c.source)}</td>
+              <td data-label={t('dossier.compDigitized')}>
+                <span className={c.digitized ? 'digitized yes' : 'digitized no'}>
+                  <span aria-hidden="true">{c.digitized ? '✓ ' : '✗ '}</span>
+                  {c.digitized ? t('dossier.digitized') : t('dossier.notDigitized')}
+                </span>
+              </td>
+              <td data-label={t('dossier.compFile')}>
+                {c.fileSha256 ? (
+                  <BlobButton className="link-button" label={t('dossier.openFile')} fileName={`${d.code}-${c.code}`} load={() => fetchFile(c.fileSha256!)} />
+                ) : !c.digitized && canAttach ? (
+                  <AttachForm dossier={d} component={c} onDone={async () => {
+                    setMessage(t('dossier.attached', { name: c.nameVi }));
+                    await onChanged();
+                  }} />
+                ) : (
+                  <span className="muted">{t('common.none')}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function AttachForm({ dossier, component, onDone }: { dossier: DossierView; component: DossierView['components'][number]; onDone: () => Promise<void> }) {
+  const { t, lang } = useStaffT();
+  const id = useId();
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setProblem(null);
+    const up = await uploadStaffFile(file);
+    const r = up.ok
+      ? await settle(staffApi.PUT('/dossiers/{code}/components/{componentCode}', { params: { path: { code: dossier.code, componentCode: component.code } }, body: { version: dossier.version, fileSha256: up.data.sha256 } }))
+      : up;
+    setBusy(false);
+    if (!r.ok) return setProblem(r.problem);
+    await onDone();
+  };
+  return (
+    <form className="attach-form" onSubmit={(e) => void submit(e)}>
+      <label htmlFor={`${id}-f`} className="small">
+        {t('dossier.attachFor', { name: component.nameVi })}
+      </label>
+      <input id={`${id}-f`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+      {file && <span className="small muted">{formatBytes(file.size, lang)}</span>}
+      <button type="submit" className="button button-secondary button-small" disabled={!file || busy} aria-busy={busy}>
+        {busy ? t('dossier.uploading') : t('dossier.attach')}
+      </button>
+      {problem && <ProblemAlert problem={problem} />}
+    </form>
+  );
+}

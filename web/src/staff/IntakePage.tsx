@@ -1,0 +1,419 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { loadCommunes, newIdempotencyKey, settle, type Commune, type Problem, type ProcedureDetail, type ProcedureSummary } from '../api/client';
+import { Loading } from '../components/Loading';
+import { PageHeading } from '../components/PageHeading';
+import { ProblemAlert } from '../components/ProblemAlert';
+import { byVietnamese, formatBytes, formatDateTime, formatLimit } from '../lib/format';
+import { usePageTitle } from '../lib/page';
+import { useTranslation } from 'react-i18next';
+import { useStaffT } from './i18n';
+import { staffApi, type DossierView, type StaffIntake } from './session';
+import { BlobButton, fetchForm, uploadStaffFile, useSession } from './shared';
+
+type How = 'upload' | 'paper' | 'population_db' | 'none';
+interface ComponentChoice {
+  how: How;
+  file?: { name: string; size: number; sha256: string };
+  uploading?: boolean;
+  problem?: Problem;
+}
+interface Applicant {
+  idNumber: string;
+  name: string;
+  phone: string;
+  email: string;
+  address: string;
+  communeCode: string;
+}
+type Errors = Partial<Record<keyof Applicant | `comp-${string}`, string>>;
+
+const EMPTY: Applicant = { idNumber: '', name: '', phone: '', email: '', address: '', communeCode: '' };
+
+/** /can-bo/tiep-nhan — counter intake by a clerk: procedure, applicant, components, receipt. */
+export default function IntakePage() {
+  const { t } = useStaffT();
+  const { me } = useSession();
+  usePageTitle(t('intake.title'));
+  if (me.role !== 'clerk')
+    return (
+      <div className="container page narrow">
+        <PageHeading>{t('intake.title')}</PageHeading>
+        <div className="notice">
+          <p>{t('intake.onlyClerks')}</p>
+        </div>
+      </div>
+    );
+  return <Intake />;
+}
+
+function Intake() {
+  const { t, lang } = useStaffT();
+  const { t: tc } = useTranslation();
+  const id = useId();
+  const [procedure, setProcedure] = useState<ProcedureDetail | null>(null);
+  const [applicant, setApplicant] = useState<Applicant>(EMPTY);
+  const [choices, setChoices] = useState<Record<string, ComponentChoice>>({});
+  const [fastTrack, setFastTrack] = useState(false);
+  const [note, setNote] = useState('');
+  const [communes, setCommunes] = useState<Commune[]>([]);
+  const [errors, setErrors] = useState<Errors>({});
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<DossierView | null>(null);
+  const key = useRef(newIdempotencyKey());
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const doneRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    void loadCommunes().then((r) => r.ok && setCommunes([...r.data].sort((a, b) => byVietnamese(a.nameVi, b.nameVi))));
+  }, []);
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
+
+  const pick = (p: ProcedureDetail) => {
+    setProcedure(p);
+    setProblem(null);
+    const initial: Record<string, ComponentChoice> = {};
+    for (const c of p.version.components) initial[c.code] = { how: c.supply === 'population_db' ? 'population_db' : c.required ? 'upload' : 'none' };
+    setChoices(initial);
+    setFastTrack(false);
+  };
+
+  const upload = async (code: string, file: File) => {
+    setChoices((cs) => ({ ...cs, [code]: { how: 'upload', uploading: true } }));
+    const r = await uploadStaffFile(file);
+    setChoices((cs) => ({ ...cs, [code]: r.ok ? { how: 'upload', file: { name: file.name, size: r.data.size, sha256: r.data.sha256 } } : { how: 'upload', problem: r.problem } }));
+  };
+
+  const validate = (): Errors => {
+    const e: Errors = {};
+    if (!/^\d{12}$/.test(applicant.idNumber.trim())) e.idNumber = t('intake.errId');
+    if (applicant.name.trim().length < 2) e.name = t('intake.errRequired');
+    if (!/^(0\d{9}|\+84\d{9})$/.test(applicant.phone.replace(/[\s.-]/g, ''))) e.phone = t('intake.errPhone');
+    if (applicant.address.trim().length < 3) e.address = t('intake.errRequired');
+    if (!applicant.communeCode) e.communeCode = t('intake.errCommune');
+    for (const c of procedure?.version.components ?? []) {
+      const ch = choices[c.code];
+      if (ch?.how === 'upload' && !ch.file) e[`comp-${c.code}`] = t('intake.errFile');
+      if (c.required && (!ch || ch.how === 'none')) e[`comp-${c.code}`] = t('intake.errRequired');
+    }
+    return e;
+  };
+
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    if (!procedure) return;
+    const e = validate();
+    setErrors(e);
+    setProblem(null);
+    if (Object.keys(e).length) {
+      setTimeout(() => summaryRef.current?.focus());
+      return;
+    }
+    const body: StaffIntake = {
+      procedureCode: procedure.code,
+      applicant: { idNumber: applicant.idNumber.trim(), name: applicant.name.trim(), phone: applicant.phone.replace(/[\s.-]/g, ''), address: applicant.address.trim(), communeCode: applicant.communeCode, ...(applicant.email.trim() ? { email: applicant.email.trim() } : {}) },
+      components: procedure.version.components.flatMap((c): StaffIntake['components'] => {
+        const ch = choices[c.code];
+        if (!ch || ch.how === 'none') return [];
+        if (ch.how === 'upload') return [{ code: c.code, source: 'upload' as const, fileSha256: ch.file!.sha256 }];
+        return [{ code: c.code, source: ch.how }];
+      }),
+      ...(fastTrack ? { fastTrack: true } : {}),
+      ...(note.trim() ? { note: note.trim() } : {}),
+    };
+    setBusy(true);
+    const r = await settle(staffApi.POST('/dossiers', { body, params: { header: { 'idempotency-key': key.current } } }));
+    setBusy(false);
+    if (!r.ok) {
+      const field = r.problem.field?.replace(/^body\.applicant\./, '');
+      if (field && field in EMPTY) setErrors({ [field]: r.problem.detail });
+      setProblem(r.problem);
+      setTimeout(() => summaryRef.current?.focus());
+      return;
+    }
+    key.current = newIdempotencyKey();
+    setDone(r.data);
+  };
+
+  const reset = () => {
+    setDone(null);
+    setProcedure(null);
+    setApplicant(EMPTY);
+    setChoices({});
+    setNote('');
+    setErrors({});
+    setProblem(null);
+  };
+
+  if (done)
+    return (
+      <div className="container page narrow">
+        <PageHeading>{t('intake.title')}</PageHeading>
+        <section className="card success intake-done" aria-labelledby={`${id}-done`}>
+          <h2 id={`${id}-done`} ref={doneRef} tabIndex={-1}>
+            ✓ {t('intake.success')}
+          </h2>
+          <dl className="facts">
+            <div className="span-2">
+              <dt>{t('intake.code')}</dt>
+              <dd className="success-code code" data-testid="dossier-code">
+                {done.code}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('intake.due')}</dt>
+              <dd data-testid="due-at">{done.dueAt ? formatDateTime(done.dueAt, lang) : t('common.none')}</dd>
+            </div>
+            <div>
+              <dt>{t('intake.agency')}</dt>
+              <dd>{done.competentAgency.nameVi}</dd>
+            </div>
+          </dl>
+          <div className="form-actions">
+            <BlobButton className="button button-primary" label={t('intake.printReceipt')} fileName={`${done.code}-giay-tiep-nhan.pdf`} load={() => fetchForm(done.code, '01')} />
+            <Link className="button button-secondary" to={`/can-bo/ho-so/${encodeURIComponent(done.code)}`}>
+              {t('intake.open')}
+            </Link>
+            <button type="button" className="button button-secondary" onClick={reset}>
+              {t('intake.another')}
+            </button>
+          </div>
+        </section>
+      </div>
+    );
+
+  const errorList = Object.entries(errors).filter(([, v]) => v);
+  const wrongPoint = problem?.code === 'WRONG_SERVICE_POINT';
+  const field = (name: keyof Applicant, label: string, type: string, extra: Record<string, unknown> = {}) => (
+    <div className={`field${errors[name] ? ' field-invalid' : ''}`}>
+      <label htmlFor={`${id}-${name}`}>{label}</label>
+      <input
+        id={`${id}-${name}`}
+        type={type}
+        value={applicant[name]}
+        onChange={(e) => setApplicant({ ...applicant, [name]: e.target.value })}
+        aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={errors[name] ? `${id}-${name}-err` : undefined}
+        {...extra}
+      />
+      <p id={`${id}-${name}-err`} className="field-error">
+        {errors[name]}
+      </p>
+    </div>
+  );
+
+  return (
+    <div className="container page staff-mid">
+      <PageHeading>{t('intake.title')}</PageHeading>
+      <ProcedurePicker picked={procedure} onPick={pick} onClear={() => setProcedure(null)} />
+      {procedure && (
+        <form onSubmit={(e) => void submit(e)} noValidate className="intake-form">
+          <div ref={summaryRef} tabIndex={-1} className="intake-problems">
+            {wrongPoint && problem && (
+              <div className="alert alert-error wrong-point" role="alert">
+                <p className="alert-title">{t('intake.wrongPoint')}</p>
+                <p className="wrong-point-detail">{lang === 'en' ? (problem.detail.split(' / ')[1] ?? problem.detail) : problem.detail.split(' / ')[0]}</p>
+              </div>
+            )}
+            {problem && !wrongPoint && <ProblemAlert problem={problem} message={problem.status === 422 || problem.status === 409 || problem.status === 400 ? problem.detail : undefined} />}
+            {errorList.length > 0 && !problem && (
+              <div className="error-summary" role="alert">
+                <h2>{t('intake.errors')}</h2>
+                <ul>
+                  {errorList.map(([k, v]) => (
+                    <li key={k}>
+                      <a href={`#${k.startsWith('comp-') ? `${id}-${k}` : `${id}-${k}`}`}>{v}</a>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </div>
+
+          <fieldset className="form-section">
+            <legend>{t('intake.applicant')}</legend>
+            <div className="field-row">
+              {field('idNumber', t('intake.idNumber'), 'text', { inputMode: 'numeric', maxLength: 12, autoComplete: 'off', spellCheck: false })}
+              {field('name', t('intake.name'), 'text', { autoComplete: 'off', maxLength: 200 })}
+              {field('phone', t('intake.phone'), 'tel', { autoComplete: 'off', maxLength: 16 })}
+              {field('email', t('intake.email'), 'email', { autoComplete: 'off', maxLength: 200 })}
+            </div>
+            {field('address', t('intake.address'), 'text', { autoComplete: 'off', maxLength: 500 })}
+            <div className={`field${errors.communeCode ? ' field-invalid' : ''}`}>
+              <label htmlFor={`${id}-communeCode`}>{t('intake.commune')}</label>
+              <select id={`${id}-communeCode`} value={applicant.communeCode} onChange={(e) => setApplicant({ ...applicant, communeCode: e.target.value })} aria-invalid={errors.communeCode ? true : undefined} aria-describedby={errors.communeCode ? `${id}-communeCode-err` : undefined}>
+                <option value="">{t('intake.communePick')}</option>
+                {communes.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {lang === 'en' ? c.nameEn : c.nameVi}
+                  </option>
+                ))}
+              </select>
+              <p id={`${id}-communeCode-err`} className="field-error">
+                {errors.communeCode}
+              </p>
+            </div>
+          </fieldset>
+
+          <fieldset className="form-section">
+            <legend>{t('intake.components')}</legend>
+            <p className="hint">{t('intake.componentsHint')}</p>
+            <ol className="intake-components">
+              {procedure.version.components.map((c) => {
+                const ch = choices[c.code] ?? { how: 'upload' };
+                const err = errors[`comp-${c.code}`];
+                const hows: How[] = [...(c.supply === 'population_db' ? (['population_db'] as const) : []), 'upload', 'paper', ...(c.required ? [] : (['none'] as const))];
+                return (
+                  <li key={c.code} className={`intake-component${err ? ' field-invalid' : ''}`}>
+                    <fieldset id={`${id}-comp-${c.code}`} tabIndex={-1} aria-describedby={err ? `${id}-comp-${c.code}-err` : undefined}>
+                      <legend>
+                        <span className="comp-name">{lang === 'en' ? c.nameEn : c.nameVi}</span>{' '}
+                        <span className={c.required ? 'required-mark' : 'optional'}>({c.required ? t('intake.required') : t('intake.optional')})</span>
+                        <span className="muted small block">
+                          {c.code} · {t(`dossier.form.${c.form}`)} · {t('intake.count', { count: c.count })}
+                        </span>
+                      </legend>
+                      <div className="how-options">
+                        {hows.map((h) => (
+                          <label key={h} className="how-option">
+                            <input type="radio" name={`${id}-how-${c.code}`} value={h} checked={ch.how === h} onChange={() => setChoices({ ...choices, [c.code]: { how: h } })} />
+                            <span>{t(h === 'upload' ? 'intake.howUpload' : h === 'paper' ? 'intake.howPaper' : h === 'population_db' ? 'intake.howDb' : 'intake.howNone')}</span>
+                          </label>
+                        ))}
+                      </div>
+                      {ch.how === 'upload' && (
+                        <div className="field comp-file">
+                          <label htmlFor={`${id}-file-${c.code}`} className="small">
+                            {t('intake.file')}: {lang === 'en' ? c.nameEn : c.nameVi}
+                          </label>
+                          <input id={`${id}-file-${c.code}`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => e.target.files?.[0] && void upload(c.code, e.target.files[0])} />
+                          <div aria-live="polite" className="upload-status">
+                            {ch.uploading && <Loading label={t('dossier.uploading')} />}
+                            {ch.file && <p className="upload-done">✓ {t('intake.uploaded', { size: formatBytes(ch.file.size, lang) })}</p>}
+                            {ch.problem && <ProblemAlert problem={ch.problem} />}
+                          </div>
+                        </div>
+                      )}
+                      <p id={`${id}-comp-${c.code}-err`} className="field-error">
+                        {err}
+                      </p>
+                    </fieldset>
+                  </li>
+                );
+              })}
+            </ol>
+          </fieldset>
+
+          <fieldset className="form-section">
+            <legend>{t('dossier.note')}</legend>
+            {procedure.version.fastTrack && (
+              <div className="check">
+                <input id={`${id}-ft`} type="checkbox" checked={fastTrack} onChange={(e) => setFastTrack(e.target.checked)} />
+                <label htmlFor={`${id}-ft`}>
+                  {t('intake.fastTrack')}: {formatLimit(tc, procedure.version.fastTrack)}
+                </label>
+              </div>
+            )}
+            <div className="field">
+              <label htmlFor={`${id}-note`}>{t('intake.note')}</label>
+              <textarea id={`${id}-note`} rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
+            </div>
+          </fieldset>
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
+              {busy ? t('intake.submitting') : t('intake.submit')}
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/** Step 1: find the procedure (GET /procedures?q=) and read its components and whether any point may receive it. */
+function ProcedurePicker({ picked, onPick, onClear }: { picked: ProcedureDetail | null; onPick: (p: ProcedureDetail) => void; onClear: () => void }) {
+  const { t, lang } = useStaffT();
+  const { t: tc } = useTranslation();
+  const id = useId();
+  const [q, setQ] = useState('');
+  const [results, setResults] = useState<ProcedureSummary[] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const search = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    const r = await settle(staffApi.GET('/procedures', { params: { query: { ...(q.trim() ? { q: q.trim() } : {}), limit: 10 } } }));
+    setBusy(false);
+    if (r.ok) setResults(r.data);
+    else setProblem(r.problem);
+  };
+  const choose = async (code: string) => {
+    setBusy(true);
+    const r = await settle(staffApi.GET('/procedures/{code}', { params: { path: { code } } }));
+    setBusy(false);
+    if (r.ok) onPick(r.data);
+    else setProblem(r.problem);
+  };
+  if (picked)
+    return (
+      <section className="form-section picked-procedure" aria-labelledby={`${id}-h`}>
+        <h2 id={`${id}-h`} className="legend-like">
+          {t('intake.procedure')}
+        </h2>
+        <p>
+          <strong>{lang === 'en' ? picked.version.nameEn : picked.version.nameVi}</strong> <span className="code muted">{picked.code}</span>
+        </p>
+        <p className="small">{formatLimit(tc, picked.version.timeLimit)}</p>
+        <div className={picked.version.nonTerritorial ? 'notice point-ok' : 'notice point-warn'} role="status">
+          <p>{picked.version.nonTerritorial ? `✓ ${t('intake.anywhere')}` : `⚠ ${t('intake.territorial')}`}</p>
+        </div>
+        <button type="button" className="button button-secondary button-small" onClick={onClear}>
+          {t('intake.change')}
+        </button>
+      </section>
+    );
+  return (
+    <section className="form-section" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`} className="legend-like">
+        {t('intake.procedure')}
+      </h2>
+      <form role="search" onSubmit={(e) => void search(e)} className="picker-form">
+        <label htmlFor={`${id}-q`}>{t('intake.procedureSearch')}</label>
+        <div className="search-row">
+          <input id={`${id}-q`} type="search" value={q} onChange={(e) => setQ(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" maxLength={200} />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('intake.search')}
+          </button>
+        </div>
+        <p id={`${id}-hint`} className="hint">
+          {t('intake.procedureHint')}
+        </p>
+      </form>
+      <div aria-live="polite">
+        {problem && <ProblemAlert problem={problem} />}
+        {results && <p className="small muted">{results.length === 0 ? t('intake.noResults') : t('intake.results', { count: results.length })}</p>}
+      </div>
+      {results && results.length > 0 && (
+        <ul className="picker-list">
+          {results.map((p) => (
+            <li key={p.code}>
+              <span>
+                <strong>{lang === 'en' ? p.nameEn : p.nameVi}</strong>
+                <span className="muted small block">
+                  {p.code} · {formatLimit(tc, p.timeLimit)} {p.nonTerritorial && <span className="badge badge-amber">{tc('procedure.anywhere')}</span>}
+                </span>
+              </span>
+              <button type="button" className="button button-secondary button-small" onClick={() => void choose(p.code)} disabled={busy} aria-label={`${t('intake.pick')}: ${lang === 'en' ? p.nameEn : p.nameVi}`}>
+                {t('intake.pick')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
