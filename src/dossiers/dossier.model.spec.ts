@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { dossierCode, feeDue, idNumberProblem, maskIdNumber, maskName, maskPhone, normalizePhone, PORTAL_STATUS, processingSteps, timeliness, TRANSITIONS, DOSSIER_STATUSES } from './dossier.model.js';
+import { DEMO_OFFICE_HOURS, WorkingCalendar } from '../calendar/calendar.model.js';
+import { transferDeadline, dossierCode, feeDue, idNumberProblem, maskIdNumber, maskName, maskPhone, normalizePhone, PORTAL_STATUS, processingSteps, timeliness, TRANSITIONS, DOSSIER_STATUSES } from './dossier.model.js';
 
 describe('dossier rules', () => {
   it('maps every internal status onto a distinct portal code 1–10', () => {
@@ -84,5 +85,15 @@ describe('dossier rules', () => {
     expect(feeDue(fees, 'counter')).toBe(20000);
     expect(feeDue(fees, 'online')).toBe(10000);
     expect(feeDue([{ amountVnd: 60000 }, { amountVnd: 530000 }], 'counter')).toBe(590000);
+  });
+
+  it('sets the transfer deadline the same working day before 15:00, else the next working morning', () => {
+    const cal = new WorkingCalendar({ officeHours: DEMO_OFFICE_HOURS });
+    const at = (iso: string) => transferDeadline(cal, new Date(iso)).toISOString();
+    expect(at('2025-03-14T14:59:00+07:00')).toBe('2025-03-14T10:00:00.000Z'); // Fri 17:00
+    expect(at('2025-03-14T15:00:00+07:00')).toBe('2025-03-17T04:30:00.000Z'); // Mon 11:30
+    expect(at('2025-03-14T18:30:00+07:00')).toBe('2025-03-17T04:30:00.000Z'); // Mon 11:30
+    expect(at('2025-03-15T10:00:00+07:00')).toBe('2025-03-17T10:00:00.000Z'); // Saturday: Mon 17:00
+    expect(at('2025-08-29T16:00:00+07:00')).toBe('2025-09-03T04:30:00.000Z'); // before National Day: Wed 11:30
   });
 });

@@ -1,4 +1,5 @@
 import type { StaffRole } from '../platform/db.types.js';
+import type { WorkingCalendar } from '../calendar/calendar.model.js';
 import { DomainError } from '../platform/errors.js';
 
 /** Internal workflow states; each maps onto one of the portal's status codes 1–10. */
@@ -198,4 +199,22 @@ export function roleForStep(step: ProcessingStep): StaffRole {
 /** The fee a dossier owes at filing: fees always charged plus those of its channel; extras on request and reduced rates are not assumed. */
 export function feeDue(fees: { amountVnd: number; when?: 'counter' | 'online' | 'on_request' | 'reduced' }[], channel: 'counter' | 'online'): number {
   return fees.filter((f) => f.when === undefined || f.when === channel).reduce((sum, f) => sum + f.amountVnd, 0);
+}
+
+/**
+ * Transfer to the competent agency: the same working day when received before 15:00, otherwise by the
+ * end of the next working morning (Decree 61/2018 practice, kept by the one-stop units; Decree 118 to check).
+ */
+export const TRANSFER_RULE = { cutoffMinutes: 15 * 60, nextMorningWorkingMs: 4 * 3_600_000, utcOffsetMinutes: 420 };
+
+/** The latest instant a dossier received at `receivedAt` should be handed to the competent agency. */
+export function transferDeadline(calendar: WorkingCalendar, receivedAt: Date, rule = TRANSFER_RULE): Date {
+  const offset = rule.utcOffsetMinutes * 60_000;
+  const localMs = receivedAt.getTime() + offset;
+  const minutes = Math.floor((localMs % 86_400_000) / 60_000);
+  const day = new Date(localMs).toISOString().slice(0, 10);
+  // Received on a day off: it counts as received when the next working day opens, before the cut-off.
+  if (!calendar.isWorkingDay(day) || minutes < rule.cutoffMinutes) return calendar.dueDate(receivedAt, 0, 'working-days');
+  const nextDayStart = new Date(Math.floor(localMs / 86_400_000) * 86_400_000 + 86_400_000 - offset);
+  return calendar.addWorkingMs(calendar.nextOfficeOpening(nextDayStart), rule.nextMorningWorkingMs);
 }

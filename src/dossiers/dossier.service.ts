@@ -18,6 +18,7 @@ import {
   PORTAL_STATUS,
   feeDue,
   processingSteps,
+  transferDeadline,
   roleForStep,
   timeliness,
   type DossierAction,
@@ -639,7 +640,11 @@ export class DossierService {
   private stepDue(calendar: WorkingCalendar, receivedAt: Date, dueAt: Date, steps: { share: number }[], index: number): Date {
     const total = calendar.workingMsBetween(receivedAt, dueAt);
     const share = steps.slice(0, index + 1).reduce((s, x) => s + x.share, 0);
-    return calendar.addWorkingMs(receivedAt, Math.round(total * Math.min(1, share)));
+    const byShare = calendar.addWorkingMs(receivedAt, Math.round(total * Math.min(1, share)));
+    if (index > 0) return byShare;
+    // The receiving step also ends by the transfer deadline (same day, or next morning after 15:00).
+    const transfer = transferDeadline(calendar, receivedAt);
+    return transfer < byShare ? transfer : byShare;
   }
 
   private async writeEvent(trx: Kysely<DB>, d: Dossier, action: string, from: string | null, who: Who, at: Date, note: string | null, data: Record<string, unknown> | null) {
