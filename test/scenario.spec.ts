@@ -36,6 +36,7 @@ describe('a dossier received anywhere, processed with a supplement, returned, tr
     // 1 working day, received Friday: Sat 30 Aug – Tue 2 Sep are days off, so the day is Wed 3 Sep, closing at 17:00.
     expect(d.dueAt).toBe('2025-09-03T10:00:00.000Z');
     expect(d.components.map((c: { code: string; digitized: boolean }) => [c.code, c.digitized])).toEqual([['TK', true], ['GCS', false], ['CCCD', true]]);
+    expect(d.allowedActions).toEqual(['refuse', 'forward', 'withdraw']);
     code = d.code;
     version = d.version;
   });
@@ -92,6 +93,9 @@ describe('a dossier received anywhere, processed with a supplement, returned, tr
     const s = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/supplement-received`, headers: auth(clerk), payload: { version } });
     expect(s.statusCode).toBe(200);
     // Due Wed 17:00 + 9.5 working hours = Thu 17:00 + 1.5 h = Fri 5 Sep 09:00.
+    const asSpecialist = await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(spec) });
+    // Supplement already used once: no second request offered.
+    expect(asSpecialist.json().allowedActions).toEqual(['forward', 'request_payment', 'apologize']);
     expect(s.json()).toMatchObject({ status: 'processing', dueAt: '2025-09-05T02:00:00.000Z', originalDueAt: '2025-09-03T10:00:00.000Z', pausedWorkingMs: 9.5 * 3_600_000, pausedAt: null });
     version = s.json().version;
   });
@@ -125,6 +129,10 @@ describe('a dossier received anywhere, processed with a supplement, returned, tr
     const f = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/forward`, headers: auth(spec), payload: { version } });
     expect(f.statusCode).toBe(200);
     expect(f.json()).toMatchObject({ currentStep: 2, currentUnit: { id: h.unit('X-HAI-UB') } });
+    // Handed to the approval step of the same committee: the specialist may no longer forward or issue the result.
+    expect(f.json().allowedActions).toEqual(['request_payment', 'apologize']);
+    const asApprover = await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(await h.token('appr.hai')) });
+    expect(asApprover.json().allowedActions).toEqual(['request_payment', 'stop', 'result', 'apologize']);
     version = f.json().version;
     const appr = await h.token('appr.hai');
     const file = await h.upload(appr, 'giay khai sinh');

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../platform/db.types.js';
+import type { Insertable } from 'kysely';
+import type { DB, ProcedureVersionTable } from '../platform/db.types.js';
 
 export async function listFieldRows(db: Kysely<DB>) {
   return db.selectFrom('fields').selectAll().orderBy('code').execute();
@@ -23,23 +24,8 @@ export async function versionInUse(db: Kysely<DB>, versionId: number): Promise<b
   return row !== undefined;
 }
 
-export interface VersionRow {
-  procedure_id: number;
-  effective_from: string;
-  name_vi: string;
-  name_en: string;
-  field_code: string;
-  level: 'province' | 'commune';
-  agency_key: string | null;
-  limit_value: number;
-  limit_unit: string;
-  fast_value: number | null;
-  fast_unit: string | null;
-  online_level: 'full' | 'partial';
-  non_territorial: boolean;
-  search_text: string;
-  body: string;
-}
+/** A procedure version row as written. */
+export type VersionRow = Insertable<ProcedureVersionTable>;
 
 export async function insertVersion(db: Kysely<DB>, row: VersionRow) {
   await db.insertInto('procedure_versions').values(row).execute();

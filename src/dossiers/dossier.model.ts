@@ -218,3 +218,30 @@ export function transferDeadline(calendar: WorkingCalendar, receivedAt: Date, ru
   const nextDayStart = new Date(Math.floor(localMs / 86_400_000) * 86_400_000 + 86_400_000 - offset);
   return calendar.addWorkingMs(calendar.nextOfficeOpening(nextDayStart), rule.nextMorningWorkingMs);
 }
+
+export interface ActionableDossier extends DossierState {
+  currentStep: number;
+  supplementCount: number;
+  apologyDueAt: Date | null;
+}
+
+/** The actions this staff member may take on this dossier now (the console shows exactly these). */
+export function allowedActions(d: ActionableDossier, who: ActingStaff, steps: ProcessingStep[]): DossierAction[] {
+  const last = steps[steps.length - 1];
+  const current = steps.find((s) => s.index === d.currentStep);
+  return (Object.keys(TRANSITIONS) as DossierAction[]).filter((action) => {
+    try {
+      checkTransition(d, action, who);
+    } catch {
+      return false;
+    }
+    if (action === 'forward' && d.status === 'processing') {
+      if (!steps.some((s) => s.index > d.currentStep)) return false;
+      if (current && roleForStep(current) !== who.role) return false;
+    }
+    if (action === 'result' && (!last || d.currentStep !== last.index || roleForStep(last) !== who.role)) return false;
+    if (action === 'request_supplement' && d.supplementCount >= 1) return false;
+    if (action === 'apologize' && d.apologyDueAt) return false;
+    return true;
+  });
+}

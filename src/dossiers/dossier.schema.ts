@@ -84,6 +84,7 @@ export const DossierSchema = Type.Object({
     }),
   ),
   version: Type.Integer({ description: 'Send it back with every action: a stale version gets 409 STALE_VERSION' }),
+  allowedActions: Type.Array(Type.String(), { description: 'Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers' }),
 });
 
 export const TransitionBase = {

@@ -113,7 +113,7 @@ export class DossierService {
           step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: point.id, handed_by: actor.staffId, handed_at: now, due_at: stepDue },
         });
         // The components are exactly the rows just written, in the same order: no need to read them back.
-        return presentDossier(d, plan.version, plan.components, this.names());
+        return presentDossier(d, plan.version, plan.components, this.names(), actor);
       };
       // A single statement is its own transaction: without an Idempotency-Key nothing else commits with it, so it
       // is sent alone (no BEGIN/COMMIT round trips). With a key, the key row joins it in one transaction, and the
@@ -337,7 +337,7 @@ export class DossierService {
   async get(actor: Actor, code: string): Promise<DossierView> {
     const d = await this.visible(actor, code);
     const version = await this.deps.catalog.versionById(d.procedure_version_id);
-    return presentDossier(d, version, await repo.componentsOf(this.deps.db, d.id), this.names());
+    return presentDossier(d, version, await repo.componentsOf(this.deps.db, d.id), this.names(), actor);
   }
 
   async events(actor: Actor, code: string) {
@@ -466,7 +466,7 @@ export class DossierService {
         await repo.insertComponents(trx, [{ dossier_id: d.id, component_code: componentCode, name_vi: spec.nameVi, form: spec.form, count: spec.count, required: spec.required, source: patch.source!, blob_sha256: patch.blob_sha256 ?? null, store_document_id: patch.store_document_id ?? null, digitized: true }]);
       }
       await this.writeEvent(trx, updated, 'digitize', d.status, { kind: 'staff', actor }, now, null, { component: componentCode });
-      return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names());
+      return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
   }
 
@@ -606,7 +606,7 @@ export class DossierService {
       if (!updated) throw this.stale(d);
       for (const step of afterwards) await step(trx, updated);
       await this.writeEvent(trx, updated, action, d.status, { kind: 'staff', actor }, now, input.note ?? null, Object.keys(eventData).length ? eventData : null);
-      return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names());
+      return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
   }
 

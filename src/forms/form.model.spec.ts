@@ -137,6 +137,7 @@ function dossier(over: Partial<DossierView> = {}): DossierView {
       { code: 'GKH', nameVi: 'Giấy chứng nhận kết hôn', form: 'copy', count: 2, required: false, source: 'store', fileSha256: 'b'.repeat(64), storeDocumentId: 7, digitized: true },
     ],
     version: 1,
+    allowedActions: [],
     ...over,
   };
 }

@@ -2187,6 +2187,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -2442,6 +2444,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -2841,6 +2845,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -3108,6 +3114,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -3403,6 +3411,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -3698,6 +3708,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -3993,6 +4005,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -4288,6 +4302,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -4583,6 +4599,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -4878,6 +4896,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -5173,6 +5193,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -5468,6 +5490,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -5763,6 +5787,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -6060,6 +6086,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -6331,6 +6359,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };
@@ -7080,6 +7110,8 @@ export interface paths {
                             }[];
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: string[];
                         };
                     };
                 };

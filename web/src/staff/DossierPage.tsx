@@ -66,7 +66,7 @@ export default function DossierPage() {
   }
 
   const { dossier: d, events, steps } = state.data;
-  const actions = availableActions(d, me);
+  const actions = availableActions(d);
   const forms = printableForms(d, events);
   const unitName = (u: { nameVi: string } | null) => u?.nameVi ?? t('common.none');
   const done = async (action: StaffAction, next: DossierView) => {

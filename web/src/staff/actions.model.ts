@@ -1,9 +1,9 @@
 /**
- * Which actions the logged-in staff member may offer on a dossier now, mirroring the server's state
- * machine (src/dossiers/dossier.model.ts TRANSITIONS). The server decides anyway; this only hides
- * buttons that would certainly be refused.
+ * The actions of the state machine as the console shows them. Which ones the logged-in staff member may
+ * take now comes from the server (`allowedActions` on every dossier it returns), so the console never
+ * keeps a copy of the rules that could drift from them.
  */
-import type { Actor, DossierEvent, DossierView, FormNumber } from './session';
+import type { DossierEvent, DossierView, FormNumber } from './session';
 
 export type StaffAction =
   | 'receive'
@@ -18,23 +18,6 @@ export type StaffAction =
   | 'result'
   | 'return'
   | 'apologize';
-
-type UnitRule = 'receiving_point' | 'current_unit' | 'return_point' | 'receiving_or_current' | 'receiving_or_return';
-
-const RULES: Record<StaffAction, { from: string[]; roles: string[]; unit: UnitRule }> = {
-  receive: { from: ['submitted'], roles: ['clerk'], unit: 'receiving_point' },
-  refuse: { from: ['submitted', 'received'], roles: ['clerk'], unit: 'receiving_point' },
-  forward: { from: ['received', 'processing'], roles: ['clerk', 'specialist', 'approver'], unit: 'current_unit' },
-  request_supplement: { from: ['processing'], roles: ['specialist', 'approver'], unit: 'current_unit' },
-  supplement_received: { from: ['supplement_requested'], roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
-  request_payment: { from: ['processing'], roles: ['specialist', 'approver'], unit: 'current_unit' },
-  payment_received: { from: ['awaiting_payment'], roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
-  withdraw: { from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'], roles: ['clerk'], unit: 'receiving_or_return' },
-  stop: { from: ['processing', 'supplement_requested', 'awaiting_payment'], roles: ['approver'], unit: 'current_unit' },
-  result: { from: ['processing'], roles: ['approver', 'specialist'], unit: 'current_unit' },
-  return: { from: ['result_ready'], roles: ['clerk'], unit: 'return_point' },
-  apologize: { from: ['processing', 'supplement_requested', 'awaiting_payment'], roles: ['specialist', 'approver'], unit: 'current_unit' },
-};
 
 /** The API path segment of each action: POST /dossiers/{code}/<path>. */
 export const ACTION_PATH = {
@@ -69,22 +52,11 @@ export const ACTION_INPUT: Record<StaffAction, ActionInput> = {
   apologize: 'date',
 };
 
-type Dossier = Pick<DossierView, 'status' | 'receivingUnit' | 'currentUnit' | 'returnPoint'>;
-type Who = Pick<Actor, 'role' | 'unitId'>;
+const ACTIONS = new Set<string>(Object.keys(ACTION_INPUT));
 
-/** The actions this staff member may take on this dossier now, in the order of the state machine. */
-export function availableActions(d: Dossier, who: Who): StaffAction[] {
-  return (Object.keys(RULES) as StaffAction[]).filter((action) => {
-    const rule = RULES[action];
-    if (!rule.from.includes(d.status) || !rule.roles.includes(who.role)) return false;
-    // A clerk forwards from the receiving point (received → competent agency); agencies forward onwards.
-    const unit: UnitRule = action === 'forward' && d.status === 'received' ? 'receiving_point' : rule.unit;
-    const receiving = d.receivingUnit.id;
-    const current = d.currentUnit?.id ?? null;
-    const ret = d.returnPoint.id;
-    const allowed = unit === 'receiving_point' ? [receiving] : unit === 'current_unit' ? [current] : unit === 'return_point' ? [ret] : unit === 'receiving_or_current' ? [receiving, current] : [receiving, ret];
-    return allowed.includes(who.unitId);
-  });
+/** The actions the server says this staff member may take on this dossier now. */
+export function availableActions(d: Pick<DossierView, 'allowedActions'>): StaffAction[] {
+  return d.allowedActions.filter((a): a is StaffAction => ACTIONS.has(a));
 }
 
 /** The forms a dossier has reached: 01 and 06 once received, 02 after a supplement request, 03 after refusal, 04 after an apology, 05 after a stop. */
