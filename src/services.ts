@@ -37,14 +37,16 @@ export function createServices(deps: ServiceDeps): Services {
   const { db, clock } = deps;
   const org = new OrgService({ db, clock });
   const catalog = new CatalogService({ db, clock });
-  const dossiers = new DossierService({ db, clock, org, catalog });
+  const tracking = new TrackingService({ db, clock, org });
+  // Public tracking answers are cached: every committed change of a dossier forgets its answer.
+  const dossiers = new DossierService({ db, clock, org, catalog, onChange: (code) => tracking.forget(code) });
   return {
     auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes }),
     catalog,
     org,
     dossiers,
     files: new FileService({ db, blobs: deps.blobs, clock, maxBytes: deps.maxUploadBytes }),
-    tracking: new TrackingService({ db, clock, org }),
+    tracking,
     stats: new StatsService({ db, clock, org }),
     forms: new FormService({ db, clock, dossiers, org, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
   };

@@ -69,7 +69,7 @@ const AUDIT_CTE = `h as (
   )`;
 
 /** One statement: every row of the intake, a single round trip (a single statement is its own transaction). */
-export const ONE_STATEMENT = `
+const ONE_STATEMENT = `
   with c as (
     insert into dossier_code_counters as cc (prefix, day, last) values ($2::text, $3::text, 1)
     on conflict (prefix, day) do update set last = cc.last + 1
@@ -111,7 +111,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 /** Parameters of the i-th raw dossier (the same applicants and service-point rotation as the HTTP run). */
-export function paramsOf(f: RawFixture, i: number, at: Date) {
+function paramsOf(f: RawFixture, i: number, at: Date) {
   const point = f.points[i % f.points.length]!;
   const a = applicantOf(i);
   const due = new Date(at.getTime() + 24 * 3_600_000);

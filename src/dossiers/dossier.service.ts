@@ -65,6 +65,8 @@ export interface DossierDeps {
   clock: () => Date;
   org: OrgService;
   catalog: CatalogService;
+  /** Told the code of every dossier a committed write changed (public tracking forgets its cached answer). */
+  onChange?: (code: string) => void;
 }
 
 type Who = { kind: 'staff'; actor: Actor } | { kind: 'citizen' } | { kind: 'system' };
@@ -457,7 +459,7 @@ export class DossierService {
       throw new DomainError('VALIDATION', 'Give fileSha256 or storeDocumentId', { field: 'body' });
     }
     const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
+    const result = await this.deps.db.transaction().execute(async (trx) => {
       const updated = await repo.updateIfVersion(trx, d.id, input.version, {});
       if (!updated) throw this.stale(d);
       const spec = version.body.components.find((c) => c.code === componentCode)!;
@@ -468,6 +470,8 @@ export class DossierService {
       await this.writeEvent(trx, updated, 'digitize', d.status, { kind: 'staff', actor }, now, null, { component: componentCode });
       return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
+    this.deps.onChange?.(d.code);
+    return result;
   }
 
   /** Applies one action of the state machine in one transaction with its event, hand-over rows and audit entry. */
@@ -601,19 +605,21 @@ export class DossierService {
       }
     }
 
-    return this.deps.db.transaction().execute(async (trx) => {
+    const result = await this.deps.db.transaction().execute(async (trx) => {
       const updated = await repo.updateIfVersion(trx, d.id, input.version, patch);
       if (!updated) throw this.stale(d);
       for (const step of afterwards) await step(trx, updated);
       await this.writeEvent(trx, updated, action, d.status, { kind: 'staff', actor }, now, input.note ?? null, Object.keys(eventData).length ? eventData : null);
       return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
+    this.deps.onChange?.(d.code);
+    return result;
   }
 
   /** Flags open dossiers past their due date (an event each), so staff issue the apology and new date. */
   async detectLate(): Promise<{ flagged: string[] }> {
     const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
+    const result = await this.deps.db.transaction().execute(async (trx) => {
       const rows = await repo.flagLate(trx, now);
       for (const r of rows) {
         await repo.insertEvent(trx, { dossier_id: r.id, province_code: r.province_code, seq: r.version, action: 'flag_late', from_status: r.status, to_status: r.status, actor_kind: 'system', actor_id: null, unit_id: r.current_unit_id, at: now, note: null, data: null });
@@ -621,6 +627,8 @@ export class DossierService {
       if (rows.length) await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'dossier.flag_late', entityType: 'dossier', entityId: null, data: { count: rows.length } }, now);
       return { flagged: rows.map((r) => r.code) };
     });
+    for (const code of result.flagged) this.deps.onChange?.(code);
+    return result;
   }
 
   // ---------- helpers ----------

@@ -26,6 +26,9 @@ const TrackingSchema = Type.Object({
   canRate: Type.Boolean(),
 });
 
+/** JSON text of tracking answers, per answer object (answers are cached and immutable). */
+const serialized = new WeakMap<object, string>();
+
 export async function trackingRoutes(app: HttpApp, s: Services, perMinute: number): Promise<void> {
   app.get('/public/dossiers/:code', {
     config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
@@ -35,7 +38,17 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
       querystring: Type.Object({ phone: Phone4 }, { additionalProperties: false }),
       response: { 200: TrackingSchema, ...problems(400, 404, 429) },
     },
-  }, async (req) => s.tracking.track(req.params.code, req.query.phone));
+  }, async (req, reply) => {
+    const view = await s.tracking.track(req.params.code, req.query.phone);
+    // A cached answer is the same object on every hit: serialize it once.
+    let json = serialized.get(view);
+    if (json === undefined) {
+      json = JSON.stringify(view);
+      serialized.set(view, json);
+    }
+    // Already JSON text: Fastify sends strings as they are.
+    return reply.type('application/json; charset=utf-8').send(json as never);
+  });
 
   app.post('/public/dossiers/:code/rating', {
     config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },

@@ -33,9 +33,27 @@ function sameDigits(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Public tracking and rating: a dossier code plus the last 4 digits of the applicant's phone. */
+/** How long a tracking answer may be served from memory when no write in this process changed the dossier. */
+export const TRACKING_CACHE_TTL_MS = 30_000;
+const TRACKING_CACHE_MAX = 50_000;
+
+type TrackingView = Awaited<ReturnType<TrackingService['compute']>>;
+
+/**
+ * Public tracking and rating: a dossier code plus the last 4 digits of the applicant's phone.
+ * Answers are kept in memory: every write through this process's services forgets the dossier at once
+ * (see `forget`), and answers older than TRACKING_CACHE_TTL_MS are recomputed, which bounds how stale a
+ * page can be when another process changed the dossier.
+ */
 export class TrackingService {
+  private readonly cache = new Map<string, { phone4: string; view: TrackingView; until: number }>();
+
   constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; org: OrgService }) {}
+
+  /** Drops a dossier's cached answer (called after every committed change of it). */
+  forget(code: string): void {
+    this.cache.delete(code);
+  }
 
   private async find(code: string, phoneLast4: string) {
     const d = await this.deps.db
@@ -51,8 +69,21 @@ export class TrackingService {
   }
 
   /** The public timeline, with the applicant's name and ID masked. */
-  async track(code: string, phoneLast4: string) {
+  async track(code: string, phoneLast4: string): Promise<TrackingView> {
+    const now = this.deps.clock().getTime();
+    const hit = this.cache.get(code);
+    if (hit && hit.until > now) {
+      if (!sameDigits(hit.phone4, phoneLast4)) throw new DomainError('NOT_FOUND', MISS);
+      return hit.view;
+    }
     const d = await this.find(code, phoneLast4);
+    const view = await this.compute(d);
+    if (this.cache.size >= TRACKING_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(code, { phone4: d.applicant_phone.slice(-4), view, until: now + TRACKING_CACHE_TTL_MS });
+    return view;
+  }
+
+  private async compute(d: Awaited<ReturnType<TrackingService['find']>>) {
     const events = await this.deps.db.selectFrom('dossier_events').select(['seq', 'action', 'to_status', 'unit_id', 'at']).where('dossier_id', '=', d.id).orderBy('seq').execute();
     const rating = await this.deps.db.selectFrom('ratings').select(['rating']).where('dossier_id', '=', d.id).executeTakeFirst();
     await this.deps.org.listUnits(); // ensures unit names are loaded
@@ -95,6 +126,7 @@ export class TrackingService {
       if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
       await recordAudit(trx, { actorKind: 'citizen', actorId: null, stream: `unit:${d.return_point_id}`, action: 'dossier.rate', entityType: 'dossier', entityId: d.code, data: { rating } }, now);
     });
+    this.forget(d.code);
     return { code: d.code, rating, ratedAt: now.toISOString() };
   }
 }

@@ -1,0 +1,50 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { sql } from 'kysely';
+import { createHarness, applicant, type Harness } from './harness.js';
+import { TRACKING_CACHE_TTL_MS } from '../src/tracking/tracking.service.js';
+
+let h: Harness;
+let code = '';
+let version = 0;
+const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+const track = async (phone = '5678') => h.app.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=${phone}` });
+
+beforeAll(async () => {
+  h = await createHarness('2025-09-08T09:00:00+07:00');
+  const clerk = await h.token('clerk.center');
+  const file = await h.upload(clerk);
+  const r = await h.app.inject({
+    method: 'POST', url: '/dossiers', headers: auth(clerk),
+    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }, { code: 'GCS', source: 'upload', fileSha256: file }, { code: 'CCCD', source: 'population_db' }] },
+  });
+  code = r.json().code;
+  version = r.json().version;
+});
+
+describe('public tracking served from memory', () => {
+  it('shows a change made through the system at once', async () => {
+    expect((await track()).json().status).toBe('received');
+    const f = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/forward`, headers: auth(await h.token('clerk.center')), payload: { version } });
+    expect(f.statusCode).toBe(200);
+    version = f.json().version;
+    const t = (await track()).json();
+    expect(t.status).toBe('processing');
+    expect(t.timeline.map((e: { action: string }) => e.action)).toEqual(['receive', 'forward']);
+  });
+
+  it('still checks the phone digits on a cached answer', async () => {
+    expect((await track()).statusCode).toBe(200);
+    const wrong = await track('0000');
+    expect(wrong.statusCode).toBe(404);
+    expect(wrong.json().code).toBe('NOT_FOUND');
+  });
+
+  it('shows a change made by another process within the cache lifetime', async () => {
+    expect((await track()).json().status).toBe('processing');
+    // Another server process changed the row: this process was not told.
+    await sql`update dossiers set status = 'stopped', portal_status = 8 where code = ${code}`.execute(h.database.db);
+    expect((await track()).json().status).toBe('processing');
+    h.clock.now = new Date(h.clock.now.getTime() + TRACKING_CACHE_TTL_MS + 1);
+    expect((await track()).json()).toMatchObject({ status: 'stopped', portalStatus: 8 });
+  });
+});
