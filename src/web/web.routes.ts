@@ -50,8 +50,6 @@ export async function webRoutes(app: HttpApp, opts: { distDir?: string | undefin
     maxAge: '365d',
     immutable: true,
     preCompressed: true,
-    // The directory may appear after start-up (`npm run build` while the server runs).
-    suppressWarning: true,
   });
 
   const indexFile = path.join(distDir, 'index.html');
