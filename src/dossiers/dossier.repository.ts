@@ -1,21 +1,11 @@
-import { CompiledQuery, sql, type Kysely } from 'kysely';
-import type { DB, Dossier, DossierUpdate, NewDossier } from '../platform/db.types.js';
+import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
+import type { DB, Dossier, DossierComponentTable, DossierUpdate, NewDossier } from '../platform/db.types.js';
 import type { AuditEntry } from '../audit/audit.model.js';
 // The audit chain's SQL lives in one place; intake and events append their entry in their own statement with it.
 import { auditAppendSql } from '../audit/audit.repository.js';
 
-export interface ComponentRow {
-  dossier_id: number;
-  component_code: string;
-  name_vi: string;
-  form: string;
-  count: number;
-  required: boolean;
-  source: 'upload' | 'store' | 'population_db' | 'paper';
-  blob_sha256: string | null;
-  store_document_id: number | null;
-  digitized: boolean;
-}
+/** A dossier component row as written (every column but the generated id and time). */
+export type ComponentRow = Required<Omit<Insertable<DossierComponentTable>, 'id' | 'added_at'>>;
 
 export async function insertComponents(db: Kysely<DB>, rows: ComponentRow[]) {
   if (rows.length) await db.insertInto('dossier_components').values(rows).execute();
