@@ -38,19 +38,21 @@ export const CHANNEL = { counter: 1, online: 2, postal: 3 } as const;
 
 export const OPEN_STATUSES: DossierStatus[] = ['received', 'processing', 'supplement_requested', 'awaiting_payment'];
 
-export type DossierAction =
-  | 'receive'
-  | 'refuse'
-  | 'forward'
-  | 'request_supplement'
-  | 'supplement_received'
-  | 'request_payment'
-  | 'payment_received'
-  | 'withdraw'
-  | 'stop'
-  | 'result'
-  | 'return'
-  | 'apologize';
+export const DOSSIER_ACTIONS = [
+  'receive',
+  'refuse',
+  'forward',
+  'request_supplement',
+  'supplement_received',
+  'request_payment',
+  'payment_received',
+  'withdraw',
+  'stop',
+  'result',
+  'return',
+  'apologize',
+] as const;
+export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
 
 /** Where the acting staff member must sit for an action. */
 export type UnitRule = 'receiving_point' | 'current_unit' | 'return_point' | 'receiving_or_current' | 'receiving_or_return';

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
-import type { DB, Dossier, DossierComponentTable, DossierUpdate, NewDossier } from '../platform/db.types.js';
+import type { DB, Dossier, DossierComponentTable, DossierEventTable, DossierUpdate, NewDossier } from '../platform/db.types.js';
 import type { AuditEntry } from '../audit/audit.model.js';
 // The audit chain's SQL lives in one place; intake and events append their entry in their own statement with it.
 import { auditAppendSql } from '../audit/audit.repository.js';
@@ -19,20 +19,8 @@ export async function componentsOf(db: Kysely<DB>, dossierId: number) {
   return db.selectFrom('dossier_components').selectAll().where('dossier_id', '=', dossierId).orderBy('id').execute();
 }
 
-export interface EventRow {
-  dossier_id: number;
-  province_code: string;
-  seq: number;
-  action: string;
-  from_status: string | null;
-  to_status: string;
-  actor_kind: 'staff' | 'citizen' | 'system';
-  actor_id: number | null;
-  unit_id: number | null;
-  at: Date;
-  note: string | null;
-  data: string | null;
-}
+/** A dossier event row as written (every column but the generated id). */
+export type EventRow = Required<Omit<Insertable<DossierEventTable>, 'id'>> & { at: Date };
 
 export async function insertEvent(db: Kysely<DB>, row: EventRow) {
   await db.insertInto('dossier_events').values(row).execute();

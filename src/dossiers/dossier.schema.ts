@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { DOSSIER_ACTIONS, type DossierAction } from './dossier.model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const IsoOrNull = Nullable(Type.String({ format: 'date-time' }));
@@ -84,7 +85,7 @@ export const DossierSchema = Type.Object({
     }),
   ),
   version: Type.Integer({ description: 'Send it back with every action: a stale version gets 409 STALE_VERSION' }),
-  allowedActions: Type.Array(Type.String(), { description: 'Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers' }),
+  allowedActions: Type.Array(Type.Unsafe<DossierAction>({ type: 'string', enum: [...DOSSIER_ACTIONS] }), { description: 'Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers' }),
 });
 
 export const TransitionBase = {

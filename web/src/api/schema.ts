@@ -2188,7 +2188,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -2445,7 +2445,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -2846,7 +2846,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -3115,7 +3115,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -3412,7 +3412,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -3709,7 +3709,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -4006,7 +4006,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -4303,7 +4303,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -4600,7 +4600,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -4897,7 +4897,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -5194,7 +5194,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -5491,7 +5491,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -5788,7 +5788,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -6087,7 +6087,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -6360,7 +6360,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };
@@ -7111,7 +7111,7 @@ export interface paths {
                             /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
                             version: number;
                             /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: string[];
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
                     };
                 };

@@ -5,19 +5,8 @@
  */
 import type { DossierEvent, DossierView, FormNumber } from './session';
 
-export type StaffAction =
-  | 'receive'
-  | 'refuse'
-  | 'forward'
-  | 'request_supplement'
-  | 'supplement_received'
-  | 'request_payment'
-  | 'payment_received'
-  | 'withdraw'
-  | 'stop'
-  | 'result'
-  | 'return'
-  | 'apologize';
+/** An action of the state machine, as the API names it. */
+export type StaffAction = DossierView['allowedActions'][number];
 
 /** The API path segment of each action: POST /dossiers/{code}/<path>. */
 export const ACTION_PATH = {
@@ -52,11 +41,9 @@ export const ACTION_INPUT: Record<StaffAction, ActionInput> = {
   apologize: 'date',
 };
 
-const ACTIONS = new Set<string>(Object.keys(ACTION_INPUT));
-
 /** The actions the server says this staff member may take on this dossier now. */
 export function availableActions(d: Pick<DossierView, 'allowedActions'>): StaffAction[] {
-  return d.allowedActions.filter((a): a is StaffAction => ACTIONS.has(a));
+  return d.allowedActions;
 }
 
 /** The forms a dossier has reached: 01 and 06 once received, 02 after a supplement request, 03 after refusal, 04 after an apology, 05 after a stop. */
