@@ -88,6 +88,10 @@ describe('a dossier received anywhere, processed with a supplement, returned, tr
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ status: 'supplement_requested', portalStatus: 5, supplementCount: 1, pausedAt: '2025-09-03T01:30:00.000Z' });
     version = r.json().version;
+    // The applicant sees what to bring, and why, on the public tracking page.
+    const waiting = (await h.app.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=5678` })).json();
+    expect(waiting).toMatchObject({ status: 'supplement_requested', statusVi: 'Yêu cầu bổ sung hồ sơ', supplement: { requestedAt: '2025-09-03T01:30:00.000Z', reason: 'Bổ sung giấy chứng sinh bản rõ nét', unitNameVi: 'Ủy ban nhân dân Xã Hai' } });
+    expect(waiting.timeline.at(-1)).toMatchObject({ action: 'request_supplement', note: 'Bổ sung giấy chứng sinh bản rõ nét' });
     // Waiting: Wed 08:30–11:30 and 13:00–17:00 (7 h) + Thu 07:30–10:00 (2.5 h) = 9.5 working hours.
     h.clock.set('2025-09-04T10:00:00+07:00');
     const s = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/supplement-received`, headers: auth(clerk), payload: { version } });
@@ -180,6 +184,9 @@ describe('a dossier received anywhere, processed with a supplement, returned, tr
     expect(r.body).not.toContain('037095001234');
     expect(r.body).not.toContain('0912345678');
     expect(t.timeline.map((e: { labelVi: string }) => e.labelVi)).toEqual(['Tiếp nhận hồ sơ', 'Số hóa thành phần hồ sơ', 'Chuyển xử lý', 'Yêu cầu bổ sung hồ sơ', 'Đã nhận hồ sơ bổ sung', 'Chuyển xử lý', 'Có kết quả giải quyết', 'Đã trả kết quả']);
+    // Only the reasons written to the applicant are public; the request stays in the timeline once answered.
+    expect(t.timeline.map((e: { note: string | null }) => e.note)).toEqual([null, null, null, 'Bổ sung giấy chứng sinh bản rõ nét', null, null, null, null]);
+    expect(t.supplement).toBeNull();
     const rate = await h.app.inject({ method: 'POST', url: `/public/dossiers/${code}/rating`, payload: { phone: '5678', rating: 'satisfied', comment: 'Nhanh' } });
     expect(rate.statusCode).toBe(201);
     const again = await h.app.inject({ method: 'POST', url: `/public/dossiers/${code}/rating`, payload: { phone: '5678', rating: 'not_satisfied' } });

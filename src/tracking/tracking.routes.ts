@@ -20,8 +20,30 @@ const TrackingSchema = Type.Object({
   dueAt: Type.Union([Type.String(), Type.Null()]),
   newDueAt: Type.Union([Type.String(), Type.Null()], { description: 'New date proposed in an apology' }),
   returnedAt: Type.Union([Type.String(), Type.Null()]),
+  receivingPointNameVi: Type.String({ description: 'Where the dossier was received (and where a supplement is brought)' }),
   returnPointNameVi: Type.String(),
-  timeline: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), labelVi: Type.String(), labelEn: Type.String(), status: Type.String(), unitNameVi: Type.Union([Type.String(), Type.Null()]) })),
+  timeline: Type.Array(
+    Type.Object({
+      at: Type.String(),
+      action: Type.String(),
+      labelVi: Type.String(),
+      labelEn: Type.String(),
+      status: Type.String(),
+      unitNameVi: Type.Union([Type.String(), Type.Null()]),
+      note: Type.Union([Type.String(), Type.Null()], { description: 'The reason given to the applicant (refusal, supplement request, stop, apology, withdrawal); null for internal steps' }),
+    }),
+  ),
+  supplement: Type.Union(
+    [
+      Type.Object({
+        requestedAt: Type.String(),
+        reason: Type.String({ description: 'What to supplement and why, as the agency wrote it' }),
+        unitNameVi: Type.Union([Type.String(), Type.Null()], { description: 'The unit that asked' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The open supplement request while the dossier waits for it (status 5); the legal clock is paused meanwhile' },
+  ),
   rating: Type.Union([Type.String(), Type.Null()]),
   canRate: Type.Boolean(),
 });

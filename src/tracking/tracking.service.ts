@@ -25,6 +25,9 @@ export const ACTION_LABELS: Record<string, { vi: string; en: string }> = {
   flag_late: { vi: 'Quá hạn giải quyết', en: 'Past the due date' },
 };
 
+/** Actions whose note is written to the applicant (a reason the law says they must be given); other notes stay internal. */
+export const PUBLIC_NOTE_ACTIONS: ReadonlySet<string> = new Set(['refuse', 'request_supplement', 'stop', 'apologize', 'withdraw']);
+
 const MISS = 'Không tìm thấy hồ sơ với mã và số điện thoại này / No dossier matches this code and phone number';
 
 function sameDigits(a: string, b: string): boolean {
@@ -60,7 +63,7 @@ export class TrackingService {
       .selectFrom('dossiers as d')
       .innerJoin('procedure_versions as v', 'v.id', 'd.procedure_version_id')
       .innerJoin('procedures as p', 'p.id', 'd.procedure_id')
-      .select(['d.id', 'd.code', 'd.status', 'd.portal_status', 'd.applicant_name', 'd.applicant_id_number', 'd.applicant_phone', 'd.submitted_at', 'd.received_at', 'd.due_at', 'd.apology_due_at', 'd.returned_at', 'd.return_point_id', 'd.supplement_count', 'p.code as procedure_code', 'v.name_vi', 'v.name_en'])
+      .select(['d.id', 'd.code', 'd.status', 'd.portal_status', 'd.applicant_name', 'd.applicant_id_number', 'd.applicant_phone', 'd.submitted_at', 'd.received_at', 'd.due_at', 'd.apology_due_at', 'd.returned_at', 'd.return_point_id', 'd.receiving_unit_id', 'd.supplement_count', 'p.code as procedure_code', 'v.name_vi', 'v.name_en'])
       .where('d.code', '=', code)
       .executeTakeFirst();
     // The same answer for an unknown code and a wrong phone: codes cannot be confirmed by probing.
@@ -84,10 +87,11 @@ export class TrackingService {
   }
 
   private async compute(d: Awaited<ReturnType<TrackingService['find']>>) {
-    const events = await this.deps.db.selectFrom('dossier_events').select(['seq', 'action', 'to_status', 'unit_id', 'at']).where('dossier_id', '=', d.id).orderBy('seq').execute();
+    const events = await this.deps.db.selectFrom('dossier_events').select(['seq', 'action', 'to_status', 'unit_id', 'at', 'note']).where('dossier_id', '=', d.id).orderBy('seq').execute();
     const rating = await this.deps.db.selectFrom('ratings').select(['rating']).where('dossier_id', '=', d.id).executeTakeFirst();
     await this.deps.org.listUnits(); // ensures unit names are loaded
     const status = d.status as DossierStatus;
+    const request = status === 'supplement_requested' ? events.findLast((e) => e.action === 'request_supplement') : undefined;
     return {
       code: d.code,
       procedure: { code: d.procedure_code, nameVi: d.name_vi, nameEn: d.name_en },
@@ -102,6 +106,7 @@ export class TrackingService {
       dueAt: d.due_at?.toISOString() ?? null,
       newDueAt: d.apology_due_at?.toISOString() ?? null,
       returnedAt: d.returned_at?.toISOString() ?? null,
+      receivingPointNameVi: this.deps.org.unitName(d.receiving_unit_id),
       returnPointNameVi: this.deps.org.unitName(d.return_point_id),
       timeline: events.map((e) => ({
         at: e.at.toISOString(),
@@ -110,7 +115,9 @@ export class TrackingService {
         labelEn: ACTION_LABELS[e.action]?.en ?? e.action,
         status: e.to_status,
         unitNameVi: e.unit_id ? this.deps.org.unitName(e.unit_id) : null,
+        note: PUBLIC_NOTE_ACTIONS.has(e.action) ? e.note : null,
       })),
+      supplement: request ? { requestedAt: request.at.toISOString(), reason: request.note ?? '', unitNameVi: request.unit_id ? this.deps.org.unitName(request.unit_id) : null } : null,
       rating: rating?.rating ?? null,
       canRate: status === 'returned' && !rating,
     };

@@ -6699,6 +6699,8 @@ export interface paths {
                             /** @description New date proposed in an apology */
                             newDueAt: string | null;
                             returnedAt: string | null;
+                            /** @description Where the dossier was received (and where a supplement is brought) */
+                            receivingPointNameVi: string;
                             returnPointNameVi: string;
                             timeline: {
                                 at: string;
@@ -6707,7 +6709,17 @@ export interface paths {
                                 labelEn: string;
                                 status: string;
                                 unitNameVi: string | null;
+                                /** @description The reason given to the applicant (refusal, supplement request, stop, apology, withdrawal); null for internal steps */
+                                note: string | null;
                             }[];
+                            /** @description The open supplement request while the dossier waits for it (status 5); the legal clock is paused meanwhile */
+                            supplement: {
+                                requestedAt: string;
+                                /** @description What to supplement and why, as the agency wrote it */
+                                reason: string;
+                                /** @description The unit that asked */
+                                unitNameVi: string | null;
+                            } | null;
                             rating: string | null;
                             canRate: boolean;
                         };

@@ -131,8 +131,26 @@ function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone:
     <section className="tracking card" aria-labelledby="tracking-title">
       <h2 id="tracking-title" ref={headingRef} tabIndex={-1}>
         <span className="visually-hidden">{t('track.status')}: </span>
-        <span className={`status ${tone(d.portalStatus)}`}>{en ? d.statusEn : d.statusVi}</span>
+        <span className={`status ${tone(d.portalStatus)}`} data-testid="tracking-status">
+          {en ? d.statusEn : d.statusVi}
+        </span>
       </h2>
+      {d.supplement && (
+        <div className="notice notice-amber supplement-notice" data-testid="supplement">
+          <h3>{t('track.supplementTitle')}</h3>
+          <p className="supplement-reason-label">{t('track.supplementReason')}:</p>
+          <blockquote className="supplement-reason" lang="vi">
+            {d.supplement.reason}
+          </blockquote>
+          <p className="small">{t('track.supplementAsked', { unit: d.supplement.unitNameVi ?? '—', at: when(d.supplement.requestedAt) })}</p>
+          <p>{t('track.supplementHow', { unit: d.receivingPointNameVi })}</p>
+        </div>
+      )}
+      {d.status === 'result_ready' && (
+        <p className="notice notice-green" data-testid="result-ready">
+          {t('track.resultReady', { unit: d.returnPointNameVi })}
+        </p>
+      )}
       <dl className="facts-grid">
         <div>
           <dt>{t('track.code')}</dt>
@@ -165,7 +183,10 @@ function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone:
         </div>
         <div>
           <dt>{t('track.dueAt')}</dt>
-          <dd className={d.newDueAt ? 'struck' : undefined}>{d.dueAt ? when(d.dueAt) : t('track.dueAfterReceipt')}</dd>
+          <dd className={d.newDueAt ? 'struck' : undefined} data-testid="tracking-due">
+            {d.dueAt ? when(d.dueAt) : t('track.dueAfterReceipt')}
+            {d.supplement && <span className="muted small block">{t('track.duePaused')}</span>}
+          </dd>
         </div>
         {d.newDueAt && (
           <div className="highlight">
@@ -181,6 +202,10 @@ function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone:
             <dd>{when(d.returnedAt)}</dd>
           </div>
         )}
+        <div>
+          <dt>{t('track.receivingPoint')}</dt>
+          <dd lang="vi">{d.receivingPointNameVi}</dd>
+        </div>
         <div>
           <dt>{t('track.returnPoint')}</dt>
           <dd lang="vi">{d.returnPointNameVi}</dd>
@@ -202,6 +227,11 @@ function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone:
                 </>
               )}
             </p>
+            {e.note && (
+              <p className="small timeline-note">
+                {t('track.reason')}: <span lang="vi">{e.note}</span>
+              </p>
+            )}
           </li>
         ))}
       </ol>
