@@ -181,6 +181,8 @@ export default function DossierPage() {
             </dl>
           </section>
 
+          {d.status === 'supplement_requested' && <SupplementPanel dossier={d} events={events} onChanged={reload} setMessage={setMessage} />}
+
           <Components dossier={d} onChanged={reload} setMessage={setMessage} />
 
           <section className="card section" aria-labelledby="tl-h">
@@ -391,7 +393,8 @@ function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierVie
 function Components({ dossier: d, onChanged, setMessage }: { dossier: DossierView; onChanged: () => Promise<void>; setMessage: (m: string) => void }) {
   const { t } = useStaffT();
   const { me } = useSession();
-  const canAttach = me.role === 'clerk' || me.role === 'specialist' || me.role === 'approver';
+  // Only the receiving point digitizes components (the API says OUT_OF_SCOPE to anyone else).
+  const canAttach = me.role === 'clerk' && me.unitId === d.receivingUnit.id;
   return (
     <section className="card section" aria-labelledby="comp-h">
       <h2 id="comp-h">{t('dossier.components')}</h2>
@@ -436,6 +439,100 @@ function Components({ dossier: d, onChanged, setMessage }: { dossier: DossierVie
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/**
+ * While the dossier waits for a supplement: what was asked, and for the clerk of the receiving point, a form
+ * to attach each supplementary document to its component (PUT /dossiers/{code}/components/{component}) before
+ * recording "supplement received" with the actions.
+ */
+function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossier: DossierView; events: DossierEvent[]; onChanged: () => Promise<void>; setMessage: (m: string) => void }) {
+  const { t, lang } = useStaffT();
+  const { me } = useSession();
+  const id = useId();
+  const request = events.findLast((e) => e.action === 'request_supplement');
+  const canAttach = me.role === 'clerk' && me.unitId === d.receivingUnit.id;
+  const [procedure, setProcedure] = useState<{ code: string; nameVi: string; nameEn: string }[]>([]);
+  const [component, setComponent] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [inputKey, setInputKey] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  useEffect(() => {
+    if (!canAttach) return;
+    // The procedure's other components too: a supplement may be a document that was not filed at first.
+    void settle(staffApi.GET('/procedures/{code}', { params: { path: { code: d.procedure.code } } })).then((r) => r.ok && setProcedure(r.data.version.components));
+  }, [canAttach, d.procedure.code]);
+  const options = [...d.components.map((c) => ({ code: c.code, name: c.nameVi })), ...procedure.filter((p) => !d.components.some((c) => c.code === p.code)).map((p) => ({ code: p.code, name: lang === 'en' ? p.nameEn : p.nameVi }))];
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setProblem(null);
+    if (!component || !file) return setInvalid(t('dossier.supPickRequired'));
+    setInvalid(null);
+    setBusy(true);
+    const up = await uploadStaffFile(file);
+    const r = up.ok ? await settle(staffApi.PUT('/dossiers/{code}/components/{componentCode}', { params: { path: { code: d.code, componentCode: component } }, body: { version: d.version, fileSha256: up.data.sha256 } })) : up;
+    setBusy(false);
+    if (!r.ok) return setProblem(r.problem);
+    const name = options.find((o) => o.code === component)?.name ?? component;
+    setComponent('');
+    setFile(null);
+    setInputKey((k) => k + 1);
+    setMessage(t('dossier.supAttached', { name }));
+    await onChanged();
+  };
+
+  return (
+    <section className="card section supplement-panel" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>{canAttach ? t('dossier.supTitle') : t('status.supplement_requested')}</h2>
+      {request?.note && (
+        <>
+          <p className="supplement-asked">{t('dossier.supAsked')}:</p>
+          <blockquote className="supplement-reason" data-testid="supplement-reason">
+            {request.note}
+          </blockquote>
+          <p className="small muted">
+            {formatDateTime(request.at, lang)} · {request.unitNameVi ?? t('dossier.unitSystem')}
+          </p>
+        </>
+      )}
+      {!canAttach ? (
+        <p>{t('dossier.supWaiting')}</p>
+      ) : (
+        <>
+          <p>{t('dossier.supSteps')}</p>
+          <form className="supplement-form" onSubmit={(e) => void submit(e)} noValidate>
+            <div className="field-row">
+              <div className="field">
+                <label htmlFor={`${id}-c`}>{t('dossier.supComponent')}</label>
+                <select id={`${id}-c`} value={component} onChange={(e) => setComponent(e.target.value)} aria-invalid={invalid && !component ? true : undefined} aria-describedby={invalid ? `${id}-err` : undefined}>
+                  <option value="">{t('dossier.supPick')}</option>
+                  {options.map((o) => (
+                    <option key={o.code} value={o.code}>
+                      {o.name} ({o.code})
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={`${id}-f`}>{t('dossier.supFile')}</label>
+                <input key={inputKey} id={`${id}-f`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => setFile(e.target.files?.[0] ?? null)} aria-invalid={invalid && !file ? true : undefined} aria-describedby={invalid ? `${id}-err` : undefined} />
+              </div>
+            </div>
+            <p id={`${id}-err`} className="field-error" role={invalid ? 'alert' : undefined}>
+              {invalid}
+            </p>
+            {problem && <ProblemAlert problem={problem} message={problem.status === 409 || problem.status === 403 || problem.status === 400 ? problem.detail : undefined} />}
+            <button type="submit" className="button button-secondary" disabled={busy} aria-busy={busy}>
+              {busy ? t('dossier.uploading') : t('dossier.supAttach')}
+            </button>
+          </form>
+        </>
+      )}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { loadCommunes, newIdempotencyKey, settle, type Commune, type Problem, type ProcedureDetail, type ProcedureSummary } from '../api/client';
+import { loadCommunes, loadServicePoints, newIdempotencyKey, settle, type Commune, type Problem, type ProcedureDetail, type ProcedureSummary, type Unit } from '../api/client';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemAlert } from '../components/ProblemAlert';
@@ -8,13 +8,14 @@ import { byVietnamese, formatBytes, formatDateTime, formatLimit } from '../lib/f
 import { usePageTitle } from '../lib/page';
 import { useTranslation } from 'react-i18next';
 import { useStaffT } from './i18n';
-import { staffApi, type DossierView, type StaffIntake } from './session';
+import { staffApi, type DossierView, type StaffIntake, type StoreDocument } from './session';
 import { BlobButton, fetchForm, uploadStaffFile, useSession } from './shared';
 
-type How = 'upload' | 'paper' | 'population_db' | 'none';
+type How = 'upload' | 'paper' | 'population_db' | 'store' | 'none';
 interface ComponentChoice {
   how: How;
   file?: { name: string; size: number; sha256: string };
+  storeDocumentId?: number;
   uploading?: boolean;
   problem?: Problem;
 }
@@ -29,6 +30,8 @@ interface Applicant {
 type Errors = Partial<Record<keyof Applicant | `comp-${string}`, string>>;
 
 const EMPTY: Applicant = { idNumber: '', name: '', phone: '', email: '', address: '', communeCode: '' };
+
+type StoreLookup = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; idNumber: string; docs: StoreDocument[] } | { status: 'error'; problem: Problem };
 
 /** /can-bo/tiep-nhan — counter intake by a clerk: procedure, applicant, components, receipt. */
 export default function IntakePage() {
@@ -49,6 +52,7 @@ export default function IntakePage() {
 
 function Intake() {
   const { t, lang } = useStaffT();
+  const { me, unit } = useSession();
   const { t: tc } = useTranslation();
   const id = useId();
   const [procedure, setProcedure] = useState<ProcedureDetail | null>(null);
@@ -57,6 +61,9 @@ function Intake() {
   const [fastTrack, setFastTrack] = useState(false);
   const [note, setNote] = useState('');
   const [communes, setCommunes] = useState<Commune[]>([]);
+  const [points, setPoints] = useState<Unit[]>([]);
+  const [returnPointId, setReturnPointId] = useState('');
+  const [store, setStore] = useState<StoreLookup>({ status: 'idle' });
   const [errors, setErrors] = useState<Errors>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -67,6 +74,7 @@ function Intake() {
 
   useEffect(() => {
     void loadCommunes().then((r) => r.ok && setCommunes([...r.data].sort((a, b) => byVietnamese(a.nameVi, b.nameVi))));
+    void loadServicePoints().then((r) => r.ok && setPoints(r.data));
   }, []);
   useEffect(() => {
     if (done) doneRef.current?.focus();
@@ -87,6 +95,20 @@ function Intake() {
     setChoices((cs) => ({ ...cs, [code]: r.ok ? { how: 'upload', file: { name: file.name, size: r.data.size, sha256: r.data.sha256 } } : { how: 'upload', problem: r.problem } }));
   };
 
+  /** The applicant's document store (GET /store-documents): earlier results to reuse instead of asking for paper. */
+  const lookUpStore = async () => {
+    const idNumber = applicant.idNumber.trim();
+    if (!/^\d{12}$/.test(idNumber)) {
+      setErrors((e) => ({ ...e, idNumber: t('intake.storeNeedId') }));
+      return;
+    }
+    setErrors(({ idNumber: _, ...rest }) => rest);
+    setStore({ status: 'loading' });
+    const r = await settle(staffApi.GET('/store-documents', { params: { query: { idNumber } } }));
+    setStore(r.ok ? { status: 'ok', idNumber, docs: r.data } : { status: 'error', problem: r.problem });
+  };
+  const storeDocs = store.status === 'ok' && store.idNumber === applicant.idNumber.trim() ? store.docs : [];
+
   const validate = (): Errors => {
     const e: Errors = {};
     if (!/^\d{12}$/.test(applicant.idNumber.trim())) e.idNumber = t('intake.errId');
@@ -97,6 +119,7 @@ function Intake() {
     for (const c of procedure?.version.components ?? []) {
       const ch = choices[c.code];
       if (ch?.how === 'upload' && !ch.file) e[`comp-${c.code}`] = t('intake.errFile');
+      if (ch?.how === 'store' && !storeDocs.some((d) => d.id === ch.storeDocumentId)) e[`comp-${c.code}`] = t('intake.errStore');
       if (c.required && (!ch || ch.how === 'none')) e[`comp-${c.code}`] = t('intake.errRequired');
     }
     return e;
@@ -119,8 +142,10 @@ function Intake() {
         const ch = choices[c.code];
         if (!ch || ch.how === 'none') return [];
         if (ch.how === 'upload') return [{ code: c.code, source: 'upload' as const, fileSha256: ch.file!.sha256 }];
+        if (ch.how === 'store') return [{ code: c.code, source: 'store' as const, storeDocumentId: ch.storeDocumentId! }];
         return [{ code: c.code, source: ch.how }];
       }),
+      ...(returnPointId ? { returnPointId: Number(returnPointId) } : {}),
       ...(fastTrack ? { fastTrack: true } : {}),
       ...(note.trim() ? { note: note.trim() } : {}),
     };
@@ -144,6 +169,8 @@ function Intake() {
     setApplicant(EMPTY);
     setChoices({});
     setNote('');
+    setReturnPointId('');
+    setStore({ status: 'idle' });
     setErrors({});
     setProblem(null);
   };
@@ -171,6 +198,10 @@ function Intake() {
               <dt>{t('intake.agency')}</dt>
               <dd>{done.competentAgency.nameVi}</dd>
             </div>
+            <div>
+              <dt>{t('intake.returnPoint')}</dt>
+              <dd data-testid="return-point">{done.returnPoint.nameVi}</dd>
+            </div>
           </dl>
           <div className="form-actions">
             <BlobButton className="button button-primary" label={t('intake.printReceipt')} fileName={`${done.code}-giay-tiep-nhan.pdf`} load={() => fetchForm(done.code, '01')} />
@@ -186,6 +217,14 @@ function Intake() {
     );
 
   const errorList = Object.entries(errors).filter(([, v]) => v);
+  // Every other service point, centers and branches first, then the commune centers by name.
+  const others = points.filter((p) => p.id !== me.unitId);
+  const mainPoints = others.filter((p) => p.kind === 'center' || p.kind === 'branch');
+  const communePoints = others.filter((p) => p.kind === 'commune_center').sort((a, b) => byVietnamese(a.nameVi, b.nameVi));
+  const unitName = (uid: number) => {
+    const u = points.find((p) => p.id === uid);
+    return u ? (lang === 'en' ? u.nameEn : u.nameVi) : (unit ? (lang === 'en' ? unit.nameEn : unit.nameVi) : `#${uid}`);
+  };
   const wrongPoint = problem?.code === 'WRONG_SERVICE_POINT';
   const field = (name: keyof Applicant, label: string, type: string, extra: Record<string, unknown> = {}) => (
     <div className={`field${errors[name] ? ' field-invalid' : ''}`}>
@@ -256,6 +295,23 @@ function Intake() {
                 {errors.communeCode}
               </p>
             </div>
+            <div className="store-lookup">
+              <button type="button" className="button button-secondary button-small" onClick={() => void lookUpStore()} disabled={store.status === 'loading'} aria-describedby={`${id}-store-hint`}>
+                {t('intake.storeLookup')}
+              </button>
+              <p id={`${id}-store-hint`} className="hint">
+                {t('intake.storeHint')}
+              </p>
+              <div aria-live="polite" className="store-status">
+                {store.status === 'loading' && <Loading label={t('common.loading')} />}
+                {store.status === 'error' && <ProblemAlert problem={store.problem} />}
+                {store.status === 'ok' && store.idNumber === applicant.idNumber.trim() && (
+                  <p className={storeDocs.length ? 'upload-done' : 'muted'} data-testid="store-result">
+                    {storeDocs.length ? t('intake.storeFound', { count: storeDocs.length }) : t('intake.storeEmpty')}
+                  </p>
+                )}
+              </div>
+            </div>
           </fieldset>
 
           <fieldset className="form-section">
@@ -265,7 +321,13 @@ function Intake() {
               {procedure.version.components.map((c) => {
                 const ch = choices[c.code] ?? { how: 'upload' };
                 const err = errors[`comp-${c.code}`];
-                const hows: How[] = [...(c.supply === 'population_db' ? (['population_db'] as const) : []), 'upload', 'paper', ...(c.required ? [] : (['none'] as const))];
+                const hows: How[] = [
+                  ...(c.supply === 'population_db' ? (['population_db'] as const) : []),
+                  ...((storeDocs.length && c.supply !== 'population_db') || ch.how === 'store' ? (['store'] as const) : []),
+                  'upload',
+                  'paper',
+                  ...(c.required ? [] : (['none'] as const)),
+                ];
                 return (
                   <li key={c.code} className={`intake-component${err ? ' field-invalid' : ''}`}>
                     <fieldset id={`${id}-comp-${c.code}`} tabIndex={-1} aria-describedby={err ? `${id}-comp-${c.code}-err` : undefined}>
@@ -280,10 +342,25 @@ function Intake() {
                         {hows.map((h) => (
                           <label key={h} className="how-option">
                             <input type="radio" name={`${id}-how-${c.code}`} value={h} checked={ch.how === h} onChange={() => setChoices({ ...choices, [c.code]: { how: h } })} />
-                            <span>{t(h === 'upload' ? 'intake.howUpload' : h === 'paper' ? 'intake.howPaper' : h === 'population_db' ? 'intake.howDb' : 'intake.howNone')}</span>
+                            <span>{t(h === 'upload' ? 'intake.howUpload' : h === 'paper' ? 'intake.howPaper' : h === 'population_db' ? 'intake.howDb' : h === 'store' ? 'intake.howStore' : 'intake.howNone')}</span>
                           </label>
                         ))}
                       </div>
+                      {ch.how === 'store' && (
+                        <div className="field comp-file">
+                          <label htmlFor={`${id}-store-${c.code}`} className="small">
+                            {t('intake.storePick')}: {lang === 'en' ? c.nameEn : c.nameVi}
+                          </label>
+                          <select id={`${id}-store-${c.code}`} value={ch.storeDocumentId ?? ''} onChange={(e) => setChoices({ ...choices, [c.code]: { how: 'store', ...(e.target.value ? { storeDocumentId: Number(e.target.value) } : {}) } })}>
+                            <option value="">{t('intake.storePickNone')}</option>
+                            {storeDocs.map((d) => (
+                              <option key={d.id} value={d.id}>
+                                {d.title} — {formatDateTime(d.issuedAt, lang)}
+                              </option>
+                            ))}
+                          </select>
+                        </div>
+                      )}
                       {ch.how === 'upload' && (
                         <div className="field comp-file">
                           <label htmlFor={`${id}-file-${c.code}`} className="small">
@@ -308,7 +385,30 @@ function Intake() {
           </fieldset>
 
           <fieldset className="form-section">
-            <legend>{t('dossier.note')}</legend>
+            <legend>{t('intake.options')}</legend>
+            <div className="field">
+              <label htmlFor={`${id}-rp`}>{t('intake.returnPoint')}</label>
+              <p id={`${id}-rp-hint`} className="hint">
+                {t('intake.returnPointHint')}
+              </p>
+              <select id={`${id}-rp`} value={returnPointId} onChange={(e) => setReturnPointId(e.target.value)} aria-describedby={`${id}-rp-hint`}>
+                <option value="">{t('intake.returnPointHere', { name: unitName(me.unitId) })}</option>
+                <optgroup label={t('intake.returnPointCenters')}>
+                  {mainPoints.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {lang === 'en' ? p.nameEn : p.nameVi}
+                    </option>
+                  ))}
+                </optgroup>
+                <optgroup label={t('intake.returnPointCommunes')}>
+                  {communePoints.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {lang === 'en' ? p.nameEn : p.nameVi}
+                    </option>
+                  ))}
+                </optgroup>
+              </select>
+            </div>
             {procedure.version.fastTrack && (
               <div className="check">
                 <input id={`${id}-ft`} type="checkbox" checked={fastTrack} onChange={(e) => setFastTrack(e.target.checked)} />

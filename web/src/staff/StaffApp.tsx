@@ -9,7 +9,7 @@ import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { useStaffT } from './i18n';
 import { getToken, setToken, setUnauthorizedHandler, staffApi, type Actor } from './session';
-import { SessionContext, type Session } from './shared';
+import { keepsBook, SessionContext, type Session } from './shared';
 import LoginPage from './LoginPage';
 import './staff.css';
 
@@ -18,6 +18,7 @@ const InboxPage = lazy(() => import('./InboxPage'));
 const DossierPage = lazy(() => import('./DossierPage'));
 const IntakePage = lazy(() => import('./IntakePage'));
 const OverviewPage = lazy(() => import('./OverviewPage'));
+const TrackingBookPage = lazy(() => import('./TrackingBookPage'));
 
 export const LOGIN_PATH = '/can-bo/dang-nhap';
 
@@ -84,6 +85,7 @@ function Guarded() {
           <Route path="ho-so/:code" element={<DossierPage />} />
           <Route path="tiep-nhan" element={<IntakePage />} />
           <Route path="tong-quan" element={manager ? <OverviewPage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="so-theo-doi" element={keepsBook(role) ? <TrackingBookPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="*" element={<Navigate to="/can-bo" replace />} />
         </Routes>
       </Suspense>
@@ -117,6 +119,11 @@ function StaffBar() {
                 {(s.me.role === 'manager' || s.me.role === 'admin') && (
                   <li>
                     <NavLink to="/can-bo/tong-quan">{t('nav.overview')}</NavLink>
+                  </li>
+                )}
+                {keepsBook(s.me.role) && (
+                  <li>
+                    <NavLink to="/can-bo/so-theo-doi">{t('nav.book')}</NavLink>
                   </li>
                 )}
               </ul>

@@ -2,7 +2,7 @@ import { Link } from 'react-router-dom';
 import { PageHeading } from '../components/PageHeading';
 import { usePageTitle } from '../lib/page';
 import { useStaffT, type StaffKey } from './i18n';
-import { useSession } from './shared';
+import { keepsBook, useSession } from './shared';
 
 interface Tile {
   to: string;
@@ -23,6 +23,7 @@ export default function StaffHome() {
   tiles.push({ to: '/can-bo/ho-so', title: 'home.inboxTile', text: 'home.inboxText' });
   tiles.push({ to: '/can-bo/ho-so?tien-do=late', title: 'home.lateTile', text: 'home.lateText' });
   if (me.role === 'manager' || me.role === 'admin') tiles.unshift({ to: '/can-bo/tong-quan', title: 'home.overviewTile', text: 'home.overviewText' });
+  if (keepsBook(me.role)) tiles.push({ to: '/can-bo/so-theo-doi', title: 'home.bookTile', text: 'home.bookText' });
   return (
     <div className="container page">
       <PageHeading>{t('home.title', { name: me.fullName })}</PageHeading>

@@ -20,6 +20,9 @@ export function useSession(): Session {
   return s;
 }
 
+/** Roles that sit at (or manage) service points, which keep the tracking book (form 07). */
+export const keepsBook = (role: string): boolean => role === 'clerk' || role === 'manager' || role === 'admin';
+
 export type Risk = 'on_track' | 'due_soon' | 'late' | 'paused';
 
 const RISK_CLASS: Record<Risk, string> = { on_track: 'risk-ok', due_soon: 'risk-soon', late: 'risk-late', paused: 'risk-paused' };
