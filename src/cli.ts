@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from './platform/config.js';
 import { LocalBlobStore } from './platform/blob-store.js';
 import type { Database } from './platform/database.js';
@@ -172,6 +172,132 @@ program
     const calendar = new WorkingCalendar({ officeHours: DEMO_OFFICE_HOURS });
     const due = calendar.dueDate(opts.received, opts.limit, opts.unit);
     console.log(JSON.stringify({ due: formatLocalIso(due, 420) }));
+  });
+
+// Counter planning (src/queue/*.model.ts): pure math, loaded only when these commands run; no database.
+const plainNumber = (v: string) => (/^(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? Number(v) : Number.NaN);
+const numberArg = (expected: string, ok: (n: number) => boolean = () => true) => (v: string) => {
+  const n = plainNumber(v);
+  if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${expected}`);
+  return n;
+};
+const numberListArg = (expected: string, ok: (n: number) => boolean = () => true) => (v: string) =>
+  v.split(',').map((part) => {
+    const n = plainNumber(part);
+    if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${expected}`);
+    return n;
+  });
+const share = (n: number) => n > 0 && n < 1;
+// Commander reads a "--no-" prefix as the negation of a flag; "--no-show-share" is a value of its own.
+const valueOption = (o: Option) => Object.assign(o, { negate: false });
+
+// A DomainError from the model names a parameter; say which option carried it, as commander does.
+async function planning<T>(cmd: Command, aliases: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const { DomainError } = await import('./platform/errors.js');
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof DomainError) || !e.extra.field) throw e;
+    const root = /^[A-Za-z]+/.exec(e.extra.field)?.[0] ?? '';
+    const long = `--${(aliases[root] ?? root).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const flags = cmd.options.find((o) => o.long === long)?.flags ?? long;
+    return cmd.error(`error: option '${flags}' is invalid: ${e.message}`);
+  }
+}
+
+interface StaffingOptions { arrivalsPerHour: number; serviceSeconds: number; clerks?: number; targetSeconds?: number; targetShare?: number; maxOccupancy?: number; absence?: number }
+
+program
+  .command('staffing')
+  .description('Erlang C figures of a service point in one hour for a clerk count, or the clerks it needs (JSON)')
+  .requiredOption('--arrivals-per-hour <λ>', 'tickets per hour', numberArg('a number ≥ 0'))
+  .requiredOption('--service-seconds <s>', 'mean service time in seconds', numberArg('a number > 0', (n) => n > 0))
+  .option('--clerks <n>', 'clerks on duty: print the figures for this count instead of recommending one', numberArg('a whole number ≥ 0', Number.isInteger))
+  .option('--target-seconds <t>', 'with --target-share: the wait within which that share must be called; alone: the mean wait target (default 900)', numberArg('a number ≥ 0'))
+  .option('--target-share <p>', 'share to be called within --target-seconds (900 s if not given), 0 < p < 1', numberArg('a number between 0 and 1, both excluded', share))
+  .option('--max-occupancy <x>', 'largest share of their time clerks may be busy, 0 < x ≤ 1 (default 0.85)', numberArg('a number above 0 and at most 1', (n) => n > 0 && n <= 1))
+  .option('--absence <x>', 'share of rostered clerks expected away, 0 ≤ x < 1 (default 0)', numberArg('a number from 0 to below 1', (n) => n < 1))
+  .addHelpText(
+    'after',
+    `
+Without --clerks, prints the fewest clerks that meet every target ("clerks"), the roster that leaves that many
+present after absence ("scheduled" = ceil(clerks / (1 − absence))) and the figures at that count.
+With no target given, the target is a mean wait of at most 900 s (the published 15-minute goal) and the
+occupancy cap is 0.85. M/M/n model: Poisson arrivals, exponential service, one queue, no abandonment.
+Figures: pWait (Erlang C), meanWaitSeconds (C·s/(n − a), null when a ≥ n), shareWithinTarget
+(1 − C·e^(−(n − a)·t/s), 0 when a ≥ n), occupancy (a/n), where a = λ·s/3600.`,
+  )
+  .action(async (opts: StaffingOptions, cmd: Command) => {
+    const out = await planning(cmd, { targetMeanWaitSeconds: 'targetSeconds' }, async () => {
+      const { evaluateClerks, recommendClerks } = await import('./queue/erlang.model.js');
+      const targets = {
+        // Alone, the time is a mean-wait target; with a share, the time within which that share must be called.
+        targetMeanWaitSeconds: opts.targetShare === undefined ? opts.targetSeconds : undefined,
+        targetSeconds: opts.targetSeconds,
+        targetShare: opts.targetShare,
+        maxOccupancy: opts.maxOccupancy,
+        absence: opts.absence,
+      };
+      const demand = { arrivalsPerHour: opts.arrivalsPerHour, serviceSeconds: opts.serviceSeconds };
+      if (opts.clerks === undefined) {
+        const { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, limitedBy, targets: applied } = recommendClerks({ ...demand, ...targets });
+        return { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, limitedBy, targets: applied, ...demand };
+      }
+      const { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, broken, targets: applied } = evaluateClerks({ ...demand, clerks: opts.clerks, ...targets });
+      return { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, broken, targets: applied, ...demand };
+    });
+    console.log(JSON.stringify(out, null, 2));
+  });
+
+interface SimulateOptions {
+  sessions: string; arrivalsPerHour: number[]; serviceSeconds: number; serviceCv?: number; clerks?: number[]; priorityShare: number;
+  maxPriorityInARow: number; noShowShare: number; recallSeconds: number; targetSeconds: number; days: number; seed: number;
+}
+
+program
+  .command('simulate-queue')
+  .description("Simulate a service point's days from parameters (seeded discrete-event simulation; JSON summary)")
+  .option('--sessions <list>', 'office sessions, HH:MM-HH:MM separated by commas', '07:30-11:30,13:00-17:00')
+  .requiredOption('--arrivals-per-hour <λ>', 'tickets per hour: one number, or a comma list with one per clock hour the sessions touch (7,8,9,10,11,13,14,15,16 for the default sessions) or 24 (hours 0–23)', numberListArg('numbers ≥ 0 separated by commas'))
+  .requiredOption('--service-seconds <s>', 'mean service time in seconds', numberArg('a number > 0', (n) => n > 0))
+  .option('--service-cv <cv>', 'lognormal service times with this coefficient of variation (default: exponential)', numberArg('a number above 0 and at most 10', (n) => n > 0 && n <= 10))
+  .option('--clerks <n>', 'clerks on duty: one number or a list per hour as for --arrivals-per-hour (default: the fewest per hour for a 900 s mean wait at 85% occupancy)', numberListArg('whole numbers ≥ 0 separated by commas', Number.isInteger))
+  .option('--priority-share <p>', 'share of priority tickets (elderly, disabled, pregnant), 0–1', numberArg('a number from 0 to 1', (n) => n <= 1), 0)
+  .option('--max-priority-in-a-row <k>', 'priority tickets called in a row at most while a normal one waits', numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1), 3)
+  .addOption(valueOption(new Option('--no-show-share <p>', 'share of called tickets whose holder does not come, 0 ≤ p < 1').argParser(numberArg('a number from 0 to below 1', (n) => n < 1)).default(0)))
+  .option('--recall-seconds <s>', 'seconds a clerk waits for a no-show before calling the next', numberArg('a number ≥ 0'), 60)
+  .option('--target-seconds <t>', 'wait within which a ticket counts as served in time', numberArg('a number ≥ 0'), 900)
+  .option('--days <n>', 'days to simulate, one after another', numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1), 1)
+  .option('--seed <n>', 'seed of the pseudo-random generator (same seed, same result)', numberArg('a whole number from 0 to 4294967295', (n) => Number.isInteger(n) && n <= 0xffffffff), 1)
+  .addHelpText(
+    'after',
+    `
+Tickets are issued only inside the sessions, as a Poisson stream with the given rate in each clock hour; at a
+session's end the clerks on duty serve everyone still waiting. Priority tickets are called first, but after
+--max-priority-in-a-row of them a waiting normal ticket is called. Prints arrivals, served, no-shows, mean and
+90th-percentile wait, share within the target, mean service, utilization, and the same per clock hour.`,
+  )
+  .action(async (opts: SimulateOptions, cmd: Command) => {
+    const out = await planning(cmd, {}, async () => {
+      const { simulateQueue, simulationInput } = await import('./queue/simulation.model.js');
+      // A --point/--date mode can build the SimulationInput from ticket history instead; the rest is shared.
+      const input = simulationInput({
+        sessions: opts.sessions,
+        arrivalsPerHour: opts.arrivalsPerHour,
+        serviceSeconds: opts.serviceSeconds,
+        serviceCv: opts.serviceCv,
+        clerks: opts.clerks,
+        priorityShare: opts.priorityShare,
+        maxPriorityInARow: opts.maxPriorityInARow,
+        noShowShare: opts.noShowShare,
+        recallSeconds: opts.recallSeconds,
+        targetSeconds: opts.targetSeconds,
+        days: opts.days,
+        seed: opts.seed,
+      });
+      return { sessions: opts.sessions, serviceSeconds: opts.serviceSeconds, serviceCv: opts.serviceCv ?? null, ...simulateQueue(input) };
+    });
+    console.log(JSON.stringify(out, null, 2));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

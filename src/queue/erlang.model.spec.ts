@@ -63,7 +63,7 @@ describe('Erlang C against published examples', () => {
     expect(r.occupancy).toBeCloseTo(0.714, 3);
     const at13 = evaluateClerks({ arrivalsPerHour: 200, serviceSeconds: 180, clerks: 13, targetSeconds: 20, targetShare: 0.8 });
     expect(at13.shareWithinTarget).toBeCloseTo(0.7955947884177831, 12);
-    expect(at13.limitedBy).toEqual(['share']);
+    expect(at13.broken).toEqual(['share']);
   });
 
   it('finds 26 agents for a 15% delay probability in the Telefónica calculator example (600 calls per hour, 120 s)', () => {
@@ -230,8 +230,8 @@ describe('Erlang properties', () => {
           expect(r.scheduled).toBeGreaterThanOrEqual(r.clerks);
           expect(r.scheduled * (1 - r.targets.absence)).toBeGreaterThanOrEqual(r.clerks - 1e-9);
           const fewer = evaluateClerks({ arrivalsPerHour, serviceSeconds, clerks: r.clerks - 1, ...targets });
-          expect(fewer.limitedBy.length).toBeGreaterThan(0);
-          expect(fewer.limitedBy).toEqual(r.limitedBy);
+          expect(fewer.broken.length).toBeGreaterThan(0);
+          expect(fewer.broken).toEqual(r.limitedBy);
         },
       ),
     );

@@ -70,6 +70,15 @@ export interface ResolvedTargets {
 
 export type StaffingConstraint = 'stability' | 'meanWait' | 'share' | 'occupancy';
 
+/** Figures at a given clerk count, judged against the targets. */
+export interface ClerkEvaluation extends QueueFigures {
+  /** ceil(clerks / (1 − absence)): clerks to roster so that `clerks` are present. */
+  scheduled: number;
+  targets: ResolvedTargets;
+  /** Constraints these clerks break (empty: every target is met). */
+  broken: StaffingConstraint[];
+}
+
 /** Clerks needed on duty (`clerks`) and to roster (`scheduled`), with the figures at `clerks`. */
 export interface ClerkRecommendation extends QueueFigures {
   /** ceil(clerks / (1 − absence)): clerks to roster so that `clerks` are present. */
@@ -233,13 +242,13 @@ export function scheduledClerks(clerks: number, absence: number): number {
   return clerks === 0 ? 0 : Math.ceil(clerks / (1 - absence) - 1e-9);
 }
 
-/** Figures at a given clerk count, the targets applied and the roster for the absence allowance. */
-export function evaluateClerks(input: QueueInput & StaffingTargets): ClerkRecommendation {
+/** Figures at a given clerk count, the targets they break and the roster for the absence allowance. */
+export function evaluateClerks(input: QueueInput & StaffingTargets): ClerkEvaluation {
   checkQueue(input);
   const targets = resolveTargets(input);
   const a = offeredLoad(input.arrivalsPerHour, input.serviceSeconds);
   const f = figuresFromB(input.arrivalsPerHour, input.serviceSeconds, input.clerks, erlangBUnchecked(input.clerks, a), targets.targetSeconds);
-  return { ...f, scheduled: scheduledClerks(input.clerks, targets.absence), targets, limitedBy: brokenConstraints(f, targets) };
+  return { ...f, scheduled: scheduledClerks(input.clerks, targets.absence), targets, broken: brokenConstraints(f, targets) };
 }
 
 /**

@@ -145,8 +145,8 @@ function checkSessions(sessions: readonly Session[], field: string): void {
   sessions.forEach((s, i) => {
     checkNumber(`${field}[${i}].start`, s.start, { integer: true, min: 0, max: 1440 });
     checkNumber(`${field}[${i}].end`, s.end, { integer: true, min: 0, max: 1440 });
-    if (s.end <= s.start) throw fail(field, `session ${i + 1} must end after it starts`);
-    if (s.start < previousEnd) throw fail(field, `sessions must be in order and must not overlap`);
+    if (s.end <= s.start) throw fail(field, `must end each session after it starts (session ${i + 1} does not)`);
+    if (s.start < previousEnd) throw fail(field, `must be in order without overlaps (session ${i + 1} is not)`);
     previousEnd = s.end;
   });
 }
