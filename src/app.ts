@@ -17,6 +17,7 @@ import { trackingRoutes } from './tracking/tracking.routes.js';
 import { formRoutes } from './forms/form.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { statsRoutes } from './stats/stats.routes.js';
+import { queueRoutes } from './queue/queue.routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -54,5 +55,6 @@ export async function buildApp(opts: { config: Config; database: Database; servi
   await formRoutes(app, services);
   await webRoutes(app, { distDir: opts.webDistDir });
   await statsRoutes(app, services);
+  await queueRoutes(app, services, config.trackingPerMinute);
   return app;
 }

@@ -9,6 +9,8 @@ import { FileService } from './files/file.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
 import { FormService } from './forms/form.service.js';
 import { StatsService } from './stats/stats.service.js';
+import { QueueService } from './queue/queue.service.js';
+import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -19,6 +21,8 @@ export interface ServiceDeps {
   maxUploadBytes: number;
   /** Public address of the web app, for the QR codes of printed forms (default http://localhost:3000). */
   publicUrl?: string;
+  /** The SMS adapter (default: the log, phone masked). */
+  sms?: SmsSender;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -31,6 +35,8 @@ export interface Services {
   tracking: TrackingService;
   stats: StatsService;
   forms: FormService;
+  queue: QueueService;
+  notifications: NotificationService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -40,6 +46,8 @@ export function createServices(deps: ServiceDeps): Services {
   const tracking = new TrackingService({ db, clock, org });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
   const dossiers = new DossierService({ db, clock, org, catalog, onChange: (code) => tracking.forget(code) });
+  const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
+  const notifications = new NotificationService({ db, clock, sender: deps.sms ?? new LogSmsSender() });
   return {
     auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes }),
     catalog,
@@ -48,6 +56,8 @@ export function createServices(deps: ServiceDeps): Services {
     files: new FileService({ db, blobs: deps.blobs, clock, maxBytes: deps.maxUploadBytes }),
     tracking,
     stats: new StatsService({ db, clock, org }),
-    forms: new FormService({ db, clock, dossiers, org, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
+    forms: new FormService({ db, clock, dossiers, org, publicUrl }),
+    queue: new QueueService({ db, clock, org, notifications, publicUrl }),
+    notifications,
   };
 }

@@ -217,6 +217,15 @@ export class WorkingCalendar {
     return b.pattern[day - b.firstDay] !== 0;
   }
 
+  /** The office sessions of a 'YYYY-MM-DD' local date as instants (none on a day off): booking slots and queue hours come from them. */
+  sessionsOn(localDate: string): { start: Date; end: Date }[] {
+    const day = parseLocalDate(localDate);
+    const b = this.block(this.yearIndex(day));
+    const p = this.patterns[b.pattern[day - b.firstDay]!]!;
+    const midnight = day * DAY_MS - this.offsetMs;
+    return p.starts.map((s, i) => ({ start: new Date(midnight + s), end: new Date(midnight + p.ends[i]!) }));
+  }
+
   /** Due instant of a limit counted from the receipt (arts. 147–148 for day units, office hours for hours). */
   dueDate(receivedAt: Date, limit: number, unit: LimitUnit): Date {
     return new Date(this.dueDateMs(receivedAt.getTime(), limit, unit));

@@ -1,11 +1,13 @@
 import type { ProcedureVersionInput } from './catalog.schema.js';
 
+/** Vietnamese text without diacritics, case kept (đ → d, Đ → D): for search folding and SMS text. */
+export function stripDiacritics(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+}
+
 /** Folds Vietnamese text for search: no diacritics, đ → d, lower case, single spaces. */
 export function foldVietnamese(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
+  return stripDiacritics(text)
     .toLowerCase()
     .replace(/[^a-z0-9.]+/g, ' ')
     .trim();

@@ -251,6 +251,116 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface QueueGroupTable {
+  id: Generated<number>;
+  unit_id: number;
+  /** Ticket prefix: A, B, … */
+  code: string;
+  name_vi: string;
+  name_en: string;
+  target_wait_seconds: Generated<number>;
+  slot_minutes: Generated<number>;
+  /** Tickets bookable ahead per slot; 0 = no booking for this group. */
+  slot_capacity: Generated<number>;
+  active: Generated<boolean>;
+  created_at: TimestampDefault;
+}
+
+export interface QueueGroupProcedureTable {
+  group_id: number;
+  procedure_id: number;
+}
+
+export interface QueueCounterTable {
+  id: Generated<number>;
+  unit_id: number;
+  number: number;
+  name_vi: string;
+  name_en: string;
+  active: Generated<boolean>;
+  /** The clerk at the counter now (opened), if any. */
+  staff_id: number | null;
+  opened_at: Timestamp | null;
+}
+
+export interface QueueClerkGroupTable {
+  staff_id: number;
+  group_id: number;
+  weight: Generated<number>;
+}
+
+export type BookingStatus = 'booked' | 'checked_in' | 'cancelled';
+
+export interface QueueBookingTable {
+  id: Generated<number>;
+  group_id: number;
+  slot_start: Timestamp;
+  code: string;
+  name: string;
+  phone: string;
+  status: BookingStatus;
+  created_at: Timestamp;
+  cancelled_at: Timestamp | null;
+}
+
+export type TicketStatus = 'waiting' | 'called' | 'serving' | 'done' | 'no_show' | 'cancelled';
+export type TicketChannel = 'kiosk' | 'clerk' | 'booking';
+export type TicketPriority = 'elderly' | 'disabled' | 'pregnant' | 'child' | 'other';
+
+export interface QueueTicketTable {
+  id: Generated<number>;
+  unit_id: number;
+  group_id: number;
+  /** Local service day (UTC+7), yyyy-mm-dd. */
+  day: string;
+  number: number;
+  label: string;
+  channel: TicketChannel;
+  priority: TicketPriority | null;
+  status: TicketStatus;
+  /** The instant the ticket is ordered by: arrival for walk-ins, the slot for bookings. */
+  rank_at: Timestamp;
+  arrived_at: Timestamp;
+  /** When it entered its current group (a transfer re-queues it). */
+  queued_at: Timestamp;
+  target_counter_id: number | null;
+  counter_id: number | null;
+  staff_id: number | null;
+  booking_id: number | null;
+  transferred_from_group_id: number | null;
+  called_at: Timestamp | null;
+  call_count: Generated<number>;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface QueueTicketDossierTable {
+  ticket_id: number;
+  dossier_id: number;
+}
+
+export interface QueueNumberCounterTable {
+  group_id: number;
+  day: string;
+  last: number;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  channel: 'sms';
+  recipient: string;
+  body: string;
+  kind: string;
+  ref: string | null;
+  due_at: Timestamp;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 /** Every table, for Kysely<DB>. */
 export interface DB {
   units: UnitTable;
@@ -272,6 +382,15 @@ export interface DB {
   idempotency_keys: IdempotencyKeyTable;
   audit_heads: AuditHeadTable;
   audit_log: AuditLogTable;
+  queue_groups: QueueGroupTable;
+  queue_group_procedures: QueueGroupProcedureTable;
+  queue_counters: QueueCounterTable;
+  queue_clerk_groups: QueueClerkGroupTable;
+  queue_bookings: QueueBookingTable;
+  queue_tickets: QueueTicketTable;
+  queue_ticket_dossiers: QueueTicketDossierTable;
+  queue_number_counters: QueueNumberCounterTable;
+  notifications: NotificationTable;
 }
 
 export type Unit = Selectable<UnitTable>;
@@ -281,3 +400,7 @@ export type NewDossier = Insertable<DossierTable>;
 export type DossierUpdate = Updateable<DossierTable>;
 export type ProcedureVersionRow = Selectable<ProcedureVersionTable>;
 export type Commune = Selectable<CommuneTable>;
+export type QueueGroup = Selectable<QueueGroupTable>;
+export type QueueCounter = Selectable<QueueCounterTable>;
+export type QueueTicket = Selectable<QueueTicketTable>;
+export type QueueBooking = Selectable<QueueBookingTable>;

@@ -23,6 +23,10 @@ export const ERROR_STATUS = {
   NOT_IN_SCOPE_OF_PROVINCE: 422,
   RATE_LIMITED: 429,
   CONFLICT: 409,
+  SLOT_FULL: 409,
+  COUNTER_BUSY: 409,
+  COUNTER_NOT_OPEN: 409,
+  TICKET_IN_HAND: 409,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;
 

@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db.types.js';
+import { maskPhone } from '../dossiers/dossier.model.js';
+import * as repo from './notification.repository.js';
+
+/** Delivers one SMS; throws when the gateway refuses (the message is retried later). */
+export interface SmsSender {
+  readonly name: string;
+  send(to: string, body: string): Promise<void>;
+}
+
+/**
+ * The default adapter for a deployment without an SMS gateway contract: each message goes to the log,
+ * with the phone number masked, and counts as delivered. A gateway adapter implements SmsSender.
+ */
+export class LogSmsSender implements SmsSender {
+  readonly name = 'log';
+  constructor(private readonly log: (line: string) => void = () => {}) {}
+  async send(to: string, body: string): Promise<void> {
+    this.log(`sms to ${maskPhone(to)}: ${body}`);
+  }
+}
+
+export interface NewMessage {
+  to: string;
+  body: string;
+  kind: string;
+  /** What the message is about, so it can be cancelled with it (e.g. booking:ABCD2345). */
+  ref: string;
+  dueAt: Date;
+}
+
+/**
+ * Notifications go through an outbox: written in the same transaction as what caused them, sent later by
+ * dispatch() through the adapter. A gateway outage delays messages; it never loses them.
+ */
+export class NotificationService {
+  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; sender: SmsSender }) {}
+
+  /** Queues messages inside the caller's transaction. */
+  async enqueue(trx: Kysely<DB>, messages: NewMessage[]): Promise<void> {
+    const now = this.deps.clock();
+    await repo.insertNotifications(trx, messages.map((m) => ({ channel: 'sms' as const, recipient: m.to, body: m.body, kind: m.kind, ref: m.ref, due_at: m.dueAt, created_at: now })));
+  }
+
+  /** Cancels what is still pending about a ref, inside the caller's transaction. */
+  async cancel(trx: Kysely<DB>, ref: string): Promise<number> {
+    return repo.cancelPending(trx, ref, this.deps.clock());
+  }
+
+  /** Sends every message due now; a failure is recorded and retried on a later run (at most 5 attempts). */
+  async dispatch(limit = 200): Promise<{ sent: number; failed: number }> {
+    const now = this.deps.clock();
+    let sent = 0;
+    let failed = 0;
+    for (const m of await repo.dueNotifications(this.deps.db, now, limit)) {
+      try {
+        await this.deps.sender.send(m.recipient, m.body);
+        await repo.markSent(this.deps.db, m.id, this.deps.clock());
+        sent++;
+      } catch (e) {
+        await repo.markFailed(this.deps.db, m.id, (e as Error).message);
+        failed++;
+      }
+    }
+    return { sent, failed };
+  }
+
+  /** Messages about a ref, oldest first (for the staff and tests). */
+  async about(ref: string) {
+    return repo.notificationsByRef(this.deps.db, ref);
+  }
+}
