@@ -12,7 +12,7 @@ const openDatabase = async (...args: Parameters<typeof import('./platform/databa
 
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
 
-async function open(config: Config): Promise<{ database: Database; services: Services }> {
+async function open(config: Config, opts: { smsLog?: (line: string) => void } = {}): Promise<{ database: Database; services: Services }> {
   const { migrateToLatest } = await import('./platform/migrate.js');
   const { createServices } = await import('./services.js');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
@@ -24,6 +24,7 @@ async function open(config: Config): Promise<{ database: Database; services: Ser
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
     publicUrl: config.publicUrl,
+    sms: new (await import('./notifications/notification.service.js')).LogSmsSender(opts.smsLog),
   });
   return { database, services };
 }
@@ -41,7 +42,7 @@ program
     const { buildApp } = await import('./app.js');
     const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
-    const { database, services } = await open(config);
+    const { database, services } = await open(config, { smsLog: (line) => log.info(line) });
     if (opts.seed && (await services.org.listUnits()).length === 0) {
       log.info('empty database: generating the demo province (first run only)…');
       const t = Date.now();
@@ -50,6 +51,10 @@ program
       log.info(`demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers`);
     }
     const app = await buildApp({ config, database, services });
+    // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
+    const notifyTimer = setInterval(() => {
+      services.notifications.dispatch().catch((e) => app.log.error({ err: e }, 'notification dispatch failed'));
+    }, 30_000);
     const lateTimer = setInterval(() => {
       services.dossiers.detectLate().then(
         (r) => r.flagged.length && app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged'),
@@ -58,6 +63,7 @@ program
     }, 60_000);
     const shutdown = async () => {
       clearInterval(lateTimer);
+      clearInterval(notifyTimer);
       await app.close();
       await database.close();
       process.exit(0);

@@ -12,6 +12,7 @@ import type { CatalogDocument } from '../catalog/catalog.schema.js';
 import type { ComponentInput } from '../dossiers/dossier.service.js';
 import { processingSteps, type ProcessingStep } from '../dossiers/dossier.model.js';
 import { mulberry32, pick, samplePdf, makeCitizen, type Rng } from './demo.model.js';
+import { seedQueueDemo, type QueueSeedResult } from './queue-demo.js';
 
 /** Every demo account's password (documented in the README; change it in a real deployment). */
 export const DEMO_PASSWORD = 'motcua@2026';
@@ -29,6 +30,8 @@ export interface SeedOptions {
   /** The instant the demo history ends at (default: now). */
   until?: Date;
   seed?: number;
+  /** Working days of counter-queue ticket history (default 15). */
+  queueDays?: number;
   log?: (message: string) => void;
 }
 
@@ -39,6 +42,7 @@ export interface SeedResult {
   staff: number;
   dossiers: number;
   byStatus: Record<string, number>;
+  queue: QueueSeedResult;
 }
 
 interface Account {
@@ -97,12 +101,14 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
   const accounts = accountsFor(units);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const actors = new Map<string, Actor>();
+  const clerkIds = new Map<number, number[]>();
   await db.transaction().execute(async (trx) => {
     for (const a of accounts) {
       const row = await trx.insertInto('staff').values({ username: a.username, password_hash: passwordHash, full_name: a.fullName, role: a.role, unit_id: a.unit.id }).returning('id').executeTakeFirstOrThrow();
       const scope = a.role === 'admin' ? null : a.role === 'manager' ? units.filter((u) => u.id === a.unit.id || (u.parent_id === a.unit.id && u.kind === 'branch')).map((u) => u.id) : [a.unit.id];
       const actor: Actor = { staffId: row.id, username: a.username, fullName: a.fullName, role: a.role, unitId: a.unit.id, unitKind: a.unit.kind, provinceCode: a.unit.province_code, scopeUnitIds: scope };
       if (!actors.has(`${a.unit.id}:${a.role}`)) actors.set(`${a.unit.id}:${a.role}`, actor);
+      if (a.role === 'clerk') clerkIds.set(a.unit.id, [...(clerkIds.get(a.unit.id) ?? []), row.id]);
     }
     await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'demo.staff', entityType: 'staff', entityId: null, data: { accounts: accounts.length } }, simNow);
   });
@@ -242,5 +248,8 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
   const statuses = await db.selectFrom('dossiers').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').orderBy('status').execute();
   for (const s of statuses) byStatus[s.status] = Number(s.n);
   log(`dossiers: ${made} (${Object.entries(byStatus).map(([k, n]) => `${k} ${n}`).join(', ')})`);
-  return { units: org.units, communes: org.communes, procedures: catalog.procedures.length, staff: accounts.length, dossiers: made, byStatus };
+  const admin = actors.get(`${units.find((u) => u.kind === 'province')!.id}:admin`)!;
+  const queue = await seedQueueDemo(db, services, { admin, points, catalog, clerkIds, until, days: opts.queueDays ?? 15, rng });
+  log(`counter queues: ${queue.groups} service groups, ${queue.counters} counters, ${queue.tickets} tickets over ${queue.days} working days (too few clerks on purpose at ${queue.overloaded.join(', ')})`);
+  return { units: org.units, communes: org.communes, procedures: catalog.procedures.length, staff: accounts.length, dossiers: made, byStatus, queue };
 }
