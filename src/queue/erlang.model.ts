@@ -98,21 +98,24 @@ export function checkNumber(
   value: unknown,
   range: { min?: number; max?: number; above?: number; below?: number; integer?: boolean } = {},
 ): number {
-  const parts: string[] = [];
-  if (range.integer) parts.push('a whole number');
-  else parts.push('a finite number');
+  if (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    !(range.integer && !Number.isInteger(value)) &&
+    !(range.min !== undefined && value < range.min) &&
+    !(range.above !== undefined && value <= range.above) &&
+    !(range.max !== undefined && value > range.max) &&
+    !(range.below !== undefined && value >= range.below)
+  ) {
+    return value;
+  }
+  // The message is built only on failure: this check runs on every hour of every plan.
+  const parts = [range.integer ? 'a whole number' : 'a finite number'];
   if (range.min !== undefined) parts.push(`≥ ${range.min}`);
   if (range.above !== undefined) parts.push(`> ${range.above}`);
   if (range.max !== undefined) parts.push(`≤ ${range.max}`);
   if (range.below !== undefined) parts.push(`< ${range.below}`);
-  const expected = parts.join(' ');
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(field, expected, value);
-  if (range.integer && !Number.isInteger(value)) throw invalid(field, expected, value);
-  if (range.min !== undefined && value < range.min) throw invalid(field, expected, value);
-  if (range.above !== undefined && value <= range.above) throw invalid(field, expected, value);
-  if (range.max !== undefined && value > range.max) throw invalid(field, expected, value);
-  if (range.below !== undefined && value >= range.below) throw invalid(field, expected, value);
-  return value;
+  throw invalid(field, parts.join(' '), value);
 }
 
 function checkLoad(servers: number, load: number): void {
@@ -160,22 +163,29 @@ function checkQueue(q: QueueInput): void {
   checkNumber('clerks', q.clerks, { integer: true, min: 0 });
 }
 
-// Figures at n clerks given B(n): the one place the formulas are written.
+// Figures at n clerks given B(n): the one place the formulas are written. (Plain object literals, no spread:
+// this runs for every hour of every plan.)
 function figuresFromB(arrivalsPerHour: number, serviceSeconds: number, n: number, b: number, targetSeconds: number): QueueFigures {
   const a = offeredLoad(arrivalsPerHour, serviceSeconds);
-  const base = { arrivalsPerHour, serviceSeconds, clerks: n, offeredLoad: a, targetSeconds };
-  if (a === 0) return { ...base, stable: true, pWait: 0, meanWaitSeconds: 0, shareWithinTarget: 1, occupancy: 0 };
-  const occupancy = n === 0 ? Infinity : a / n;
-  if (a >= n) return { ...base, stable: false, pWait: 1, meanWaitSeconds: null, shareWithinTarget: 0, occupancy };
-  const c = erlangCFromB(n, a, b);
-  return {
-    ...base,
-    stable: true,
-    pWait: c,
-    meanWaitSeconds: (c * serviceSeconds) / (n - a),
-    shareWithinTarget: 1 - c * Math.exp((-(n - a) * targetSeconds) / serviceSeconds),
-    occupancy,
-  };
+  let stable = true;
+  let pWait = 0;
+  let meanWaitSeconds: number | null = 0;
+  let shareWithinTarget = 1;
+  let occupancy = 0;
+  if (a > 0) {
+    occupancy = n === 0 ? Infinity : a / n;
+    if (a >= n) {
+      stable = false;
+      pWait = 1;
+      meanWaitSeconds = null;
+      shareWithinTarget = 0;
+    } else {
+      pWait = erlangCFromB(n, a, b);
+      meanWaitSeconds = (pWait * serviceSeconds) / (n - a);
+      shareWithinTarget = 1 - pWait * Math.exp((-(n - a) * targetSeconds) / serviceSeconds);
+    }
+  }
+  return { arrivalsPerHour, serviceSeconds, clerks: n, offeredLoad: a, stable, pWait, meanWaitSeconds, targetSeconds, shareWithinTarget, occupancy };
 }
 
 /** Every steady-state figure of the queue; the share within target is measured against `targetSeconds`. */
@@ -261,19 +271,28 @@ export function recommendClerks(input: { arrivalsPerHour: number; serviceSeconds
   const targets = resolveTargets(input);
   const { arrivalsPerHour: lambda, serviceSeconds: s } = input;
   const a = offeredLoad(lambda, s);
-  const at = (n: number, b: number) => figuresFromB(lambda, s, n, b, targets.targetSeconds);
-  if (a === 0) return { ...at(0, 1), scheduled: 0, targets, limitedBy: [] };
+  const recommend = (n: number, b: number, bPrev: number): ClerkRecommendation => {
+    const f = figuresFromB(lambda, s, n, b, targets.targetSeconds) as ClerkRecommendation;
+    f.scheduled = scheduledClerks(n, targets.absence);
+    f.targets = targets;
+    f.limitedBy = n === 0 ? [] : brokenConstraints(figuresFromB(lambda, s, n - 1, bPrev, targets.targetSeconds), targets);
+    return f;
+  };
+  if (a === 0) return recommend(0, 1, 1);
   // Below floor(a) + 1 clerks the queue is unstable and below a/maxOccupancy the cap is broken, so the search
   // starts at the larger bound (floored: a clerk too few is caught by the loop); every figure improves with n.
-  let n = Math.max(Math.floor(a) + 1, Math.floor(a / targets.maxOccupancy));
+  // The loop tests the same inequalities as brokenConstraints, without building the figures each time.
+  const { targetMeanWaitSeconds: w, targetShare: p, targetSeconds: t, maxOccupancy } = targets;
+  let n = Math.max(Math.floor(a) + 1, Math.floor(a / maxOccupancy));
   let bPrev = erlangBUnchecked(n - 1, a);
   let b = (a * bPrev) / (n + a * bPrev);
-  let f = at(n, b);
-  while (brokenConstraints(f, targets).length > 0) {
+  for (;;) {
+    const c = erlangCFromB(n, a, b);
+    const meets =
+      a / n <= maxOccupancy && (w === null || (c * s) / (n - a) <= w) && (p === null || 1 - c * Math.exp((-(n - a) * t) / s) >= p);
+    if (meets) return recommend(n, b, bPrev);
     bPrev = b;
     n++;
     b = (a * b) / (n + a * b);
-    f = at(n, b);
   }
-  return { ...f, scheduled: scheduledClerks(n, targets.absence), targets, limitedBy: brokenConstraints(at(n - 1, bPrev), targets) };
 }

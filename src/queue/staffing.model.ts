@@ -58,7 +58,25 @@ export function hourlyRequirements(points: readonly PointDemand[], targets: Staf
   points.forEach((p, i) => {
     checkHours(p.hours, `points[${i}].hours`);
     for (const h of p.hours) {
-      rows.push({ point: p.point, hour: h.hour, ...recommendClerks({ arrivalsPerHour: h.arrivalsPerHour, serviceSeconds: h.serviceSeconds, ...targets }) });
+      const r = recommendClerks({ ...targets, arrivalsPerHour: h.arrivalsPerHour, serviceSeconds: h.serviceSeconds });
+      // Written out rather than spread: this runs for every point-hour of a month.
+      rows.push({
+        point: p.point,
+        hour: h.hour,
+        clerks: r.clerks,
+        scheduled: r.scheduled,
+        arrivalsPerHour: r.arrivalsPerHour,
+        serviceSeconds: r.serviceSeconds,
+        offeredLoad: r.offeredLoad,
+        stable: r.stable,
+        pWait: r.pWait,
+        meanWaitSeconds: r.meanWaitSeconds,
+        targetSeconds: r.targetSeconds,
+        shareWithinTarget: r.shareWithinTarget,
+        occupancy: r.occupancy,
+        targets: r.targets,
+        limitedBy: r.limitedBy,
+      });
     }
   });
   return rows;
