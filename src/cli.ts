@@ -5,6 +5,7 @@ import { loadConfig, type Config } from './platform/config.js';
 import { LocalBlobStore } from './platform/blob-store.js';
 import type { Database } from './platform/database.js';
 import type { Services } from './services.js';
+import { MAX_PRIORITY_STREAK } from './queue/ticket.model.js';
 import { DEMO_OFFICE_HOURS, formatLocalIso, WorkingCalendar, type LimitUnit } from './calendar/calendar.model.js';
 
 // Database, HTTP and demo modules load inside the commands that need them, so `motcua due` starts fast.
@@ -256,20 +257,27 @@ Figures: pWait (Erlang C), meanWaitSeconds (C·s/(n − a), null when a ≥ n), 
   });
 
 interface SimulateOptions {
-  sessions: string; arrivalsPerHour: number[]; serviceSeconds: number; serviceCv?: number; clerks?: number[]; priorityShare: number;
+  sessions: string; arrivalsPerHour?: number[]; serviceSeconds?: number; serviceCv?: number; clerks?: number[]; priorityShare: number;
   maxPriorityInARow: number; noShowShare: number; recallSeconds: number; targetSeconds: number; days: number; seed: number;
+  point?: string; date?: string; historyDays: number;
 }
 
 program
   .command('simulate-queue')
-  .description("Simulate a service point's days from parameters (seeded discrete-event simulation; JSON summary)")
+  .description("Simulate a service point's days from parameters, or from its ticket history with --point and --date (seeded discrete-event simulation; JSON summary)")
+  .option('--point <id|key|agency code>', "a service point: its demand (arrivals by hour, service time, priority and no-show shares) and clerks come from the ticket history of the working days before --date")
+  .option('--date <yyyy-mm-dd>', 'with --point: the day simulated (history from the same weekday when there is enough)', (v: string) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+    return v;
+  })
+  .option('--history-days <n>', 'with --point: working days of history', numberArg('a whole number from 1 to 250', (n) => Number.isInteger(n) && n >= 1 && n <= 250), 20)
   .option('--sessions <list>', 'office sessions, HH:MM-HH:MM separated by commas', '07:30-11:30,13:00-17:00')
-  .requiredOption('--arrivals-per-hour <λ>', 'tickets per hour: one number, or a comma list with one per clock hour the sessions touch (7,8,9,10,11,13,14,15,16 for the default sessions) or 24 (hours 0–23)', numberListArg('numbers ≥ 0 separated by commas'))
-  .requiredOption('--service-seconds <s>', 'mean service time in seconds', numberArg('a number > 0', (n) => n > 0))
+  .option('--arrivals-per-hour <λ>', 'tickets per hour (required without --point): one number, or a comma list with one per clock hour the sessions touch (7,8,9,10,11,13,14,15,16 for the default sessions) or 24 (hours 0–23)', numberListArg('numbers ≥ 0 separated by commas'))
+  .option('--service-seconds <s>', 'mean service time in seconds (required without --point)', numberArg('a number > 0', (n) => n > 0))
   .option('--service-cv <cv>', 'lognormal service times with this coefficient of variation (default: exponential)', numberArg('a number above 0 and at most 10', (n) => n > 0 && n <= 10))
   .option('--clerks <n>', 'clerks on duty: one number or a list per hour as for --arrivals-per-hour (default: the fewest per hour for a 900 s mean wait at 85% occupancy)', numberListArg('whole numbers ≥ 0 separated by commas', Number.isInteger))
   .option('--priority-share <p>', 'share of priority tickets (elderly, disabled, pregnant), 0–1', numberArg('a number from 0 to 1', (n) => n <= 1), 0)
-  .option('--max-priority-in-a-row <k>', 'priority tickets called in a row at most while a normal one waits', numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1), 3)
+  .option('--max-priority-in-a-row <k>', 'priority tickets called in a row at most while a normal one waits', numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1), MAX_PRIORITY_STREAK)
   .addOption(valueOption(new Option('--no-show-share <p>', 'share of called tickets whose holder does not come, 0 ≤ p < 1').argParser(numberArg('a number from 0 to below 1', (n) => n < 1)).default(0)))
   .option('--recall-seconds <s>', 'seconds a clerk waits for a no-show before calling the next', numberArg('a number ≥ 0'), 60)
   .option('--target-seconds <t>', 'wait within which a ticket counts as served in time', numberArg('a number ≥ 0'), 900)
@@ -284,13 +292,19 @@ session's end the clerks on duty serve everyone still waiting. Priority tickets 
 90th-percentile wait, share within the target, mean service, utilization, and the same per clock hour.`,
   )
   .action(async (opts: SimulateOptions, cmd: Command) => {
+    if (opts.point !== undefined || opts.date !== undefined) {
+      if (opts.point === undefined || opts.date === undefined) cmd.error("error: options '--point' and '--date' go together");
+      console.log(JSON.stringify(await simulatePoint(opts, cmd), null, 2));
+      return;
+    }
+    if (opts.arrivalsPerHour === undefined) cmd.error("error: required option '--arrivals-per-hour <λ>' not specified (or give --point and --date)");
+    if (opts.serviceSeconds === undefined) cmd.error("error: required option '--service-seconds <s>' not specified (or give --point and --date)");
     const out = await planning(cmd, {}, async () => {
       const { simulateQueue, simulationInput } = await import('./queue/simulation.model.js');
-      // A --point/--date mode can build the SimulationInput from ticket history instead; the rest is shared.
       const input = simulationInput({
         sessions: opts.sessions,
-        arrivalsPerHour: opts.arrivalsPerHour,
-        serviceSeconds: opts.serviceSeconds,
+        arrivalsPerHour: opts.arrivalsPerHour!,
+        serviceSeconds: opts.serviceSeconds!,
         serviceCv: opts.serviceCv,
         clerks: opts.clerks,
         priorityShare: opts.priorityShare,
@@ -305,6 +319,34 @@ session's end the clerks on duty serve everyone still waiting. Priority tickets 
     });
     console.log(JSON.stringify(out, null, 2));
   });
+
+/** simulate-queue --point --date: the point's demand from its ticket history, its clerks as seen there unless --clerks. */
+async function simulatePoint(opts: SimulateOptions, cmd: Command) {
+  const config = loadConfig();
+  const { database, services } = await open(config);
+  try {
+    const units = await services.org.listUnits(['center', 'branch', 'commune_center']);
+    const p = opts.point!;
+    const unit = units.find((u) => String(u.id) === p || u.key === p || u.agency_code === p);
+    if (!unit) return cmd.error(`error: option '--point <id|key|agency code>' is invalid: no service point ${p}`);
+    return await planning(cmd, {}, async () => {
+      const h = await services.planner.pointDemand(unit.id, opts.date!, opts.historyDays);
+      const clerks = opts.clerks;
+      const byHour = (hour: number) => (clerks === undefined ? Math.max(1, h.clerksSeen) : clerks.length === 1 ? clerks[0]! : clerks[h.hours.findIndex((x) => x.hour === hour)] ?? 0);
+      if (clerks && clerks.length !== 1 && clerks.length !== h.hours.length) throw new (await import('./platform/errors.js')).DomainError('VALIDATION', `must be one number or ${h.hours.length} (one per open hour: ${h.hours.map((x) => `${x.hour}h`).join(', ')})`, { field: 'clerks' });
+      const r = services.planner.simulate(h, byHour, opts.targetSeconds, opts.seed, opts.days);
+      return {
+        point: { id: unit.id, key: unit.key, nameVi: unit.name_vi },
+        date: opts.date,
+        history: { days: h.days, priorityShare: h.priorityShare, noShowShare: h.noShowShare, clerksSeen: h.clerksSeen },
+        demand: h.hours.map((x) => ({ hour: x.hour, arrivalsPerHour: x.arrivalsPerHour, serviceSeconds: x.serviceSeconds, openMinutes: x.openMinutes, clerks: byHour(x.hour) })),
+        ...r,
+      };
+    });
+  } finally {
+    await database.close();
+  }
+}
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);

@@ -10,6 +10,7 @@ import { TrackingService } from './tracking/tracking.service.js';
 import { FormService } from './forms/form.service.js';
 import { StatsService } from './stats/stats.service.js';
 import { QueueService } from './queue/queue.service.js';
+import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
@@ -36,6 +37,7 @@ export interface Services {
   stats: StatsService;
   forms: FormService;
   queue: QueueService;
+  planner: PlannerService;
   notifications: NotificationService;
 }
 
@@ -58,6 +60,7 @@ export function createServices(deps: ServiceDeps): Services {
     stats: new StatsService({ db, clock, org }),
     forms: new FormService({ db, clock, dossiers, org, publicUrl }),
     queue: new QueueService({ db, clock, org, notifications, publicUrl }),
+    planner: new PlannerService({ db, clock, org }),
     notifications,
   };
 }

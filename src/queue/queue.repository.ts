@@ -238,3 +238,16 @@ export async function updateBookingIf(db: Kysely<DB>, id: number, status: QueueB
 export async function ticketOfBooking(db: Kysely<DB>, bookingId: number) {
   return db.selectFrom('queue_tickets').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
 }
+
+/** Clerks seen at each point between two days: the most distinct counters that called tickets on one day. */
+export async function countersSeen(db: Kysely<DB>, unitIds: number[], fromDay: string, toDay: string): Promise<Map<number, number>> {
+  if (!unitIds.length) return new Map();
+  const rows = await db
+    .selectFrom((eb) =>
+      eb.selectFrom('queue_tickets').select(['unit_id', 'day', sql<number>`count(distinct counter_id)::int`.as('n')]).where('unit_id', 'in', unitIds).where('day', '>=', fromDay).where('day', '<=', toDay).where('counter_id', 'is not', null).groupBy(['unit_id', 'day']).as('per_day'),
+    )
+    .select(['unit_id', sql<number>`max(n)::int`.as('n')])
+    .groupBy('unit_id')
+    .execute();
+  return new Map(rows.map((r) => [r.unit_id, r.n]));
+}

@@ -6,7 +6,7 @@ import type { Services } from '../services.js';
 import type { BoardEvent } from './queue.service.js';
 import {
   BoardSchema, BookingCodeParam, BookingSchema, CheckInSchema, ClerkGroupsSchema, CounterSchema, DayQuery, EmptySchema, FinishSchema, GroupPatchSchema, GroupSchema, IdParam,
-  IssuedTicketSchema, KioskSchema, LiveSchema, MyCounterSchema, NewBookingSchema, NewCounterSchema, NewGroupSchema, Phone4Query, SetupSchema, SlotsSchema, TakeTicketSchema, TicketSchema, TransferSchema, UnitIdParam,
+  IssuedTicketSchema, KioskSchema, PlanningQuery, ReallocationSchema, StaffingSchema, LiveSchema, MyCounterSchema, NewBookingSchema, NewCounterSchema, NewGroupSchema, Phone4Query, SetupSchema, SlotsSchema, TakeTicketSchema, TicketSchema, TransferSchema, UnitIdParam,
 } from './queue.schema.js';
 
 const TAG = ['queue'];
@@ -173,4 +173,18 @@ export async function queueRoutes(app: HttpApp, s: Services, perMinute: number):
     onRequest,
     schema: { tags: TAG, security: SECURED, summary: 'Send the ticket to another group or counter of the point; it keeps its place by arrival', params: IdParam, body: TransferSchema, response: { 200: TicketSchema, ...problems(400, 401, 403, 404, 409) } },
   }, async (req) => s.queue.transfer(actorOf(req), req.params.id, req.body));
+
+  // ---- staff: planning -----------------------------------------------------------------------
+
+  const planning = (q: { unitIds?: string } & Record<string, unknown>) => ({ ...q, unitIds: q.unitIds?.split(',').map(Number) });
+
+  app.get('/queue/planning/staffing', {
+    onRequest,
+    schema: { tags: TAG, security: SECURED, summary: 'Clerks each point needs each hour for the targets (Erlang C over the demand of the ticket history; manager, admin)', querystring: PlanningQuery, response: { 200: StaffingSchema, ...problems(400, 401, 403, 404) } },
+  }, async (req) => s.planner.staffing(actorOf(req), planning(req.query)));
+
+  app.get('/queue/planning/reallocation', {
+    onRequest,
+    schema: { tags: TAG, security: SECURED, summary: "A day's reallocation of clerks between points, with waits before and after by Erlang C and by simulation (manager, admin)", querystring: PlanningQuery, response: { 200: ReallocationSchema, ...problems(400, 401, 403, 404) } },
+  }, async (req) => s.planner.reallocation(actorOf(req), planning(req.query)));
 }

@@ -203,3 +203,49 @@ export const BookingSchema = Type.Object({
 export const BookingCodeParam = Type.Object({ code: Type.String({ pattern: '^[A-Za-z0-9]{8}$' }) });
 export const Phone4Query = Type.Object({ phone: Type.String({ pattern: '^[0-9]{4}$', description: 'Last 4 digits of the phone the booking was made with' }) }, { additionalProperties: false });
 export const CheckInSchema = Type.Object({ code: Type.String({ pattern: '^[A-Za-z0-9]{8}$' }) }, { additionalProperties: false });
+
+export const PlanningQuery = Type.Object(
+  {
+    unitIds: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}(,[0-9]{1,9}){0,199}$', description: 'Service points (comma list); default every point in scope' })),
+    day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'The day planned (default today): history is taken from the working days before it, the same weekday when there are enough' })),
+    historyDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 250, description: 'Working days of history (default 20)' })),
+    targetMeanWaitSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    targetSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+    targetShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+    maxOccupancy: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    absence: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    blocks: Type.Optional(Type.Unsafe<'day' | 'half-day'>({ type: 'string', enum: ['day', 'half-day'], description: 'Reallocation: whole-day moves, or mornings and afternoons apart' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4_294_967_295 })),
+  },
+  { additionalProperties: false },
+);
+
+const Targets = Type.Object({ targetMeanWaitSeconds: NumOrNull, targetSeconds: Type.Number(), targetShare: NumOrNull, maxOccupancy: Type.Number(), absence: Type.Number() });
+const History = Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]), days: Type.Integer() });
+
+export const StaffingSchema = Type.Object({
+  day: Type.String(),
+  history: History,
+  targets: Type.Union([Targets, Type.Null()]),
+  points: Type.Array(Type.Object({
+    unitId: Type.Integer(),
+    nameVi: Type.String(),
+    nameEn: Type.String(),
+    clerksSeen: Type.Integer({ description: 'Most distinct counters that called tickets on one day of the history' }),
+    peakClerks: Type.Integer(),
+    peakScheduled: Type.Integer(),
+    hours: Type.Array(Type.Object({ hour: Type.Integer(), arrivalsPerHour: Type.Number(), serviceSeconds: Type.Number(), clerks: Type.Integer(), scheduled: Type.Integer(), pWait: Type.Number(), meanWaitSeconds: NumOrNull, shareWithinTarget: Type.Number(), occupancy: NumOrNull, limitedBy: Type.Array(Type.String()) })),
+  })),
+});
+
+const Simulated = Type.Object({ days: Type.Integer(), arrivalsPerDay: Type.Number(), meanWaitSeconds: NumOrNull, p90WaitSeconds: NumOrNull, shareWithinTarget: NumOrNull, utilization: NumOrNull });
+const Outlook = Type.Object({ arrivals: Type.Number(), meanWaitSeconds: NumOrNull, shareWithinTarget: Type.Number(), occupancy: NumOrNull, overloadedHours: Type.Array(Type.Integer()), meetsTarget: Type.Boolean(), simulated: Simulated });
+
+export const ReallocationSchema = Type.Object({
+  day: Type.String(),
+  history: History,
+  blocks: Type.String(),
+  targets: Targets,
+  moves: Type.Array(Type.Object({ fromUnitId: Type.Integer(), fromNameVi: Type.String(), toUnitId: Type.Integer(), toNameVi: Type.String(), count: Type.Integer(), block: Type.String() })),
+  points: Type.Array(Type.Object({ unitId: Type.Integer(), nameVi: Type.String(), nameEn: Type.String(), clerks: Type.Array(Type.Object({ block: Type.String(), before: Type.Integer(), after: Type.Integer() })), before: Outlook, after: Outlook })),
+});

@@ -8,12 +8,13 @@
 // still waiting (the time past the end is overtime), so each session starts with an empty hall.
 //
 // Calling order: priority tickets (the elderly, people with disabilities, pregnant women) are called before
-// normal ones, but never more than `maxPriorityInARow` (default 3) in a row while a normal ticket waits: a
+// normal ones, but never more than `maxPriorityInARow` (default: the counters' own MAX_PRIORITY_STREAK) in a row while a normal ticket waits: a
 // normal ticket is then called, so a steady stream of priority tickets cannot starve the normal queue. Within
 // each class, first come first served. A called ticket does not come with probability `noShowShare`: the
 // clerk waits `recallSeconds` (default 60) and calls the next.
 
 import { mulberry32 } from '../demo/demo.model.js';
+import { MAX_PRIORITY_STREAK } from './ticket.model.js';
 import { DomainError } from '../platform/errors.js';
 import { checkNumber, DEFAULT_TARGET_SECONDS, recommendClerks, type StaffingTargets } from './erlang.model.js';
 
@@ -25,7 +26,8 @@ export interface Session {
 
 /** The demo province's office hours (DEMO_OFFICE_HOURS in calendar/calendar.model.ts). */
 export const DEFAULT_SESSIONS_TEXT = '07:30-11:30,13:00-17:00';
-export const DEFAULT_MAX_PRIORITY_IN_A_ROW = 3;
+/** The rule the counters apply (ticket.model.ts), so a simulated day queues as a real one does. */
+export const DEFAULT_MAX_PRIORITY_IN_A_ROW = MAX_PRIORITY_STREAK;
 export const DEFAULT_RECALL_SECONDS = 60;
 // Guards memory: a run keeps every served wait to give exact percentiles.
 const MAX_EXPECTED_TICKETS = 20_000_000;
@@ -42,7 +44,7 @@ export interface SimulationInput {
   serviceCv?: number;
   /** Share of tickets that are priority tickets, 0–1 (default 0). */
   priorityShare?: number;
-  /** Priority tickets called in a row at most while a normal ticket waits (default 3; Infinity: strict priority). */
+  /** Priority tickets called in a row at most while a normal ticket waits (default MAX_PRIORITY_STREAK, as at the counters; Infinity: strict priority). */
   maxPriorityInARow?: number;
   /** Share of called tickets whose holder does not come, 0 ≤ x < 1 (default 0). */
   noShowShare?: number;
