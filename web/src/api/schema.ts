@@ -7736,6 +7736,5236 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/queue/points/{unitId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kiosk: the open service groups of a point, with the queue and the estimated wait of a new ticket */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: number;
+                            nameVi: string;
+                            nameEn: string;
+                            address: string | null;
+                            groups: {
+                                id: number;
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                waiting: number;
+                                estimatedWaitSeconds: number;
+                                bookable: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/points/{unitId}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kiosk: take a ticket (normal or priority lane) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        groupId: number;
+                        priority?: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        } & {
+                            pointNameVi: string;
+                            pointNameEn: string;
+                            /** @description Tickets ahead in the same lane */
+                            ahead: number;
+                            estimatedWaitSeconds: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/points/{unitId}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kiosk: check a booking in on its day and get its ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        } & {
+                            pointNameVi: string;
+                            pointNameEn: string;
+                            /** @description Tickets ahead in the same lane */
+                            ahead: number;
+                            estimatedWaitSeconds: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/points/{unitId}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Display board: the latest calls and the waiting count per group */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: number;
+                            nameVi: string;
+                            nameEn: string;
+                            calls: {
+                                ticketId: number;
+                                label: string;
+                                counterNumber: number;
+                                counterNameVi: string;
+                                counterNameEn: string;
+                                callCount: number;
+                                priority: boolean;
+                                status: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            groups: {
+                                id: number;
+                                code: string;
+                                waiting: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/points/{unitId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Display board, live: server-sent events (`board` snapshot first, then `call` and `waiting`)
+         * @description text/event-stream. Events: `board` (the same body as GET …/board), `call` (a ticket called or recalled to a counter), `waiting` (queue lengths changed).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/groups/{id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bookable slots of a service group on a day, with places left */
+        get: {
+            parameters: {
+                query: {
+                    day: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            groupId: number;
+                            day: string;
+                            slotMinutes: number;
+                            slots: {
+                                /** Format: date-time */
+                                start: string;
+                                capacity: number;
+                                left: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Book a slot ahead: a confirmation code, an SMS now and a reminder an hour before */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        groupId: number;
+                        /** @description Start of a slot from GET /public/queue/groups/{id}/slots */
+                        slotStart: string;
+                        name: string;
+                        /** @description Vietnamese phone number; the confirmation and the reminder go to it */
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Confirmation code, scanned or typed at the kiosk */
+                            code: string;
+                            /** @enum {string} */
+                            status: "booked" | "checked_in" | "cancelled";
+                            /** Format: date-time */
+                            slotStart: string;
+                            slotMinutes: number;
+                            groupId: number;
+                            groupNameVi: string;
+                            groupNameEn: string;
+                            unitId: number;
+                            pointNameVi: string;
+                            pointAddress: string | null;
+                            /** @description Masked */
+                            name: string;
+                            /** @description Masked */
+                            phone: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/bookings/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking, by its code and the last 4 digits of its phone */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Last 4 digits of the phone the booking was made with */
+                    phone: string;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Confirmation code, scanned or typed at the kiosk */
+                            code: string;
+                            /** @enum {string} */
+                            status: "booked" | "checked_in" | "cancelled";
+                            /** Format: date-time */
+                            slotStart: string;
+                            slotMinutes: number;
+                            groupId: number;
+                            groupNameVi: string;
+                            groupNameEn: string;
+                            unitId: number;
+                            pointNameVi: string;
+                            pointAddress: string | null;
+                            /** @description Masked */
+                            name: string;
+                            /** @description Masked */
+                            phone: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/bookings/{code}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a booking (and its pending reminder) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Last 4 digits of the phone the booking was made with */
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Confirmation code, scanned or typed at the kiosk */
+                            code: string;
+                            /** @enum {string} */
+                            status: "booked" | "checked_in" | "cancelled";
+                            /** Format: date-time */
+                            slotStart: string;
+                            slotMinutes: number;
+                            groupId: number;
+                            groupNameVi: string;
+                            groupNameEn: string;
+                            unitId: number;
+                            pointNameVi: string;
+                            pointAddress: string | null;
+                            /** @description Masked */
+                            name: string;
+                            /** @description Masked */
+                            phone: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/points/{unitId}/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service groups and counters of a point */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: number;
+                            nameVi: string;
+                            nameEn: string;
+                            groups: {
+                                id: number;
+                                unitId: number;
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                targetWaitSeconds: number;
+                                slotMinutes: number;
+                                /** @description Bookable tickets per slot; 0 = no booking */
+                                slotCapacity: number;
+                                active: boolean;
+                                procedureCodes: string[];
+                            }[];
+                            counters: {
+                                id: number;
+                                unitId: number;
+                                number: number;
+                                nameVi: string;
+                                nameEn: string;
+                                active: boolean;
+                                staffId: number | null;
+                                staffName: string | null;
+                                openedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/points/{unitId}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a service group (manager) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Ticket prefix, one or two capital letters */
+                        code: string;
+                        nameVi: string;
+                        nameEn: string;
+                        targetWaitSeconds?: number;
+                        slotMinutes?: number;
+                        slotCapacity?: number;
+                        procedureCodes?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            unitId: number;
+                            code: string;
+                            nameVi: string;
+                            nameEn: string;
+                            targetWaitSeconds: number;
+                            slotMinutes: number;
+                            /** @description Bookable tickets per slot; 0 = no booking */
+                            slotCapacity: number;
+                            active: boolean;
+                            procedureCodes: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a service group: names, target, booking slots, procedures, open or closed (manager) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        nameVi?: string;
+                        nameEn?: string;
+                        targetWaitSeconds?: number;
+                        slotMinutes?: number;
+                        slotCapacity?: number;
+                        active?: boolean;
+                        procedureCodes?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            unitId: number;
+                            code: string;
+                            nameVi: string;
+                            nameEn: string;
+                            targetWaitSeconds: number;
+                            slotMinutes: number;
+                            /** @description Bookable tickets per slot; 0 = no booking */
+                            slotCapacity: number;
+                            active: boolean;
+                            procedureCodes: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/queue/points/{unitId}/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a counter (manager) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        number: number;
+                        nameVi?: string;
+                        nameEn?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            unitId: number;
+                            number: number;
+                            nameVi: string;
+                            nameEn: string;
+                            active: boolean;
+                            staffId: number | null;
+                            staffName: string | null;
+                            openedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/staff/{id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The groups a clerk serves, with weights 1–10 (manager); none = every group at weight 1 */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        groups: {
+                            groupId: number;
+                            weight: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            staffId: number;
+                            groups: {
+                                groupId: number;
+                                weight: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/points/{unitId}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A point's queue figures for a day: waiting, estimated wait, mean and p90 wait and service, no-shows, share within target */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Local date (UTC+7), default today */
+                    day?: string;
+                };
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: number;
+                            nameVi: string;
+                            nameEn: string;
+                            day: string;
+                            /** Format: date-time */
+                            asOf: string;
+                            targetWaitSeconds: number;
+                            figures: {
+                                arrived: number;
+                                waiting: number;
+                                called: number;
+                                serving: number;
+                                served: number;
+                                noShows: number;
+                                cancelled: number;
+                                meanWaitSeconds: number | null;
+                                p90WaitSeconds: number | null;
+                                meanServiceSeconds: number | null;
+                                p90ServiceSeconds: number | null;
+                                shareWithinTarget: number | null;
+                                longestWaitingSeconds: number | null;
+                            };
+                            groups: ({
+                                id: number;
+                                unitId: number;
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                targetWaitSeconds: number;
+                                slotMinutes: number;
+                                /** @description Bookable tickets per slot; 0 = no booking */
+                                slotCapacity: number;
+                                active: boolean;
+                                procedureCodes: string[];
+                            } & {
+                                figures: {
+                                    arrived: number;
+                                    waiting: number;
+                                    called: number;
+                                    serving: number;
+                                    served: number;
+                                    noShows: number;
+                                    cancelled: number;
+                                    meanWaitSeconds: number | null;
+                                    p90WaitSeconds: number | null;
+                                    meanServiceSeconds: number | null;
+                                    p90ServiceSeconds: number | null;
+                                    shareWithinTarget: number | null;
+                                    longestWaitingSeconds: number | null;
+                                };
+                                estimatedWaitSeconds: number;
+                            })[];
+                            arrivalsByHour: {
+                                hour: number;
+                                arrivals: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/counters/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The counter the caller sits at, the ticket in hand and the queues they serve */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counter: {
+                                id: number;
+                                unitId: number;
+                                number: number;
+                                nameVi: string;
+                                nameEn: string;
+                                active: boolean;
+                                staffId: number | null;
+                                staffName: string | null;
+                                openedAt: string | null;
+                            } | null;
+                            ticket: {
+                                id: number;
+                                /** @description Printed number, e.g. A007 */
+                                label: string;
+                                unitId: number;
+                                groupId: number;
+                                groupCode?: string;
+                                groupNameVi?: string;
+                                groupNameEn?: string;
+                                day: string;
+                                number: number;
+                                /** @enum {string} */
+                                channel: "kiosk" | "clerk" | "booking";
+                                priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                                /** @enum {string} */
+                                status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                                /** Format: date-time */
+                                arrivedAt: string;
+                                /** Format: date-time */
+                                queuedAt: string;
+                                calledAt: string | null;
+                                callCount: number;
+                                startedAt: string | null;
+                                endedAt: string | null;
+                                counterId: number | null;
+                                targetCounterId: number | null;
+                                waitSeconds: number | null;
+                                serviceSeconds: number | null;
+                                dossierCodes?: string[];
+                            } | null;
+                            groups: {
+                                id: number;
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                weight: number;
+                                waiting: number;
+                                priorityWaiting: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/counters/{id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sit at a counter */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            unitId: number;
+                            number: number;
+                            nameVi: string;
+                            nameEn: string;
+                            active: boolean;
+                            staffId: number | null;
+                            staffName: string | null;
+                            openedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/counters/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave a counter (no ticket may be in hand) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            unitId: number;
+                            number: number;
+                            nameVi: string;
+                            nameEn: string;
+                            active: boolean;
+                            staffId: number | null;
+                            staffName: string | null;
+                            openedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/counters/{id}/call-next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call the next ticket to this counter (priority lane first, fairly; then the longest weighted wait) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ticket: {
+                                id: number;
+                                /** @description Printed number, e.g. A007 */
+                                label: string;
+                                unitId: number;
+                                groupId: number;
+                                groupCode?: string;
+                                groupNameVi?: string;
+                                groupNameEn?: string;
+                                day: string;
+                                number: number;
+                                /** @enum {string} */
+                                channel: "kiosk" | "clerk" | "booking";
+                                priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                                /** @enum {string} */
+                                status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                                /** Format: date-time */
+                                arrivedAt: string;
+                                /** Format: date-time */
+                                queuedAt: string;
+                                calledAt: string | null;
+                                callCount: number;
+                                startedAt: string | null;
+                                endedAt: string | null;
+                                counterId: number | null;
+                                targetCounterId: number | null;
+                                waitSeconds: number | null;
+                                serviceSeconds: number | null;
+                                dossierCodes?: string[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/points/{unitId}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a ticket at the counter for a citizen without one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        groupId: number;
+                        priority?: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        } & {
+                            pointNameVi: string;
+                            pointNameEn: string;
+                            /** @description Tickets ahead in the same lane */
+                            ahead: number;
+                            estimatedWaitSeconds: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/tickets/{id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call the ticket again (the last call counts for its wait) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/tickets/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The citizen came: start serving */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/tickets/{id}/no-show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The citizen did not come */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/tickets/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a waiting or called ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/tickets/{id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish the service, linking the dossiers it received */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Dossiers received during this service (linked to the ticket) */
+                        dossierCodes?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/tickets/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the ticket to another group or counter of the point; it keeps its place by arrival */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        groupId?: number;
+                        counterId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/planning/staffing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clerks each point needs each hour for the targets (Erlang C over the demand of the ticket history; manager, admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Service points (comma list); default every point in scope */
+                    unitIds?: string;
+                    /** @description The day planned (default today): history is taken from the working days before it, the same weekday when there are enough */
+                    day?: string;
+                    /** @description Working days of history (default 20) */
+                    historyDays?: number;
+                    targetMeanWaitSeconds?: number;
+                    targetSeconds?: number;
+                    targetShare?: number;
+                    maxOccupancy?: number;
+                    absence?: number;
+                    /** @description Reallocation: whole-day moves, or mornings and afternoons apart */
+                    blocks?: "day" | "half-day";
+                    seed?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            day: string;
+                            history: {
+                                from: string | null;
+                                to: string | null;
+                                days: number;
+                            };
+                            targets: {
+                                targetMeanWaitSeconds: number | null;
+                                targetSeconds: number;
+                                targetShare: number | null;
+                                maxOccupancy: number;
+                                absence: number;
+                            } | null;
+                            points: {
+                                unitId: number;
+                                nameVi: string;
+                                nameEn: string;
+                                /** @description Most distinct counters that called tickets on one day of the history */
+                                clerksSeen: number;
+                                peakClerks: number;
+                                peakScheduled: number;
+                                hours: {
+                                    hour: number;
+                                    arrivalsPerHour: number;
+                                    serviceSeconds: number;
+                                    clerks: number;
+                                    scheduled: number;
+                                    pWait: number;
+                                    meanWaitSeconds: number | null;
+                                    shareWithinTarget: number;
+                                    occupancy: number | null;
+                                    limitedBy: string[];
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/planning/reallocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A day's reallocation of clerks between points, with waits before and after by Erlang C and by simulation (manager, admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Service points (comma list); default every point in scope */
+                    unitIds?: string;
+                    /** @description The day planned (default today): history is taken from the working days before it, the same weekday when there are enough */
+                    day?: string;
+                    /** @description Working days of history (default 20) */
+                    historyDays?: number;
+                    targetMeanWaitSeconds?: number;
+                    targetSeconds?: number;
+                    targetShare?: number;
+                    maxOccupancy?: number;
+                    absence?: number;
+                    /** @description Reallocation: whole-day moves, or mornings and afternoons apart */
+                    blocks?: "day" | "half-day";
+                    seed?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            day: string;
+                            history: {
+                                from: string | null;
+                                to: string | null;
+                                days: number;
+                            };
+                            blocks: string;
+                            targets: {
+                                targetMeanWaitSeconds: number | null;
+                                targetSeconds: number;
+                                targetShare: number | null;
+                                maxOccupancy: number;
+                                absence: number;
+                            };
+                            moves: {
+                                fromUnitId: number;
+                                fromNameVi: string;
+                                toUnitId: number;
+                                toNameVi: string;
+                                count: number;
+                                block: string;
+                            }[];
+                            points: {
+                                unitId: number;
+                                nameVi: string;
+                                nameEn: string;
+                                clerks: {
+                                    block: string;
+                                    before: number;
+                                    after: number;
+                                }[];
+                                before: {
+                                    arrivals: number;
+                                    meanWaitSeconds: number | null;
+                                    shareWithinTarget: number;
+                                    occupancy: number | null;
+                                    overloadedHours: number[];
+                                    meetsTarget: boolean;
+                                    simulated: {
+                                        days: number;
+                                        arrivalsPerDay: number;
+                                        meanWaitSeconds: number | null;
+                                        p90WaitSeconds: number | null;
+                                        shareWithinTarget: number | null;
+                                        utilization: number | null;
+                                    };
+                                };
+                                after: {
+                                    arrivals: number;
+                                    meanWaitSeconds: number | null;
+                                    shareWithinTarget: number;
+                                    occupancy: number | null;
+                                    overloadedHours: number[];
+                                    meetsTarget: boolean;
+                                    simulated: {
+                                        days: number;
+                                        arrivalsPerDay: number;
+                                        meanWaitSeconds: number | null;
+                                        p90WaitSeconds: number | null;
+                                        shareWithinTarget: number | null;
+                                        utilization: number | null;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
