@@ -69,6 +69,21 @@ describe('the web app’s pages', () => {
     expect(gz.rawPayload).toEqual(gzipSync(SCRIPT));
   });
 
+  it('answers an unknown address with the app’s “page not found” (404) to a browser, and with a 404 problem to API clients', async () => {
+    const browser = await app.inject({ method: 'GET', url: '/khong-co-trang-nay', headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(browser.statusCode).toBe(404);
+    expect(browser.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(browser.body).toBe(INDEX);
+    expect(browser.headers['content-security-policy']).toContain("script-src 'self'");
+    const program = await app.inject({ method: 'GET', url: '/khong-co-trang-nay', headers: { accept: '*/*' } });
+    expect(program.statusCode).toBe(404);
+    expect(program.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(program.json()).toMatchObject({ code: 'NOT_FOUND', detail: 'No route GET /khong-co-trang-nay' });
+    const post = await app.inject({ method: 'POST', url: '/khong-co-trang-nay', headers: { accept: 'text/html' } });
+    expect(post.statusCode).toBe(404);
+    expect(post.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+
   it('answers a missing asset with the API’s 404 problem', async () => {
     const r = await app.inject({ method: 'GET', url: '/assets/gone-000000.js' });
     expect(r.statusCode).toBe(404);

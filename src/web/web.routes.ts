@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp, Problem } from '../platform/http.js';
 
 /** Where `npm run build` writes the browser app (web/vite.config.ts). */
@@ -53,15 +53,23 @@ export async function webRoutes(app: HttpApp, opts: { distDir?: string | undefin
   });
 
   const indexFile = path.join(distDir, 'index.html');
-  for (const url of WEB_PAGE_PATHS) {
-    app.get(url, { schema: { hide: true } }, async (req, reply) => {
-      let html: string;
-      try {
-        html = await readFile(indexFile, 'utf8');
-      } catch {
-        return notBuilt(reply, req.id);
-      }
-      return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(html);
-    });
-  }
+  const page = async (req: FastifyRequest, reply: FastifyReply, status: 200 | 404) => {
+    let html: string;
+    try {
+      html = await readFile(indexFile, 'utf8');
+    } catch {
+      return notBuilt(reply, req.id);
+    }
+    return reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(html);
+  };
+  for (const url of WEB_PAGE_PATHS) app.get(url, { schema: { hide: true } }, (req, reply) => page(req, reply, 200));
+
+  // Any other address typed or followed in a browser gets the app's own "page not found" (status 404);
+  // API clients keep the problem+json 404. More specific routes always win over this wildcard.
+  app.get('/*', { schema: { hide: true } }, (req, reply) => (wantsHtml(req) ? page(req, reply, 404) : reply.callNotFound()));
+}
+
+/** A browser navigating (its Accept header names HTML), not a program calling the API. */
+function wantsHtml(req: FastifyRequest): boolean {
+  return /\btext\/html\b/.test(req.headers.accept ?? '');
 }
