@@ -12,7 +12,8 @@ import { DueCell, RiskBadge, StatusBadge, type Risk } from './shared';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment', 'result_ready', 'returned', 'refused', 'withdrawn', 'stopped'] as const;
-const OPEN = 'submitted,received,processing,supplement_requested,awaiting_payment';
+// Everything not yet handed back to the applicant: results waiting at the counter are work too.
+const OPEN = 'submitted,received,processing,supplement_requested,awaiting_payment,result_ready';
 const RISKS = ['due_soon', 'late', 'paused'] as const;
 type RiskFilter = (typeof RISKS)[number];
 

@@ -19,6 +19,7 @@ export default function StaffHome() {
   if (me.role === 'clerk') {
     tiles.push({ to: '/can-bo/tiep-nhan', title: 'home.intakeTile', text: 'home.intakeText' });
     tiles.push({ to: '/can-bo/ho-so?trang-thai=submitted', title: 'home.submittedTile', text: 'home.submittedText' });
+    tiles.push({ to: '/can-bo/ho-so?trang-thai=result_ready', title: 'home.resultTile', text: 'home.resultText' });
   }
   tiles.push({ to: '/can-bo/ho-so', title: 'home.inboxTile', text: 'home.inboxText' });
   tiles.push({ to: '/can-bo/ho-so?tien-do=late', title: 'home.lateTile', text: 'home.lateText' });
