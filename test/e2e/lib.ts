@@ -18,7 +18,8 @@ export const SHOT_DIR = path.join(ROOT, 'docs/screenshots');
 const MAX_SHOT_BYTES = 200 * 1024;
 
 export const failures: string[] = [];
-export const log = (m: string): void => console.log(`• ${m}`);
+const T0 = Date.now();
+export const log = (m: string): void => console.log(`• ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)} s  ${m}`);
 
 /** Records a check: a failure is listed at the end (the run goes on, so one run shows every problem). */
 export function check(ok: boolean, what: string): void {
@@ -137,6 +138,19 @@ export async function axeEverywhere(page: Page, label: string, ready?: (lang: 'v
   }
   await switchLanguage(page, 'vi');
   await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+/**
+ * axe in both languages and at both widths with two runs (Vietnamese at 360 px, English at 1440 px): for the
+ * further states of a page already checked everywhere. Ends in Vietnamese at 1440 px.
+ */
+export async function axePair(page: Page, label: string): Promise<void> {
+  await page.setViewportSize({ width: 360, height: HEIGHT[360] });
+  await axe(page, `${label} (vi, 360 px)`);
+  await switchLanguage(page, 'en');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await axe(page, `${label} (en, 1440 px)`);
+  await switchLanguage(page, 'vi');
 }
 
 /**
