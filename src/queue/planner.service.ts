@@ -9,7 +9,7 @@ import type { StaffingTargets } from './erlang.model.js';
 import { hourlyRequirements, proposeReallocation, type HourDemand, type PointDay, type ReallocationBlocks } from './staffing.model.js';
 import { simulateQueue, type Session, type SimulationResult } from './simulation.model.js';
 import { DEFAULT_SERVICE_SECONDS } from './queue.service.js';
-import { localDay, MAX_PRIORITY_STREAK } from './ticket.model.js';
+import { checkDay, localDay, MAX_PRIORITY_STREAK } from './ticket.model.js';
 import * as repo from './queue.repository.js';
 
 /** History window used when none is given: the 20 working days before the planned day. */
@@ -99,7 +99,7 @@ export class PlannerService {
   /** Clerks each point needs each open hour to meet the targets, from the demand of the history window. */
   async staffing(actor: Actor, q: { unitIds?: number[]; day?: string; historyDays?: number } & StaffingTargets) {
     const points = await this.points(actor, q.unitIds);
-    const day = q.day ?? localDay(this.deps.clock());
+    const day = q.day === undefined ? localDay(this.deps.clock()) : checkDay(q.day, 'querystring.day');
     const days = points.length ? await this.window(points[0]!.id, day, q.historyDays ?? DEFAULT_HISTORY_WORKING_DAYS) : [];
     const hist = await this.history(points, days, day);
     const targets = pickTargets(q);
@@ -130,7 +130,7 @@ export class PlannerService {
    */
   async reallocation(actor: Actor, q: { unitIds?: number[]; day?: string; historyDays?: number; blocks?: ReallocationBlocks; clerks?: Record<number, number>; seed?: number } & StaffingTargets) {
     const points = await this.points(actor, q.unitIds);
-    const day = q.day ?? localDay(this.deps.clock());
+    const day = q.day === undefined ? localDay(this.deps.clock()) : checkDay(q.day, 'querystring.day');
     const days = points.length ? await this.window(points[0]!.id, day, q.historyDays ?? DEFAULT_HISTORY_WORKING_DAYS) : [];
     const hist = (await this.history(points, days, day)).filter((h) => h.hours.some((x) => x.arrivalsPerHour > 0));
     const targets = pickTargets(q);
@@ -190,6 +190,7 @@ export class PlannerService {
 
   /** A point's demand for a day from its history: the simulation input of `motcua simulate-queue --point`. */
   async pointDemand(unitId: number, day: string, historyDays = DEFAULT_HISTORY_WORKING_DAYS): Promise<PointHistory> {
+    checkDay(day, 'date');
     const u = await this.deps.org.unit(unitId);
     const days = await this.window(u.id, day, historyDays);
     const [h] = await this.history([u], days, day);

@@ -17,6 +17,7 @@ import {
   dayFigures,
   daySlots,
   estimateWaitSeconds,
+  checkDay,
   localDay,
   MAX_PRIORITY_STREAK,
   nextTicketStatus,
@@ -556,7 +557,7 @@ export class QueueService {
     requireRole(actor, 'clerk', 'manager', 'admin');
     const unit = await this.pointInScope(actor, unitId);
     const now = this.deps.clock();
-    const d = day ?? localDay(now);
+    const d = day === undefined ? localDay(now) : checkDay(day, 'querystring.day');
     const asOf = d === localDay(now) ? now.getTime() : Math.min(now.getTime(), (parseLocalDate(d) + 1) * 86_400_000 - 7 * 3_600_000);
     const groups = await repo.groupsOfUnit(this.deps.db, unit.id);
     const tickets = await repo.ticketsOfDay(this.deps.db, unit.id, d);
@@ -589,6 +590,7 @@ export class QueueService {
 
   /** Bookable slots of a group on a day, with the places left (past slots and days off have none). */
   async slots(groupId: number, day: string) {
+    checkDay(day, 'querystring.day');
     const g = await this.group(groupId);
     if (!g.active || g.slot_capacity === 0) return { groupId: g.id, day, slotMinutes: g.slot_minutes, slots: [] };
     const sessions = (await this.deps.org.calendarOf(g.unit_id)).sessionsOn(day);

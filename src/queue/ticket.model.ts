@@ -1,5 +1,5 @@
 import type { TicketPriority, TicketStatus } from '../platform/db.types.js';
-import { DAY_MS, formatLocalDate } from '../calendar/local-date.js';
+import { DAY_MS, formatLocalDate, parseLocalDate } from '../calendar/local-date.js';
 import { DomainError } from '../platform/errors.js';
 
 // The rules of a counter queue: which action each ticket status allows, who is called next,
@@ -41,6 +41,16 @@ export function ticketLabel(groupCode: string, number: number): string {
 /** The local service day (UTC+7 by default) of an instant, 'YYYY-MM-DD'. */
 export function localDay(at: Date, utcOffsetMinutes = 420): string {
   return formatLocalDate(Math.floor((at.getTime() + utcOffsetMinutes * 60_000) / DAY_MS));
+}
+
+/** The day itself when it is a real 'YYYY-MM-DD' date; VALIDATION naming the field otherwise (2026-02-30 included). */
+export function checkDay(day: string, field: string): string {
+  try {
+    parseLocalDate(day);
+  } catch {
+    throw new DomainError('VALIDATION', `${field} must be a real date YYYY-MM-DD (got ${day.slice(0, 20)})`, { field });
+  }
+  return day;
 }
 
 /** A waiting ticket as the caller sees it. */
