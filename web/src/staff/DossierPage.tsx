@@ -93,6 +93,9 @@ export default function DossierPage() {
 
       <div className="dossier-layout">
         <div className="dossier-main">
+          {/* The task of the moment comes first: what the applicant was asked to supplement. */}
+          {d.status === 'supplement_requested' && <SupplementPanel dossier={d} events={events} onChanged={reload} setMessage={setMessage} />}
+
           <section className="card section" aria-labelledby="sum-h">
             <h2 id="sum-h">{t('dossier.summary')}</h2>
             <dl className="facts">
@@ -180,8 +183,6 @@ export default function DossierPage() {
               )}
             </dl>
           </section>
-
-          {d.status === 'supplement_requested' && <SupplementPanel dossier={d} events={events} onChanged={reload} setMessage={setMessage} />}
 
           <Components dossier={d} onChanged={reload} setMessage={setMessage} />
 
