@@ -5,7 +5,9 @@
  *   npm run build && npx tsx test/e2e/citizen.e2e.ts
  *
  * Without MOTCUA_URL it seeds a small demo province into a temp dir and serves it on a free port, with the
- * forms' QR codes pointing at that server. SCREENSHOTS=1 also saves docs/screenshots/ of the pages it passes.
+ * forms' QR codes pointing at that server. SCREENSHOTS=1 also saves docs/screenshots/ of the states only this
+ * scenario reaches (search results, tracking with a supplement request, the clerk's supplement panel); the
+ * other portal pages are shot by `npm run screenshots`.
  *
  * The scenario (birth registration, 1.001193, for a resident of Phường Hoa Lư):
  *  1. a citizen, not logged in, finds the procedure by a search typed without diacritics, reads its page
@@ -110,7 +112,6 @@ async function main(): Promise<void> {
     await citizen.goto(`${base}/`);
     await citizen.getByRole('heading', { level: 1 }).waitFor();
     await axeEverywhere(citizen, 'home');
-    await shot(citizen, 'home');
     await citizen.getByLabel('Tên thủ tục hoặc mã thủ tục').first().fill('dang ky khai sinh');
     await citizen.getByRole('button', { name: 'Tìm kiếm' }).first().click();
     await citizen.waitForURL(/\/thu-tuc\?q=dang/);
@@ -123,7 +124,6 @@ async function main(): Promise<void> {
     await citizen.getByRole('heading', { level: 1, name: PROCEDURE_NAME }).waitFor();
     check(await citizen.getByText('1 ngày làm việc').first().isVisible(), 'the procedure page shows its time limit (1 ngày làm việc)');
     await axeEverywhere(citizen, 'procedure', () => citizen.locator('.point-list'));
-    await shot(citizen, 'procedure');
     await citizen.getByRole('link', { name: 'Nộp trực tuyến' }).first().click();
     await citizen.waitForURL(new RegExp(`/nop-ho-so/${PROCEDURE.replace('.', '\\.')}$`));
     await citizen.locator('#f-idNumber').waitFor();
@@ -139,7 +139,6 @@ async function main(): Promise<void> {
     await citizen.locator('#f-returnPoint').selectOption({ label: PROVINCIAL_CENTER });
     await citizen.locator('#f-confirm').check();
     await axeEverywhere(citizen, 'submission form (filled, two files uploaded)');
-    await shot(citizen, 'submit');
     await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
     await citizen.locator('.success-code').waitFor({ timeout: 20_000 });
     const code = (await citizen.locator('.success-code').innerText()).trim();
@@ -150,7 +149,6 @@ async function main(): Promise<void> {
     check((await facts.getByText(WARD_COMMITTEE, { exact: true }).count()) === 1, `the confirmation names the competent agency (${WARD_COMMITTEE})`);
     check((await facts.getByText(PROVINCIAL_CENTER, { exact: true }).count()) === 1, 'the confirmation names the chosen return point');
     await axePair(citizen, 'submission confirmation');
-    await shot(citizen, 'submitted');
     await citizen.getByRole('link', { name: 'Theo dõi hồ sơ' }).click();
     await citizen.getByTestId('tracking-status').waitFor();
     check((await citizen.getByTestId('tracking-status').innerText()) === 'Mới đăng ký trực tuyến', 'tracking right after submission: "Mới đăng ký trực tuyến"');
@@ -251,7 +249,6 @@ async function main(): Promise<void> {
     check(JSON.stringify(labels) === JSON.stringify(expected), `the timeline lists every step in order (${labels.join(' → ')})`);
     check((await citizen.locator('.timeline-note').allInnerTexts()).join('|') === `Lý do: ${REASON}`, 'the timeline keeps the supplement reason, and no internal note');
     await axeEverywhere(citizen, 'tracking (result returned, rating form)', () => citizen.locator('.rating-form'));
-    await shot(citizen, 'tracking', { fullPage: true });
     await citizen.getByLabel('Hài lòng', { exact: true }).check();
     await citizen.getByLabel(/Góp ý/).fill('Cán bộ hướng dẫn bổ sung rõ ràng.');
     await citizen.getByRole('button', { name: 'Gửi đánh giá' }).click();

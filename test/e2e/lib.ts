@@ -78,9 +78,17 @@ export async function startServer(opts: { dossiers?: number } = {}): Promise<Tes
     if (server.exitCode !== null || i >= 120) throw new Error(`server did not start: ${out.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+  // A server that dies mid-test says why (its last output), instead of only "connection refused" later.
+  let stopping = false;
+  server.on('exit', (code, signal) => {
+    if (stopping) return;
+    failures.push(`the server exited during the test (code ${code}, signal ${signal})`);
+    console.error(`✗ the server exited (code ${code}, signal ${signal}); its last output:\n${out.slice(-4000)}`);
+  });
   return {
     url,
     stop: async () => {
+      stopping = true;
       server.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
       await rm(dir, { recursive: true, force: true });
@@ -154,8 +162,9 @@ export async function axePair(page: Page, label: string): Promise<void> {
 }
 
 /**
- * With SCREENSHOTS=1: saves docs/screenshots/<name>-1440.png and -360.png of the current page (the top of
- * it, or the whole page when it fits in 200 KB); otherwise does nothing.
+ * With SCREENSHOTS=1: saves docs/screenshots/<name>-1440.png and -360.png of the current page: what the
+ * viewport shows, or with fullPage the whole page (its top part when the whole is over 200 KB); otherwise
+ * does nothing.
  */
 export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   if (!SHOTS) return;
@@ -164,8 +173,14 @@ export async function shot(page: Page, name: string, opts: { fullPage?: boolean 
     await page.evaluate('document.fonts.ready');
     await page.waitForTimeout(300);
     const file = path.join(SHOT_DIR, `${name}-${w}.png`);
-    let buf = await page.screenshot({ fullPage: opts.fullPage ?? false, type: 'png', animations: 'disabled', caret: 'hide' });
-    if (buf.length > MAX_SHOT_BYTES) buf = await page.screenshot({ fullPage: false, type: 'png', animations: 'disabled', caret: 'hide' });
+    const common = { type: 'png', animations: 'disabled', caret: 'hide' } as const;
+    let buf = await page.screenshot({ ...common, fullPage: opts.fullPage ?? false });
+    // A page too long for 200 KB is cut to its top part (never less than the viewport), as web/scripts/screenshots.ts does.
+    let height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+    while (opts.fullPage && buf.length > MAX_SHOT_BYTES && height > HEIGHT[w]) {
+      height = Math.max(HEIGHT[w], Math.floor(height * 0.85));
+      buf = await page.screenshot({ ...common, fullPage: true, clip: { x: 0, y: 0, width: w, height } });
+    }
     await writeFile(file, buf);
     const size = (await stat(file)).size;
     log(`screenshot ${path.relative(ROOT, file)} (${Math.round(size / 1024)} KB)`);

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     check(true, 'the birth certificate notice is taken from the document store');
     await page.getByLabel('Nơi trả kết quả').selectOption({ label: RETURN_POINT });
     await axeEverywhere(page, 'intake (filled)');
-    await shot(page, 'staff-intake');
+    await shot(page, 'staff-intake', { fullPage: true });
     await page.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
     await page.getByTestId('dossier-code').waitFor({ timeout: 20_000 });
     const code = (await page.getByTestId('dossier-code').innerText()).trim();
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const gcsRow = page.locator('.st-table tr', { has: page.locator('th', { hasText: /^Giấy chứng sinh/ }) });
     check((await gcsRow.locator('td').first().innerText()) === 'Kho dữ liệu của công dân', 'the dossier records the component as taken from the document store');
     await axeEverywhere(page, 'dossier');
-    await shot(page, 'staff-dossier');
+    await shot(page, 'staff-dossier', { fullPage: true });
     await logout(page);
 
     // 5. A clerk of another service point cannot open it.
