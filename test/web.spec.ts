@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('the web app’s pages', () => {
-  it.each(['/', '/thu-tuc', '/thu-tuc/1.001193', '/nop-ho-so/1.001193', '/tra-cuu', '/can-bo', '/can-bo/dang-nhap'])('serves index.html at %s', async (url) => {
+  it.each(['/', '/thu-tuc', '/thu-tuc/1.001193', '/nop-ho-so/1.001193', '/tra-cuu', '/can-bo', '/can-bo/dang-nhap', '/xep-hang', '/xep-hang/2', '/man-hinh/2', '/dat-lich', '/dat-lich/ABCD2345'])('serves index.html at %s', async (url) => {
     const r = await app.inject({ method: 'GET', url });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -112,7 +112,7 @@ describe('the API beside the pages', () => {
     const documented = Object.keys(doc.paths);
     expect(documented).toContain('/procedures');
     const pageRoots = new Set(WEB_PAGE_PATHS.map((p) => p.split('/')[1]));
-    expect(pageRoots).toEqual(new Set(['', 'thu-tuc', 'nop-ho-so', 'tra-cuu', 'can-bo']));
+    expect(pageRoots).toEqual(new Set(['', 'thu-tuc', 'nop-ho-so', 'tra-cuu', 'can-bo', 'xep-hang', 'man-hinh', 'dat-lich']));
     expect(documented.filter((p) => pageRoots.has(p.split('/')[1]!))).toEqual([]);
   });
 

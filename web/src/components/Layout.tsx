@@ -47,6 +47,12 @@ export function Layout() {
               <NavLink to="/tra-cuu">{t('nav.track')}</NavLink>
             </li>
             <li>
+              <NavLink to="/xep-hang">{t('nav.queue')}</NavLink>
+            </li>
+            <li>
+              <NavLink to="/dat-lich">{t('nav.booking')}</NavLink>
+            </li>
+            <li>
               <NavLink to="/can-bo">{t('nav.staff')}</NavLink>
             </li>
           </ul>
