@@ -19,6 +19,8 @@ const DossierPage = lazy(() => import('./DossierPage'));
 const IntakePage = lazy(() => import('./IntakePage'));
 const OverviewPage = lazy(() => import('./OverviewPage'));
 const TrackingBookPage = lazy(() => import('./TrackingBookPage'));
+const CounterPage = lazy(() => import('./CounterPage'));
+const QueuePage = lazy(() => import('./QueuePage'));
 
 export const LOGIN_PATH = '/can-bo/dang-nhap';
 
@@ -86,6 +88,8 @@ function Guarded() {
           <Route path="tiep-nhan" element={<IntakePage />} />
           <Route path="tong-quan" element={manager ? <OverviewPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="so-theo-doi" element={keepsBook(role) ? <TrackingBookPage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="quay" element={role === 'clerk' || role === 'manager' ? <CounterPage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="hang-doi" element={manager ? <QueuePage /> : <Navigate to="/can-bo" replace />} />
           <Route path="*" element={<Navigate to="/can-bo" replace />} />
         </Routes>
       </Suspense>
@@ -113,12 +117,22 @@ function StaffBar() {
                 </li>
                 {s.me.role === 'clerk' && (
                   <li>
+                    <NavLink to="/can-bo/quay">{t('nav.counter')}</NavLink>
+                  </li>
+                )}
+                {s.me.role === 'clerk' && (
+                  <li>
                     <NavLink to="/can-bo/tiep-nhan">{t('nav.intake')}</NavLink>
                   </li>
                 )}
                 {(s.me.role === 'manager' || s.me.role === 'admin') && (
                   <li>
                     <NavLink to="/can-bo/tong-quan">{t('nav.overview')}</NavLink>
+                  </li>
+                )}
+                {(s.me.role === 'manager' || s.me.role === 'admin') && (
+                  <li>
+                    <NavLink to="/can-bo/hang-doi">{t('nav.queue')}</NavLink>
                   </li>
                 )}
                 {keepsBook(s.me.role) && (

@@ -17,13 +17,14 @@ export default function StaffHome() {
   usePageTitle(t('nav.home'));
   const tiles: Tile[] = [];
   if (me.role === 'clerk') {
+    tiles.push({ to: '/can-bo/quay', title: 'home.counterTile', text: 'home.counterText' });
     tiles.push({ to: '/can-bo/tiep-nhan', title: 'home.intakeTile', text: 'home.intakeText' });
     tiles.push({ to: '/can-bo/ho-so?trang-thai=submitted', title: 'home.submittedTile', text: 'home.submittedText' });
     tiles.push({ to: '/can-bo/ho-so?trang-thai=result_ready', title: 'home.resultTile', text: 'home.resultText' });
   }
   tiles.push({ to: '/can-bo/ho-so', title: 'home.inboxTile', text: 'home.inboxText' });
   tiles.push({ to: '/can-bo/ho-so?tien-do=late', title: 'home.lateTile', text: 'home.lateText' });
-  if (me.role === 'manager' || me.role === 'admin') tiles.unshift({ to: '/can-bo/tong-quan', title: 'home.overviewTile', text: 'home.overviewText' });
+  if (me.role === 'manager' || me.role === 'admin') tiles.unshift({ to: '/can-bo/tong-quan', title: 'home.overviewTile', text: 'home.overviewText' }, { to: '/can-bo/hang-doi', title: 'home.queueTile', text: 'home.queueText' });
   if (keepsBook(me.role)) tiles.push({ to: '/can-bo/so-theo-doi', title: 'home.bookTile', text: 'home.bookText' });
   return (
     <div className="container page">
