@@ -311,6 +311,9 @@ describe('territorial and inter-agency processing', () => {
     const body = { procedureCode: '1.001193', applicant: applicant('14003', { phone: '0987654321' }), components: [{ code: 'TK', source: 'upload', fileSha256: file }, { code: 'GCS', source: 'upload', fileSha256: file }, { code: 'CCCD', source: 'population_db' }] };
     const paper = await h.app.inject({ method: 'POST', url: '/public/dossiers', payload: { ...body, components: [{ code: 'TK', source: 'paper' }] } });
     expect(paper.json()).toMatchObject({ code: 'VALIDATION', field: 'body.components.0.source' });
+    // Unidentified online, a typed ID number must not open the applicant's document store.
+    const stored = await h.app.inject({ method: 'POST', url: '/public/dossiers', payload: { ...body, components: [...body.components, { code: 'GKH', source: 'store', storeDocumentId: 1 }] } });
+    expect([stored.statusCode, stored.json().code, stored.json().field]).toEqual([400, 'VALIDATION', 'body.components.3.source']);
     const key = { 'idempotency-key': 'online-submission-0001' };
     const r = await h.app.inject({ method: 'POST', url: '/public/dossiers', headers: key, payload: body });
     expect(r.statusCode).toBe(201);

@@ -211,6 +211,9 @@ export class DossierService {
         pending.push({ sha256: c.fileSha256, field: `${field}.fileSha256` });
         blob = c.fileSha256;
       } else if (c.source === 'store') {
+        // An online submitter is not identified (no VNeID log-in yet): typing someone's ID number must not
+        // attach their stored documents. At the counter the clerk has checked the ID card.
+        if (channel === 'online') return fail(new DomainError('VALIDATION', 'Documents from the store are reused at the counter only; an online submission uploads its files', { field: `${field}.source` }));
         if (!c.storeDocumentId) return fail(new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', { field: `${field}.storeDocumentId` }));
         const doc = await repo.storeDocument(this.deps.db, c.storeDocumentId);
         if (!doc || doc.owner_id_number !== idNumber) return fail(new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, { field: `${field}.storeDocumentId` }));
