@@ -95,11 +95,15 @@ program
   .command('seed')
   .description('Generate the demo province into an empty database')
   .option('--dossiers <n>', 'number of historical dossiers', (v) => Number(v), 2000)
-  .action(async (opts: { dossiers: number }) => {
+  .option('--queue-days <n>', 'working days of counter-queue ticket history', (v: string) => {
+    if (!/^\d{1,3}$/.test(v) || Number(v) > 250) throw new InvalidArgumentError('expected a whole number from 0 to 250');
+    return Number(v);
+  }, 15)
+  .action(async (opts: { dossiers: number; queueDays: number }) => {
     const config = loadConfig();
     const { database, services } = await open(config);
     const { seedDemo } = await import('./demo/seed.js');
-    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { dossiers: opts.dossiers, log: (m) => console.error(m) });
+    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { dossiers: opts.dossiers, queueDays: opts.queueDays, log: (m) => console.error(m) });
     console.log(JSON.stringify(r));
     await database.close();
   });
