@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DEMO_OFFICE_HOURS, WorkingCalendar } from '../calendar/calendar.model.js';
-import { transferDeadline, dossierCode, feeDue, idNumberProblem, maskIdNumber, maskName, maskPhone, normalizePhone, PORTAL_STATUS, processingSteps, timeliness, TRANSITIONS, DOSSIER_STATUSES } from './dossier.model.js';
+import { allowedActions, checkTransition, DOSSIER_ACTIONS, transferDeadline, dossierCode, feeDue, idNumberProblem, maskIdNumber, maskName, maskPhone, normalizePhone, PORTAL_STATUS, processingSteps, timeliness, TRANSITIONS, DOSSIER_STATUSES } from './dossier.model.js';
 
 describe('dossier rules', () => {
   it('maps every internal status onto a distinct portal code 1–10', () => {
@@ -95,5 +95,31 @@ describe('dossier rules', () => {
     expect(at('2025-03-14T18:30:00+07:00')).toBe('2025-03-17T04:30:00.000Z'); // Mon 11:30
     expect(at('2025-03-15T10:00:00+07:00')).toBe('2025-03-17T10:00:00.000Z'); // Saturday: Mon 17:00
     expect(at('2025-08-29T16:00:00+07:00')).toBe('2025-09-03T04:30:00.000Z'); // before National Day: Wed 11:30
+  });
+
+  it('offers exactly the actions the state machine lets this staff member take now (before the step and once-only rules)', () => {
+    const steps = processingSteps([{ role: 'receive', agency: 'competent', share: 0.1 }, { role: 'process', agency: 'competent', share: 0.6 }, { role: 'approve', agency: 'competent', share: 0.3 }]);
+    const unit = fc.constantFrom(1, 2, 3);
+    fc.assert(
+      fc.property(
+        fc.record({ status: fc.constantFrom(...DOSSIER_STATUSES), receivingUnitId: unit, currentUnitId: fc.option(unit, { nil: null }), returnPointId: unit, currentStep: fc.constantFrom(0, 1, 2) }),
+        fc.record({ role: fc.constantFrom('clerk' as const, 'specialist' as const, 'approver' as const, 'manager' as const, 'admin' as const), unitId: unit }),
+        (d, who) => {
+          const staff = { ...who, scopeUnitIds: [who.unitId] };
+          const allowed = allowedActions({ ...d, supplementCount: 0, apologyDueAt: null }, staff, steps);
+          for (const action of DOSSIER_ACTIONS) {
+            let permitted = true;
+            try {
+              checkTransition(d, action, staff);
+            } catch {
+              permitted = false;
+            }
+            // Every action offered passes checkTransition; every action it refuses is not offered.
+            if (allowed.includes(action)) expect(permitted).toBe(true);
+            if (!permitted) expect(allowed).not.toContain(action);
+          }
+        },
+      ),
+    );
   });
 });

@@ -94,26 +94,39 @@ export interface ActingStaff {
   scopeUnitIds: number[] | null;
 }
 
+/** Why an action may not be taken now: the dossier's status, the staff member's role, or their unit. */
+type Refusal = 'status' | 'role' | 'unit';
+
+/** The first rule the action breaks, or null. (No error is built here: allowedActions asks for every action on every view.) */
+function refusalOf(d: DossierState, action: DossierAction, who: ActingStaff): Refusal | null {
+  const rule: TransitionRule = TRANSITIONS[action];
+  if (!(rule.from as readonly DossierStatus[]).includes(d.status)) return 'status';
+  if (!rule.roles.includes(who.role)) return 'role';
+  // A clerk forwards from the receiving point (received → competent agency); staff at an agency forward onwards.
+  const unitRule: UnitRule = action === 'forward' && d.status === 'received' ? 'receiving_point' : rule.unit;
+  const at = who.unitId;
+  const inUnit =
+    unitRule === 'receiving_point' ? at === d.receivingUnitId
+    : unitRule === 'current_unit' ? at === d.currentUnitId
+    : unitRule === 'return_point' ? at === d.returnPointId
+    : unitRule === 'receiving_or_current' ? at === d.receivingUnitId || at === d.currentUnitId
+    : at === d.receivingUnitId || at === d.returnPointId;
+  return inUnit ? null : 'unit';
+}
+
 /** Checks that the action may be taken now, by this staff member; returns the next status. */
 export function checkTransition(d: DossierState, action: DossierAction, who: ActingStaff): DossierStatus {
   const rule: TransitionRule = TRANSITIONS[action];
-  if (!(rule.from as readonly DossierStatus[]).includes(d.status)) {
+  const refusal = refusalOf(d, action, who);
+  if (refusal === 'status') {
     throw new DomainError('INVALID_TRANSITION', `Cannot ${action.replaceAll('_', ' ')} a dossier that is ${d.status.replaceAll('_', ' ')} (allowed from: ${rule.from.join(', ')})`, {
       details: { status: d.status, action },
     });
   }
-  if (!rule.roles.includes(who.role)) {
+  if (refusal === 'role') {
     throw new DomainError('FORBIDDEN', `Role ${who.role} may not ${action.replaceAll('_', ' ')}; it needs ${rule.roles.join(' or ')}`);
   }
-  // A clerk forwards from the receiving point (received → competent agency); staff at an agency forward onwards.
-  const unitRule: UnitRule = action === 'forward' && d.status === 'received' ? 'receiving_point' : rule.unit;
-  const allowed =
-    unitRule === 'receiving_point' ? [d.receivingUnitId]
-    : unitRule === 'current_unit' ? [d.currentUnitId]
-    : unitRule === 'return_point' ? [d.returnPointId]
-    : unitRule === 'receiving_or_current' ? [d.receivingUnitId, d.currentUnitId]
-    : [d.receivingUnitId, d.returnPointId];
-  if (!allowed.includes(who.unitId)) {
+  if (refusal === 'unit') {
     throw new DomainError('OUT_OF_SCOPE', `This dossier is not at your unit for this action (${action.replaceAll('_', ' ')})`);
   }
   return rule.to === 'same' ? d.status : rule.to;
@@ -231,12 +244,8 @@ export interface ActionableDossier extends DossierState {
 export function allowedActions(d: ActionableDossier, who: ActingStaff, steps: ProcessingStep[]): DossierAction[] {
   const last = steps[steps.length - 1];
   const current = steps.find((s) => s.index === d.currentStep);
-  return (Object.keys(TRANSITIONS) as DossierAction[]).filter((action) => {
-    try {
-      checkTransition(d, action, who);
-    } catch {
-      return false;
-    }
+  return DOSSIER_ACTIONS.filter((action) => {
+    if (refusalOf(d, action, who) !== null) return false;
     if (action === 'forward' && d.status === 'processing') {
       if (!steps.some((s) => s.index > d.currentStep)) return false;
       if (current && roleForStep(current) !== who.role) return false;
