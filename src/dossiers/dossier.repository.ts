@@ -72,6 +72,80 @@ function rowSql(row: object, params: unknown[], sqlValues: Record<string, string
   return { columns: columns.join(', '), values: values.join(', ') };
 }
 
+/** The columns of a row that are written (those given a value), in the row's order. */
+function writtenColumns(row: object): string[] {
+  return Object.keys(row).filter((k) => (row as Record<string, unknown>)[k] !== undefined);
+}
+
+/** Statement texts of insertNewDossier, one per shape of write (its columns and parts); a handful in practice. */
+const newDossierTexts = new Map<string, string>();
+
+/**
+ * The statement of insertNewDossier and its parameters. The text depends only on the shape of the write, so it
+ * is built once per shape and reused: the same string each time, which the driver also finds at once among its
+ * prepared statements. The parameters are collected in the order the text numbers them (see the build below).
+ */
+export function newDossierStatement(w: NewDossierWrite): { text: string; params: unknown[] } {
+  const blobs = [...new Set(w.requireBlobs ?? [])];
+  const columns = {
+    dossier: writtenColumns(w.dossier),
+    component: w.components.length ? writtenColumns(w.components[0]!) : [],
+    event: w.event ? writtenColumns(w.event) : null,
+    step: w.step ? writtenColumns(w.step) : null,
+  };
+  const shape = `${blobs.length}|${w.components.length}|${columns.dossier.join()}|${columns.component.join()}|${columns.event?.join() ?? '-'}|${columns.step?.join() ?? '-'}|${w.audit ? 'audit' : '-'}`;
+  const params: unknown[] = [];
+  // Parameters, in the order the text numbers them.
+  if (blobs.length) params.push(blobs, blobs.length);
+  params.push(w.counter.prefix, w.counter.day, w.codePrefix);
+  const dossier = w.dossier as Record<string, unknown>;
+  for (const c of columns.dossier) params.push(dossier[c]);
+  for (const row of w.components) for (const c of columns.component) params.push((row as Record<string, unknown>)[c]);
+  if (w.event) for (const c of columns.event!) params.push((w.event as Record<string, unknown>)[c]);
+  if (w.step) for (const c of columns.step!) params.push((w.step as Record<string, unknown>)[c]);
+  const before = params.length;
+  const audit = w.audit ? auditAppendSql({ ...w.audit.entry, entityId: { sql: '(select code from d)' } }, w.audit.at, params) : undefined;
+  let text = newDossierTexts.get(shape);
+  if (text === undefined) {
+    let n = 0;
+    const next = () => `$${++n}`;
+    const list = (cols: string[], extra: Record<string, string>) => ({
+      columns: [...cols, ...Object.keys(extra)].map((c) => `"${c}"`).join(', '),
+      values: [...cols.map(() => next()), ...Object.values(extra)].join(', '),
+    });
+    const ctes: string[] = [];
+    // No number is taken when a required file is missing: then, as past 9999, the code is null and the NOT NULL
+    // constraint fails the whole statement.
+    const guard = blobs.length ? `where (select count(*) from blobs where sha256 = any(${next()}::text[])) = ${next()}` : '';
+    ctes.push(`c as (
+    insert into dossier_code_counters as cc (prefix, day, last) select ${next()}::text, ${next()}::text, 1 ${guard}
+    on conflict (prefix, day) do update set last = cc.last + 1
+    returning last)`);
+    const code = `(select case when last <= 9999 then ${next()}::text || lpad(last::text, 4, '0') end from c)`;
+    const d = list(columns.dossier, { code });
+    ctes.push(`d as (insert into dossiers (${d.columns}) values (${d.values}) returning *)`);
+    // Sibling inserts see the new row through (select ... from d); their foreign keys are checked at the end of the statement.
+    const id = '(select id from d)';
+    if (w.components.length) {
+      const rows = w.components.map(() => list(columns.component, { dossier_id: id }));
+      ctes.push(`dc as (insert into dossier_components (${rows[0]!.columns}) values ${rows.map((r) => `(${r.values})`).join(', ')})`);
+    }
+    if (columns.event) {
+      const e = list(columns.event, { dossier_id: id, seq: '(select version from d)' });
+      ctes.push(`de as (insert into dossier_events (${e.columns}) values (${e.values}))`);
+    }
+    if (columns.step) {
+      const st = list(columns.step, { dossier_id: id });
+      ctes.push(`ds as (insert into dossier_steps (${st.columns}) values (${st.values}))`);
+    }
+    if (n !== before) throw new Error(`insertNewDossier: ${n} placeholders for ${before} parameters`);
+    if (audit) ctes.push(`ah as (${audit.head})`, `al as (${audit.log('ah')})`);
+    text = `with ${ctes.join(',\n')}\nselect d.*, (select last from c) as seq_taken from d`;
+    newDossierTexts.set(shape, text);
+  }
+  return { text, params };
+}
+
 /**
  * Takes the next daily sequence number and writes a new dossier with its components, and when given its
  * first event, step and audit entry, in one statement: one round trip, and the day's counter row and the
@@ -81,39 +155,9 @@ function rowSql(row: object, params: unknown[], sqlValues: Record<string, string
  * through Kysely's immutable node tree cost more CPU than everything else in an intake request.)
  */
 export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | undefined> {
-  const params: unknown[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  const ctes: string[] = [];
-  const blobs = [...new Set(w.requireBlobs ?? [])];
-  // No number is taken when a required file is missing: then, as past 9999, the code is null and the NOT NULL
-  // constraint fails the whole statement.
-  const guard = blobs.length ? `where (select count(*) from blobs where sha256 = any(${p(blobs)}::text[])) = ${p(blobs.length)}` : '';
-  ctes.push(`c as (
-    insert into dossier_code_counters as cc (prefix, day, last) select ${p(w.counter.prefix)}::text, ${p(w.counter.day)}::text, 1 ${guard}
-    on conflict (prefix, day) do update set last = cc.last + 1
-    returning last)`);
-  const d = rowSql(w.dossier, params, { code: `(select case when last <= 9999 then ${p(w.codePrefix)}::text || lpad(last::text, 4, '0') end from c)` });
-  ctes.push(`d as (insert into dossiers (${d.columns}) values (${d.values}) returning *)`);
-  // Sibling inserts see the new row through (select ... from d); their foreign keys are checked at the end of the statement.
-  const id = '(select id from d)';
-  if (w.components.length) {
-    const rows = w.components.map((c) => rowSql(c, params, { dossier_id: id }));
-    ctes.push(`dc as (insert into dossier_components (${rows[0]!.columns}) values ${rows.map((r) => `(${r.values})`).join(', ')})`);
-  }
-  if (w.event) {
-    const e = rowSql(w.event, params, { dossier_id: id, seq: '(select version from d)' });
-    ctes.push(`de as (insert into dossier_events (${e.columns}) values (${e.values}))`);
-  }
-  if (w.step) {
-    const st = rowSql(w.step, params, { dossier_id: id });
-    ctes.push(`ds as (insert into dossier_steps (${st.columns}) values (${st.values}))`);
-  }
-  if (w.audit) {
-    const { head, log } = auditAppendSql({ ...w.audit.entry, entityId: { sql: '(select code from d)' } }, w.audit.at, params);
-    ctes.push(`ah as (${head})`, `al as (${log('ah')})`);
-  }
+  const { text, params } = newDossierStatement(w);
   try {
-    const r = await db.executeQuery<Dossier & { seq_taken: number }>(CompiledQuery.raw(`with ${ctes.join(',\n')}\nselect d.*, (select last from c) as seq_taken from d`, params));
+    const r = await db.executeQuery<Dossier & { seq_taken: number }>(CompiledQuery.raw(text, params));
     const { seq_taken, ...dossier } = r.rows[0]!;
     return { dossier, seq: seq_taken };
   } catch (e) {
