@@ -37,8 +37,11 @@ export default function BoardPage() {
   const [chimes, setChimes] = useState(0);
   const chime = useRef<Chime | null>(null);
   chime.current ??= new Chime();
+  // The stream's handlers outlive a language switch: they read the current language and words here.
   const langRef = useRef(lang);
   langRef.current = lang;
+  const tRef = useRef(t);
+  tRef.current = t;
   const point = board ? (lang === 'en' ? board.nameEn : board.nameVi) : null;
   usePageTitle(point ? `${t('board.title')} – ${point}` : t('board.title'));
 
@@ -74,7 +77,7 @@ export default function BoardPage() {
         setBoard((b) => (b ? applyCall(b, e) : b));
         setFlash(Date.now());
         const counter = langRef.current === 'en' ? e.counterNameEn : e.counterNameVi;
-        const words = t('board.announce', { label: e.label, counter });
+        const words = tRef.current('board.announce', { label: e.label, counter });
         setAnnouncement(words);
         if (chime.current?.play(e.callCount > 1)) {
           setChimes((n) => n + 1);
@@ -99,8 +102,6 @@ export default function BoardPage() {
       clearTimeout(reopen);
       es?.close();
     };
-    // t is read for the spoken words only: a language switch needs no new stream.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [unitId]);
 
   useEffect(() => {
@@ -155,7 +156,8 @@ export default function BoardPage() {
           <Loading label={t('common.loading')} />
         ) : (
           <>
-            <section className={`board-now${flash !== null ? ' board-flash' : ''}`} aria-labelledby={`${id}-now`} data-testid="board-now">
+            {/* Keyed by the call: a new call re-mounts it, so the flash starts again even mid-flash. */}
+            <section key={flash ?? 'still'} className={`board-now${flash !== null ? ' board-flash' : ''}`} aria-labelledby={`${id}-now`} data-testid="board-now">
               <h2 id={`${id}-now`} className="board-now-title">
                 {t('board.nowCalling')}
               </h2>

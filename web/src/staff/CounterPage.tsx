@@ -56,9 +56,10 @@ export default function CounterPage() {
   }, [refresh]);
 
   // The point's board stream says when a queue changes: refresh then (a little later, once per burst).
+  const pointId = mine?.counter?.unitId ?? null;
   useEffect(() => {
-    if (!mine?.counter) return;
-    const es = new EventSource(`/public/queue/points/${mine.counter.unitId}/events`);
+    if (pointId === null) return;
+    const es = new EventSource(`/public/queue/points/${pointId}/events`);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const later = () => {
       clearTimeout(timer);
@@ -69,7 +70,7 @@ export default function CounterPage() {
       clearTimeout(timer);
       es.close();
     };
-  }, [mine?.counter, refresh]);
+  }, [pointId, refresh]);
 
   /** Runs one counter action; the answer's problem is shown, the state reloaded either way. */
   const run = useCallback(
@@ -147,16 +148,18 @@ function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: 
   const [picked, setPicked] = useState<string[]>([]);
   const [transferOpen, setTransferOpen] = useState(false);
   const ticketHeading = useRef<HTMLHeadingElement>(null);
-  const lastTicket = useRef<number | null>(null);
+  const lastTicket = useRef<number | null | undefined>(undefined);
 
-  // A new ticket in hand: its finishing fields start empty and its heading takes focus for screen readers.
+  // Another ticket in hand (or none): the finishing fields start empty, and the heading takes focus so a
+  // screen reader says what changed and the keyboard starts from there (the button pressed is gone).
   useEffect(() => {
     if ((ticket?.id ?? null) !== lastTicket.current) {
+      const first = lastTicket.current === undefined;
       lastTicket.current = ticket?.id ?? null;
       setCodes('');
       setPicked([]);
       setTransferOpen(false);
-      if (ticket) ticketHeading.current?.focus();
+      if (!first) ticketHeading.current?.focus();
     }
   }, [ticket]);
 
