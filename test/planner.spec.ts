@@ -41,13 +41,15 @@ describe('the staffing planner', () => {
     const r = await h.app.inject({ method: 'GET', url: `/queue/planning/staffing?unitIds=${center},${branch}`, headers: auth(await h.token('manager.center')) });
     expect(r.statusCode, r.body).toBe(200);
     const body = r.json();
-    expect(body.history).toEqual({ from: '2026-10-26', to: '2026-11-20', days: 4 });
+    // The window is the 20 working days before Monday 23 Nov; the queues were in use from 9 Nov, so the
+    // Mondays with history are 9 and 16 Nov (days before the first ticket are no history, not zero demand).
+    expect(body.history).toEqual({ from: '2026-10-26', to: '2026-11-20', days: 2 });
     const c = body.points.find((p: { unitId: number }) => p.unitId === center);
-    // Mondays only: of the 4 Mondays in the window (26 Oct, 2, 9 and 16 Nov) two hold 20 tickets at 09:00: 10 an hour.
-    // 10/h × 600 s = 1.67 erlangs: 2 clerks wait 1364 s on average (Erlang C 0.758), 3 clerks 135 s — so 3.
+    // 20 tickets at 09:00 on each: 20 an hour at 600 s = 3.33 erlangs. 3 clerks cannot keep up; 4 wait 592 s on
+    // average (Erlang C 0.658, computed apart from the code with the Erlang B recursion), occupancy 0.833.
     const nine = c.hours.find((x: { hour: number }) => x.hour === 9);
-    expect([nine.arrivalsPerHour, nine.serviceSeconds, nine.clerks, nine.meanWaitSeconds]).toEqual([10, 600, 3, 135]);
-    expect([c.clerksSeen, c.peakClerks]).toEqual([3, 3]);
+    expect([nine.arrivalsPerHour, nine.serviceSeconds, nine.clerks, nine.meanWaitSeconds]).toEqual([20, 600, 4, 592]);
+    expect([c.clerksSeen, c.peakClerks]).toEqual([3, 4]);
     expect(c.hours.map((x: { hour: number }) => x.hour)).toEqual([7, 8, 9, 10, 11, 13, 14, 15, 16]);
     expect(c.hours.find((x: { hour: number }) => x.hour === 14).clerks).toBe(0);
   });

@@ -58,8 +58,12 @@ export class PlannerService {
   }
 
   /** Each point's demand by hour from its tickets on the window's days (the same weekday as `weekdayOf` when history allows). */
-  async history(points: Unit[], days: string[], weekdayOf?: string): Promise<PointHistory[]> {
-    if (!days.length) return [];
+  async history(points: Unit[], window: string[], weekdayOf?: string): Promise<PointHistory[]> {
+    if (!window.length) return [];
+    // Only days the queues were in use anywhere count: before the first ticket there is no history, not zero demand.
+    const inUse = await repo.daysWithTickets(this.deps.db, window[0]!, window[window.length - 1]!);
+    const days = window.filter((d) => inUse.has(d));
+    if (!days.length) return points.map((unit) => ({ unit, days: 0, hours: [], clerksSeen: 0, priorityShare: 0, noShowShare: 0 }));
     let chosen = days;
     if (weekdayOf) {
       const wd = isoWeekday(parseLocalDate(weekdayOf));

@@ -251,3 +251,9 @@ export async function countersSeen(db: Kysely<DB>, unitIds: number[], fromDay: s
     .execute();
   return new Map(rows.map((r) => [r.unit_id, r.n]));
 }
+
+/** Days between two dates on which any point of the province issued a ticket: the days the queues were in use. */
+export async function daysWithTickets(db: Kysely<DB>, fromDay: string, toDay: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('queue_tickets').select(sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day')).distinct().where('day', '>=', fromDay).where('day', '<=', toDay).execute();
+  return new Set(rows.map((r) => r.day));
+}
