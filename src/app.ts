@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/database.js';
@@ -32,7 +31,6 @@ export async function buildApp(opts: { config: Config; database: Database; servi
     version: VERSION,
   });
   await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Quá nhiều yêu cầu, vui lòng thử lại sau ${ctx.after} / Too many requests: at most ${ctx.max} a minute; try again in ${ctx.after}` }) });
-  await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1, fields: 5 }, throwFileSizeLimit: true });
 
   app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) } } }, async () => ({ status: 'ok' as const, version: VERSION }));
   app.get('/ready', {

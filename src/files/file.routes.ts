@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
 import { problems } from '../platform/http.schema.js';
@@ -22,24 +23,29 @@ async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
   throw new DomainError('INVALID_FILE', 'Send multipart/form-data or application/octet-stream', { field: 'body' });
 }
 
-export async function fileRoutes(app: HttpApp, s: Services, maxBytes: number): Promise<void> {
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
+export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): Promise<void> {
+  // Multipart parsing in this plugin's own scope: its per-request hook (removing temporary uploads after every
+  // response) then runs for these routes only, not for every request of the API.
+  await root.register(async (app: HttpApp) => {
+    await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5 }, throwFileSizeLimit: true });
+    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
 
-  app.post('/files', {
-    onRequest: requireStaff(s.auth),
-    schema: { tags: ['files'], security: SECURED, summary: 'Upload a scan or a result file (staff)', description, response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) } },
-  }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))));
+    app.post('/files', {
+      onRequest: requireStaff(s.auth),
+      schema: { tags: ['files'], security: SECURED, summary: 'Upload a scan or a result file (staff)', description, response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) } },
+    }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))));
 
-  app.post('/public/files', {
-    config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
-    schema: { tags: ['public'], summary: 'Upload a component file for an online submission', description, response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) } },
-  }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)));
+    app.post('/public/files', {
+      config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: { tags: ['public'], summary: 'Upload a component file for an online submission', description, response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) } },
+    }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)));
 
-  app.get('/files/:sha256', {
-    onRequest: requireStaff(s.auth),
-    schema: { tags: ['files'], security: SECURED, summary: 'Download a stored file', params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }), response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...problems(400, 401, 404) } },
-  }, async (req, reply) => {
-    const f = await s.files.download(actorOf(req), req.params.sha256);
-    return reply.type(f.mime).send(f.content);
+    app.get('/files/:sha256', {
+      onRequest: requireStaff(s.auth),
+      schema: { tags: ['files'], security: SECURED, summary: 'Download a stored file', params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }), response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...problems(400, 401, 404) } },
+    }, async (req, reply) => {
+      const f = await s.files.download(actorOf(req), req.params.sha256);
+      return reply.type(f.mime).send(f.content);
+    });
   });
 }

@@ -60,8 +60,10 @@ export async function createHttpApp(opts: { logger: FastifyServerOptions['logger
   const coercing = makeAjv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
-  app.addHook('onSend', async (req, reply) => {
+  // Set when the request arrives (it stays through error replies); a callback hook, not an async one: every request pays it.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
   await app.register(swagger, {

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
 import { problems } from '../platform/http.schema.js';
+import { perClientLimit } from '../platform/rate-limit.js';
 import { CodeParam, IntakeSchema, DossierSchema } from '../dossiers/dossier.schema.js';
 import type { Services } from '../services.js';
 
@@ -53,7 +54,8 @@ const serialized = new WeakMap<object, string>();
 
 export async function trackingRoutes(app: HttpApp, s: Services, perMinute: number): Promise<void> {
   app.get('/public/dossiers/:code', {
-    config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
+    // The busiest public route: a synchronous limiter answering as the plugin does (platform/rate-limit.ts).
+    onRequest: perClientLimit({ max: perMinute, windowMs: 60_000 }),
     schema: {
       tags: ['public'], summary: 'Track a dossier: its timeline, with the applicant masked (rate-limited)',
       params: CodeParam,

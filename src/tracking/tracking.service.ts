@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
@@ -30,10 +29,12 @@ export const PUBLIC_NOTE_ACTIONS: ReadonlySet<string> = new Set(['refuse', 'requ
 
 const MISS = 'Không tìm thấy hồ sơ với mã và số điện thoại này / No dossier matches this code and phone number';
 
+/** Compares phone digits in constant time (no early exit) and without allocating: it runs on every look-up. */
 function sameDigits(a: string, b: string): boolean {
-  const x = Buffer.from(a.padEnd(4, '#'));
-  const y = Buffer.from(b.padEnd(4, '#'));
-  return x.length === y.length && timingSafeEqual(x, y);
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
 }
 
 /** How long a tracking answer may be served from memory when no write in this process changed the dossier. */
