@@ -1,5 +1,5 @@
 /** Types of the counter-queue API, taken from the generated OpenAPI types (src/api/schema.ts). */
-import type { paths } from '../api/schema';
+import type { paths } from '../api/schema.js';
 
 type Json<P extends keyof paths, M extends 'get' | 'post' | 'patch', S extends number> = paths[P][M] extends {
   responses: { [K in S]: { content: { 'application/json': infer T } } };

@@ -1,5 +1,6 @@
 /** Pure rules of the queue screens: the board's state under live events, waits in words, days and codes. No DOM, no I/O. */
-import type { Board, BoardCall, BoardWaiting, Priority } from './queue.api';
+// With .js: test/queue-web.spec.ts brings this file under the server's tsconfig (Node module resolution) too.
+import type { Board, BoardCall, BoardWaiting, Priority } from './queue.api.js';
 
 /** The priority lane's reasons offered at the kiosk and the counter (the law's list; "other" stays for the clerk's records). */
 export const PRIORITIES: readonly Priority[] = ['elderly', 'disabled', 'pregnant', 'child'];
