@@ -1,21 +1,21 @@
 import { describe, it, expect } from 'vitest';
 import { newDossierStatement, type NewDossierWrite } from './dossier.repository.js';
 
-function write(i: number, opts: { email?: string | null; note?: boolean } = {}): NewDossierWrite {
+function write(i: number, opts: { components?: number; uploads?: boolean; note?: boolean } = {}): NewDossierWrite {
   const at = new Date(Date.UTC(2025, 2, 14, 3, i));
   return {
     counter: { prefix: '000.00.01.H40', day: '2025-03-14' },
-    requireBlobs: ['a'.repeat(64), 'b'.repeat(64)],
+    requireBlobs: opts.uploads === false ? [] : ['a'.repeat(64), 'b'.repeat(64)],
     codePrefix: '000.00.01.H40-250314-',
     dossier: {
       version: 1, province_code: '37', procedure_id: 1, procedure_version_id: 2, channel: 1, status: 'received', portal_status: 2,
       receiving_unit_id: 2, competent_agency_id: 17, current_unit_id: 2, return_point_id: 2,
       applicant_id_number: `0370950${String(i).padStart(5, '0')}`, applicant_name: 'Nguyễn Văn An', applicant_phone: '0912345678',
-      ...(opts.email !== undefined ? { applicant_email: opts.email } : {}),
+      applicant_email: null,
       applicant_address: 'Thôn Hai', applicant_commune_code: '14002', fast_track: false, limit_value: 3, limit_unit: 'working-days', fee_total_vnd: 0,
       submitted_at: null, received_at: at, due_at: at, original_due_at: at, created_by: 1, created_at: at, updated_at: at,
     },
-    components: ['TK', 'GCS'].map((code) => ({ component_code: code, name_vi: code, form: 'original', count: 1, required: true, source: 'upload' as const, blob_sha256: 'a'.repeat(64), store_document_id: null, digitized: true })),
+    components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({ component_code: code, name_vi: code, form: 'original', count: 1, required: true, source: 'upload' as const, blob_sha256: 'a'.repeat(64), store_document_id: null, digitized: true })),
     event: { province_code: '37', action: 'receive', from_status: null, to_status: 'received', actor_kind: 'staff', actor_id: 1, unit_id: 2, at, note: opts.note ? 'a note' : null, data: null },
     step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: 2, handed_by: 1, handed_at: at, due_at: at },
     audit: { entry: { actorKind: 'staff', actorId: 1, stream: 'unit:2', action: 'dossier.receive', entityType: 'dossier', data: { version: 1, status: 'received' } }, at },
@@ -39,15 +39,20 @@ describe('the intake statement', () => {
     expect(first.text).toContain(`"applicant_id_number"`);
   });
 
-  it('gets its own text when the columns written differ', () => {
+  it('gets its own text for another shape: other components, no uploaded file to check', () => {
     const plain = newDossierStatement(write(3));
-    const withEmail = newDossierStatement(write(4, { email: 'an@example.vn' }));
-    expect(withEmail.text).not.toBe(plain.text);
-    expect(withEmail.text).toContain('"applicant_email"');
-    expect(plain.text).not.toContain('"applicant_email"');
-    expect(placeholders(withEmail.text)).toBe(withEmail.params.length);
-    expect(withEmail.params).toContain('an@example.vn');
-    // A null is a value written; only absent columns change the shape.
-    expect(newDossierStatement(write(5, { note: true })).text).toBe(plain.text);
+    const three = newDossierStatement(write(4, { components: 3 }));
+    const paper = newDossierStatement(write(5, { uploads: false }));
+    expect(three.text).not.toBe(plain.text);
+    expect(paper.text).not.toBe(plain.text);
+    expect(paper.text).not.toContain('from blobs');
+    for (const s of [three, paper]) expect(placeholders(s.text)).toBe(s.params.length);
+    // A null is a value written, not another shape.
+    expect(newDossierStatement(write(6, { note: true })).text).toBe(plain.text);
+  });
+
+  it('reads back only what the database fills in', () => {
+    const { text } = newDossierStatement(write(7));
+    expect(text).toMatch(/select d\."code", d\."id", d\."current_step", .*d\."result_document_id", \(select last from c\) as seq_taken from d$/);
   });
 });

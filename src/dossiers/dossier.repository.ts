@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
-import type { DB, Dossier, DossierComponentTable, DossierEventTable, DossierUpdate, NewDossier } from '../platform/db.types.js';
+import type { DB, Dossier, DossierComponentTable, DossierEventTable, DossierUpdate } from '../platform/db.types.js';
 import type { AuditEntry } from '../audit/audit.model.js';
 // The audit chain's SQL lives in one place; intake and events append their entry in their own statement with it.
 import { auditAppendSql } from '../audit/audit.repository.js';
@@ -43,7 +43,8 @@ export interface NewDossierWrite {
   requireBlobs?: string[];
   /** The dossier code before its zero-padded 4-digit sequence number. */
   codePrefix: string;
-  dossier: Omit<NewDossier, 'code'>;
+  /** Every column but the code and those the database fills in: the new row is these values and what the insert returns. */
+  dossier: Omit<Dossier, 'code' | FilledByDatabase>;
   components: Omit<ComponentRow, 'dossier_id'>[];
   /** The first event; its seq is the new row's version. */
   event?: Omit<EventRow, 'dossier_id' | 'seq'>;
@@ -52,6 +53,15 @@ export interface NewDossierWrite {
   /** The audit entry about the new dossier; its entity id is the code the statement assigns. */
   audit?: { entry: Omit<AuditEntry, 'entityId'>; at: Date };
 }
+
+/**
+ * Columns of a new dossier that the database fills in (its id and column defaults). The insert returns only these
+ * and the code, not the whole row: the caller wrote every other column, and reading ~40 columns back cost the
+ * server more than building the statement.
+ */
+const FILLED_BY_DATABASE = ['id', 'current_step', 'paused_at', 'paused_ms', 'supplement_count', 'paid_at', 'decided_at', 'returned_at', 'late_flagged_at', 'apology_due_at', 'result_document_id'] as const satisfies readonly (keyof Dossier)[];
+type FilledByDatabase = (typeof FILLED_BY_DATABASE)[number];
+const RETURNED = ['code', ...FILLED_BY_DATABASE].map((c) => `d."${c}"`).join(', ');
 
 /** The SQLSTATE of a NOT NULL violation. */
 const NOT_NULL_VIOLATION = '23502';
@@ -123,7 +133,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
     returning last)`);
     const code = `(select case when last <= 9999 then ${next()}::text || lpad(last::text, 4, '0') end from c)`;
     const d = list(columns.dossier, { code });
-    ctes.push(`d as (insert into dossiers (${d.columns}) values (${d.values}) returning *)`);
+    ctes.push(`d as (insert into dossiers as d (${d.columns}) values (${d.values}) returning ${RETURNED}, d.version)`);
     // Sibling inserts see the new row through (select ... from d); their foreign keys are checked at the end of the statement.
     const id = '(select id from d)';
     if (w.components.length) {
@@ -140,7 +150,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
     }
     if (n !== before) throw new Error(`insertNewDossier: ${n} placeholders for ${before} parameters`);
     if (audit) ctes.push(`ah as (${audit.head})`, `al as (${audit.log('ah')})`);
-    text = `with ${ctes.join(',\n')}\nselect d.*, (select last from c) as seq_taken from d`;
+    text = `with ${ctes.join(',\n')}\nselect ${RETURNED}, (select last from c) as seq_taken from d`;
     newDossierTexts.set(shape, text);
   }
   return { text, params };
@@ -157,9 +167,9 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
 export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | undefined> {
   const { text, params } = newDossierStatement(w);
   try {
-    const r = await db.executeQuery<Dossier & { seq_taken: number }>(CompiledQuery.raw(text, params));
-    const { seq_taken, ...dossier } = r.rows[0]!;
-    return { dossier, seq: seq_taken };
+    const r = await db.executeQuery<Pick<Dossier, 'code' | FilledByDatabase> & { seq_taken: number }>(CompiledQuery.raw(text, params));
+    const { seq_taken, ...filled } = r.rows[0]!;
+    return { dossier: { ...w.dossier, ...filled }, seq: seq_taken };
   } catch (e) {
     const pe = e as { code?: string; table?: string; column?: string };
     if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return undefined;
