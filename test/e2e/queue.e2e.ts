@@ -84,7 +84,12 @@ async function main(): Promise<void> {
 
     // A booking code that does not exist is refused with a message.
     await kiosk.getByRole('button', { name: 'Đã đặt lịch? Nhập mã' }).click();
-    await kiosk.getByLabel(/Mã đặt lịch/).fill('ZZZZ9999');
+    // Typed on the kiosk's own keys, as on a touch screen without a keyboard.
+    const keypad = kiosk.getByRole('group', { name: 'Bàn phím nhập mã' });
+    for (const k of 'ZZZZ99990') await keypad.getByRole('button', { name: k === '0' ? 'Xóa' : k, exact: true }).click();
+    await keypad.getByRole('button', { name: '9', exact: true }).click();
+    await keypad.getByRole('button', { name: '9', exact: true }).click();
+    check((await kiosk.getByLabel(/Mã đặt lịch/).inputValue()) === 'ZZZZ9999', 'the on-screen keys type the booking code, and stop at 8 characters');
     await kiosk.getByRole('button', { name: 'Nhận số' }).click();
     await kiosk.getByText('Không tìm thấy lịch hẹn với mã này.').waitFor();
     check(true, 'the kiosk refuses an unknown booking code with a message');

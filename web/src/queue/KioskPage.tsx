@@ -9,7 +9,7 @@ import { useApi } from '../lib/useApi';
 import { useQueueT, waitText } from './i18n';
 import { queueProblemMessage } from './problems';
 import type { IssuedTicket, Kiosk, KioskGroup, Priority } from './queue.api';
-import { BOOKING_CODE, PRIORITIES, waitWords } from './queue.model';
+import { BOOKING_CODE, BOOKING_KEYS, PRIORITIES, waitWords } from './queue.model';
 import { ScreenHeader } from './ScreenHeader';
 import './queue.css';
 
@@ -208,6 +208,17 @@ function CheckIn({ unitId, onTicket, onBack }: { unitId: number; onTicket: (t: I
           <p id={`${id}-err`} className="field-error" aria-live="polite">
             {error}
           </p>
+        </div>
+        {/* A touch screen has no keyboard: the code's characters as keys. */}
+        <div className="kiosk-keypad" role="group" aria-label={t('kiosk.keypad')}>
+          {[...BOOKING_KEYS].map((k) => (
+            <button key={k} type="button" className="kiosk-key" onClick={() => setCode((c) => (c.length < 8 ? c + k : c))}>
+              {k}
+            </button>
+          ))}
+          <button type="button" className="kiosk-key kiosk-key-wide" onClick={() => setCode((c) => c.slice(0, -1))}>
+            {t('kiosk.backspace')}
+          </button>
         </div>
         {problem && <ProblemAlert problem={problem} message={message(problem)} />}
         <div className="kiosk-actions">

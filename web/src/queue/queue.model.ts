@@ -11,6 +11,9 @@ export const BOARD_CALLS = 8;
 /** A booking's confirmation code: 8 letters or digits (typed at the kiosk, in the SMS link). */
 export const BOOKING_CODE = /^[A-Za-z0-9]{8}$/;
 
+/** The characters the server writes booking codes with (no 0/O, 1/I): the kiosk's on-screen keys. */
+export const BOOKING_KEYS = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
 /** A `call` event of the board's stream (GET /public/queue/points/{id}/events). */
 export interface CallEvent {
   type: 'call';

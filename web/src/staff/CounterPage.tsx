@@ -79,10 +79,11 @@ export default function CounterPage() {
       setProblem(null);
       setMessage('');
       const r = await call();
+      // The screen changes first, then the message says what happened (announced with it).
+      await refresh();
       setBusy(null);
       if (r.ok) setMessage(done(r.data));
       else setProblem(r.problem);
-      await refresh();
       return r.ok;
     },
     [refresh],
