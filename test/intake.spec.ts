@@ -38,3 +38,22 @@ describe('the answer to an intake', () => {
     expect(answered).toEqual(stored);
   });
 });
+
+describe('an intake naming a file that was never uploaded', () => {
+  const missing = 'f'.repeat(64);
+  const body = (sha: string) => ({ procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: sha }] });
+
+  it('is refused naming the component, and takes no dossier number', async () => {
+    const clerk = await h.token('clerk.center');
+    const before = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: body(file) });
+    expect(before.statusCode).toBe(201);
+    for (const headers of [auth(clerk), { ...auth(clerk), 'idempotency-key': 'missing-file-1' }]) {
+      const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers, payload: body(missing) });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ code: 'VALIDATION', field: 'body.components.0.fileSha256', detail: `File ${missing} was not uploaded` });
+    }
+    const after = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: body(file) });
+    const seq = (code: string) => Number(code.slice(-4));
+    expect(seq(after.json().code)).toBe(seq(before.json().code) + 1);
+  });
+});

@@ -1,11 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { newDossierStatement, type NewDossierWrite } from './dossier.repository.js';
 
-function write(i: number, opts: { components?: number; uploads?: boolean; note?: boolean } = {}): NewDossierWrite {
+function write(i: number, opts: { components?: number; note?: boolean } = {}): NewDossierWrite {
   const at = new Date(Date.UTC(2025, 2, 14, 3, i));
   return {
     counter: { prefix: '000.00.01.H40', day: '2025-03-14' },
-    requireBlobs: opts.uploads === false ? [] : ['a'.repeat(64), 'b'.repeat(64)],
     codePrefix: '000.00.01.H40-250314-',
     dossier: {
       version: 1, province_code: '37', procedure_id: 1, procedure_version_id: 2, channel: 1, status: 'received', portal_status: 2,
@@ -39,14 +38,15 @@ describe('the intake statement', () => {
     expect(first.text).toContain(`"applicant_id_number"`);
   });
 
-  it('gets its own text for another shape: other components, no uploaded file to check', () => {
+  it('gets its own text for another shape: other components, no first event', () => {
     const plain = newDossierStatement(write(3));
     const three = newDossierStatement(write(4, { components: 3 }));
-    const paper = newDossierStatement(write(5, { uploads: false }));
+    const { event: _e, ...noEventWrite } = write(5);
+    const noEvent = newDossierStatement(noEventWrite);
     expect(three.text).not.toBe(plain.text);
-    expect(paper.text).not.toBe(plain.text);
-    expect(paper.text).not.toContain('from blobs');
-    for (const s of [three, paper]) expect(placeholders(s.text)).toBe(s.params.length);
+    expect(noEvent.text).not.toBe(plain.text);
+    expect(noEvent.text).not.toContain('dossier_events');
+    for (const s of [three, noEvent]) expect(placeholders(s.text)).toBe(s.params.length);
     // A null is a value written, not another shape.
     expect(newDossierStatement(write(6, { note: true })).text).toBe(plain.text);
   });

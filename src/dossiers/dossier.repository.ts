@@ -39,8 +39,6 @@ export type StepRow = { dossier_id: number; seq: number; role: string; from_unit
 export interface NewDossierWrite {
   /** The daily counter the sequence number is taken from. */
   counter: { prefix: string; day: string };
-  /** Files that must be stored (blob rows) for anything to be written. */
-  requireBlobs?: string[];
   /** The dossier code before its zero-padded 4-digit sequence number. */
   codePrefix: string;
   /** Every column but the code and those the database fills in: the new row is these values and what the insert returns. */
@@ -63,8 +61,9 @@ const FILLED_BY_DATABASE = ['id', 'current_step', 'paused_at', 'paused_ms', 'sup
 type FilledByDatabase = (typeof FILLED_BY_DATABASE)[number];
 const RETURNED = ['code', ...FILLED_BY_DATABASE].map((c) => `d."${c}"`).join(', ');
 
-/** The SQLSTATE of a NOT NULL violation. */
+/** The SQLSTATEs of a NOT NULL and a foreign key violation. */
 const NOT_NULL_VIOLATION = '23502';
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /** "(col, ...)" and "($n, ...)" of one row, its values pushed onto params; `sqlValues` are SQL expressions for some columns. */
 function rowSql(row: object, params: unknown[], sqlValues: Record<string, string> = {}): { columns: string; values: string } {
@@ -96,17 +95,15 @@ const newDossierTexts = new Map<string, string>();
  * prepared statements. The parameters are collected in the order the text numbers them (see the build below).
  */
 export function newDossierStatement(w: NewDossierWrite): { text: string; params: unknown[] } {
-  const blobs = [...new Set(w.requireBlobs ?? [])];
   const columns = {
     dossier: writtenColumns(w.dossier),
     component: w.components.length ? writtenColumns(w.components[0]!) : [],
     event: w.event ? writtenColumns(w.event) : null,
     step: w.step ? writtenColumns(w.step) : null,
   };
-  const shape = `${blobs.length}|${w.components.length}|${columns.dossier.join()}|${columns.component.join()}|${columns.event?.join() ?? '-'}|${columns.step?.join() ?? '-'}|${w.audit ? 'audit' : '-'}`;
+  const shape = `${w.components.length}|${columns.dossier.join()}|${columns.component.join()}|${columns.event?.join() ?? '-'}|${columns.step?.join() ?? '-'}|${w.audit ? 'audit' : '-'}`;
   const params: unknown[] = [];
   // Parameters, in the order the text numbers them.
-  if (blobs.length) params.push(blobs, blobs.length);
   params.push(w.counter.prefix, w.counter.day, w.codePrefix);
   const dossier = w.dossier as Record<string, unknown>;
   for (const c of columns.dossier) params.push(dossier[c]);
@@ -124,11 +121,10 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
       values: [...cols.map(() => next()), ...Object.values(extra)].join(', '),
     });
     const ctes: string[] = [];
-    // No number is taken when a required file is missing: then, as past 9999, the code is null and the NOT NULL
-    // constraint fails the whole statement.
-    const guard = blobs.length ? `where (select count(*) from blobs where sha256 = any(${next()}::text[])) = ${next()}` : '';
+    // Past 9999 the code is null, and the NOT NULL constraint fails the whole statement; so does the foreign key of
+    // a component naming a file that is not stored: either way nothing is written, not even the counter.
     ctes.push(`c as (
-    insert into dossier_code_counters as cc (prefix, day, last) select ${next()}::text, ${next()}::text, 1 ${guard}
+    insert into dossier_code_counters as cc (prefix, day, last) values (${next()}::text, ${next()}::text, 1)
     on conflict (prefix, day) do update set last = cc.last + 1
     returning last)`);
     const code = `(select case when last <= 9999 then ${next()}::text || lpad(last::text, 4, '0') end from c)`;
@@ -159,20 +155,21 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
 /**
  * Takes the next daily sequence number and writes a new dossier with its components, and when given its
  * first event, step and audit entry, in one statement: one round trip, and the day's counter row and the
- * audit head stay locked only while it runs. Returns undefined, writing nothing, when the day's 9999
- * sequence numbers are used up or a required file is not stored.
+ * audit head stay locked only while it runs. Writes nothing, and says why, when the day's 9999 sequence
+ * numbers are used up or a component names a file that is not stored.
  * (Written as SQL text rather than with the query builder: this is the hottest write, and building it
  * through Kysely's immutable node tree cost more CPU than everything else in an intake request.)
  */
-export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | undefined> {
+export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | 'numbers_used_up' | 'file_missing'> {
   const { text, params } = newDossierStatement(w);
   try {
     const r = await db.executeQuery<Pick<Dossier, 'code' | FilledByDatabase> & { seq_taken: number }>(CompiledQuery.raw(text, params));
     const { seq_taken, ...filled } = r.rows[0]!;
     return { dossier: { ...w.dossier, ...filled }, seq: seq_taken };
   } catch (e) {
-    const pe = e as { code?: string; table?: string; column?: string };
-    if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return undefined;
+    const pe = e as { code?: string; table?: string; column?: string; constraint?: string };
+    if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return 'numbers_used_up';
+    if (pe.code === FOREIGN_KEY_VIOLATION && pe.table === 'dossier_components' && pe.constraint === 'dossier_components_blob_sha256_fkey') return 'file_missing';
     throw e;
   }
 }

@@ -100,7 +100,7 @@ export class DossierService {
       const due = calendar.dueDate(now, plan.limit.value, plan.limit.unit);
       const stepDue = this.stepDue(calendar, now, due, plan.version.body.steps, 0);
       // The counter, the dossier, its components, its 'receive' event, its first step and its audit entry: one
-      // statement, which also checks that the uploaded files exist (insertDossier).
+      // statement, in which the components' foreign key checks that the uploaded files exist (insertDossier).
       const receive = async (db: Kysely<DB>) => {
         const d = await this.insertDossier(db, plan, {
           point,
@@ -176,14 +176,13 @@ export class DossierService {
   /**
    * Checks the components against the procedure and returns their rows. Uploaded files are looked up in the
    * blob table lazily, in one query: before any later error is thrown (so errors still come in the order of
-   * the request), at the end for an online submission, and for counter intake inside the write statement
-   * itself (`uploads.unchecked()`); `uploads.check()` throws the first missing file's error.
+   * the request), at the end for an online submission, and for counter intake by the write statement itself
+   * (the components' foreign key to the stored files); `uploads.check()` throws the first missing file's error.
    */
   private async resolveComponents(version: ProcedureVersion, given: ComponentInput[], idNumber: string, channel: 'counter' | 'online') {
     const spec = new Map(version.body.components.map((c) => [c.code, c]));
     const pending: { sha256: string; field: string }[] = [];
     const uploads = {
-      unchecked: (): string[] => pending.map((u) => u.sha256),
       check: async (): Promise<void> => {
         if (!pending.length) return;
         const found = await repo.existingBlobs(this.deps.db, pending.map((u) => u.sha256));
@@ -287,7 +286,6 @@ export class DossierService {
     }
     const written = await repo.insertNewDossier(trx, {
       counter: { prefix: o.point.agency_code, day },
-      requireBlobs: plan.uploads.unchecked(),
       codePrefix: dossierCode(o.point.agency_code, day, 0).slice(0, -4),
       dossier: {
         version,
@@ -324,9 +322,13 @@ export class DossierService {
       ...(o.step ? { step: o.step } : {}),
       ...(audit ? { audit } : {}),
     });
-    if (!written) {
-      // Nothing was written: an uploaded file is missing (the caller reports it, see receiveAtCounter), or the
-      // day's numbers are used up, which the model refuses: dossierCode throws CONFLICT for the 10,000th.
+    // Nothing was written when an uploaded file is missing (reported with the component that names it) or the
+    // day's numbers are used up, which the model refuses: dossierCode throws CONFLICT for the 10,000th.
+    if (written === 'file_missing') {
+      await plan.uploads.check();
+      throw new DomainError('VALIDATION', 'A component names a file that was not uploaded', { field: 'body.components' });
+    }
+    if (written === 'numbers_used_up') {
       dossierCode(o.point.agency_code, day, 10_000);
       throw new DomainError('CONFLICT', 'The daily dossier numbers are used up');
     }
