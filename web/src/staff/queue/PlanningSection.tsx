@@ -23,12 +23,12 @@ const CONSTRAINT: Record<string, QueueKey> = { stability: 'plan.limit.stability'
 const BLOCK: Record<string, QueueKey> = { day: 'plan.block.day', morning: 'plan.block.morning', afternoon: 'plan.block.afternoon' };
 
 /** The form's targets as the planner's query (minutes and percents to seconds and shares). */
-function queryOf(f: Form, points: Unit[], unitId: number): PlanningQuery {
+function queryOf(f: Form, unitId: number): PlanningQuery {
   const num = (s: string) => (s.trim() === '' ? undefined : Number(s.replace(',', '.')));
   const q: PlanningQuery = { blocks: f.blocks };
   if (f.day) q.day = f.day;
+  // Without unitIds the planner takes every point in the caller's scope.
   if (f.scope === 'one') q.unitIds = String(unitId);
-  else if (points.length) q.unitIds = points.map((p) => p.id).join(',');
   const meanWait = num(f.meanWait);
   if (meanWait !== undefined) q.targetMeanWaitSeconds = meanWait * 60;
   const within = num(f.withinMinutes);
@@ -60,7 +60,7 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
     e.preventDefault();
     setBusy(true);
     setProblem(null);
-    const query = queryOf(form, points, unitId);
+    const query = queryOf(form, unitId);
     const several = form.scope === 'all' && points.length > 1;
     const [s, r] = await Promise.all([
       settle(staffApi.GET('/queue/planning/staffing', { params: { query } })),
