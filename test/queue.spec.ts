@@ -374,6 +374,11 @@ describe('bookings ahead', () => {
     expect(await failing.dispatch()).toEqual({ sent: 0, failed: 2 });
     expect(await dispatcher.dispatch()).toEqual({ sent: 2, failed: 0 });
     expect(sent.filter(([to]) => to === '0987654321').length).toBe(2);
+    // Each send and each failure is audited, naming the message and never the phone number.
+    const audited = await h.database.db.selectFrom('audit_log').select(['action', 'payload']).where('entity_type', '=', 'notification').execute();
+    expect(audited.filter((a) => a.action === 'notification.failed').length).toBe(2);
+    expect(audited.filter((a) => a.action === 'notification.sent').length).toBe(sent.length);
+    expect(audited.some((a) => a.payload.includes('0987654321'))).toBe(false);
 
     // Only the phone's owner sees and cancels it.
     expect((await h.app.inject({ method: 'GET', url: `/public/queue/bookings/${code}?phone=0000` })).statusCode).toBe(404);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { maskPhone } from '../dossiers/dossier.model.js';
 import * as repo from './notification.repository.js';
+import { recordAudit } from '../audit/audit.service.js';
 
 /** Delivers one SMS; throws when the gateway refuses (the message is retried later). */
 export interface SmsSender {
@@ -56,14 +57,24 @@ export class NotificationService {
     for (const m of await repo.dueNotifications(this.deps.db, now, limit)) {
       try {
         await this.deps.sender.send(m.recipient, m.body);
-        await repo.markSent(this.deps.db, m.id, this.deps.clock());
+        await this.record(m.id, 'notification.sent', { kind: m.kind, via: this.deps.sender.name }, (trx, at) => repo.markSent(trx, m.id, at));
         sent++;
       } catch (e) {
-        await repo.markFailed(this.deps.db, m.id, (e as Error).message);
+        const error = (e as Error).message;
+        await this.record(m.id, 'notification.failed', { kind: m.kind, via: this.deps.sender.name, error: error.slice(0, 200) }, (trx) => repo.markFailed(trx, m.id, error));
         failed++;
       }
     }
     return { sent, failed };
+  }
+
+  /** Marks a message and audits it in one transaction (the audit names the message, never the phone number). */
+  private async record(id: number, action: string, data: Record<string, unknown>, write: (trx: Kysely<DB>, at: Date) => Promise<void>): Promise<void> {
+    const at = this.deps.clock();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await write(trx, at);
+      await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action, entityType: 'notification', entityId: String(id), data }, at);
+    });
   }
 
   /** Messages about a ref, oldest first (for the staff and tests). */
