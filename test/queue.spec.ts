@@ -452,10 +452,16 @@ describe('the display board', () => {
     await post(`/queue/tickets/${t.id}/recall`, clerk);
     await seen(5);
     expect(events.filter((e) => e.event === 'call').map((e) => e.data.callCount)).toEqual([1, 2]);
-    req.destroy();
     const board = (await h.app.inject({ method: 'GET', url: `/public/queue/points/${center}/board` })).json();
     expect(board.calls[0]).toMatchObject({ ticketId: t.id, label: t.label, counterNumber: 1, callCount: 2, status: 'called' });
-    await post(`/queue/tickets/${t.id}/finish`, clerk);
+    // A no-show leaves the board: every board gets the whole board again, without it.
+    const before = events.length;
+    await post(`/queue/tickets/${t.id}/no-show`, clerk);
+    await seen(before + 1);
+    const again = events[events.length - 1]!;
+    expect(again.event).toBe('board');
+    expect((again.data.calls as { ticketId: number }[]).some((c) => c.ticketId === t.id)).toBe(false);
+    req.destroy();
   });
 
   it('audits every queue write in an unbroken chain', async () => {

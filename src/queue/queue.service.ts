@@ -42,7 +42,9 @@ export const BOOKING_GRACE_MS = 15 * 60_000;
 /** What the board shows and streams. */
 export type BoardEvent =
   | { type: 'call'; ticketId: number; label: string; counterNumber: number; counterNameVi: string; counterNameEn: string; callCount: number; priority: boolean; at: string }
-  | { type: 'waiting'; groups: { id: number; code: string; waiting: number }[] };
+  | { type: 'waiting'; groups: { id: number; code: string; waiting: number }[] }
+  /** The whole board again: a call left it (no-show, transfer, cancel), so its list of latest calls changed. */
+  | ({ type: 'board' } & Awaited<ReturnType<QueueService['board']>>);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -452,6 +454,7 @@ export class QueueService {
       if (c) this.publishCall(t, c);
     }
     if (action === 'cancel') await this.publishWaiting(t.unit_id);
+    if ((action === 'no_show' || action === 'cancel') && t0.called_at) await this.publishBoard(t.unit_id);
     return this.view(t);
   }
 
@@ -505,6 +508,7 @@ export class QueueService {
       return updated;
     });
     await this.publishWaiting(t.unit_id);
+    await this.publishBoard(t.unit_id);
     return this.view(t);
   }
 
@@ -517,6 +521,11 @@ export class QueueService {
   private async publishWaiting(unitId: number): Promise<void> {
     if (this.bus.listenerCount(`unit:${unitId}`) === 0) return;
     this.publish(unitId, { type: 'waiting', groups: await this.waitingByGroup(unitId) });
+  }
+
+  private async publishBoard(unitId: number): Promise<void> {
+    if (this.bus.listenerCount(`unit:${unitId}`) === 0) return;
+    this.publish(unitId, { type: 'board', ...(await this.board(unitId)) });
   }
 
   private async waitingByGroup(unitId: number) {
