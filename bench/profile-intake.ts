@@ -1,21 +1,23 @@
 // Profiling helper, not one of the benchmarks: drives POST /dossiers for a while and prints CPU per dossier.
-// Profile the server with: npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-intake.ts (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply).
+// Profile the server during the load with: BENCH_PROFILE=/tmp/intake.cpuprofile npx tsx bench/profile-intake.ts
+// (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply).
 import { openBenchDatabase } from './lib/databases.js';
 import { runLoad } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { benchPostgresPids, countQueries, cpuBetween, cpuSnapshot } from './lib/report.js';
+import { profiled } from './lib/cpu-profile.js';
 
 const q = countQueries(); // before any connection opens, so every client is counted
 const kind = (process.env.BENCH_DB ?? 'postgres') as 'postgres' | 'pglite';
 const b = await openBenchDatabase(kind, { poolSize: Number(process.env.MOTCUA_DB_POOL ?? 10) });
 try {
   const p = await startProvince(b);
-  const tokens = [];
+  const tokens: string[] = [];
   for (const c of p.clerks) tokens.push(await login(p.url, c.username));
   const files = { tk: await uploadPdf(p.url, tokens[0]!, 'a'), gcs: await uploadPdf(p.url, tokens[0]!, 'b') };
   const q0 = q();
   const c0 = cpuSnapshot();
-  const r = await runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
+  const r = await profiled(process.env.BENCH_PROFILE, () => runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } }));
   const c1 = cpuSnapshot();
   const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
   const n = r.status['201'] ?? 0;

@@ -1,10 +1,13 @@
 // Profiling helper, not one of the benchmarks: drives GET /public/dossiers/:code for a while and prints CPU per request.
-// Profile the server with: npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-tracking.ts (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply).
+// Profile the server during the load with: BENCH_PROFILE=/tmp/tracking.cpuprofile npx tsx bench/profile-tracking.ts
+// (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply; BENCH_TARGET=bare drives the bare endpoint instead).
 import { openBenchDatabase } from './lib/databases.js';
 import { runLoad } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { intakeBody } from './lib/requests.js';
 import { benchPostgresPids, countQueries, cpuBetween, cpuSnapshot } from './lib/report.js';
+import { profiled } from './lib/cpu-profile.js';
+import { startBare } from './lib/bare.js';
 
 const q = countQueries(); // before any connection opens, so every client is counted
 const kind = (process.env.BENCH_DB ?? 'postgres') as 'postgres' | 'pglite';
@@ -14,15 +17,18 @@ try {
   const token = await login(p.url, p.clerks[0]!.username);
   const actor = await p.services.auth.authenticate(token);
   const files = { tk: await uploadPdf(p.url, token, 'a'), gcs: await uploadPdf(p.url, token, 'b') };
-  const targets = [];
+  const targets: { code: string; phone4: string }[] = [];
   for (let i = 0; i < 500; i++) {
     const body = intakeBody(i, files);
     const d = await p.services.dossiers.receiveAtCounter(actor, body);
     targets.push({ code: d.code, phone4: body.applicant.phone.slice(-4) });
   }
+  // BENCH_TARGET=bare drives the bare Fastify endpoint of tracking.bench.ts instead, to compare profiles.
+  const bare = process.env.BENCH_TARGET === 'bare' ? await startBare() : undefined;
   const q0 = q();
   const c0 = cpuSnapshot();
-  const r = await runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'tracking', targets } });
+  const r = await profiled(process.env.BENCH_PROFILE, () => runLoad({ url: bare?.url ?? p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: bare ? { kind: 'get', path: '/bare' } : { kind: 'tracking', targets } }));
+  await bare?.app.close();
   const c1 = cpuSnapshot();
   const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
   const n = r.responses;

@@ -2,9 +2,8 @@
 // bare Fastify endpoint returning a small JSON, measured in the same run and the same process model.
 // Run: npx tsx bench/tracking.bench.ts — prints figures only (see bench/README.md for the knobs).
 
-import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
 import { loadConfig } from '../src/platform/config.js';
+import { startBare } from './lib/bare.js';
 import { benchPoolSize, kindsToRun, openBenchDatabase } from './lib/databases.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
@@ -20,14 +19,6 @@ const queryCount = countQueries();
 function line(label: string, r: LoadResult, extra = ''): string {
   const others = Object.entries(r.status).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
   return `  ${label}: ${f1(r.perSecond)} requests/s (200: ${int(r.status['200'] ?? 0)} in ${f1(r.seconds)} s; non-2xx: ${int(r.non2xx)} [${others}]; socket errors: ${r.errors}, timeouts: ${r.timeouts}), latency p50 ${f2(r.latencyMs.p50)} ms, p90 ${f2(r.latencyMs.p90)} ms, p99 ${f2(r.latencyMs.p99)} ms, max ${f2(r.latencyMs.max)} ms${extra}`;
-}
-
-/** A plain Fastify server with one route answering a small JSON: what the machine can do for any HTTP endpoint. */
-async function startBare() {
-  const app = Fastify({ logger: false });
-  app.get('/bare', async () => ({ status: 'ok', code: '000.00.01.H40-250314-0001', at: '2025-03-14T03:00:00.000Z' }));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }
 
 async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {

@@ -17,6 +17,12 @@ declare module 'autocannon' {
       duration?: number;
       timeout?: number;
       requests?: Request[];
+      /** Called with each connection's client as it is created. */
+      setupClient?: (client: Client) => void;
+    }
+    interface Client {
+      /** Replaces the requests this connection cycles through (each built once). */
+      setRequests(requests: Request[]): void;
     }
     interface Histogram {
       average: number;
