@@ -254,6 +254,8 @@ describe('tickets, calling and serving', () => {
     expect((await post(`/queue/counters/${counter2}/call-next`, clerk2)).json()).toEqual({ ticket: null });
     const mine = (await h.app.inject({ method: 'GET', url: '/queue/counters/mine', headers: auth(clerk2) })).json();
     expect(mine.groups.map((g: { code: string; weight: number; waiting: number }) => [g.code, g.weight, g.waiting])).toEqual([['B', 3, 0]]);
+    const setup = (await h.app.inject({ method: 'GET', url: `/queue/points/${center}/setup`, headers: auth(manager) })).json();
+    expect(setup.clerks.map((c: { username: string; groups: unknown[] }) => [c.username, c.groups])).toEqual([['clerk.center', []], ['clerk.center2', [{ groupId: groupB, weight: 3 }]], ['manager.center', []]]);
     const clerk = await h.token('clerk.center');
     expect((await post(`/queue/counters/${counter1}/call-next`, clerk)).json().ticket.id).toBe(a.id);
     await post(`/queue/tickets/${a.id}/finish`, clerk);

@@ -257,3 +257,10 @@ export async function daysWithTickets(db: Kysely<DB>, fromDay: string, toDay: st
   const rows = await db.selectFrom('queue_tickets').select(sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day')).distinct().where('day', '>=', fromDay).where('day', '<=', toDay).execute();
   return new Set(rows.map((r) => r.day));
 }
+
+/** The clerks (and managers) of a point with the groups each serves and the weight, for the set-up page. */
+export async function clerksOfUnit(db: Kysely<DB>, unitId: number) {
+  const staff = await db.selectFrom('staff').select(['id', 'username', 'full_name', 'role']).where('unit_id', '=', unitId).where('role', 'in', ['clerk', 'manager']).where('active', '=', true).orderBy('username').execute();
+  const groups = staff.length ? await db.selectFrom('queue_clerk_groups').select(['staff_id', 'group_id', 'weight']).where('staff_id', 'in', staff.map((s) => s.id)).orderBy('group_id').execute() : [];
+  return staff.map((s) => ({ ...s, groups: groups.filter((g) => g.staff_id === s.id).map((g) => ({ groupId: g.group_id, weight: g.weight })) }));
+}

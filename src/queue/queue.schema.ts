@@ -117,7 +117,20 @@ export const ClerkGroupsSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SetupSchema = Type.Object({ unitId: Type.Integer(), nameVi: Type.String(), nameEn: Type.String(), groups: Type.Array(GroupSchema), counters: Type.Array(CounterSchema) });
+export const SetupSchema = Type.Object({
+  unitId: Type.Integer(),
+  nameVi: Type.String(),
+  nameEn: Type.String(),
+  groups: Type.Array(GroupSchema),
+  counters: Type.Array(CounterSchema),
+  clerks: Type.Array(Type.Object({
+    staffId: Type.Integer(),
+    username: Type.String(),
+    fullName: Type.String(),
+    role: Type.String(),
+    groups: Type.Array(Type.Object({ groupId: Type.Integer(), weight: Type.Integer() }), { description: 'The groups the clerk serves with their weights; empty: every open group at weight 1' }),
+  })),
+});
 
 export const MyCounterSchema = Type.Object({
   counter: Type.Union([CounterSchema, Type.Null()]),

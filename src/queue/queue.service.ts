@@ -157,12 +157,15 @@ export class QueueService {
     const groups = await repo.groupsOfUnit(this.deps.db, unit.id);
     const codes = await repo.groupProcedureCodes(this.deps.db, groups.map((g) => g.id));
     const counters = await repo.countersOfUnit(this.deps.db, unit.id);
+    const clerks = await repo.clerksOfUnit(this.deps.db, unit.id);
     return {
       unitId: unit.id,
       nameVi: unit.name_vi,
       nameEn: unit.name_en,
       groups: groups.map((g) => presentGroup(g, codes.filter((c) => c.group_id === g.id).map((c) => c.code))),
       counters: counters.map(presentCounter),
+      // No groups listed: the clerk serves every open group at weight 1.
+      clerks: clerks.map((c) => ({ staffId: c.id, username: c.username, fullName: c.full_name, role: c.role, groups: c.groups })),
     };
   }
 

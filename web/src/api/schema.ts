@@ -9120,6 +9120,17 @@ export interface paths {
                                 staffName: string | null;
                                 openedAt: string | null;
                             }[];
+                            clerks: {
+                                staffId: number;
+                                username: string;
+                                fullName: string;
+                                role: string;
+                                /** @description The groups the clerk serves with their weights; empty: every open group at weight 1 */
+                                groups: {
+                                    groupId: number;
+                                    weight: number;
+                                }[];
+                            }[];
                         };
                     };
                 };

@@ -6,7 +6,7 @@ import { formatDateTime } from '../../lib/format';
 import { useApi } from '../../lib/useApi';
 import { useQueueT } from '../../queue/i18n';
 import { queueProblemMessage } from '../../queue/problems';
-import type { Group, GroupPatch, NewGroup } from '../../queue/queue.api';
+import type { Group, GroupPatch, NewGroup, Setup } from '../../queue/queue.api';
 import { staffApi } from '../session';
 
 /** Procedure codes typed one per line or separated by spaces or commas. */
@@ -127,7 +127,96 @@ export default function SetupSection({ unitId }: { unitId: number }) {
           <CounterForm unitId={unitId} next={Math.max(0, ...s.counters.map((c) => c.number)) + 1} onSaved={saved} />
         </details>
       </section>
+      <section className="card section" aria-labelledby={`${id}-k`}>
+        <h3 id={`${id}-k`}>{t('setup.clerks')}</h3>
+        <p className="hint">{t('setup.clerksHint')}</p>
+        {s.clerks.length === 0 ? (
+          <p>{t('setup.noClerks')}</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="st-table setup-clerks">
+              <thead>
+                <tr>
+                  <th scope="col">{t('setup.clerk')}</th>
+                  {s.groups.filter((g) => g.active).map((g) => (
+                    <th scope="col" key={g.id} className="num">
+                      <span className="group-code">{g.code}</span>
+                    </th>
+                  ))}
+                  <th scope="col">
+                    <span className="visually-hidden">{t('setup.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.clerks.map((c) => (
+                  <ClerkRow key={c.staffId} clerk={c} groups={s.groups.filter((g) => g.active)} onSaved={saved} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
     </section>
+  );
+}
+
+/** One clerk's groups and weights: "—" (not served) or 1–10 per open group; every group at 1 is saved as "every group". */
+function ClerkRow({ clerk, groups, onSaved }: { clerk: Setup['clerks'][number]; groups: Group[]; onSaved: (message: string) => void }) {
+  const { t, lang } = useQueueT();
+  const initial = () => Object.fromEntries(groups.map((g) => [g.id, clerk.groups.length === 0 ? 1 : (clerk.groups.find((x) => x.groupId === g.id)?.weight ?? 0)]));
+  const [weights, setWeights] = useState<Record<number, number>>(initial);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [none, setNone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    setBusy(true);
+    setProblem(null);
+    const chosen = groups.filter((g) => (weights[g.id] ?? 0) > 0).map((g) => ({ groupId: g.id, weight: weights[g.id]! }));
+    // An empty list means "every group" to the API: a clerk with every group unticked is a mistake, not that.
+    setNone(chosen.length === 0);
+    if (chosen.length === 0) return setBusy(false);
+    const everyGroup = chosen.length === groups.length && chosen.every((x) => x.weight === 1);
+    const r = await settle(staffApi.PUT('/queue/staff/{id}/groups', { params: { path: { id: clerk.staffId } }, body: { groups: everyGroup ? [] : chosen } }));
+    setBusy(false);
+    if (!r.ok) return setProblem(r.problem);
+    onSaved(t('setup.clerkSaved', { name: clerk.fullName }));
+  };
+  return (
+    <tr>
+      <th scope="row" data-label={t('setup.clerk')}>
+        {clerk.fullName}
+        <span className="muted small"> · {clerk.username}{clerk.groups.length === 0 ? ` · ${t('setup.allGroups')}` : ''}</span>
+        {problem && <ProblemAlert problem={problem} message={queueProblemMessage(t, problem)} />}
+        {none && (
+          <p role="alert" className="notice notice-amber">
+            {t('setup.pickOne')}
+          </p>
+        )}
+      </th>
+      {groups.map((g) => (
+        <td key={g.id} className="num" data-label={g.code}>
+          <select
+            aria-label={t('setup.weightOf', { group: `${g.code} (${lang === 'en' ? g.nameEn : g.nameVi})`, name: clerk.fullName })}
+            value={weights[g.id] ?? 0}
+            onChange={(e) => setWeights((w) => ({ ...w, [g.id]: Number(e.target.value) }))}
+          >
+            <option value={0}>—</option>
+            {Array.from({ length: 10 }, (_, i) => (
+              <option key={i + 1} value={i + 1}>
+                {i + 1}
+              </option>
+            ))}
+          </select>
+        </td>
+      ))}
+      <td data-label={t('setup.actions')}>
+        <button type="button" className="button button-secondary button-small" disabled={busy} aria-busy={busy} onClick={() => void save()}>
+          {t('setup.saveClerk')}
+          <span className="visually-hidden"> {clerk.fullName}</span>
+        </button>
+      </td>
+    </tr>
   );
 }
 
