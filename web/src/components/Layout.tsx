@@ -15,6 +15,12 @@ export function Layout() {
   useEffect(() => {
     if (navigated && !location.hash) window.scrollTo(0, 0);
   }, [location.pathname, location.hash, navigated]);
+  // On a phone the navigation is one row that scrolls sideways: keep the current section's link in view.
+  useEffect(() => {
+    const active = document.querySelector<HTMLElement>('.nav-list a.active');
+    const list = active?.closest('ul');
+    if (active && list && list.scrollWidth > list.clientWidth) list.scrollLeft = active.offsetLeft - list.clientWidth / 2 + active.offsetWidth / 2;
+  }, [location.pathname]);
 
   return (
     <>
