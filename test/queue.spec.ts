@@ -285,6 +285,31 @@ describe('tickets, calling and serving', () => {
   });
 });
 
+describe('the ticket on the holder’s phone', () => {
+  it('shows the place while waiting and the counter once called, to whoever holds the ticket’s token', async () => {
+    await clearQueue();
+    const clerk = await h.token('clerk.center');
+    const first = await kioskTicket(groupA);
+    const r = await post(`/public/queue/points/${center}/tickets`, null, { groupId: groupA });
+    const mine = r.json() as { token: string; label: string };
+    expect(mine.token).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const follow = () => h.app.inject({ method: 'GET', url: `/public/queue/tickets/${mine.token}` });
+    expect((await follow()).json()).toMatchObject({ label: mine.label, status: 'waiting', ahead: 1, estimatedWaitSeconds: expect.any(Number), counterNumber: null, pointNameVi: 'Trung tâm PVHCC tỉnh' });
+    await post(`/queue/counters/${counter1}/call-next`, clerk);
+    await post(`/queue/tickets/${first.id}/finish`, clerk);
+    await post(`/queue/counters/${counter1}/call-next`, clerk);
+    expect((await follow()).json()).toMatchObject({ status: 'called', ahead: null, estimatedWaitSeconds: null, counterNumber: 1, counterNameVi: 'Quầy 1', callCount: 1 });
+    const qr = await h.app.inject({ method: 'GET', url: `/public/queue/tickets/${mine.token}/qr.svg` });
+    expect([qr.statusCode, qr.headers['content-type']]).toEqual([200, 'image/svg+xml']);
+    expect(qr.body.startsWith('<svg')).toBe(true);
+    // An unknown token and a malformed one: nothing to see.
+    expect((await h.app.inject({ method: 'GET', url: '/public/queue/tickets/AAAAAAAAAAAAAAAA' })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'GET', url: '/public/queue/tickets/short' })).statusCode).toBe(400);
+    const t = await h.database.db.selectFrom('queue_tickets').select(['id', 'status']).where('token', '=', mine.token).executeTakeFirstOrThrow();
+    await post(`/queue/tickets/${t.id}/finish`, clerk);
+  });
+});
+
 describe('the day’s figures', () => {
   it('computes waits, service times, no-shows and the share within target for the day', async () => {
     // A fresh point: the branch, with one group and one counter.

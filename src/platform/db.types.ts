@@ -327,6 +327,8 @@ export interface QueueTicketTable {
   counter_id: number | null;
   staff_id: number | null;
   booking_id: number | null;
+  /** Secret of the ticket's phone page (/so/<token>, the QR code on the printed ticket); null on imported history. */
+  token: ColumnType<string | null, string | null | undefined, string | null>;
   transferred_from_group_id: number | null;
   called_at: Timestamp | null;
   call_count: Generated<number>;

@@ -264,3 +264,7 @@ export async function clerksOfUnit(db: Kysely<DB>, unitId: number) {
   const groups = staff.length ? await db.selectFrom('queue_clerk_groups').select(['staff_id', 'group_id', 'weight']).where('staff_id', 'in', staff.map((s) => s.id)).orderBy('group_id').execute() : [];
   return staff.map((s) => ({ ...s, groups: groups.filter((g) => g.staff_id === s.id).map((g) => ({ groupId: g.group_id, weight: g.weight })) }));
 }
+
+export async function ticketByToken(db: Kysely<DB>, token: string) {
+  return db.selectFrom('queue_tickets').selectAll().where('token', '=', token).executeTakeFirst();
+}

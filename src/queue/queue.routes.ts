@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import QRCode from 'qrcode';
 import type { HttpApp } from '../platform/http.js';
 import { problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
@@ -6,7 +7,7 @@ import type { Services } from '../services.js';
 import type { BoardEvent } from './queue.service.js';
 import {
   BoardSchema, BookingCodeParam, BookingSchema, CheckInSchema, ClerkGroupsSchema, CounterSchema, DayQuery, EmptySchema, FinishSchema, GroupPatchSchema, GroupSchema, IdParam,
-  IssuedTicketSchema, KioskSchema, PlanningQuery, ReallocationSchema, StaffingSchema, LiveSchema, MyCounterSchema, NewBookingSchema, NewCounterSchema, NewGroupSchema, Phone4Query, SetupSchema, SlotsSchema, TakeTicketSchema, TicketSchema, TransferSchema, UnitIdParam,
+  IssuedTicketSchema, KioskSchema, FollowSchema, TokenParam, PlanningQuery, ReallocationSchema, StaffingSchema, LiveSchema, MyCounterSchema, NewBookingSchema, NewCounterSchema, NewGroupSchema, Phone4Query, SetupSchema, SlotsSchema, TakeTicketSchema, TicketSchema, TransferSchema, UnitIdParam,
 } from './queue.schema.js';
 
 const TAG = ['queue'];
@@ -37,6 +38,20 @@ export async function queueRoutes(app: HttpApp, s: Services, perMinute: number):
     config: limited,
     schema: { tags: PUBLIC, summary: 'Kiosk: take a ticket (normal or priority lane)', params: UnitIdParam, body: TakeTicketSchema, response: { 201: IssuedTicketSchema, ...problems(400, 404, 429) } },
   }, async (req, reply) => reply.code(201).send(await s.queue.takeTicket(null, req.params.unitId, req.body)));
+
+  app.get('/public/queue/tickets/:token', {
+    config: limited,
+    schema: { tags: PUBLIC, summary: "A ticket on its holder's phone: status, place and estimated wait, then the counter once called", params: TokenParam, response: { 200: FollowSchema, ...problems(400, 404, 429) } },
+  }, async (req) => s.queue.follow(req.params.token));
+
+  app.get('/public/queue/tickets/:token/qr.svg', {
+    config: limited,
+    schema: { tags: PUBLIC, summary: "QR code (SVG) of the ticket's phone page, printed on the ticket", params: TokenParam, response: { 200: Type.String({ description: 'image/svg+xml' }), ...problems(400, 404, 429) } },
+  }, async (req, reply) => {
+    await s.queue.follow(req.params.token); // 404 for an unknown token
+    const svg = await QRCode.toString(s.queue.followUrl(req.params.token), { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    return reply.type('image/svg+xml').header('cache-control', 'private, max-age=86400').send(svg);
+  });
 
   app.post('/public/queue/points/:unitId/check-in', {
     config: limited,

@@ -42,7 +42,7 @@ export const TicketSchema = Type.Object({
 
 export const IssuedTicketSchema = Type.Intersect([
   TicketSchema,
-  Type.Object({ pointNameVi: Type.String(), pointNameEn: Type.String(), ahead: Type.Integer({ description: 'Tickets ahead in the same lane' }), estimatedWaitSeconds: Type.Integer() }),
+  Type.Object({ pointNameVi: Type.String(), pointNameEn: Type.String(), token: Type.String({ description: "Secret of the ticket's phone page /so/{token} (the QR code on the printed ticket)" }), ahead: Type.Integer({ description: 'Tickets ahead in the same lane' }), estimatedWaitSeconds: Type.Integer() }),
 ]);
 
 export const TakeTicketSchema = Type.Object({ groupId: Id, priority: Type.Optional(Type.Union([PrioritySchema, Type.Null()])) }, { additionalProperties: false });
@@ -261,4 +261,26 @@ export const ReallocationSchema = Type.Object({
   targets: Targets,
   moves: Type.Array(Type.Object({ fromUnitId: Type.Integer(), fromNameVi: Type.String(), toUnitId: Type.Integer(), toNameVi: Type.String(), count: Type.Integer(), block: Type.String() })),
   points: Type.Array(Type.Object({ unitId: Type.Integer(), nameVi: Type.String(), nameEn: Type.String(), clerks: Type.Array(Type.Object({ block: Type.String(), before: Type.Integer(), after: Type.Integer() })), before: Outlook, after: Outlook })),
+});
+
+export const TokenParam = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{16}$' }) });
+
+export const FollowSchema = Type.Object({
+  label: Type.String(),
+  status: TicketSchema.properties.status,
+  day: Type.String(),
+  groupCode: Type.String(),
+  groupNameVi: Type.String(),
+  groupNameEn: Type.String(),
+  unitId: Type.Integer(),
+  pointNameVi: Type.String(),
+  pointNameEn: Type.String(),
+  arrivedAt: Iso,
+  calledAt: IsoOrNull,
+  callCount: Type.Integer(),
+  counterNumber: IntOrNull,
+  counterNameVi: Type.Union([Type.String(), Type.Null()]),
+  counterNameEn: Type.Union([Type.String(), Type.Null()]),
+  ahead: Type.Union([Type.Integer(), Type.Null()], { description: 'While waiting: tickets ahead in the same lane' }),
+  estimatedWaitSeconds: Type.Union([Type.Integer(), Type.Null()]),
 });

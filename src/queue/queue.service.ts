@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { randomToken } from '../platform/ids.js';
 import type { Kysely } from 'kysely';
 import type { DB, QueueBooking, QueueCounter, QueueGroup, QueueTicket, TicketChannel, TicketPriority, Unit } from '../platform/db.types.js';
 import { DomainError, notFound } from '../platform/errors.js';
@@ -336,7 +337,49 @@ export class QueueService {
       return t;
     });
     await this.publishWaiting(unit.id);
-    return { ...presentTicket(ticket, { groupCode: g.code, groupNameVi: g.name_vi, groupNameEn: g.name_en }), pointNameVi: unit.name_vi, pointNameEn: unit.name_en, ...(await this.estimateFor(ticket)) };
+    return this.issued(ticket, g, unit);
+  }
+
+  /** A ticket as handed to its holder: with its place, the estimated wait and the token of its phone page. */
+  private async issued(ticket: QueueTicket, g: QueueGroup, unit: Unit) {
+    return { ...presentTicket(ticket, { groupCode: g.code, groupNameVi: g.name_vi, groupNameEn: g.name_en }), pointNameVi: unit.name_vi, pointNameEn: unit.name_en, token: ticket.token!, ...(await this.estimateFor(ticket)) };
+  }
+
+  /**
+   * What the holder's phone shows (/so/<token>, from the QR code on the ticket): the status, the place and
+   * the estimated wait while waiting, the counter once called. The same 404 for any unknown token.
+   */
+  async follow(token: string) {
+    const t = await repo.ticketByToken(this.deps.db, token);
+    if (!t) throw notFound('Ticket');
+    const g = await this.group(t.group_id);
+    const unit = await this.point(t.unit_id);
+    const counter = t.counter_id && (t.status === 'called' || t.status === 'serving') ? await repo.counterById(this.deps.db, t.counter_id) : undefined;
+    const place = t.status === 'waiting' ? await this.estimateFor(t) : null;
+    return {
+      label: t.label,
+      status: t.status,
+      day: t.day,
+      groupCode: g.code,
+      groupNameVi: g.name_vi,
+      groupNameEn: g.name_en,
+      unitId: unit.id,
+      pointNameVi: unit.name_vi,
+      pointNameEn: unit.name_en,
+      arrivedAt: t.arrived_at.toISOString(),
+      calledAt: iso(t.called_at),
+      callCount: t.call_count,
+      counterNumber: counter?.number ?? null,
+      counterNameVi: counter?.name_vi ?? null,
+      counterNameEn: counter?.name_en ?? null,
+      ahead: place?.ahead ?? null,
+      estimatedWaitSeconds: place?.estimatedWaitSeconds ?? null,
+    };
+  }
+
+  /** The address of a ticket's phone page. */
+  followUrl(token: string): string {
+    return `${this.deps.publicUrl}/so/${token}`;
   }
 
   private async insertTicketIn(trx: Kysely<DB>, unit: Unit, g: QueueGroup, o: { channel: TicketChannel; priority: TicketPriority | null; rankAt: Date; now: Date; bookingId: number | null }): Promise<QueueTicket> {
@@ -358,6 +401,7 @@ export class QueueService {
       counter_id: null,
       staff_id: null,
       booking_id: o.bookingId,
+      token: randomToken(12),
       transferred_from_group_id: null,
       called_at: null,
       started_at: null,
@@ -700,7 +744,7 @@ export class QueueService {
       return t;
     });
     await this.publishWaiting(unit.id);
-    return { ...presentTicket(ticket, { groupCode: g.code, groupNameVi: g.name_vi, groupNameEn: g.name_en }), pointNameVi: unit.name_vi, pointNameEn: unit.name_en, ...(await this.estimateFor(ticket)) };
+    return this.issued(ticket, g, unit);
   }
 
   // ---- history for the planner ---------------------------------------------------------------

@@ -105,6 +105,20 @@ async function main(): Promise<void> {
     check(await kiosk.getByText('Màn hình tự quay lại sau').isVisible(), 'the ticket says the kiosk returns to its start by itself');
     await axePair(kiosk, 'kiosk (ticket)');
     await shot(kiosk, 'queue-ticket');
+    // The QR code on the ticket opens its phone page.
+    const qrSrc = (await kiosk.locator('.ticket-qr img').getAttribute('src')) ?? '';
+    const ticketToken = /\/public\/queue\/tickets\/([A-Za-z0-9_-]{16})\/qr\.svg$/.exec(qrSrc)?.[1] ?? '';
+    const qr = await fetch(`${base}${qrSrc}`);
+    check(ticketToken !== '' && qr.status === 200 && (await qr.text()).startsWith('<svg'), 'the ticket carries a QR code to its phone page');
+    const phone = await context.newPage();
+    watch(phone);
+    await phone.setViewportSize({ width: 360, height: 740 });
+    await phone.goto(`${base}/so/${ticketToken}`);
+    await phone.getByText(before === 0 ? 'Bạn là người tiếp theo' : `Còn ${before} người trước bạn`).waitFor({ timeout: 10_000 }).then(
+      () => check(true, `on the phone, the ticket ${label} shows its place in the queue`),
+      () => check(false, `on the phone, the ticket ${label} shows its place in the queue`),
+    );
+    await axePair(phone, 'ticket on a phone');
     await kiosk.emulateMedia({ media: 'print' });
     check(!(await kiosk.locator('.screen-header').isVisible()) && (await labelEl.isVisible()), 'printed, the ticket stands alone (no header, no buttons)');
     await kiosk.emulateMedia({ media: 'screen' });
@@ -163,6 +177,12 @@ async function main(): Promise<void> {
     await board.getByTestId('board-now-label').filter({ hasText: label }).waitFor({ timeout: 10_000 });
     check((await board.locator('.board-now').innerText()).includes('Quầy 1'), `the board shows ${label} called to Quầy 1, live`);
     check(await board.locator('.board-now.board-flash').isVisible(), 'the newest call flashes on the board');
+    await phone.reload();
+    await phone.getByText('Mời bạn đến Quầy 1').waitFor({ timeout: 10_000 }).then(
+      () => check(true, `the phone page of ${label} says to go to Quầy 1`),
+      () => check(false, `the phone page of ${label} says to go to Quầy 1`),
+    );
+    await phone.close();
     await board.waitForFunction(`Number(document.querySelector('.board')?.getAttribute('data-chimes')) > ${chimesBefore}`, undefined, { timeout: 5000 }).then(
       () => check(true, 'the board chimes on the call'),
       () => check(false, 'the board chimes on the call'),

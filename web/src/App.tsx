@@ -17,6 +17,7 @@ const KioskPage = lazy(() => import('./queue/KioskPage'));
 const BoardPage = lazy(() => import('./queue/BoardPage'));
 const BookingPage = lazy(() => import('./queue/BookingPage'));
 const BookingViewPage = lazy(() => import('./queue/BookingView'));
+const FollowPage = lazy(() => import('./queue/FollowPage'));
 
 /** The page paths; the server (src/web/web.routes.ts) answers the same list with index.html. */
 export function App() {
@@ -33,6 +34,7 @@ export function App() {
           <Route path="xep-hang" element={<PointsPage />} />
           <Route path="dat-lich" element={<BookingPage />} />
           <Route path="dat-lich/:code" element={<BookingViewPage />} />
+          <Route path="so/:token" element={<FollowPage />} />
           <Route path="can-bo/*" element={<StaffPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -7912,6 +7912,8 @@ export interface paths {
                         } & {
                             pointNameVi: string;
                             pointNameEn: string;
+                            /** @description Secret of the ticket's phone page /so/{token} (the QR code on the printed ticket) */
+                            token: string;
                             /** @description Tickets ahead in the same lane */
                             ahead: number;
                             estimatedWaitSeconds: number;
@@ -8013,6 +8015,277 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/queue/tickets/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket on its holder's phone: status, place and estimated wait, then the counter once called */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            label: string;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            day: string;
+                            groupCode: string;
+                            groupNameVi: string;
+                            groupNameEn: string;
+                            unitId: number;
+                            pointNameVi: string;
+                            pointNameEn: string;
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            counterNumber: number | null;
+                            counterNameVi: string | null;
+                            counterNameEn: string | null;
+                            /** @description While waiting: tickets ahead in the same lane */
+                            ahead: number | null;
+                            estimatedWaitSeconds: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/tickets/{token}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** QR code (SVG) of the ticket's phone page, printed on the ticket */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description image/svg+xml */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/queue/points/{unitId}/check-in": {
         parameters: {
             query?: never;
@@ -8078,6 +8351,8 @@ export interface paths {
                         } & {
                             pointNameVi: string;
                             pointNameEn: string;
+                            /** @description Secret of the ticket's phone page /so/{token} (the QR code on the printed ticket) */
+                            token: string;
                             /** @description Tickets ahead in the same lane */
                             ahead: number;
                             estimatedWaitSeconds: number;
@@ -11111,6 +11386,8 @@ export interface paths {
                         } & {
                             pointNameVi: string;
                             pointNameEn: string;
+                            /** @description Secret of the ticket's phone page /so/{token} (the QR code on the printed ticket) */
+                            token: string;
                             /** @description Tickets ahead in the same lane */
                             ahead: number;
                             estimatedWaitSeconds: number;

@@ -280,6 +280,10 @@ function TicketView({ ticket, lang, autoPrint, onDone }: { ticket: IssuedTicket;
           </div>
         </dl>
         <p className="ticket-note">{t('kiosk.watchBoard')}</p>
+        <figure className="ticket-qr">
+          <img src={`/public/queue/tickets/${ticket.token}/qr.svg`} alt="" width={112} height={112} />
+          <figcaption>{t('follow.scan')}</figcaption>
+        </figure>
       </div>
       <div className="kiosk-actions no-print">
         <button type="button" className="button button-primary kiosk-big-button" onClick={() => window.print()}>

@@ -33,3 +33,4 @@ export type Figures = Live['figures'];
 export type Staffing = Json<'/queue/planning/staffing', 'get', 200>;
 export type Reallocation = Json<'/queue/planning/reallocation', 'get', 200>;
 export type PlanningQuery = NonNullable<paths['/queue/planning/staffing']['get']['parameters']['query']>;
+export type FollowedTicket = Json<'/public/queue/tickets/{token}', 'get', 200>;
