@@ -16,7 +16,9 @@ import { benchPostgresPids, benchSeconds, checkpoint, countQueries, cpuBetween, 
 
 const SECONDS = benchSeconds();
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const RAW_CLIENTS = Number(process.env.BENCH_RAW_CLIENTS ?? 16);
+// The raw ceiling is the best of several client counts: on a small machine fewer clients contend less for the same
+// counter and audit-head rows and for the cores, and more of them wait on the disk together; no one count is best everywhere.
+const RAW_CLIENTS = (process.env.BENCH_RAW_CLIENTS ?? '4,8,16').split(',').map(Number).filter((n) => n > 0);
 const WARMUP_SECONDS = 2;
 const RAW_DAY = '2000-01-01'; // raw rows take their codes on another day than the HTTP run's, so codes never meet
 const queryCount = countQueries();
@@ -65,7 +67,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     const province = await startProvince(b, { trackingPerMinute: 10_000_000 });
     const { clerks, url } = province;
     const version = await serverVersion(b.database.db);
-    const rawClients = kind === 'pglite' ? 1 : RAW_CLIENTS;
+    const clientCounts = kind === 'pglite' ? [1] : RAW_CLIENTS;
     console.log(`\nintake on ${b.label} ${version}: app pool ${b.kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${clerks.length} service points (one clerk each), procedure ${PROCEDURE} with 3 components (2 uploads + population database)`);
 
     const tokens: string[] = [];
@@ -84,24 +86,31 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       files,
       day: RAW_DAY,
     };
-    const raw = await rawExecs(b, rawClients);
-    const who = kind === 'pglite' ? '1 client (PGlite is a single connection)' : `${rawClients} concurrent pg clients`;
+    const raw = await rawExecs(b, Math.max(...clientCounts));
+    const who = (n: number) => (kind === 'pglite' ? '1 client (PGlite is a single connection)' : `${n} concurrent pg clients`);
     let rawIndex = 1_000_000;
     await runRawIntake(raw.execs, fixture, { seconds: 1, mode: 'one-statement', firstIndex: rawIndex }); // warm-up
     rawIndex += 100_000;
-    const results: [string, RawResult][] = [];
-    for (const mode of ['one-statement', 'separate'] as const) {
+    const results: RawResult[] = [];
+    const rawRun = async (mode: 'one-statement' | 'separate', clients: number) => {
       if (kind === 'postgres') await checkpoint(b.database.db); // (PGlite: the raw run holds its only connection)
       const c0 = cpuSnapshot();
-      const r = await runRawIntake(raw.execs, fixture, { seconds: SECONDS, mode, firstIndex: rawIndex });
-      const label = mode === 'one-statement' ? `raw ceiling, one statement per dossier (its own transaction), ${who}` : `raw, BEGIN + 6 statements + COMMIT per dossier, ${who}`;
+      const r = await runRawIntake(raw.execs.slice(0, clients), fixture, { seconds: SECONDS, mode, firstIndex: rawIndex });
       const c1 = cpuSnapshot();
-      console.log(rawLine(label, r, await cpuPer(b, c0, c1, r.committed)));
-      results.push([mode, r]);
       rawIndex += 1_000_000;
+      const label = mode === 'one-statement' ? `raw, one statement per dossier (its own transaction), ${who(clients)}` : `raw, BEGIN + 6 statements + COMMIT per dossier, ${who(clients)}`;
+      console.log(rawLine(label, r, await cpuPer(b, c0, c1, r.committed)));
+      results.push(r);
+      return r;
+    };
+    let best = { clients: clientCounts[0]!, perSecond: 0 };
+    for (const n of clientCounts) {
+      const r = await rawRun('one-statement', n);
+      if (r.perSecond > best.perSecond) best = { clients: n, perSecond: r.perSecond };
     }
+    await rawRun('separate', best.clients); // how the app wrote them before, at the best client count
     await raw.close();
-    const ceiling = Math.max(...results.map(([, r]) => r.perSecond));
+    const ceiling = Math.max(...results.map((r) => r.perSecond));
 
     // --- HTTP ---
     await checkpoint(b.database.db);
@@ -121,7 +130,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     const cpu = await cpuPer(b, c0, c1, rows);
     const where = kind === 'postgres' ? `server process ${f2(cpu.self)} ms, PostgreSQL ${f2(cpu.db)} ms` : `server process with PGlite in it ${f2(cpu.self)} ms`;
     console.log(`  per HTTP dossier (warm-up included): ${f2(queries / Math.max(1, rows))} database queries (BEGIN/COMMIT included); CPU: ${where}, load generator ${f2((http.cpuSeconds * 1000) / Math.max(1, created))} ms`);
-    console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s): ${pct(created / http.seconds, ceiling)}`);
+    console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s, the best raw line above): ${pct(created / http.seconds, ceiling)}`);
 
     await province.close();
     const audit = await verifyAudit(b.database.db);
