@@ -22,7 +22,8 @@ export function auditAppendSql(entry: AuditEntry | DeferredAuditEntry, at: Date,
     payload = `${p(givenPayload ?? auditPayload(entry as AuditEntry, at))}::text`;
     entityId = `${p(entry.entityId)}::text`;
   } else {
-    const text = auditPayload({ ...entry, entityId: ENTITY_MARK }, at);
+    // Built field by field, not by spreading the entry: this runs in every intake and spreads are slow in V8.
+    const text = auditPayload({ actorKind: entry.actorKind, actorId: entry.actorId, stream: entry.stream, action: entry.action, entityType: entry.entityType, entityId: ENTITY_MARK, data: entry.data }, at);
     const mark = JSON.stringify(ENTITY_MARK);
     const i = text.indexOf(mark);
     if (i < 0 || text.indexOf(mark, i + 1) >= 0) throw new Error('audit payload: cannot place the entity id');

@@ -176,7 +176,7 @@ export class CatalogService {
   /** A procedure's version in force on a date (default today), or NOT_FOUND / UNKNOWN_PROCEDURE. */
   async versionOn(code: string, at: Date): Promise<ProcedureVersion> {
     const rows = await this.versionsOf(code);
-    const chosen = versionInForce(rows.map((r) => ({ ...r, effectiveFrom: r.effective_from })), localDate(at));
+    const chosen = versionInForce(rows.map((row) => ({ row, effectiveFrom: row.effective_from })), localDate(at))?.row;
     if (!chosen) {
       throw new DomainError('UNKNOWN_PROCEDURE', rows.length ? `Procedure ${code} has no version in force on ${localDate(at)}` : `Procedure ${code} is not in the catalog`, { field: 'body.procedureCode' });
     }

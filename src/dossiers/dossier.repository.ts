@@ -111,7 +111,8 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
   if (w.event) for (const c of columns.event!) params.push((w.event as Record<string, unknown>)[c]);
   if (w.step) for (const c of columns.step!) params.push((w.step as Record<string, unknown>)[c]);
   const before = params.length;
-  const audit = w.audit ? auditAppendSql({ ...w.audit.entry, entityId: { sql: '(select code from d)' } }, w.audit.at, params) : undefined;
+  const e = w.audit?.entry;
+  const audit = e ? auditAppendSql({ actorKind: e.actorKind, actorId: e.actorId, stream: e.stream, action: e.action, entityType: e.entityType, data: e.data, entityId: { sql: '(select code from d)' } }, w.audit!.at, params) : undefined;
   let text = newDossierTexts.get(shape);
   if (text === undefined) {
     let n = 0;

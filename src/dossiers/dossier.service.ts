@@ -318,9 +318,9 @@ export class DossierService {
         updated_at: o.now,
       },
       components: plan.components,
-      ...(event ? { event } : {}),
-      ...(o.step ? { step: o.step } : {}),
-      ...(audit ? { audit } : {}),
+      event,
+      step: o.step,
+      audit,
     });
     // Nothing was written when an uploaded file is missing (reported with the component that names it) or the
     // day's numbers are used up, which the model refuses: dossierCode throws CONFLICT for the 10,000th.
