@@ -9,7 +9,11 @@ const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
 const FROM_MS = Date.parse('2024-01-01T00:00:00+07:00');
 const TO_MS = Date.parse('2031-01-01T00:00:00+07:00');
 
-interface Inputs { at: Float64Array; limit: Int32Array; unit: LimitUnit[] }
+interface Inputs {
+  at: Float64Array;
+  limit: Int32Array;
+  unit: LimitUnit[];
+}
 
 function generate(seed: number, unitOf: (r: number) => LimitUnit): Inputs {
   const rand = mulberry32(seed);

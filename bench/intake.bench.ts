@@ -12,23 +12,47 @@ import { waitUntilQuiet } from './lib/quiesce.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { runRawIntake, type Exec, type RawFixture, type RawResult } from './lib/raw-intake.js';
 import { PROCEDURE } from './lib/requests.js';
-import { benchPostgresPids, benchSeconds, checkpoint, countQueries, cpuBetween, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion, type CpuSnapshot } from './lib/report.js';
+import {
+  benchPostgresPids,
+  benchSeconds,
+  checkpoint,
+  countQueries,
+  cpuBetween,
+  cpuSnapshot,
+  f1,
+  f2,
+  int,
+  machineLine,
+  pct,
+  serverVersion,
+  type CpuSnapshot,
+} from './lib/report.js';
 
 const SECONDS = benchSeconds();
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // The raw ceiling is the best of several client counts: on a small machine fewer clients contend less for the same
 // counter and audit-head rows and for the cores, and more of them wait on the disk together; no one count is best everywhere.
-const RAW_CLIENTS = (process.env.BENCH_RAW_CLIENTS ?? '4,8,16').split(',').map(Number).filter((n) => n > 0);
+const RAW_CLIENTS = (process.env.BENCH_RAW_CLIENTS ?? '4,8,16')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const WARMUP_SECONDS = 2;
 const RAW_DAY = '2000-01-01'; // raw rows take their codes on another day than the HTTP run's, so codes never meet
 const queryCount = countQueries();
 
 function rawLine(label: string, r: RawResult, cpu: Cpu): string {
-  const pgCpu = cpu.kind === 'postgres' ? `; CPU per dossier: PostgreSQL ${f2(cpu.db)} ms, client ${f2(cpu.self)} ms` : `; CPU per dossier (PGlite runs in this process) ${f2(cpu.self)} ms`;
+  const pgCpu =
+    cpu.kind === 'postgres'
+      ? `; CPU per dossier: PostgreSQL ${f2(cpu.db)} ms, client ${f2(cpu.self)} ms`
+      : `; CPU per dossier (PGlite runs in this process) ${f2(cpu.self)} ms`;
   return `  ${label}: ${f1(r.perSecond)} dossiers/s (${int(r.committed)} committed in ${f1(r.seconds)} s, ${r.failed} failed), p50 ${f2(r.latencyMs.p50)} ms, p99 ${f2(r.latencyMs.p99)} ms${pgCpu}${r.firstError ? ` — first error: ${r.firstError}` : ''}`;
 }
 
-interface Cpu { kind: 'postgres' | 'pglite'; self: number; db: number }
+interface Cpu {
+  kind: 'postgres' | 'pglite';
+  self: number;
+  db: number;
+}
 
 /** Milliseconds of CPU per unit of work between two snapshots: this process, and the benchmark's PostgreSQL processes. */
 async function cpuPer(b: BenchDatabase, c0: CpuSnapshot, c1: CpuSnapshot, n: number): Promise<Cpu> {
@@ -38,15 +62,19 @@ async function cpuPer(b: BenchDatabase, c0: CpuSnapshot, c1: CpuSnapshot, n: num
 
 async function rawExecs(b: BenchDatabase, clients: number): Promise<{ execs: Exec[]; close: () => Promise<void> }> {
   if (b.kind === 'postgres') {
-    const conns = await Promise.all(Array.from({ length: clients }, async () => {
-      const c = new pg.Client({ connectionString: b.url });
-      await c.connect();
-      return c;
-    }));
+    const conns = await Promise.all(
+      Array.from({ length: clients }, async () => {
+        const c = new pg.Client({ connectionString: b.url });
+        await c.connect();
+        return c;
+      }),
+    );
     // Named (prepared) statements, parsed and planned once per connection, as the app's pool does (database.ts).
     const names = new Map<string, string>();
     const nameOf = (text: string) => names.get(text) ?? (names.set(text, `raw_${names.size + 1}`), names.get(text)!);
-    const execs: Exec[] = conns.map((c) => (text, params) => (params.length ? c.query({ name: nameOf(text), text, values: params }) : c.query(text)));
+    const execs: Exec[] = conns.map(
+      (c) => (text, params) => (params.length ? c.query({ name: nameOf(text), text, values: params }) : c.query(text)),
+    );
     return { execs, close: async () => void (await Promise.all(conns.map((c) => c.end()))) };
   }
   // PGlite is one connection: hold it for the whole raw run, concurrency 1 (its statements are prepared by database.ts).
@@ -57,7 +85,13 @@ async function rawExecs(b: BenchDatabase, clients: number): Promise<{ execs: Exe
     ready(async (text, params) => conn.executeQuery(CompiledQuery.raw(text, params)));
     await new Promise<void>((r) => (release = r));
   });
-  return { execs: [await gotExec], close: async () => { release(); await held; } };
+  return {
+    execs: [await gotExec],
+    close: async () => {
+      release();
+      await held;
+    },
+  };
 }
 
 async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
@@ -68,14 +102,22 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     const { clerks, url } = province;
     const version = await serverVersion(b.database.db);
     const clientCounts = kind === 'pglite' ? [1] : RAW_CLIENTS;
-    console.log(`\nintake on ${b.label} ${version}: app pool ${b.kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${clerks.length} service points (one clerk each), procedure ${PROCEDURE} with 3 components (2 uploads + population database)`);
+    console.log(
+      `\nintake on ${b.label} ${version}: app pool ${b.kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${clerks.length} service points (one clerk each), procedure ${PROCEDURE} with 3 components (2 uploads + population database)`,
+    );
 
     const tokens: string[] = [];
     for (const c of clerks) tokens.push(await login(url, c.username));
     const files = { tk: await uploadPdf(url, tokens[0]!, 'To khai bench'), gcs: await uploadPdf(url, tokens[0]!, 'Giay chung sinh bench') };
 
     // --- raw ceiling ---
-    const version_ = await b.database.db.selectFrom('procedure_versions as v').innerJoin('procedures as p', 'p.id', 'v.procedure_id').select(['v.id', 'v.procedure_id']).where('p.code', '=', PROCEDURE).orderBy('v.effective_from', 'desc').executeTakeFirstOrThrow();
+    const version_ = await b.database.db
+      .selectFrom('procedure_versions as v')
+      .innerJoin('procedures as p', 'p.id', 'v.procedure_id')
+      .select(['v.id', 'v.procedure_id'])
+      .where('p.code', '=', PROCEDURE)
+      .orderBy('v.effective_from', 'desc')
+      .executeTakeFirstOrThrow();
     const communes = await province.services.org.listCommunes();
     const fixture: RawFixture = {
       provinceCode: communes[0]!.province_code,
@@ -98,7 +140,10 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       const r = await runRawIntake(raw.execs.slice(0, clients), fixture, { seconds: SECONDS, mode, firstIndex: rawIndex });
       const c1 = cpuSnapshot();
       rawIndex += 1_000_000;
-      const label = mode === 'one-statement' ? `raw, one statement per dossier (its own transaction), ${who(clients)}` : `raw, BEGIN + 6 statements + COMMIT per dossier, ${who(clients)}`;
+      const label =
+        mode === 'one-statement'
+          ? `raw, one statement per dossier (its own transaction), ${who(clients)}`
+          : `raw, BEGIN + 6 statements + COMMIT per dossier, ${who(clients)}`;
       console.log(rawLine(label, r, await cpuPer(b, c0, c1, r.committed)));
       results.push(r);
       return r;
@@ -114,28 +159,59 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
 
     // --- HTTP ---
     await checkpoint(b.database.db);
-    const before = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
+    const before = await b.database.db
+      .selectFrom('dossiers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('created_by', 'is not', null)
+      .where('code', 'not like', '%-000101-%')
+      .executeTakeFirstOrThrow();
     const q0 = queryCount();
     const c0 = cpuSnapshot();
-    const http = await runLoad({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } });
+    const http = await runLoad({
+      url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      scenario: { kind: 'intake', tokens, files, firstIndex: 0 },
+    });
     await waitUntilQuiet(b.database.db); // requests abandoned by the load generator at its deadline still finish
     const c1 = cpuSnapshot();
     const queries = queryCount() - q0;
     const created = http.status['201'] ?? 0;
-    const others = Object.entries(http.status).filter(([s]) => s !== '201').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
-    console.log(`  HTTP POST /dossiers, ${CONNECTIONS} connections, autocannon in a child process: ${f1(created / http.seconds)} dossiers/s (201: ${int(created)} in ${f1(http.seconds)} s; non-2xx: ${int(http.non2xx)} [${others}]; socket errors: ${http.errors}, timeouts: ${http.timeouts}), latency p50 ${f2(http.latencyMs.p50)} ms, p90 ${f2(http.latencyMs.p90)} ms, p99 ${f2(http.latencyMs.p99)} ms, max ${f2(http.latencyMs.max)} ms`);
-    const after = await b.database.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', 'is not', null).where('code', 'not like', '%-000101-%').executeTakeFirstOrThrow();
+    const others =
+      Object.entries(http.status)
+        .filter(([s]) => s !== '201')
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ') || 'none';
+    console.log(
+      `  HTTP POST /dossiers, ${CONNECTIONS} connections, autocannon in a child process: ${f1(created / http.seconds)} dossiers/s (201: ${int(created)} in ${f1(http.seconds)} s; non-2xx: ${int(http.non2xx)} [${others}]; socket errors: ${http.errors}, timeouts: ${http.timeouts}), latency p50 ${f2(http.latencyMs.p50)} ms, p90 ${f2(http.latencyMs.p90)} ms, p99 ${f2(http.latencyMs.p99)} ms, max ${f2(http.latencyMs.max)} ms`,
+    );
+    const after = await b.database.db
+      .selectFrom('dossiers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('created_by', 'is not', null)
+      .where('code', 'not like', '%-000101-%')
+      .executeTakeFirstOrThrow();
     const rows = Number(after.n) - Number(before.n);
     // Counted over the warm-up and the measured run together, so divided by every dossier they wrote.
     const cpu = await cpuPer(b, c0, c1, rows);
-    const where = kind === 'postgres' ? `server process ${f2(cpu.self)} ms, PostgreSQL ${f2(cpu.db)} ms` : `server process with PGlite in it ${f2(cpu.self)} ms`;
-    console.log(`  per HTTP dossier (warm-up included): ${f2(queries / Math.max(1, rows))} database queries (BEGIN/COMMIT included); CPU: ${where}, load generator ${f2((http.cpuSeconds * 1000) / Math.max(1, created))} ms`);
+    const where =
+      kind === 'postgres'
+        ? `server process ${f2(cpu.self)} ms, PostgreSQL ${f2(cpu.db)} ms`
+        : `server process with PGlite in it ${f2(cpu.self)} ms`;
+    console.log(
+      `  per HTTP dossier (warm-up included): ${f2(queries / Math.max(1, rows))} database queries (BEGIN/COMMIT included); CPU: ${where}, load generator ${f2((http.cpuSeconds * 1000) / Math.max(1, created))} ms`,
+    );
     console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s, the best raw line above): ${pct(created / http.seconds, ceiling)}`);
 
     await province.close();
     const audit = await verifyAudit(b.database.db);
-    const dups = await sql<{ n: number }>`select count(*)::int as n from (select code from dossiers group by code having count(*) > 1) x`.execute(b.database.db);
-    console.log(`  integrity after the run: audit chains ${audit.ok ? 'verify' : `BROKEN (${audit.problems.length} problems)`} (${int(audit.entries)} entries in ${audit.streams} streams); duplicate dossier codes: ${dups.rows[0]?.n ?? '?'}`);
+    const dups = await sql<{
+      n: number;
+    }>`select count(*)::int as n from (select code from dossiers group by code having count(*) > 1) x`.execute(b.database.db);
+    console.log(
+      `  integrity after the run: audit chains ${audit.ok ? 'verify' : `BROKEN (${audit.problems.length} problems)`} (${int(audit.entries)} entries in ${audit.streams} streams); duplicate dossier codes: ${dups.rows[0]?.n ?? '?'}`,
+    );
     for (const p of audit.problems.slice(0, 3)) console.log(`    audit problem: ${p.stream} #${p.seq}: ${p.reason}`);
   } finally {
     await b.dispose();

@@ -17,11 +17,32 @@ try {
   const files = { tk: await uploadPdf(p.url, tokens[0]!, 'a'), gcs: await uploadPdf(p.url, tokens[0]!, 'b') };
   const q0 = q();
   const c0 = cpuSnapshot();
-  const r = await profiled(process.env.BENCH_PROFILE, () => runLoad({ url: p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: { kind: 'intake', tokens, files, firstIndex: 0 } }));
+  const r = await profiled(process.env.BENCH_PROFILE, () =>
+    runLoad({
+      url: p.url,
+      connections: 32,
+      seconds: Number(process.env.BENCH_SECONDS ?? 8),
+      warmupSeconds: 0,
+      scenario: { kind: 'intake', tokens, files, firstIndex: 0 },
+    }),
+  );
   const c1 = cpuSnapshot();
   const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
   const n = r.status['201'] ?? 0;
-  console.log(JSON.stringify({ perSecond: r.perSecond.toFixed(1), status: r.status, p50: r.latencyMs.p50.toFixed(1), p99: r.latencyMs.p99.toFixed(1), queriesPer: ((q() - q0) / n).toFixed(2), msCpuPerDossier: { server: (used.self * 1000 / n).toFixed(2), postgres: (used.postgres * 1000 / n).toFixed(2), loadgen: (r.cpuSeconds * 1000 / n).toFixed(2) } }));
+  console.log(
+    JSON.stringify({
+      perSecond: r.perSecond.toFixed(1),
+      status: r.status,
+      p50: r.latencyMs.p50.toFixed(1),
+      p99: r.latencyMs.p99.toFixed(1),
+      queriesPer: ((q() - q0) / n).toFixed(2),
+      msCpuPerDossier: {
+        server: ((used.self * 1000) / n).toFixed(2),
+        postgres: ((used.postgres * 1000) / n).toFixed(2),
+        loadgen: ((r.cpuSeconds * 1000) / n).toFixed(2),
+      },
+    }),
+  );
   await p.close();
 } finally {
   await b.dispose();

@@ -27,12 +27,33 @@ try {
   const bare = process.env.BENCH_TARGET === 'bare' ? await startBare() : undefined;
   const q0 = q();
   const c0 = cpuSnapshot();
-  const r = await profiled(process.env.BENCH_PROFILE, () => runLoad({ url: bare?.url ?? p.url, connections: 32, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmupSeconds: 0, scenario: bare ? { kind: 'get', path: '/bare' } : { kind: 'tracking', targets } }));
+  const r = await profiled(process.env.BENCH_PROFILE, () =>
+    runLoad({
+      url: bare?.url ?? p.url,
+      connections: 32,
+      seconds: Number(process.env.BENCH_SECONDS ?? 8),
+      warmupSeconds: 0,
+      scenario: bare ? { kind: 'get', path: '/bare' } : { kind: 'tracking', targets },
+    }),
+  );
   await bare?.app.close();
   const c1 = cpuSnapshot();
   const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
   const n = r.responses;
-  console.log(JSON.stringify({ perSecond: r.perSecond.toFixed(1), status: r.status, p50: r.latencyMs.p50.toFixed(2), p99: r.latencyMs.p99.toFixed(2), queriesPer: ((q() - q0) / n).toFixed(2), msCpuPerRequest: { server: (used.self * 1000 / n).toFixed(3), postgres: (used.postgres * 1000 / n).toFixed(3), loadgen: (r.cpuSeconds * 1000 / n).toFixed(3) } }));
+  console.log(
+    JSON.stringify({
+      perSecond: r.perSecond.toFixed(1),
+      status: r.status,
+      p50: r.latencyMs.p50.toFixed(2),
+      p99: r.latencyMs.p99.toFixed(2),
+      queriesPer: ((q() - q0) / n).toFixed(2),
+      msCpuPerRequest: {
+        server: ((used.self * 1000) / n).toFixed(3),
+        postgres: ((used.postgres * 1000) / n).toFixed(3),
+        loadgen: ((r.cpuSeconds * 1000) / n).toFixed(3),
+      },
+    }),
+  );
   await p.close();
 } finally {
   await b.dispose();

@@ -16,7 +16,9 @@ const points = provincePoints();
 // (so Mondays run hot), one clerk fewer in the peak hours at every tenth point (the overloaded ones).
 const inputs: SimulationInput[] = [];
 points.forEach((p, i) => {
-  const clerks = hourlyRates(p.ticketsPerDay).map((rate) => recommendClerks({ arrivalsPerHour: rate, serviceSeconds: p.serviceSeconds }).clerks);
+  const clerks = hourlyRates(p.ticketsPerDay).map(
+    (rate) => recommendClerks({ arrivalsPerHour: rate, serviceSeconds: p.serviceSeconds }).clerks,
+  );
   if (i % 10 === 5) for (const k of [1, 2, 3]) clerks[k] = Math.max(1, clerks[k]! - 1);
   WEEKDAY_FACTOR.forEach((factor, weekday) => {
     inputs.push({
@@ -53,11 +55,21 @@ function provinceYear() {
     if (r.meanWaitSeconds! > 900) overloaded++;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { tickets, served, seconds, meanWait: waitSum / served, within: within / served, utilization: busyOverScheduled / inputs.length, overloaded };
+  return {
+    tickets,
+    served,
+    seconds,
+    meanWait: waitSum / served,
+    within: within / served,
+    utilization: busyOverScheduled / inputs.length,
+    overloaded,
+  };
 }
 
 console.log(machineLine());
-console.log(`queue-simulation: ${points.length} points × ${WEEKS * 5} days (${inputs.length} runs of ${WEEKS} days), hours ${OPEN_HOURS.join(',')}; lognormal service (cv 0.7), 8% priority, 4% no-shows`);
+console.log(
+  `queue-simulation: ${points.length} points × ${WEEKS * 5} days (${inputs.length} runs of ${WEEKS} days), hours ${OPEN_HOURS.join(',')}; lognormal service (cv 0.7), 8% priority, 4% no-shows`,
+);
 for (const label of ['first run (cold JIT)', 'second run']) {
   const r = provinceYear();
   const mem = process.memoryUsage();

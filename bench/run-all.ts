@@ -12,8 +12,13 @@ for (const file of BENCHES) {
   console.log(`\n=== bench/${file} ===`);
   const started = Date.now();
   // process.execArgv carries tsx's loader, so the child runs TypeScript the same way this process does.
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL(`./${file}`, import.meta.url))], { stdio: 'inherit', env: process.env });
-  console.log(`=== bench/${file}: ${r.status === 0 ? 'done' : `exited with ${r.status ?? r.signal}`} in ${((Date.now() - started) / 1000).toFixed(0)} s ===`);
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL(`./${file}`, import.meta.url))], {
+    stdio: 'inherit',
+    env: process.env,
+  });
+  console.log(
+    `=== bench/${file}: ${r.status === 0 ? 'done' : `exited with ${r.status ?? r.signal}`} in ${((Date.now() - started) / 1000).toFixed(0)} s ===`,
+  );
   if (r.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;

@@ -17,12 +17,22 @@ const noise = mulberry32(7);
 const month = Array.from({ length: DAYS }, (_, d) =>
   points.map((p) => {
     const rates = hourlyRates(p.ticketsPerDay * WEEKDAY_FACTOR[d % 5]! * (0.85 + 0.3 * noise()));
-    return { point: p.code, hours: OPEN_HOURS.map((hour, k) => ({ hour, arrivalsPerHour: rates[k]!, serviceSeconds: p.serviceSeconds, openMinutes: OPEN_MINUTES[k]! })) };
+    return {
+      point: p.code,
+      hours: OPEN_HOURS.map((hour, k) => ({
+        hour,
+        arrivalsPerHour: rates[k]!,
+        serviceSeconds: p.serviceSeconds,
+        openMinutes: OPEN_MINUTES[k]!,
+      })),
+    };
   }),
 );
 // Whole-day rosters: the mean of an average day's hourly needs, rounded; every 7th point one clerk short, every 9th one over.
 const roster = points.map((p, i) => {
-  const needs = hourlyRates(p.ticketsPerDay).map((rate) => recommendClerks({ arrivalsPerHour: rate, serviceSeconds: p.serviceSeconds }).clerks);
+  const needs = hourlyRates(p.ticketsPerDay).map(
+    (rate) => recommendClerks({ arrivalsPerHour: rate, serviceSeconds: p.serviceSeconds }).clerks,
+  );
   const n = Math.round(needs.reduce((s, x) => s + x, 0) / needs.length);
   return Math.max(1, n + (i % 7 === 3 ? -1 : 0) + (i % 9 === 4 ? 1 : 0));
 });
@@ -66,7 +76,10 @@ for (const blocks of ['day', 'half-day'] as ReallocationBlocks[]) {
   let tickets = 0;
   let unstableBefore = 0;
   for (const day of month) {
-    const proposal = proposeReallocation(day.map((p, i): PointDay => ({ ...p, clerks: roster[i]! })), { blocks });
+    const proposal = proposeReallocation(
+      day.map((p, i): PointDay => ({ ...p, clerks: roster[i]! })),
+      { blocks },
+    );
     moves += proposal.moves.length;
     clerksMoved += proposal.moves.reduce((s, m) => s + m.count, 0);
     for (const p of proposal.points) {
@@ -90,6 +103,14 @@ for (const blocks of ['day', 'half-day'] as ReallocationBlocks[]) {
 // Large loads: the B recursion keeps a recommendation finite for thousands of erlangs.
 for (const load of [1000, 3000, 5000]) {
   const t0 = process.hrtime.bigint();
-  const r = recommendClerks({ arrivalsPerHour: (load * 3600) / 300, serviceSeconds: 300, targetSeconds: 20, targetShare: 0.8, maxOccupancy: 1 });
-  console.log(`recommendClerks at ${int(load)} erlangs (80% within 20 s): ${int(r.clerks)} clerks in ${f1(ms(t0))} ms, P(wait) ${r.pWait.toFixed(4)}`);
+  const r = recommendClerks({
+    arrivalsPerHour: (load * 3600) / 300,
+    serviceSeconds: 300,
+    targetSeconds: 20,
+    targetShare: 0.8,
+    maxOccupancy: 1,
+  });
+  console.log(
+    `recommendClerks at ${int(load)} erlangs (80% within 20 s): ${int(r.clerks)} clerks in ${f1(ms(t0))} ms, P(wait) ${r.pWait.toFixed(4)}`,
+  );
 }

@@ -8,7 +8,19 @@ import { benchPoolSize, kindsToRun, openBenchDatabase } from './lib/databases.js
 import { runLoad, type LoadResult } from './lib/load.js';
 import { login, startProvince, uploadPdf } from './lib/province.js';
 import { intakeBody } from './lib/requests.js';
-import { benchPostgresPids, benchSeconds, countQueries, cpuBetween, cpuSnapshot, f1, f2, int, machineLine, pct, serverVersion } from './lib/report.js';
+import {
+  benchPostgresPids,
+  benchSeconds,
+  countQueries,
+  cpuBetween,
+  cpuSnapshot,
+  f1,
+  f2,
+  int,
+  machineLine,
+  pct,
+  serverVersion,
+} from './lib/report.js';
 
 const SECONDS = benchSeconds();
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -17,7 +29,11 @@ const WARMUP_SECONDS = 2;
 const queryCount = countQueries();
 
 function line(label: string, r: LoadResult, extra = ''): string {
-  const others = Object.entries(r.status).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
+  const others =
+    Object.entries(r.status)
+      .filter(([s]) => s !== '200')
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ') || 'none';
   return `  ${label}: ${f1(r.perSecond)} requests/s (200: ${int(r.status['200'] ?? 0)} in ${f1(r.seconds)} s; non-2xx: ${int(r.non2xx)} [${others}]; socket errors: ${r.errors}, timeouts: ${r.timeouts}), latency p50 ${f2(r.latencyMs.p50)} ms, p90 ${f2(r.latencyMs.p90)} ms, p99 ${f2(r.latencyMs.p99)} ms, max ${f2(r.latencyMs.max)} ms${extra}`;
 }
 
@@ -27,13 +43,18 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
   try {
     const province = await startProvince(b, { trackingPerMinute: 10_000_000 });
     const version = await serverVersion(b.database.db);
-    console.log(`\ntracking on ${b.label} ${version}: app pool ${kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${int(DOSSIERS)} distinct dossiers, every third forwarded (2-event timelines), ${CONNECTIONS} connections, autocannon in a child process`);
+    console.log(
+      `\ntracking on ${b.label} ${version}: app pool ${kind === 'pglite' ? '1 (PGlite is one connection)' : poolSize}, ${int(DOSSIERS)} distinct dossiers, every third forwarded (2-event timelines), ${CONNECTIONS} connections, autocannon in a child process`,
+    );
 
     // Seed through the use cases (no HTTP): received at rotating service points, a third forwarded.
     const actors = [];
     for (const c of province.clerks) actors.push(await province.services.auth.authenticate(await login(province.url, c.username)));
     const token0 = await login(province.url, province.clerks[0]!.username);
-    const files = { tk: await uploadPdf(province.url, token0, 'To khai tracking'), gcs: await uploadPdf(province.url, token0, 'Giay chung sinh tracking') };
+    const files = {
+      tk: await uploadPdf(province.url, token0, 'To khai tracking'),
+      gcs: await uploadPdf(province.url, token0, 'Giay chung sinh tracking'),
+    };
     const targets: { code: string; phone4: string }[] = [];
     const t0 = performance.now();
     for (let i = 0; i < DOSSIERS; i++) {
@@ -47,22 +68,38 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
 
     // Bare endpoint, same process model: server in this process, load generator in a child process.
     const bare = await startBare();
-    const bareResult = await runLoad({ url: bare.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'get', path: '/bare' } });
+    const bareResult = await runLoad({
+      url: bare.url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      scenario: { kind: 'get', path: '/bare' },
+    });
     await bare.app.close();
     console.log(line('bare Fastify GET /bare (small JSON)', bareResult));
 
     // Tracking. Warm-up inside the worker runs first; queries and CPU are counted over warm-up + measured run.
     const q0 = queryCount();
     const c0 = cpuSnapshot();
-    const tracking = await runLoad({ url: province.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'tracking', targets } });
+    const tracking = await runLoad({
+      url: province.url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      scenario: { kind: 'tracking', targets },
+    });
     const c1 = cpuSnapshot();
     const queries = queryCount() - q0;
     console.log(line('GET /public/dossiers/:code?phone=NNNN', tracking));
     const served = tracking.responses + tracking.warmupResponses;
     const used = cpuBetween(c0, c1, kind === 'postgres' ? await benchPostgresPids(b.database.db) : undefined);
     const pgCpu = kind === 'postgres' ? `, PostgreSQL ${f2((used.postgres * 1000) / served)} ms` : ' (PGlite included)';
-    console.log(`  per tracking request (warm-up included): ${f2(queries / served)} database queries; CPU: server process ${f2((used.self * 1000) / served)} ms${pgCpu}, load generator ${f2((tracking.cpuSeconds * 1000) / tracking.responses)} ms`);
-    console.log(`  tracking / bare: ${pct(tracking.perSecond, bareResult.perSecond)} of the requests per second; p99 ${f2(tracking.latencyMs.p99)} ms`);
+    console.log(
+      `  per tracking request (warm-up included): ${f2(queries / served)} database queries; CPU: server process ${f2((used.self * 1000) / served)} ms${pgCpu}, load generator ${f2((tracking.cpuSeconds * 1000) / tracking.responses)} ms`,
+    );
+    console.log(
+      `  tracking / bare: ${pct(tracking.perSecond, bareResult.perSecond)} of the requests per second; p99 ${f2(tracking.latencyMs.p99)} ms`,
+    );
     await province.close();
   } finally {
     await b.dispose();

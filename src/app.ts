@@ -21,7 +21,14 @@ import { queueRoutes } from './queue/queue.routes.js';
 export const VERSION = '0.1.0';
 
 /** Builds the HTTP API over the given services; loggerInstance replaces the logger built from config (tests capture logs with it); webDistDir replaces web/dist. */
-export async function buildApp(opts: { config: Config; database: Database; services: Services; logger?: boolean; loggerInstance?: FastifyBaseLogger; webDistDir?: string }): Promise<HttpApp> {
+export async function buildApp(opts: {
+  config: Config;
+  database: Database;
+  services: Services;
+  logger?: boolean;
+  loggerInstance?: FastifyBaseLogger;
+  webDistDir?: string;
+}): Promise<HttpApp> {
   const { config, database, services } = opts;
   const app = await createHttpApp({
     logger: opts.loggerInstance ?? (opts.logger === false ? false : loggerOptions(config.logLevel)),
@@ -30,19 +37,47 @@ export async function buildApp(opts: { config: Config; database: Database; servi
     title: 'Motcua API',
     version: VERSION,
   });
-  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Quá nhiều yêu cầu, vui lòng thử lại sau ${ctx.after} / Too many requests: at most ${ctx.max} a minute; try again in ${ctx.after}` }) });
-
-  app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) } } }, async () => ({ status: 'ok' as const, version: VERSION }));
-  app.get('/ready', {
-    schema: { tags: ['operations'], summary: 'Readiness: the database answers', response: { 200: Type.Object({ status: Type.String(), database: Type.String() }), 503: Type.Object({ status: Type.String(), database: Type.String() }) } },
-  }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(database.db);
-      return { status: 'ready', database: database.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', database: database.kind });
-    }
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `Quá nhiều yêu cầu, vui lòng thử lại sau ${ctx.after} / Too many requests: at most ${ctx.max} a minute; try again in ${ctx.after}`,
+    }),
   });
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) },
+      },
+    },
+    async () => ({ status: 'ok' as const, version: VERSION }),
+  );
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the database answers',
+        response: {
+          200: Type.Object({ status: Type.String(), database: Type.String() }),
+          503: Type.Object({ status: Type.String(), database: Type.String() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await sql`select 1`.execute(database.db);
+        return { status: 'ready', database: database.kind };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', database: database.kind });
+      }
+    },
+  );
 
   await authRoutes(app, services);
   await orgRoutes(app, services);

@@ -9,7 +9,8 @@ import { MAX_PRIORITY_STREAK } from './queue/ticket.model.js';
 import { DEMO_OFFICE_HOURS, formatLocalIso, WorkingCalendar, type LimitUnit } from './calendar/calendar.model.js';
 
 // Database, HTTP and demo modules load inside the commands that need them, so `motcua due` starts fast.
-const openDatabase = async (...args: Parameters<typeof import('./platform/database.js').openDatabase>) => (await import('./platform/database.js')).openDatabase(...args);
+const openDatabase = async (...args: Parameters<typeof import('./platform/database.js').openDatabase>) =>
+  (await import('./platform/database.js')).openDatabase(...args);
 
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
 
@@ -49,7 +50,9 @@ program
       const t = Date.now();
       const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { log: (m) => log.info(m) });
       await services.org.reload();
-      log.info(`demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers`);
+      log.info(
+        `demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers`,
+      );
     }
     const app = await buildApp({ config, database, services });
     // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
@@ -95,15 +98,24 @@ program
   .command('seed')
   .description('Generate the demo province into an empty database')
   .option('--dossiers <n>', 'number of historical dossiers', (v) => Number(v), 2000)
-  .option('--queue-days <n>', 'working days of counter-queue ticket history', (v: string) => {
-    if (!/^\d{1,3}$/.test(v) || Number(v) > 250) throw new InvalidArgumentError('expected a whole number from 0 to 250');
-    return Number(v);
-  }, 15)
+  .option(
+    '--queue-days <n>',
+    'working days of counter-queue ticket history',
+    (v: string) => {
+      if (!/^\d{1,3}$/.test(v) || Number(v) > 250) throw new InvalidArgumentError('expected a whole number from 0 to 250');
+      return Number(v);
+    },
+    15,
+  )
   .action(async (opts: { dossiers: number; queueDays: number }) => {
     const config = loadConfig();
     const { database, services } = await open(config);
     const { seedDemo } = await import('./demo/seed.js');
-    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { dossiers: opts.dossiers, queueDays: opts.queueDays, log: (m) => console.error(m) });
+    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), {
+      dossiers: opts.dossiers,
+      queueDays: opts.queueDays,
+      log: (m) => console.error(m),
+    });
     console.log(JSON.stringify(r));
     await database.close();
   });
@@ -187,17 +199,21 @@ program
 
 // Counter planning (src/queue/*.model.ts): pure math, loaded only when these commands run; no database.
 const plainNumber = (v: string) => (/^(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? Number(v) : Number.NaN);
-const numberArg = (expected: string, ok: (n: number) => boolean = () => true) => (v: string) => {
-  const n = plainNumber(v);
-  if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${expected}`);
-  return n;
-};
-const numberListArg = (expected: string, ok: (n: number) => boolean = () => true) => (v: string) =>
-  v.split(',').map((part) => {
-    const n = plainNumber(part);
+const numberArg =
+  (expected: string, ok: (n: number) => boolean = () => true) =>
+  (v: string) => {
+    const n = plainNumber(v);
     if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${expected}`);
     return n;
-  });
+  };
+const numberListArg =
+  (expected: string, ok: (n: number) => boolean = () => true) =>
+  (v: string) =>
+    v.split(',').map((part) => {
+      const n = plainNumber(part);
+      if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${expected}`);
+      return n;
+    });
 const share = (n: number) => n > 0 && n < 1;
 // Commander reads a "--no-" prefix as the negation of a flag; "--no-show-share" is a value of its own.
 const valueOption = (o: Option) => Object.assign(o, { negate: false });
@@ -216,18 +232,50 @@ async function planning<T>(cmd: Command, aliases: Record<string, string>, run: (
   }
 }
 
-interface StaffingOptions { arrivalsPerHour: number; serviceSeconds: number; clerks?: number; targetSeconds?: number; targetShare?: number; maxOccupancy?: number; absence?: number }
+interface StaffingOptions {
+  arrivalsPerHour: number;
+  serviceSeconds: number;
+  clerks?: number;
+  targetSeconds?: number;
+  targetShare?: number;
+  maxOccupancy?: number;
+  absence?: number;
+}
 
 program
   .command('staffing')
   .description('Erlang C figures of a service point in one hour for a clerk count, or the clerks it needs (JSON)')
   .requiredOption('--arrivals-per-hour <λ>', 'tickets per hour', numberArg('a number ≥ 0'))
-  .requiredOption('--service-seconds <s>', 'mean service time in seconds', numberArg('a number > 0', (n) => n > 0))
-  .option('--clerks <n>', 'clerks on duty: print the figures for this count instead of recommending one', numberArg('a whole number ≥ 0', Number.isInteger))
-  .option('--target-seconds <t>', 'with --target-share: the wait within which that share must be called; alone: the mean wait target (default 900)', numberArg('a number ≥ 0'))
-  .option('--target-share <p>', 'share to be called within --target-seconds (900 s if not given), 0 < p < 1', numberArg('a number between 0 and 1, both excluded', share))
-  .option('--max-occupancy <x>', 'largest share of their time clerks may be busy, 0 < x ≤ 1 (default 0.85)', numberArg('a number above 0 and at most 1', (n) => n > 0 && n <= 1))
-  .option('--absence <x>', 'share of rostered clerks expected away, 0 ≤ x < 1 (default 0)', numberArg('a number from 0 to below 1', (n) => n < 1))
+  .requiredOption(
+    '--service-seconds <s>',
+    'mean service time in seconds',
+    numberArg('a number > 0', (n) => n > 0),
+  )
+  .option(
+    '--clerks <n>',
+    'clerks on duty: print the figures for this count instead of recommending one',
+    numberArg('a whole number ≥ 0', Number.isInteger),
+  )
+  .option(
+    '--target-seconds <t>',
+    'with --target-share: the wait within which that share must be called; alone: the mean wait target (default 900)',
+    numberArg('a number ≥ 0'),
+  )
+  .option(
+    '--target-share <p>',
+    'share to be called within --target-seconds (900 s if not given), 0 < p < 1',
+    numberArg('a number between 0 and 1, both excluded', share),
+  )
+  .option(
+    '--max-occupancy <x>',
+    'largest share of their time clerks may be busy, 0 < x ≤ 1 (default 0.85)',
+    numberArg('a number above 0 and at most 1', (n) => n > 0 && n <= 1),
+  )
+  .option(
+    '--absence <x>',
+    'share of rostered clerks expected away, 0 ≤ x < 1 (default 0)',
+    numberArg('a number from 0 to below 1', (n) => n < 1),
+  )
   .addHelpText(
     'after',
     `
@@ -251,42 +299,157 @@ Figures: pWait (Erlang C), meanWaitSeconds (C·s/(n − a), null when a ≥ n), 
       };
       const demand = { arrivalsPerHour: opts.arrivalsPerHour, serviceSeconds: opts.serviceSeconds };
       if (opts.clerks === undefined) {
-        const { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, limitedBy, targets: applied } = recommendClerks({ ...demand, ...targets });
-        return { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, limitedBy, targets: applied, ...demand };
+        const {
+          clerks,
+          scheduled,
+          pWait,
+          meanWaitSeconds,
+          shareWithinTarget,
+          targetSeconds,
+          occupancy,
+          offeredLoad,
+          stable,
+          limitedBy,
+          targets: applied,
+        } = recommendClerks({ ...demand, ...targets });
+        return {
+          clerks,
+          scheduled,
+          pWait,
+          meanWaitSeconds,
+          shareWithinTarget,
+          targetSeconds,
+          occupancy,
+          offeredLoad,
+          stable,
+          limitedBy,
+          targets: applied,
+          ...demand,
+        };
       }
-      const { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, broken, targets: applied } = evaluateClerks({ ...demand, clerks: opts.clerks, ...targets });
-      return { clerks, scheduled, pWait, meanWaitSeconds, shareWithinTarget, targetSeconds, occupancy, offeredLoad, stable, broken, targets: applied, ...demand };
+      const {
+        clerks,
+        scheduled,
+        pWait,
+        meanWaitSeconds,
+        shareWithinTarget,
+        targetSeconds,
+        occupancy,
+        offeredLoad,
+        stable,
+        broken,
+        targets: applied,
+      } = evaluateClerks({ ...demand, clerks: opts.clerks, ...targets });
+      return {
+        clerks,
+        scheduled,
+        pWait,
+        meanWaitSeconds,
+        shareWithinTarget,
+        targetSeconds,
+        occupancy,
+        offeredLoad,
+        stable,
+        broken,
+        targets: applied,
+        ...demand,
+      };
     });
     console.log(JSON.stringify(out, null, 2));
   });
 
 interface SimulateOptions {
-  sessions: string; arrivalsPerHour?: number[]; serviceSeconds?: number; serviceCv?: number; clerks?: number[]; priorityShare: number;
-  maxPriorityInARow: number; noShowShare: number; recallSeconds: number; targetSeconds: number; days: number; seed: number;
-  point?: string; date?: string; historyDays: number;
+  sessions: string;
+  arrivalsPerHour?: number[];
+  serviceSeconds?: number;
+  serviceCv?: number;
+  clerks?: number[];
+  priorityShare: number;
+  maxPriorityInARow: number;
+  noShowShare: number;
+  recallSeconds: number;
+  targetSeconds: number;
+  days: number;
+  seed: number;
+  point?: string;
+  date?: string;
+  historyDays: number;
 }
 
 program
   .command('simulate-queue')
-  .description("Simulate a service point's days from parameters, or from its ticket history with --point and --date (seeded discrete-event simulation; JSON summary)")
-  .option('--point <id|key|agency code>', "a service point: its demand (arrivals by hour, service time, priority and no-show shares) and clerks come from the ticket history of the working days before --date")
+  .description(
+    "Simulate a service point's days from parameters, or from its ticket history with --point and --date (seeded discrete-event simulation; JSON summary)",
+  )
+  .option(
+    '--point <id|key|agency code>',
+    'a service point: its demand (arrivals by hour, service time, priority and no-show shares) and clerks come from the ticket history of the working days before --date',
+  )
   .option('--date <yyyy-mm-dd>', 'with --point: the day simulated (history from the same weekday when there is enough)', (v: string) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+      throw new InvalidArgumentError('expected a date YYYY-MM-DD');
     return v;
   })
-  .option('--history-days <n>', 'with --point: working days of history', numberArg('a whole number from 1 to 250', (n) => Number.isInteger(n) && n >= 1 && n <= 250), 20)
+  .option(
+    '--history-days <n>',
+    'with --point: working days of history',
+    numberArg('a whole number from 1 to 250', (n) => Number.isInteger(n) && n >= 1 && n <= 250),
+    20,
+  )
   .option('--sessions <list>', 'office sessions, HH:MM-HH:MM separated by commas', '07:30-11:30,13:00-17:00')
-  .option('--arrivals-per-hour <λ>', 'tickets per hour (required without --point): one number, or a comma list with one per clock hour the sessions touch (7,8,9,10,11,13,14,15,16 for the default sessions) or 24 (hours 0–23)', numberListArg('numbers ≥ 0 separated by commas'))
-  .option('--service-seconds <s>', 'mean service time in seconds (required without --point)', numberArg('a number > 0', (n) => n > 0))
-  .option('--service-cv <cv>', 'lognormal service times with this coefficient of variation (default: exponential)', numberArg('a number above 0 and at most 10', (n) => n > 0 && n <= 10))
-  .option('--clerks <n>', 'clerks on duty: one number or a list per hour as for --arrivals-per-hour (default: the fewest per hour for a 900 s mean wait at 85% occupancy)', numberListArg('whole numbers ≥ 0 separated by commas', Number.isInteger))
-  .option('--priority-share <p>', 'share of priority tickets (elderly, disabled, pregnant), 0–1', numberArg('a number from 0 to 1', (n) => n <= 1), 0)
-  .option('--max-priority-in-a-row <k>', 'priority tickets called in a row at most while a normal one waits', numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1), MAX_PRIORITY_STREAK)
-  .addOption(valueOption(new Option('--no-show-share <p>', 'share of called tickets whose holder does not come, 0 ≤ p < 1').argParser(numberArg('a number from 0 to below 1', (n) => n < 1)).default(0)))
+  .option(
+    '--arrivals-per-hour <λ>',
+    'tickets per hour (required without --point): one number, or a comma list with one per clock hour the sessions touch (7,8,9,10,11,13,14,15,16 for the default sessions) or 24 (hours 0–23)',
+    numberListArg('numbers ≥ 0 separated by commas'),
+  )
+  .option(
+    '--service-seconds <s>',
+    'mean service time in seconds (required without --point)',
+    numberArg('a number > 0', (n) => n > 0),
+  )
+  .option(
+    '--service-cv <cv>',
+    'lognormal service times with this coefficient of variation (default: exponential)',
+    numberArg('a number above 0 and at most 10', (n) => n > 0 && n <= 10),
+  )
+  .option(
+    '--clerks <n>',
+    'clerks on duty: one number or a list per hour as for --arrivals-per-hour (default: the fewest per hour for a 900 s mean wait at 85% occupancy)',
+    numberListArg('whole numbers ≥ 0 separated by commas', Number.isInteger),
+  )
+  .option(
+    '--priority-share <p>',
+    'share of priority tickets (elderly, disabled, pregnant), 0–1',
+    numberArg('a number from 0 to 1', (n) => n <= 1),
+    0,
+  )
+  .option(
+    '--max-priority-in-a-row <k>',
+    'priority tickets called in a row at most while a normal one waits',
+    numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1),
+    MAX_PRIORITY_STREAK,
+  )
+  .addOption(
+    valueOption(
+      new Option('--no-show-share <p>', 'share of called tickets whose holder does not come, 0 ≤ p < 1')
+        .argParser(numberArg('a number from 0 to below 1', (n) => n < 1))
+        .default(0),
+    ),
+  )
   .option('--recall-seconds <s>', 'seconds a clerk waits for a no-show before calling the next', numberArg('a number ≥ 0'), 60)
   .option('--target-seconds <t>', 'wait within which a ticket counts as served in time', numberArg('a number ≥ 0'), 900)
-  .option('--days <n>', 'days to simulate, one after another', numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1), 1)
-  .option('--seed <n>', 'seed of the pseudo-random generator (same seed, same result)', numberArg('a whole number from 0 to 4294967295', (n) => Number.isInteger(n) && n <= 0xffffffff), 1)
+  .option(
+    '--days <n>',
+    'days to simulate, one after another',
+    numberArg('a whole number ≥ 1', (n) => Number.isInteger(n) && n >= 1),
+    1,
+  )
+  .option(
+    '--seed <n>',
+    'seed of the pseudo-random generator (same seed, same result)',
+    numberArg('a whole number from 0 to 4294967295', (n) => Number.isInteger(n) && n <= 0xffffffff),
+    1,
+  )
   .addHelpText(
     'after',
     `
@@ -301,8 +464,10 @@ session's end the clerks on duty serve everyone still waiting. Priority tickets 
       console.log(JSON.stringify(await simulatePoint(opts, cmd), null, 2));
       return;
     }
-    if (opts.arrivalsPerHour === undefined) cmd.error("error: required option '--arrivals-per-hour <λ>' not specified (or give --point and --date)");
-    if (opts.serviceSeconds === undefined) cmd.error("error: required option '--service-seconds <s>' not specified (or give --point and --date)");
+    if (opts.arrivalsPerHour === undefined)
+      cmd.error("error: required option '--arrivals-per-hour <λ>' not specified (or give --point and --date)");
+    if (opts.serviceSeconds === undefined)
+      cmd.error("error: required option '--service-seconds <s>' not specified (or give --point and --date)");
     const out = await planning(cmd, {}, async () => {
       const { simulateQueue, simulationInput } = await import('./queue/simulation.model.js');
       const input = simulationInput({
@@ -336,14 +501,30 @@ async function simulatePoint(opts: SimulateOptions, cmd: Command) {
     return await planning(cmd, {}, async () => {
       const h = await services.planner.pointDemand(unit.id, opts.date!, opts.historyDays);
       const clerks = opts.clerks;
-      const byHour = (hour: number) => (clerks === undefined ? Math.max(1, h.clerksSeen) : clerks.length === 1 ? clerks[0]! : clerks[h.hours.findIndex((x) => x.hour === hour)] ?? 0);
-      if (clerks && clerks.length !== 1 && clerks.length !== h.hours.length) throw new (await import('./platform/errors.js')).DomainError('VALIDATION', `must be one number or ${h.hours.length} (one per open hour: ${h.hours.map((x) => `${x.hour}h`).join(', ')})`, { field: 'clerks' });
+      const byHour = (hour: number) =>
+        clerks === undefined
+          ? Math.max(1, h.clerksSeen)
+          : clerks.length === 1
+            ? clerks[0]!
+            : (clerks[h.hours.findIndex((x) => x.hour === hour)] ?? 0);
+      if (clerks && clerks.length !== 1 && clerks.length !== h.hours.length)
+        throw new (await import('./platform/errors.js')).DomainError(
+          'VALIDATION',
+          `must be one number or ${h.hours.length} (one per open hour: ${h.hours.map((x) => `${x.hour}h`).join(', ')})`,
+          { field: 'clerks' },
+        );
       const r = services.planner.simulate(h, byHour, opts.targetSeconds, opts.seed, opts.days);
       return {
         point: { id: unit.id, key: unit.key, nameVi: unit.name_vi },
         date: opts.date,
         history: { days: h.days, priorityShare: h.priorityShare, noShowShare: h.noShowShare, clerksSeen: h.clerksSeen },
-        demand: h.hours.map((x) => ({ hour: x.hour, arrivalsPerHour: x.arrivalsPerHour, serviceSeconds: x.serviceSeconds, openMinutes: x.openMinutes, clerks: byHour(x.hour) })),
+        demand: h.hours.map((x) => ({
+          hour: x.hour,
+          arrivalsPerHour: x.arrivalsPerHour,
+          serviceSeconds: x.serviceSeconds,
+          openMinutes: x.openMinutes,
+          clerks: byHour(x.hour),
+        })),
         ...r,
       };
     });

@@ -10,7 +10,13 @@ const login = (username: string, password: string, remoteAddress = `10.0.0.${++i
   h.app.inject({ method: 'POST', url: '/auth/login', remoteAddress, payload: { username, password } });
 
 async function auditRows(action: string) {
-  return h.database.db.selectFrom('audit_log').select(['stream', 'actor_kind', 'actor_id', 'entity_type', 'entity_id', 'payload']).where('action', '=', action).orderBy('stream').orderBy('seq').execute();
+  return h.database.db
+    .selectFrom('audit_log')
+    .select(['stream', 'actor_kind', 'actor_id', 'entity_type', 'entity_id', 'payload'])
+    .where('action', '=', action)
+    .orderBy('stream')
+    .orderBy('seq')
+    .execute();
 }
 
 async function staffId(username: string): Promise<number> {
@@ -30,8 +36,13 @@ describe('logging in and out', () => {
     // The harness opens sessions for a year.
     expect(body.expiresAt).toBe('2026-03-14T03:00:00.000Z');
     expect(body.actor).toEqual({
-      staffId: await staffId('clerk.branch'), username: 'clerk.branch', fullName: 'clerk.branch', role: 'clerk',
-      unitId: h.unit('CN-A'), unitKind: 'branch', scopeUnitIds: [h.unit('CN-A')],
+      staffId: await staffId('clerk.branch'),
+      username: 'clerk.branch',
+      fullName: 'clerk.branch',
+      role: 'clerk',
+      unitId: h.unit('CN-A'),
+      unitKind: 'branch',
+      scopeUnitIds: [h.unit('CN-A')],
     });
     const me = await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(body.token) });
     expect(me.json()).toEqual(body.actor);
@@ -92,7 +103,13 @@ describe('logging in and out', () => {
   it('does not let a client escape the throttle by claiming other addresses in X-Forwarded-For', async () => {
     const rs = [];
     for (let i = 0; i < 21; i++) {
-      const r = await h.app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.8.8.8', headers: { 'x-forwarded-for': `198.18.0.${i}` }, payload: { username: 'clerk.mot', password: `guess-${i}` } });
+      const r = await h.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        remoteAddress: '10.8.8.8',
+        headers: { 'x-forwarded-for': `198.18.0.${i}` },
+        payload: { username: 'clerk.mot', password: `guess-${i}` },
+      });
       rs.push(r.statusCode);
     }
     expect(rs).toEqual([...Array(20).fill(401), 429]);
@@ -110,7 +127,15 @@ describe('logging in and out', () => {
     const session = await h.database.db.selectFrom('sessions').select(['id', 'revoked_at']).where('revoked_at', 'is not', null).execute();
     expect(session).toEqual([{ id: expect.anything(), revoked_at: h.clock.now }]);
     const rows = await auditRows('auth.logout');
-    expect(rows).toMatchObject([{ stream: 'auth', actor_kind: 'staff', actor_id: await staffId('appr.hai'), entity_type: 'session', entity_id: String(session[0]!.id) }]);
+    expect(rows).toMatchObject([
+      {
+        stream: 'auth',
+        actor_kind: 'staff',
+        actor_id: await staffId('appr.hai'),
+        entity_type: 'session',
+        entity_id: String(session[0]!.id),
+      },
+    ]);
   });
 
   it('audits every successful log-in in the stream of the staff member’s unit', async () => {
@@ -119,7 +144,9 @@ describe('logging in and out', () => {
     const rows = await auditRows('auth.login');
     expect(rows.length).toBe(before.length + 1);
     const id = await staffId('spec.ca');
-    expect(rows.filter((r) => r.actor_id === id)).toMatchObject([{ stream: `unit:${h.unit('CA')}`, actor_kind: 'staff', entity_type: 'staff', entity_id: String(id) }]);
+    expect(rows.filter((r) => r.actor_id === id)).toMatchObject([
+      { stream: `unit:${h.unit('CA')}`, actor_kind: 'staff', entity_type: 'staff', entity_id: String(id) },
+    ]);
   });
 
   it('rejects malformed and missing tokens with 401', async () => {
@@ -153,8 +180,28 @@ describe('sessions expire', () => {
 
 describe('creating staff accounts', () => {
   const create = async (body: Record<string, unknown>, user = 'admin') =>
-    h.app.inject({ method: 'POST', url: '/staff', headers: auth(await h.token(user)), payload: { username: 'clerk.new', password: 'a-long-password', fullName: 'Nguyễn Thị Mới', role: 'clerk', unitId: h.unit('CN-A'), ...body } });
-  const count = async () => Number((await h.database.db.selectFrom('staff').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    h.app.inject({
+      method: 'POST',
+      url: '/staff',
+      headers: auth(await h.token(user)),
+      payload: {
+        username: 'clerk.new',
+        password: 'a-long-password',
+        fullName: 'Nguyễn Thị Mới',
+        role: 'clerk',
+        unitId: h.unit('CN-A'),
+        ...body,
+      },
+    });
+  const count = async () =>
+    Number(
+      (
+        await h.database.db
+          .selectFrom('staff')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it.each([
     ['a clerk at a department', { role: 'clerk', unitId: 'STP' }, 400, 'VALIDATION', 'body.unitId'],
@@ -182,13 +229,32 @@ describe('creating staff accounts', () => {
   it('creates an account whose role fits its unit; it logs in, and its creation is audited', async () => {
     const r = await create({ username: 'spec.stp2', role: 'specialist', unitId: h.unit('STP'), password: 'another-long-password' });
     expect(r.statusCode, r.body).toBe(201);
-    expect(r.json()).toEqual({ id: expect.any(Number), username: 'spec.stp2', full_name: 'Nguyễn Thị Mới', role: 'specialist', unit_id: h.unit('STP'), active: true });
-    const row = await h.database.db.selectFrom('staff').select(['password_hash']).where('username', '=', 'spec.stp2').executeTakeFirstOrThrow();
+    expect(r.json()).toEqual({
+      id: expect.any(Number),
+      username: 'spec.stp2',
+      full_name: 'Nguyễn Thị Mới',
+      role: 'specialist',
+      unit_id: h.unit('STP'),
+      active: true,
+    });
+    const row = await h.database.db
+      .selectFrom('staff')
+      .select(['password_hash'])
+      .where('username', '=', 'spec.stp2')
+      .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.password_hash).not.toContain('another-long-password');
     expect(r.body).not.toContain('argon2');
     const audit = await auditRows('staff.create');
-    expect(audit).toMatchObject([{ stream: `unit:${h.unit('PROVINCE')}`, actor_kind: 'staff', actor_id: await staffId('admin'), entity_type: 'staff', entity_id: String(r.json().id) }]);
+    expect(audit).toMatchObject([
+      {
+        stream: `unit:${h.unit('PROVINCE')}`,
+        actor_kind: 'staff',
+        actor_id: await staffId('admin'),
+        entity_type: 'staff',
+        entity_id: String(r.json().id),
+      },
+    ]);
     expect(JSON.parse(audit[0]!.payload).data).toEqual({ role: 'specialist', unitId: h.unit('STP') });
     const l = await login('spec.stp2', 'another-long-password');
     expect(l.statusCode).toBe(200);

@@ -7,12 +7,28 @@ let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
 const steps = TEST_CATALOG.procedures[0]!.versions[0]!.steps;
-const form = [{ code: 'TK', nameVi: 'Tờ khai', nameEn: 'Form', form: 'original' as const, count: 1, required: true, supply: 'upload' as const }];
+const form = [
+  { code: 'TK', nameVi: 'Tờ khai', nameEn: 'Form', form: 'original' as const, count: 1, required: true, supply: 'upload' as const },
+];
 
 function version(nameVi: string, nameEn: string, fieldCode: string, over: Partial<ProcedureVersionInput> = {}): ProcedureVersionInput {
   return {
-    effectiveFrom: '2024-01-01', nameVi, nameEn, fieldCode, level: 'commune', agencyKey: null, components: form, fees: [],
-    timeLimit: { value: 5, unit: 'working-days' }, fastTrack: null, online: 'full', nonTerritorial: true, resultNameVi: 'Kết quả', resultNameEn: 'Result', steps, ...over,
+    effectiveFrom: '2024-01-01',
+    nameVi,
+    nameEn,
+    fieldCode,
+    level: 'commune',
+    agencyKey: null,
+    components: form,
+    fees: [],
+    timeLimit: { value: 5, unit: 'working-days' },
+    fastTrack: null,
+    online: 'full',
+    nonTerritorial: true,
+    resultNameVi: 'Kết quả',
+    resultNameEn: 'Result',
+    steps,
+    ...over,
   };
 }
 
@@ -24,14 +40,29 @@ const NEIGHBOURS: CatalogDocument = {
     { code: '1.000894', versions: [version('Thủ tục đăng ký kết hôn', 'Marriage registration', 'HT')] },
     { code: '1.000656', versions: [version('Thủ tục đăng ký khai tử', 'Death registration', 'HT')] },
     { code: '1.004884', versions: [version('Thủ tục đăng ký lại khai sinh', 'Re-registration of a birth', 'HT')] },
-    { code: '1.001695', versions: [version('Thủ tục đăng ký khai sinh có yếu tố nước ngoài', 'Birth registration with a foreign element', 'HT')] },
+    {
+      code: '1.001695',
+      versions: [version('Thủ tục đăng ký khai sinh có yếu tố nước ngoài', 'Birth registration with a foreign element', 'HT')],
+    },
     {
       code: '1.001023',
-      versions: [version('Liên thông thủ tục hành chính về đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi', 'Joint birth, residence and health insurance registration for children under 6', 'HT')],
+      versions: [
+        version(
+          'Liên thông thủ tục hành chính về đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi',
+          'Joint birth, residence and health insurance registration for children under 6',
+          'HT',
+        ),
+      ],
     },
-    { code: '2.000884', versions: [version('Chứng thực chữ ký trong các giấy tờ, văn bản', 'Certification of a signature', 'CT', { nonTerritorial: false })] },
+    {
+      code: '2.000884',
+      versions: [version('Chứng thực chữ ký trong các giấy tờ, văn bản', 'Certification of a signature', 'CT', { nonTerritorial: false })],
+    },
     // Not in force until 1 July 2025.
-    { code: '1.013001', versions: [version('Thủ tục cấp bản sao trích lục hộ tịch', 'Copy of a civil status extract', 'HT', { effectiveFrom: '2025-07-01' })] },
+    {
+      code: '1.013001',
+      versions: [version('Thủ tục cấp bản sao trích lục hộ tịch', 'Copy of a civil status extract', 'HT', { effectiveFrom: '2025-07-01' })],
+    },
   ],
 };
 
@@ -44,13 +75,35 @@ const q = (text: string) => search(`q=${encodeURIComponent(text)}`);
 const codes = (rows: { code: string }[]) => rows.map((r) => r.code);
 
 async function counts() {
-  const n = async (t: 'fields' | 'procedures' | 'procedure_versions') => Number((await h.database.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const audit = await h.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'catalog.import').executeTakeFirstOrThrow();
-  return { fields: await n('fields'), procedures: await n('procedures'), versions: await n('procedure_versions'), imports: Number(audit.n) };
+  const n = async (t: 'fields' | 'procedures' | 'procedure_versions') =>
+    Number(
+      (
+        await h.database.db
+          .selectFrom(t)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const audit = await h.database.db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('action', '=', 'catalog.import')
+    .executeTakeFirstOrThrow();
+  return {
+    fields: await n('fields'),
+    procedures: await n('procedures'),
+    versions: await n('procedure_versions'),
+    imports: Number(audit.n),
+  };
 }
 
 async function importAs(user: string | null, doc: unknown) {
-  return h.app.inject({ method: 'POST', url: '/catalog/import', headers: user ? auth(await h.token(user)) : {}, payload: doc as Record<string, unknown> });
+  return h.app.inject({
+    method: 'POST',
+    url: '/catalog/import',
+    headers: user ? auth(await h.token(user)) : {},
+    payload: doc as Record<string, unknown>,
+  });
 }
 
 // Not structuredClone: the fixtures share one steps array, which it would keep shared.
@@ -62,7 +115,12 @@ beforeAll(async () => {
   // A dossier received today uses 1.001193 as in force since 2023: that version may no longer change.
   const clerk = await h.token('clerk.hai');
   const file = await h.upload(clerk);
-  const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] } });
+  const r = await h.app.inject({
+    method: 'POST',
+    url: '/dossiers',
+    headers: auth(clerk),
+    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] },
+  });
   expect(r.json()).toMatchObject({ procedure: { versionEffectiveFrom: '2023-01-01' } });
 });
 
@@ -123,7 +181,11 @@ describe('versions of a procedure', () => {
     const r = await h.app.inject({ method: 'GET', url: '/procedures/1.001193' });
     expect(r.statusCode).toBe(200);
     const p = r.json();
-    expect(p.version).toMatchObject({ effectiveFrom: '2023-01-01', timeLimit: { value: 3, unit: 'working-days' }, components: [{ code: 'TK' }] });
+    expect(p.version).toMatchObject({
+      effectiveFrom: '2023-01-01',
+      timeLimit: { value: 3, unit: 'working-days' },
+      components: [{ code: 'TK' }],
+    });
     expect(p.versions.map((v: { effectiveFrom: string }) => v.effectiveFrom)).toEqual(['2023-01-01', '2025-07-01']);
     expect(p.versionId).toBe(p.versions[0].versionId);
     expect(p.filing).toContain('bất kỳ');
@@ -150,23 +212,52 @@ describe('versions of a procedure', () => {
     expect(before).toMatchObject({ code: '1.001193', effectiveFrom: '2023-01-01' });
     const after = await h.services.catalog.versionOn('1.001193', new Date('2025-06-30T17:00:00Z'));
     expect(after.effectiveFrom).toBe('2025-07-01');
-    await expect(h.services.catalog.versionOn('1.001193', new Date('2022-12-31T12:00:00Z'))).rejects.toMatchObject({ code: 'UNKNOWN_PROCEDURE' });
+    await expect(h.services.catalog.versionOn('1.001193', new Date('2022-12-31T12:00:00Z'))).rejects.toMatchObject({
+      code: 'UNKNOWN_PROCEDURE',
+    });
   });
 
   it('keeps a dossier under the version it was received with after a new version takes effect', async () => {
     const clerk = auth(await h.token('clerk.branch'));
     const file = await h.upload(await h.token('clerk.branch'));
-    const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers: clerk, payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] } });
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: clerk,
+      payload: {
+        procedureCode: '1.001193',
+        applicant: applicant('14002'),
+        components: [{ code: 'TK', source: 'upload', fileSha256: file }],
+      },
+    });
     expect(r.statusCode).toBe(201);
     expect(r.json()).toMatchObject({ procedure: { versionEffectiveFrom: '2023-01-01' }, timeLimit: { value: 3, unit: 'working-days' } });
     h.clock.set('2025-07-02T09:00:00+07:00');
     const later = (await h.app.inject({ method: 'GET', url: `/dossiers/${r.json().code}`, headers: clerk })).json();
-    expect(later).toMatchObject({ procedure: { versionEffectiveFrom: '2023-01-01' }, timeLimit: { value: 3, unit: 'working-days' }, dueAt: r.json().dueAt });
+    expect(later).toMatchObject({
+      procedure: { versionEffectiveFrom: '2023-01-01' },
+      timeLimit: { value: 3, unit: 'working-days' },
+      dueAt: r.json().dueAt,
+    });
     expect(later.components.map((c: { code: string }) => c.code)).toEqual(['TK']);
     // The old version asks only for the form, so the dossier can move on without the new components.
-    const f = await h.app.inject({ method: 'POST', url: `/dossiers/${r.json().code}/forward`, headers: clerk, payload: { version: later.version } });
+    const f = await h.app.inject({
+      method: 'POST',
+      url: `/dossiers/${r.json().code}/forward`,
+      headers: clerk,
+      payload: { version: later.version },
+    });
     expect(f.statusCode, f.body).toBe(200);
-    const fresh = await h.app.inject({ method: 'POST', url: '/dossiers', headers: clerk, payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] } });
+    const fresh = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: clerk,
+      payload: {
+        procedureCode: '1.001193',
+        applicant: applicant('14002'),
+        components: [{ code: 'TK', source: 'upload', fileSha256: file }],
+      },
+    });
     expect(fresh.statusCode).toBe(400);
     expect(fresh.json()).toMatchObject({ code: 'VALIDATION', field: 'body.components', details: { missing: ['GCS', 'CCCD'] } });
     h.clock.set('2025-03-14T10:00:00+07:00');
@@ -176,7 +267,18 @@ describe('versions of a procedure', () => {
 describe('exporting and importing the catalog', () => {
   it('round-trips: the export imported again changes nothing', async () => {
     const exported = (await h.app.inject({ method: 'GET', url: '/catalog/export' })).json() as CatalogDocument;
-    expect(exported.procedures.map((p) => p.code)).toEqual(['1.000656', '1.000894', '1.001023', '1.001193', '1.001695', '1.004884', '1.013001', '2.000488', '2.000815', '2.000884']);
+    expect(exported.procedures.map((p) => p.code)).toEqual([
+      '1.000656',
+      '1.000894',
+      '1.001023',
+      '1.001193',
+      '1.001695',
+      '1.004884',
+      '1.013001',
+      '2.000488',
+      '2.000815',
+      '2.000884',
+    ]);
     expect(exported.fields).toEqual(TEST_CATALOG.fields.slice().sort((a, b) => a.code.localeCompare(b.code)));
     expect(exported.procedures.find((p) => p.code === '2.000488')).toEqual(TEST_CATALOG.procedures[1]);
     const before = await counts();
@@ -196,30 +298,141 @@ describe('exporting and importing the catalog', () => {
   it('adds a new version beside one in use, and replaces a version nobody uses', async () => {
     const doc = clone(NEIGHBOURS);
     doc.procedures = [clone(NEIGHBOURS.procedures[0]!)];
-    doc.procedures[0]!.versions.push(version('Thủ tục đăng ký kết hôn', 'Marriage registration', 'HT', { effectiveFrom: '2026-01-01', timeLimit: { value: 3, unit: 'working-days' } }));
+    doc.procedures[0]!.versions.push(
+      version('Thủ tục đăng ký kết hôn', 'Marriage registration', 'HT', {
+        effectiveFrom: '2026-01-01',
+        timeLimit: { value: 3, unit: 'working-days' },
+      }),
+    );
     doc.procedures[0]!.versions[0]!.timeLimit = { value: 4, unit: 'working-days' };
     const r = await importAs('admin', doc);
     expect(r.json()).toEqual({ fields: 0, procedures: 1, added: 1, unchanged: 0, replaced: 1 });
     const p = (await h.app.inject({ method: 'GET', url: '/procedures/1.000894' })).json();
     expect(p.version.timeLimit).toEqual({ value: 4, unit: 'working-days' });
     expect(p.versions.map((v: { effectiveFrom: string }) => v.effectiveFrom)).toEqual(['2024-01-01', '2026-01-01']);
-    const audit = await h.database.db.selectFrom('audit_log').select(['actor_kind', 'action', 'payload']).where('action', '=', 'catalog.import').where('actor_kind', '=', 'staff').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    const audit = await h.database.db
+      .selectFrom('audit_log')
+      .select(['actor_kind', 'action', 'payload'])
+      .where('action', '=', 'catalog.import')
+      .where('actor_kind', '=', 'staff')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(audit.actor_kind).toBe('staff');
     expect(JSON.parse(audit.payload).data).toEqual({ fields: 0, procedures: 1, added: 1, unchanged: 0, replaced: 1 });
   });
 
   const broken: [string, (doc: CatalogDocument) => void, number, string, string, string][] = [
-    ['step shares that do not add up to 1', (d) => { d.procedures[2]!.versions[0]!.steps[1]!.share = 0.5; }, 400, 'VALIDATION', 'body.procedures.2.versions.0.steps', 'step shares add up to 0.900, not 1'],
-    ['an unknown competent agency', (d) => { d.procedures[1]!.versions[0]!.agencyKey = 'SGTVT'; }, 400, 'VALIDATION', 'body.procedures.1.versions.0.agencyKey', 'unknown agency SGTVT'],
-    ['a step at an unknown agency', (d) => { d.procedures[1]!.versions[0]!.steps[2]!.agency = 'BHXH'; }, 400, 'VALIDATION', 'body.procedures.1.versions.0.steps.2.agency', 'step at unknown agency BHXH'],
-    ['a component code used twice', (d) => { d.procedures[1]!.versions[0]!.components[1]!.code = 'TK'; }, 400, 'VALIDATION', 'body.procedures.1.versions.0.components.1.code', 'component code TK appears twice'],
-    ['an unknown field', (d) => { d.procedures[0]!.versions[1]!.fieldCode = 'XX'; }, 400, 'VALIDATION', 'body.procedures.0.versions.1.fieldCode', 'unknown field XX'],
-    ['a count given as text', (d) => { (d.procedures[0]!.versions[0]!.components[0] as { count: unknown }).count = '1'; }, 400, 'VALIDATION', 'body.procedures.0.versions.0.components.0.count', 'must be integer'],
-    ['a missing result name', (d) => { delete (d.procedures[2]!.versions[0] as Partial<ProcedureVersionInput>).resultNameVi; }, 400, 'VALIDATION', 'body.procedures.2.versions.0.resultNameVi', 'resultNameVi'],
-    ['an unknown time unit', (d) => { (d.procedures[2]!.versions[0]!.timeLimit as { unit: string }).unit = 'weeks'; }, 400, 'VALIDATION', 'body.procedures.2.versions.0.timeLimit.unit', 'timeLimit.unit'],
-    ['a malformed procedure code', (d) => { d.procedures[2]!.code = '2000815'; }, 400, 'VALIDATION', 'body.procedures.2.code', 'pattern'],
-    ['two versions on the same day', (d) => { d.procedures[0]!.versions[1]!.effectiveFrom = '2023-01-01'; }, 400, 'VALIDATION', 'body.procedures.0.versions.1.effectiveFrom', 'two versions share an effective date'],
-    ['a change to a version a dossier uses', (d) => { d.procedures[0]!.versions[0]!.timeLimit.value = 2; }, 409, 'CONFLICT', 'body.procedures.0.versions.0', 'is used by dossiers and cannot change'],
+    [
+      'step shares that do not add up to 1',
+      (d) => {
+        d.procedures[2]!.versions[0]!.steps[1]!.share = 0.5;
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.2.versions.0.steps',
+      'step shares add up to 0.900, not 1',
+    ],
+    [
+      'an unknown competent agency',
+      (d) => {
+        d.procedures[1]!.versions[0]!.agencyKey = 'SGTVT';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.1.versions.0.agencyKey',
+      'unknown agency SGTVT',
+    ],
+    [
+      'a step at an unknown agency',
+      (d) => {
+        d.procedures[1]!.versions[0]!.steps[2]!.agency = 'BHXH';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.1.versions.0.steps.2.agency',
+      'step at unknown agency BHXH',
+    ],
+    [
+      'a component code used twice',
+      (d) => {
+        d.procedures[1]!.versions[0]!.components[1]!.code = 'TK';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.1.versions.0.components.1.code',
+      'component code TK appears twice',
+    ],
+    [
+      'an unknown field',
+      (d) => {
+        d.procedures[0]!.versions[1]!.fieldCode = 'XX';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.0.versions.1.fieldCode',
+      'unknown field XX',
+    ],
+    [
+      'a count given as text',
+      (d) => {
+        (d.procedures[0]!.versions[0]!.components[0] as { count: unknown }).count = '1';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.0.versions.0.components.0.count',
+      'must be integer',
+    ],
+    [
+      'a missing result name',
+      (d) => {
+        delete (d.procedures[2]!.versions[0] as Partial<ProcedureVersionInput>).resultNameVi;
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.2.versions.0.resultNameVi',
+      'resultNameVi',
+    ],
+    [
+      'an unknown time unit',
+      (d) => {
+        (d.procedures[2]!.versions[0]!.timeLimit as { unit: string }).unit = 'weeks';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.2.versions.0.timeLimit.unit',
+      'timeLimit.unit',
+    ],
+    [
+      'a malformed procedure code',
+      (d) => {
+        d.procedures[2]!.code = '2000815';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.2.code',
+      'pattern',
+    ],
+    [
+      'two versions on the same day',
+      (d) => {
+        d.procedures[0]!.versions[1]!.effectiveFrom = '2023-01-01';
+      },
+      400,
+      'VALIDATION',
+      'body.procedures.0.versions.1.effectiveFrom',
+      'two versions share an effective date',
+    ],
+    [
+      'a change to a version a dossier uses',
+      (d) => {
+        d.procedures[0]!.versions[0]!.timeLimit.value = 2;
+      },
+      409,
+      'CONFLICT',
+      'body.procedures.0.versions.0',
+      'is used by dossiers and cannot change',
+    ],
   ];
 
   it.each(broken)('rejects %s, names the field and stores nothing', async (_label, breakIt, status, errorCode, field, detail) => {

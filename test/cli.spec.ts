@@ -7,13 +7,22 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The project's own tsx, as `npx tsx` would find it, without npm's start-up cost.
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function due(received: string, limit: string, unit: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(tsx, ['src/cli.ts', 'due', '--received', received, '--limit', limit, '--unit', unit], { cwd: root, env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      tsx,
+      ['src/cli.ts', 'due', '--received', received, '--limit', limit, '--unit', unit],
+      { cwd: root, env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -70,15 +79,59 @@ function motcua(args: string[]): Promise<Run> {
 
 const planning: Record<string, string[]> = {
   // Call Centre Helper's worked example: 100 calls per 30 min, AHT 180 s, 80% in 20 s, 30% shrinkage → 14 agents, 20 rostered.
-  recommend: ['staffing', '--arrivals-per-hour', '200', '--service-seconds', '180', '--target-seconds', '20', '--target-share', '0.8', '--absence', '0.3'],
+  recommend: [
+    'staffing',
+    '--arrivals-per-hour',
+    '200',
+    '--service-seconds',
+    '180',
+    '--target-seconds',
+    '20',
+    '--target-share',
+    '0.8',
+    '--absence',
+    '0.3',
+  ],
   // Westbay Engineers' worked example: 360 calls per half hour, 240 s, 55 agents → E_c 0.2387, 8.184 s, 84.59% within 15 s.
   given: ['staffing', '--arrivals-per-hour', '720', '--service-seconds', '240', '--clerks', '55', '--target-seconds', '15'],
   defaults: ['staffing', '--arrivals-per-hour', '30', '--service-seconds', '600'],
   unstable: ['staffing', '--arrivals-per-hour', '60', '--service-seconds', '180', '--clerks', '3'],
   badShare: ['staffing', '--arrivals-per-hour', '60', '--service-seconds', '180', '--target-share', '1.5'],
   badService: ['staffing', '--arrivals-per-hour', '60', '--service-seconds', 'ten'],
-  simulate: ['simulate-queue', '--arrivals-per-hour', '10,30,35,25,8,12,20,18,10', '--service-seconds', '480', '--clerks', '2,5,6,4,2,2,3,3,2', '--priority-share', '0.1', '--no-show-share', '0.05', '--days', '20', '--seed', '3'],
-  simulateAgain: ['simulate-queue', '--arrivals-per-hour', '10,30,35,25,8,12,20,18,10', '--service-seconds', '480', '--clerks', '2,5,6,4,2,2,3,3,2', '--priority-share', '0.1', '--no-show-share', '0.05', '--days', '20', '--seed', '3'],
+  simulate: [
+    'simulate-queue',
+    '--arrivals-per-hour',
+    '10,30,35,25,8,12,20,18,10',
+    '--service-seconds',
+    '480',
+    '--clerks',
+    '2,5,6,4,2,2,3,3,2',
+    '--priority-share',
+    '0.1',
+    '--no-show-share',
+    '0.05',
+    '--days',
+    '20',
+    '--seed',
+    '3',
+  ],
+  simulateAgain: [
+    'simulate-queue',
+    '--arrivals-per-hour',
+    '10,30,35,25,8,12,20,18,10',
+    '--service-seconds',
+    '480',
+    '--clerks',
+    '2,5,6,4,2,2,3,3,2',
+    '--priority-share',
+    '0.1',
+    '--no-show-share',
+    '0.05',
+    '--days',
+    '20',
+    '--seed',
+    '3',
+  ],
   badHours: ['simulate-queue', '--arrivals-per-hour', '10,30', '--service-seconds', '480'],
   badNoShow: ['simulate-queue', '--arrivals-per-hour', '10', '--service-seconds', '480', '--no-show-share', '1'],
 };
@@ -122,7 +175,13 @@ describe('motcua staffing', () => {
   });
 
   it('reports an unstable queue with null mean wait', () => {
-    expect(ok('unstable')).toMatchObject({ stable: false, pWait: 1, meanWaitSeconds: null, shareWithinTarget: 0, broken: ['stability', 'meanWait', 'occupancy'] });
+    expect(ok('unstable')).toMatchObject({
+      stable: false,
+      pWait: 1,
+      meanWaitSeconds: null,
+      shareWithinTarget: 0,
+      broken: ['stability', 'meanWait', 'occupancy'],
+    });
   });
 
   it.each([
@@ -144,7 +203,15 @@ describe('motcua simulate-queue', () => {
     expect((out.served as number) + (out.noShows as number)).toBe(out.arrivals);
     expect((out.noShows as number) > 0 && (out.priority as { arrivals: number }).arrivals > 0).toBe(true);
     expect((out.hours as { hour: number; clerks: number }[]).map((h) => [h.hour, h.clerks])).toEqual([
-      [7, 2], [8, 5], [9, 6], [10, 4], [11, 2], [13, 2], [14, 3], [15, 3], [16, 2],
+      [7, 2],
+      [8, 5],
+      [9, 6],
+      [10, 4],
+      [11, 2],
+      [13, 2],
+      [14, 3],
+      [15, 3],
+      [16, 2],
     ]);
   });
 

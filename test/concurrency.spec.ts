@@ -7,14 +7,24 @@ let file = '';
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
 async function count(table: 'dossiers' | 'dossier_events' | 'idempotency_keys' | 'dossier_code_counters'): Promise<number> {
-  const r = await h.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await h.database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 function intake(token: string, over: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   return h.app.inject({
-    method: 'POST', url: '/dossiers', headers: { ...auth(token), ...headers },
-    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }], ...over },
+    method: 'POST',
+    url: '/dossiers',
+    headers: { ...auth(token), ...headers },
+    payload: {
+      procedureCode: '1.001193',
+      applicant: applicant('14002'),
+      components: [{ code: 'TK', source: 'upload', fileSha256: file }],
+      ...over,
+    },
   });
 }
 
@@ -58,7 +68,8 @@ describe('concurrent requests', () => {
     const clerk = await h.token('clerk.branch');
     const d = (await intake(clerk)).json();
     const eventsBefore = await count('dossier_events');
-    const send = () => h.app.inject({ method: 'POST', url: `/dossiers/${d.code}/forward`, headers: auth(clerk), payload: { version: d.version } });
+    const send = () =>
+      h.app.inject({ method: 'POST', url: `/dossiers/${d.code}/forward`, headers: auth(clerk), payload: { version: d.version } });
     const rs = await Promise.all([send(), send()]);
     expect(rs.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     const lost = rs.find((r) => r.statusCode === 409)!.json();
@@ -72,14 +83,22 @@ describe('concurrent requests', () => {
     expect(await count('dossier_events')).toBe(eventsBefore + 1);
     // One hand-over to the commune, not two.
     const steps = (await h.app.inject({ method: 'GET', url: `/dossiers/${d.code}/process-control`, headers: auth(clerk) })).json();
-    expect(steps.map((s: { role: string; toUnitId: number }) => [s.role, s.toUnitId])).toEqual([['receive', h.unit('CN-A')], ['process', h.unit('X-HAI-UB')]]);
+    expect(steps.map((s: { role: string; toUnitId: number }) => [s.role, s.toUnitId])).toEqual([
+      ['receive', h.unit('CN-A')],
+      ['process', h.unit('X-HAI-UB')],
+    ]);
   });
 
   it('lets exactly one of a simultaneous refusal and forward win, and the dossier shows the winner', async () => {
     const clerk = await h.token('clerk.branch');
     const d = (await intake(clerk)).json();
     const [refuse, forward] = await Promise.all([
-      h.app.inject({ method: 'POST', url: `/dossiers/${d.code}/refuse`, headers: auth(clerk), payload: { version: d.version, note: 'Thiếu giấy tờ' } }),
+      h.app.inject({
+        method: 'POST',
+        url: `/dossiers/${d.code}/refuse`,
+        headers: auth(clerk),
+        payload: { version: d.version, note: 'Thiếu giấy tờ' },
+      }),
       h.app.inject({ method: 'POST', url: `/dossiers/${d.code}/forward`, headers: auth(clerk), payload: { version: d.version } }),
     ]);
     expect([refuse.statusCode, forward.statusCode].sort()).toEqual([200, 409]);
@@ -95,9 +114,17 @@ describe('concurrent requests', () => {
     // What the loser of a race sees when the winner has committed before it reads the dossier.
     const clerk = await h.token('clerk.branch');
     const d = (await intake(clerk)).json();
-    const f = await h.app.inject({ method: 'POST', url: `/dossiers/${d.code}/forward`, headers: auth(clerk), payload: { version: d.version } });
+    const f = await h.app.inject({
+      method: 'POST',
+      url: `/dossiers/${d.code}/forward`,
+      headers: auth(clerk),
+      payload: { version: d.version },
+    });
     expect(f.statusCode).toBe(200);
-    for (const [path, payload] of [['forward', { version: d.version }], ['refuse', { version: d.version, note: 'Thiếu giấy tờ' }]] as const) {
+    for (const [path, payload] of [
+      ['forward', { version: d.version }],
+      ['refuse', { version: d.version, note: 'Thiếu giấy tờ' }],
+    ] as const) {
       const r = await h.app.inject({ method: 'POST', url: `/dossiers/${d.code}/${path}`, headers: auth(clerk), payload });
       expect(r.statusCode, `${path}: ${r.body}`).toBe(409);
       expect(r.json(), path).toMatchObject({ code: 'STALE_VERSION', field: 'body.version', details: { currentVersion: d.version + 1 } });

@@ -15,7 +15,13 @@ async function pdfPages(pdf: Buffer): Promise<string[]> {
   const pages: string[] = [];
   for (let n = 1; n <= doc.numPages; n++) {
     const content = await (await doc.getPage(n)).getTextContent();
-    pages.push(content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join('').replace(/\s+/g, ' ').trim());
+    pages.push(
+      content.items
+        .map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : ''))
+        .join('')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   }
   await doc.destroy();
   return pages;
@@ -29,7 +35,12 @@ async function form(token: string, url: string) {
 async function post(user: string, code: string, action: string, payload: Record<string, unknown> = {}) {
   const t = await h.token(user);
   const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(t) })).json();
-  const r = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/${action}`, headers: auth(t), payload: { version: d.version, ...payload } });
+  const r = await h.app.inject({
+    method: 'POST',
+    url: `/dossiers/${code}/${action}`,
+    headers: auth(t),
+    payload: { version: d.version, ...payload },
+  });
   expect(r.statusCode, r.body).toBe(200);
   return r.json();
 }
@@ -40,8 +51,14 @@ async function receiveBirth(name: string, allUploaded = false): Promise<string> 
   const tk = await h.upload(clerk);
   const gcs = allUploaded ? { code: 'GCS', source: 'upload', fileSha256: await h.upload(clerk) } : { code: 'GCS', source: 'paper' };
   const r = await h.app.inject({
-    method: 'POST', url: '/dossiers', headers: auth(clerk),
-    payload: { procedureCode: '1.001193', applicant: applicant('14002', { name, email: 'an.nguyen@example.vn' }), components: [{ code: 'TK', source: 'upload', fileSha256: tk }, gcs, { code: 'CCCD', source: 'population_db' }] },
+    method: 'POST',
+    url: '/dossiers',
+    headers: auth(clerk),
+    payload: {
+      procedureCode: '1.001193',
+      applicant: applicant('14002', { name, email: 'an.nguyen@example.vn' }),
+      components: [{ code: 'TK', source: 'upload', fileSha256: tk }, gcs, { code: 'CCCD', source: 'population_db' }],
+    },
   });
   expect(r.statusCode, r.body).toBe(201);
   return r.json().code;
@@ -70,7 +87,16 @@ beforeAll(async () => {
   h.clock.set('2025-09-08T15:20:00+07:00');
   const clerkHai = await h.token('clerk.hai');
   const bc = await h.upload(clerkHai);
-  const c = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerkHai), payload: { procedureCode: '2.000815', applicant: applicant('14002', { name: 'Vũ Thị Hoa' }), components: [{ code: 'BC', source: 'upload', fileSha256: bc }] } });
+  const c = await h.app.inject({
+    method: 'POST',
+    url: '/dossiers',
+    headers: auth(clerkHai),
+    payload: {
+      procedureCode: '2.000815',
+      applicant: applicant('14002', { name: 'Vũ Thị Hoa' }),
+      components: [{ code: 'BC', source: 'upload', fileSha256: bc }],
+    },
+  });
   expect(c.statusCode, c.body).toBe(201);
   codes.commune = c.json().code;
 });
@@ -80,7 +106,11 @@ describe('form 01, the receipt and appointment slip', () => {
     h.clock.set('2025-09-08T14:31:00+07:00');
     const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${codes.main}`, headers: auth(await h.token('clerk.branch')) })).json();
     // 1 working day from Mon 08/09 14:30: Tue 09/09, closing at 17:00.
-    expect(d).toMatchObject({ code: '000.01.01.H40-250908-0001', receivedAt: '2025-09-08T07:30:00.000Z', dueAt: '2025-09-09T10:00:00.000Z' });
+    expect(d).toMatchObject({
+      code: '000.01.01.H40-250908-0001',
+      receivedAt: '2025-09-08T07:30:00.000Z',
+      dueAt: '2025-09-09T10:00:00.000Z',
+    });
     const { r, text } = await form(await h.token('clerk.branch'), `/dossiers/${codes.main}/forms/01`);
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/pdf');
@@ -116,7 +146,8 @@ describe('form 01, the receipt and appointment slip', () => {
       'Trần Thị Bình',
       'http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001',
       'Nhập mã hồ sơ 000.01.01.H40-250908-0001 và 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ.',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
   });
 
   it('carries a QR code that reads back as the public tracking URL of the dossier', async () => {
@@ -127,7 +158,8 @@ describe('form 01, the receipt and appointment slip', () => {
   });
 
   it('is printed for staff whose scope includes the dossier, and is 404 for everyone else', async () => {
-    for (const user of ['manager.center', 'admin']) expect((await form(await h.token(user), `/dossiers/${codes.main}/forms/01`)).r.statusCode).toBe(200);
+    for (const user of ['manager.center', 'admin'])
+      expect((await form(await h.token(user), `/dossiers/${codes.main}/forms/01`)).r.statusCode).toBe(200);
     for (const user of ['clerk.mot', 'clerk.hai', 'spec.stp']) {
       const { r } = await form(await h.token(user), `/dossiers/${codes.main}/forms/01`);
       expect(r.statusCode).toBe(404);
@@ -142,7 +174,19 @@ describe('form 01, the receipt and appointment slip', () => {
   it('does not apply to an online submission no clerk has received yet', async () => {
     h.clock.set('2025-09-08T20:00:00+07:00');
     const file = await h.upload(await h.token('clerk.branch'));
-    const s = await h.app.inject({ method: 'POST', url: '/public/dossiers', payload: { procedureCode: '1.001193', applicant: applicant('14003'), components: [{ code: 'TK', source: 'upload', fileSha256: file }, { code: 'GCS', source: 'upload', fileSha256: file }, { code: 'CCCD', source: 'population_db' }] } });
+    const s = await h.app.inject({
+      method: 'POST',
+      url: '/public/dossiers',
+      payload: {
+        procedureCode: '1.001193',
+        applicant: applicant('14003'),
+        components: [
+          { code: 'TK', source: 'upload', fileSha256: file },
+          { code: 'GCS', source: 'upload', fileSha256: file },
+          { code: 'CCCD', source: 'population_db' },
+        ],
+      },
+    });
     expect(s.statusCode, s.body).toBe(201);
     for (const n of ['01', '06']) {
       const { r } = await form(await h.token('clerk.ba'), `/dossiers/${s.json().code}/forms/${n}`);
@@ -168,13 +212,24 @@ describe('forms 02–06 follow the dossier through its life', () => {
     h.clock.set('2025-09-08T15:10:00+07:00');
     const scan = await h.upload(clerk);
     const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${codes.main}`, headers: auth(clerk) })).json();
-    expect((await h.app.inject({ method: 'PUT', url: `/dossiers/${codes.main}/components/GCS`, headers: auth(clerk), payload: { version: d.version, fileSha256: scan } })).statusCode).toBe(200);
+    expect(
+      (
+        await h.app.inject({
+          method: 'PUT',
+          url: `/dossiers/${codes.main}/components/GCS`,
+          headers: auth(clerk),
+          payload: { version: d.version, fileSha256: scan },
+        })
+      ).statusCode,
+    ).toBe(200);
     await post('clerk.branch', codes.main, 'forward');
     // Received on Friday too, so the night of the 8th: the dawn dossier of Tuesday.
     h.clock.set('2025-09-09T06:30:00+07:00');
     codes.dawn = await receiveBirth('Bùi Văn Khánh', true);
     h.clock.set('2025-09-09T09:00:00+07:00');
-    await post('spec.hai', codes.main, 'request-supplement', { note: 'Bổ sung Giấy chứng sinh bản rõ nét, có dấu của cơ sở y tế nơi sinh.' });
+    await post('spec.hai', codes.main, 'request-supplement', {
+      note: 'Bổ sung Giấy chứng sinh bản rõ nét, có dấu của cơ sở y tế nơi sinh.',
+    });
     const { r, text } = await form(clerk, `/dossiers/${codes.main}/forms/02`);
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-disposition']).toBe('inline; filename="mau-02_000.01.01.H40-250908-0001.pdf"');
@@ -190,7 +245,8 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'liên hệ Lê Văn Cường, Ủy ban nhân dân Xã Hai, 4 Thôn Hai',
       'NGƯỜI HƯỚNG DẪN',
       'http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
     expect(decodeQr(qrSymbolsInPdf(r.rawPayload)[0]!)).toBe('http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001');
   });
 
@@ -200,7 +256,10 @@ describe('forms 02–06 follow the dossier through its life', () => {
     // Paused 09:00–10:00, one working hour: due Tue 17:00 + 1 h = Wed 10/09 08:30.
     expect(resumed).toMatchObject({ dueAt: '2025-09-10T01:30:00.000Z', originalDueAt: '2025-09-09T10:00:00.000Z' });
     h.clock.set('2025-09-09T10:30:00+07:00');
-    await post('spec.hai', codes.main, 'apologize', { note: 'Cần xác minh thông tin hộ tịch với Sở Tư pháp.', newDueAt: '2025-09-12T17:00:00+07:00' });
+    await post('spec.hai', codes.main, 'apologize', {
+      note: 'Cần xác minh thông tin hộ tịch với Sở Tư pháp.',
+      newDueAt: '2025-09-12T17:00:00+07:00',
+    });
     const { r, text } = await form(await h.token('spec.hai'), `/dossiers/${codes.main}/forms/04`);
     expect(r.statusCode).toBe(200);
     for (const expected of [
@@ -212,7 +271,8 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'đề nghị gia hạn thời gian giải quyết hồ sơ đến 17 giờ 00 phút, ngày 12/09/2025',
       'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ',
       'Hai, ngày 09 tháng 9 năm 2025',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
   });
 
   it('prints the process-control slip (06) with one row per hand-over and its result', async () => {
@@ -224,7 +284,12 @@ describe('forms 02–06 follow the dossier through its life', () => {
     await post('clerk.branch', codes.main, 'return');
     const clerk = await h.token('clerk.branch');
     const steps = (await h.app.inject({ method: 'GET', url: `/dossiers/${codes.main}/process-control`, headers: auth(clerk) })).json();
-    expect(steps.map((s: { role: string; outcome: string | null }) => [s.role, s.outcome])).toEqual([['receive', 'on_time'], ['process', 'on_time'], ['approve', 'on_time'], ['return', 'early']]);
+    expect(steps.map((s: { role: string; outcome: string | null }) => [s.role, s.outcome])).toEqual([
+      ['receive', 'on_time'],
+      ['process', 'on_time'],
+      ['approve', 'on_time'],
+      ['return', 'early'],
+    ]);
     const { r, text } = await form(clerk, `/dossiers/${codes.main}/forms/06`);
     expect(r.statusCode).toBe(200);
     expect(text.match(/1\. Giao:/g)).toHaveLength(steps.length);
@@ -242,7 +307,8 @@ describe('forms 02–06 follow the dossier through its life', () => {
       '1. Giao: Chi nhánh A 2. Nhận: Ủy ban nhân dân Xã Hai 15 giờ 10 phút, ngày 08/09/2025 Người giao: Trần Thị Bình Người nhận: …… Đúng hạn Thẩm định, xử lý hồ sơ Hạn: 14:51 09/09/2025 Xong: 11:00 09/09/2025 Người xử lý: Lê Văn Cường',
       '1. Giao: Ủy ban nhân dân Xã Hai 2. Nhận: Ủy ban nhân dân Xã Hai 11 giờ 00 phút, ngày 09/09/2025 Người giao: Lê Văn Cường Người nhận: …… Đúng hạn Phê duyệt kết quả Hạn: 16:51 09/09/2025 Xong: 14:00 09/09/2025 Người xử lý: appr.hai',
       '1. Giao: Ủy ban nhân dân Xã Hai 2. Nhận: Chi nhánh A 14 giờ 00 phút, ngày 09/09/2025 Người giao: appr.hai Người nhận: …… Trước hạn Trả kết quả Hạn: 08:30 10/09/2025 Xong: 15:00 09/09/2025 Người xử lý: Trần Thị Bình',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
   });
 
   it('prints the stop notice (05) with the reason and the stage reached', async () => {
@@ -260,12 +326,17 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'Người yêu cầu có văn bản đề nghị dừng giải quyết hồ sơ.',
       'Thời gian dừng giải quyết: 15 giờ 30 phút, ngày 09/09/2025',
       'Nghĩa vụ tài chính: Thủ tục không thu phí, lệ phí.',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
     expect((await form(await h.token('clerk.branch'), `/dossiers/${codes.stopped}/forms/03`)).r.statusCode).toBe(409);
     // Forwarded the day after its receipt step was due: that hand-over is late.
     const slip = await form(await h.token('clerk.branch'), `/dossiers/${codes.stopped}/forms/06`);
-    expect(slip.text).toContain('1. Giao: Ông/Bà Hoàng Thị Én (người nộp hồ sơ) 2. Nhận: Chi nhánh A 14 giờ 45 phút, ngày 08/09/2025 Người giao: Hoàng Thị Én Người nhận: Trần Thị Bình Quá hạn Tiếp nhận hồ sơ');
-    expect(slip.text).toContain('1. Giao: Chi nhánh A 2. Nhận: Ủy ban nhân dân Xã Hai 15 giờ 30 phút, ngày 09/09/2025 Người giao: Trần Thị Bình Người nhận: …… Quá hạn Thẩm định, xử lý hồ sơ');
+    expect(slip.text).toContain(
+      '1. Giao: Ông/Bà Hoàng Thị Én (người nộp hồ sơ) 2. Nhận: Chi nhánh A 14 giờ 45 phút, ngày 08/09/2025 Người giao: Hoàng Thị Én Người nhận: Trần Thị Bình Quá hạn Tiếp nhận hồ sơ',
+    );
+    expect(slip.text).toContain(
+      '1. Giao: Chi nhánh A 2. Nhận: Ủy ban nhân dân Xã Hai 15 giờ 30 phút, ngày 09/09/2025 Người giao: Trần Thị Bình Người nhận: …… Quá hạn Thẩm định, xử lý hồ sơ',
+    );
   });
 
   it('prints the refusal (03) with its reason', async () => {
@@ -282,7 +353,8 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'Thời gian từ chối: 15 giờ 40 phút, ngày 09/09/2025',
       'NGƯỜI TIẾP NHẬN HỒ SƠ',
       'Trần Thị Bình',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
   });
 });
 
@@ -294,7 +366,15 @@ describe('form 07, the tracking book of a service point', () => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/pdf');
     expect(r.headers['content-disposition']).toBe('inline; filename="mau-07_2025-09-08_2025-09-08.pdf"');
-    for (const expected of ['SỔ THEO DÕI HỒ SƠ', 'Quyển số: 2025', 'Từ ngày 08/09/2025 đến ngày 08/09/2025', '(In lúc 15 giờ 40 phút, ngày 09/09/2025)', 'Đơn vị tiếp nhận: Chi nhánh A; tổng số hồ sơ tiếp nhận trong kỳ: 3', 'Ngày, tháng, năm', 'Cơ quan chủ trì giải quyết']) {
+    for (const expected of [
+      'SỔ THEO DÕI HỒ SƠ',
+      'Quyển số: 2025',
+      'Từ ngày 08/09/2025 đến ngày 08/09/2025',
+      '(In lúc 15 giờ 40 phút, ngày 09/09/2025)',
+      'Đơn vị tiếp nhận: Chi nhánh A; tổng số hồ sơ tiếp nhận trong kỳ: 3',
+      'Ngày, tháng, năm',
+      'Cơ quan chủ trì giải quyết',
+    ]) {
       expect(text).toContain(expected);
     }
     const listed = [...text.matchAll(/(\d+) (000\.\d\d\.\d\d\.H40-\d{6}-\d{4})/g)].map((m) => [Number(m[1]), m[2]]);
@@ -303,7 +383,9 @@ describe('form 07, the tracking book of a service point', () => {
       [3, codes.stopped],
       [4, codes.refused],
     ]);
-    expect(text).toContain(`2 ${codes.main} Thủ tục đăng ký khai sinh Nguyễn Văn An Thôn Hai, Xã Hai 0912345678 Ủy ban nhân dân Xã Hai 08/09/2025 14:30 10/09/2025 08:30 08/09/2025 15:10 09/09/2025 14:00 09/09/2025 15:00 Có yêu cầu bổ sung; Xin lỗi, hẹn lại 12/09/2025`);
+    expect(text).toContain(
+      `2 ${codes.main} Thủ tục đăng ký khai sinh Nguyễn Văn An Thôn Hai, Xã Hai 0912345678 Ủy ban nhân dân Xã Hai 08/09/2025 14:30 10/09/2025 08:30 08/09/2025 15:10 09/09/2025 14:00 09/09/2025 15:00 Có yêu cầu bổ sung; Xin lỗi, hẹn lại 12/09/2025`,
+    );
     expect(text).toContain(`4 ${codes.refused}`);
     expect(text).toContain('Từ chối tiếp nhận');
     expect(text).not.toContain(codes.commune);
@@ -322,7 +404,9 @@ describe('form 07, the tracking book of a service point', () => {
     expect(other.r.json()).toMatchObject({ code: 'OUT_OF_SCOPE', field: 'querystring.unitId' });
     const own = await form(await h.token('clerk.hai'), book('2025-09-01', '2025-09-30', 'X-HAI-TT'));
     expect(own.r.statusCode).toBe(200);
-    expect([...own.text.matchAll(/(\d+) (000\.\d\d\.\d\d\.H40-\d{6}-\d{4})/g)].map((m) => [Number(m[1]), m[2]])).toEqual([[1, codes.commune]]);
+    expect([...own.text.matchAll(/(\d+) (000\.\d\d\.\d\d\.H40-\d{6}-\d{4})/g)].map((m) => [Number(m[1]), m[2]])).toEqual([
+      [1, codes.commune],
+    ]);
     const admin = await h.token('admin');
     expect((await form(admin, book('2025-09-01', '2025-09-30'))).r.statusCode).toBe(200);
     const agency = await form(admin, book('2025-09-01', '2025-09-30', 'X-HAI-UB'));
@@ -337,7 +421,11 @@ describe('form 07, the tracking book of a service point', () => {
   });
 
   it('records who printed a book in the audit trail', async () => {
-    const rows = await h.database.db.selectFrom('audit_log').select(['action', 'entity_id']).where('action', '=', 'forms.tracking_book').execute();
+    const rows = await h.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'entity_id'])
+      .where('action', '=', 'forms.tracking_book')
+      .execute();
     expect(rows.length).toBeGreaterThanOrEqual(4);
     expect(rows.every((x) => x.entity_id !== null)).toBe(true);
   });
@@ -355,7 +443,9 @@ describe('form 07, the tracking book of a service point', () => {
       expect(page).toContain('Mã hồ sơ Tên TTHC');
       expect(page).toContain(`Trang ${k + 1}/${pages.length}`);
     }
-    const numbers = pages.flatMap((p) => [...p.matchAll(/(\d+) 000\.01\.01\.H40-251001-(\d{4})/g)].map((m) => [Number(m[1]), Number(m[2])]));
+    const numbers = pages.flatMap((p) =>
+      [...p.matchAll(/(\d+) 000\.01\.01\.H40-251001-(\d{4})/g)].map((m) => [Number(m[1]), Number(m[2])]),
+    );
     // The book continues after the five dossiers of September: 6, 7, … and each daily number once.
     expect(numbers).toEqual(Array.from({ length: 45 }, (_, k) => [6 + k, k + 1]));
   });
@@ -364,7 +454,10 @@ describe('form 07, the tracking book of a service point', () => {
 describe('the QR code', () => {
   it('encodes the tracking URL under the configured public address', async () => {
     const { trackingUrl } = await import('../src/forms/form.model.js');
-    for (const [base, code] of [['https://motcua.ninhbinh.gov.vn', '000.00.01.H40-250829-0001'], ['https://dichvucong.example.vn/motcua/', '000.20.02.H40-251231-9999']] as const) {
+    for (const [base, code] of [
+      ['https://motcua.ninhbinh.gov.vn', '000.00.01.H40-250829-0001'],
+      ['https://dichvucong.example.vn/motcua/', '000.20.02.H40-251231-9999'],
+    ] as const) {
       const url = trackingUrl(base, code);
       expect(url).toBe(`${base.replace(/\/$/, '')}/tra-cuu/${code}`);
       expect(decodeQr(qrModules(url))).toBe(url);
@@ -381,7 +474,9 @@ describe('the API document', () => {
       expect(ok.content).toEqual({ 'application/pdf': { schema: { type: 'string', format: 'binary' } } });
       expect(doc.paths[path].get.security).toEqual([{ bearer: [] }]);
     }
-    expect(doc.paths['/dossiers/{code}/forms/{form}'].get.parameters.find((p: { name: string }) => p.name === 'form').schema).toMatchObject({ enum: ['01', '02', '03', '04', '05', '06'] });
+    expect(doc.paths['/dossiers/{code}/forms/{form}'].get.parameters.find((p: { name: string }) => p.name === 'form').schema).toMatchObject(
+      { enum: ['01', '02', '03', '04', '05', '06'] },
+    );
   });
 });
 
@@ -403,7 +498,13 @@ describe('the public address the QR codes open', () => {
   });
 
   it('goes into the QR code the service prints, called without HTTP', async () => {
-    const forms = new FormService({ db: h.database.db, clock: () => h.clock.now, dossiers: h.services.dossiers, org: h.services.org, publicUrl: 'https://motcua.ninhbinh.gov.vn' });
+    const forms = new FormService({
+      db: h.database.db,
+      clock: () => h.clock.now,
+      dossiers: h.services.dossiers,
+      org: h.services.org,
+      publicUrl: 'https://motcua.ninhbinh.gov.vn',
+    });
     const actor = await h.services.auth.authenticate(await h.token('clerk.branch'));
     const { fileName, pdf } = await forms.dossierForm(actor, codes.main, '01');
     expect(fileName).toBe(`mau-01_${codes.main}.pdf`);

@@ -37,7 +37,13 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     },
   };
   const config = loadConfig({}, { trackingPerMinute: 1000, maxUploadBytes: 64 * 1024, logLevel: 'silent' });
-  const services = createServices({ db: database.db, blobs: new MemoryBlobStore(), clock: () => clock.now, sessionTtlMinutes: 60 * 24 * 365, maxUploadBytes: config.maxUploadBytes });
+  const services = createServices({
+    db: database.db,
+    blobs: new MemoryBlobStore(),
+    clock: () => clock.now,
+    sessionTtlMinutes: 60 * 24 * 365,
+    maxUploadBytes: config.maxUploadBytes,
+  });
   await services.org.importOrg(TEST_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);
   const units = await services.org.listUnits();
@@ -64,7 +70,10 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     ['spec.ca', 'specialist', 'CA'],
   ];
   for (const [username, role, key] of staff) {
-    await database.db.insertInto('staff').values({ username, password_hash: hash, full_name: username, role, unit_id: unit(key) }).execute();
+    await database.db
+      .insertInto('staff')
+      .values({ username, password_hash: hash, full_name: username, role, unit_id: unit(key) })
+      .execute();
   }
   const app = await buildApp({ config, database, services, logger: false });
   const tokens = new Map<string, string>();
@@ -79,7 +88,12 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
   };
   let n = 0;
   const upload = async (t: string, title?: string) => {
-    const r = await app.inject({ method: 'POST', url: '/files', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/octet-stream' }, payload: samplePdf(title ?? `scan ${++n}`) });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/files',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/octet-stream' },
+      payload: samplePdf(title ?? `scan ${++n}`),
+    });
     if (r.statusCode !== 201) throw new Error(`upload: ${r.body}`);
     return (r.json() as { sha256: string }).sha256;
   };

@@ -33,7 +33,12 @@ function registeredRoutes(app: HttpApp): string[] {
 
 async function intake(token: string) {
   const file = await h.upload(token);
-  const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(token), payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] } });
+  const r = await h.app.inject({
+    method: 'POST',
+    url: '/dossiers',
+    headers: auth(token),
+    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] },
+  });
   expect(r.statusCode, r.body).toBe(201);
   return r.json() as { code: string };
 }
@@ -49,9 +54,15 @@ describe('the API description', () => {
     const doc = r.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: 'Motcua API', version: '0.1.0' });
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/dossiers', '/dossiers/{code}/forward', '/public/dossiers/{code}', '/procedures', '/auth/login']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/dossiers', '/dossiers/{code}/forward', '/public/dossiers/{code}', '/procedures', '/auth/login']),
+    );
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
-      .flatMap(([path, ops]) => Object.keys(ops).filter((m) => m !== 'head').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
+      .flatMap(([path, ops]) =>
+        Object.keys(ops)
+          .filter((m) => m !== 'head')
+          .map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+      )
       .sort();
     const routes = registeredRoutes(h.app);
     expect(routes.length).toBeGreaterThan(35);
@@ -92,7 +103,14 @@ describe('operations endpoints and errors', () => {
     const r = await h.app.inject({ method: 'GET', url: '/no/such/route?phone=0912345678' });
     expect(r.statusCode).toBe(404);
     expect(r.headers['content-type']).toContain('application/problem+json');
-    expect(r.json()).toEqual({ type: 'https://motcua.dev/problems/not-found', title: 'Not Found', status: 404, detail: 'No route GET /no/such/route', code: 'NOT_FOUND', instance: r.headers['x-request-id'] });
+    expect(r.json()).toEqual({
+      type: 'https://motcua.dev/problems/not-found',
+      title: 'Not Found',
+      status: 404,
+      detail: 'No route GET /no/such/route',
+      code: 'NOT_FOUND',
+      instance: r.headers['x-request-id'],
+    });
     const wrongMethod = await h.app.inject({ method: 'DELETE', url: '/dossiers' });
     expect(wrongMethod.statusCode).toBe(404);
     expect(wrongMethod.json().code).toBe('NOT_FOUND');
@@ -106,19 +124,35 @@ describe('operations endpoints and errors', () => {
   });
 
   it('answers malformed JSON with a 400 problem document', async () => {
-    const r = await h.app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":',
+    });
     expect(r.statusCode).toBe(400);
     expect(r.headers['content-type']).toContain('application/problem+json');
     expect(r.json()).toMatchObject({ status: 400, code: 'VALIDATION' });
   });
 
   it('refuses an anonymous upload before reading its body', async () => {
-    const before = await h.database.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await h.database.db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     // Larger than the upload limit: a 413 would mean the body was read before the caller was known.
-    const r = await h.app.inject({ method: 'POST', url: '/files', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(65 * 1024, 7) });
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/files',
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.alloc(65 * 1024, 7),
+    });
     expect(r.statusCode).toBe(401);
     expect(r.json().code).toBe('UNAUTHENTICATED');
-    const after = await h.database.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await h.database.db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 });
@@ -135,7 +169,8 @@ describe('rate limits', () => {
 
   it('answers the 4th tracking look-up in a minute from one address with 429 RATE_LIMITED', async () => {
     const { code } = await intake(await h.token('clerk.branch'));
-    const track = (remoteAddress = '203.0.113.7') => limited.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=5678`, remoteAddress });
+    const track = (remoteAddress = '203.0.113.7') =>
+      limited.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=5678`, remoteAddress });
     const first = await track();
     expect(first.statusCode).toBe(200);
     expect(first.headers['x-ratelimit-limit']).toBe('3');
@@ -159,7 +194,12 @@ describe('rate limits', () => {
     try {
       // The client prepends made-up addresses; the proxy appends the one it saw.
       const track = (claimed: string, seen: string) =>
-        proxied.inject({ method: 'GET', url: '/public/dossiers/000.01.01.H40-250314-0999?phone=0000', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': `${claimed}, ${seen}` } });
+        proxied.inject({
+          method: 'GET',
+          url: '/public/dossiers/000.01.01.H40-250314-0999?phone=0000',
+          remoteAddress: '10.0.0.1',
+          headers: { 'x-forwarded-for': `${claimed}, ${seen}` },
+        });
       const codes = [];
       for (let i = 0; i < 4; i++) codes.push((await track(`192.0.2.${i}`, '203.0.113.50')).statusCode);
       expect(codes).toEqual([404, 404, 404, 429]);
@@ -170,8 +210,15 @@ describe('rate limits', () => {
   });
 
   it('counts wrong guesses too, so codes cannot be probed faster than the limit', async () => {
-    const probe = (n: number) => limited.inject({ method: 'GET', url: `/public/dossiers/000.01.01.H40-250314-${String(n).padStart(4, '0')}?phone=0000`, remoteAddress: '198.51.100.1' });
-    expect([(await probe(1)).statusCode, (await probe(2)).statusCode, (await probe(3)).statusCode, (await probe(4)).statusCode]).toEqual([404, 404, 404, 429]);
+    const probe = (n: number) =>
+      limited.inject({
+        method: 'GET',
+        url: `/public/dossiers/000.01.01.H40-250314-${String(n).padStart(4, '0')}?phone=0000`,
+        remoteAddress: '198.51.100.1',
+      });
+    expect([(await probe(1)).statusCode, (await probe(2)).statusCode, (await probe(3)).statusCode, (await probe(4)).statusCode]).toEqual([
+      404, 404, 404, 429,
+    ]);
   });
 });
 
@@ -185,23 +232,63 @@ describe('logs', () => {
       },
     });
     const config = loadConfig({}, { trackingPerMinute: 1000, maxUploadBytes: 64 * 1024, logLevel: 'info' });
-    const logged = await buildApp({ config, database: h.database, services: h.services, loggerInstance: pino(loggerOptions('info', false), stream) });
+    const logged = await buildApp({
+      config,
+      database: h.database,
+      services: h.services,
+      loggerInstance: pino(loggerOptions('info', false), stream),
+    });
     let token = '';
     try {
-      const login = await logged.inject({ method: 'POST', url: '/auth/login', remoteAddress: '192.0.2.10', payload: { username: 'clerk.hai', password: PASSWORD } });
+      const login = await logged.inject({
+        method: 'POST',
+        url: '/auth/login',
+        remoteAddress: '192.0.2.10',
+        payload: { username: 'clerk.hai', password: PASSWORD },
+      });
       token = login.json().token as string;
       const file = await h.upload(token);
-      const person = applicant('14002', { idNumber: '001203004005', phone: '0987123456', address: 'Số 9 ngõ Vắng, Xã Hai', email: 'an.nguyen@example.vn' });
+      const person = applicant('14002', {
+        idNumber: '001203004005',
+        phone: '0987123456',
+        address: 'Số 9 ngõ Vắng, Xã Hai',
+        email: 'an.nguyen@example.vn',
+      });
       const body = { procedureCode: '2.000815', applicant: person, components: [{ code: 'BC', source: 'upload', fileSha256: file }] };
-      const r = await logged.inject({ method: 'POST', url: '/dossiers', headers: { ...auth(token), 'idempotency-key': 'log-test-intake-1' }, payload: body });
+      const r = await logged.inject({
+        method: 'POST',
+        url: '/dossiers',
+        headers: { ...auth(token), 'idempotency-key': 'log-test-intake-1' },
+        payload: body,
+      });
       expect(r.statusCode, r.body).toBe(201);
       const code = r.json().code as string;
       // Refused requests are logged too: a bad phone, and a bad ID number.
-      expect((await logged.inject({ method: 'POST', url: '/dossiers', headers: auth(token), payload: { ...body, applicant: { ...person, phone: '0987-12345' } } })).statusCode).toBe(400);
-      expect((await logged.inject({ method: 'POST', url: '/dossiers', headers: auth(token), payload: { ...body, applicant: { ...person, idNumber: '999203004005' } } })).statusCode).toBe(400);
+      expect(
+        (
+          await logged.inject({
+            method: 'POST',
+            url: '/dossiers',
+            headers: auth(token),
+            payload: { ...body, applicant: { ...person, phone: '0987-12345' } },
+          })
+        ).statusCode,
+      ).toBe(400);
+      expect(
+        (
+          await logged.inject({
+            method: 'POST',
+            url: '/dossiers',
+            headers: auth(token),
+            payload: { ...body, applicant: { ...person, idNumber: '999203004005' } },
+          })
+        ).statusCode,
+      ).toBe(400);
       expect((await logged.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=3456` })).statusCode).toBe(200);
       expect((await logged.inject({ method: 'GET', url: `/dossiers?q=${person.idNumber}`, headers: auth(token) })).statusCode).toBe(200);
-      expect((await logged.inject({ method: 'GET', url: `/store-documents?idNumber=${person.idNumber}`, headers: auth(token) })).statusCode).toBe(200);
+      expect(
+        (await logged.inject({ method: 'GET', url: `/store-documents?idNumber=${person.idNumber}`, headers: auth(token) })).statusCode,
+      ).toBe(200);
       expect((await logged.inject({ method: 'POST', url: '/auth/logout', headers: auth(token) })).statusCode).toBe(204);
     } finally {
       await logged.close();
@@ -211,7 +298,17 @@ describe('logs', () => {
     expect(lines.length).toBeGreaterThan(10);
     expect(text).toContain('?phone=[redacted]');
     expect(text).toContain('"statusCode":201');
-    for (const secret of [token, '001203004005', '0987123456', '0987-12345', '999203004005', 'Số 9 ngõ Vắng', 'ngõ Vắng', 'an.nguyen@example.vn', PASSWORD]) {
+    for (const secret of [
+      token,
+      '001203004005',
+      '0987123456',
+      '0987-12345',
+      '999203004005',
+      'Số 9 ngõ Vắng',
+      'ngõ Vắng',
+      'an.nguyen@example.vn',
+      PASSWORD,
+    ]) {
       expect(text, secret).not.toContain(secret);
     }
     expect(text).not.toMatch(/phone=\d/);

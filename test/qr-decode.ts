@@ -20,7 +20,18 @@ const BLOCKS_M: Record<number, { data: number[]; ec: number }> = {
 };
 
 /** Centres of the alignment patterns, by version. */
-const ALIGNMENT: Record<number, number[]> = { 1: [], 2: [6, 18], 3: [6, 22], 4: [6, 26], 5: [6, 30], 6: [6, 34], 7: [6, 22, 38], 8: [6, 24, 42], 9: [6, 26, 46], 10: [6, 28, 50] };
+const ALIGNMENT: Record<number, number[]> = {
+  1: [],
+  2: [6, 18],
+  3: [6, 22],
+  4: [6, 26],
+  5: [6, 30],
+  6: [6, 34],
+  7: [6, 22, 38],
+  8: [6, 24, 42],
+  9: [6, 26, 46],
+  10: [6, 28, 50],
+};
 
 const MASKS: ((r: number, c: number) => boolean)[] = [
   (r, c) => (r + c) % 2 === 0,
@@ -147,7 +158,9 @@ export function qrSymbolsInPdf(pdf: Buffer): boolean[][][] {
       continue;
     }
     for (const marked of text.matchAll(/\/QRCode BMC([\s\S]*?)EMC/g)) {
-      const rects = [...marked[1]!.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re/g)].map((x) => x.slice(1, 5).map(Number) as [number, number, number, number]);
+      const rects = [...marked[1]!.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re/g)].map(
+        (x) => x.slice(1, 5).map(Number) as [number, number, number, number],
+      );
       const unit = Math.min(...rects.map((q) => q[3]));
       const x0 = Math.min(...rects.map((q) => q[0]));
       const y0 = Math.min(...rects.map((q) => q[1]));

@@ -17,11 +17,19 @@ let counter1 = 0;
 let counter2 = 0;
 
 async function post(url: string, token: string | null, payload?: unknown) {
-  return h.app.inject({ method: 'POST', url, ...(token ? { headers: auth(token) } : {}), ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return h.app.inject({
+    method: 'POST',
+    url,
+    ...(token ? { headers: auth(token) } : {}),
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 }
 
 async function countRows(table: 'queue_tickets' | 'queue_bookings' | 'queue_groups' | 'notifications'): Promise<number> {
-  const r = await h.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await h.database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -33,7 +41,11 @@ async function kioskTicket(groupId: number, priority?: string) {
 
 /** Clears the center's queue so each test starts with nobody waiting. */
 async function clearQueue() {
-  await h.database.db.updateTable('queue_tickets').set({ status: 'cancelled', ended_at: h.clock.now }).where('status', 'in', ['waiting', 'called', 'serving']).execute();
+  await h.database.db
+    .updateTable('queue_tickets')
+    .set({ status: 'cancelled', ended_at: h.clock.now })
+    .where('status', 'in', ['waiting', 'called', 'serving'])
+    .execute();
 }
 
 beforeAll(async () => {
@@ -41,12 +53,26 @@ beforeAll(async () => {
   center = h.unit('TTPVHCC');
   branch = h.unit('CN-A');
   const hash = await hashPassword(PASSWORD);
-  await h.database.db.insertInto('staff').values([{ username: 'clerk.center2', password_hash: hash, full_name: 'Trần Thị Hai', role: 'clerk', unit_id: center }]).execute();
+  await h.database.db
+    .insertInto('staff')
+    .values([{ username: 'clerk.center2', password_hash: hash, full_name: 'Trần Thị Hai', role: 'clerk', unit_id: center }])
+    .execute();
   const manager = await h.token('manager.center');
-  const a = await post(`/queue/points/${center}/groups`, manager, { code: 'A', nameVi: 'Hộ tịch', nameEn: 'Civil status', procedureCodes: ['1.001193'], slotCapacity: 2 });
+  const a = await post(`/queue/points/${center}/groups`, manager, {
+    code: 'A',
+    nameVi: 'Hộ tịch',
+    nameEn: 'Civil status',
+    procedureCodes: ['1.001193'],
+    slotCapacity: 2,
+  });
   expect(a.statusCode, a.body).toBe(201);
   groupA = a.json().id;
-  const b = await post(`/queue/points/${center}/groups`, manager, { code: 'B', nameVi: 'Lý lịch tư pháp', nameEn: 'Judicial records', procedureCodes: ['2.000488'] });
+  const b = await post(`/queue/points/${center}/groups`, manager, {
+    code: 'B',
+    nameVi: 'Lý lịch tư pháp',
+    nameEn: 'Judicial records',
+    procedureCodes: ['2.000488'],
+  });
   groupB = b.json().id;
   counter1 = (await post(`/queue/points/${center}/counters`, manager, { number: 1 })).json().id;
   counter2 = (await post(`/queue/points/${center}/counters`, manager, { number: 2 })).json().id;
@@ -57,8 +83,20 @@ describe('set-up of groups and counters', () => {
     const r = await h.app.inject({ method: 'GET', url: `/queue/points/${center}/setup`, headers: auth(await h.token('clerk.center')) });
     expect(r.statusCode).toBe(200);
     const s = r.json();
-    expect(s.groups.map((g: { code: string; procedureCodes: string[]; targetWaitSeconds: number }) => [g.code, g.procedureCodes, g.targetWaitSeconds])).toEqual([['A', ['1.001193'], 900], ['B', ['2.000488'], 900]]);
-    expect(s.counters.map((c: { number: number; nameVi: string; staffId: null }) => [c.number, c.nameVi, c.staffId])).toEqual([[1, 'Quầy 1', null], [2, 'Quầy 2', null]]);
+    expect(
+      s.groups.map((g: { code: string; procedureCodes: string[]; targetWaitSeconds: number }) => [
+        g.code,
+        g.procedureCodes,
+        g.targetWaitSeconds,
+      ]),
+    ).toEqual([
+      ['A', ['1.001193'], 900],
+      ['B', ['2.000488'], 900],
+    ]);
+    expect(s.counters.map((c: { number: number; nameVi: string; staffId: null }) => [c.number, c.nameVi, c.staffId])).toEqual([
+      [1, 'Quầy 1', null],
+      [2, 'Quầy 2', null],
+    ]);
   });
 
   it('refuses a duplicate group code, an unknown procedure and a bad code, storing nothing', async () => {
@@ -66,7 +104,12 @@ describe('set-up of groups and counters', () => {
     const before = await countRows('queue_groups');
     const dup = await post(`/queue/points/${center}/groups`, manager, { code: 'A', nameVi: 'Trùng', nameEn: 'Duplicate' });
     expect([dup.statusCode, dup.json().code, dup.json().field]).toEqual([409, 'CONFLICT', 'body.code']);
-    const unknown = await post(`/queue/points/${center}/groups`, manager, { code: 'C', nameVi: 'Khác', nameEn: 'Other', procedureCodes: ['9.999999'] });
+    const unknown = await post(`/queue/points/${center}/groups`, manager, {
+      code: 'C',
+      nameVi: 'Khác',
+      nameEn: 'Other',
+      procedureCodes: ['9.999999'],
+    });
     expect([unknown.statusCode, unknown.json().code, unknown.json().field]).toEqual([422, 'UNKNOWN_PROCEDURE', 'body.procedureCodes']);
     const bad = await post(`/queue/points/${center}/groups`, manager, { code: 'a1', nameVi: 'Sai', nameEn: 'Bad' });
     expect([bad.statusCode, bad.json().code, bad.json().field]).toEqual([400, 'VALIDATION', 'body.code']);
@@ -76,7 +119,11 @@ describe('set-up of groups and counters', () => {
   it('keeps each role to what it may do', async () => {
     const setup = (t: string, unit = center) => h.app.inject({ method: 'GET', url: `/queue/points/${unit}/setup`, headers: auth(t) });
     // A clerk cannot configure; specialists, approvers and the province admin do not sit at counters.
-    const clerkGroup = await post(`/queue/points/${center}/groups`, await h.token('clerk.center'), { code: 'Z', nameVi: 'Không', nameEn: 'No' });
+    const clerkGroup = await post(`/queue/points/${center}/groups`, await h.token('clerk.center'), {
+      code: 'Z',
+      nameVi: 'Không',
+      nameEn: 'No',
+    });
     expect([clerkGroup.statusCode, clerkGroup.json().code]).toEqual([403, 'FORBIDDEN']);
     for (const who of ['spec.stp', 'appr.stp', 'admin']) {
       const r = await post(`/queue/counters/${counter1}/open`, await h.token(who));
@@ -106,7 +153,17 @@ describe('tickets, calling and serving', () => {
     expect([t2.label, t2.ahead, t2.estimatedWaitSeconds]).toEqual(['A002', 1, 600]);
     expect([b1.label, b1.ahead]).toEqual(['B001', 0]);
     const kiosk = (await h.app.inject({ method: 'GET', url: `/public/queue/points/${center}` })).json();
-    expect(kiosk.groups.map((g: { code: string; waiting: number; estimatedWaitSeconds: number; bookable: boolean }) => [g.code, g.waiting, g.estimatedWaitSeconds, g.bookable])).toEqual([['A', 2, 1200, true], ['B', 1, 600, false]]);
+    expect(
+      kiosk.groups.map((g: { code: string; waiting: number; estimatedWaitSeconds: number; bookable: boolean }) => [
+        g.code,
+        g.waiting,
+        g.estimatedWaitSeconds,
+        g.bookable,
+      ]),
+    ).toEqual([
+      ['A', 2, 1200, true],
+      ['B', 1, 600, false],
+    ]);
     await clearQueue();
   });
 
@@ -125,7 +182,12 @@ describe('tickets, calling and serving', () => {
     // A group of another point.
     const other = await post(`/public/queue/points/${branch}/tickets`, null, { groupId: groupA });
     expect([other.statusCode, other.json().field]).toEqual([400, 'body.groupId']);
-    const huge = await h.app.inject({ method: 'POST', url: `/public/queue/points/${center}/tickets`, headers: { 'content-type': 'application/json' }, payload: `{"groupId":${groupA},"pad":"${'x'.repeat(1_100_000)}"}` });
+    const huge = await h.app.inject({
+      method: 'POST',
+      url: `/public/queue/points/${center}/tickets`,
+      headers: { 'content-type': 'application/json' },
+      payload: `{"groupId":${groupA},"pad":"${'x'.repeat(1_100_000)}"}`,
+    });
     expect(huge.statusCode).toBe(413);
     expect(await countRows('queue_tickets')).toBe(before);
   });
@@ -205,18 +267,48 @@ describe('tickets, calling and serving', () => {
     const t = await kioskTicket(groupA);
     await post(`/queue/counters/${counter1}/call-next`, clerk);
     const file = await h.upload(clerk, 'to khai');
-    const here = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: { procedureCode: '2.000488', applicant: applicant('14001'), components: [{ code: 'TK', source: 'upload', fileSha256: file }, { code: 'CCCD', source: 'population_db' }] } });
+    const here = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: auth(clerk),
+      payload: {
+        procedureCode: '2.000488',
+        applicant: applicant('14001'),
+        components: [
+          { code: 'TK', source: 'upload', fileSha256: file },
+          { code: 'CCCD', source: 'population_db' },
+        ],
+      },
+    });
     expect(here.statusCode, here.body).toBe(201);
     const branchClerk = await h.token('clerk.branch');
     const fileB = await h.upload(branchClerk, 'to khai');
-    const there = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(branchClerk), payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: fileB }, { code: 'GCS', source: 'upload', fileSha256: fileB }, { code: 'CCCD', source: 'population_db' }] } });
+    const there = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: auth(branchClerk),
+      payload: {
+        procedureCode: '1.001193',
+        applicant: applicant('14002'),
+        components: [
+          { code: 'TK', source: 'upload', fileSha256: fileB },
+          { code: 'GCS', source: 'upload', fileSha256: fileB },
+          { code: 'CCCD', source: 'population_db' },
+        ],
+      },
+    });
     expect(there.statusCode, there.body).toBe(201);
     // A dossier of another point is not in this clerk's scope: it does not exist for them.
     const wrong = await post(`/queue/tickets/${t.id}/finish`, clerk, { dossierCodes: [there.json().code] });
     expect([wrong.statusCode, wrong.json().code, wrong.json().field]).toEqual([404, 'NOT_FOUND', 'body.dossierCodes.0']);
     const done = await post(`/queue/tickets/${t.id}/finish`, clerk, { dossierCodes: [here.json().code] });
     expect([done.statusCode, done.json().status, done.json().dossierCodes]).toEqual([200, 'done', [here.json().code]]);
-    const links = await h.database.db.selectFrom('queue_ticket_dossiers as td').innerJoin('dossiers as d', 'd.id', 'td.dossier_id').select(['td.ticket_id', 'd.code']).where('td.ticket_id', '=', t.id).execute();
+    const links = await h.database.db
+      .selectFrom('queue_ticket_dossiers as td')
+      .innerJoin('dossiers as d', 'd.id', 'td.dossier_id')
+      .select(['td.ticket_id', 'd.code'])
+      .where('td.ticket_id', '=', t.id)
+      .execute();
     expect(links).toEqual([{ ticket_id: t.id, code: here.json().code }]);
   });
 
@@ -245,9 +337,19 @@ describe('tickets, calling and serving', () => {
   it('follows the clerk’s groups and weights: a clerk of group B only never calls group A', async () => {
     const manager = await h.token('manager.center');
     const staff = await h.database.db.selectFrom('staff').select('id').where('username', '=', 'clerk.center2').executeTakeFirstOrThrow();
-    const set = await h.app.inject({ method: 'PUT', url: `/queue/staff/${staff.id}/groups`, headers: auth(manager), payload: { groups: [{ groupId: groupB, weight: 3 }] } });
+    const set = await h.app.inject({
+      method: 'PUT',
+      url: `/queue/staff/${staff.id}/groups`,
+      headers: auth(manager),
+      payload: { groups: [{ groupId: groupB, weight: 3 }] },
+    });
     expect(set.statusCode, set.body).toBe(200);
-    const foreign = await h.app.inject({ method: 'PUT', url: `/queue/staff/${staff.id}/groups`, headers: auth(manager), payload: { groups: [{ groupId: 999_999, weight: 1 }] } });
+    const foreign = await h.app.inject({
+      method: 'PUT',
+      url: `/queue/staff/${staff.id}/groups`,
+      headers: auth(manager),
+      payload: { groups: [{ groupId: 999_999, weight: 1 }] },
+    });
     expect([foreign.statusCode, foreign.json().field]).toEqual([400, 'body.groups.0.groupId']);
     const a = await kioskTicket(groupA);
     const clerk2 = await h.token('clerk.center2');
@@ -255,7 +357,11 @@ describe('tickets, calling and serving', () => {
     const mine = (await h.app.inject({ method: 'GET', url: '/queue/counters/mine', headers: auth(clerk2) })).json();
     expect(mine.groups.map((g: { code: string; weight: number; waiting: number }) => [g.code, g.weight, g.waiting])).toEqual([['B', 3, 0]]);
     const setup = (await h.app.inject({ method: 'GET', url: `/queue/points/${center}/setup`, headers: auth(manager) })).json();
-    expect(setup.clerks.map((c: { username: string; groups: unknown[] }) => [c.username, c.groups])).toEqual([['clerk.center', []], ['clerk.center2', [{ groupId: groupB, weight: 3 }]], ['manager.center', []]]);
+    expect(setup.clerks.map((c: { username: string; groups: unknown[] }) => [c.username, c.groups])).toEqual([
+      ['clerk.center', []],
+      ['clerk.center2', [{ groupId: groupB, weight: 3 }]],
+      ['manager.center', []],
+    ]);
     const clerk = await h.token('clerk.center');
     expect((await post(`/queue/counters/${counter1}/call-next`, clerk)).json().ticket.id).toBe(a.id);
     await post(`/queue/tickets/${a.id}/finish`, clerk);
@@ -270,8 +376,14 @@ describe('tickets, calling and serving', () => {
     for (let i = 0; i < 12; i++) issued.push((await kioskTicket(i % 2 ? groupA : groupB)).id);
     const got: number[] = [];
     for (let round = 0; round < 6; round++) {
-      const [r1, r2] = await Promise.all([post(`/queue/counters/${counter1}/call-next`, clerk), post(`/queue/counters/${counter2}/call-next`, clerk2)]);
-      for (const [r, c] of [[r1, clerk], [r2, clerk2]] as const) {
+      const [r1, r2] = await Promise.all([
+        post(`/queue/counters/${counter1}/call-next`, clerk),
+        post(`/queue/counters/${counter2}/call-next`, clerk2),
+      ]);
+      for (const [r, c] of [
+        [r1, clerk],
+        [r2, clerk2],
+      ] as const) {
         expect(r.statusCode, r.body).toBe(200);
         const t = r.json().ticket;
         got.push(t.id);
@@ -294,18 +406,36 @@ describe('the ticket on the holder’s phone', () => {
     const mine = r.json() as { token: string; label: string };
     expect(mine.token).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const follow = () => h.app.inject({ method: 'GET', url: `/public/queue/tickets/${mine.token}` });
-    expect((await follow()).json()).toMatchObject({ label: mine.label, status: 'waiting', ahead: 1, estimatedWaitSeconds: expect.any(Number), counterNumber: null, pointNameVi: 'Trung tâm PVHCC tỉnh' });
+    expect((await follow()).json()).toMatchObject({
+      label: mine.label,
+      status: 'waiting',
+      ahead: 1,
+      estimatedWaitSeconds: expect.any(Number),
+      counterNumber: null,
+      pointNameVi: 'Trung tâm PVHCC tỉnh',
+    });
     await post(`/queue/counters/${counter1}/call-next`, clerk);
     await post(`/queue/tickets/${first.id}/finish`, clerk);
     await post(`/queue/counters/${counter1}/call-next`, clerk);
-    expect((await follow()).json()).toMatchObject({ status: 'called', ahead: null, estimatedWaitSeconds: null, counterNumber: 1, counterNameVi: 'Quầy 1', callCount: 1 });
+    expect((await follow()).json()).toMatchObject({
+      status: 'called',
+      ahead: null,
+      estimatedWaitSeconds: null,
+      counterNumber: 1,
+      counterNameVi: 'Quầy 1',
+      callCount: 1,
+    });
     const qr = await h.app.inject({ method: 'GET', url: `/public/queue/tickets/${mine.token}/qr.svg` });
     expect([qr.statusCode, qr.headers['content-type']]).toEqual([200, 'image/svg+xml']);
     expect(qr.body.startsWith('<svg')).toBe(true);
     // An unknown token and a malformed one: nothing to see.
     expect((await h.app.inject({ method: 'GET', url: '/public/queue/tickets/AAAAAAAAAAAAAAAA' })).statusCode).toBe(404);
     expect((await h.app.inject({ method: 'GET', url: '/public/queue/tickets/short' })).statusCode).toBe(400);
-    const t = await h.database.db.selectFrom('queue_tickets').select(['id', 'status']).where('token', '=', mine.token).executeTakeFirstOrThrow();
+    const t = await h.database.db
+      .selectFrom('queue_tickets')
+      .select(['id', 'status'])
+      .where('token', '=', mine.token)
+      .executeTakeFirstOrThrow();
     await post(`/queue/tickets/${t.id}/finish`, clerk);
   });
 });
@@ -314,7 +444,9 @@ describe('the day’s figures', () => {
   it('computes waits, service times, no-shows and the share within target for the day', async () => {
     // A fresh point: the branch, with one group and one counter.
     const admin = await h.token('admin');
-    const g = (await post(`/queue/points/${branch}/groups`, admin, { code: 'A', nameVi: 'Tất cả', nameEn: 'All', targetWaitSeconds: 600 })).json().id;
+    const g = (
+      await post(`/queue/points/${branch}/groups`, admin, { code: 'A', nameVi: 'Tất cả', nameEn: 'All', targetWaitSeconds: 600 })
+    ).json().id;
     const c = (await post(`/queue/points/${branch}/counters`, admin, { number: 1 })).json().id;
     const clerk = await h.token('clerk.branch');
     await post(`/queue/counters/${c}/open`, clerk);
@@ -340,17 +472,39 @@ describe('the day’s figures', () => {
     expect(r.statusCode, r.body).toBe(200);
     const f = r.json().figures;
     expect(f).toEqual({
-      arrived: 4, waiting: 1, called: 0, serving: 0, served: 2, noShows: 1, cancelled: 0,
-      meanWaitSeconds: 800, p90WaitSeconds: 1200, meanServiceSeconds: 450, p90ServiceSeconds: 600,
+      arrived: 4,
+      waiting: 1,
+      called: 0,
+      serving: 0,
+      served: 2,
+      noShows: 1,
+      cancelled: 0,
+      meanWaitSeconds: 800,
+      p90WaitSeconds: 1200,
+      meanServiceSeconds: 450,
+      p90ServiceSeconds: 600,
       // Within 600 s: t1 only; t2, t3 and the still-waiting t4 (30 min) missed.
-      shareWithinTarget: 0.25, longestWaitingSeconds: 1800,
+      shareWithinTarget: 0.25,
+      longestWaitingSeconds: 1800,
     });
     expect(r.json().arrivalsByHour).toEqual([{ hour: 9, arrivals: 4 }]);
     // The estimate for a new ticket: 1 ahead × 450 s mean service over 1 open counter.
     expect(r.json().groups[0].estimatedWaitSeconds).toBe(450);
     expect(t4).toBeGreaterThan(t3);
     const hist = await h.services.queue.hourlyHistory([branch], '2026-11-23', '2026-11-23');
-    expect(hist).toEqual([{ unit_id: branch, day: '2026-11-23', hour: 9, arrivals: 4, served: 2, no_shows: 1, priority: 0, mean_service_seconds: 450, mean_wait_seconds: 800 }]);
+    expect(hist).toEqual([
+      {
+        unit_id: branch,
+        day: '2026-11-23',
+        hour: 9,
+        arrivals: 4,
+        served: 2,
+        no_shows: 1,
+        priority: 0,
+        mean_service_seconds: 450,
+        mean_wait_seconds: 800,
+      },
+    ]);
   });
 });
 
@@ -366,16 +520,35 @@ describe('bookings ahead', () => {
     expect((await h.app.inject({ method: 'GET', url: `/public/queue/groups/${groupA}/slots?day=2026-11-29` })).json().slots).toEqual([]);
     expect((await h.app.inject({ method: 'GET', url: `/public/queue/groups/${groupB}/slots?day=2026-11-24` })).json().slots).toEqual([]);
 
-    const book = (over: Record<string, unknown> = {}) => post('/public/queue/bookings', null, { groupId: groupA, slotStart: '2026-11-24T01:00:00.000Z', name: 'Lê Thị Cúc', phone: '0987654321', ...over });
+    const book = (over: Record<string, unknown> = {}) =>
+      post('/public/queue/bookings', null, {
+        groupId: groupA,
+        slotStart: '2026-11-24T01:00:00.000Z',
+        name: 'Lê Thị Cúc',
+        phone: '0987654321',
+        ...over,
+      });
     const b1 = await book();
     expect(b1.statusCode, b1.body).toBe(201);
-    expect(b1.json()).toMatchObject({ status: 'booked', slotStart: '2026-11-24T01:00:00.000Z', name: 'L* T** C**', phone: '*******321', pointNameVi: 'Trung tâm PVHCC tỉnh' });
+    expect(b1.json()).toMatchObject({
+      status: 'booked',
+      slotStart: '2026-11-24T01:00:00.000Z',
+      name: 'L* T** C**',
+      phone: '*******321',
+      pointNameVi: 'Trung tâm PVHCC tỉnh',
+    });
     expect(b1.json().code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
     expect((await book({ phone: '0911111111' })).statusCode).toBe(201);
     const before = await countRows('queue_bookings');
     const full = await book({ phone: '0922222222' });
     expect([full.statusCode, full.json().code, full.json().field]).toEqual([409, 'SLOT_FULL', 'body.slotStart']);
-    for (const [over, field] of [[{ slotStart: '2026-11-24T01:10:00.000Z' }, 'body.slotStart'], [{ phone: '12345' }, 'body.phone'], [{ slotStart: 'tomorrow' }, 'body.slotStart'], [{ slotStart: '2026-11-23T00:30:00.000Z' }, 'body.slotStart'], [{ groupId: groupB }, 'body.groupId']] as const) {
+    for (const [over, field] of [
+      [{ slotStart: '2026-11-24T01:10:00.000Z' }, 'body.slotStart'],
+      [{ phone: '12345' }, 'body.phone'],
+      [{ slotStart: 'tomorrow' }, 'body.slotStart'],
+      [{ slotStart: '2026-11-23T00:30:00.000Z' }, 'body.slotStart'],
+      [{ groupId: groupB }, 'body.groupId'],
+    ] as const) {
       const r = await book(over);
       expect([r.statusCode, r.json().field]).toEqual([400, field]);
     }
@@ -391,18 +564,37 @@ describe('bookings ahead', () => {
 
     // The dispatcher sends what is due now through the adapter; the reminder waits for its time.
     const sent: [string, string][] = [];
-    const dispatcher = new NotificationService({ db: h.database.db, clock: () => h.clock.now, sender: { name: 'capture', send: async (to, body) => void sent.push([to, body]) } });
+    const dispatcher = new NotificationService({
+      db: h.database.db,
+      clock: () => h.clock.now,
+      sender: { name: 'capture', send: async (to, body) => void sent.push([to, body]) },
+    });
     const r1 = await dispatcher.dispatch();
     expect(r1.failed).toBe(0);
-    expect(sent.filter(([to]) => to === '0987654321').map(([, body]) => body.startsWith('Motcua: Da dat lich 08:00 24/11/2026'))).toEqual([true]);
+    expect(sent.filter(([to]) => to === '0987654321').map(([, body]) => body.startsWith('Motcua: Da dat lich 08:00 24/11/2026'))).toEqual([
+      true,
+    ]);
     // A failing gateway keeps the message for a later run.
-    const failing = new NotificationService({ db: h.database.db, clock: () => h.clock.now, sender: { name: 'down', send: async () => { throw new Error('gateway down'); } } });
+    const failing = new NotificationService({
+      db: h.database.db,
+      clock: () => h.clock.now,
+      sender: {
+        name: 'down',
+        send: async () => {
+          throw new Error('gateway down');
+        },
+      },
+    });
     h.clock.set('2026-11-24T07:05:00+07:00');
     expect(await failing.dispatch()).toEqual({ sent: 0, failed: 2 });
     expect(await dispatcher.dispatch()).toEqual({ sent: 2, failed: 0 });
     expect(sent.filter(([to]) => to === '0987654321').length).toBe(2);
     // Each send and each failure is audited, naming the message and never the phone number.
-    const audited = await h.database.db.selectFrom('audit_log').select(['action', 'payload']).where('entity_type', '=', 'notification').execute();
+    const audited = await h.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'payload'])
+      .where('entity_type', '=', 'notification')
+      .execute();
     expect(audited.filter((a) => a.action === 'notification.failed').length).toBe(2);
     expect(audited.filter((a) => a.action === 'notification.sent').length).toBe(sent.length);
     expect(audited.some((a) => a.payload.includes('0987654321'))).toBe(false);
@@ -416,8 +608,22 @@ describe('bookings ahead', () => {
     h.clock.set('2026-11-24T07:50:00+07:00');
     await clearQueue();
     const walkIn = await kioskTicket(groupA);
-    const b = (await post('/public/queue/bookings', null, { groupId: groupA, slotStart: '2026-11-24T01:30:00.000Z', name: 'Phạm Văn Dũng', phone: '0933333333' })).json();
-    const other = (await post('/public/queue/bookings', null, { groupId: groupA, slotStart: '2026-11-24T03:00:00.000Z', name: 'Hoàng Văn Em', phone: '0944444444' })).json();
+    const b = (
+      await post('/public/queue/bookings', null, {
+        groupId: groupA,
+        slotStart: '2026-11-24T01:30:00.000Z',
+        name: 'Phạm Văn Dũng',
+        phone: '0933333333',
+      })
+    ).json();
+    const other = (
+      await post('/public/queue/bookings', null, {
+        groupId: groupA,
+        slotStart: '2026-11-24T03:00:00.000Z',
+        name: 'Hoàng Văn Em',
+        phone: '0944444444',
+      })
+    ).json();
     const wrongPoint = await post(`/public/queue/points/${branch}/check-in`, null, { code: b.code });
     expect([wrongPoint.statusCode, wrongPoint.json().code]).toEqual([422, 'WRONG_SERVICE_POINT']);
     h.clock.set('2026-11-24T08:25:00+07:00');
@@ -451,10 +657,11 @@ describe('the display board', () => {
     const req = http.get(`${address}/public/queue/points/${center}/events`);
     const response = await new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
     expect([response.statusCode, response.headers['content-type']]).toEqual([200, 'text/event-stream; charset=utf-8']);
-    const seen = (n: number) => new Promise<void>((resolve) => {
-      const check = () => (events.length >= n ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    const seen = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (events.length >= n ? resolve() : setTimeout(check, 10));
+        check();
+      });
     response.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       let i;
@@ -470,7 +677,16 @@ describe('the display board', () => {
     expect(events[0]!.event).toBe('board');
     const t = await kioskTicket(groupA);
     await seen(2);
-    expect(events[1]).toEqual({ event: 'waiting', data: { type: 'waiting', groups: [{ id: groupA, code: 'A', waiting: 1 }, { id: groupB, code: 'B', waiting: 0 }] } });
+    expect(events[1]).toEqual({
+      event: 'waiting',
+      data: {
+        type: 'waiting',
+        groups: [
+          { id: groupA, code: 'A', waiting: 1 },
+          { id: groupB, code: 'B', waiting: 0 },
+        ],
+      },
+    });
     const clerk = await h.token('clerk.center');
     await post(`/queue/counters/${counter1}/call-next`, clerk);
     await seen(3);
@@ -494,7 +710,22 @@ describe('the display board', () => {
   it('audits every queue write in an unbroken chain', async () => {
     const rows = await h.database.db.selectFrom('audit_log').select(['action']).where('action', 'like', 'queue.%').execute();
     const actions = new Set(rows.map((r) => r.action));
-    for (const a of ['queue.group.create', 'queue.counter.create', 'queue.counter.open', 'queue.ticket.issue', 'queue.ticket.call', 'queue.ticket.recall', 'queue.ticket.start', 'queue.ticket.finish', 'queue.ticket.no_show', 'queue.ticket.transfer', 'queue.booking.create', 'queue.booking.cancel', 'queue.booking.check_in', 'queue.clerk_groups.set']) {
+    for (const a of [
+      'queue.group.create',
+      'queue.counter.create',
+      'queue.counter.open',
+      'queue.ticket.issue',
+      'queue.ticket.call',
+      'queue.ticket.recall',
+      'queue.ticket.start',
+      'queue.ticket.finish',
+      'queue.ticket.no_show',
+      'queue.ticket.transfer',
+      'queue.booking.create',
+      'queue.booking.cancel',
+      'queue.booking.check_in',
+      'queue.clerk_groups.set',
+    ]) {
       expect([a, actions.has(a)]).toEqual([a, true]);
     }
     expect((await verifyAudit(h.database.db)).ok).toBe(true);

@@ -7,8 +7,20 @@ const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 async function intake(user: string, procedureCode: string, communeCode: string): Promise<{ code: string; version: number }> {
   const t = await h.token(user);
   const file = await h.upload(t);
-  const components = procedureCode === '2.000815' ? [{ code: 'BC', source: 'upload', fileSha256: file }] : [{ code: 'TK', source: 'upload', fileSha256: file }, { code: 'GCS', source: 'upload', fileSha256: file }, { code: 'CCCD', source: 'population_db' }];
-  const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(t), payload: { procedureCode, applicant: applicant(communeCode), components } });
+  const components =
+    procedureCode === '2.000815'
+      ? [{ code: 'BC', source: 'upload', fileSha256: file }]
+      : [
+          { code: 'TK', source: 'upload', fileSha256: file },
+          { code: 'GCS', source: 'upload', fileSha256: file },
+          { code: 'CCCD', source: 'population_db' },
+        ];
+  const r = await h.app.inject({
+    method: 'POST',
+    url: '/dossiers',
+    headers: auth(t),
+    payload: { procedureCode, applicant: applicant(communeCode), components },
+  });
   expect(r.statusCode, r.body).toBe(201);
   return r.json();
 }
@@ -25,8 +37,18 @@ beforeAll(async () => {
   await intake('clerk.branch', '1.001193', '14003');
   await intake('clerk.hai', '2.000815', '14002');
   // Forward one of today's and pause it for a supplement.
-  const f = await h.app.inject({ method: 'POST', url: `/dossiers/${paused.code}/forward`, headers: auth(await h.token('clerk.center')), payload: { version: paused.version } });
-  await h.app.inject({ method: 'POST', url: `/dossiers/${paused.code}/request-supplement`, headers: auth(await h.token('spec.hai')), payload: { version: f.json().version, note: 'Bổ sung' } });
+  const f = await h.app.inject({
+    method: 'POST',
+    url: `/dossiers/${paused.code}/forward`,
+    headers: auth(await h.token('clerk.center')),
+    payload: { version: paused.version },
+  });
+  await h.app.inject({
+    method: 'POST',
+    url: `/dossiers/${paused.code}/request-supplement`,
+    headers: auth(await h.token('spec.hai')),
+    payload: { version: f.json().version, note: 'Bổ sung' },
+  });
   h.clock.set('2025-09-08T10:00:00+07:00');
 });
 
@@ -38,8 +60,26 @@ describe('the manager overview', () => {
     expect(body.date).toBe('2025-09-08');
     // Received today with a 1-working-day limit: due Tue 9 Sep 17:00, more than 24 h away at Mon 10:00.
     expect(body.units).toEqual([
-      { unitId: h.unit('TTPVHCC'), unitNameVi: 'Trung tâm PVHCC tỉnh', unitNameEn: 'Provincial Center', receivedToday: 2, inProgress: 2, dueSoon: 0, late: 0, paused: 1 },
-      { unitId: h.unit('CN-A'), unitNameVi: 'Chi nhánh A', unitNameEn: 'Branch A', receivedToday: 1, inProgress: 2, dueSoon: 0, late: 1, paused: 0 },
+      {
+        unitId: h.unit('TTPVHCC'),
+        unitNameVi: 'Trung tâm PVHCC tỉnh',
+        unitNameEn: 'Provincial Center',
+        receivedToday: 2,
+        inProgress: 2,
+        dueSoon: 0,
+        late: 0,
+        paused: 1,
+      },
+      {
+        unitId: h.unit('CN-A'),
+        unitNameVi: 'Chi nhánh A',
+        unitNameEn: 'Branch A',
+        receivedToday: 1,
+        inProgress: 2,
+        dueSoon: 0,
+        late: 1,
+        paused: 0,
+      },
     ]);
     expect(body.total).toEqual({ receivedToday: 3, inProgress: 4, dueSoon: 0, late: 1, paused: 1 });
   });
@@ -53,7 +93,9 @@ describe('the manager overview', () => {
 
   it('groups the same dossiers by the agency handling them', async () => {
     const r = await h.app.inject({ method: 'GET', url: '/stats/overview?by=agency', headers: auth(await h.token('manager.center')) });
-    expect(r.json().units.map((u: { unitId: number; receivedToday: number; inProgress: number }) => [u.unitId, u.receivedToday, u.inProgress])).toEqual([
+    expect(
+      r.json().units.map((u: { unitId: number; receivedToday: number; inProgress: number }) => [u.unitId, u.receivedToday, u.inProgress]),
+    ).toEqual([
       [h.unit('P-MOT-UB'), 1, 1],
       [h.unit('X-HAI-UB'), 1, 2],
       [h.unit('X-BA-UB'), 1, 1],

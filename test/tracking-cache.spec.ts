@@ -14,8 +14,18 @@ beforeAll(async () => {
   const clerk = await h.token('clerk.center');
   const file = await h.upload(clerk);
   const r = await h.app.inject({
-    method: 'POST', url: '/dossiers', headers: auth(clerk),
-    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }, { code: 'GCS', source: 'upload', fileSha256: file }, { code: 'CCCD', source: 'population_db' }] },
+    method: 'POST',
+    url: '/dossiers',
+    headers: auth(clerk),
+    payload: {
+      procedureCode: '1.001193',
+      applicant: applicant('14002'),
+      components: [
+        { code: 'TK', source: 'upload', fileSha256: file },
+        { code: 'GCS', source: 'upload', fileSha256: file },
+        { code: 'CCCD', source: 'population_db' },
+      ],
+    },
   });
   code = r.json().code;
   version = r.json().version;
@@ -24,7 +34,12 @@ beforeAll(async () => {
 describe('public tracking served from memory', () => {
   it('shows a change made through the system at once', async () => {
     expect((await track()).json().status).toBe('received');
-    const f = await h.app.inject({ method: 'POST', url: `/dossiers/${code}/forward`, headers: auth(await h.token('clerk.center')), payload: { version } });
+    const f = await h.app.inject({
+      method: 'POST',
+      url: `/dossiers/${code}/forward`,
+      headers: auth(await h.token('clerk.center')),
+      payload: { version },
+    });
     expect(f.statusCode).toBe(200);
     version = f.json().version;
     const t = (await track()).json();

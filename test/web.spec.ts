@@ -12,7 +12,8 @@ import { createTestDatabase } from '../src/platform/testing.js';
 import { createServices } from '../src/services.js';
 import { WEB_PAGE_PATHS } from '../src/web/web.routes.js';
 
-const INDEX = '<!doctype html><html lang="vi"><head><title>Motcua test</title></head><body><div id="root"></div><script type="module" src="/assets/app-abc123.js"></script></body></html>';
+const INDEX =
+  '<!doctype html><html lang="vi"><head><title>Motcua test</title></head><body><div id="root"></div><script type="module" src="/assets/app-abc123.js"></script></body></html>';
 const SCRIPT = `console.log(${JSON.stringify('x'.repeat(2000))});`;
 
 let database: Database;
@@ -23,7 +24,13 @@ let unbuilt: HttpApp;
 beforeAll(async () => {
   database = await createTestDatabase();
   const config = loadConfig({}, { logLevel: 'silent' });
-  const services = createServices({ db: database.db, blobs: new MemoryBlobStore(), clock: () => new Date('2025-03-14T03:00:00Z'), sessionTtlMinutes: 60, maxUploadBytes: 64 * 1024 });
+  const services = createServices({
+    db: database.db,
+    blobs: new MemoryBlobStore(),
+    clock: () => new Date('2025-03-14T03:00:00Z'),
+    sessionTtlMinutes: 60,
+    maxUploadBytes: 64 * 1024,
+  });
   dist = await mkdtemp(path.join(os.tmpdir(), 'motcua-web-'));
   await mkdir(path.join(dist, 'assets'));
   await writeFile(path.join(dist, 'index.html'), INDEX);
@@ -41,7 +48,20 @@ afterAll(async () => {
 });
 
 describe('the web app’s pages', () => {
-  it.each(['/', '/thu-tuc', '/thu-tuc/1.001193', '/nop-ho-so/1.001193', '/tra-cuu', '/can-bo', '/can-bo/dang-nhap', '/xep-hang', '/xep-hang/2', '/man-hinh/2', '/dat-lich', '/dat-lich/ABCD2345'])('serves index.html at %s', async (url) => {
+  it.each([
+    '/',
+    '/thu-tuc',
+    '/thu-tuc/1.001193',
+    '/nop-ho-so/1.001193',
+    '/tra-cuu',
+    '/can-bo',
+    '/can-bo/dang-nhap',
+    '/xep-hang',
+    '/xep-hang/2',
+    '/man-hinh/2',
+    '/dat-lich',
+    '/dat-lich/ABCD2345',
+  ])('serves index.html at %s', async (url) => {
     const r = await app.inject({ method: 'GET', url });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -70,7 +90,11 @@ describe('the web app’s pages', () => {
   });
 
   it('answers an unknown address with the app’s “page not found” (404) to a browser, and with a 404 problem to API clients', async () => {
-    const browser = await app.inject({ method: 'GET', url: '/khong-co-trang-nay', headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    const browser = await app.inject({
+      method: 'GET',
+      url: '/khong-co-trang-nay',
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    });
     expect(browser.statusCode).toBe(404);
     expect(browser.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(browser.body).toBe(INDEX);
@@ -124,12 +148,20 @@ describe('the API beside the pages', () => {
 });
 
 describe('before the web app is built', () => {
-  it.each(['/', '/thu-tuc', '/tra-cuu/000.00.12.H56-250314-0001', '/can-bo'])('answers %s with 503 problem+json telling to run npm run build', async (url) => {
-    const r = await unbuilt.inject({ method: 'GET', url });
-    expect(r.statusCode).toBe(503);
-    expect(r.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(r.json()).toMatchObject({ status: 503, code: 'WEB_NOT_BUILT', title: 'Web app not built', detail: expect.stringContaining('npm run build') });
-  });
+  it.each(['/', '/thu-tuc', '/tra-cuu/000.00.12.H56-250314-0001', '/can-bo'])(
+    'answers %s with 503 problem+json telling to run npm run build',
+    async (url) => {
+      const r = await unbuilt.inject({ method: 'GET', url });
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(r.json()).toMatchObject({
+        status: 503,
+        code: 'WEB_NOT_BUILT',
+        title: 'Web app not built',
+        detail: expect.stringContaining('npm run build'),
+      });
+    },
+  );
 
   it('still serves the API', async () => {
     const r = await unbuilt.inject({ method: 'GET', url: '/health' });
@@ -140,8 +172,13 @@ describe('before the web app is built', () => {
 describe('the interface strings', () => {
   // Plural forms differ by language (Vietnamese has one, English two): compare keys without their suffix.
   const keys = (o: Record<string, unknown>, prefix = ''): string[] =>
-    Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`.replace(/_(zero|one|two|few|many|other)$/, '')]));
-  const load = async (lang: string) => JSON.parse(await readFile(new URL(`../web/src/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+    Object.entries(o).flatMap(([k, v]) =>
+      typeof v === 'object' && v !== null
+        ? keys(v as Record<string, unknown>, `${prefix}${k}.`)
+        : [`${prefix}${k}`.replace(/_(zero|one|two|few|many|other)$/, '')],
+    );
+  const load = async (lang: string) =>
+    JSON.parse(await readFile(new URL(`../web/src/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
   it('has the same keys in Vietnamese and English', async () => {
     const vi = [...new Set(keys(await load('vi')))].sort();
@@ -151,7 +188,9 @@ describe('the interface strings', () => {
 
   it('gives every English plural both its one and other forms', async () => {
     const flat = (o: Record<string, unknown>, prefix = ''): string[] =>
-      Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+      Object.entries(o).flatMap(([k, v]) =>
+        typeof v === 'object' && v !== null ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+      );
     const en = flat(await load('en'));
     for (const k of en.filter((x) => x.endsWith('_other'))) expect(en).toContain(k.replace(/_other$/, '_one'));
   });

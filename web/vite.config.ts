@@ -42,7 +42,9 @@ function precompressAndReport(): Plugin {
         const gz = await gzipAsync(content, { level: 9 });
         sizes.set(fileName, gz.length);
         if (content.length < 1024) continue;
-        const br = await brotliAsync(content, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: content.length } });
+        const br = await brotliAsync(content, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: content.length },
+        });
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(`${file}.gz`, gz);
         await writeFile(`${file}.br`, br);
@@ -62,7 +64,9 @@ function precompressAndReport(): Plugin {
       if (home) visit(home.fileName);
       const js = [...needed].filter((f) => f.endsWith('.js')).reduce((s, f) => s + (sizes.get(f) ?? 0), 0);
       const css = [...needed].filter((f) => f.endsWith('.css')).reduce((s, f) => s + (sizes.get(f) ?? 0), 0);
-      console.log(`\n  first load of the citizen portal (/): ${(js / 1024).toFixed(1)} kB JS + ${(css / 1024).toFixed(1)} kB CSS gzip (${[...needed].join(', ')})\n`);
+      console.log(
+        `\n  first load of the citizen portal (/): ${(js / 1024).toFixed(1)} kB JS + ${(css / 1024).toFixed(1)} kB CSS gzip (${[...needed].join(', ')})\n`,
+      );
     },
   };
 }
@@ -92,7 +96,9 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      [`^/(${apiPrefixes().map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(/|\\?|$)`]: {
+      [`^/(${apiPrefixes()
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|')})(/|\\?|$)`]: {
         target: process.env.MOTCUA_API ?? 'http://127.0.0.1:3100',
         changeOrigin: false,
       },

@@ -26,18 +26,22 @@ function requestsOf(job: LoadJob): Pick<autocannon.Options, 'requests' | 'setupC
   }
   // intake: each request a different applicant, clerks (and so service points) in rotation
   let i = s.firstIndex;
-  return { requests: [{
-    method: 'POST',
-    path: '/dossiers',
-    setupRequest: (req) => {
-      const n = i++;
-      return {
-        ...req,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens[n % s.tokens.length]}` },
-        body: JSON.stringify(intakeBody(n, s.files)),
-      };
-    },
-  }] };
+  return {
+    requests: [
+      {
+        method: 'POST',
+        path: '/dossiers',
+        setupRequest: (req) => {
+          const n = i++;
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens[n % s.tokens.length]}` },
+            body: JSON.stringify(intakeBody(n, s.files)),
+          };
+        },
+      },
+    ],
+  };
 }
 
 async function run(job: LoadJob, seconds: number, record: boolean): Promise<Omit<LoadResult, 'warmupResponses'>> {
@@ -48,7 +52,8 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Omit
   const r = await instance;
   const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]! : NaN;
+  const pct = (p: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]! : NaN;
   const codes: Record<string, number> = {};
   for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) codes[code] = Number((v as { count: number | string }).count);
   return {
@@ -61,7 +66,13 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Omit
     errors: r.errors,
     timeouts: r.timeouts,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN, mean: latencies.reduce((s, x) => s + x, 0) / (latencies.length || 1) },
+    latencyMs: {
+      p50: pct(50),
+      p90: pct(90),
+      p99: pct(99),
+      max: latencies.at(-1) ?? NaN,
+      mean: latencies.reduce((s, x) => s + x, 0) / (latencies.length || 1),
+    },
   };
 }
 

@@ -14,7 +14,6 @@ import type { BenchDatabase } from './databases.js';
 
 export const PASSWORD = 'bench-password-1';
 
-
 const EXTRA_BRANCHES = 'BCDEFGH'.split('').map((l, i) => ({
   key: `CN-${l}`,
   agencyCode: `000.01.${String(i + 2).padStart(2, '0')}.H40`,
@@ -56,7 +55,11 @@ export async function startProvince(b: BenchDatabase, overrides: Partial<Config>
   const clerks: Province['clerks'] = [];
   for (const p of points) {
     const username = `clerk.${p.key.toLowerCase()}`;
-    const row = await b.database.db.insertInto('staff').values({ username, password_hash: hash, full_name: `Cán bộ ${p.name_vi}`, role: 'clerk', unit_id: p.id }).returning('id').executeTakeFirstOrThrow();
+    const row = await b.database.db
+      .insertInto('staff')
+      .values({ username, password_hash: hash, full_name: `Cán bộ ${p.name_vi}`, role: 'clerk', unit_id: p.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     clerks.push({ username, unitId: p.id, agencyCode: p.agency_code, staffId: row.id });
   }
   const app = await buildApp({ config, database: b.database, services, logger: false });
@@ -67,14 +70,22 @@ export async function startProvince(b: BenchDatabase, overrides: Partial<Config>
 
 /** Logs a clerk in through HTTP and returns the bearer token. */
 export async function login(url: string, username: string): Promise<string> {
-  const r = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  const r = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
   if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
 }
 
 /** Uploads a small PDF through POST /files and returns its SHA-256. */
 export async function uploadPdf(url: string, token: string, title: string): Promise<string> {
-  const r = await fetch(`${url}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: samplePdf(title) });
+  const r = await fetch(`${url}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: samplePdf(title),
+  });
   if (r.status !== 201) throw new Error(`upload: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { sha256: string }).sha256;
 }

@@ -24,9 +24,39 @@ export interface RawFixture {
 }
 
 const COMPONENTS = (files: RawFixture['files']) => [
-  { component_code: 'TK', name_vi: 'Tờ khai đăng ký khai sinh', form: 'original', count: 1, required: true, source: 'upload', blob_sha256: files.tk, store_document_id: null, digitized: true },
-  { component_code: 'GCS', name_vi: 'Giấy chứng sinh', form: 'original', count: 1, required: true, source: 'upload', blob_sha256: files.gcs, store_document_id: null, digitized: true },
-  { component_code: 'CCCD', name_vi: 'Căn cước của người đi đăng ký', form: 'copy', count: 1, required: true, source: 'population_db', blob_sha256: null, store_document_id: null, digitized: true },
+  {
+    component_code: 'TK',
+    name_vi: 'Tờ khai đăng ký khai sinh',
+    form: 'original',
+    count: 1,
+    required: true,
+    source: 'upload',
+    blob_sha256: files.tk,
+    store_document_id: null,
+    digitized: true,
+  },
+  {
+    component_code: 'GCS',
+    name_vi: 'Giấy chứng sinh',
+    form: 'original',
+    count: 1,
+    required: true,
+    source: 'upload',
+    blob_sha256: files.gcs,
+    store_document_id: null,
+    digitized: true,
+  },
+  {
+    component_code: 'CCCD',
+    name_vi: 'Căn cước của người đi đăng ký',
+    form: 'copy',
+    count: 1,
+    required: true,
+    source: 'population_db',
+    blob_sha256: null,
+    store_document_id: null,
+    digitized: true,
+  },
 ];
 
 // A code longer than 4 digits of sequence only happens here (the app refuses a 10,000th dossier a day).
@@ -117,14 +147,29 @@ function paramsOf(f: RawFixture, i: number, at: Date) {
   const due = new Date(at.getTime() + 24 * 3_600_000);
   const yymmdd = `${f.day.slice(2, 4)}${f.day.slice(5, 7)}${f.day.slice(8, 10)}`;
   const sentinel = '\u0001CODE\u0001';
-  const payload = auditPayload({ actorKind: 'staff', actorId: point.staffId, stream: `unit:${point.unitId}`, action: 'dossier.receive', entityType: 'dossier', entityId: sentinel, data: { version: 1, status: 'received' } }, at);
+  const payload = auditPayload(
+    {
+      actorKind: 'staff',
+      actorId: point.staffId,
+      stream: `unit:${point.unitId}`,
+      action: 'dossier.receive',
+      entityType: 'dossier',
+      entityId: sentinel,
+      data: { version: 1, status: 'received' },
+    },
+    at,
+  );
   const cut = JSON.stringify(sentinel).slice(1, -1);
   const [before, after] = [payload.slice(0, payload.indexOf(cut)), payload.slice(payload.indexOf(cut) + cut.length)];
   return { point, a, due, codePrefix: `${point.agencyCode}-${yymmdd}-`, before, after };
 }
 
 /** Writes raw dossiers from each exec (one connection each) until `seconds` have passed. */
-export async function runRawIntake(execs: Exec[], f: RawFixture, opts: { seconds: number; mode: 'one-statement' | 'separate'; firstIndex: number }): Promise<RawResult> {
+export async function runRawIntake(
+  execs: Exec[],
+  f: RawFixture,
+  opts: { seconds: number; mode: 'one-statement' | 'separate'; firstIndex: number },
+): Promise<RawResult> {
   const latencies: number[] = [];
   let failed = 0;
   let firstError: string | undefined;
@@ -140,9 +185,31 @@ export async function runRawIntake(execs: Exec[], f: RawFixture, opts: { seconds
     const stream = `unit:${point.unitId}`;
     if (opts.mode === 'one-statement') {
       await exec(ONE_STATEMENT, [
-        codePrefix, point.agencyCode, f.day, f.provinceCode, f.procedureId, f.versionId, point.unitId, committee,
-        a.idNumber, a.name, a.phone, a.address, a.communeCode, at, due, point.staffId, components,
-        JSON.stringify({ due: due.toISOString() }), due, stream, before, after, 'staff', 'dossier.receive', 'dossier',
+        codePrefix,
+        point.agencyCode,
+        f.day,
+        f.provinceCode,
+        f.procedureId,
+        f.versionId,
+        point.unitId,
+        committee,
+        a.idNumber,
+        a.name,
+        a.phone,
+        a.address,
+        a.communeCode,
+        at,
+        due,
+        point.staffId,
+        components,
+        JSON.stringify({ due: due.toISOString() }),
+        due,
+        stream,
+        before,
+        after,
+        'staff',
+        'dossier.receive',
+        'dossier',
       ]);
       return;
     }
@@ -151,22 +218,67 @@ export async function runRawIntake(execs: Exec[], f: RawFixture, opts: { seconds
       const c = (await exec(SEPARATE.counter, [point.agencyCode, f.day])) as { rows: { last: number }[] };
       const seq = c.rows[0]!.last;
       const code = `${codePrefix}${String(seq).padStart(4, '0')}`;
-      const d = (await exec(SEPARATE.dossier, [code, f.provinceCode, f.procedureId, f.versionId, point.unitId, committee, a.idNumber, a.name, a.phone, a.address, a.communeCode, at, due, point.staffId])) as { rows: { id: number }[] };
+      const d = (await exec(SEPARATE.dossier, [
+        code,
+        f.provinceCode,
+        f.procedureId,
+        f.versionId,
+        point.unitId,
+        committee,
+        a.idNumber,
+        a.name,
+        a.phone,
+        a.address,
+        a.communeCode,
+        at,
+        due,
+        point.staffId,
+      ])) as { rows: { id: number }[] };
       const id = d.rows[0]!.id;
       const rows = COMPONENTS(f.files);
-      const values = rows.map((_r, k) => `($1, $${k * 9 + 2}, $${k * 9 + 3}, $${k * 9 + 4}, $${k * 9 + 5}, $${k * 9 + 6}, $${k * 9 + 7}, $${k * 9 + 8}, $${k * 9 + 9}, $${k * 9 + 10})`).join(', ');
-      await exec(`insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized) values ${values}`, [id, ...rows.flatMap((r) => [r.component_code, r.name_vi, r.form, r.count, r.required, r.source, r.blob_sha256, r.store_document_id, r.digitized])]);
-      await exec(`insert into dossier_events (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data) values ($1, $2, 1, 'receive', null, 'received', 'staff', $3, $4, $5, null, $6)`, [id, f.provinceCode, point.staffId, point.unitId, at, JSON.stringify({ due: due.toISOString() })]);
+      const values = rows
+        .map(
+          (_r, k) =>
+            `($1, $${k * 9 + 2}, $${k * 9 + 3}, $${k * 9 + 4}, $${k * 9 + 5}, $${k * 9 + 6}, $${k * 9 + 7}, $${k * 9 + 8}, $${k * 9 + 9}, $${k * 9 + 10})`,
+        )
+        .join(', ');
+      await exec(
+        `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized) values ${values}`,
+        [
+          id,
+          ...rows.flatMap((r) => [
+            r.component_code,
+            r.name_vi,
+            r.form,
+            r.count,
+            r.required,
+            r.source,
+            r.blob_sha256,
+            r.store_document_id,
+            r.digitized,
+          ]),
+        ],
+      );
+      await exec(
+        `insert into dossier_events (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data) values ($1, $2, 1, 'receive', null, 'received', 'staff', $3, $4, $5, null, $6)`,
+        [id, f.provinceCode, point.staffId, point.unitId, at, JSON.stringify({ due: due.toISOString() })],
+      );
       const payload = `${before}${code}${after}`;
-      await exec(`with h as (
+      await exec(
+        `with h as (
           insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
           values ($1::text, 1, '${GENESIS_HASH}', encode(sha256(convert_to('${GENESIS_HASH}' || E'\\n' || $1::text || E'\\n1\\n' || $2::text, 'UTF8')), 'hex'), $3::timestamptz)
           on conflict (stream) do update set seq = ah.seq + 1, prev_hash = ah.hash,
             hash = encode(sha256(convert_to(ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || $2::text, 'UTF8')), 'hex'), updated_at = $3::timestamptz
           returning seq, prev_hash, hash)
         insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
-        select $1::text, h.seq, $3::timestamptz, 'staff', $4::int, 'dossier.receive', 'dossier', $5::text, $2::text, h.prev_hash, h.hash from h`, [stream, payload, at, point.staffId, code]);
-      await exec(`insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at) values ($1, 1, 'receive', null, $2, $3, $4, $5)`, [id, point.unitId, point.staffId, at, due]);
+        select $1::text, h.seq, $3::timestamptz, 'staff', $4::int, 'dossier.receive', 'dossier', $5::text, $2::text, h.prev_hash, h.hash from h`,
+        [stream, payload, at, point.staffId, code],
+      );
+      await exec(
+        `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at) values ($1, 1, 'receive', null, $2, $3, $4, $5)`,
+        [id, point.unitId, point.staffId, at, due],
+      );
       await exec('commit', []);
     } catch (e) {
       await exec('rollback', []).catch(() => undefined);

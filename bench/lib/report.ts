@@ -29,7 +29,10 @@ export const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part
 /** One line describing the machine and Node, printed at the top of every benchmark. */
 export function machineLine(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   return `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; load average before the run: ${load}`;
 }
 
@@ -90,7 +93,9 @@ export function cpuSnapshot(): CpuSnapshot {
  * other programs on the machine may be keeping busy.
  */
 export async function benchPostgresPids(db: Kysely<any>): Promise<Set<number>> {
-  const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db);
+  const r = await sql<{
+    pid: number;
+  }>`select pid from pg_stat_activity where datname = current_database() or backend_type <> 'client backend'`.execute(db);
   return new Set(r.rows.map((x) => Number(x.pid)));
 }
 

@@ -14,7 +14,12 @@ const ENTITY_MARK = '\u0000motcua-entity-id\u0000';
  * ($n placeholders). The payload is auditPayload(entry, at) unless given; a deferred entity id is spliced
  * into it as a JSON string. The SQL hash must equal chainHash(prev, stream, seq, payload) in audit.model.ts.
  */
-export function auditAppendSql(entry: AuditEntry | DeferredAuditEntry, at: Date, params: unknown[], givenPayload?: string): { head: string; log: (headCte: string) => string } {
+export function auditAppendSql(
+  entry: AuditEntry | DeferredAuditEntry,
+  at: Date,
+  params: unknown[],
+  givenPayload?: string,
+): { head: string; log: (headCte: string) => string } {
   const p = (v: unknown) => `$${params.push(v)}`;
   let payload: string;
   let entityId: string;
@@ -23,7 +28,18 @@ export function auditAppendSql(entry: AuditEntry | DeferredAuditEntry, at: Date,
     entityId = `${p(entry.entityId)}::text`;
   } else {
     // Built field by field, not by spreading the entry: this runs in every intake and spreads are slow in V8.
-    const text = auditPayload({ actorKind: entry.actorKind, actorId: entry.actorId, stream: entry.stream, action: entry.action, entityType: entry.entityType, entityId: ENTITY_MARK, data: entry.data }, at);
+    const text = auditPayload(
+      {
+        actorKind: entry.actorKind,
+        actorId: entry.actorId,
+        stream: entry.stream,
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: ENTITY_MARK,
+        data: entry.data,
+      },
+      at,
+    );
     const mark = JSON.stringify(ENTITY_MARK);
     const i = text.indexOf(mark);
     if (i < 0 || text.indexOf(mark, i + 1) >= 0) throw new Error('audit payload: cannot place the entity id');
@@ -44,7 +60,9 @@ export function auditAppendSql(entry: AuditEntry | DeferredAuditEntry, at: Date,
         updated_at = ${time}
       returning seq, prev_hash, hash`;
   const actor = `${p(entry.actorKind)}::text, ${p(entry.actorId)}::int, ${p(entry.action)}::text, ${p(entry.entityType)}::text`;
-  const log = (headCte: string) => `insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
+  const log = (
+    headCte: string,
+  ) => `insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
     select ${stream}, h.seq, ${time}, ${actor}, ${entityId}, ${payload}, h.prev_hash, h.hash
     from ${headCte} as h`;
   return { head, log };

@@ -39,7 +39,11 @@ export async function verifyAudit(db: Kysely<DB>): Promise<AuditVerification> {
       if (batch.length < 5000) break;
     }
     if (seq !== head.seq || prev !== head.hash) {
-      problems.push({ stream: head.stream, seq, reason: `chain ends at ${seq} but its head says ${head.seq}: entries removed or head altered` });
+      problems.push({
+        stream: head.stream,
+        seq,
+        reason: `chain ends at ${seq} but its head says ${head.seq}: entries removed or head altered`,
+      });
     }
   }
   for (const stream of await streamsWithoutHead(db)) {

@@ -40,16 +40,40 @@ export class AuthService {
     const ok = staff ? await verify(staff.password_hash, password) : (await verify(await dummyHash, password), false);
     const now = clock();
     if (!staff || !ok || !staff.active) {
-      await db.transaction().execute((trx) =>
-        recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'auth', action: 'auth.login_failed', entityType: 'staff', entityId: staff ? String(staff.id) : null }, now),
-      );
+      await db
+        .transaction()
+        .execute((trx) =>
+          recordAudit(
+            trx,
+            {
+              actorKind: 'system',
+              actorId: null,
+              stream: 'auth',
+              action: 'auth.login_failed',
+              entityType: 'staff',
+              entityId: staff ? String(staff.id) : null,
+            },
+            now,
+          ),
+        );
       throw new DomainError('INVALID_CREDENTIALS', 'Username or password is wrong, or the account is disabled');
     }
     const token = randomToken();
     const expiresAt = new Date(now.getTime() + this.deps.sessionTtlMinutes * 60_000);
     await db.transaction().execute(async (trx) => {
       await repo.insertSession(trx, staff.id, sha256Hex(token), expiresAt);
-      await recordAudit(trx, { actorKind: 'staff', actorId: staff.id, stream: `unit:${staff.unit_id}`, action: 'auth.login', entityType: 'staff', entityId: String(staff.id) }, now);
+      await recordAudit(
+        trx,
+        {
+          actorKind: 'staff',
+          actorId: staff.id,
+          stream: `unit:${staff.unit_id}`,
+          action: 'auth.login',
+          entityType: 'staff',
+          entityId: String(staff.id),
+        },
+        now,
+      );
     });
     const actor = await this.authenticate(token);
     return { token, expiresAt, actor };
@@ -91,7 +115,12 @@ export class AuthService {
     const now = this.deps.clock();
     await this.deps.db.transaction().execute(async (trx) => {
       const s = await repo.revokeSession(trx, tokenHash, now);
-      if (s) await recordAudit(trx, { actorKind: 'staff', actorId: s.staff_id, stream: 'auth', action: 'auth.logout', entityType: 'session', entityId: String(s.id) }, now);
+      if (s)
+        await recordAudit(
+          trx,
+          { actorKind: 'staff', actorId: s.staff_id, stream: 'auth', action: 'auth.logout', entityType: 'session', entityId: String(s.id) },
+          now,
+        );
     });
   }
 
@@ -101,7 +130,11 @@ export class AuthService {
     const unit = await repo.findUnit(this.deps.db, input.unitId);
     if (!unit) throw new DomainError('NOT_FOUND', `Unit ${input.unitId} not found`, { field: 'body.unitId' });
     if (!ROLE_UNIT_KINDS[input.role].includes(unit.kind)) {
-      throw new DomainError('VALIDATION', `A ${input.role} account belongs to a unit of kind ${ROLE_UNIT_KINDS[input.role].join(' or ')}, not ${unit.kind}`, { field: 'body.unitId' });
+      throw new DomainError(
+        'VALIDATION',
+        `A ${input.role} account belongs to a unit of kind ${ROLE_UNIT_KINDS[input.role].join(' or ')}, not ${unit.kind}`,
+        { field: 'body.unitId' },
+      );
     }
     if (await repo.findStaffByUsername(this.deps.db, input.username)) {
       throw new DomainError('CONFLICT', `Username ${input.username} is taken`, { field: 'body.username' });
@@ -110,8 +143,26 @@ export class AuthService {
     const now = this.deps.clock();
     try {
       return await this.deps.db.transaction().execute(async (trx) => {
-        const row = await repo.insertStaff(trx, { username: input.username, password_hash: passwordHash, full_name: input.fullName, role: input.role, unit_id: input.unitId });
-        await recordAudit(trx, { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}`, action: 'staff.create', entityType: 'staff', entityId: String(row.id), data: { role: input.role, unitId: input.unitId } }, now);
+        const row = await repo.insertStaff(trx, {
+          username: input.username,
+          password_hash: passwordHash,
+          full_name: input.fullName,
+          role: input.role,
+          unit_id: input.unitId,
+        });
+        await recordAudit(
+          trx,
+          {
+            actorKind: 'staff',
+            actorId: actor.staffId,
+            stream: `unit:${actor.unitId}`,
+            action: 'staff.create',
+            entityType: 'staff',
+            entityId: String(row.id),
+            data: { role: input.role, unitId: input.unitId },
+          },
+          now,
+        );
         return row;
       });
     } catch (e) {

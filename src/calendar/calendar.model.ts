@@ -8,16 +8,7 @@
 // Day limits are then O(1) lookups and hour limits a binary search over whole days.
 
 import { OFFICIAL_SCHEDULES } from './holidays.data.js';
-import {
-  DAY_MS,
-  HOUR_MS,
-  MINUTE_MS,
-  civilFromDays,
-  daysFromCivil,
-  daysInMonth,
-  isoWeekday,
-  parseLocalDate,
-} from './local-date.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, civilFromDays, daysFromCivil, daysInMonth, isoWeekday, parseLocalDate } from './local-date.js';
 import { defaultHolidaySchedule } from './lunar.js';
 
 export { OFFICIAL_SCHEDULES } from './holidays.data.js';
@@ -27,19 +18,39 @@ export { formatLocalIso } from './local-date.js';
 export type LimitUnit = 'working-hours' | 'working-days' | 'days' | 'months';
 
 /** One stretch of office time, 'HH:MM' local time, end exclusive. */
-export interface OfficeSession { start: string; end: string }
+export interface OfficeSession {
+  start: string;
+  end: string;
+}
 
 /** Sessions for some weekdays, optionally only within a 'MM-DD'..'MM-DD' season (inclusive, may wrap the year end). */
-export interface OfficeHoursSet { from?: string; to?: string; weekdays: number[]; sessions: OfficeSession[] }
+export interface OfficeHoursSet {
+  from?: string;
+  to?: string;
+  weekdays: number[];
+  sessions: OfficeSession[];
+}
 
 /** Office hours of a center: the first set matching a date's season and weekday wins. */
-export interface OfficeHours { utcOffsetMinutes: number; sets: OfficeHoursSet[] }
+export interface OfficeHours {
+  utcOffsetMinutes: number;
+  sets: OfficeHoursSet[];
+}
 
 /** Inclusive 'YYYY-MM-DD' range of days off. */
-export interface DayOff { from: string; to: string; name: string }
+export interface DayOff {
+  from: string;
+  to: string;
+  name: string;
+}
 
 /** The days off and swapped working Saturdays of one year. */
-export interface HolidaySchedule { year: number; daysOff: DayOff[]; workingSaturdays: string[]; source: string }
+export interface HolidaySchedule {
+  year: number;
+  daysOff: DayOff[];
+  workingSaturdays: string[];
+  source: string;
+}
 
 /** Demo province: Monday–Friday 07:30–11:30 and 13:00–17:00, Asia/Ho_Chi_Minh (UTC+7, no DST). */
 export const DEMO_OFFICE_HOURS: OfficeHours = {
@@ -127,7 +138,10 @@ function parseRange(r: DayOff, problems: string[], where: string): [number, numb
   }
 }
 
-interface ParsedSchedule { ranges: [number, number][]; working: number[] }
+interface ParsedSchedule {
+  ranges: [number, number][];
+  working: number[];
+}
 
 /** A center's working days and office hours, with due-date arithmetic over them. */
 export class WorkingCalendar {
@@ -153,7 +167,10 @@ export class WorkingCalendar {
     sets.forEach((set, si) => {
       const where = `officeHours.sets[${si}]`;
       const sessions = set.sessions
-        .map((s, i) => [parseHhmm(s.start, problems, `${where}.sessions[${i}]`), parseHhmm(s.end, problems, `${where}.sessions[${i}]`)] as const)
+        .map(
+          (s, i) =>
+            [parseHhmm(s.start, problems, `${where}.sessions[${i}]`), parseHhmm(s.end, problems, `${where}.sessions[${i}]`)] as const,
+        )
         .sort((a, b) => a[0] - b[0]);
       sessions.forEach(([start, end], i) => {
         if (end <= start) problems.push(`${where}: a session ends before it starts`);

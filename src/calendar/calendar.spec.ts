@@ -18,8 +18,7 @@ const HOUR = 3_600_000;
 /** An instant written in Vietnam local time, e.g. at('2025-03-14 10:00'). */
 const at = (local: string): Date => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const iso = (d: Date): string => formatLocalIso(d, 420);
-const due = (received: string, limit: number, unit: LimitUnit, cal = calendar): string =>
-  iso(cal.dueDate(at(received), limit, unit));
+const due = (received: string, limit: number, unit: LimitUnit, cal = calendar): string => iso(cal.dueDate(at(received), limit, unit));
 
 describe('working-days limits', () => {
   it('excludes the day of receipt and ends at the close of the third working day', () => {
@@ -207,8 +206,16 @@ describe('lunar calendar (UTC+7)', () => {
     // new moon of 2 Feb 2030 falls at about 16:07 UT, 23:07 in Vietnam but 00:07 on 3 Feb in
     // China, so Tết Canh Tuất is Saturday 2 Feb 2030 in Vietnam.
     expect(tet).toEqual([
-      '1985-01-21', '2007-02-17', '2024-02-10', '2025-01-29', '2026-02-17',
-      '2027-02-06', '2028-01-26', '2029-02-13', '2030-02-02', '2033-01-31',
+      '1985-01-21',
+      '2007-02-17',
+      '2024-02-10',
+      '2025-01-29',
+      '2026-02-17',
+      '2027-02-06',
+      '2028-01-26',
+      '2029-02-13',
+      '2030-02-02',
+      '2033-01-31',
     ]);
   });
 
@@ -313,7 +320,9 @@ describe('schedules are data', () => {
   it('applies a range listed under the next year to the days it covers', () => {
     const cal = new WorkingCalendar({
       officeHours: DEMO_OFFICE_HOURS,
-      schedules: [{ year: 2024, daysOff: [{ from: '2023-12-29', to: '2024-01-01', name: 'Tết Dương lịch' }], workingSaturdays: [], source: 'test' }],
+      schedules: [
+        { year: 2024, daysOff: [{ from: '2023-12-29', to: '2024-01-01', name: 'Tết Dương lịch' }], workingSaturdays: [], source: 'test' },
+      ],
     });
     expect(cal.isWorkingDay('2023-12-29')).toBe(false);
     expect(cal.isWorkingDay('2023-12-28')).toBe(true);
@@ -322,7 +331,18 @@ describe('schedules are data', () => {
   it('refuses malformed office hours and schedules, listing every problem', () => {
     const bad = (): WorkingCalendar =>
       new WorkingCalendar({
-        officeHours: { utcOffsetMinutes: 420, sets: [{ weekdays: [0, 1], sessions: [{ start: '7:30', end: '11:30' }, { start: '11:00', end: '12:00' }] }] },
+        officeHours: {
+          utcOffsetMinutes: 420,
+          sets: [
+            {
+              weekdays: [0, 1],
+              sessions: [
+                { start: '7:30', end: '11:30' },
+                { start: '11:00', end: '12:00' },
+              ],
+            },
+          ],
+        },
         extraDaysOff: [{ from: '2025-02-30', to: '2025-03-01', name: 'x' }],
       });
     expect(bad).toThrow(RangeError);
@@ -345,8 +365,24 @@ describe('seasonal office hours', () => {
   const seasonal: OfficeHours = {
     utcOffsetMinutes: 420,
     sets: [
-      { from: '04-16', to: '10-15', weekdays: [1, 2, 3, 4, 5], sessions: [{ start: '07:00', end: '11:30' }, { start: '13:30', end: '17:00' }] },
-      { from: '10-16', to: '04-15', weekdays: [1, 2, 3, 4, 5], sessions: [{ start: '07:30', end: '11:30' }, { start: '13:00', end: '17:00' }] },
+      {
+        from: '04-16',
+        to: '10-15',
+        weekdays: [1, 2, 3, 4, 5],
+        sessions: [
+          { start: '07:00', end: '11:30' },
+          { start: '13:30', end: '17:00' },
+        ],
+      },
+      {
+        from: '10-16',
+        to: '04-15',
+        weekdays: [1, 2, 3, 4, 5],
+        sessions: [
+          { start: '07:30', end: '11:30' },
+          { start: '13:00', end: '17:00' },
+        ],
+      },
     ],
   };
   const cal = new WorkingCalendar({ officeHours: seasonal });

@@ -47,6 +47,6 @@ export const OFFICIAL_SCHEDULES: HolidaySchedule[] = [
     ],
     workingSaturdays: ['2026-01-10', '2026-08-22'],
     source:
-      'VPCP 12729/VPCP-KGVX 25/12/2025 for Tết Dương lịch; Prime Minister\'s 2025 approval of the Tết and Quốc khánh 2026 plan (notice number to check); Labor Code 2019 art. 111–112 for Hùng Kings and its compensatory day',
+      "VPCP 12729/VPCP-KGVX 25/12/2025 for Tết Dương lịch; Prime Minister's 2025 approval of the Tết and Quốc khánh 2026 plan (notice number to check); Labor Code 2019 art. 111–112 for Hùng Kings and its compensatory day",
   },
 ];

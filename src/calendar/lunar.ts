@@ -32,7 +32,11 @@ export function lunarNewYearDay(year: number): number {
   return lunarToSolarDay(1, 1, year);
 }
 
-interface HolidayRun { from: number; to: number; name: string }
+interface HolidayRun {
+  from: number;
+  to: number;
+  name: string;
+}
 
 const isWeekend = (day: number): boolean => isoWeekday(day) >= 6;
 
@@ -51,9 +55,7 @@ export function defaultHolidaySchedule(year: number): HolidaySchedule {
     { from: daysFromCivil(year, 5, 1), to: daysFromCivil(year, 5, 1), name: 'Ngày Quốc tế Lao động' },
     // Art. 112 says "2/9 and one day before or after"; taking 1/9 unless it is a weekend day
     // reproduces the announced 2024–2026 arrangements.
-    isWeekend(sep1)
-      ? { from: sep2, to: sep2 + 1, name: 'Quốc khánh' }
-      : { from: sep1, to: sep2, name: 'Quốc khánh' },
+    isWeekend(sep1) ? { from: sep2, to: sep2 + 1, name: 'Quốc khánh' } : { from: sep1, to: sep2, name: 'Quốc khánh' },
   ];
   runs.sort((a, b) => a.from - b.from);
 

@@ -2,7 +2,11 @@ import type { ProcedureVersionInput } from './catalog.schema.js';
 
 /** Vietnamese text without diacritics, case kept (đ → d, Đ → D): for search folding and SMS text. */
 export function stripDiacritics(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D');
 }
 
 /** Folds Vietnamese text for search: no diacritics, đ → d, lower case, single spaces. */
@@ -26,7 +30,12 @@ export interface VersionIssue {
 }
 
 /** Problems in a procedure version that the JSON schema cannot express, each with the field at fault. */
-export function versionIssues(code: string, v: ProcedureVersionInput, knownAgencyKeys: Set<string> | null, knownFields: Set<string>): VersionIssue[] {
+export function versionIssues(
+  code: string,
+  v: ProcedureVersionInput,
+  knownAgencyKeys: Set<string> | null,
+  knownFields: Set<string>,
+): VersionIssue[] {
   const issues: VersionIssue[] = [];
   const where = `${code}@${v.effectiveFrom}`;
   const add = (path: string, message: string) => issues.push({ path, message: `${where}: ${message}` });
@@ -38,7 +47,8 @@ export function versionIssues(code: string, v: ProcedureVersionInput, knownAgenc
   const share = v.steps.reduce((s, x) => s + x.share, 0);
   if (Math.abs(share - 1) > 0.001) add('steps', `step shares add up to ${share.toFixed(3)}, not 1`);
   if (v.level === 'province' && !v.agencyKey) add('agencyKey', 'a province-level procedure needs agencyKey');
-  if (v.level === 'commune' && v.agencyKey) add('agencyKey', "a commune-level procedure is routed to the applicant's commune; agencyKey must be null");
+  if (v.level === 'commune' && v.agencyKey)
+    add('agencyKey', "a commune-level procedure is routed to the applicant's commune; agencyKey must be null");
   if (!knownFields.has(v.fieldCode)) add('fieldCode', `unknown field ${v.fieldCode}`);
   if (knownAgencyKeys) {
     if (v.agencyKey && !knownAgencyKeys.has(v.agencyKey)) add('agencyKey', `unknown agency ${v.agencyKey}`);
@@ -53,14 +63,21 @@ export function versionIssues(code: string, v: ProcedureVersionInput, knownAgenc
 }
 
 /** Problems in a procedure version that the JSON schema cannot express. */
-export function versionProblems(code: string, v: ProcedureVersionInput, knownAgencyKeys: Set<string> | null, knownFields: Set<string>): string[] {
+export function versionProblems(
+  code: string,
+  v: ProcedureVersionInput,
+  knownAgencyKeys: Set<string> | null,
+  knownFields: Set<string>,
+): string[] {
   return versionIssues(code, v, knownAgencyKeys, knownFields).map((i) => i.message);
 }
 
 /** JSON text with object keys sorted at every level, so equal documents compare equal whatever their key order (jsonb reorders keys). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -74,9 +91,18 @@ export function versionInForce<T extends { effectiveFrom: string }>(versions: T[
 /** Where a procedure may be filed, in both languages. */
 export function filingText(nonTerritorial: boolean, level: 'province' | 'commune'): { vi: string; en: string } {
   if (nonTerritorial) {
-    return { vi: 'Nộp tại bất kỳ Trung tâm, chi nhánh hoặc điểm tiếp nhận nào trong tỉnh, hoặc trực tuyến', en: 'At any service center, branch or service point in the province, or online' };
+    return {
+      vi: 'Nộp tại bất kỳ Trung tâm, chi nhánh hoặc điểm tiếp nhận nào trong tỉnh, hoặc trực tuyến',
+      en: 'At any service center, branch or service point in the province, or online',
+    };
   }
   return level === 'commune'
-    ? { vi: 'Chỉ nộp tại Trung tâm Phục vụ hành chính công của xã, phường nơi cư trú, hoặc trực tuyến', en: "Only at the service center of the applicant's commune or ward, or online" }
-    : { vi: 'Chỉ nộp tại Trung tâm Phục vụ hành chính công tỉnh, hoặc trực tuyến', en: 'Only at the provincial public administration service center, or online' };
+    ? {
+        vi: 'Chỉ nộp tại Trung tâm Phục vụ hành chính công của xã, phường nơi cư trú, hoặc trực tuyến',
+        en: "Only at the service center of the applicant's commune or ward, or online",
+      }
+    : {
+        vi: 'Chỉ nộp tại Trung tâm Phục vụ hành chính công tỉnh, hoặc trực tuyến',
+        en: 'Only at the provincial public administration service center, or online',
+      };
 }

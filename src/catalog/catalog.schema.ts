@@ -17,11 +17,14 @@ export const ComponentSchema = Type.Object(
     code: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'Component code, unique within the procedure version' }),
     nameVi: Text(500),
     nameEn: Text(500),
-    form: Type.Union([Type.Literal('original'), Type.Literal('copy'), Type.Literal('certified_copy'), Type.Literal('original_or_copy')], { description: 'Bản chính / bản sao / bản sao chứng thực' }),
+    form: Type.Union([Type.Literal('original'), Type.Literal('copy'), Type.Literal('certified_copy'), Type.Literal('original_or_copy')], {
+      description: 'Bản chính / bản sao / bản sao chứng thực',
+    }),
     count: Type.Integer({ minimum: 1, maximum: 99 }),
     required: Type.Boolean(),
     supply: Type.Union([Type.Literal('upload'), Type.Literal('store'), Type.Literal('population_db')], {
-      description: 'upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it',
+      description:
+        'upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it',
     }),
   },
   { additionalProperties: false },
@@ -35,7 +38,8 @@ export const FeeSchema = Type.Object(
     note: Type.Optional(Type.String({ maxLength: 500 })),
     when: Type.Optional(
       Type.Union([Type.Literal('counter'), Type.Literal('online'), Type.Literal('on_request'), Type.Literal('reduced')], {
-        description: 'Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one',
+        description:
+          'Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one',
       }),
     ),
   },
@@ -45,7 +49,10 @@ export const FeeSchema = Type.Object(
 export const StepSchema = Type.Object(
   {
     role: Type.Union([Type.Literal('receive'), Type.Literal('process'), Type.Literal('approve'), Type.Literal('return')]),
-    agency: Type.String({ pattern: '^(competent|[A-Z0-9-]{1,32})$', description: '"competent" or the key of another agency (inter-agency step)' }),
+    agency: Type.String({
+      pattern: '^(competent|[A-Z0-9-]{1,32})$',
+      description: '"competent" or the key of another agency (inter-agency step)',
+    }),
     share: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Share of the time limit allotted to the step' }),
   },
   { additionalProperties: false },
@@ -58,12 +65,16 @@ export const ProcedureVersionSchema = Type.Object(
     nameEn: Text(500),
     fieldCode: Type.String({ minLength: 1, maxLength: 32 }),
     level: Type.Union([Type.Literal('province'), Type.Literal('commune')], { description: 'Competent level' }),
-    agencyKey: Type.Union([Type.String({ pattern: '^[A-Z0-9-]{1,32}$' }), Type.Null()], { description: 'Competent department for province-level procedures' }),
+    agencyKey: Type.Union([Type.String({ pattern: '^[A-Z0-9-]{1,32}$' }), Type.Null()], {
+      description: 'Competent department for province-level procedures',
+    }),
     components: Type.Array(ComponentSchema, { maxItems: 60 }),
     fees: Type.Array(FeeSchema, { maxItems: 20 }),
     timeLimit: TimeLimitSchema,
     fastTrack: Type.Union([TimeLimitSchema, Type.Null()], { description: 'Fast-track ("green lane") limit, if offered' }),
-    online: Type.Union([Type.Literal('full'), Type.Literal('partial')], { description: 'Online level: toàn trình (full) or một phần (partial)' }),
+    online: Type.Union([Type.Literal('full'), Type.Literal('partial')], {
+      description: 'Online level: toàn trình (full) or một phần (partial)',
+    }),
     nonTerritorial: Type.Boolean({ description: 'Received at any service point of the province' }),
     resultNameVi: Text(500),
     resultNameEn: Text(500),

@@ -55,9 +55,13 @@ export class CatalogService {
     if (actor) requireRole(actor, 'admin');
     if (!catalogValidator.Check(doc)) {
       const first = [...catalogValidator.Errors(doc)].slice(0, 5);
-      throw new DomainError('VALIDATION', `The catalog document is invalid: ${first.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, {
-        field: `body${(first[0]?.instancePath ?? '').replaceAll('/', '.')}`,
-      });
+      throw new DomainError(
+        'VALIDATION',
+        `The catalog document is invalid: ${first.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`,
+        {
+          field: `body${(first[0]?.instancePath ?? '').replaceAll('/', '.')}`,
+        },
+      );
     }
     const catalog = doc as CatalogDocument;
     const { db, clock } = this.deps;
@@ -72,16 +76,28 @@ export class CatalogService {
       seenCodes.add(p.code);
       const dates = new Set<string>();
       p.versions.forEach((v, vi) => {
-        if (dates.has(v.effectiveFrom)) problems.push({ field: `${at}.versions.${vi}.effectiveFrom`, message: `${p.code}: two versions share an effective date (${v.effectiveFrom})` });
+        if (dates.has(v.effectiveFrom))
+          problems.push({
+            field: `${at}.versions.${vi}.effectiveFrom`,
+            message: `${p.code}: two versions share an effective date (${v.effectiveFrom})`,
+          });
         dates.add(v.effectiveFrom);
-        for (const issue of versionIssues(p.code, v, agencyKeys.size ? agencyKeys : null, fields)) problems.push({ field: `${at}.versions.${vi}.${issue.path}`, message: issue.message });
+        for (const issue of versionIssues(p.code, v, agencyKeys.size ? agencyKeys : null, fields))
+          problems.push({ field: `${at}.versions.${vi}.${issue.path}`, message: issue.message });
       });
     });
     if (problems.length) {
-      throw new DomainError('VALIDATION', `The catalog has ${problems.length} problem(s): ${problems.slice(0, 10).map((p) => p.message).join('; ')}`, {
-        field: problems[0]!.field,
-        details: { problems: problems.slice(0, 100) },
-      });
+      throw new DomainError(
+        'VALIDATION',
+        `The catalog has ${problems.length} problem(s): ${problems
+          .slice(0, 10)
+          .map((p) => p.message)
+          .join('; ')}`,
+        {
+          field: problems[0]!.field,
+          details: { problems: problems.slice(0, 100) },
+        },
+      );
     }
 
     const counts = { fields: catalog.fields.length, procedures: catalog.procedures.length, added: 0, unchanged: 0, replaced: 0 };
@@ -115,14 +131,30 @@ export class CatalogService {
             // Compared without key order: jsonb and the export's serializer both reorder keys.
             counts.unchanged++;
           } else if (await repo.versionInUse(trx, existing.id)) {
-            throw new DomainError('CONFLICT', `${p.code}@${v.effectiveFrom} is used by dossiers and cannot change; add a version with a later effectiveFrom`, { field: `body.procedures.${pi}.versions.${vi}` });
+            throw new DomainError(
+              'CONFLICT',
+              `${p.code}@${v.effectiveFrom} is used by dossiers and cannot change; add a version with a later effectiveFrom`,
+              { field: `body.procedures.${pi}.versions.${vi}` },
+            );
           } else {
             await repo.replaceVersion(trx, existing.id, row);
             counts.replaced++;
           }
         }
       }
-      await recordAudit(trx, { actorKind: actor ? 'staff' : 'system', actorId: actor?.staffId ?? null, stream: actor ? `unit:${actor.unitId}` : 'system', action: 'catalog.import', entityType: 'catalog', entityId: null, data: counts }, clock());
+      await recordAudit(
+        trx,
+        {
+          actorKind: actor ? 'staff' : 'system',
+          actorId: actor?.staffId ?? null,
+          stream: actor ? `unit:${actor.unitId}` : 'system',
+          action: 'catalog.import',
+          entityType: 'catalog',
+          entityId: null,
+          data: counts,
+        },
+        clock(),
+      );
     });
     this.byCode = new Map();
     this.byId.clear();
@@ -176,11 +208,24 @@ export class CatalogService {
   /** A procedure's version in force on a date (default today), or NOT_FOUND / UNKNOWN_PROCEDURE. */
   async versionOn(code: string, at: Date): Promise<ProcedureVersion> {
     const rows = await this.versionsOf(code);
-    const chosen = versionInForce(rows.map((row) => ({ row, effectiveFrom: row.effective_from })), localDate(at))?.row;
+    const chosen = versionInForce(
+      rows.map((row) => ({ row, effectiveFrom: row.effective_from })),
+      localDate(at),
+    )?.row;
     if (!chosen) {
-      throw new DomainError('UNKNOWN_PROCEDURE', rows.length ? `Procedure ${code} has no version in force on ${localDate(at)}` : `Procedure ${code} is not in the catalog`, { field: 'body.procedureCode' });
+      throw new DomainError(
+        'UNKNOWN_PROCEDURE',
+        rows.length ? `Procedure ${code} has no version in force on ${localDate(at)}` : `Procedure ${code} is not in the catalog`,
+        { field: 'body.procedureCode' },
+      );
     }
-    return { procedureId: chosen.procedureId, versionId: chosen.versionId, code: chosen.code, effectiveFrom: chosen.effective_from, body: parseBody(chosen.body) };
+    return {
+      procedureId: chosen.procedureId,
+      versionId: chosen.versionId,
+      code: chosen.code,
+      effectiveFrom: chosen.effective_from,
+      body: parseBody(chosen.body),
+    };
   }
 
   /** A stored version by id (a dossier keeps the version it was received under). */
@@ -189,7 +234,13 @@ export class CatalogService {
     if (cached) return cached;
     const r = await repo.versionById(this.deps.db, id);
     if (!r) throw new DomainError('NOT_FOUND', `Procedure version ${id} not found`);
-    const v = { procedureId: r.procedureId, versionId: r.versionId, code: r.code, effectiveFrom: r.effective_from, body: parseBody(r.body) };
+    const v = {
+      procedureId: r.procedureId,
+      versionId: r.versionId,
+      code: r.code,
+      effectiveFrom: r.effective_from,
+      body: parseBody(r.body),
+    };
     this.byId.set(id, v);
     return v;
   }
@@ -200,7 +251,12 @@ export class CatalogService {
     if (!rows.length) throw new DomainError('NOT_FOUND', `Procedure ${code} is not in the catalog`, { field: 'params.code' });
     const today = localDate(this.deps.clock());
     // Not UNKNOWN_PROCEDURE (422, body.procedureCode): that is intake's answer, and this is a lookup by path.
-    if (!versionInForce(rows.map((r) => ({ effectiveFrom: r.effective_from })), today)) {
+    if (
+      !versionInForce(
+        rows.map((r) => ({ effectiveFrom: r.effective_from })),
+        today,
+      )
+    ) {
       throw new DomainError('NOT_FOUND', `Procedure ${code} has no version in force on ${today}`, { field: 'params.code' });
     }
     const current = await this.versionOn(code, this.deps.clock());

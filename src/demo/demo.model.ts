@@ -19,12 +19,42 @@ export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)]!;
 }
 
-const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý', 'Đinh', 'Trịnh', 'Lương', 'Mai', 'Tạ'];
+const FAMILY = [
+  'Nguyễn',
+  'Trần',
+  'Lê',
+  'Phạm',
+  'Hoàng',
+  'Vũ',
+  'Đặng',
+  'Bùi',
+  'Đỗ',
+  'Hồ',
+  'Ngô',
+  'Dương',
+  'Lý',
+  'Đinh',
+  'Trịnh',
+  'Lương',
+  'Mai',
+  'Tạ',
+];
 const MIDDLE_M = ['Văn', 'Đức', 'Minh', 'Quang', 'Hữu', 'Thành', 'Công', 'Xuân'];
 const MIDDLE_F = ['Thị', 'Thu', 'Ngọc', 'Thanh', 'Phương', 'Kim', 'Hồng', 'Minh'];
 const GIVEN_M = ['An', 'Bình', 'Cường', 'Dũng', 'Hải', 'Hùng', 'Khánh', 'Long', 'Nam', 'Phong', 'Quân', 'Sơn', 'Thắng', 'Tuấn', 'Việt'];
 const GIVEN_F = ['Anh', 'Chi', 'Dung', 'Giang', 'Hà', 'Hạnh', 'Hoa', 'Huyền', 'Lan', 'Linh', 'Mai', 'Ngân', 'Nhung', 'Trang', 'Yến'];
-const STREETS = ['Trần Hưng Đạo', 'Lê Lợi', 'Nguyễn Huệ', 'Lý Thái Tổ', 'Đinh Tiên Hoàng', 'Hai Bà Trưng', 'Quang Trung', 'Phan Bội Châu', 'Tràng An', 'Lê Hồng Phong'];
+const STREETS = [
+  'Trần Hưng Đạo',
+  'Lê Lợi',
+  'Nguyễn Huệ',
+  'Lý Thái Tổ',
+  'Đinh Tiên Hoàng',
+  'Hai Bà Trưng',
+  'Quang Trung',
+  'Phan Bội Châu',
+  'Tràng An',
+  'Lê Hồng Phong',
+];
 // Birth-registration province codes of the three provinces merged into Ninh Bình, plus neighbours.
 const BIRTH_PROVINCES = ['035', '036', '037', '038', '001', '034'];
 
@@ -42,7 +72,12 @@ export function makeCitizen(rng: Rng, commune: Commune) {
 
 /** A minimal, valid one-page PDF carrying a title (stands in for a scanned page in the demo). */
 export function samplePdf(title: string): Buffer {
-  const ascii = title.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '');
+  const ascii = title
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .replace(/[()\\]/g, '');
   const stream = `BT /F1 14 Tf 72 760 Td (${ascii}) Tj ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',

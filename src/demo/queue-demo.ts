@@ -17,11 +17,56 @@ import type { Rng } from './demo.model.js';
 
 /** Service groups: a ticket prefix and the catalog fields it serves. Commune centers get A, B and E. */
 const GROUPS = [
-  { code: 'A', nameVi: 'Hộ tịch, chứng thực', nameEn: 'Civil status and certification', fields: ['G15-TP07', 'G15-TP03'], share: 0.42, serviceSeconds: 420, commune: true, bookable: true },
-  { code: 'B', nameVi: 'Đất đai, tài nguyên', nameEn: 'Land and resources', fields: ['G13-TN02'], share: 0.2, serviceSeconds: 840, commune: true, bookable: true },
-  { code: 'C', nameVi: 'Doanh nghiệp, đầu tư, lao động', nameEn: 'Business, investment and labour', fields: ['G05-KD10', 'G05-KD07', 'NB-LAODONG'], share: 0.1, serviceSeconds: 720, commune: false, bookable: false },
-  { code: 'D', nameVi: 'Tư pháp, giao thông, bảo hiểm', nameEn: 'Justice, transport and insurance', fields: ['G15-TP10', 'G15-TP05', 'NB-SHGPLX', 'G04-GT02', 'BHXH-THCS'], share: 0.1, serviceSeconds: 600, commune: false, bookable: false },
-  { code: 'E', nameVi: 'Cư trú, chính sách xã hội, văn hóa, giáo dục', nameEn: 'Residence, social policy, culture and education', fields: ['G01-CA05', 'G07-LĐ03', 'G03-GD10', 'G16-VH08'], share: 0.18, serviceSeconds: 480, commune: true, bookable: false },
+  {
+    code: 'A',
+    nameVi: 'Hộ tịch, chứng thực',
+    nameEn: 'Civil status and certification',
+    fields: ['G15-TP07', 'G15-TP03'],
+    share: 0.42,
+    serviceSeconds: 420,
+    commune: true,
+    bookable: true,
+  },
+  {
+    code: 'B',
+    nameVi: 'Đất đai, tài nguyên',
+    nameEn: 'Land and resources',
+    fields: ['G13-TN02'],
+    share: 0.2,
+    serviceSeconds: 840,
+    commune: true,
+    bookable: true,
+  },
+  {
+    code: 'C',
+    nameVi: 'Doanh nghiệp, đầu tư, lao động',
+    nameEn: 'Business, investment and labour',
+    fields: ['G05-KD10', 'G05-KD07', 'NB-LAODONG'],
+    share: 0.1,
+    serviceSeconds: 720,
+    commune: false,
+    bookable: false,
+  },
+  {
+    code: 'D',
+    nameVi: 'Tư pháp, giao thông, bảo hiểm',
+    nameEn: 'Justice, transport and insurance',
+    fields: ['G15-TP10', 'G15-TP05', 'NB-SHGPLX', 'G04-GT02', 'BHXH-THCS'],
+    share: 0.1,
+    serviceSeconds: 600,
+    commune: false,
+    bookable: false,
+  },
+  {
+    code: 'E',
+    nameVi: 'Cư trú, chính sách xã hội, văn hóa, giáo dục',
+    nameEn: 'Residence, social policy, culture and education',
+    fields: ['G01-CA05', 'G07-LĐ03', 'G03-GD10', 'G16-VH08'],
+    share: 0.18,
+    serviceSeconds: 480,
+    commune: true,
+    bookable: false,
+  },
 ] as const;
 
 /** Share of a day's tickets issued in each clock hour (07:30–11:30, 13:00–17:00): a morning peak, a smaller one after lunch. */
@@ -69,7 +114,11 @@ export interface QueueSeedResult {
  * Service groups and counters at every service point, made through the queue use cases, then `days`
  * working days of ticket history before `until` (bulk-inserted: it is a simulated past, not actions).
  */
-export async function seedQueueDemo(db: Kysely<DB>, services: Services, opts: { admin: Actor; points: Unit[]; catalog: CatalogDocument; clerkIds: Map<number, number[]>; until: Date; days: number; rng: Rng }): Promise<QueueSeedResult> {
+export async function seedQueueDemo(
+  db: Kysely<DB>,
+  services: Services,
+  opts: { admin: Actor; points: Unit[]; catalog: CatalogDocument; clerkIds: Map<number, number[]>; until: Date; days: number; rng: Rng },
+): Promise<QueueSeedResult> {
   const { admin, rng } = opts;
   const byField = new Map<string, string[]>();
   for (const p of opts.catalog.procedures) {
@@ -113,7 +162,11 @@ export async function seedQueueDemo(db: Kysely<DB>, services: Services, opts: { 
   let seed = Math.floor(rng() * 0xffffffff);
   const rows: Insertable<QueueTicketTable>[] = [];
   const flush = async () => {
-    for (let i = 0; i < rows.length; i += 1000) await db.insertInto('queue_tickets').values(rows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < rows.length; i += 1000)
+      await db
+        .insertInto('queue_tickets')
+        .values(rows.slice(i, i + 1000))
+        .execute();
     tickets += rows.length;
     rows.length = 0;
   };
@@ -131,7 +184,18 @@ export async function seedQueueDemo(db: Kysely<DB>, services: Services, opts: { 
         arrivalsPerHour[Number(h)] = (plan.perDay * factor * share * 60) / (OPEN_MINUTES[Number(h)] ?? 60);
         clerkHours[Number(h)] = plan.clerks;
       }
-      const sim = simulateQueue({ sessions, arrivalsPerHour, clerks: clerkHours, serviceSeconds: meanService, serviceCv: 0.8, priorityShare: 0.08, noShowShare: 0.04, recallSeconds: 60, seed: seed++ >>> 0, keepTickets: true });
+      const sim = simulateQueue({
+        sessions,
+        arrivalsPerHour,
+        clerks: clerkHours,
+        serviceSeconds: meanService,
+        serviceCv: 0.8,
+        priorityShare: 0.08,
+        noShowShare: 0.04,
+        recallSeconds: 60,
+        seed: seed++ >>> 0,
+        keepTickets: true,
+      });
       const t = sim.tickets!;
       const midnight = day * 86_400_000 - 7 * 3_600_000;
       const numbers = new Map<number, number>();
@@ -185,8 +249,22 @@ export async function seedQueueDemo(db: Kysely<DB>, services: Services, opts: { 
           from queue_tickets where status = 'done') t
       on t.unit_id = d.receiving_unit_id and t.day = d.day and t.n = d.n`.execute(db);
 
-  await db.transaction().execute((trx) =>
-    recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'demo.queue_history', entityType: 'queue_ticket', entityId: null, data: { tickets, days: days.length } }, opts.until),
-  );
+  await db
+    .transaction()
+    .execute((trx) =>
+      recordAudit(
+        trx,
+        {
+          actorKind: 'system',
+          actorId: null,
+          stream: 'system',
+          action: 'demo.queue_history',
+          entityType: 'queue_ticket',
+          entityId: null,
+          data: { tickets, days: days.length },
+        },
+        opts.until,
+      ),
+    );
   return { groups, counters, tickets, days: days.length, overloaded: pointPlans.filter((p) => p.overloaded).map((p) => p.unit.name_vi) };
 }

@@ -104,13 +104,43 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
   const clerkIds = new Map<number, number[]>();
   await db.transaction().execute(async (trx) => {
     for (const a of accounts) {
-      const row = await trx.insertInto('staff').values({ username: a.username, password_hash: passwordHash, full_name: a.fullName, role: a.role, unit_id: a.unit.id }).returning('id').executeTakeFirstOrThrow();
-      const scope = a.role === 'admin' ? null : a.role === 'manager' ? units.filter((u) => u.id === a.unit.id || (u.parent_id === a.unit.id && u.kind === 'branch')).map((u) => u.id) : [a.unit.id];
-      const actor: Actor = { staffId: row.id, username: a.username, fullName: a.fullName, role: a.role, unitId: a.unit.id, unitKind: a.unit.kind, provinceCode: a.unit.province_code, scopeUnitIds: scope };
+      const row = await trx
+        .insertInto('staff')
+        .values({ username: a.username, password_hash: passwordHash, full_name: a.fullName, role: a.role, unit_id: a.unit.id })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const scope =
+        a.role === 'admin'
+          ? null
+          : a.role === 'manager'
+            ? units.filter((u) => u.id === a.unit.id || (u.parent_id === a.unit.id && u.kind === 'branch')).map((u) => u.id)
+            : [a.unit.id];
+      const actor: Actor = {
+        staffId: row.id,
+        username: a.username,
+        fullName: a.fullName,
+        role: a.role,
+        unitId: a.unit.id,
+        unitKind: a.unit.kind,
+        provinceCode: a.unit.province_code,
+        scopeUnitIds: scope,
+      };
       if (!actors.has(`${a.unit.id}:${a.role}`)) actors.set(`${a.unit.id}:${a.role}`, actor);
       if (a.role === 'clerk') clerkIds.set(a.unit.id, [...(clerkIds.get(a.unit.id) ?? []), row.id]);
     }
-    await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'demo.staff', entityType: 'staff', entityId: null, data: { accounts: accounts.length } }, simNow);
+    await recordAudit(
+      trx,
+      {
+        actorKind: 'system',
+        actorId: null,
+        stream: 'system',
+        action: 'demo.staff',
+        entityType: 'staff',
+        entityId: null,
+        data: { accounts: accounts.length },
+      },
+      simNow,
+    );
   });
   const actor = (unitId: number, role: StaffRole): Actor => {
     const a = actors.get(`${unitId}:${role}`);
@@ -145,7 +175,13 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
     const v = version.body;
     const components: ComponentInput[] = v.components
       .filter((c) => c.required || rng() < 0.5)
-      .map((c) => (c.supply === 'population_db' ? { code: c.code, source: 'population_db' } : rng() < 0.12 ? { code: c.code, source: 'paper' } : { code: c.code, source: 'upload', fileSha256: pick(rng, scans) }));
+      .map((c) =>
+        c.supply === 'population_db'
+          ? { code: c.code, source: 'population_db' }
+          : rng() < 0.12
+            ? { code: c.code, source: 'paper' }
+            : { code: c.code, source: 'upload', fileSha256: pick(rng, scans) },
+      );
     const input = { procedureCode: version.code, applicant: citizen.applicant, components, fastTrack: Boolean(v.fastTrack) && rng() < 0.4 };
     const commune = communes.find((c) => c.code === citizen.applicant.communeCode)!;
     const online = v.online === 'full' && rng() < 0.35;
@@ -153,7 +189,10 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
     let receivingUnitId: number;
     try {
       if (online) {
-        const d = await services.dossiers.submitOnline({ ...input, components: components.map((c) => (c.source === 'paper' ? { code: c.code, source: 'upload', fileSha256: pick(rng, scans) } : c)) });
+        const d = await services.dossiers.submitOnline({
+          ...input,
+          components: components.map((c) => (c.source === 'paper' ? { code: c.code, source: 'upload', fileSha256: pick(rng, scans) } : c)),
+        });
         code = d.code;
         receivingUnitId = d.receivingUnit.id;
       } else {
@@ -224,7 +263,10 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
       if (r() < 0.015) return void (await act(clerk, 'withdraw', { note: 'Công dân đề nghị rút hồ sơ' }));
       if (isApprove && r() < 0.02) return void (await act(who, 'stop', { note: 'Hồ sơ không đủ điều kiện giải quyết theo quy định' }));
       if (new Date(d.dueAt!) < simNow && !d.apologyDueAt && r() < 0.7) {
-        await act(who, 'apologize', { note: 'Cần xác minh thêm với cơ quan liên quan', newDueAt: new Date(simNow.getTime() + 3 * 86_400_000).toISOString() });
+        await act(who, 'apologize', {
+          note: 'Cần xác minh thêm với cơ quan liên quan',
+          newDueAt: new Date(simNow.getTime() + 3 * 86_400_000).toISOString(),
+        });
       }
       if (!isLast) {
         await act(who, 'forward');
@@ -238,18 +280,38 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
     await act(actor(d.returnPoint.id, 'clerk'), 'return');
     if (r() < 0.6) {
       const rating = r() < 0.9 ? 'satisfied' : r() < 0.6 ? 'acceptable' : 'not_satisfied';
-      const phone = (await db.selectFrom('dossiers').select('applicant_phone').where('code', '=', code).executeTakeFirstOrThrow()).applicant_phone;
+      const phone = (await db.selectFrom('dossiers').select('applicant_phone').where('code', '=', code).executeTakeFirstOrThrow())
+        .applicant_phone;
       await services.tracking.rate(code, phone.slice(-4), rating, rating === 'not_satisfied' ? 'Chờ lâu' : undefined);
     }
   }
 
   simNow = until;
   await services.dossiers.detectLate();
-  const statuses = await db.selectFrom('dossiers').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').orderBy('status').execute();
+  const statuses = await db
+    .selectFrom('dossiers')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .orderBy('status')
+    .execute();
   for (const s of statuses) byStatus[s.status] = Number(s.n);
-  log(`dossiers: ${made} (${Object.entries(byStatus).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  log(
+    `dossiers: ${made} (${Object.entries(byStatus)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')})`,
+  );
   const admin = actors.get(`${units.find((u) => u.kind === 'province')!.id}:admin`)!;
   const queue = await seedQueueDemo(db, services, { admin, points, catalog, clerkIds, until, days: opts.queueDays ?? 15, rng });
-  log(`counter queues: ${queue.groups} service groups, ${queue.counters} counters, ${queue.tickets} tickets over ${queue.days} working days (too few clerks on purpose at ${queue.overloaded.join(', ')})`);
-  return { units: org.units, communes: org.communes, procedures: catalog.procedures.length, staff: accounts.length, dossiers: made, byStatus, queue };
+  log(
+    `counter queues: ${queue.groups} service groups, ${queue.counters} counters, ${queue.tickets} tickets over ${queue.days} working days (too few clerks on purpose at ${queue.overloaded.join(', ')})`,
+  );
+  return {
+    units: org.units,
+    communes: org.communes,
+    procedures: catalog.procedures.length,
+    staff: accounts.length,
+    dossiers: made,
+    byStatus,
+    queue,
+  };
 }

@@ -1,7 +1,24 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DEMO_OFFICE_HOURS, WorkingCalendar } from '../calendar/calendar.model.js';
-import { allowedActions, checkTransition, DOSSIER_ACTIONS, transferDeadline, dossierCode, feeDue, idNumberProblem, maskIdNumber, maskName, maskPhone, normalizePhone, PORTAL_STATUS, processingSteps, timeliness, TRANSITIONS, DOSSIER_STATUSES } from './dossier.model.js';
+import {
+  allowedActions,
+  checkTransition,
+  DOSSIER_ACTIONS,
+  transferDeadline,
+  dossierCode,
+  feeDue,
+  idNumberProblem,
+  maskIdNumber,
+  maskName,
+  maskPhone,
+  normalizePhone,
+  PORTAL_STATUS,
+  processingSteps,
+  timeliness,
+  TRANSITIONS,
+  DOSSIER_STATUSES,
+} from './dossier.model.js';
 
 describe('dossier rules', () => {
   it('maps every internal status onto a distinct portal code 1–10', () => {
@@ -70,7 +87,11 @@ describe('dossier rules', () => {
       { role: 'approve', agency: 'competent', share: 0.15 },
       { role: 'return', agency: 'competent', share: 0.05 },
     ]);
-    expect(steps.map((s) => [s.index, s.role, s.agency])).toEqual([[1, 'process', 'competent'], [2, 'process', 'CA'], [3, 'approve', 'competent']]);
+    expect(steps.map((s) => [s.index, s.role, s.agency])).toEqual([
+      [1, 'process', 'competent'],
+      [2, 'process', 'CA'],
+      [3, 'approve', 'competent'],
+    ]);
     expect(steps.map((s) => Math.round(s.cumulativeShare * 100))).toEqual([45, 80, 95]);
   });
 
@@ -98,12 +119,25 @@ describe('dossier rules', () => {
   });
 
   it('offers exactly the actions the state machine lets this staff member take now (before the step and once-only rules)', () => {
-    const steps = processingSteps([{ role: 'receive', agency: 'competent', share: 0.1 }, { role: 'process', agency: 'competent', share: 0.6 }, { role: 'approve', agency: 'competent', share: 0.3 }]);
+    const steps = processingSteps([
+      { role: 'receive', agency: 'competent', share: 0.1 },
+      { role: 'process', agency: 'competent', share: 0.6 },
+      { role: 'approve', agency: 'competent', share: 0.3 },
+    ]);
     const unit = fc.constantFrom(1, 2, 3);
     fc.assert(
       fc.property(
-        fc.record({ status: fc.constantFrom(...DOSSIER_STATUSES), receivingUnitId: unit, currentUnitId: fc.option(unit, { nil: null }), returnPointId: unit, currentStep: fc.constantFrom(0, 1, 2) }),
-        fc.record({ role: fc.constantFrom('clerk' as const, 'specialist' as const, 'approver' as const, 'manager' as const, 'admin' as const), unitId: unit }),
+        fc.record({
+          status: fc.constantFrom(...DOSSIER_STATUSES),
+          receivingUnitId: unit,
+          currentUnitId: fc.option(unit, { nil: null }),
+          returnPointId: unit,
+          currentStep: fc.constantFrom(0, 1, 2),
+        }),
+        fc.record({
+          role: fc.constantFrom('clerk' as const, 'specialist' as const, 'approver' as const, 'manager' as const, 'admin' as const),
+          unitId: unit,
+        }),
         (d, who) => {
           const staff = { ...who, scopeUnitIds: [who.unitId] };
           const allowed = allowedActions({ ...d, supplementCount: 0, apologyDueAt: null }, staff, steps);

@@ -3,7 +3,18 @@ import type { WorkingCalendar } from '../calendar/calendar.model.js';
 import { DomainError } from '../platform/errors.js';
 
 /** Internal workflow states; each maps onto one of the portal's status codes 1–10. */
-export const DOSSIER_STATUSES = ['submitted', 'received', 'refused', 'processing', 'supplement_requested', 'awaiting_payment', 'withdrawn', 'stopped', 'result_ready', 'returned'] as const;
+export const DOSSIER_STATUSES = [
+  'submitted',
+  'received',
+  'refused',
+  'processing',
+  'supplement_requested',
+  'awaiting_payment',
+  'withdrawn',
+  'stopped',
+  'result_ready',
+  'returned',
+] as const;
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 
 /** National Public Service Portal (DVCQG) status codes. */
@@ -73,12 +84,22 @@ export const TRANSITIONS = {
   supplement_received: { from: ['supplement_requested'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
   request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit' },
   payment_received: { from: ['awaiting_payment'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
-  withdraw: { from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'], to: 'withdrawn', roles: ['clerk'], unit: 'receiving_or_return' },
+  withdraw: {
+    from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'],
+    to: 'withdrawn',
+    roles: ['clerk'],
+    unit: 'receiving_or_return',
+  },
   stop: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'stopped', roles: ['approver'], unit: 'current_unit' },
   // Usually the approver signs; in an inter-agency chain the last agency's step may be a processing step.
   result: { from: ['processing'], to: 'result_ready', roles: ['approver', 'specialist'], unit: 'current_unit' },
   return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point' },
-  apologize: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'same', roles: ['specialist', 'approver'], unit: 'current_unit' },
+  apologize: {
+    from: ['processing', 'supplement_requested', 'awaiting_payment'],
+    to: 'same',
+    roles: ['specialist', 'approver'],
+    unit: 'current_unit',
+  },
 } as const satisfies Record<DossierAction, TransitionRule>;
 
 export interface DossierState {
@@ -106,11 +127,15 @@ function refusalOf(d: DossierState, action: DossierAction, who: ActingStaff): Re
   const unitRule: UnitRule = action === 'forward' && d.status === 'received' ? 'receiving_point' : rule.unit;
   const at = who.unitId;
   const inUnit =
-    unitRule === 'receiving_point' ? at === d.receivingUnitId
-    : unitRule === 'current_unit' ? at === d.currentUnitId
-    : unitRule === 'return_point' ? at === d.returnPointId
-    : unitRule === 'receiving_or_current' ? at === d.receivingUnitId || at === d.currentUnitId
-    : at === d.receivingUnitId || at === d.returnPointId;
+    unitRule === 'receiving_point'
+      ? at === d.receivingUnitId
+      : unitRule === 'current_unit'
+        ? at === d.currentUnitId
+        : unitRule === 'return_point'
+          ? at === d.returnPointId
+          : unitRule === 'receiving_or_current'
+            ? at === d.receivingUnitId || at === d.currentUnitId
+            : at === d.receivingUnitId || at === d.returnPointId;
   return inUnit ? null : 'unit';
 }
 
@@ -119,9 +144,13 @@ export function checkTransition(d: DossierState, action: DossierAction, who: Act
   const rule: TransitionRule = TRANSITIONS[action];
   const refusal = refusalOf(d, action, who);
   if (refusal === 'status') {
-    throw new DomainError('INVALID_TRANSITION', `Cannot ${action.replaceAll('_', ' ')} a dossier that is ${d.status.replaceAll('_', ' ')} (allowed from: ${rule.from.join(', ')})`, {
-      details: { status: d.status, action },
-    });
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `Cannot ${action.replaceAll('_', ' ')} a dossier that is ${d.status.replaceAll('_', ' ')} (allowed from: ${rule.from.join(', ')})`,
+      {
+        details: { status: d.status, action },
+      },
+    );
   }
   if (refusal === 'role') {
     throw new DomainError('FORBIDDEN', `Role ${who.role} may not ${action.replaceAll('_', ' ')}; it needs ${rule.roles.join(' or ')}`);
@@ -201,7 +230,8 @@ export function processingSteps(steps: { role: string; agency: string; share: nu
   const out: ProcessingStep[] = [];
   steps.forEach((s, index) => {
     cumulative += s.share;
-    if (s.role === 'process' || s.role === 'approve') out.push({ index, role: s.role, agency: s.agency, share: s.share, cumulativeShare: Math.min(1, cumulative) });
+    if (s.role === 'process' || s.role === 'approve')
+      out.push({ index, role: s.role, agency: s.agency, share: s.share, cumulativeShare: Math.min(1, cumulative) });
   });
   return out;
 }
@@ -212,7 +242,10 @@ export function roleForStep(step: ProcessingStep): StaffRole {
 }
 
 /** The fee a dossier owes at filing: fees always charged plus those of its channel; extras on request and reduced rates are not assumed. */
-export function feeDue(fees: { amountVnd: number; when?: 'counter' | 'online' | 'on_request' | 'reduced' }[], channel: 'counter' | 'online'): number {
+export function feeDue(
+  fees: { amountVnd: number; when?: 'counter' | 'online' | 'on_request' | 'reduced' }[],
+  channel: 'counter' | 'online',
+): number {
   return fees.filter((f) => f.when === undefined || f.when === channel).reduce((sum, f) => sum + f.amountVnd, 0);
 }
 

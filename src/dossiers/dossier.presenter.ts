@@ -3,12 +3,28 @@ import type { ProcedureVersion } from '../catalog/catalog.service.js';
 import type { Actor } from '../auth/auth.model.js';
 import { allowedActions, processingSteps, STATUS_LABELS, type DossierStatus } from './dossier.model.js';
 
-type ComponentRow = { component_code: string; name_vi: string; form: string; count: number; required: boolean; source: string; blob_sha256: string | null; store_document_id: number | null; digitized: boolean };
+type ComponentRow = {
+  component_code: string;
+  name_vi: string;
+  form: string;
+  count: number;
+  required: boolean;
+  source: string;
+  blob_sha256: string | null;
+  store_document_id: number | null;
+  digitized: boolean;
+};
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Staff view of a dossier (full applicant data; staff endpoints only), with the actions the viewer may take now. */
-export function presentDossier(d: Dossier, version: ProcedureVersion, components: ComponentRow[], name: (unitId: number) => string, viewer?: Actor) {
+export function presentDossier(
+  d: Dossier,
+  version: ProcedureVersion,
+  components: ComponentRow[],
+  name: (unitId: number) => string,
+  viewer?: Actor,
+) {
   const status = d.status as DossierStatus;
   return {
     code: d.code,
@@ -17,7 +33,12 @@ export function presentDossier(d: Dossier, version: ProcedureVersion, components
     statusEn: STATUS_LABELS[status].en,
     portalStatus: d.portal_status,
     channel: d.channel,
-    procedure: { code: version.code, nameVi: version.body.nameVi, nameEn: version.body.nameEn, versionEffectiveFrom: version.effectiveFrom },
+    procedure: {
+      code: version.code,
+      nameVi: version.body.nameVi,
+      nameEn: version.body.nameEn,
+      versionEffectiveFrom: version.effectiveFrom,
+    },
     applicant: {
       idNumber: d.applicant_id_number,
       name: d.applicant_name,
@@ -61,7 +82,15 @@ export function presentDossier(d: Dossier, version: ProcedureVersion, components
     version: d.version,
     allowedActions: viewer
       ? allowedActions(
-          { status, receivingUnitId: d.receiving_unit_id, currentUnitId: d.current_unit_id, returnPointId: d.return_point_id, currentStep: d.current_step, supplementCount: d.supplement_count, apologyDueAt: d.apology_due_at },
+          {
+            status,
+            receivingUnitId: d.receiving_unit_id,
+            currentUnitId: d.current_unit_id,
+            returnPointId: d.return_point_id,
+            currentStep: d.current_step,
+            supplementCount: d.supplement_count,
+            apologyDueAt: d.apology_due_at,
+          },
           { role: viewer.role, unitId: viewer.unitId, scopeUnitIds: viewer.scopeUnitIds },
           processingSteps(version.body.steps),
         )

@@ -12,7 +12,13 @@ export async function insertComponents(db: Kysely<DB>, rows: ComponentRow[]) {
 }
 
 export async function updateComponent(db: Kysely<DB>, dossierId: number, code: string, patch: Partial<ComponentRow>) {
-  return db.updateTable('dossier_components').set(patch).where('dossier_id', '=', dossierId).where('component_code', '=', code).returning('id').executeTakeFirst();
+  return db
+    .updateTable('dossier_components')
+    .set(patch)
+    .where('dossier_id', '=', dossierId)
+    .where('component_code', '=', code)
+    .returning('id')
+    .executeTakeFirst();
 }
 
 export async function componentsOf(db: Kysely<DB>, dossierId: number) {
@@ -34,7 +40,16 @@ export async function insertStep(db: Kysely<DB>, row: StepRow) {
   await db.insertInto('dossier_steps').values(row).execute();
 }
 
-export type StepRow = { dossier_id: number; seq: number; role: string; from_unit_id: number | null; to_unit_id: number; handed_by: number | null; handed_at: Date; due_at: Date | null };
+export type StepRow = {
+  dossier_id: number;
+  seq: number;
+  role: string;
+  from_unit_id: number | null;
+  to_unit_id: number;
+  handed_by: number | null;
+  handed_at: Date;
+  due_at: Date | null;
+};
 
 export interface NewDossierWrite {
   /** The daily counter the sequence number is taken from. */
@@ -51,7 +66,6 @@ export interface NewDossierWrite {
   /** The audit entry about the new dossier; its entity id is the code the statement assigns. */
   audit?: { entry: Omit<AuditEntry, 'entityId'>; at: Date };
 }
-
 
 /** The SQLSTATEs of a NOT NULL and a foreign key violation. */
 const NOT_NULL_VIOLATION = '23502';
@@ -104,7 +118,21 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
   if (w.step) for (const c of columns.step!) params.push((w.step as Record<string, unknown>)[c]);
   const before = params.length;
   const e = w.audit?.entry;
-  const audit = e ? auditAppendSql({ actorKind: e.actorKind, actorId: e.actorId, stream: e.stream, action: e.action, entityType: e.entityType, data: e.data, entityId: { sql: '(select code from d)' } }, w.audit!.at, params) : undefined;
+  const audit = e
+    ? auditAppendSql(
+        {
+          actorKind: e.actorKind,
+          actorId: e.actorId,
+          stream: e.stream,
+          action: e.action,
+          entityType: e.entityType,
+          data: e.data,
+          entityId: { sql: '(select code from d)' },
+        },
+        w.audit!.at,
+        params,
+      )
+    : undefined;
   let text = newDossierTexts.get(shape);
   if (text === undefined) {
     let n = 0;
@@ -155,7 +183,10 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
  * (Written as SQL text rather than with the query builder: this is the hottest write, and building it
  * through Kysely's immutable node tree cost more CPU than everything else in an intake request.)
  */
-export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Promise<{ dossier: Dossier; seq: number } | 'numbers_used_up' | 'file_missing'> {
+export async function insertNewDossier(
+  db: Kysely<DB>,
+  w: NewDossierWrite,
+): Promise<{ dossier: Dossier; seq: number } | 'numbers_used_up' | 'file_missing'> {
   const { text, params } = newDossierStatement(w);
   try {
     const r = await db.executeQuery<{ id: number; code: string; seq_taken: number }>(CompiledQuery.raw(text, params));
@@ -168,7 +199,8 @@ export async function insertNewDossier(db: Kysely<DB>, w: NewDossierWrite): Prom
   } catch (e) {
     const pe = e as { code?: string; table?: string; column?: string; constraint?: string };
     if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return 'numbers_used_up';
-    if (pe.code === FOREIGN_KEY_VIOLATION && pe.table === 'dossier_components' && pe.constraint === 'dossier_components_blob_sha256_fkey') return 'file_missing';
+    if (pe.code === FOREIGN_KEY_VIOLATION && pe.table === 'dossier_components' && pe.constraint === 'dossier_components_blob_sha256_fkey')
+      return 'file_missing';
     throw e;
   }
 }
@@ -178,19 +210,48 @@ export async function insertEventWithAudit(db: Kysely<DB>, row: EventRow, audit:
   const params: unknown[] = [];
   const { head, log } = auditAppendSql(audit.entry, audit.at, params);
   const e = rowSql(row, params);
-  await db.executeQuery(CompiledQuery.raw(`with ah as (${head}), al as (${log('ah')})\ninsert into dossier_events (${e.columns}) values (${e.values})`, params));
+  await db.executeQuery(
+    CompiledQuery.raw(`with ah as (${head}), al as (${log('ah')})\ninsert into dossier_events (${e.columns}) values (${e.values})`, params),
+  );
 }
 
 /** Closes the open hand-over row (the step in progress) with its outcome. */
-export async function completeOpenStep(db: Kysely<DB>, dossierId: number, at: Date, by: number | null, outcomeOf: (due: Date | null) => 'early' | 'on_time' | 'late' | null) {
-  const open = await db.selectFrom('dossier_steps').select(['id', 'due_at']).where('dossier_id', '=', dossierId).where('completed_at', 'is', null).orderBy('seq', 'desc').executeTakeFirst();
+export async function completeOpenStep(
+  db: Kysely<DB>,
+  dossierId: number,
+  at: Date,
+  by: number | null,
+  outcomeOf: (due: Date | null) => 'early' | 'on_time' | 'late' | null,
+) {
+  const open = await db
+    .selectFrom('dossier_steps')
+    .select(['id', 'due_at'])
+    .where('dossier_id', '=', dossierId)
+    .where('completed_at', 'is', null)
+    .orderBy('seq', 'desc')
+    .executeTakeFirst();
   if (!open) return;
-  await db.updateTable('dossier_steps').set({ completed_at: at, completed_by: by, outcome: outcomeOf(open.due_at) }).where('id', '=', open.id).execute();
+  await db
+    .updateTable('dossier_steps')
+    .set({ completed_at: at, completed_by: by, outcome: outcomeOf(open.due_at) })
+    .where('id', '=', open.id)
+    .execute();
 }
 
 export async function shiftOpenStepDue(db: Kysely<DB>, dossierId: number, newDue: (due: Date) => Date) {
-  const open = await db.selectFrom('dossier_steps').select(['id', 'due_at']).where('dossier_id', '=', dossierId).where('completed_at', 'is', null).orderBy('seq', 'desc').executeTakeFirst();
-  if (open?.due_at) await db.updateTable('dossier_steps').set({ due_at: newDue(open.due_at) }).where('id', '=', open.id).execute();
+  const open = await db
+    .selectFrom('dossier_steps')
+    .select(['id', 'due_at'])
+    .where('dossier_id', '=', dossierId)
+    .where('completed_at', 'is', null)
+    .orderBy('seq', 'desc')
+    .executeTakeFirst();
+  if (open?.due_at)
+    await db
+      .updateTable('dossier_steps')
+      .set({ due_at: newDue(open.due_at) })
+      .where('id', '=', open.id)
+      .execute();
 }
 
 export async function stepsOf(db: Kysely<DB>, dossierId: number) {
@@ -226,7 +287,11 @@ export interface ListFilter {
 
 /** Dossiers in a staff member's scope: received at, routed to, at, or returned at one of their units. */
 export async function listDossiers(db: Kysely<DB>, f: ListFilter) {
-  let q = db.selectFrom('dossiers as d').innerJoin('procedures as p', 'p.id', 'd.procedure_id').selectAll('d').select('p.code as procedure_code');
+  let q = db
+    .selectFrom('dossiers as d')
+    .innerJoin('procedures as p', 'p.id', 'd.procedure_id')
+    .selectAll('d')
+    .select('p.code as procedure_code');
   if (f.scopeUnitIds) {
     const ids = f.scopeUnitIds.length ? f.scopeUnitIds : [-1];
     q = q.where((eb) =>
@@ -234,7 +299,9 @@ export async function listDossiers(db: Kysely<DB>, f: ListFilter) {
         eb('d.receiving_unit_id', 'in', ids),
         eb('d.current_unit_id', 'in', ids),
         eb('d.return_point_id', 'in', ids),
-        eb.exists(eb.selectFrom('dossier_steps as s').select('s.id').whereRef('s.dossier_id', '=', 'd.id').where('s.to_unit_id', 'in', ids)),
+        eb.exists(
+          eb.selectFrom('dossier_steps as s').select('s.id').whereRef('s.dossier_id', '=', 'd.id').where('s.to_unit_id', 'in', ids),
+        ),
       ]),
     );
   }
@@ -242,7 +309,11 @@ export async function listDossiers(db: Kysely<DB>, f: ListFilter) {
   if (f.procedureCode) q = q.where('p.code', '=', f.procedureCode);
   if (f.q) q = q.where((eb) => eb.or([eb('d.code', '=', f.q!), eb('d.applicant_id_number', '=', f.q!)]));
   if (f.risk === 'late') q = q.where('d.status', 'in', ['received', 'processing', 'awaiting_payment']).where('d.due_at', '<', f.now);
-  if (f.risk === 'due_soon') q = q.where('d.status', 'in', ['received', 'processing', 'awaiting_payment']).where('d.due_at', '>=', f.now).where('d.due_at', '<', f.soonUntil);
+  if (f.risk === 'due_soon')
+    q = q
+      .where('d.status', 'in', ['received', 'processing', 'awaiting_payment'])
+      .where('d.due_at', '>=', f.now)
+      .where('d.due_at', '<', f.soonUntil);
   if (f.risk === 'paused') q = q.where('d.status', '=', 'supplement_requested');
   return q.orderBy('d.due_at', 'asc').orderBy('d.id', 'asc').limit(f.limit).offset(f.offset).execute();
 }
@@ -261,7 +332,11 @@ export async function flagLate(db: Kysely<DB>, now: Date) {
 
 /** Which of the given files are stored (one query for all of them). */
 export async function existingBlobs(db: Kysely<DB>, sha256s: string[]): Promise<Set<string>> {
-  const rows = await db.selectFrom('blobs').select('sha256').where('sha256', 'in', [...new Set(sha256s)]).execute();
+  const rows = await db
+    .selectFrom('blobs')
+    .select('sha256')
+    .where('sha256', 'in', [...new Set(sha256s)])
+    .execute();
   return new Set(rows.map((r) => r.sha256));
 }
 
@@ -270,7 +345,11 @@ export async function blobInfo(db: Kysely<DB>, sha256: string) {
 }
 
 export async function insertBlob(db: Kysely<DB>, row: { sha256: string; size: number; mime: string }) {
-  await db.insertInto('blobs').values(row).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+  await db
+    .insertInto('blobs')
+    .values(row)
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
 }
 
 export async function storeDocument(db: Kysely<DB>, id: number) {
@@ -281,7 +360,18 @@ export async function storeDocumentsOf(db: Kysely<DB>, idNumber: string) {
   return db.selectFrom('store_documents').selectAll().where('owner_id_number', '=', idNumber).orderBy('id').execute();
 }
 
-export async function insertStoreDocument(db: Kysely<DB>, row: { owner_id_number: string; kind: string; title: string; blob_sha256: string; issuer_unit_id: number | null; source_dossier_id: number | null; issued_at: Date }) {
+export async function insertStoreDocument(
+  db: Kysely<DB>,
+  row: {
+    owner_id_number: string;
+    kind: string;
+    title: string;
+    blob_sha256: string;
+    issuer_unit_id: number | null;
+    source_dossier_id: number | null;
+    issued_at: Date;
+  },
+) {
   return db.insertInto('store_documents').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
@@ -289,12 +379,23 @@ export async function findIdempotent(db: Kysely<DB>, scope: string, key: string)
   return db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
 }
 
-export async function insertIdempotent(db: Kysely<DB>, row: { scope: string; key: string; request_hash: string; status_code: number; response: string }) {
+export async function insertIdempotent(
+  db: Kysely<DB>,
+  row: { scope: string; key: string; request_hash: string; status_code: number; response: string },
+) {
   await db.insertInto('idempotency_keys').values(row).execute();
 }
 
-export async function insertRating(db: Kysely<DB>, row: { dossier_id: number; rating: 'satisfied' | 'acceptable' | 'not_satisfied'; comment: string | null; created_at: Date }) {
-  const r = await db.insertInto('ratings').values(row).onConflict((oc) => oc.column('dossier_id').doNothing()).returning('dossier_id').executeTakeFirst();
+export async function insertRating(
+  db: Kysely<DB>,
+  row: { dossier_id: number; rating: 'satisfied' | 'acceptable' | 'not_satisfied'; comment: string | null; created_at: Date },
+) {
+  const r = await db
+    .insertInto('ratings')
+    .values(row)
+    .onConflict((oc) => oc.column('dossier_id').doNothing())
+    .returning('dossier_id')
+    .executeTakeFirst();
   return r !== undefined;
 }
 

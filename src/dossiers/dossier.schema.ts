@@ -21,7 +21,8 @@ export const ComponentInputSchema = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 32, description: "Component code from the procedure's list" }),
     source: Type.Union([Type.Literal('upload'), Type.Literal('store'), Type.Literal('population_db'), Type.Literal('paper')], {
-      description: 'upload: a file uploaded with POST /files; store: from the applicant’s document store; population_db: from the National Population Database; paper: received on paper, to be scanned',
+      description:
+        'upload: a file uploaded with POST /files; store: from the applicant’s document store; population_db: from the National Population Database; paper: received on paper, to be scanned',
     }),
     fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
     storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -34,7 +35,9 @@ export const IntakeSchema = Type.Object(
     procedureCode: Type.String({ minLength: 1, maxLength: 40, description: 'National procedure code, e.g. 1.001193' }),
     applicant: ApplicantSchema,
     components: Type.Array(ComponentInputSchema, { maxItems: 60 }),
-    returnPointId: Type.Optional(Type.Integer({ minimum: 1, description: 'Service point where the result is returned (default: where it was filed)' })),
+    returnPointId: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Service point where the result is returned (default: where it was filed)' }),
+    ),
     fastTrack: Type.Optional(Type.Boolean({ description: 'Use the fast-track limit, if the procedure has one' })),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
   },
@@ -49,7 +52,14 @@ export const DossierSchema = Type.Object({
   portalStatus: Type.Integer({ minimum: 1, maximum: 10, description: 'National Public Service Portal status code 1–10' }),
   channel: Type.Integer({ description: '1 in person, 2 online, 3 postal' }),
   procedure: Type.Object({ code: Type.String(), nameVi: Type.String(), nameEn: Type.String(), versionEffectiveFrom: Type.String() }),
-  applicant: Type.Object({ idNumber: Type.String(), name: Type.String(), phone: Type.String(), email: Nullable(Type.String()), address: Type.String(), communeCode: Type.String() }),
+  applicant: Type.Object({
+    idNumber: Type.String(),
+    name: Type.String(),
+    phone: Type.String(),
+    email: Nullable(Type.String()),
+    address: Type.String(),
+    communeCode: Type.String(),
+  }),
   receivingUnit: UnitRef,
   competentAgency: UnitRef,
   currentUnit: Type.Union([UnitRef, Type.Null()]),
@@ -85,23 +95,42 @@ export const DossierSchema = Type.Object({
     }),
   ),
   version: Type.Integer({ description: 'Send it back with every action: a stale version gets 409 STALE_VERSION' }),
-  allowedActions: Type.Array(Type.Unsafe<DossierAction>({ type: 'string', enum: [...DOSSIER_ACTIONS] }), { description: 'Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers' }),
+  allowedActions: Type.Array(Type.Unsafe<DossierAction>({ type: 'string', enum: [...DOSSIER_ACTIONS] }), {
+    description: 'Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers',
+  }),
 });
 
 export const TransitionBase = {
   version: Type.Integer({ minimum: 1, description: 'The dossier version you read (optimistic concurrency)' }),
-  note: Type.Optional(Type.String({ maxLength: 4000, description: 'Reason or note (required for refuse, supplement request, withdraw, stop, apology)' })),
+  note: Type.Optional(
+    Type.String({ maxLength: 4000, description: 'Reason or note (required for refuse, supplement request, withdraw, stop, apology)' }),
+  ),
 };
 
 export const TransitionSchema = Type.Object(TransitionBase, { additionalProperties: false });
-export const ResultSchema = Type.Object({ ...TransitionBase, resultFileSha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' }) }, { additionalProperties: false });
-export const ApologySchema = Type.Object({ ...TransitionBase, newDueAt: Type.String({ format: 'date-time', description: 'Proposed new return date' }) }, { additionalProperties: false });
+export const ResultSchema = Type.Object(
+  {
+    ...TransitionBase,
+    resultFileSha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' }),
+  },
+  { additionalProperties: false },
+);
+export const ApologySchema = Type.Object(
+  { ...TransitionBase, newDueAt: Type.String({ format: 'date-time', description: 'Proposed new return date' }) },
+  { additionalProperties: false },
+);
 export const AttachSchema = Type.Object(
-  { version: TransitionBase.version, fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })), storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })) },
+  {
+    version: TransitionBase.version,
+    fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
   { additionalProperties: false },
 );
 
-export const CodeParam = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$', description: 'Dossier code' }) });
+export const CodeParam = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$', description: 'Dossier code' }),
+});
 
 export const ListQuery = Type.Object(
   {

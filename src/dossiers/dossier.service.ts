@@ -84,16 +84,21 @@ export class DossierService {
     requireRole(actor, 'clerk');
     const now = this.deps.clock();
     const point = await this.deps.org.unit(actor.unitId);
-    if (!(SERVICE_POINT_KINDS as readonly string[]).includes(point.kind)) throw new DomainError('FORBIDDEN', 'Only clerks at a service point receive dossiers');
+    if (!(SERVICE_POINT_KINDS as readonly string[]).includes(point.kind))
+      throw new DomainError('FORBIDDEN', 'Only clerks at a service point receive dossiers');
     const plan = await this.plan(input, now, 'counter');
     try {
       // Non-territorial procedures are received anywhere in the province; others only where their agency receives.
       if (!plan.version.body.nonTerritorial && plan.receivingPoint.id !== point.id) {
         const where = plan.receivingPoint;
-        throw new DomainError('WRONG_SERVICE_POINT', `Thủ tục này không được tiếp nhận tại đây: nộp tại ${where.name_vi}, ${where.address ?? ''} / This procedure is not received here: file it at ${where.name_en}, ${where.address ?? ''}`, {
-          field: 'body.procedureCode',
-          details: { serviceUnitId: where.id, nameVi: where.name_vi, nameEn: where.name_en, address: where.address },
-        });
+        throw new DomainError(
+          'WRONG_SERVICE_POINT',
+          `Thủ tục này không được tiếp nhận tại đây: nộp tại ${where.name_vi}, ${where.address ?? ''} / This procedure is not received here: file it at ${where.name_en}, ${where.address ?? ''}`,
+          {
+            field: 'body.procedureCode',
+            details: { serviceUnitId: where.id, nameVi: where.name_vi, nameEn: where.name_en, address: where.address },
+          },
+        );
       }
       const returnPoint = await this.returnPoint(input.returnPointId, point);
       const calendar = await this.deps.org.calendarOf(point.id);
@@ -112,7 +117,15 @@ export class DossierService {
           createdBy: actor.staffId,
           now,
           event: { action: 'receive', who: { kind: 'staff', actor }, note: input.note ?? null, data: { due: due.toISOString() } },
-          step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: point.id, handed_by: actor.staffId, handed_at: now, due_at: stepDue },
+          step: {
+            seq: 1,
+            role: 'receive',
+            from_unit_id: null,
+            to_unit_id: point.id,
+            handed_by: actor.staffId,
+            handed_at: now,
+            due_at: stepDue,
+          },
         });
         // The components are exactly the rows just written, in the same order: no need to read them back.
         return presentDossier(d, plan.version, plan.components, this.names(), actor);
@@ -138,7 +151,16 @@ export class DossierService {
     const point = plan.receivingPoint;
     const returnPoint = await this.returnPoint(input.returnPointId, point);
     const { value } = await idempotent(this.deps.db, idempotencyKey, 'public', input, async (trx) => {
-      const d = await this.insertDossier(trx, plan, { point, returnPoint, channel: CHANNEL.online, status: 'submitted', receivedAt: null, dueAt: null, createdBy: null, now });
+      const d = await this.insertDossier(trx, plan, {
+        point,
+        returnPoint,
+        channel: CHANNEL.online,
+        status: 'submitted',
+        receivedAt: null,
+        dueAt: null,
+        createdBy: null,
+        now,
+      });
       await this.writeEvent(trx, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
       return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.names());
     });
@@ -151,9 +173,13 @@ export class DossierService {
     const idProblem = idNumberProblem(a.idNumber);
     if (idProblem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${idProblem}`, { field: 'body.applicant.idNumber' });
     const phone = normalizePhone(a.phone);
-    if (!phone) throw new DomainError('VALIDATION', 'Phone number must be 10 digits starting with 0 (or +84 and 9 digits)', { field: 'body.applicant.phone' });
+    if (!phone)
+      throw new DomainError('VALIDATION', 'Phone number must be 10 digits starting with 0 (or +84 and 9 digits)', {
+        field: 'body.applicant.phone',
+      });
     const commune = await this.deps.org.commune(a.communeCode);
-    if (!commune) throw new DomainError('UNKNOWN_COMMUNE', `Commune ${a.communeCode} is not in this province`, { field: 'body.applicant.communeCode' });
+    if (!commune)
+      throw new DomainError('UNKNOWN_COMMUNE', `Commune ${a.communeCode} is not in this province`, { field: 'body.applicant.communeCode' });
     const version = await this.deps.catalog.versionOn(input.procedureCode, now);
     const v = version.body;
     // Routing by authority, never by where the dossier was filed.
@@ -161,16 +187,32 @@ export class DossierService {
     if (v.level === 'commune') competent = await this.deps.org.unit(commune.committee_unit_id);
     else {
       const dept = await this.deps.org.unitByKey(v.agencyKey ?? '');
-      if (!dept) throw new DomainError('UNKNOWN_PROCEDURE', `Procedure ${version.code} names agency ${v.agencyKey}, which this province does not have`, { field: 'body.procedureCode' });
+      if (!dept)
+        throw new DomainError(
+          'UNKNOWN_PROCEDURE',
+          `Procedure ${version.code} names agency ${v.agencyKey}, which this province does not have`,
+          { field: 'body.procedureCode' },
+        );
       competent = dept;
     }
     if (!competent.receiving_unit_id) throw new DomainError('INTERNAL', `Agency ${competent.key} has no receiving service point`);
     const receivingPoint = await this.deps.org.unit(competent.receiving_unit_id);
-    if (input.fastTrack && !v.fastTrack) throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
+    if (input.fastTrack && !v.fastTrack)
+      throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
     const limit = input.fastTrack && v.fastTrack ? v.fastTrack : v.timeLimit;
     const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel);
     const fee = feeDue(v.fees, channel);
-    return { version, applicant: { ...a, phone }, competent, receivingPoint, limit, components, uploads, fee, fastTrack: Boolean(input.fastTrack && v.fastTrack) };
+    return {
+      version,
+      applicant: { ...a, phone },
+      competent,
+      receivingPoint,
+      limit,
+      components,
+      uploads,
+      fee,
+      fastTrack: Boolean(input.fastTrack && v.fastTrack),
+    };
   }
 
   /**
@@ -185,7 +227,10 @@ export class DossierService {
     const uploads = {
       check: async (): Promise<void> => {
         if (!pending.length) return;
-        const found = await repo.existingBlobs(this.deps.db, pending.map((u) => u.sha256));
+        const found = await repo.existingBlobs(
+          this.deps.db,
+          pending.map((u) => u.sha256),
+        );
         const missing = pending.find((u) => !found.has(u.sha256));
         if (missing) throw new DomainError('VALIDATION', `File ${missing.sha256} was not uploaded`, { field: missing.field });
         pending.length = 0;
@@ -200,26 +245,54 @@ export class DossierService {
     for (const [i, c] of given.entries()) {
       const field = `body.components.${i}`;
       const s = spec.get(c.code);
-      if (!s) return fail(new DomainError('VALIDATION', `Procedure ${version.code} has no component ${c.code}`, { field: `${field}.code` }));
+      if (!s)
+        return fail(new DomainError('VALIDATION', `Procedure ${version.code} has no component ${c.code}`, { field: `${field}.code` }));
       if (seen.has(c.code)) return fail(new DomainError('VALIDATION', `Component ${c.code} is given twice`, { field: `${field}.code` }));
       seen.add(c.code);
       let blob: string | null = null;
       let storeDoc: number | null = null;
       if (c.source === 'upload') {
-        if (!c.fileSha256) return fail(new DomainError('VALIDATION', 'An uploaded component needs fileSha256 (upload it with POST /files first)', { field: `${field}.fileSha256` }));
+        if (!c.fileSha256)
+          return fail(
+            new DomainError('VALIDATION', 'An uploaded component needs fileSha256 (upload it with POST /files first)', {
+              field: `${field}.fileSha256`,
+            }),
+          );
         pending.push({ sha256: c.fileSha256, field: `${field}.fileSha256` });
         blob = c.fileSha256;
       } else if (c.source === 'store') {
         // An online submitter is not identified (no VNeID log-in yet): typing someone's ID number must not
         // attach their stored documents. At the counter the clerk has checked the ID card.
-        if (channel === 'online') return fail(new DomainError('VALIDATION', 'Documents from the store are reused at the counter only; an online submission uploads its files', { field: `${field}.source` }));
-        if (!c.storeDocumentId) return fail(new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', { field: `${field}.storeDocumentId` }));
+        if (channel === 'online')
+          return fail(
+            new DomainError(
+              'VALIDATION',
+              'Documents from the store are reused at the counter only; an online submission uploads its files',
+              { field: `${field}.source` },
+            ),
+          );
+        if (!c.storeDocumentId)
+          return fail(
+            new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', {
+              field: `${field}.storeDocumentId`,
+            }),
+          );
         const doc = await repo.storeDocument(this.deps.db, c.storeDocumentId);
-        if (!doc || doc.owner_id_number !== idNumber) return fail(new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, { field: `${field}.storeDocumentId` }));
+        if (!doc || doc.owner_id_number !== idNumber)
+          return fail(
+            new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, {
+              field: `${field}.storeDocumentId`,
+            }),
+          );
         blob = doc.blob_sha256;
         storeDoc = doc.id;
       } else if (c.source === 'population_db') {
-        if (s.supply !== 'population_db') return fail(new DomainError('VALIDATION', `Component ${c.code} cannot be taken from the National Population Database`, { field: `${field}.source` }));
+        if (s.supply !== 'population_db')
+          return fail(
+            new DomainError('VALIDATION', `Component ${c.code} cannot be taken from the National Population Database`, {
+              field: `${field}.source`,
+            }),
+          );
       } else if (channel === 'online') {
         return fail(new DomainError('VALIDATION', 'An online submission carries files, not paper', { field: `${field}.source` }));
       }
@@ -237,7 +310,12 @@ export class DossierService {
     }
     const missing = version.body.components.filter((c) => c.required && !seen.has(c.code)).map((c) => c.code);
     if (missing.length) {
-      return fail(new DomainError('VALIDATION', `Hồ sơ thiếu thành phần bắt buộc / Required components missing: ${missing.join(', ')}`, { field: 'body.components', details: { missing } }));
+      return fail(
+        new DomainError('VALIDATION', `Hồ sơ thiếu thành phần bắt buộc / Required components missing: ${missing.join(', ')}`, {
+          field: 'body.components',
+          details: { missing },
+        }),
+      );
     }
     if (channel === 'online') await uploads.check();
     return { rows, uploads };
@@ -246,7 +324,8 @@ export class DossierService {
   private async returnPoint(id: number | undefined, fallback: Unit): Promise<Unit> {
     if (id === undefined) return fallback;
     const u = await this.deps.org.unit(id).catch(() => undefined);
-    if (!u || !(SERVICE_POINT_KINDS as readonly string[]).includes(u.kind)) throw new DomainError('VALIDATION', `Unit ${id} is not a service point where results are returned`, { field: 'body.returnPointId' });
+    if (!u || !(SERVICE_POINT_KINDS as readonly string[]).includes(u.kind))
+      throw new DomainError('VALIDATION', `Unit ${id} is not a service point where results are returned`, { field: 'body.returnPointId' });
     return u;
   }
 
@@ -281,8 +360,29 @@ export class DossierService {
       const { who } = o.event;
       const actorId = who.kind === 'staff' ? who.actor.staffId : null;
       const unitId = who.kind === 'staff' ? who.actor.unitId : o.point.id;
-      event = { province_code: o.point.province_code, action: o.event.action, from_status: null, to_status: o.status, actor_kind: who.kind, actor_id: actorId, unit_id: unitId, at: o.now, note: o.event.note, data: o.event.data ? JSON.stringify(o.event.data) : null };
-      audit = { entry: { actorKind: who.kind, actorId, stream: `unit:${unitId}`, action: `dossier.${o.event.action}`, entityType: 'dossier', data: { version, status: o.status } }, at: o.now };
+      event = {
+        province_code: o.point.province_code,
+        action: o.event.action,
+        from_status: null,
+        to_status: o.status,
+        actor_kind: who.kind,
+        actor_id: actorId,
+        unit_id: unitId,
+        at: o.now,
+        note: o.event.note,
+        data: o.event.data ? JSON.stringify(o.event.data) : null,
+      };
+      audit = {
+        entry: {
+          actorKind: who.kind,
+          actorId,
+          stream: `unit:${unitId}`,
+          action: `dossier.${o.event.action}`,
+          entityType: 'dossier',
+          data: { version, status: o.status },
+        },
+        at: o.now,
+      };
     }
     const written = await repo.insertNewDossier(trx, {
       counter: { prefix: o.point.agency_code, day },
@@ -345,7 +445,8 @@ export class DossierService {
     }
     // dossierCode is the reference format of the code the statement assigned.
     const { dossier: d, seq } = written;
-    if (d.code !== dossierCode(o.point.agency_code, day, seq)) throw new DomainError('INTERNAL', `Dossier code ${d.code} does not match its sequence number ${seq}`);
+    if (d.code !== dossierCode(o.point.agency_code, day, seq))
+      throw new DomainError('INTERNAL', `Dossier code ${d.code} does not match its sequence number ${seq}`);
     return d;
   }
 
@@ -396,7 +497,10 @@ export class DossierService {
     }));
   }
 
-  async list(actor: Actor, q: { status?: string[]; risk?: 'due_soon' | 'late' | 'paused'; q?: string; procedureCode?: string; limit?: number; offset?: number }) {
+  async list(
+    actor: Actor,
+    q: { status?: string[]; risk?: 'due_soon' | 'late' | 'paused'; q?: string; procedureCode?: string; limit?: number; offset?: number },
+  ) {
     const now = this.deps.clock();
     const rows = await repo.listDossiers(this.deps.db, {
       scopeUnitIds: actor.scopeUnitIds,
@@ -432,10 +536,31 @@ export class DossierService {
     const problem = idNumberProblem(idNumber);
     if (problem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${problem}`, { field: 'querystring.idNumber' });
     const docs = await repo.storeDocumentsOf(this.deps.db, idNumber);
-    await this.deps.db.transaction().execute((trx) =>
-      recordAudit(trx, { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}`, action: 'store.read', entityType: 'store', entityId: null, data: { documents: docs.length } }, this.deps.clock()),
-    );
-    return docs.map((d) => ({ id: d.id, kind: d.kind, title: d.title, fileSha256: d.blob_sha256, issuedAt: d.issued_at.toISOString(), sourceDossierId: d.source_dossier_id }));
+    await this.deps.db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(
+          trx,
+          {
+            actorKind: 'staff',
+            actorId: actor.staffId,
+            stream: `unit:${actor.unitId}`,
+            action: 'store.read',
+            entityType: 'store',
+            entityId: null,
+            data: { documents: docs.length },
+          },
+          this.deps.clock(),
+        ),
+      );
+    return docs.map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      title: d.title,
+      fileSha256: d.blob_sha256,
+      issuedAt: d.issued_at.toISOString(),
+      sourceDossierId: d.source_dossier_id,
+    }));
   }
 
   private async visible(actor: Actor, code: string): Promise<Dossier> {
@@ -455,21 +580,33 @@ export class DossierService {
   // ---------- transitions ----------
 
   /** Attaches a scan (or a document from the store) to a component received on paper. */
-  async attachComponent(actor: Actor, code: string, componentCode: string, input: { version: number; fileSha256?: string; storeDocumentId?: number }): Promise<DossierView> {
+  async attachComponent(
+    actor: Actor,
+    code: string,
+    componentCode: string,
+    input: { version: number; fileSha256?: string; storeDocumentId?: number },
+  ): Promise<DossierView> {
     requireRole(actor, 'clerk');
     const d = await this.visible(actor, code);
     if (input.version !== d.version) throw this.stale(d);
-    if (d.receiving_unit_id !== actor.unitId) throw new DomainError('OUT_OF_SCOPE', 'Only the receiving service point digitizes components');
-    if (!['submitted', 'received', 'supplement_requested'].includes(d.status)) throw new DomainError('INVALID_TRANSITION', `Components cannot change while the dossier is ${d.status}`);
+    if (d.receiving_unit_id !== actor.unitId)
+      throw new DomainError('OUT_OF_SCOPE', 'Only the receiving service point digitizes components');
+    if (!['submitted', 'received', 'supplement_requested'].includes(d.status))
+      throw new DomainError('INVALID_TRANSITION', `Components cannot change while the dossier is ${d.status}`);
     const version = await this.deps.catalog.versionById(d.procedure_version_id);
-    if (!version.body.components.some((c) => c.code === componentCode)) throw new DomainError('NOT_FOUND', `Procedure ${version.code} has no component ${componentCode}`, { field: 'params.componentCode' });
+    if (!version.body.components.some((c) => c.code === componentCode))
+      throw new DomainError('NOT_FOUND', `Procedure ${version.code} has no component ${componentCode}`, { field: 'params.componentCode' });
     let patch: Partial<repo.ComponentRow>;
     if (input.fileSha256) {
-      if (!(await repo.blobInfo(this.deps.db, input.fileSha256))) throw new DomainError('VALIDATION', `File ${input.fileSha256} was not uploaded`, { field: 'body.fileSha256' });
+      if (!(await repo.blobInfo(this.deps.db, input.fileSha256)))
+        throw new DomainError('VALIDATION', `File ${input.fileSha256} was not uploaded`, { field: 'body.fileSha256' });
       patch = { source: 'upload', blob_sha256: input.fileSha256, store_document_id: null, digitized: true };
     } else if (input.storeDocumentId) {
       const doc = await repo.storeDocument(this.deps.db, input.storeDocumentId);
-      if (!doc || doc.owner_id_number !== d.applicant_id_number) throw new DomainError('VALIDATION', `Document ${input.storeDocumentId} is not in this applicant's document store`, { field: 'body.storeDocumentId' });
+      if (!doc || doc.owner_id_number !== d.applicant_id_number)
+        throw new DomainError('VALIDATION', `Document ${input.storeDocumentId} is not in this applicant's document store`, {
+          field: 'body.storeDocumentId',
+        });
       patch = { source: 'store', blob_sha256: doc.blob_sha256, store_document_id: doc.id, digitized: true };
     } else {
       throw new DomainError('VALIDATION', 'Give fileSha256 or storeDocumentId', { field: 'body' });
@@ -481,7 +618,20 @@ export class DossierService {
       const spec = version.body.components.find((c) => c.code === componentCode)!;
       const changed = await repo.updateComponent(trx, d.id, componentCode, patch);
       if (!changed) {
-        await repo.insertComponents(trx, [{ dossier_id: d.id, component_code: componentCode, name_vi: spec.nameVi, form: spec.form, count: spec.count, required: spec.required, source: patch.source!, blob_sha256: patch.blob_sha256 ?? null, store_document_id: patch.store_document_id ?? null, digitized: true }]);
+        await repo.insertComponents(trx, [
+          {
+            dossier_id: d.id,
+            component_code: componentCode,
+            name_vi: spec.nameVi,
+            form: spec.form,
+            count: spec.count,
+            required: spec.required,
+            source: patch.source!,
+            blob_sha256: patch.blob_sha256 ?? null,
+            store_document_id: patch.store_document_id ?? null,
+            digitized: true,
+          },
+        ]);
       }
       await this.writeEvent(trx, updated, 'digitize', d.status, { kind: 'staff', actor }, now, null, { component: componentCode });
       return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
@@ -496,7 +646,12 @@ export class DossierService {
     // Judge the request against the state its sender saw; the update re-checks the version for races.
     if (input.version !== d.version) throw this.stale(d);
     const to = checkTransition(
-      { status: d.status as DossierStatus, receivingUnitId: d.receiving_unit_id, currentUnitId: d.current_unit_id, returnPointId: d.return_point_id },
+      {
+        status: d.status as DossierStatus,
+        receivingUnitId: d.receiving_unit_id,
+        currentUnitId: d.current_unit_id,
+        returnPointId: d.return_point_id,
+      },
       action,
       { role: actor.role, unitId: actor.unitId, scopeUnitIds: actor.scopeUnitIds },
     );
@@ -510,7 +665,8 @@ export class DossierService {
     const requireNote = (what: string) => {
       if (!input.note?.trim()) throw new DomainError('VALIDATION', `${what} is required`, { field: 'body.note' });
     };
-    const closeStep = (trx: Kysely<DB>) => repo.completeOpenStep(trx, d.id, now, actor.staffId, (due) => (due ? timeliness(now, due) : null));
+    const closeStep = (trx: Kysely<DB>) =>
+      repo.completeOpenStep(trx, d.id, now, actor.staffId, (due) => (due ? timeliness(now, due) : null));
     const nextStepSeq = async (trx: Kysely<DB>) => (await repo.stepsOf(trx, d.id)).length + 1;
 
     switch (action) {
@@ -519,7 +675,16 @@ export class DossierService {
         Object.assign(patch, { received_at: now, due_at: due, original_due_at: due, current_unit_id: d.receiving_unit_id });
         eventData.due = due.toISOString();
         afterwards.push(async (trx) =>
-          repo.insertStep(trx, { dossier_id: d.id, seq: await nextStepSeq(trx), role: 'receive', from_unit_id: null, to_unit_id: d.receiving_unit_id, handed_by: actor.staffId, handed_at: now, due_at: this.stepDue(calendar, now, due, version.body.steps, 0) }),
+          repo.insertStep(trx, {
+            dossier_id: d.id,
+            seq: await nextStepSeq(trx),
+            role: 'receive',
+            from_unit_id: null,
+            to_unit_id: d.receiving_unit_id,
+            handed_by: actor.staffId,
+            handed_at: now,
+            due_at: this.stepDue(calendar, now, due, version.body.steps, 0),
+          }),
         );
         break;
       }
@@ -532,14 +697,21 @@ export class DossierService {
         let target: ProcessingStep | undefined;
         if (d.status === 'received') {
           const components = await repo.componentsOf(this.deps.db, d.id);
-          const notDigitized = version.body.components.filter((c) => c.required && !components.some((x) => x.component_code === c.code && x.digitized)).map((c) => c.code);
+          const notDigitized = version.body.components
+            .filter((c) => c.required && !components.some((x) => x.component_code === c.code && x.digitized))
+            .map((c) => c.code);
           if (notDigitized.length) {
-            throw new DomainError('NOT_DIGITIZED', `Every required component must be digitized before processing; not yet: ${notDigitized.join(', ')}`, { details: { components: notDigitized } });
+            throw new DomainError(
+              'NOT_DIGITIZED',
+              `Every required component must be digitized before processing; not yet: ${notDigitized.join(', ')}`,
+              { details: { components: notDigitized } },
+            );
           }
           target = steps[0];
         } else {
           const current = steps.find((s) => s.index === d.current_step);
-          if (current && roleForStep(current) !== actor.role) throw new DomainError('FORBIDDEN', `The current step (${current.role}) is worked by a ${roleForStep(current)}`);
+          if (current && roleForStep(current) !== actor.role)
+            throw new DomainError('FORBIDDEN', `The current step (${current.role}) is worked by a ${roleForStep(current)}`);
           target = steps.find((s) => s.index > d.current_step);
           if (!target) throw new DomainError('INVALID_TRANSITION', 'This is the last step: issue the result or stop processing');
         }
@@ -548,15 +720,28 @@ export class DossierService {
         Object.assign(patch, { current_unit_id: toUnit.id, current_step: target.index });
         eventData.toUnitId = toUnit.id;
         eventData.step = target.role;
-        const stepDue = d.received_at && d.due_at ? this.stepDue(calendar, d.received_at, d.due_at, version.body.steps, target.index) : null;
+        const stepDue =
+          d.received_at && d.due_at ? this.stepDue(calendar, d.received_at, d.due_at, version.body.steps, target.index) : null;
         afterwards.push(closeStep, async (trx) =>
-          repo.insertStep(trx, { dossier_id: d.id, seq: await nextStepSeq(trx), role: target.role, from_unit_id: d.current_unit_id, to_unit_id: toUnit.id, handed_by: actor.staffId, handed_at: now, due_at: stepDue }),
+          repo.insertStep(trx, {
+            dossier_id: d.id,
+            seq: await nextStepSeq(trx),
+            role: target.role,
+            from_unit_id: d.current_unit_id,
+            to_unit_id: toUnit.id,
+            handed_by: actor.staffId,
+            handed_at: now,
+            due_at: stepDue,
+          }),
         );
         break;
       }
       case 'request_supplement':
         if (d.supplement_count >= 1) {
-          throw new DomainError('SUPPLEMENT_ALREADY_REQUESTED', 'A supplement may be requested only once during processing (Decree 118/2025); a second request would make the dossier count as late');
+          throw new DomainError(
+            'SUPPLEMENT_ALREADY_REQUESTED',
+            'A supplement may be requested only once during processing (Decree 118/2025); a second request would make the dossier count as late',
+          );
         }
         requireNote('What to supplement and why');
         Object.assign(patch, { paused_at: now, supplement_count: d.supplement_count + 1 });
@@ -590,18 +775,41 @@ export class DossierService {
         break;
       case 'result': {
         const last = steps[steps.length - 1];
-        if (last && d.current_step !== last.index) throw new DomainError('INVALID_TRANSITION', 'The result is issued at the last processing step; forward the dossier first');
-        if (last && roleForStep(last) !== actor.role) throw new DomainError('FORBIDDEN', `The result of this step is issued by a ${roleForStep(last)}`);
-        if (!input.resultFileSha256) throw new DomainError('VALIDATION', 'The result file is required (upload it with POST /files)', { field: 'body.resultFileSha256' });
-        if (!(await repo.blobInfo(this.deps.db, input.resultFileSha256))) throw new DomainError('VALIDATION', `File ${input.resultFileSha256} was not uploaded`, { field: 'body.resultFileSha256' });
+        if (last && d.current_step !== last.index)
+          throw new DomainError('INVALID_TRANSITION', 'The result is issued at the last processing step; forward the dossier first');
+        if (last && roleForStep(last) !== actor.role)
+          throw new DomainError('FORBIDDEN', `The result of this step is issued by a ${roleForStep(last)}`);
+        if (!input.resultFileSha256)
+          throw new DomainError('VALIDATION', 'The result file is required (upload it with POST /files)', {
+            field: 'body.resultFileSha256',
+          });
+        if (!(await repo.blobInfo(this.deps.db, input.resultFileSha256)))
+          throw new DomainError('VALIDATION', `File ${input.resultFileSha256} was not uploaded`, { field: 'body.resultFileSha256' });
         const resultFile = input.resultFileSha256;
         Object.assign(patch, { decided_at: now, current_unit_id: d.return_point_id });
         afterwards.push(closeStep, async (trx, updated) => {
           // Archived in the applicant's document store, so nobody asks for this paper again.
-          const doc = await repo.insertStoreDocument(trx, { owner_id_number: d.applicant_id_number, kind: 'result', title: version.body.resultNameVi, blob_sha256: resultFile, issuer_unit_id: d.competent_agency_id, source_dossier_id: d.id, issued_at: now });
+          const doc = await repo.insertStoreDocument(trx, {
+            owner_id_number: d.applicant_id_number,
+            kind: 'result',
+            title: version.body.resultNameVi,
+            blob_sha256: resultFile,
+            issuer_unit_id: d.competent_agency_id,
+            source_dossier_id: d.id,
+            issued_at: now,
+          });
           await trx.updateTable('dossiers').set({ result_document_id: doc.id }).where('id', '=', updated.id).execute();
           updated.result_document_id = doc.id;
-          await repo.insertStep(trx, { dossier_id: d.id, seq: await nextStepSeq(trx), role: 'return', from_unit_id: d.current_unit_id, to_unit_id: d.return_point_id, handed_by: actor.staffId, handed_at: now, due_at: d.due_at });
+          await repo.insertStep(trx, {
+            dossier_id: d.id,
+            seq: await nextStepSeq(trx),
+            role: 'return',
+            from_unit_id: d.current_unit_id,
+            to_unit_id: d.return_point_id,
+            handed_by: actor.staffId,
+            handed_at: now,
+            due_at: d.due_at,
+          });
         });
         break;
       }
@@ -613,8 +821,12 @@ export class DossierService {
         requireNote('The reason for the delay');
         if (d.apology_due_at) throw new DomainError('INVALID_TRANSITION', 'An apology with a new date was already issued for this dossier');
         const newDue = input.newDueAt ? new Date(input.newDueAt) : undefined;
-        if (!newDue || Number.isNaN(newDue.getTime())) throw new DomainError('VALIDATION', 'newDueAt (ISO 8601) is required', { field: 'body.newDueAt' });
-        if (!d.due_at || newDue <= d.due_at || newDue <= now) throw new DomainError('VALIDATION', 'The new date must be later than the current due date and than now', { field: 'body.newDueAt' });
+        if (!newDue || Number.isNaN(newDue.getTime()))
+          throw new DomainError('VALIDATION', 'newDueAt (ISO 8601) is required', { field: 'body.newDueAt' });
+        if (!d.due_at || newDue <= d.due_at || newDue <= now)
+          throw new DomainError('VALIDATION', 'The new date must be later than the current due date and than now', {
+            field: 'body.newDueAt',
+          });
         Object.assign(patch, { apology_due_at: newDue });
         eventData.newDueAt = newDue.toISOString();
         break;
@@ -625,7 +837,16 @@ export class DossierService {
       const updated = await repo.updateIfVersion(trx, d.id, input.version, patch);
       if (!updated) throw this.stale(d);
       for (const step of afterwards) await step(trx, updated);
-      await this.writeEvent(trx, updated, action, d.status, { kind: 'staff', actor }, now, input.note ?? null, Object.keys(eventData).length ? eventData : null);
+      await this.writeEvent(
+        trx,
+        updated,
+        action,
+        d.status,
+        { kind: 'staff', actor },
+        now,
+        input.note ?? null,
+        Object.keys(eventData).length ? eventData : null,
+      );
       return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
     this.deps.onChange?.(d.code);
@@ -638,9 +859,35 @@ export class DossierService {
     const result = await this.deps.db.transaction().execute(async (trx) => {
       const rows = await repo.flagLate(trx, now);
       for (const r of rows) {
-        await repo.insertEvent(trx, { dossier_id: r.id, province_code: r.province_code, seq: r.version, action: 'flag_late', from_status: r.status, to_status: r.status, actor_kind: 'system', actor_id: null, unit_id: r.current_unit_id, at: now, note: null, data: null });
+        await repo.insertEvent(trx, {
+          dossier_id: r.id,
+          province_code: r.province_code,
+          seq: r.version,
+          action: 'flag_late',
+          from_status: r.status,
+          to_status: r.status,
+          actor_kind: 'system',
+          actor_id: null,
+          unit_id: r.current_unit_id,
+          at: now,
+          note: null,
+          data: null,
+        });
       }
-      if (rows.length) await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'dossier.flag_late', entityType: 'dossier', entityId: null, data: { count: rows.length } }, now);
+      if (rows.length)
+        await recordAudit(
+          trx,
+          {
+            actorKind: 'system',
+            actorId: null,
+            stream: 'system',
+            action: 'dossier.flag_late',
+            entityType: 'dossier',
+            entityId: null,
+            data: { count: rows.length },
+          },
+          now,
+        );
       return { flagged: rows.map((r) => r.code) };
     });
     for (const code of result.flagged) this.deps.onChange?.(code);
@@ -650,7 +897,11 @@ export class DossierService {
   // ---------- helpers ----------
 
   private stale(d: Dossier): DomainError {
-    return new DomainError('STALE_VERSION', `Dossier ${d.code} was changed by someone else; reload it (current version ${d.version}) and try again`, { field: 'body.version', details: { currentVersion: d.version } });
+    return new DomainError(
+      'STALE_VERSION',
+      `Dossier ${d.code} was changed by someone else; reload it (current version ${d.version}) and try again`,
+      { field: 'body.version', details: { currentVersion: d.version } },
+    );
   }
 
   private async agencyOf(stepAgency: string, competentId: number): Promise<Unit> {
@@ -671,14 +922,47 @@ export class DossierService {
     return transfer < byShare ? transfer : byShare;
   }
 
-  private async writeEvent(trx: Kysely<DB>, d: Dossier, action: string, from: string | null, who: Who, at: Date, note: string | null, data: Record<string, unknown> | null) {
+  private async writeEvent(
+    trx: Kysely<DB>,
+    d: Dossier,
+    action: string,
+    from: string | null,
+    who: Who,
+    at: Date,
+    note: string | null,
+    data: Record<string, unknown> | null,
+  ) {
     const actorId = who.kind === 'staff' ? who.actor.staffId : null;
     const unitId = who.kind === 'staff' ? who.actor.unitId : d.receiving_unit_id;
     // The event and its audit entry in one statement.
     await repo.insertEventWithAudit(
       trx,
-      { dossier_id: d.id, province_code: d.province_code, seq: d.version, action, from_status: from, to_status: d.status, actor_kind: who.kind, actor_id: actorId, unit_id: unitId, at, note, data: data ? JSON.stringify(data) : null },
-      { entry: { actorKind: who.kind, actorId, stream: `unit:${unitId}`, action: `dossier.${action}`, entityType: 'dossier', entityId: d.code, data: { version: d.version, status: d.status } }, at },
+      {
+        dossier_id: d.id,
+        province_code: d.province_code,
+        seq: d.version,
+        action,
+        from_status: from,
+        to_status: d.status,
+        actor_kind: who.kind,
+        actor_id: actorId,
+        unit_id: unitId,
+        at,
+        note,
+        data: data ? JSON.stringify(data) : null,
+      },
+      {
+        entry: {
+          actorKind: who.kind,
+          actorId,
+          stream: `unit:${unitId}`,
+          action: `dossier.${action}`,
+          entityType: 'dossier',
+          entityId: d.code,
+          data: { version: d.version, status: d.status },
+        },
+        at,
+      },
     );
   }
 }

@@ -8,7 +8,8 @@ import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
 
 const StoredFileSchema = Type.Object({ sha256: Type.String(), size: Type.Integer(), mime: Type.String() });
-const description = 'Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name.';
+const description =
+  'Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name.';
 
 /** Reads the uploaded bytes from a multipart part or a raw body. */
 async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
@@ -28,24 +29,58 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
   // response) then runs for these routes only, not for every request of the API.
   await root.register(async (app: HttpApp) => {
     await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5 }, throwFileSizeLimit: true });
-    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) =>
+      done(null, body),
+    );
 
-    app.post('/files', {
-      onRequest: requireStaff(s.auth),
-      schema: { tags: ['files'], security: SECURED, summary: 'Upload a scan or a result file (staff)', description, response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) } },
-    }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))));
+    app.post(
+      '/files',
+      {
+        onRequest: requireStaff(s.auth),
+        schema: {
+          tags: ['files'],
+          security: SECURED,
+          summary: 'Upload a scan or a result file (staff)',
+          description,
+          response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))),
+    );
 
-    app.post('/public/files', {
-      config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
-      schema: { tags: ['public'], summary: 'Upload a component file for an online submission', description, response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) } },
-    }, async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)));
+    app.post(
+      '/public/files',
+      {
+        config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['public'],
+          summary: 'Upload a component file for an online submission',
+          description,
+          response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)),
+    );
 
-    app.get('/files/:sha256', {
-      onRequest: requireStaff(s.auth),
-      schema: { tags: ['files'], security: SECURED, summary: 'Download a stored file', params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }), response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...problems(400, 401, 404) } },
-    }, async (req, reply) => {
-      const f = await s.files.download(actorOf(req), req.params.sha256);
-      return reply.type(f.mime).send(f.content);
-    });
+    app.get(
+      '/files/:sha256',
+      {
+        onRequest: requireStaff(s.auth),
+        schema: {
+          tags: ['files'],
+          security: SECURED,
+          summary: 'Download a stored file',
+          params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+          response: {
+            200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }),
+            ...problems(400, 401, 404),
+          },
+        },
+      },
+      async (req, reply) => {
+        const f = await s.files.download(actorOf(req), req.params.sha256);
+        return reply.type(f.mime).send(f.content);
+      },
+    );
   });
 }

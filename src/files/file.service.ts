@@ -23,12 +23,18 @@ export class FileService {
   async upload(content: Buffer, who: Actor | null): Promise<StoredFile> {
     if (content.length === 0) throw new DomainError('INVALID_FILE', 'The file is empty', { field: 'body.file' });
     if (content.length > this.deps.maxBytes) {
-      throw new DomainError('FILE_TOO_LARGE', `The file is ${content.length} bytes; the limit is ${this.deps.maxBytes}`, { field: 'body.file' });
+      throw new DomainError('FILE_TOO_LARGE', `The file is ${content.length} bytes; the limit is ${this.deps.maxBytes}`, {
+        field: 'body.file',
+      });
     }
     const detected = await fileTypeFromBuffer(content);
     const mime = detected?.mime;
     if (!mime || !(ALLOWED_MIME as readonly string[]).includes(mime)) {
-      throw new DomainError('UNSUPPORTED_FILE_TYPE', `The file's content is ${mime ?? 'not a recognised document'}; accepted: PDF, JPEG, PNG, TIFF`, { field: 'body.file' });
+      throw new DomainError(
+        'UNSUPPORTED_FILE_TYPE',
+        `The file's content is ${mime ?? 'not a recognised document'}; accepted: PDF, JPEG, PNG, TIFF`,
+        { field: 'body.file' },
+      );
     }
     if (mime === 'application/pdf' && !content.subarray(Math.max(0, content.length - 1024)).includes('%%EOF')) {
       throw new DomainError('INVALID_FILE', 'The PDF is truncated (no %%EOF marker)', { field: 'body.file' });
@@ -37,8 +43,24 @@ export class FileService {
     const sha256 = await this.deps.blobs.put(content);
     const now = this.deps.clock();
     await this.deps.db.transaction().execute(async (trx) => {
-      await trx.insertInto('blobs').values({ sha256, size: content.length, mime }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
-      await recordAudit(trx, { actorKind: who ? 'staff' : 'citizen', actorId: who?.staffId ?? null, stream: who ? `unit:${who.unitId}` : 'public', action: 'file.upload', entityType: 'blob', entityId: sha256, data: { size: content.length, mime } }, now);
+      await trx
+        .insertInto('blobs')
+        .values({ sha256, size: content.length, mime })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute();
+      await recordAudit(
+        trx,
+        {
+          actorKind: who ? 'staff' : 'citizen',
+          actorId: who?.staffId ?? null,
+          stream: who ? `unit:${who.unitId}` : 'public',
+          action: 'file.upload',
+          entityType: 'blob',
+          entityId: sha256,
+          data: { size: content.length, mime },
+        },
+        now,
+      );
     });
     return { sha256, size: content.length, mime };
   }
@@ -58,18 +80,41 @@ export class FileService {
         db
           .selectFrom('dossiers as d')
           .select('d.id')
-          .where((eb) => eb.or([eb('d.receiving_unit_id', 'in', units), eb('d.current_unit_id', 'in', units), eb('d.return_point_id', 'in', units), eb('d.competent_agency_id', 'in', units)]))
+          .where((eb) =>
+            eb.or([
+              eb('d.receiving_unit_id', 'in', units),
+              eb('d.current_unit_id', 'in', units),
+              eb('d.return_point_id', 'in', units),
+              eb('d.competent_agency_id', 'in', units),
+            ]),
+          )
           .where((eb) =>
             q === 'components'
-              ? eb.exists(eb.selectFrom('dossier_components as c').select('c.id').whereRef('c.dossier_id', '=', 'd.id').where('c.blob_sha256', '=', sha256))
-              : eb.exists(eb.selectFrom('store_documents as s').select('s.id').whereRef('s.source_dossier_id', '=', 'd.id').where('s.blob_sha256', '=', sha256)),
+              ? eb.exists(
+                  eb
+                    .selectFrom('dossier_components as c')
+                    .select('c.id')
+                    .whereRef('c.dossier_id', '=', 'd.id')
+                    .where('c.blob_sha256', '=', sha256),
+                )
+              : eb.exists(
+                  eb
+                    .selectFrom('store_documents as s')
+                    .select('s.id')
+                    .whereRef('s.source_dossier_id', '=', 'd.id')
+                    .where('s.blob_sha256', '=', sha256),
+                ),
           )
           .limit(1)
           .executeTakeFirst();
       const uploadedHere = await db
         .selectFrom('audit_log')
         .select('seq')
-        .where('stream', 'in', units.map((u) => `unit:${u}`))
+        .where(
+          'stream',
+          'in',
+          units.map((u) => `unit:${u}`),
+        )
         .where('entity_type', '=', 'blob')
         .where('entity_id', '=', sha256)
         .where('action', '=', 'file.upload')

@@ -43,7 +43,15 @@ describe('Vietnamese dates and times', () => {
   });
 
   it('agrees with the Asia/Ho_Chi_Minh time zone for any instant since 1976', () => {
-    const intl = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const intl = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     fc.assert(
       fc.property(fc.date({ min: new Date('1976-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (d) => {
         const p = Object.fromEntries(intl.formatToParts(d).map((x) => [x.type, x.value]));
@@ -65,7 +73,9 @@ describe('Vietnamese dates and times', () => {
 
 describe('headers and the tracking URL', () => {
   it('builds the tracking URL from the public address, whatever its trailing slash', () => {
-    expect(trackingUrl('https://motcua.example.vn', '000.00.01.H40-250829-0001')).toBe('https://motcua.example.vn/tra-cuu/000.00.01.H40-250829-0001');
+    expect(trackingUrl('https://motcua.example.vn', '000.00.01.H40-250829-0001')).toBe(
+      'https://motcua.example.vn/tra-cuu/000.00.01.H40-250829-0001',
+    );
     expect(trackingUrl('https://example.vn/motcua/', 'A/B C')).toBe('https://example.vn/motcua/tra-cuu/A%2FB%20C');
   });
 
@@ -83,12 +93,32 @@ describe('headers and the tracking URL', () => {
       { id: 2, kind: 'center', name_vi: 'Trung tâm Phục vụ hành chính công tỉnh', address: '1 Tràng An', parent_id: 1, commune_code: null },
       { id: 3, kind: 'branch', name_vi: 'Chi nhánh Hoa Lư', address: '2 Lê Lợi', parent_id: 2, commune_code: null },
       { id: 4, kind: 'department', name_vi: 'Sở Tư pháp', address: null, parent_id: 1, commune_code: null },
-      { id: 5, kind: 'commune_center', name_vi: 'Trung tâm Phục vụ hành chính công Xã Kim Sơn', address: 'Thôn 1', parent_id: 1, commune_code: '14002' },
+      {
+        id: 5,
+        kind: 'commune_center',
+        name_vi: 'Trung tâm Phục vụ hành chính công Xã Kim Sơn',
+        address: 'Thôn 1',
+        parent_id: 1,
+        commune_code: '14002',
+      },
       { id: 6, kind: 'commune_committee', name_vi: 'Ủy ban nhân dân Xã Kim Sơn', address: 'Thôn 1', parent_id: 1, commune_code: '14002' },
     ];
-    const org = { unit: (id: number) => units.find((u) => u.id === id), commune: (code: string) => (code === '14002' ? { name_vi: 'Xã Kim Sơn', committee_unit_id: 6 } : undefined), provinceNameVi: 'Tỉnh Ninh Bình' };
-    const info = (id: number) => unitInfoOf(units.find((u) => u.id === id)!, org);
-    expect(info(2)).toEqual({ nameVi: 'Trung tâm Phục vụ hành chính công tỉnh', superiorVi: 'UBND TỈNH NINH BÌNH', placeVi: 'Ninh Bình', address: '1 Tràng An' });
+    const org = {
+      unit: (id: number) => units.find((u) => u.id === id),
+      commune: (code: string) => (code === '14002' ? { name_vi: 'Xã Kim Sơn', committee_unit_id: 6 } : undefined),
+      provinceNameVi: 'Tỉnh Ninh Bình',
+    };
+    const info = (id: number) =>
+      unitInfoOf(
+        units.find((u) => u.id === id)!,
+        org,
+      );
+    expect(info(2)).toEqual({
+      nameVi: 'Trung tâm Phục vụ hành chính công tỉnh',
+      superiorVi: 'UBND TỈNH NINH BÌNH',
+      placeVi: 'Ninh Bình',
+      address: '1 Tràng An',
+    });
     expect(info(3)).toMatchObject({ superiorVi: 'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH', placeVi: 'Ninh Bình' });
     expect(info(4)).toMatchObject({ superiorVi: 'UBND TỈNH NINH BÌNH' });
     expect(info(5)).toMatchObject({ superiorVi: 'ỦY BAN NHÂN DÂN XÃ KIM SƠN', placeVi: 'Kim Sơn' });
@@ -110,7 +140,14 @@ function dossier(over: Partial<DossierView> = {}): DossierView {
     portalStatus: 2,
     channel: 1,
     procedure: { code: '1.001193', nameVi: 'Đăng ký khai sinh', nameEn: 'Birth registration', versionEffectiveFrom: '2025-07-01' },
-    applicant: { idNumber: '037095001234', name: 'Nguyễn Văn An', phone: '0912345678', email: null, address: 'Thôn Hai, Xã Hai', communeCode: '14002' },
+    applicant: {
+      idNumber: '037095001234',
+      name: 'Nguyễn Văn An',
+      phone: '0912345678',
+      email: null,
+      address: 'Thôn Hai, Xã Hai',
+      communeCode: '14002',
+    },
     receivingUnit: { id: 1, nameVi: 'Chi nhánh A' },
     competentAgency: { id: 2, nameVi: 'Ủy ban nhân dân Xã Hai' },
     currentUnit: { id: 1, nameVi: 'Chi nhánh A' },
@@ -133,8 +170,28 @@ function dossier(over: Partial<DossierView> = {}): DossierView {
     apologyDueAt: null,
     resultDocumentId: null,
     components: [
-      { code: 'TK', nameVi: 'Tờ khai', form: 'original', count: 1, required: true, source: 'upload', fileSha256: 'a'.repeat(64), storeDocumentId: null, digitized: true },
-      { code: 'GKH', nameVi: 'Giấy chứng nhận kết hôn', form: 'copy', count: 2, required: false, source: 'store', fileSha256: 'b'.repeat(64), storeDocumentId: 7, digitized: true },
+      {
+        code: 'TK',
+        nameVi: 'Tờ khai',
+        form: 'original',
+        count: 1,
+        required: true,
+        source: 'upload',
+        fileSha256: 'a'.repeat(64),
+        storeDocumentId: null,
+        digitized: true,
+      },
+      {
+        code: 'GKH',
+        nameVi: 'Giấy chứng nhận kết hôn',
+        form: 'copy',
+        count: 2,
+        required: false,
+        source: 'store',
+        fileSha256: 'b'.repeat(64),
+        storeDocumentId: 7,
+        digitized: true,
+      },
     ],
     version: 1,
     allowedActions: [],
@@ -145,7 +202,18 @@ function dossier(over: Partial<DossierView> = {}): DossierView {
 function input(over: Partial<DossierFormInput> = {}): DossierFormInput {
   return {
     dossier: dossier(),
-    events: [{ seq: 1, action: 'receive', fromStatus: null, toStatus: 'received', actorId: 3, unitId: 1, at: '2025-09-08T07:30:00.000Z', note: null }],
+    events: [
+      {
+        seq: 1,
+        action: 'receive',
+        fromStatus: null,
+        toStatus: 'received',
+        actorId: 3,
+        unitId: 1,
+        at: '2025-09-08T07:30:00.000Z',
+        note: null,
+      },
+    ],
     steps: [],
     staffName: (id) => (id === 3 ? 'Trần Thị Bình' : id === 4 ? 'Lê Văn Cường' : null),
     unit: (id) => UNITS[id]!,
@@ -158,8 +226,17 @@ function input(over: Partial<DossierFormInput> = {}): DossierFormInput {
 describe('the forms as data', () => {
   it('lays out the receipt (01) as Circular 03/2025 lists it', () => {
     const doc = dossierForm('01', input());
-    expect(doc).toMatchObject({ form: '01', formNo: 'Mẫu số 01', fileName: 'mau-01_000.01.01.H40-250908-0001.pdf', orientation: 'portrait' });
-    expect(doc.header).toEqual({ superior: 'TRUNG TÂM PVHCC TỈNH', unit: 'CHI NHÁNH A', placeDate: 'Thử Nghiệm, ngày 08 tháng 9 năm 2025' });
+    expect(doc).toMatchObject({
+      form: '01',
+      formNo: 'Mẫu số 01',
+      fileName: 'mau-01_000.01.01.H40-250908-0001.pdf',
+      orientation: 'portrait',
+    });
+    expect(doc.header).toEqual({
+      superior: 'TRUNG TÂM PVHCC TỈNH',
+      unit: 'CHI NHÁNH A',
+      placeDate: 'Thử Nghiệm, ngày 08 tháng 9 năm 2025',
+    });
     const text = plainText(doc);
     for (const line of [
       'GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ',
@@ -179,8 +256,11 @@ describe('the forms as data', () => {
       'Vào Sổ theo dõi hồ sơ, Quyển số: 2025, Số thứ tự: 17',
       'NGƯỜI NỘP HỒ SƠ\n(Ký và ghi rõ họ tên)\nNguyễn Văn An\nNGƯỜI TIẾP NHẬN HỒ SƠ\n(Ký và ghi rõ họ tên)\nTrần Thị Bình',
       'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001',
-    ]) expect(text).toContain(line);
-    expect(doc.blocks.find((b) => b.kind === 'qr')).toMatchObject({ payload: 'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001' });
+    ])
+      expect(text).toContain(line);
+    expect(doc.blocks.find((b) => b.kind === 'qr')).toMatchObject({
+      payload: 'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001',
+    });
   });
 
   it('refuses each form the dossier has not reached, with FORM_NOT_APPLICABLE', () => {
@@ -200,7 +280,19 @@ describe('the forms as data', () => {
   it('prints the reason of a refusal (03) from the refuse event', () => {
     const refused = input({
       dossier: dossier({ status: 'refused' }),
-      events: [...input().events, { seq: 2, action: 'refuse', fromStatus: 'received', toStatus: 'refused', actorId: 3, unitId: 1, at: '2025-09-08T08:00:00.000Z', note: 'Thiếu giấy chứng sinh.' }],
+      events: [
+        ...input().events,
+        {
+          seq: 2,
+          action: 'refuse',
+          fromStatus: 'received',
+          toStatus: 'refused',
+          actorId: 3,
+          unitId: 1,
+          at: '2025-09-08T08:00:00.000Z',
+          note: 'Thiếu giấy chứng sinh.',
+        },
+      ],
     });
     const text = plainText(dossierForm('03', refused));
     expect(text).toContain('Chi nhánh A từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:\nThiếu giấy chứng sinh.');
@@ -208,14 +300,39 @@ describe('the forms as data', () => {
   });
 
   it('judges each hand-over of the process-control slip (06)', () => {
-    const step = (over: Partial<FormStep>): FormStep => ({ seq: 1, role: 'process', fromUnitId: 1, fromUnitNameVi: 'Chi nhánh A', toUnitId: 2, toUnitNameVi: 'Ủy ban nhân dân Xã Hai', handedBy: 3, handedAt: '2025-09-08T08:00:00.000Z', dueAt: '2025-09-09T07:00:00.000Z', completedBy: null, completedAt: null, outcome: null, ...over });
+    const step = (over: Partial<FormStep>): FormStep => ({
+      seq: 1,
+      role: 'process',
+      fromUnitId: 1,
+      fromUnitNameVi: 'Chi nhánh A',
+      toUnitId: 2,
+      toUnitNameVi: 'Ủy ban nhân dân Xã Hai',
+      handedBy: 3,
+      handedAt: '2025-09-08T08:00:00.000Z',
+      dueAt: '2025-09-09T07:00:00.000Z',
+      completedBy: null,
+      completedAt: null,
+      outcome: null,
+      ...over,
+    });
     expect(stepResult(step({ outcome: 'early', completedAt: '2025-09-08T09:00:00.000Z' }))).toBe('Trước hạn');
     expect(stepResult(step({ outcome: 'on_time', completedAt: '2025-09-09T06:00:00.000Z' }))).toBe('Đúng hạn');
     expect(stepResult(step({ outcome: 'late' }))).toBe('Quá hạn');
     expect(stepResult(step({}))).toBe('Đang giải quyết');
-    const doc = dossierForm('06', input({ steps: [step({ seq: 1, role: 'receive', fromUnitId: null, fromUnitNameVi: null, toUnitId: 1, toUnitNameVi: 'Chi nhánh A' }), step({ seq: 2 })] }));
+    const doc = dossierForm(
+      '06',
+      input({
+        steps: [
+          step({ seq: 1, role: 'receive', fromUnitId: null, fromUnitNameVi: null, toUnitId: 1, toUnitNameVi: 'Chi nhánh A' }),
+          step({ seq: 2 }),
+        ],
+      }),
+    );
     const table = doc.blocks.find((b) => b.kind === 'table');
-    expect(table?.kind === 'table' && table.rows.map((r) => r[0])).toEqual(['1. Giao: Ông/Bà Nguyễn Văn An (người nộp hồ sơ)\n2. Nhận: Chi nhánh A', '1. Giao: Chi nhánh A\n2. Nhận: Ủy ban nhân dân Xã Hai']);
+    expect(table?.kind === 'table' && table.rows.map((r) => r[0])).toEqual([
+      '1. Giao: Ông/Bà Nguyễn Văn An (người nộp hồ sơ)\n2. Nhận: Chi nhánh A',
+      '1. Giao: Chi nhánh A\n2. Nhận: Ủy ban nhân dân Xã Hai',
+    ]);
   });
 });
 
@@ -241,15 +358,42 @@ describe('the tracking book (07)', () => {
 
   it('notes how a dossier ended and what changed its dates', () => {
     const e: BookEntry = {
-      seq: 1, volume: '2025', code: 'X', procedureNameVi: 'P', applicantName: 'A', applicantAddress: 'D', applicantPhone: '0912345678', competentAgencyNameVi: 'U', status: 'returned',
-      receivedAt: new Date('2025-09-08T07:30:00Z'), dueAt: new Date('2025-09-09T10:00:00Z'), forwardedAt: null, resultAt: new Date('2025-09-10T02:00:00Z'), returnedAt: new Date('2025-09-10T03:00:00Z'),
-      apologyDueAt: new Date('2025-09-12T10:00:00Z'), lateFlaggedAt: null, supplementCount: 1,
+      seq: 1,
+      volume: '2025',
+      code: 'X',
+      procedureNameVi: 'P',
+      applicantName: 'A',
+      applicantAddress: 'D',
+      applicantPhone: '0912345678',
+      competentAgencyNameVi: 'U',
+      status: 'returned',
+      receivedAt: new Date('2025-09-08T07:30:00Z'),
+      dueAt: new Date('2025-09-09T10:00:00Z'),
+      forwardedAt: null,
+      resultAt: new Date('2025-09-10T02:00:00Z'),
+      returnedAt: new Date('2025-09-10T03:00:00Z'),
+      apologyDueAt: new Date('2025-09-12T10:00:00Z'),
+      lateFlaggedAt: null,
+      supplementCount: 1,
     };
     expect(bookNote(e)).toBe('Có yêu cầu bổ sung; Xin lỗi, hẹn lại 12/09/2025; Quá hạn');
     expect(bookNote({ ...e, status: 'refused', supplementCount: 0, apologyDueAt: null, resultAt: null })).toBe('Từ chối tiếp nhận');
-    const doc = trackingBook({ unit: UNITS[1]!, period: bookPeriod('2025-09-01', '2025-09-30'), entries: [e], printedAt: new Date('2025-10-01T01:00:00Z') });
-    expect(doc).toMatchObject({ orientation: 'landscape', fileName: 'mau-07_2025-09-01_2025-09-30.pdf', header: { unit: 'CHI NHÁNH A', placeDate: null } });
-    expect(plainText(doc)).toContain('1 | X | P | A | D\n0912345678 | U | 08/09/2025\n14:30 | 09/09/2025\n17:00 |  | 10/09/2025\n09:00 | 10/09/2025\n10:00 | Có yêu cầu bổ sung');
-    expect(plainText(trackingBook({ unit: UNITS[1]!, period: bookPeriod('2025-09-01', '2025-09-30'), entries: [], printedAt: new Date() }))).toContain('Quyển số: 2025');
+    const doc = trackingBook({
+      unit: UNITS[1]!,
+      period: bookPeriod('2025-09-01', '2025-09-30'),
+      entries: [e],
+      printedAt: new Date('2025-10-01T01:00:00Z'),
+    });
+    expect(doc).toMatchObject({
+      orientation: 'landscape',
+      fileName: 'mau-07_2025-09-01_2025-09-30.pdf',
+      header: { unit: 'CHI NHÁNH A', placeDate: null },
+    });
+    expect(plainText(doc)).toContain(
+      '1 | X | P | A | D\n0912345678 | U | 08/09/2025\n14:30 | 09/09/2025\n17:00 |  | 10/09/2025\n09:00 | 10/09/2025\n10:00 | Có yêu cầu bổ sung',
+    );
+    expect(
+      plainText(trackingBook({ unit: UNITS[1]!, period: bookPeriod('2025-09-01', '2025-09-30'), entries: [], printedAt: new Date() })),
+    ).toContain('Quyển số: 2025');
   });
 });

@@ -260,12 +260,17 @@ export interface OrgUnitRow {
  */
 export function unitInfoOf(
   u: OrgUnitRow,
-  org: { unit: (id: number) => OrgUnitRow | undefined; commune: (code: string) => { name_vi: string; committee_unit_id: number } | undefined; provinceNameVi: string | null },
+  org: {
+    unit: (id: number) => OrgUnitRow | undefined;
+    commune: (code: string) => { name_vi: string; committee_unit_id: number } | undefined;
+    provinceNameVi: string | null;
+  },
 ): UnitInfo {
   const commune = u.commune_code ? org.commune(u.commune_code) : undefined;
   const placeVi = placeName(commune?.name_vi ?? org.provinceNameVi ?? u.name_vi);
   let superiorVi: string | null = null;
-  if (u.kind === 'commune_center' && commune) superiorVi = upper(org.unit(commune.committee_unit_id)?.name_vi ?? `Ủy ban nhân dân ${commune.name_vi}`);
+  if (u.kind === 'commune_center' && commune)
+    superiorVi = upper(org.unit(commune.committee_unit_id)?.name_vi ?? `Ủy ban nhân dân ${commune.name_vi}`);
   else if (u.kind !== 'commune_committee' && u.kind !== 'province' && u.parent_id !== null) {
     const parent = org.unit(u.parent_id);
     if (parent) superiorVi = parent.kind === 'province' ? `UBND ${upper(parent.name_vi)}` : upper(parent.name_vi);
@@ -303,7 +308,8 @@ function applicantBlocks(d: DossierView): Block[] {
   ];
 }
 
-const procedureLine = (d: DossierView): Block => para(r('Nội dung yêu cầu giải quyết: '), b(d.procedure.nameVi), r(` (mã thủ tục ${d.procedure.code})`));
+const procedureLine = (d: DossierView): Block =>
+  para(r('Nội dung yêu cầu giải quyết: '), b(d.procedure.nameVi), r(` (mã thủ tục ${d.procedure.code})`));
 
 function qrBlock(d: DossierView, url: string): Block {
   return {
@@ -321,10 +327,23 @@ function qrBlock(d: DossierView, url: string): Block {
 const fileName = (form: FormId, key: string) => `mau-${form}_${key}.pdf`;
 
 function doc(form: DossierFormId, d: DossierView, header: FormHeader, blocks: Block[]): FormDocument {
-  return { form, formNo: `Mẫu số ${form}`, title: FORM_TITLES[form], fileName: fileName(form, d.code), orientation: 'portrait', header, blocks, subject: `${FORM_TITLES[form]} — ${d.code}` };
+  return {
+    form,
+    formNo: `Mẫu số ${form}`,
+    title: FORM_TITLES[form],
+    fileName: fileName(form, d.code),
+    orientation: 'portrait',
+    header,
+    blocks,
+    subject: `${FORM_TITLES[form]} — ${d.code}`,
+  };
 }
 
-const titleBlock = (form: FormId, d: DossierView): Block => ({ kind: 'title', text: FORM_TITLES[form], lines: [[r('Mã hồ sơ: '), b(d.code)]] });
+const titleBlock = (form: FormId, d: DossierView): Block => ({
+  kind: 'title',
+  text: FORM_TITLES[form],
+  lines: [[r('Mã hồ sơ: '), b(d.code)]],
+});
 
 // ---------- forms 01–06 ----------
 
@@ -352,7 +371,13 @@ export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: 
   const receiving = unit(d.receivingUnit.id);
   const ret = unit(d.returnPoint.id);
   const clerk = staffName(lastEvent(events, 'receive')?.actorId ?? null);
-  const components = d.components.map((c, n) => [String(n + 1), c.nameVi, FORM_OF_COPY[c.form] ?? c.form, pad2(c.count), SOURCE_LABEL[c.digitized && c.source === 'paper' ? 'upload' : c.source] ?? c.source]);
+  const components = d.components.map((c, n) => [
+    String(n + 1),
+    c.nameVi,
+    FORM_OF_COPY[c.form] ?? c.form,
+    pad2(c.count),
+    SOURCE_LABEL[c.digitized && c.source === 'paper' ? 'upload' : c.source] ?? c.source,
+  ]);
   return doc('01', d, headerOf(receiving, d.receivedAt), [
     titleBlock('01', d),
     para(r(`${receiving.nameVi} tiếp nhận hồ sơ của:`)),
@@ -374,7 +399,11 @@ export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: 
       empty: 'Không có thành phần hồ sơ',
     },
     para(b('2. Số lượng hồ sơ: '), r('01 (bộ)')),
-    para(b('3. Thời gian giải quyết hồ sơ theo quy định: '), r(limitText(d.timeLimit.value, d.timeLimit.unit)), r(d.fastTrack ? ' (giải quyết nhanh)' : '')),
+    para(
+      b('3. Thời gian giải quyết hồ sơ theo quy định: '),
+      r(limitText(d.timeLimit.value, d.timeLimit.unit)),
+      r(d.fastTrack ? ' (giải quyết nhanh)' : ''),
+    ),
     para(b('4. Thời gian nhận hồ sơ: '), r(vnDateTime(d.receivedAt))),
     para(b('5. Thời gian trả kết quả giải quyết hồ sơ: '), b(vnDateTime(d.dueAt))),
     para(b('6. Đăng ký nhận kết quả tại: '), r(withAddress(ret))),
@@ -388,7 +417,11 @@ export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: 
     {
       kind: 'para',
       size: 'small',
-      runs: [i('Ghi chú: Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 bản: 01 bản giao cho người nộp hồ sơ; 01 bản chuyển kèm Phiếu kiểm soát quá trình giải quyết hồ sơ và lưu tại Bộ phận Một cửa.')],
+      runs: [
+        i(
+          'Ghi chú: Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 bản: 01 bản giao cho người nộp hồ sơ; 01 bản chuyển kèm Phiếu kiểm soát quá trình giải quyết hồ sơ và lưu tại Bộ phận Một cửa.',
+        ),
+      ],
     },
   ]);
 }
@@ -406,12 +439,29 @@ export function supplementForm({ dossier: d, events, staffName, unit, trackingUr
     ...applicantBlocks(d),
     procedureLine(d),
     field('Thời gian nhận hồ sơ', d.receivedAt ? vnDateTime(d.receivedAt) : '—'),
-    { kind: 'para', runs: [r('Sau khi xem xét, thẩm định, hồ sơ cần được bổ sung, hoàn thiện. Đề nghị Ông/Bà bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:')], gapBefore: 4 },
+    {
+      kind: 'para',
+      runs: [
+        r(
+          'Sau khi xem xét, thẩm định, hồ sơ cần được bổ sung, hoàn thiện. Đề nghị Ông/Bà bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:',
+        ),
+      ],
+      gapBefore: 4,
+    },
     { kind: 'para', runs: [b(e.note ?? '')], indent: 14 },
     field('Thời gian yêu cầu bổ sung', vnDateTime(e.at)),
     para(r('Hồ sơ bổ sung nộp tại: '), r(withAddress(receiving))),
-    para(r('Thời gian giải quyết hồ sơ tạm dừng từ khi yêu cầu bổ sung đến khi nhận đủ hồ sơ bổ sung; thời hạn trả kết quả được tính lại và thông báo cho Ông/Bà. Yêu cầu bổ sung này được hướng dẫn một lần, đầy đủ bằng văn bản.')),
-    para(r('Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ '), b(who ?? issuer.nameVi), r(who ? `, ${withAddress(issuer)}` : issuer.address ? `, ${issuer.address}` : ''), r(' để được hướng dẫn.')),
+    para(
+      r(
+        'Thời gian giải quyết hồ sơ tạm dừng từ khi yêu cầu bổ sung đến khi nhận đủ hồ sơ bổ sung; thời hạn trả kết quả được tính lại và thông báo cho Ông/Bà. Yêu cầu bổ sung này được hướng dẫn một lần, đầy đủ bằng văn bản.',
+      ),
+    ),
+    para(
+      r('Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ '),
+      b(who ?? issuer.nameVi),
+      r(who ? `, ${withAddress(issuer)}` : issuer.address ? `, ${issuer.address}` : ''),
+      r(' để được hướng dẫn.'),
+    ),
     { kind: 'signatures', left: null, right: { title: 'NGƯỜI HƯỚNG DẪN', hint: '(Ký và ghi rõ họ tên)', name: who } },
     qrBlock(d, url),
   ]);
@@ -428,7 +478,11 @@ export function refusalForm({ dossier: d, events, staffName, unit, trackingUrl: 
     para(r(`${issuer.nameVi} đã nhận hồ sơ của:`)),
     ...applicantBlocks(d),
     procedureLine(d),
-    para(r('Sau khi nghiên cứu, đối chiếu với quy định hiện hành, '), r(issuer.nameVi), r(' từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:')),
+    para(
+      r('Sau khi nghiên cứu, đối chiếu với quy định hiện hành, '),
+      r(issuer.nameVi),
+      r(' từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:'),
+    ),
     { kind: 'para', runs: [b(e.note ?? '')], indent: 14 },
     field('Thời gian từ chối', vnDateTime(e.at)),
     para(r('Xin thông báo để Ông/Bà được biết và thực hiện./.')),
@@ -459,9 +513,17 @@ export function apologyForm({ dossier: d, events, unit, trackingUrl: url }: Doss
     ),
     para(r(`Tuy nhiên, đến nay ${issuer.nameVi} chưa giải quyết xong hồ sơ của Ông/Bà đúng thời gian đã hẹn. Lý do:`)),
     { kind: 'para', runs: [b(e.note ?? '')], indent: 14 },
-    para(r(`${issuer.nameVi} thành thật xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị gia hạn thời gian giải quyết hồ sơ đến `), b(vnDateTime(d.apologyDueAt)), r('.')),
+    para(
+      r(`${issuer.nameVi} thành thật xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị gia hạn thời gian giải quyết hồ sơ đến `),
+      b(vnDateTime(d.apologyDueAt)),
+      r('.'),
+    ),
     para(r('Rất mong nhận được sự thông cảm của Ông/Bà./.')),
-    { kind: 'signatures', left: { recipients: ['Như trên;', 'Bộ phận Một cửa;', 'Lưu: VT.'] }, right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: null } },
+    {
+      kind: 'signatures',
+      left: { recipients: ['Như trên;', 'Bộ phận Một cửa;', 'Lưu: VT.'] },
+      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: null },
+    },
     qrBlock(d, url),
   ]);
 }
@@ -471,12 +533,14 @@ export function stopForm({ dossier: d, events, steps, unit, trackingUrl: url }: 
   const e = lastEvent(events, 'stop');
   if (!e || d.status !== 'stopped') throw notApplicable('05', 'hồ sơ không bị dừng giải quyết / processing was not stopped', d);
   const issuer = unit(e.unitId ?? d.competentAgency.id);
-  const stage = e.fromStatus && e.fromStatus in STATUS_LABELS ? STATUS_LABELS[e.fromStatus as DossierStatus].vi : e.fromStatus ?? '—';
+  const stage = e.fromStatus && e.fromStatus in STATUS_LABELS ? STATUS_LABELS[e.fromStatus as DossierStatus].vi : (e.fromStatus ?? '—');
   const step = [...steps].reverse().find((s) => s.completedAt === e.at) ?? steps[steps.length - 1];
   const fee =
-    d.feeTotalVnd <= 0 ? 'Thủ tục không thu phí, lệ phí.'
-    : d.paidAt ? `Đã nộp phí, lệ phí ${vnd(d.feeTotalVnd)} lúc ${vnDateTime(d.paidAt)}; việc hoàn trả (nếu có) thực hiện theo quy định của pháp luật về phí, lệ phí.`
-    : `Phí, lệ phí theo quy định: ${vnd(d.feeTotalVnd)}; hệ thống chưa ghi nhận khoản đã nộp.`;
+    d.feeTotalVnd <= 0
+      ? 'Thủ tục không thu phí, lệ phí.'
+      : d.paidAt
+        ? `Đã nộp phí, lệ phí ${vnd(d.feeTotalVnd)} lúc ${vnDateTime(d.paidAt)}; việc hoàn trả (nếu có) thực hiện theo quy định của pháp luật về phí, lệ phí.`
+        : `Phí, lệ phí theo quy định: ${vnd(d.feeTotalVnd)}; hệ thống chưa ghi nhận khoản đã nộp.`;
   return doc('05', d, headerOf(issuer, e.at), [
     titleBlock('05', d),
     { kind: 'para', align: 'center', runs: [r('Kính gửi: '), b(`Ông/Bà ${d.applicant.name}`)], gapBefore: 4 },
@@ -484,13 +548,21 @@ export function stopForm({ dossier: d, events, steps, unit, trackingUrl: url }: 
     para(r(`${issuer.nameVi} thông báo dừng giải quyết hồ sơ của Ông/Bà:`)),
     para(r('Thủ tục: '), b(d.procedure.nameVi), r(` (mã thủ tục ${d.procedure.code})`)),
     field('Thời gian nhận hồ sơ', d.receivedAt ? vnDateTime(d.receivedAt) : '—'),
-    para(r('Giai đoạn giải quyết khi dừng: '), b(stage), r(step ? ` — bước ${STEP_LABEL[step.role]?.toLocaleLowerCase('vi-VN') ?? step.role} tại ${step.toUnitNameVi}` : '')),
+    para(
+      r('Giai đoạn giải quyết khi dừng: '),
+      b(stage),
+      r(step ? ` — bước ${STEP_LABEL[step.role]?.toLocaleLowerCase('vi-VN') ?? step.role} tại ${step.toUnitNameVi}` : ''),
+    ),
     para(r('Lý do dừng giải quyết hồ sơ:')),
     { kind: 'para', runs: [b(e.note ?? '')], indent: 14 },
     field('Thời gian dừng giải quyết', vnDateTime(e.at)),
     field('Nghĩa vụ tài chính', fee),
     para(r('Xin thông báo để Ông/Bà được biết./.')),
-    { kind: 'signatures', left: { recipients: ['Như trên;', 'Bộ phận Một cửa;', 'Lưu: VT.'] }, right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: null } },
+    {
+      kind: 'signatures',
+      left: { recipients: ['Như trên;', 'Bộ phận Một cửa;', 'Lưu: VT.'] },
+      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: null },
+    },
     qrBlock(d, url),
   ]);
 }
@@ -508,7 +580,7 @@ export function processControlForm({ dossier: d, steps, staffName, unit, trackin
   const main = new Set([d.receivingUnit.id, d.competentAgency.id, d.returnPoint.id]);
   const partners = [...new Set(steps.filter((s) => !main.has(s.toUnitId)).map((s) => s.toUnitNameVi))];
   const rows = steps.map((s) => {
-    const giver = s.fromUnitId === null ? `Ông/Bà ${d.applicant.name} (người nộp hồ sơ)` : s.fromUnitNameVi ?? '';
+    const giver = s.fromUnitId === null ? `Ông/Bà ${d.applicant.name} (người nộp hồ sơ)` : (s.fromUnitNameVi ?? '');
     const handedBy = staffName(s.handedBy);
     const doneBy = staffName(s.completedBy);
     const note = [
@@ -520,7 +592,9 @@ export function processControlForm({ dossier: d, steps, staffName, unit, trackin
     return [
       `1. Giao: ${giver}\n2. Nhận: ${s.toUnitNameVi}`,
       // At receipt the applicant hands the dossier over and the clerk (who recorded the step) takes it.
-      s.fromUnitId === null ? `${vnDateTime(s.handedAt)}\nNgười giao: ${d.applicant.name}\nNgười nhận: ${handedBy ?? '……'}` : `${vnDateTime(s.handedAt)}\nNgười giao: ${handedBy ?? '……'}\nNgười nhận: ……`,
+      s.fromUnitId === null
+        ? `${vnDateTime(s.handedAt)}\nNgười giao: ${d.applicant.name}\nNgười nhận: ${handedBy ?? '……'}`
+        : `${vnDateTime(s.handedAt)}\nNgười giao: ${handedBy ?? '……'}\nNgười nhận: ……`,
       stepResult(s),
       note.join('\n'),
     ];
@@ -593,7 +667,8 @@ const MAX_BOOK_DAYS = 366;
 function parseDay(s: string, field: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== s) throw new DomainError('VALIDATION', `${s} is not a date (YYYY-MM-DD)`, { field });
+  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== s)
+    throw new DomainError('VALIDATION', `${s} is not a date (YYYY-MM-DD)`, { field });
   return ms;
 }
 
@@ -603,7 +678,10 @@ export function bookPeriod(from: string, to: string): BookPeriod {
   const z = parseDay(to, 'querystring.to');
   if (z < a) throw new DomainError('VALIDATION', 'The period ends before it starts', { field: 'querystring.to' });
   const days = (z - a) / 86_400_000 + 1;
-  if (days > MAX_BOOK_DAYS) throw new DomainError('VALIDATION', `The period is ${days} days; print at most ${MAX_BOOK_DAYS} days at a time`, { field: 'querystring.to' });
+  if (days > MAX_BOOK_DAYS)
+    throw new DomainError('VALIDATION', `The period is ${days} days; print at most ${MAX_BOOK_DAYS} days at a time`, {
+      field: 'querystring.to',
+    });
   return { from, to, start: new Date(a - VN_OFFSET_MS), end: new Date(z + 86_400_000 - VN_OFFSET_MS) };
 }
 
@@ -635,7 +713,15 @@ export function trackingBook(input: { unit: UnitInfo; period: BookPeriod; entrie
     header: headerOf(u, null),
     subject: `${FORM_TITLES['07']} — ${u.nameVi} — ${fromLabel}–${toLabel}`,
     blocks: [
-      { kind: 'title', text: FORM_TITLES['07'], lines: [[r(`Quyển số: ${volume}`)], [r(`Từ ngày ${fromLabel} đến ngày ${toLabel}`)], [i(`(In lúc ${vnDateTime(input.printedAt)})`)]] },
+      {
+        kind: 'title',
+        text: FORM_TITLES['07'],
+        lines: [
+          [r(`Quyển số: ${volume}`)],
+          [r(`Từ ngày ${fromLabel} đến ngày ${toLabel}`)],
+          [i(`(In lúc ${vnDateTime(input.printedAt)})`)],
+        ],
+      },
       para(r('Đơn vị tiếp nhận: '), b(u.nameVi), r(`;   tổng số hồ sơ tiếp nhận trong kỳ: `), b(String(entries.length))),
       {
         kind: 'table',
@@ -680,7 +766,13 @@ export function trackingBook(input: { unit: UnitInfo; period: BookPeriod; entrie
 /** The text of a document, block by block, as a reader would read it (no layout). */
 export function plainText(d: FormDocument): string {
   const line = (l: Line) => l.map((x) => x.text).join('');
-  const out: string[] = [d.header.superior ?? '', d.header.unit, 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', d.header.placeDate ?? ''];
+  const out: string[] = [
+    d.header.superior ?? '',
+    d.header.unit,
+    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+    'Độc lập - Tự do - Hạnh phúc',
+    d.header.placeDate ?? '',
+  ];
   for (const blk of d.blocks) {
     if (blk.kind === 'title') out.push(blk.text, ...blk.lines.map(line));
     else if (blk.kind === 'para') out.push(line(blk.runs));

@@ -31,17 +31,26 @@ function fonts(): Record<Style, Buffer> {
   if (!fontFiles) {
     const require = createRequire(import.meta.url);
     const file = (name: string) => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${name}`));
-    fontFiles = { regular: file('DejaVuSans.ttf'), bold: file('DejaVuSans-Bold.ttf'), italic: file('DejaVuSans-Oblique.ttf'), boldItalic: file('DejaVuSans-BoldOblique.ttf') };
+    fontFiles = {
+      regular: file('DejaVuSans.ttf'),
+      bold: file('DejaVuSans-Bold.ttf'),
+      italic: file('DejaVuSans-Oblique.ttf'),
+      boldItalic: file('DejaVuSans-BoldOblique.ttf'),
+    };
   }
   return fontFiles;
 }
 
 /** Precomposed letters (NFC) so each accented letter is one glyph; control characters other than line breaks dropped. */
 function clean(text: string): string {
-  return text.normalize('NFC').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
+  return text
+    .normalize('NFC')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
 }
 
-const styleOf = (run: Pick<Run, 'bold' | 'italic'>): Style => (run.bold ? (run.italic ? 'boldItalic' : 'bold') : run.italic ? 'italic' : 'regular');
+const styleOf = (run: Pick<Run, 'bold' | 'italic'>): Style =>
+  run.bold ? (run.italic ? 'boldItalic' : 'bold') : run.italic ? 'italic' : 'regular';
 
 /** The QR code modules of a payload: true = dark. */
 export function qrModules(payload: string): boolean[][] {
@@ -172,7 +181,10 @@ class Layout {
         const y = this.doc.y + (blk.gapBefore ?? 0);
         // PDFKit justifies each styled fragment on its own, which opens gaps: only one-style paragraphs are justified.
         const align = blk.align ?? (blk.runs.filter((x) => x.text).length === 1 ? 'justify' : 'left');
-        const end = align === 'center' ? this.centred(blk.runs, this.left + this.width / 2, this.width, y, size) : this.flow(blk.runs, this.left, y, this.width, size, align, blk.indent ?? 0);
+        const end =
+          align === 'center'
+            ? this.centred(blk.runs, this.left + this.width / 2, this.width, y, size)
+            : this.flow(blk.runs, this.left, y, this.width, size, align, blk.indent ?? 0);
         this.doc.y = end + PARA_GAP;
         return;
       }
@@ -194,7 +206,8 @@ class Layout {
     const total = t.columns.reduce((a, c) => a + c.weight, 0);
     const widths = t.columns.map((c) => (c.weight / total) * width);
     const xs = widths.map((_, k) => left + widths.slice(0, k).reduce((a, w) => a + w, 0));
-    const measure = (text: string, w: number, style: Style) => this.font(style, size).heightOfString(clean(text) || ' ', { width: w - 2 * CELL_PAD, lineGap: 0.5 });
+    const measure = (text: string, w: number, style: Style) =>
+      this.font(style, size).heightOfString(clean(text) || ' ', { width: w - 2 * CELL_PAD, lineGap: 0.5 });
     const cell = (text: string, x: number, y: number, w: number, h: number, style: Style, align: 'left' | 'center', middle = false) => {
       doc.save().lineWidth(0.5).rect(x, y, w, h).stroke().restore();
       const th = measure(text, w, style);
@@ -203,7 +216,10 @@ class Layout {
     };
     const grouped = new Set<number>();
     for (const g of t.groups ?? []) for (let k = g.from; k <= g.to; k++) grouped.add(k);
-    const groupH = Math.max(0, ...(t.groups ?? []).map((g) => measure(g.title, xs[g.to]! + widths[g.to]! - xs[g.from]!, 'bold') + 2 * CELL_PAD));
+    const groupH = Math.max(
+      0,
+      ...(t.groups ?? []).map((g) => measure(g.title, xs[g.to]! + widths[g.to]! - xs[g.from]!, 'bold') + 2 * CELL_PAD),
+    );
     const titleH = (k: number) => measure(t.columns[k]!.title, widths[k]!, 'bold') + 2 * CELL_PAD;
     const headH = Math.max(groupH + Math.max(0, ...[...grouped].map(titleH)), ...t.columns.map((_, k) => (grouped.has(k) ? 0 : titleH(k))));
     const drawHead = () => {
@@ -212,7 +228,8 @@ class Layout {
         if (grouped.has(k)) cell(c.title, xs[k]!, y + groupH, widths[k]!, headH - groupH, 'bold', 'center', true);
         else cell(c.title, xs[k]!, y, widths[k]!, headH, 'bold', 'center', true);
       });
-      for (const g of t.groups ?? []) cell(g.title, xs[g.from]!, y, xs[g.to]! + widths[g.to]! - xs[g.from]!, groupH, 'bold', 'center', true);
+      for (const g of t.groups ?? [])
+        cell(g.title, xs[g.from]!, y, xs[g.to]! + widths[g.to]! - xs[g.from]!, groupH, 'bold', 'center', true);
       doc.y = y + headH;
     };
     const room = () => this.maxY - this.m.top - headH - 2;
@@ -292,7 +309,7 @@ class Layout {
     doc.markContent('QRCode');
     doc.save();
     modules.forEach((row, r) => {
-      for (let c = 0; c < n; ) {
+      for (let c = 0; c < n;) {
         if (!row[c]) {
           c++;
           continue;
@@ -322,7 +339,12 @@ class Layout {
       doc.switchToPage(p);
       const bottom = doc.page.margins.bottom;
       doc.page.margins.bottom = 0; // writing inside the bottom margin must not start a new page
-      this.font('regular', this.s.note).text(`Trang ${p - range.start + 1}/${range.count}`, this.left, doc.page.height - this.m.bottom + 10, { width: this.width, align: 'center', lineBreak: false });
+      this.font('regular', this.s.note).text(
+        `Trang ${p - range.start + 1}/${range.count}`,
+        this.left,
+        doc.page.height - this.m.bottom + 10,
+        { width: this.width, align: 'center', lineBreak: false },
+      );
       doc.page.margins.bottom = bottom;
     }
   }
@@ -339,7 +361,14 @@ export async function renderForm(form: FormDocument, opts: { producedAt: Date })
     autoFirstPage: true,
     lang: 'vi-VN',
     displayTitle: true,
-    info: { Title: clean(`${form.title}`), Subject: clean(form.subject), Author: clean(form.header.unit), Creator: 'Motcua', Producer: 'Motcua (PDFKit)', CreationDate: opts.producedAt },
+    info: {
+      Title: clean(`${form.title}`),
+      Subject: clean(form.subject),
+      Author: clean(form.header.unit),
+      Creator: 'Motcua',
+      Producer: 'Motcua (PDFKit)',
+      CreationDate: opts.producedAt,
+    },
   });
   doc.registerFont('regular', f.regular);
   doc.registerFont('bold', f.bold);

@@ -9,29 +9,47 @@ import { DossierFormParams, PdfResponse, TrackingBookQuery } from './form.schema
 const TAG = ['forms'];
 
 function sendPdf(reply: FastifyReply, form: PrintedForm) {
-  return reply.type('application/pdf').header('content-disposition', `inline; filename="${form.fileName}"`).header('cache-control', 'no-store').send(form.pdf);
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', `inline; filename="${form.fileName}"`)
+    .header('cache-control', 'no-store')
+    .send(form.pdf);
 }
 
 export async function formRoutes(app: HttpApp, s: Services): Promise<void> {
   const onRequest = requireStaff(s.auth);
 
-  app.get('/dossiers/:code/forms/:form', {
-    onRequest,
-    schema: {
-      tags: TAG, security: SECURED, summary: 'Print a form of a dossier (Circular 03/2025, forms 01–06) as PDF',
-      description: 'The dossier must be in the caller’s scope (404 otherwise). 409 FORM_NOT_APPLICABLE when the dossier has not reached the form: 01 and 06 need a received dossier, 02 a supplement request, 03 a refusal, 04 an apology, 05 a stop.',
-      params: DossierFormParams,
-      response: { 200: PdfResponse, ...problems(400, 401, 404, 409) },
+  app.get(
+    '/dossiers/:code/forms/:form',
+    {
+      onRequest,
+      schema: {
+        tags: TAG,
+        security: SECURED,
+        summary: 'Print a form of a dossier (Circular 03/2025, forms 01–06) as PDF',
+        description:
+          'The dossier must be in the caller’s scope (404 otherwise). 409 FORM_NOT_APPLICABLE when the dossier has not reached the form: 01 and 06 need a received dossier, 02 a supplement request, 03 a refusal, 04 an apology, 05 a stop.',
+        params: DossierFormParams,
+        response: { 200: PdfResponse, ...problems(400, 401, 404, 409) },
+      },
     },
-  }, async (req, reply) => sendPdf(reply, await s.forms.dossierForm(actorOf(req), req.params.code, req.params.form)));
+    async (req, reply) => sendPdf(reply, await s.forms.dossierForm(actorOf(req), req.params.code, req.params.form)),
+  );
 
-  app.get('/forms/07', {
-    onRequest,
-    schema: {
-      tags: TAG, security: SECURED, summary: 'Print the dossier tracking book (form 07) of a service point for a period, as PDF',
-      description: 'Dossiers received at the unit from `from` to `to` (Vietnam time, at most 366 days), in order of receipt, numbered as in the unit’s book of each year. The unit must be in the caller’s scope (403 otherwise).',
-      querystring: TrackingBookQuery,
-      response: { 200: PdfResponse, ...problems(400, 401, 403, 404) },
+  app.get(
+    '/forms/07',
+    {
+      onRequest,
+      schema: {
+        tags: TAG,
+        security: SECURED,
+        summary: 'Print the dossier tracking book (form 07) of a service point for a period, as PDF',
+        description:
+          'Dossiers received at the unit from `from` to `to` (Vietnam time, at most 366 days), in order of receipt, numbered as in the unit’s book of each year. The unit must be in the caller’s scope (403 otherwise).',
+        querystring: TrackingBookQuery,
+        response: { 200: PdfResponse, ...problems(400, 401, 403, 404) },
+      },
     },
-  }, async (req, reply) => sendPdf(reply, await s.forms.trackingBook(actorOf(req), req.query)));
+    async (req, reply) => sendPdf(reply, await s.forms.trackingBook(actorOf(req), req.query)),
+  );
 }

@@ -15,7 +15,11 @@ const Day = (description: string) => Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-
 
 export const TrackingBookQuery = Type.Object(
   {
-    unitId: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The service point whose book this is (in the caller’s scope)' }),
+    unitId: Type.Integer({
+      minimum: 1,
+      maximum: 2_147_483_647,
+      description: 'The service point whose book this is (in the caller’s scope)',
+    }),
     from: Day('First day of the period (YYYY-MM-DD, Vietnam time)'),
     to: Day('Last day of the period, included; at most 366 days after from'),
   },

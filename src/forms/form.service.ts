@@ -48,7 +48,10 @@ export class FormService {
     const dossier = await dossiers.get(actor, code);
     const events = await dossiers.events(actor, code);
     const steps: FormStep[] = form === '05' || form === '06' ? await dossiers.processControl(actor, code) : [];
-    const names = await repo.staffNames(db, [...events.map((e) => e.actorId), ...steps.flatMap((s) => [s.handedBy, s.completedBy])].filter((x): x is number => x !== null));
+    const names = await repo.staffNames(
+      db,
+      [...events.map((e) => e.actorId), ...steps.flatMap((s) => [s.handedBy, s.completedBy])].filter((x): x is number => x !== null),
+    );
     let book: { volume: string; seq: number } | null = null;
     if (form === '01' && dossier.receivedAt) {
       const year = vnYear(dossier.receivedAt);
@@ -59,7 +62,7 @@ export class FormService {
       dossier,
       events,
       steps,
-      staffName: (id) => (id === null ? null : names.get(id) ?? null),
+      staffName: (id) => (id === null ? null : (names.get(id) ?? null)),
       unit: await this.units(),
       trackingUrl: trackingUrl(this.deps.publicUrl, code),
       book,
@@ -78,13 +81,20 @@ export class FormService {
     const unit = await org.unit(q.unitId).catch(() => {
       throw new DomainError('NOT_FOUND', `Unit ${q.unitId} not found`, { field: 'querystring.unitId' });
     });
-    if (!inScope(actor, unit.id)) throw new DomainError('OUT_OF_SCOPE', `${unit.name_vi} is outside your scope`, { field: 'querystring.unitId' });
+    if (!inScope(actor, unit.id))
+      throw new DomainError('OUT_OF_SCOPE', `${unit.name_vi} is outside your scope`, { field: 'querystring.unitId' });
     if (!(SERVICE_POINT_KINDS as readonly string[]).includes(unit.kind)) {
-      throw new DomainError('VALIDATION', `${unit.name_vi} is not a service point: the tracking book is kept where dossiers are received`, { field: 'querystring.unitId' });
+      throw new DomainError('VALIDATION', `${unit.name_vi} is not a service point: the tracking book is kept where dossiers are received`, {
+        field: 'querystring.unitId',
+      });
     }
     const total = await repo.countReceived(db, unit.id, period.start, period.end);
     if (total > MAX_BOOK_ROWS) {
-      throw new DomainError('VALIDATION', `${total} dossiers were received in this period; print at most ${MAX_BOOK_ROWS} at a time (a shorter period)`, { field: 'querystring.to', details: { dossiers: total } });
+      throw new DomainError(
+        'VALIDATION',
+        `${total} dossiers were received in this period; print at most ${MAX_BOOK_ROWS} at a time (a shorter period)`,
+        { field: 'querystring.to', details: { dossiers: total } },
+      );
     }
     const rows = await repo.receivedBetween(db, unit.id, period.start, period.end);
     const steps = new Map<number, Awaited<ReturnType<typeof repo.stepsReceivedBetween>>>();
@@ -128,9 +138,23 @@ export class FormService {
       };
     });
     // The book lists applicants' addresses and phone numbers: who printed which book is kept.
-    await db.transaction().execute((trx) =>
-      recordAudit(trx, { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}`, action: 'forms.tracking_book', entityType: 'unit', entityId: String(unit.id), data: { from: period.from, to: period.to, dossiers: entries.length } }, this.deps.clock()),
-    );
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(
+          trx,
+          {
+            actorKind: 'staff',
+            actorId: actor.staffId,
+            stream: `unit:${actor.unitId}`,
+            action: 'forms.tracking_book',
+            entityType: 'unit',
+            entityId: String(unit.id),
+            data: { from: period.from, to: period.to, dossiers: entries.length },
+          },
+          this.deps.clock(),
+        ),
+      );
     return trackingBook({ unit: names(unit.id), period, entries, printedAt: this.deps.clock() });
   }
 

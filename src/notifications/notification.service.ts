@@ -41,7 +41,18 @@ export class NotificationService {
   /** Queues messages inside the caller's transaction. */
   async enqueue(trx: Kysely<DB>, messages: NewMessage[]): Promise<void> {
     const now = this.deps.clock();
-    await repo.insertNotifications(trx, messages.map((m) => ({ channel: 'sms' as const, recipient: m.to, body: m.body, kind: m.kind, ref: m.ref, due_at: m.dueAt, created_at: now })));
+    await repo.insertNotifications(
+      trx,
+      messages.map((m) => ({
+        channel: 'sms' as const,
+        recipient: m.to,
+        body: m.body,
+        kind: m.kind,
+        ref: m.ref,
+        due_at: m.dueAt,
+        created_at: now,
+      })),
+    );
   }
 
   /** Cancels what is still pending about a ref, inside the caller's transaction. */
@@ -57,11 +68,15 @@ export class NotificationService {
     for (const m of await repo.dueNotifications(this.deps.db, now, limit)) {
       try {
         await this.deps.sender.send(m.recipient, m.body);
-        await this.record(m.id, 'notification.sent', { kind: m.kind, via: this.deps.sender.name }, (trx, at) => repo.markSent(trx, m.id, at));
+        await this.record(m.id, 'notification.sent', { kind: m.kind, via: this.deps.sender.name }, (trx, at) =>
+          repo.markSent(trx, m.id, at),
+        );
         sent++;
       } catch (e) {
         const error = (e as Error).message;
-        await this.record(m.id, 'notification.failed', { kind: m.kind, via: this.deps.sender.name, error: error.slice(0, 200) }, (trx) => repo.markFailed(trx, m.id, error));
+        await this.record(m.id, 'notification.failed', { kind: m.kind, via: this.deps.sender.name, error: error.slice(0, 200) }, (trx) =>
+          repo.markFailed(trx, m.id, error),
+        );
         failed++;
       }
     }
@@ -69,11 +84,20 @@ export class NotificationService {
   }
 
   /** Marks a message and audits it in one transaction (the audit names the message, never the phone number). */
-  private async record(id: number, action: string, data: Record<string, unknown>, write: (trx: Kysely<DB>, at: Date) => Promise<void>): Promise<void> {
+  private async record(
+    id: number,
+    action: string,
+    data: Record<string, unknown>,
+    write: (trx: Kysely<DB>, at: Date) => Promise<void>,
+  ): Promise<void> {
     const at = this.deps.clock();
     await this.deps.db.transaction().execute(async (trx) => {
       await write(trx, at);
-      await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action, entityType: 'notification', entityId: String(id), data }, at);
+      await recordAudit(
+        trx,
+        { actorKind: 'system', actorId: null, stream: 'system', action, entityType: 'notification', entityId: String(id), data },
+        at,
+      );
     });
   }
 

@@ -1,9 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { DB, Unit } from '../platform/db.types.js';
 
-export async function insertUnit(db: Kysely<DB>, row: Omit<Unit, 'id' | 'created_at' | 'office_hours'> & { office_hours: string | null }): Promise<number> {
+export async function insertUnit(
+  db: Kysely<DB>,
+  row: Omit<Unit, 'id' | 'created_at' | 'office_hours'> & { office_hours: string | null },
+): Promise<number> {
   const r = await db.insertInto('units').values(row).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('unit_codes').values({ unit_id: r.id, agency_code: row.agency_code, valid_from: row.valid_from, valid_to: null }).execute();
+  await db
+    .insertInto('unit_codes')
+    .values({ unit_id: r.id, agency_code: row.agency_code, valid_from: row.valid_from, valid_to: null })
+    .execute();
   return r.id;
 }
 
@@ -38,6 +44,9 @@ export async function listCommunes(db: Kysely<DB>) {
 }
 
 export async function countUnits(db: Kysely<DB>): Promise<number> {
-  const r = await db.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('units')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

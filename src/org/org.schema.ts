@@ -1,6 +1,9 @@
 import { Type, type Static } from 'typebox';
 
-const AgencyCode = Type.String({ pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$', description: 'Agency identifier code DDD.CC.BB.Axx (Decision 20/2020/QĐ-TTg)' });
+const AgencyCode = Type.String({
+  pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$',
+  description: 'Agency identifier code DDD.CC.BB.Axx (Decision 20/2020/QĐ-TTg)',
+});
 const Area = Type.Union([Type.Literal('urban'), Type.Literal('rural'), Type.Literal('remote')]);
 const Lat = Type.Number({ minimum: 8, maximum: 24 });
 const Lon = Type.Number({ minimum: 102, maximum: 110 });
@@ -55,7 +58,9 @@ export const UnitSchema = Type.Object({
   areaType: Type.Union([Type.String(), Type.Null()]),
   lat: Type.Union([Type.Number(), Type.Null()]),
   lon: Type.Union([Type.Number(), Type.Null()]),
-  receivingUnitId: Type.Union([Type.Integer(), Type.Null()], { description: 'For an agency: the service point that receives its territorial dossiers' }),
+  receivingUnitId: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'For an agency: the service point that receives its territorial dossiers',
+  }),
   communeCode: Type.Union([Type.String(), Type.Null()]),
 });
 

@@ -106,7 +106,10 @@ export class OrgService {
   }
 
   /** Imports a province's organization in one transaction (an empty database only). */
-  async importOrg(doc: unknown, opts: { validFrom?: string; officeHours?: OfficeHours } = {}): Promise<{ units: number; communes: number }> {
+  async importOrg(
+    doc: unknown,
+    opts: { validFrom?: string; officeHours?: OfficeHours } = {},
+  ): Promise<{ units: number; communes: number }> {
     if (!orgValidator.Check(doc)) {
       const first = [...orgValidator.Errors(doc)][0];
       throw new DomainError('VALIDATION', `The organization document is invalid: ${first?.instancePath ?? ''} ${first?.message ?? ''}`);
@@ -120,25 +123,130 @@ export class OrgService {
     const base = { province_code: pc, valid_from: validFrom, valid_to: null, receiving_unit_id: null, commune_code: null };
     let units = 0;
     await db.transaction().execute(async (trx) => {
-      const provinceId = await repo.insertUnit(trx, { ...base, key: 'PROVINCE', parent_id: null, kind: 'province', agency_code: org.province.agencyCode, name_vi: org.province.nameVi, name_en: org.province.nameEn, address: null, area_type: null, lat: null, lon: null, office_hours: hours });
+      const provinceId = await repo.insertUnit(trx, {
+        ...base,
+        key: 'PROVINCE',
+        parent_id: null,
+        kind: 'province',
+        agency_code: org.province.agencyCode,
+        name_vi: org.province.nameVi,
+        name_en: org.province.nameEn,
+        address: null,
+        area_type: null,
+        lat: null,
+        lon: null,
+        office_hours: hours,
+      });
       const c = org.provincialCenter;
-      const centerId = await repo.insertUnit(trx, { ...base, key: c.key, parent_id: provinceId, kind: 'center', agency_code: c.agencyCode, name_vi: c.nameVi, name_en: c.nameEn, address: c.address, area_type: c.areaType, lat: c.lat, lon: c.lon, office_hours: null });
+      const centerId = await repo.insertUnit(trx, {
+        ...base,
+        key: c.key,
+        parent_id: provinceId,
+        kind: 'center',
+        agency_code: c.agencyCode,
+        name_vi: c.nameVi,
+        name_en: c.nameEn,
+        address: c.address,
+        area_type: c.areaType,
+        lat: c.lat,
+        lon: c.lon,
+        office_hours: null,
+      });
       units += 2;
       for (const b of org.branches) {
-        await repo.insertUnit(trx, { ...base, key: b.key, parent_id: centerId, kind: 'branch', agency_code: b.agencyCode, name_vi: b.nameVi, name_en: b.nameEn, address: b.address, area_type: b.areaType, lat: b.lat, lon: b.lon, office_hours: null });
+        await repo.insertUnit(trx, {
+          ...base,
+          key: b.key,
+          parent_id: centerId,
+          kind: 'branch',
+          agency_code: b.agencyCode,
+          name_vi: b.nameVi,
+          name_en: b.nameEn,
+          address: b.address,
+          area_type: b.areaType,
+          lat: b.lat,
+          lon: b.lon,
+          office_hours: null,
+        });
         units++;
       }
       for (const d of org.departments) {
-        await repo.insertUnit(trx, { ...base, receiving_unit_id: centerId, key: d.key, parent_id: provinceId, kind: 'department', agency_code: d.agencyCode, name_vi: d.nameVi, name_en: d.nameEn, address: c.address, area_type: null, lat: null, lon: null, office_hours: null });
+        await repo.insertUnit(trx, {
+          ...base,
+          receiving_unit_id: centerId,
+          key: d.key,
+          parent_id: provinceId,
+          kind: 'department',
+          agency_code: d.agencyCode,
+          name_vi: d.nameVi,
+          name_en: d.nameEn,
+          address: c.address,
+          area_type: null,
+          lat: null,
+          lon: null,
+          office_hours: null,
+        });
         units++;
       }
       for (const m of org.communes) {
-        const centerUnit = await repo.insertUnit(trx, { ...base, commune_code: m.code, key: `${m.key}-TT`, parent_id: provinceId, kind: 'commune_center', agency_code: m.centerAgencyCode, name_vi: `Trung tâm Phục vụ hành chính công ${m.nameVi}`, name_en: `${m.nameEn} Public Administration Service Center`, address: m.address, area_type: m.areaType, lat: m.lat, lon: m.lon, office_hours: null });
-        const committee = await repo.insertUnit(trx, { ...base, commune_code: m.code, receiving_unit_id: centerUnit, key: `${m.key}-UB`, parent_id: provinceId, kind: 'commune_committee', agency_code: m.committeeAgencyCode, name_vi: `Ủy ban nhân dân ${m.nameVi}`, name_en: `${m.nameEn} People's Committee`, address: m.address, area_type: m.areaType, lat: m.lat, lon: m.lon, office_hours: null });
-        await repo.insertCommune(trx, { code: m.code, province_code: pc, name_vi: m.nameVi, name_en: m.nameEn, kind: m.kind, area_type: m.areaType, committee_unit_id: committee, center_unit_id: centerUnit, lat: m.lat, lon: m.lon });
+        const centerUnit = await repo.insertUnit(trx, {
+          ...base,
+          commune_code: m.code,
+          key: `${m.key}-TT`,
+          parent_id: provinceId,
+          kind: 'commune_center',
+          agency_code: m.centerAgencyCode,
+          name_vi: `Trung tâm Phục vụ hành chính công ${m.nameVi}`,
+          name_en: `${m.nameEn} Public Administration Service Center`,
+          address: m.address,
+          area_type: m.areaType,
+          lat: m.lat,
+          lon: m.lon,
+          office_hours: null,
+        });
+        const committee = await repo.insertUnit(trx, {
+          ...base,
+          commune_code: m.code,
+          receiving_unit_id: centerUnit,
+          key: `${m.key}-UB`,
+          parent_id: provinceId,
+          kind: 'commune_committee',
+          agency_code: m.committeeAgencyCode,
+          name_vi: `Ủy ban nhân dân ${m.nameVi}`,
+          name_en: `${m.nameEn} People's Committee`,
+          address: m.address,
+          area_type: m.areaType,
+          lat: m.lat,
+          lon: m.lon,
+          office_hours: null,
+        });
+        await repo.insertCommune(trx, {
+          code: m.code,
+          province_code: pc,
+          name_vi: m.nameVi,
+          name_en: m.nameEn,
+          kind: m.kind,
+          area_type: m.areaType,
+          committee_unit_id: committee,
+          center_unit_id: centerUnit,
+          lat: m.lat,
+          lon: m.lon,
+        });
         units += 2;
       }
-      await recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'system', action: 'org.import', entityType: 'province', entityId: pc, data: { units, communes: org.communes.length } }, clock());
+      await recordAudit(
+        trx,
+        {
+          actorKind: 'system',
+          actorId: null,
+          stream: 'system',
+          action: 'org.import',
+          entityType: 'province',
+          entityId: pc,
+          data: { units, communes: org.communes.length },
+        },
+        clock(),
+      );
     });
     await this.reload();
     return { units, communes: org.communes.length };

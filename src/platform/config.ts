@@ -54,7 +54,9 @@ function parsePublicUrl(raw: string | undefined, problems: string[]): string {
     url = undefined;
   }
   if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || url.search || url.hash || url.username || url.password) {
-    problems.push(`MOTCUA_PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials (got "${value.slice(0, 60)}")`);
+    problems.push(
+      `MOTCUA_PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials (got "${value.slice(0, 60)}")`,
+    );
     return fallback;
   }
   return url.toString().replace(/\/+$/, '');

@@ -14,10 +14,22 @@ afterAll(async () => {
 describe('database', () => {
   it('applies the migrations and refuses to change the audit log', async () => {
     const { db } = database;
-    await db.insertInto('audit_log').values({
-      stream: 's', seq: 1, at: new Date(), actor_kind: 'system', actor_id: null, action: 'x',
-      entity_type: 'test', entity_id: null, payload: '{}', prev_hash: '0', hash: '1',
-    }).execute();
+    await db
+      .insertInto('audit_log')
+      .values({
+        stream: 's',
+        seq: 1,
+        at: new Date(),
+        actor_kind: 'system',
+        actor_id: null,
+        action: 'x',
+        entity_type: 'test',
+        entity_id: null,
+        payload: '{}',
+        prev_hash: '0',
+        hash: '1',
+      })
+      .execute();
     await expect(sql`update audit_log set action = 'y'`.execute(db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(db)).rejects.toThrow(/append-only/);
     const rows = await db.selectFrom('audit_log').select(['action']).orderBy('seq').execute();

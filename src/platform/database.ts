@@ -64,7 +64,11 @@ function prepareStatements(pool: pg.Pool): void {
 }
 
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in memory when dataDir is null). */
-export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | null; poolSize?: number }): Promise<Database> {
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  dataDir?: string | null;
+  poolSize?: number;
+}): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle connection the server closes (restart, failover, terminated backend) is dropped from the pool and

@@ -38,9 +38,16 @@ function fieldOf(part: string | undefined, instancePath: string, params: Record<
 }
 
 /** Builds the Fastify instance: TypeBox types, strict body validation, OpenAPI 3.1, problem+json errors. */
-export async function createHttpApp(opts: { logger: FastifyServerOptions['logger'] | FastifyBaseLogger; bodyLimit: number; title: string; version: string; trustProxy?: boolean | number | string[] }): Promise<HttpApp> {
+export async function createHttpApp(opts: {
+  logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  bodyLimit: number;
+  title: string;
+  version: string;
+  trustProxy?: boolean | number | string[];
+}): Promise<HttpApp> {
   // A ready logger (one with methods) goes in as loggerInstance; options or false as logger.
-  const isInstance = typeof opts.logger === 'object' && opts.logger !== null && typeof (opts.logger as { info?: unknown }).info === 'function';
+  const isInstance =
+    typeof opts.logger === 'object' && opts.logger !== null && typeof (opts.logger as { info?: unknown }).info === 'function';
   const app = Fastify({
     ...(isInstance ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: opts.logger as FastifyServerOptions['logger'] }),
     bodyLimit: opts.bodyLimit,
@@ -51,7 +58,13 @@ export async function createHttpApp(opts: { logger: FastifyServerOptions['logger
     requestIdHeader: false,
     disableRequestLogging: false,
     // A hop count becomes the function Fastify would build from it (its typings omit numbers).
-    trustProxy: typeof opts.trustProxy === 'number' ? ((hops: number) => (_address: string, hop: number) => hop < hops)(opts.trustProxy) : (opts.trustProxy ?? false),
+    trustProxy:
+      typeof opts.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(opts.trustProxy)
+        : (opts.trustProxy ?? false),
     ajv: { customOptions: {} },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -126,7 +139,16 @@ export async function createHttpApp(opts: { logger: FastifyServerOptions['logger
       const fe = error as FastifyError;
       const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
       if (status >= 500) req.log.error({ err: error }, 'request failed');
-      const code = status === 413 ? 'FILE_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_FILE_TYPE' : status === 429 ? 'RATE_LIMITED' : status >= 500 ? 'INTERNAL' : 'VALIDATION';
+      const code =
+        status === 413
+          ? 'FILE_TOO_LARGE'
+          : status === 415
+            ? 'UNSUPPORTED_FILE_TYPE'
+            : status === 429
+              ? 'RATE_LIMITED'
+              : status >= 500
+                ? 'INTERNAL'
+                : 'VALIDATION';
       problem = {
         type: `${PROBLEM_BASE}${code.toLowerCase().replaceAll('_', '-')}`,
         title: status >= 500 ? 'Internal Server Error' : code,

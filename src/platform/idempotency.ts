@@ -23,14 +23,18 @@ export async function idempotent<T>(
 ): Promise<{ value: T; replayed: boolean }> {
   if (!key) return { value: await db.transaction().execute(work), replayed: false };
   if (!/^[\w.:-]{8,128}$/.test(key)) {
-    throw new DomainError('VALIDATION', 'Idempotency-Key must be 8–128 characters of letters, digits, . : _ -', { field: 'headers.idempotency-key' });
+    throw new DomainError('VALIDATION', 'Idempotency-Key must be 8–128 characters of letters, digits, . : _ -', {
+      field: 'headers.idempotency-key',
+    });
   }
   const requestHash = sha256Hex(JSON.stringify(request));
   const replay = async (): Promise<{ value: T; replayed: boolean } | undefined> => {
     const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
     if (!row) return undefined;
     if (row.request_hash !== requestHash) {
-      throw new DomainError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request', { field: 'headers.idempotency-key' });
+      throw new DomainError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request', {
+        field: 'headers.idempotency-key',
+      });
     }
     const value = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as T;
     return { value, replayed: true };
@@ -40,7 +44,10 @@ export async function idempotent<T>(
   try {
     const value = await db.transaction().execute(async (trx) => {
       const v = await work(trx);
-      await trx.insertInto('idempotency_keys').values({ scope, key, request_hash: requestHash, status_code: 201, response: JSON.stringify(v) }).execute();
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ scope, key, request_hash: requestHash, status_code: 201, response: JSON.stringify(v) })
+        .execute();
       return v;
     });
     return { value, replayed: false };

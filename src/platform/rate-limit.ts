@@ -45,6 +45,11 @@ export function perClientLimit(limit: RateLimit, opts: { clock?: () => number; c
     reply.header('x-ratelimit-reset', String(resetSeconds));
     if (w.count <= limit.max) return done();
     reply.header('retry-after', String(resetSeconds));
-    done(new DomainError('RATE_LIMITED', `Quá nhiều yêu cầu, vui lòng thử lại sau ${resetSeconds} giây / Too many requests: at most ${limit.max} ${per}; try again in ${resetSeconds} seconds`));
+    done(
+      new DomainError(
+        'RATE_LIMITED',
+        `Quá nhiều yêu cầu, vui lòng thử lại sau ${resetSeconds} giây / Too many requests: at most ${limit.max} ${per}; try again in ${resetSeconds} seconds`,
+      ),
+    );
   };
 }

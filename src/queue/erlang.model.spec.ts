@@ -53,7 +53,14 @@ describe('Erlang C against published examples', () => {
     // half hour (200 per hour), AHT 180 s, 80% answered in 20 s, maximum occupancy 85%, shrinkage 30% → 14 agents,
     // 14 / (1 − 0.3) = 20 with shrinkage. Cross-check (mpmath, direct formula): at 13 agents the service level is
     // 0.79559 (< 80%), at 14 it is 0.88835 with P(wait) = 0.17413 and ASA = 7.836 s; occupancy 10/14 = 0.714.
-    const r = recommendClerks({ arrivalsPerHour: 200, serviceSeconds: 180, targetSeconds: 20, targetShare: 0.8, maxOccupancy: 0.85, absence: 0.3 });
+    const r = recommendClerks({
+      arrivalsPerHour: 200,
+      serviceSeconds: 180,
+      targetSeconds: 20,
+      targetShare: 0.8,
+      maxOccupancy: 0.85,
+      absence: 0.3,
+    });
     expect(r.clerks).toBe(14);
     expect(r.scheduled).toBe(20);
     expect(r.limitedBy).toEqual(['share']);
@@ -114,7 +121,9 @@ describe('Erlang B', () => {
     const r = recommendClerks({ arrivalsPerHour: 36_000, serviceSeconds: 300, targetSeconds: 20, targetShare: 0.8, maxOccupancy: 1 });
     expect(Number.isFinite(r.pWait)).toBe(true);
     expect(r.clerks).toBeGreaterThan(3000);
-    expect(evaluateClerks({ arrivalsPerHour: 36_000, serviceSeconds: 300, clerks: r.clerks - 1, targetSeconds: 20 }).shareWithinTarget).toBeLessThan(0.8);
+    expect(
+      evaluateClerks({ arrivalsPerHour: 36_000, serviceSeconds: 300, clerks: r.clerks - 1, targetSeconds: 20 }).shareWithinTarget,
+    ).toBeLessThan(0.8);
   });
 });
 
@@ -126,7 +135,13 @@ describe('an unstable queue', () => {
   });
 
   it('reports an idle point as stable with no wait, even with no clerk', () => {
-    expect(queueFigures({ arrivalsPerHour: 0, serviceSeconds: 300, clerks: 0 })).toMatchObject({ stable: true, pWait: 0, meanWaitSeconds: 0, shareWithinTarget: 1, occupancy: 0 });
+    expect(queueFigures({ arrivalsPerHour: 0, serviceSeconds: 300, clerks: 0 })).toMatchObject({
+      stable: true,
+      pWait: 0,
+      meanWaitSeconds: 0,
+      shareWithinTarget: 1,
+      occupancy: 0,
+    });
     expect(recommendClerks({ arrivalsPerHour: 0, serviceSeconds: 300 })).toMatchObject({ clerks: 0, scheduled: 0, limitedBy: [] });
   });
 });

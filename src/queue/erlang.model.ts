@@ -185,14 +185,31 @@ function figuresFromB(arrivalsPerHour: number, serviceSeconds: number, n: number
       shareWithinTarget = 1 - pWait * Math.exp((-(n - a) * targetSeconds) / serviceSeconds);
     }
   }
-  return { arrivalsPerHour, serviceSeconds, clerks: n, offeredLoad: a, stable, pWait, meanWaitSeconds, targetSeconds, shareWithinTarget, occupancy };
+  return {
+    arrivalsPerHour,
+    serviceSeconds,
+    clerks: n,
+    offeredLoad: a,
+    stable,
+    pWait,
+    meanWaitSeconds,
+    targetSeconds,
+    shareWithinTarget,
+    occupancy,
+  };
 }
 
 /** Every steady-state figure of the queue; the share within target is measured against `targetSeconds`. */
 export function queueFigures(q: QueueInput, targetSeconds: number = DEFAULT_TARGET_SECONDS): QueueFigures {
   checkQueue(q);
   checkNumber('targetSeconds', targetSeconds, { min: 0 });
-  return figuresFromB(q.arrivalsPerHour, q.serviceSeconds, q.clerks, erlangBUnchecked(q.clerks, offeredLoad(q.arrivalsPerHour, q.serviceSeconds)), targetSeconds);
+  return figuresFromB(
+    q.arrivalsPerHour,
+    q.serviceSeconds,
+    q.clerks,
+    erlangBUnchecked(q.clerks, offeredLoad(q.arrivalsPerHour, q.serviceSeconds)),
+    targetSeconds,
+  );
 }
 
 /** Probability that a citizen waits at all (Erlang C); 1 when the queue is unstable. */
@@ -240,7 +257,8 @@ export function resolveTargets(t: StaffingTargets = {}): ResolvedTargets {
 export function brokenConstraints(f: QueueFigures, targets: ResolvedTargets): StaffingConstraint[] {
   const broken: StaffingConstraint[] = [];
   if (!f.stable) broken.push('stability');
-  if (targets.targetMeanWaitSeconds !== null && (f.meanWaitSeconds === null || f.meanWaitSeconds > targets.targetMeanWaitSeconds)) broken.push('meanWait');
+  if (targets.targetMeanWaitSeconds !== null && (f.meanWaitSeconds === null || f.meanWaitSeconds > targets.targetMeanWaitSeconds))
+    broken.push('meanWait');
   if (targets.targetShare !== null && f.shareWithinTarget < targets.targetShare) broken.push('share');
   if (f.offeredLoad > 0 && f.occupancy > targets.maxOccupancy) broken.push('occupancy');
   return broken;
@@ -257,7 +275,13 @@ export function evaluateClerks(input: QueueInput & StaffingTargets): ClerkEvalua
   checkQueue(input);
   const targets = resolveTargets(input);
   const a = offeredLoad(input.arrivalsPerHour, input.serviceSeconds);
-  const f = figuresFromB(input.arrivalsPerHour, input.serviceSeconds, input.clerks, erlangBUnchecked(input.clerks, a), targets.targetSeconds);
+  const f = figuresFromB(
+    input.arrivalsPerHour,
+    input.serviceSeconds,
+    input.clerks,
+    erlangBUnchecked(input.clerks, a),
+    targets.targetSeconds,
+  );
   return { ...f, scheduled: scheduledClerks(input.clerks, targets.absence), targets, broken: brokenConstraints(f, targets) };
 }
 

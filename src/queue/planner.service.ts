@@ -53,7 +53,8 @@ export class PlannerService {
   private async window(unitId: number, day: string, n: number): Promise<string[]> {
     const calendar = await this.deps.org.calendarOf(unitId);
     const out: string[] = [];
-    for (let d = parseLocalDate(day) - 1; out.length < n && d > parseLocalDate(day) - 3 * n - 30; d--) if (calendar.isWorkingDay(formatLocalDate(d))) out.unshift(formatLocalDate(d));
+    for (let d = parseLocalDate(day) - 1; out.length < n && d > parseLocalDate(day) - 3 * n - 30; d--)
+      if (calendar.isWorkingDay(formatLocalDate(d))) out.unshift(formatLocalDate(d));
     return out;
   }
 
@@ -71,14 +72,28 @@ export class PlannerService {
       if (same.length >= MIN_SAME_WEEKDAY_DAYS) chosen = same;
     }
     const chosenSet = new Set(chosen);
-    const rows = (await repo.hourlyHistory(this.deps.db, points.map((p) => p.id), chosen[0]!, chosen[chosen.length - 1]!)).filter((r) => chosenSet.has(r.day));
-    const seen = await repo.countersSeen(this.deps.db, points.map((p) => p.id), chosen[0]!, chosen[chosen.length - 1]!);
+    const rows = (
+      await repo.hourlyHistory(
+        this.deps.db,
+        points.map((p) => p.id),
+        chosen[0]!,
+        chosen[chosen.length - 1]!,
+      )
+    ).filter((r) => chosenSet.has(r.day));
+    const seen = await repo.countersSeen(
+      this.deps.db,
+      points.map((p) => p.id),
+      chosen[0]!,
+      chosen[chosen.length - 1]!,
+    );
     const out: PointHistory[] = [];
     for (const unit of points) {
       const open = openMinutesByHour((await this.deps.org.calendarOf(unit.id)).sessionsOn(chosen[chosen.length - 1]!));
       const mine = rows.filter((r) => r.unit_id === unit.id);
       const served = mine.reduce((s, r) => s + r.served, 0);
-      const overallService = served ? mine.reduce((s, r) => s + (r.mean_service_seconds ?? 0) * r.served, 0) / served : DEFAULT_SERVICE_SECONDS;
+      const overallService = served
+        ? mine.reduce((s, r) => s + (r.mean_service_seconds ?? 0) * r.served, 0) / served
+        : DEFAULT_SERVICE_SECONDS;
       const arrivals = mine.reduce((s, r) => s + r.arrivals, 0);
       const hours: HourDemand[] = [];
       for (const [hour, minutes] of open) {
@@ -86,7 +101,12 @@ export class PlannerService {
         const n = at.reduce((s, r) => s + r.arrivals, 0);
         const sv = at.reduce((s, r) => s + r.served, 0);
         const service = sv ? at.reduce((s, r) => s + (r.mean_service_seconds ?? 0) * r.served, 0) / sv : overallService;
-        hours.push({ hour, arrivalsPerHour: round2(n / chosen.length / (minutes / 60)), serviceSeconds: Math.round(service), openMinutes: minutes });
+        hours.push({
+          hour,
+          arrivalsPerHour: round2(n / chosen.length / (minutes / 60)),
+          serviceSeconds: Math.round(service),
+          openMinutes: minutes,
+        });
       }
       out.push({
         unit,
@@ -107,7 +127,10 @@ export class PlannerService {
     const days = points.length ? await this.window(points[0]!.id, day, q.historyDays ?? DEFAULT_HISTORY_WORKING_DAYS) : [];
     const hist = await this.history(points, days, day);
     const targets = pickTargets(q);
-    const rows = hourlyRequirements(hist.map((h) => ({ point: String(h.unit.id), hours: h.hours })), targets);
+    const rows = hourlyRequirements(
+      hist.map((h) => ({ point: String(h.unit.id), hours: h.hours })),
+      targets,
+    );
     return {
       day,
       history: { from: days[0] ?? null, to: days[days.length - 1] ?? null, days: hist[0]?.days ?? 0 },
@@ -121,7 +144,18 @@ export class PlannerService {
           clerksSeen: h.clerksSeen,
           peakClerks: Math.max(0, ...mine.map((r) => r.clerks)),
           peakScheduled: Math.max(0, ...mine.map((r) => r.scheduled)),
-          hours: mine.map((r) => ({ hour: r.hour, arrivalsPerHour: r.arrivalsPerHour, serviceSeconds: r.serviceSeconds, clerks: r.clerks, scheduled: r.scheduled, pWait: round3(r.pWait), meanWaitSeconds: r.meanWaitSeconds === null ? null : Math.round(r.meanWaitSeconds), shareWithinTarget: round3(r.shareWithinTarget), occupancy: round3(r.occupancy), limitedBy: r.limitedBy })),
+          hours: mine.map((r) => ({
+            hour: r.hour,
+            arrivalsPerHour: r.arrivalsPerHour,
+            serviceSeconds: r.serviceSeconds,
+            clerks: r.clerks,
+            scheduled: r.scheduled,
+            pWait: round3(r.pWait),
+            meanWaitSeconds: r.meanWaitSeconds === null ? null : Math.round(r.meanWaitSeconds),
+            shareWithinTarget: round3(r.shareWithinTarget),
+            occupancy: round3(r.occupancy),
+            limitedBy: r.limitedBy,
+          })),
         };
       }),
     };
@@ -132,13 +166,27 @@ export class PlannerService {
    * points with slack to points that miss the target; the waits before and after come from Erlang C and
    * from the simulation of the same arrivals (priority tickets and no-shows as in the history).
    */
-  async reallocation(actor: Actor, q: { unitIds?: number[]; day?: string; historyDays?: number; blocks?: ReallocationBlocks; clerks?: Record<number, number>; seed?: number } & StaffingTargets) {
+  async reallocation(
+    actor: Actor,
+    q: {
+      unitIds?: number[];
+      day?: string;
+      historyDays?: number;
+      blocks?: ReallocationBlocks;
+      clerks?: Record<number, number>;
+      seed?: number;
+    } & StaffingTargets,
+  ) {
     const points = await this.points(actor, q.unitIds);
     const day = q.day === undefined ? localDay(this.deps.clock()) : checkDay(q.day, 'querystring.day');
     const days = points.length ? await this.window(points[0]!.id, day, q.historyDays ?? DEFAULT_HISTORY_WORKING_DAYS) : [];
     const hist = (await this.history(points, days, day)).filter((h) => h.hours.some((x) => x.arrivalsPerHour > 0));
     const targets = pickTargets(q);
-    const input: PointDay[] = hist.map((h) => ({ point: String(h.unit.id), hours: h.hours, clerks: q.clerks?.[h.unit.id] ?? Math.max(1, h.clerksSeen) }));
+    const input: PointDay[] = hist.map((h) => ({
+      point: String(h.unit.id),
+      hours: h.hours,
+      clerks: q.clerks?.[h.unit.id] ?? Math.max(1, h.clerksSeen),
+    }));
     const proposal = proposeReallocation(input, { ...targets, ...(q.blocks ? { blocks: q.blocks } : {}) });
     const name = (id: string) => hist.find((h) => String(h.unit.id) === id)!.unit;
     const seed = q.seed ?? 1;
@@ -147,7 +195,14 @@ export class PlannerService {
       history: { from: days[0] ?? null, to: days[days.length - 1] ?? null, days: hist[0]?.days ?? 0 },
       blocks: proposal.blocks,
       targets: proposal.targets,
-      moves: proposal.moves.map((m) => ({ fromUnitId: Number(m.from), fromNameVi: name(m.from).name_vi, toUnitId: Number(m.to), toNameVi: name(m.to).name_vi, count: m.count, block: m.block })),
+      moves: proposal.moves.map((m) => ({
+        fromUnitId: Number(m.from),
+        fromNameVi: name(m.from).name_vi,
+        toUnitId: Number(m.to),
+        toNameVi: name(m.to).name_vi,
+        count: m.count,
+        block: m.block,
+      })),
       points: proposal.points.map((p) => {
         const h = hist.find((x) => String(x.unit.id) === p.point)!;
         const clerksAt = (block: 'before' | 'after') => (hour: number) => {
@@ -242,7 +297,14 @@ function sessionsOf(hours: readonly HourDemand[]): Session[] {
 }
 
 function summary(r: SimulationResult) {
-  return { days: r.days, arrivalsPerDay: round2(r.arrivals / r.days), meanWaitSeconds: r.meanWaitSeconds === null ? null : Math.round(r.meanWaitSeconds), p90WaitSeconds: r.p90WaitSeconds === null ? null : Math.round(r.p90WaitSeconds), shareWithinTarget: r.shareWithinTarget === null ? null : round3(r.shareWithinTarget), utilization: r.utilization === null ? null : round3(r.utilization) };
+  return {
+    days: r.days,
+    arrivalsPerDay: round2(r.arrivals / r.days),
+    meanWaitSeconds: r.meanWaitSeconds === null ? null : Math.round(r.meanWaitSeconds),
+    p90WaitSeconds: r.p90WaitSeconds === null ? null : Math.round(r.p90WaitSeconds),
+    shareWithinTarget: r.shareWithinTarget === null ? null : round3(r.shareWithinTarget),
+    utilization: r.utilization === null ? null : round3(r.utilization),
+  };
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

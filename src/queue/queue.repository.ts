@@ -14,7 +14,12 @@ export async function groupById(db: Kysely<DB>, id: number, forUpdate = false) {
 }
 
 export async function insertGroup(db: Kysely<DB>, row: Insertable<QueueGroupTable>) {
-  return db.insertInto('queue_groups').values(row).onConflict((oc) => oc.columns(['unit_id', 'code']).doNothing()).returningAll().executeTakeFirst();
+  return db
+    .insertInto('queue_groups')
+    .values(row)
+    .onConflict((oc) => oc.columns(['unit_id', 'code']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function updateGroup(db: Kysely<DB>, id: number, patch: Updateable<QueueGroupTable>) {
@@ -24,12 +29,22 @@ export async function updateGroup(db: Kysely<DB>, id: number, patch: Updateable<
 /** Procedure codes served by each of the given groups. */
 export async function groupProcedureCodes(db: Kysely<DB>, groupIds: number[]) {
   if (!groupIds.length) return [];
-  return db.selectFrom('queue_group_procedures as gp').innerJoin('procedures as p', 'p.id', 'gp.procedure_id').select(['gp.group_id', 'p.code']).where('gp.group_id', 'in', groupIds).orderBy('p.code').execute();
+  return db
+    .selectFrom('queue_group_procedures as gp')
+    .innerJoin('procedures as p', 'p.id', 'gp.procedure_id')
+    .select(['gp.group_id', 'p.code'])
+    .where('gp.group_id', 'in', groupIds)
+    .orderBy('p.code')
+    .execute();
 }
 
 export async function replaceGroupProcedures(db: Kysely<DB>, groupId: number, procedureIds: number[]) {
   await db.deleteFrom('queue_group_procedures').where('group_id', '=', groupId).execute();
-  if (procedureIds.length) await db.insertInto('queue_group_procedures').values(procedureIds.map((procedure_id) => ({ group_id: groupId, procedure_id }))).execute();
+  if (procedureIds.length)
+    await db
+      .insertInto('queue_group_procedures')
+      .values(procedureIds.map((procedure_id) => ({ group_id: groupId, procedure_id })))
+      .execute();
 }
 
 export async function procedureIdsByCode(db: Kysely<DB>, codes: string[]) {
@@ -40,7 +55,14 @@ export async function procedureIdsByCode(db: Kysely<DB>, codes: string[]) {
 // ---- counters and clerks -------------------------------------------------------------------
 
 export async function countersOfUnit(db: Kysely<DB>, unitId: number) {
-  return db.selectFrom('queue_counters as c').leftJoin('staff as s', 's.id', 'c.staff_id').selectAll('c').select('s.full_name as staff_name').where('c.unit_id', '=', unitId).orderBy('c.number').execute();
+  return db
+    .selectFrom('queue_counters as c')
+    .leftJoin('staff as s', 's.id', 'c.staff_id')
+    .selectAll('c')
+    .select('s.full_name as staff_name')
+    .where('c.unit_id', '=', unitId)
+    .orderBy('c.number')
+    .execute();
 }
 
 export async function counterById(db: Kysely<DB>, id: number, forUpdate = false) {
@@ -54,11 +76,21 @@ export async function counterOfStaff(db: Kysely<DB>, staffId: number) {
 }
 
 export async function insertCounter(db: Kysely<DB>, row: Insertable<QueueCounterTable>) {
-  return db.insertInto('queue_counters').values(row).onConflict((oc) => oc.columns(['unit_id', 'number']).doNothing()).returningAll().executeTakeFirst();
+  return db
+    .insertInto('queue_counters')
+    .values(row)
+    .onConflict((oc) => oc.columns(['unit_id', 'number']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function setCounterStaff(db: Kysely<DB>, id: number, staffId: number | null, at: Date | null) {
-  return db.updateTable('queue_counters').set({ staff_id: staffId, opened_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable('queue_counters')
+    .set({ staff_id: staffId, opened_at: at })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The groups a clerk serves, with weights (empty: the clerk serves every group of the point, weight 1). */
@@ -68,7 +100,11 @@ export async function clerkGroups(db: Kysely<DB>, staffId: number) {
 
 export async function replaceClerkGroups(db: Kysely<DB>, staffId: number, rows: { groupId: number; weight: number }[]) {
   await db.deleteFrom('queue_clerk_groups').where('staff_id', '=', staffId).execute();
-  if (rows.length) await db.insertInto('queue_clerk_groups').values(rows.map((r) => ({ staff_id: staffId, group_id: r.groupId, weight: r.weight }))).execute();
+  if (rows.length)
+    await db
+      .insertInto('queue_clerk_groups')
+      .values(rows.map((r) => ({ staff_id: staffId, group_id: r.groupId, weight: r.weight })))
+      .execute();
 }
 
 /** Open counters of a point with each clerk's explicit groups (null group: serves every group). */
@@ -121,12 +157,27 @@ export async function updateTicketIf(db: Kysely<DB>, id: number, statuses: Ticke
 /** Waiting tickets of some groups, for the caller to choose from. */
 export async function waitingTickets(db: Kysely<DB>, groupIds: number[]) {
   if (!groupIds.length) return [];
-  return db.selectFrom('queue_tickets').select(['id', 'group_id', 'priority', 'rank_at', 'target_counter_id', 'booking_id']).where('group_id', 'in', groupIds).where('status', '=', 'waiting').orderBy('id').execute();
+  return db
+    .selectFrom('queue_tickets')
+    .select(['id', 'group_id', 'priority', 'rank_at', 'target_counter_id', 'booking_id'])
+    .where('group_id', 'in', groupIds)
+    .where('status', '=', 'waiting')
+    .orderBy('id')
+    .execute();
 }
 
 /** Whether a counter's latest calls of the day were priority tickets, oldest first. */
 export async function recentCallsPriority(db: Kysely<DB>, counterId: number, day: string, limit: number): Promise<boolean[]> {
-  const rows = await db.selectFrom('queue_tickets').select(['priority', 'called_at', 'id']).where('counter_id', '=', counterId).where('day', '=', day).where('called_at', 'is not', null).orderBy('called_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('queue_tickets')
+    .select(['priority', 'called_at', 'id'])
+    .where('counter_id', '=', counterId)
+    .where('day', '=', day)
+    .where('called_at', 'is not', null)
+    .orderBy('called_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.reverse().map((r) => r.priority !== null);
 }
 
@@ -139,7 +190,17 @@ export async function latestCalls(db: Kysely<DB>, unitId: number, day: string, l
   return db
     .selectFrom('queue_tickets as t')
     .innerJoin('queue_counters as c', 'c.id', 't.counter_id')
-    .select(['t.id', 't.label', 't.status', 't.priority', 't.called_at', 't.call_count', 'c.number as counter_number', 'c.name_vi as counter_name_vi', 'c.name_en as counter_name_en'])
+    .select([
+      't.id',
+      't.label',
+      't.status',
+      't.priority',
+      't.called_at',
+      't.call_count',
+      'c.number as counter_number',
+      'c.name_vi as counter_name_vi',
+      'c.name_en as counter_name_en',
+    ])
     .where('t.unit_id', '=', unitId)
     .where('t.day', '=', day)
     .where('t.called_at', 'is not', null)
@@ -152,7 +213,13 @@ export async function latestCalls(db: Kysely<DB>, unitId: number, day: string, l
 
 /** The ticket a counter is dealing with now (called or being served), if any. */
 export async function currentTicketAt(db: Kysely<DB>, counterId: number) {
-  return db.selectFrom('queue_tickets').selectAll().where('counter_id', '=', counterId).where('status', 'in', ['called', 'serving']).orderBy('called_at', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('queue_tickets')
+    .selectAll()
+    .where('counter_id', '=', counterId)
+    .where('status', 'in', ['called', 'serving'])
+    .orderBy('called_at', 'desc')
+    .executeTakeFirst();
 }
 
 /** Mean service seconds (end − call) of a group's served tickets since a day. */
@@ -168,11 +235,22 @@ export async function meanServiceSince(db: Kysely<DB>, groupId: number, sinceDay
 }
 
 export async function linkDossiers(db: Kysely<DB>, ticketId: number, dossierIds: number[]) {
-  if (dossierIds.length) await db.insertInto('queue_ticket_dossiers').values(dossierIds.map((dossier_id) => ({ ticket_id: ticketId, dossier_id }))).onConflict((oc) => oc.doNothing()).execute();
+  if (dossierIds.length)
+    await db
+      .insertInto('queue_ticket_dossiers')
+      .values(dossierIds.map((dossier_id) => ({ ticket_id: ticketId, dossier_id })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
 }
 
 export async function dossierCodesOfTicket(db: Kysely<DB>, ticketId: number) {
-  const rows = await db.selectFrom('queue_ticket_dossiers as td').innerJoin('dossiers as d', 'd.id', 'td.dossier_id').select('d.code').where('td.ticket_id', '=', ticketId).orderBy('d.code').execute();
+  const rows = await db
+    .selectFrom('queue_ticket_dossiers as td')
+    .innerJoin('dossiers as d', 'd.id', 'td.dossier_id')
+    .select('d.code')
+    .where('td.ticket_id', '=', ticketId)
+    .orderBy('d.code')
+    .execute();
   return rows.map((r) => r.code);
 }
 
@@ -198,7 +276,9 @@ export async function hourlyHistory(db: Kysely<DB>, unitIds: number[], fromDay: 
       sql<number>`count(*) filter (where status = 'no_show')::int`.as('no_shows'),
       sql<number>`count(*) filter (where priority is not null)::int`.as('priority'),
       sql<number | null>`avg(extract(epoch from (ended_at - called_at))) filter (where status = 'done')::float8`.as('mean_service_seconds'),
-      sql<number | null>`avg(extract(epoch from (called_at - queued_at))) filter (where called_at is not null)::float8`.as('mean_wait_seconds'),
+      sql<number | null>`avg(extract(epoch from (called_at - queued_at))) filter (where called_at is not null)::float8`.as(
+        'mean_wait_seconds',
+      ),
     ])
     .where('unit_id', 'in', unitIds)
     .where('day', '>=', fromDay)
@@ -208,30 +288,58 @@ export async function hourlyHistory(db: Kysely<DB>, unitIds: number[], fromDay: 
     .orderBy('day')
     .orderBy(sql`3`)
     .execute();
-  return rows.map((r) => ({ ...r, mean_service_seconds: r.mean_service_seconds === null ? null : Number(r.mean_service_seconds), mean_wait_seconds: r.mean_wait_seconds === null ? null : Number(r.mean_wait_seconds) }));
+  return rows.map((r) => ({
+    ...r,
+    mean_service_seconds: r.mean_service_seconds === null ? null : Number(r.mean_service_seconds),
+    mean_wait_seconds: r.mean_wait_seconds === null ? null : Number(r.mean_wait_seconds),
+  }));
 }
 
 // ---- bookings ------------------------------------------------------------------------------
 
 export async function bookedInSlot(db: Kysely<DB>, groupId: number, slotStart: Date): Promise<number> {
-  const r = await db.selectFrom('queue_bookings').select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).where('slot_start', '=', slotStart).where('status', '!=', 'cancelled').executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('queue_bookings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('group_id', '=', groupId)
+    .where('slot_start', '=', slotStart)
+    .where('status', '!=', 'cancelled')
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 export async function bookingsPerSlot(db: Kysely<DB>, groupId: number, from: Date, to: Date) {
-  const rows = await db.selectFrom('queue_bookings').select(['slot_start', (eb) => eb.fn.countAll<number>().as('n')]).where('group_id', '=', groupId).where('slot_start', '>=', from).where('slot_start', '<', to).where('status', '!=', 'cancelled').groupBy('slot_start').execute();
+  const rows = await db
+    .selectFrom('queue_bookings')
+    .select(['slot_start', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('group_id', '=', groupId)
+    .where('slot_start', '>=', from)
+    .where('slot_start', '<', to)
+    .where('status', '!=', 'cancelled')
+    .groupBy('slot_start')
+    .execute();
   return new Map(rows.map((r) => [r.slot_start.getTime(), Number(r.n)]));
 }
 
 export async function insertBooking(db: Kysely<DB>, row: Insertable<QueueBookingTable>) {
-  return db.insertInto('queue_bookings').values(row).onConflict((oc) => oc.column('code').doNothing()).returningAll().executeTakeFirst();
+  return db
+    .insertInto('queue_bookings')
+    .values(row)
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function bookingByCode(db: Kysely<DB>, code: string) {
   return db.selectFrom('queue_bookings').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
-export async function updateBookingIf(db: Kysely<DB>, id: number, status: QueueBookingTable['status'], patch: Updateable<QueueBookingTable>) {
+export async function updateBookingIf(
+  db: Kysely<DB>,
+  id: number,
+  status: QueueBookingTable['status'],
+  patch: Updateable<QueueBookingTable>,
+) {
   return db.updateTable('queue_bookings').set(patch).where('id', '=', id).where('status', '=', status).returningAll().executeTakeFirst();
 }
 
@@ -244,7 +352,15 @@ export async function countersSeen(db: Kysely<DB>, unitIds: number[], fromDay: s
   if (!unitIds.length) return new Map();
   const rows = await db
     .selectFrom((eb) =>
-      eb.selectFrom('queue_tickets').select(['unit_id', 'day', sql<number>`count(distinct counter_id)::int`.as('n')]).where('unit_id', 'in', unitIds).where('day', '>=', fromDay).where('day', '<=', toDay).where('counter_id', 'is not', null).groupBy(['unit_id', 'day']).as('per_day'),
+      eb
+        .selectFrom('queue_tickets')
+        .select(['unit_id', 'day', sql<number>`count(distinct counter_id)::int`.as('n')])
+        .where('unit_id', 'in', unitIds)
+        .where('day', '>=', fromDay)
+        .where('day', '<=', toDay)
+        .where('counter_id', 'is not', null)
+        .groupBy(['unit_id', 'day'])
+        .as('per_day'),
     )
     .select(['unit_id', sql<number>`max(n)::int`.as('n')])
     .groupBy('unit_id')
@@ -254,15 +370,42 @@ export async function countersSeen(db: Kysely<DB>, unitIds: number[], fromDay: s
 
 /** Days between two dates on which any point of the province issued a ticket: the days the queues were in use. */
 export async function daysWithTickets(db: Kysely<DB>, fromDay: string, toDay: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('queue_tickets').select(sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day')).distinct().where('day', '>=', fromDay).where('day', '<=', toDay).execute();
+  const rows = await db
+    .selectFrom('queue_tickets')
+    .select(sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'))
+    .distinct()
+    .where('day', '>=', fromDay)
+    .where('day', '<=', toDay)
+    .execute();
   return new Set(rows.map((r) => r.day));
 }
 
 /** The clerks (and managers) of a point with the groups each serves and the weight, for the set-up page. */
 export async function clerksOfUnit(db: Kysely<DB>, unitId: number) {
-  const staff = await db.selectFrom('staff').select(['id', 'username', 'full_name', 'role']).where('unit_id', '=', unitId).where('role', 'in', ['clerk', 'manager']).where('active', '=', true).orderBy('username').execute();
-  const groups = staff.length ? await db.selectFrom('queue_clerk_groups').select(['staff_id', 'group_id', 'weight']).where('staff_id', 'in', staff.map((s) => s.id)).orderBy('group_id').execute() : [];
-  return staff.map((s) => ({ ...s, groups: groups.filter((g) => g.staff_id === s.id).map((g) => ({ groupId: g.group_id, weight: g.weight })) }));
+  const staff = await db
+    .selectFrom('staff')
+    .select(['id', 'username', 'full_name', 'role'])
+    .where('unit_id', '=', unitId)
+    .where('role', 'in', ['clerk', 'manager'])
+    .where('active', '=', true)
+    .orderBy('username')
+    .execute();
+  const groups = staff.length
+    ? await db
+        .selectFrom('queue_clerk_groups')
+        .select(['staff_id', 'group_id', 'weight'])
+        .where(
+          'staff_id',
+          'in',
+          staff.map((s) => s.id),
+        )
+        .orderBy('group_id')
+        .execute()
+    : [];
+  return staff.map((s) => ({
+    ...s,
+    groups: groups.filter((g) => g.staff_id === s.id).map((g) => ({ groupId: g.group_id, weight: g.weight })),
+  }));
 }
 
 export async function ticketByToken(db: Kysely<DB>, token: string) {

@@ -42,7 +42,17 @@ export const BOOKING_GRACE_MS = 15 * 60_000;
 
 /** What the board shows and streams. */
 export type BoardEvent =
-  | { type: 'call'; ticketId: number; label: string; counterNumber: number; counterNameVi: string; counterNameEn: string; callCount: number; priority: boolean; at: string }
+  | {
+      type: 'call';
+      ticketId: number;
+      label: string;
+      counterNumber: number;
+      counterNameVi: string;
+      counterNameEn: string;
+      callCount: number;
+      priority: boolean;
+      at: string;
+    }
   | { type: 'waiting'; groups: { id: number; code: string; waiting: number }[] }
   /** The whole board again: a call left it (no-show, transfer, cancel), so its list of latest calls changed. */
   | ({ type: 'board' } & Awaited<ReturnType<QueueService['board']>>);
@@ -50,7 +60,10 @@ export type BoardEvent =
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Public shape of a ticket. */
-export function presentTicket(t: QueueTicket, extra: { groupCode?: string; groupNameVi?: string; groupNameEn?: string; dossierCodes?: string[] } = {}) {
+export function presentTicket(
+  t: QueueTicket,
+  extra: { groupCode?: string; groupNameVi?: string; groupNameEn?: string; dossierCodes?: string[] } = {},
+) {
   return {
     id: t.id,
     label: t.label,
@@ -70,18 +83,40 @@ export function presentTicket(t: QueueTicket, extra: { groupCode?: string; group
     counterId: t.counter_id,
     targetCounterId: t.target_counter_id,
     waitSeconds: t.called_at ? Math.round((t.called_at.getTime() - t.queued_at.getTime()) / 1000) : null,
-    serviceSeconds: t.called_at && t.ended_at && t.status === 'done' ? Math.round((t.ended_at.getTime() - t.called_at.getTime()) / 1000) : null,
+    serviceSeconds:
+      t.called_at && t.ended_at && t.status === 'done' ? Math.round((t.ended_at.getTime() - t.called_at.getTime()) / 1000) : null,
     ...extra,
   };
 }
 export type TicketView = ReturnType<typeof presentTicket>;
 
 export function presentGroup(g: QueueGroup, procedureCodes: string[] = []) {
-  return { id: g.id, unitId: g.unit_id, code: g.code, nameVi: g.name_vi, nameEn: g.name_en, targetWaitSeconds: g.target_wait_seconds, slotMinutes: g.slot_minutes, slotCapacity: g.slot_capacity, active: g.active, procedureCodes };
+  return {
+    id: g.id,
+    unitId: g.unit_id,
+    code: g.code,
+    nameVi: g.name_vi,
+    nameEn: g.name_en,
+    targetWaitSeconds: g.target_wait_seconds,
+    slotMinutes: g.slot_minutes,
+    slotCapacity: g.slot_capacity,
+    active: g.active,
+    procedureCodes,
+  };
 }
 
 export function presentCounter(c: QueueCounter & { staff_name?: string | null }) {
-  return { id: c.id, unitId: c.unit_id, number: c.number, nameVi: c.name_vi, nameEn: c.name_en, active: c.active, staffId: c.staff_id, staffName: c.staff_name ?? null, openedAt: iso(c.opened_at) };
+  return {
+    id: c.id,
+    unitId: c.unit_id,
+    number: c.number,
+    nameVi: c.name_vi,
+    nameEn: c.name_en,
+    active: c.active,
+    staffId: c.staff_id,
+    staffName: c.staff_name ?? null,
+    openedAt: iso(c.opened_at),
+  };
 }
 
 function presentBooking(b: QueueBooking, g: QueueGroup, unit: Unit) {
@@ -108,7 +143,9 @@ function presentBooking(b: QueueBooking, g: QueueGroup, unit: Unit) {
 export class QueueService {
   private readonly bus = new EventEmitter();
 
-  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; org: OrgService; notifications: NotificationService; publicUrl: string }) {
+  constructor(
+    private readonly deps: { db: Kysely<DB>; clock: () => Date; org: OrgService; notifications: NotificationService; publicUrl: string },
+  ) {
     this.bus.setMaxListeners(0);
   }
 
@@ -144,8 +181,24 @@ export class QueueService {
     return g;
   }
 
-  private audit(trx: Kysely<DB>, actor: Actor | null, unitId: number, action: string, entityType: string, entityId: string | number, data?: Record<string, unknown>): Promise<void> {
-    const entry: AuditEntry = { actorKind: actor ? 'staff' : 'citizen', actorId: actor?.staffId ?? null, stream: `unit:${unitId}`, action, entityType, entityId: String(entityId), ...(data ? { data } : {}) };
+  private audit(
+    trx: Kysely<DB>,
+    actor: Actor | null,
+    unitId: number,
+    action: string,
+    entityType: string,
+    entityId: string | number,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    const entry: AuditEntry = {
+      actorKind: actor ? 'staff' : 'citizen',
+      actorId: actor?.staffId ?? null,
+      stream: `unit:${unitId}`,
+      action,
+      entityType,
+      entityId: String(entityId),
+      ...(data ? { data } : {}),
+    };
     return recordAudit(trx, entry, this.deps.clock());
   }
 
@@ -156,14 +209,22 @@ export class QueueService {
     requireRole(actor, 'clerk', 'manager', 'admin');
     const unit = await this.pointInScope(actor, unitId);
     const groups = await repo.groupsOfUnit(this.deps.db, unit.id);
-    const codes = await repo.groupProcedureCodes(this.deps.db, groups.map((g) => g.id));
+    const codes = await repo.groupProcedureCodes(
+      this.deps.db,
+      groups.map((g) => g.id),
+    );
     const counters = await repo.countersOfUnit(this.deps.db, unit.id);
     const clerks = await repo.clerksOfUnit(this.deps.db, unit.id);
     return {
       unitId: unit.id,
       nameVi: unit.name_vi,
       nameEn: unit.name_en,
-      groups: groups.map((g) => presentGroup(g, codes.filter((c) => c.group_id === g.id).map((c) => c.code))),
+      groups: groups.map((g) =>
+        presentGroup(
+          g,
+          codes.filter((c) => c.group_id === g.id).map((c) => c.code),
+        ),
+      ),
       counters: counters.map(presentCounter),
       // No groups listed: the clerk serves every open group at weight 1.
       clerks: clerks.map((c) => ({ staffId: c.id, username: c.username, fullName: c.full_name, role: c.role, groups: c.groups })),
@@ -171,7 +232,19 @@ export class QueueService {
   }
 
   /** Creates a service group at a point (manager or admin). */
-  async createGroup(actor: Actor, unitId: number, input: { code: string; nameVi: string; nameEn: string; targetWaitSeconds?: number; slotMinutes?: number; slotCapacity?: number; procedureCodes?: string[] }) {
+  async createGroup(
+    actor: Actor,
+    unitId: number,
+    input: {
+      code: string;
+      nameVi: string;
+      nameEn: string;
+      targetWaitSeconds?: number;
+      slotMinutes?: number;
+      slotCapacity?: number;
+      procedureCodes?: string[];
+    },
+  ) {
     requireRole(actor, 'manager', 'admin');
     const unit = await this.pointInScope(actor, unitId);
     return this.deps.db.transaction().execute(async (trx) => {
@@ -184,7 +257,8 @@ export class QueueService {
         ...(input.slotMinutes !== undefined ? { slot_minutes: input.slotMinutes } : {}),
         ...(input.slotCapacity !== undefined ? { slot_capacity: input.slotCapacity } : {}),
       });
-      if (!g) throw new DomainError('CONFLICT', `Service point ${unit.id} already has a group with code ${input.code}`, { field: 'body.code' });
+      if (!g)
+        throw new DomainError('CONFLICT', `Service point ${unit.id} already has a group with code ${input.code}`, { field: 'body.code' });
       const codes = await this.setProceduresIn(trx, g.id, input.procedureCodes ?? []);
       await this.audit(trx, actor, unit.id, 'queue.group.create', 'queue_group', g.id, { code: g.code, procedures: codes });
       return presentGroup(g, codes);
@@ -192,7 +266,19 @@ export class QueueService {
   }
 
   /** Changes a group's names, target, booking slots, procedures or active flag (manager or admin). */
-  async updateGroup(actor: Actor, groupId: number, input: { nameVi?: string; nameEn?: string; targetWaitSeconds?: number; slotMinutes?: number; slotCapacity?: number; active?: boolean; procedureCodes?: string[] }) {
+  async updateGroup(
+    actor: Actor,
+    groupId: number,
+    input: {
+      nameVi?: string;
+      nameEn?: string;
+      targetWaitSeconds?: number;
+      slotMinutes?: number;
+      slotCapacity?: number;
+      active?: boolean;
+      procedureCodes?: string[];
+    },
+  ) {
     requireRole(actor, 'manager', 'admin');
     const g0 = await this.group(groupId);
     await this.pointInScope(actor, g0.unit_id);
@@ -206,7 +292,9 @@ export class QueueService {
         ...(input.active !== undefined ? { active: input.active } : {}),
       };
       const g = Object.keys(patch).length ? await repo.updateGroup(trx, groupId, patch) : g0;
-      const codes = input.procedureCodes ? await this.setProceduresIn(trx, groupId, input.procedureCodes) : (await repo.groupProcedureCodes(trx, [groupId])).map((r) => r.code);
+      const codes = input.procedureCodes
+        ? await this.setProceduresIn(trx, groupId, input.procedureCodes)
+        : (await repo.groupProcedureCodes(trx, [groupId])).map((r) => r.code);
       await this.audit(trx, actor, g.unit_id, 'queue.group.update', 'queue_group', g.id, { ...input });
       return presentGroup(g, codes);
     });
@@ -216,8 +304,13 @@ export class QueueService {
     const unique = [...new Set(codes)].sort();
     const found = await repo.procedureIdsByCode(trx, unique);
     const missing = unique.filter((c) => !found.some((f) => f.code === c));
-    if (missing.length) throw new DomainError('UNKNOWN_PROCEDURE', `No procedure with code ${missing.join(', ')}`, { field: 'body.procedureCodes' });
-    await repo.replaceGroupProcedures(trx, groupId, found.map((f) => f.id));
+    if (missing.length)
+      throw new DomainError('UNKNOWN_PROCEDURE', `No procedure with code ${missing.join(', ')}`, { field: 'body.procedureCodes' });
+    await repo.replaceGroupProcedures(
+      trx,
+      groupId,
+      found.map((f) => f.id),
+    );
     return unique;
   }
 
@@ -226,7 +319,12 @@ export class QueueService {
     requireRole(actor, 'manager', 'admin');
     const unit = await this.pointInScope(actor, unitId);
     return this.deps.db.transaction().execute(async (trx) => {
-      const c = await repo.insertCounter(trx, { unit_id: unit.id, number: input.number, name_vi: input.nameVi ?? `Quầy ${input.number}`, name_en: input.nameEn ?? `Counter ${input.number}` });
+      const c = await repo.insertCounter(trx, {
+        unit_id: unit.id,
+        number: input.number,
+        name_vi: input.nameVi ?? `Quầy ${input.number}`,
+        name_en: input.nameEn ?? `Counter ${input.number}`,
+      });
       if (!c) throw new DomainError('CONFLICT', `Service point ${unit.id} already has counter ${input.number}`, { field: 'body.number' });
       await this.audit(trx, actor, unit.id, 'queue.counter.create', 'queue_counter', c.id, { number: c.number });
       return presentCounter(c);
@@ -240,10 +338,14 @@ export class QueueService {
     if (!staff || !inScope(actor, staff.unit_id) || !['clerk', 'manager'].includes(staff.role)) throw notFound(`Clerk ${staffId}`);
     const seen = new Set<number>();
     for (const [i, r] of groups.entries()) {
-      if (seen.has(r.groupId)) throw new DomainError('VALIDATION', `Group ${r.groupId} is listed twice`, { field: `body.groups.${i}.groupId` });
+      if (seen.has(r.groupId))
+        throw new DomainError('VALIDATION', `Group ${r.groupId} is listed twice`, { field: `body.groups.${i}.groupId` });
       seen.add(r.groupId);
       const g = await repo.groupById(this.deps.db, r.groupId);
-      if (!g || g.unit_id !== staff.unit_id) throw new DomainError('VALIDATION', `Group ${r.groupId} is not a group of the clerk's service point`, { field: `body.groups.${i}.groupId` });
+      if (!g || g.unit_id !== staff.unit_id)
+        throw new DomainError('VALIDATION', `Group ${r.groupId} is not a group of the clerk's service point`, {
+          field: `body.groups.${i}.groupId`,
+        });
     }
     await this.deps.db.transaction().execute(async (trx) => {
       await repo.replaceClerkGroups(trx, staffId, groups);
@@ -272,7 +374,8 @@ export class QueueService {
     return this.deps.db.transaction().execute(async (trx) => {
       const c = (await repo.counterById(trx, counterId, true))!;
       if (c.staff_id === actor.staffId) return presentCounter(c);
-      if (c.staff_id !== null) throw new DomainError('COUNTER_BUSY', `Counter ${c.number} is open by another clerk; they must close it first`);
+      if (c.staff_id !== null)
+        throw new DomainError('COUNTER_BUSY', `Counter ${c.number} is open by another clerk; they must close it first`);
       const mine = await repo.counterOfStaff(trx, actor.staffId);
       if (mine) throw new DomainError('COUNTER_BUSY', `You are at counter ${mine.number}; close it first`);
       const opened = await repo.setCounterStaff(trx, c.id, actor.staffId, this.deps.clock());
@@ -287,10 +390,15 @@ export class QueueService {
     const c0 = await repo.counterById(this.deps.db, counterId);
     if (!c0 || !inScope(actor, c0.unit_id)) throw notFound(`Counter ${counterId}`);
     // A manager may close a counter a clerk left open; a clerk only their own.
-    if (c0.staff_id !== actor.staffId && actor.role !== 'manager') throw new DomainError('COUNTER_NOT_OPEN', `Counter ${c0.number} is not open by you`);
+    if (c0.staff_id !== actor.staffId && actor.role !== 'manager')
+      throw new DomainError('COUNTER_NOT_OPEN', `Counter ${c0.number} is not open by you`);
     return this.deps.db.transaction().execute(async (trx) => {
       const inHand = await repo.currentTicketAt(trx, counterId);
-      if (inHand) throw new DomainError('TICKET_IN_HAND', `Ticket ${inHand.label} is still ${inHand.status} at this counter: finish it, transfer it or mark it no-show first`);
+      if (inHand)
+        throw new DomainError(
+          'TICKET_IN_HAND',
+          `Ticket ${inHand.label} is still ${inHand.status} at this counter: finish it, transfer it or mark it no-show first`,
+        );
       const closed = await repo.setCounterStaff(trx, counterId, null, null);
       await this.audit(trx, actor, c0.unit_id, 'queue.counter.close', 'queue_counter', counterId);
       return presentCounter(closed);
@@ -305,17 +413,33 @@ export class QueueService {
     const ticket = await repo.currentTicketAt(this.deps.db, c.id);
     const weights = await this.weightsOf(this.deps.db, actor.staffId, c.unit_id);
     const groups = (await repo.groupsOfUnit(this.deps.db, c.unit_id)).filter((g) => weights.has(g.id));
-    const waiting = await repo.waitingTickets(this.deps.db, groups.map((g) => g.id));
+    const waiting = await repo.waitingTickets(
+      this.deps.db,
+      groups.map((g) => g.id),
+    );
     return {
       counter: presentCounter({ ...c, staff_name: actor.fullName }),
       ticket: ticket ? await this.view(ticket) : null,
-      groups: groups.map((g) => ({ id: g.id, code: g.code, nameVi: g.name_vi, nameEn: g.name_en, weight: weights.get(g.id)!, waiting: waiting.filter((t) => t.group_id === g.id).length, priorityWaiting: waiting.filter((t) => t.group_id === g.id && t.priority !== null).length })),
+      groups: groups.map((g) => ({
+        id: g.id,
+        code: g.code,
+        nameVi: g.name_vi,
+        nameEn: g.name_en,
+        weight: weights.get(g.id)!,
+        waiting: waiting.filter((t) => t.group_id === g.id).length,
+        priorityWaiting: waiting.filter((t) => t.group_id === g.id && t.priority !== null).length,
+      })),
     };
   }
 
   private async view(t: QueueTicket): Promise<TicketView> {
     const g = await this.group(t.group_id);
-    return presentTicket(t, { groupCode: g.code, groupNameVi: g.name_vi, groupNameEn: g.name_en, dossierCodes: await repo.dossierCodesOfTicket(this.deps.db, t.id) });
+    return presentTicket(t, {
+      groupCode: g.code,
+      groupNameVi: g.name_vi,
+      groupNameEn: g.name_en,
+      dossierCodes: await repo.dossierCodesOfTicket(this.deps.db, t.id),
+    });
   }
 
   // ---- tickets -------------------------------------------------------------------------------
@@ -328,7 +452,8 @@ export class QueueService {
     if (actor) requireRole(actor, 'clerk', 'manager');
     const unit = actor ? await this.pointInScope(actor, unitId) : await this.point(unitId);
     const g = await this.group(input.groupId);
-    if (g.unit_id !== unit.id || !g.active) throw new DomainError('VALIDATION', `Service group ${g.id} is not open at ${unit.name_vi}`, { field: 'body.groupId' });
+    if (g.unit_id !== unit.id || !g.active)
+      throw new DomainError('VALIDATION', `Service group ${g.id} is not open at ${unit.name_vi}`, { field: 'body.groupId' });
     const channel: TicketChannel = actor ? 'clerk' : 'kiosk';
     const now = this.deps.clock();
     const ticket = await this.deps.db.transaction().execute(async (trx) => {
@@ -342,7 +467,13 @@ export class QueueService {
 
   /** A ticket as handed to its holder: with its place, the estimated wait and the token of its phone page. */
   private async issued(ticket: QueueTicket, g: QueueGroup, unit: Unit) {
-    return { ...presentTicket(ticket, { groupCode: g.code, groupNameVi: g.name_vi, groupNameEn: g.name_en }), pointNameVi: unit.name_vi, pointNameEn: unit.name_en, token: ticket.token!, ...(await this.estimateFor(ticket)) };
+    return {
+      ...presentTicket(ticket, { groupCode: g.code, groupNameVi: g.name_vi, groupNameEn: g.name_en }),
+      pointNameVi: unit.name_vi,
+      pointNameEn: unit.name_en,
+      token: ticket.token!,
+      ...(await this.estimateFor(ticket)),
+    };
   }
 
   /**
@@ -354,7 +485,8 @@ export class QueueService {
     if (!t) throw notFound('Ticket');
     const g = await this.group(t.group_id);
     const unit = await this.point(t.unit_id);
-    const counter = t.counter_id && (t.status === 'called' || t.status === 'serving') ? await repo.counterById(this.deps.db, t.counter_id) : undefined;
+    const counter =
+      t.counter_id && (t.status === 'called' || t.status === 'serving') ? await repo.counterById(this.deps.db, t.counter_id) : undefined;
     const place = t.status === 'waiting' ? await this.estimateFor(t) : null;
     return {
       label: t.label,
@@ -382,7 +514,12 @@ export class QueueService {
     return `${this.deps.publicUrl}/so/${token}`;
   }
 
-  private async insertTicketIn(trx: Kysely<DB>, unit: Unit, g: QueueGroup, o: { channel: TicketChannel; priority: TicketPriority | null; rankAt: Date; now: Date; bookingId: number | null }): Promise<QueueTicket> {
+  private async insertTicketIn(
+    trx: Kysely<DB>,
+    unit: Unit,
+    g: QueueGroup,
+    o: { channel: TicketChannel; priority: TicketPriority | null; rankAt: Date; now: Date; bookingId: number | null },
+  ): Promise<QueueTicket> {
     const day = localDay(o.now);
     const number = await repo.nextTicketNumber(trx, g.id, day);
     return repo.insertTicket(trx, {
@@ -439,7 +576,11 @@ export class QueueService {
     requireRole(actor, 'clerk', 'manager');
     const c = await this.ownCounter(actor, counterId);
     const inHand = await repo.currentTicketAt(this.deps.db, c.id);
-    if (inHand) throw new DomainError('TICKET_IN_HAND', `Ticket ${inHand.label} is still ${inHand.status}: finish it, transfer it or mark it no-show before calling the next`);
+    if (inHand)
+      throw new DomainError(
+        'TICKET_IN_HAND',
+        `Ticket ${inHand.label} is still ${inHand.status}: finish it, transfer it or mark it no-show before calling the next`,
+      );
     const weights = await this.weightsOf(this.deps.db, actor.staffId, c.unit_id);
     const now = this.deps.clock();
     const day = localDay(now);
@@ -448,10 +589,27 @@ export class QueueService {
     // Another counter may take the chosen ticket between the read and the write: then choose again.
     for (let attempt = 0; attempt < 20; attempt++) {
       const rows = (await repo.waitingTickets(this.deps.db, [...weights.keys()])).filter((r) => !tried.has(r.id));
-      const next = pickNext(rows.map((r) => ({ id: r.id, groupId: r.group_id, priority: r.priority !== null, booked: r.booking_id !== null, rankAt: r.rank_at.getTime(), targetCounterId: r.target_counter_id })), { counterId: c.id, weights, now: now.getTime(), priorityStreak: streak });
+      const next = pickNext(
+        rows.map((r) => ({
+          id: r.id,
+          groupId: r.group_id,
+          priority: r.priority !== null,
+          booked: r.booking_id !== null,
+          rankAt: r.rank_at.getTime(),
+          targetCounterId: r.target_counter_id,
+        })),
+        { counterId: c.id, weights, now: now.getTime(), priorityStreak: streak },
+      );
       if (!next) return { ticket: null };
       const claimed = await this.deps.db.transaction().execute(async (trx) => {
-        const t = await repo.updateTicketIf(trx, next.id, ['waiting'], { status: 'called', counter_id: c.id, staff_id: actor.staffId, called_at: now, call_count: 1, target_counter_id: null });
+        const t = await repo.updateTicketIf(trx, next.id, ['waiting'], {
+          status: 'called',
+          counter_id: c.id,
+          staff_id: actor.staffId,
+          called_at: now,
+          call_count: 1,
+          target_counter_id: null,
+        });
         if (t) await this.audit(trx, actor, c.unit_id, 'queue.ticket.call', 'queue_ticket', t.id, { label: t.label, counter: c.number });
         return t;
       });
@@ -468,12 +626,18 @@ export class QueueService {
   private async ownCounter(actor: Actor, counterId: number): Promise<QueueCounter> {
     const c = await repo.counterById(this.deps.db, counterId);
     if (!c || !inScope(actor, c.unit_id)) throw notFound(`Counter ${counterId}`);
-    if (c.staff_id !== actor.staffId) throw new DomainError('COUNTER_NOT_OPEN', `Open counter ${c.number} first: calls are made from the counter the clerk sits at`);
+    if (c.staff_id !== actor.staffId)
+      throw new DomainError('COUNTER_NOT_OPEN', `Open counter ${c.number} first: calls are made from the counter the clerk sits at`);
     return c;
   }
 
   /** recall, start, no-show, cancel or finish a ticket held at the actor's counter (a manager may act on any ticket of a point in scope). */
-  async act(actor: Actor, ticketId: number, action: Exclude<TicketAction, 'call' | 'transfer'>, input: { dossierCodes?: string[] } = {}): Promise<TicketView> {
+  async act(
+    actor: Actor,
+    ticketId: number,
+    action: Exclude<TicketAction, 'call' | 'transfer'>,
+    input: { dossierCodes?: string[] } = {},
+  ): Promise<TicketView> {
     requireRole(actor, 'clerk', 'manager');
     const t0 = await repo.ticketById(this.deps.db, ticketId);
     if (!t0 || !inScope(actor, t0.unit_id)) throw notFound(`Ticket ${ticketId}`);
@@ -484,16 +648,23 @@ export class QueueService {
     const now = this.deps.clock();
     const links = action === 'finish' ? await this.dossiersToLink(actor, t0, input.dossierCodes ?? []) : [];
     const patch =
-      action === 'recall' ? { called_at: now, call_count: t0.call_count + 1 }
-      : action === 'start' ? { status: 'serving' as const, started_at: now }
-      : action === 'finish' ? { status: 'done' as const, ended_at: now, started_at: t0.started_at ?? t0.called_at }
-      : action === 'no_show' ? { status: 'no_show' as const, ended_at: now }
-      : { status: 'cancelled' as const, ended_at: now };
+      action === 'recall'
+        ? { called_at: now, call_count: t0.call_count + 1 }
+        : action === 'start'
+          ? { status: 'serving' as const, started_at: now }
+          : action === 'finish'
+            ? { status: 'done' as const, ended_at: now, started_at: t0.started_at ?? t0.called_at }
+            : action === 'no_show'
+              ? { status: 'no_show' as const, ended_at: now }
+              : { status: 'cancelled' as const, ended_at: now };
     const t = await this.deps.db.transaction().execute(async (trx) => {
       const updated = await repo.updateTicketIf(trx, t0.id, TICKET_TRANSITIONS[action].from, patch);
       if (!updated) throw new DomainError('STALE_VERSION', `Ticket ${t0.label} changed meanwhile; reload it`);
       await repo.linkDossiers(trx, updated.id, links);
-      await this.audit(trx, actor, updated.unit_id, `queue.ticket.${action}`, 'queue_ticket', updated.id, { label: updated.label, ...(links.length ? { dossiers: input.dossierCodes } : {}) });
+      await this.audit(trx, actor, updated.unit_id, `queue.ticket.${action}`, 'queue_ticket', updated.id, {
+        label: updated.label,
+        ...(links.length ? { dossiers: input.dossierCodes } : {}),
+      });
       return updated;
     });
     if (action === 'recall' && t.counter_id) {
@@ -511,8 +682,10 @@ export class QueueService {
     const rows = await repo.dossiersByCode(this.deps.db, unique);
     for (const [i, code] of unique.entries()) {
       const d = rows.find((r) => r.code === code);
-      if (!d || !inScope(actor, d.receiving_unit_id)) throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: `body.dossierCodes.${i}` });
-      if (d.receiving_unit_id !== t.unit_id) throw new DomainError('VALIDATION', `Dossier ${code} was not received at this service point`, { field: `body.dossierCodes.${i}` });
+      if (!d || !inScope(actor, d.receiving_unit_id))
+        throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: `body.dossierCodes.${i}` });
+      if (d.receiving_unit_id !== t.unit_id)
+        throw new DomainError('VALIDATION', `Dossier ${code} was not received at this service point`, { field: `body.dossierCodes.${i}` });
     }
     return rows.map((r) => r.id);
   }
@@ -522,18 +695,24 @@ export class QueueService {
     requireRole(actor, 'clerk', 'manager');
     const t0 = await repo.ticketById(this.deps.db, ticketId);
     if (!t0 || !inScope(actor, t0.unit_id)) throw notFound(`Ticket ${ticketId}`);
-    if (actor.role !== 'manager' && t0.staff_id !== actor.staffId) throw new DomainError('FORBIDDEN', `Ticket ${t0.label} is handled at another counter`);
+    if (actor.role !== 'manager' && t0.staff_id !== actor.staffId)
+      throw new DomainError('FORBIDDEN', `Ticket ${t0.label} is handled at another counter`);
     nextTicketStatus(t0.status, 'transfer');
-    if (input.groupId === undefined && input.counterId === undefined) throw new DomainError('VALIDATION', 'Name the group or the counter to transfer to', { field: 'body.groupId' });
+    if (input.groupId === undefined && input.counterId === undefined)
+      throw new DomainError('VALIDATION', 'Name the group or the counter to transfer to', { field: 'body.groupId' });
     let groupId = t0.group_id;
     if (input.groupId !== undefined) {
       const g = await repo.groupById(this.deps.db, input.groupId);
-      if (!g || g.unit_id !== t0.unit_id || !g.active) throw new DomainError('VALIDATION', `Group ${input.groupId} is not an open group of this service point`, { field: 'body.groupId' });
+      if (!g || g.unit_id !== t0.unit_id || !g.active)
+        throw new DomainError('VALIDATION', `Group ${input.groupId} is not an open group of this service point`, { field: 'body.groupId' });
       groupId = g.id;
     }
     if (input.counterId !== undefined) {
       const c = await repo.counterById(this.deps.db, input.counterId);
-      if (!c || c.unit_id !== t0.unit_id || !c.active) throw new DomainError('VALIDATION', `Counter ${input.counterId} is not a counter of this service point`, { field: 'body.counterId' });
+      if (!c || c.unit_id !== t0.unit_id || !c.active)
+        throw new DomainError('VALIDATION', `Counter ${input.counterId} is not a counter of this service point`, {
+          field: 'body.counterId',
+        });
       if (c.id === t0.counter_id) throw new DomainError('VALIDATION', 'The ticket is already at that counter', { field: 'body.counterId' });
     }
     const now = this.deps.clock();
@@ -551,7 +730,12 @@ export class QueueService {
         call_count: 0,
       });
       if (!updated) throw new DomainError('STALE_VERSION', `Ticket ${t0.label} changed meanwhile; reload it`);
-      await this.audit(trx, actor, updated.unit_id, 'queue.ticket.transfer', 'queue_ticket', updated.id, { label: updated.label, fromGroup: t0.group_id, toGroup: groupId, toCounter: input.counterId ?? null });
+      await this.audit(trx, actor, updated.unit_id, 'queue.ticket.transfer', 'queue_ticket', updated.id, {
+        label: updated.label,
+        fromGroup: t0.group_id,
+        toGroup: groupId,
+        toCounter: input.counterId ?? null,
+      });
       return updated;
     });
     await this.publishWaiting(t.unit_id);
@@ -562,7 +746,17 @@ export class QueueService {
   // ---- board and figures ---------------------------------------------------------------------
 
   private publishCall(t: QueueTicket, c: QueueCounter): void {
-    this.publish(t.unit_id, { type: 'call', ticketId: t.id, label: t.label, counterNumber: c.number, counterNameVi: c.name_vi, counterNameEn: c.name_en, callCount: t.call_count, priority: t.priority !== null, at: (t.called_at ?? this.deps.clock()).toISOString() });
+    this.publish(t.unit_id, {
+      type: 'call',
+      ticketId: t.id,
+      label: t.label,
+      counterNumber: c.number,
+      counterNameVi: c.name_vi,
+      counterNameEn: c.name_en,
+      callCount: t.call_count,
+      priority: t.priority !== null,
+      at: (t.called_at ?? this.deps.clock()).toISOString(),
+    });
   }
 
   private async publishWaiting(unitId: number): Promise<void> {
@@ -577,7 +771,10 @@ export class QueueService {
 
   private async waitingByGroup(unitId: number) {
     const groups = (await repo.groupsOfUnit(this.deps.db, unitId)).filter((g) => g.active);
-    const waiting = await repo.waitingTickets(this.deps.db, groups.map((g) => g.id));
+    const waiting = await repo.waitingTickets(
+      this.deps.db,
+      groups.map((g) => g.id),
+    );
     return groups.map((g) => ({ id: g.id, code: g.code, waiting: waiting.filter((t) => t.group_id === g.id).length }));
   }
 
@@ -585,11 +782,22 @@ export class QueueService {
   async kiosk(unitId: number) {
     const unit = await this.point(unitId);
     const groups = (await repo.groupsOfUnit(this.deps.db, unit.id)).filter((g) => g.active);
-    const waiting = await repo.waitingTickets(this.deps.db, groups.map((g) => g.id));
+    const waiting = await repo.waitingTickets(
+      this.deps.db,
+      groups.map((g) => g.id),
+    );
     const out = [];
     for (const g of groups) {
       const n = waiting.filter((t) => t.group_id === g.id).length;
-      out.push({ id: g.id, code: g.code, nameVi: g.name_vi, nameEn: g.name_en, waiting: n, estimatedWaitSeconds: await this.estimate(unit.id, g.id, n), bookable: g.slot_capacity > 0 });
+      out.push({
+        id: g.id,
+        code: g.code,
+        nameVi: g.name_vi,
+        nameEn: g.name_en,
+        waiting: n,
+        estimatedWaitSeconds: await this.estimate(unit.id, g.id, n),
+        bookable: g.slot_capacity > 0,
+      });
     }
     return { unitId: unit.id, nameVi: unit.name_vi, nameEn: unit.name_en, address: unit.address, groups: out };
   }
@@ -603,7 +811,17 @@ export class QueueService {
       unitId: unit.id,
       nameVi: unit.name_vi,
       nameEn: unit.name_en,
-      calls: calls.map((c) => ({ ticketId: c.id, label: c.label, counterNumber: c.counter_number, counterNameVi: c.counter_name_vi, counterNameEn: c.counter_name_en, callCount: c.call_count, priority: c.priority !== null, status: c.status, at: c.called_at!.toISOString() })),
+      calls: calls.map((c) => ({
+        ticketId: c.id,
+        label: c.label,
+        counterNumber: c.counter_number,
+        counterNameVi: c.counter_name_vi,
+        counterNameEn: c.counter_name_en,
+        callCount: c.call_count,
+        priority: c.priority !== null,
+        status: c.status,
+        at: c.called_at!.toISOString(),
+      })),
       groups: await this.waitingByGroup(unit.id),
     };
   }
@@ -617,11 +835,23 @@ export class QueueService {
     const asOf = d === localDay(now) ? now.getTime() : Math.min(now.getTime(), (parseLocalDate(d) + 1) * 86_400_000 - 7 * 3_600_000);
     const groups = await repo.groupsOfUnit(this.deps.db, unit.id);
     const tickets = await repo.ticketsOfDay(this.deps.db, unit.id, d);
-    const times = tickets.map((t) => ({ groupId: t.group_id, status: t.status, priority: t.priority !== null, queuedAt: t.queued_at.getTime(), calledAt: t.called_at?.getTime() ?? null, startedAt: t.started_at?.getTime() ?? null, endedAt: t.ended_at?.getTime() ?? null }));
+    const times = tickets.map((t) => ({
+      groupId: t.group_id,
+      status: t.status,
+      priority: t.priority !== null,
+      queuedAt: t.queued_at.getTime(),
+      calledAt: t.called_at?.getTime() ?? null,
+      startedAt: t.started_at?.getTime() ?? null,
+      endedAt: t.ended_at?.getTime() ?? null,
+    }));
     const pointTarget = Math.min(...groups.map((g) => g.target_wait_seconds), 900);
     const byGroup: (ReturnType<typeof presentGroup> & { figures: DayFigures; estimatedWaitSeconds: number })[] = [];
     for (const g of groups) {
-      const f = dayFigures(times.filter((t) => t.groupId === g.id), asOf, g.target_wait_seconds);
+      const f = dayFigures(
+        times.filter((t) => t.groupId === g.id),
+        asOf,
+        g.target_wait_seconds,
+      );
       byGroup.push({ ...presentGroup(g), figures: f, estimatedWaitSeconds: await this.estimate(unit.id, g.id, f.waiting) });
     }
     const hours = new Map<number, number>();
@@ -658,38 +888,85 @@ export class QueueService {
       groupId: g.id,
       day,
       slotMinutes: g.slot_minutes,
-      slots: starts.filter((s) => s.getTime() > now).map((s) => ({ start: s.toISOString(), capacity: g.slot_capacity, left: Math.max(0, g.slot_capacity - (booked.get(s.getTime()) ?? 0)) })),
+      slots: starts
+        .filter((s) => s.getTime() > now)
+        .map((s) => ({
+          start: s.toISOString(),
+          capacity: g.slot_capacity,
+          left: Math.max(0, g.slot_capacity - (booked.get(s.getTime()) ?? 0)),
+        })),
     };
   }
 
   /** Books a slot ahead: a confirmation code, an SMS confirmation now and a reminder an hour before. */
   async book(input: { groupId: number; slotStart: string; name: string; phone: string }) {
     const phone = normalizePhone(input.phone);
-    if (!phone) throw new DomainError('VALIDATION', 'Phone must be a Vietnamese number: 10 digits starting with 0, or +84 and 9 digits', { field: 'body.phone' });
+    if (!phone)
+      throw new DomainError('VALIDATION', 'Phone must be a Vietnamese number: 10 digits starting with 0, or +84 and 9 digits', {
+        field: 'body.phone',
+      });
     const name = input.name.trim();
     if (name.length < 2) throw new DomainError('VALIDATION', 'Give the name the booking is for', { field: 'body.name' });
     const slot = new Date(input.slotStart);
-    if (Number.isNaN(slot.getTime())) throw new DomainError('VALIDATION', 'slotStart must be an ISO 8601 instant', { field: 'body.slotStart' });
+    if (Number.isNaN(slot.getTime()))
+      throw new DomainError('VALIDATION', 'slotStart must be an ISO 8601 instant', { field: 'body.slotStart' });
     const g = await this.group(input.groupId);
     const unit = await this.point(g.unit_id);
     const now = this.deps.clock();
-    if (!g.active || g.slot_capacity === 0) throw new DomainError('VALIDATION', `Group ${g.name_vi} does not take bookings`, { field: 'body.groupId' });
+    if (!g.active || g.slot_capacity === 0)
+      throw new DomainError('VALIDATION', `Group ${g.name_vi} does not take bookings`, { field: 'body.groupId' });
     if (slot.getTime() <= now.getTime()) throw new DomainError('VALIDATION', 'The slot has already started', { field: 'body.slotStart' });
-    if (slot.getTime() > now.getTime() + BOOKING_HORIZON_DAYS * 86_400_000) throw new DomainError('VALIDATION', `Bookings open at most ${BOOKING_HORIZON_DAYS} days ahead`, { field: 'body.slotStart' });
+    if (slot.getTime() > now.getTime() + BOOKING_HORIZON_DAYS * 86_400_000)
+      throw new DomainError('VALIDATION', `Bookings open at most ${BOOKING_HORIZON_DAYS} days ahead`, { field: 'body.slotStart' });
     const day = localDay(slot);
-    const valid = daySlots((await this.deps.org.calendarOf(g.unit_id)).sessionsOn(day), g.slot_minutes).some((s) => s.getTime() === slot.getTime());
-    if (!valid) throw new DomainError('VALIDATION', `${input.slotStart} is not a slot of ${g.name_vi}: take one from the slots list (office hours, ${g.slot_minutes}-minute slots)`, { field: 'body.slotStart' });
+    const valid = daySlots((await this.deps.org.calendarOf(g.unit_id)).sessionsOn(day), g.slot_minutes).some(
+      (s) => s.getTime() === slot.getTime(),
+    );
+    if (!valid)
+      throw new DomainError(
+        'VALIDATION',
+        `${input.slotStart} is not a slot of ${g.name_vi}: take one from the slots list (office hours, ${g.slot_minutes}-minute slots)`,
+        { field: 'body.slotStart' },
+      );
     const booking = await this.deps.db.transaction().execute(async (trx) => {
       // The group row lock serializes bookings of the group, so a slot is never overbooked.
       await this.group(g.id, trx, true);
-      if ((await repo.bookedInSlot(trx, g.id, slot)) >= g.slot_capacity) throw new DomainError('SLOT_FULL', `The ${slot.toISOString()} slot of ${g.name_vi} is full; choose another`, { field: 'body.slotStart' });
+      if ((await repo.bookedInSlot(trx, g.id, slot)) >= g.slot_capacity)
+        throw new DomainError('SLOT_FULL', `The ${slot.toISOString()} slot of ${g.name_vi} is full; choose another`, {
+          field: 'body.slotStart',
+        });
       let b: QueueBooking | undefined;
-      for (let i = 0; i < 5 && !b; i++) b = await repo.insertBooking(trx, { group_id: g.id, slot_start: slot, code: bookingCode(randomBytes(8)), name, phone, status: 'booked', created_at: now, cancelled_at: null });
+      for (let i = 0; i < 5 && !b; i++)
+        b = await repo.insertBooking(trx, {
+          group_id: g.id,
+          slot_start: slot,
+          code: bookingCode(randomBytes(8)),
+          name,
+          phone,
+          status: 'booked',
+          created_at: now,
+          cancelled_at: null,
+        });
       if (!b) throw new DomainError('CONFLICT', 'Could not allocate a booking code; try again');
       const when = hhmmDay(slot);
-      const messages = [{ to: phone, kind: 'booking.confirmed', ref: `booking:${b.code}`, dueAt: now, body: `Motcua: Da dat lich ${when} tai ${ascii(unit.name_vi)}, ${ascii(g.name_vi)}. Ma: ${b.code}. Xem/huy: ${this.deps.publicUrl}/dat-lich/${b.code}` }];
+      const messages = [
+        {
+          to: phone,
+          kind: 'booking.confirmed',
+          ref: `booking:${b.code}`,
+          dueAt: now,
+          body: `Motcua: Da dat lich ${when} tai ${ascii(unit.name_vi)}, ${ascii(g.name_vi)}. Ma: ${b.code}. Xem/huy: ${this.deps.publicUrl}/dat-lich/${b.code}`,
+        },
+      ];
       const remindAt = new Date(slot.getTime() - REMINDER_BEFORE_MS);
-      if (remindAt.getTime() > now.getTime()) messages.push({ to: phone, kind: 'booking.reminder', ref: `booking:${b.code}`, dueAt: remindAt, body: `Motcua: Nhac lich ${when} tai ${ascii(unit.name_vi)}. Ma: ${b.code}. Quet ma tai kiosk de lay so.` });
+      if (remindAt.getTime() > now.getTime())
+        messages.push({
+          to: phone,
+          kind: 'booking.reminder',
+          ref: `booking:${b.code}`,
+          dueAt: remindAt,
+          body: `Motcua: Nhac lich ${when} tai ${ascii(unit.name_vi)}. Ma: ${b.code}. Quet ma tai kiosk de lay so.`,
+        });
       await this.deps.notifications.enqueue(trx, messages);
       await this.audit(trx, null, unit.id, 'queue.booking.create', 'queue_booking', b.id, { group: g.id, slot: slot.toISOString() });
       return b;
@@ -709,7 +986,11 @@ export class QueueService {
   async cancelBooking(code: string, phone4: string) {
     const b = await repo.bookingByCode(this.deps.db, code.toUpperCase());
     if (!b || !b.phone.endsWith(phone4)) throw notFound(`Booking ${code}`);
-    if (b.status !== 'booked') throw new DomainError('INVALID_TRANSITION', `The booking is ${b.status === 'cancelled' ? 'already cancelled' : 'already checked in'}`);
+    if (b.status !== 'booked')
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        `The booking is ${b.status === 'cancelled' ? 'already cancelled' : 'already checked in'}`,
+      );
     const g = await this.group(b.group_id);
     const updated = await this.deps.db.transaction().execute(async (trx) => {
       const u = await repo.updateBookingIf(trx, b.id, 'booked', { status: 'cancelled', cancelled_at: this.deps.clock() });
@@ -730,15 +1011,24 @@ export class QueueService {
     if (!b) throw notFound(`Booking ${code}`, 'code');
     const g = await this.group(b.group_id);
     const unit = await this.point(unitId);
-    if (g.unit_id !== unit.id) throw new DomainError('WRONG_SERVICE_POINT', `Booking ${b.code} is for ${(await this.point(g.unit_id)).name_vi}`, { field: 'code' });
-    if (b.status !== 'booked') throw new DomainError('INVALID_TRANSITION', `Booking ${b.code} is ${b.status === 'cancelled' ? 'cancelled' : 'already checked in'}`);
+    if (g.unit_id !== unit.id)
+      throw new DomainError('WRONG_SERVICE_POINT', `Booking ${b.code} is for ${(await this.point(g.unit_id)).name_vi}`, { field: 'code' });
+    if (b.status !== 'booked')
+      throw new DomainError('INVALID_TRANSITION', `Booking ${b.code} is ${b.status === 'cancelled' ? 'cancelled' : 'already checked in'}`);
     const now = this.deps.clock();
-    if (localDay(b.slot_start) !== localDay(now)) throw new DomainError('VALIDATION', `Booking ${b.code} is for ${localDay(b.slot_start)}`, { field: 'code' });
+    if (localDay(b.slot_start) !== localDay(now))
+      throw new DomainError('VALIDATION', `Booking ${b.code} is for ${localDay(b.slot_start)}`, { field: 'code' });
     const late = now.getTime() > b.slot_start.getTime() + BOOKING_GRACE_MS;
     const ticket = await this.deps.db.transaction().execute(async (trx) => {
       const u = await repo.updateBookingIf(trx, b.id, 'booked', { status: 'checked_in' });
       if (!u) throw new DomainError('STALE_VERSION', 'The booking changed meanwhile');
-      const t = await this.insertTicketIn(trx, unit, g, { channel: 'booking', priority: null, rankAt: late ? now : b.slot_start, now, bookingId: b.id });
+      const t = await this.insertTicketIn(trx, unit, g, {
+        channel: 'booking',
+        priority: null,
+        rankAt: late ? now : b.slot_start,
+        now,
+        bookingId: b.id,
+      });
       await this.deps.notifications.cancel(trx, `booking:${b.code}`);
       await this.audit(trx, null, unit.id, 'queue.booking.check_in', 'queue_ticket', t.id, { label: t.label, booking: b.id, late });
       return t;

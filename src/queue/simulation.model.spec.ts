@@ -19,7 +19,11 @@ function domainError(fn: () => unknown): DomainError {
 // standard error of that mean, from their spread. Each day starts with an empty hall, so the days are independent
 // and identically distributed.
 type Result = ReturnType<typeof simulateQueue>;
-function replicate<K extends string>(input: Omit<SimulationInput, 'seed' | 'days'>, runs: number, figures: Record<K, (r: Result) => number>) {
+function replicate<K extends string>(
+  input: Omit<SimulationInput, 'seed' | 'days'>,
+  runs: number,
+  figures: Record<K, (r: Result) => number>,
+) {
   const xs = Object.fromEntries(Object.keys(figures).map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let seed = 1; seed <= runs; seed++) {
     const r = simulateQueue({ ...input, seed, days: 1 });
@@ -73,10 +77,16 @@ describe('simulateQueue agrees with queueing formulas where their assumptions ho
     const w0 = (c * 180) / 14;
     const priorityWait = w0 / (1 - 0.3 * rho);
     const normalWait = w0 / ((1 - 0.3 * rho) * (1 - rho));
-    const strict = replicate({ ...input, priorityShare: 0.3, maxPriorityInARow: Infinity }, 400, { p: (r) => r.priority.meanWaitSeconds!, n: (r) => r.normal.meanWaitSeconds! });
+    const strict = replicate({ ...input, priorityShare: 0.3, maxPriorityInARow: Infinity }, 400, {
+      p: (r) => r.priority.meanWaitSeconds!,
+      n: (r) => r.normal.meanWaitSeconds!,
+    });
     expect(Math.abs(strict.p.mean - priorityWait)).toBeLessThan(4 * strict.p.se);
     expect(Math.abs(strict.n.mean - normalWait)).toBeLessThan(4 * strict.n.se);
-    const fair = replicate({ ...input, priorityShare: 0.3 }, 400, { all: (r) => r.meanWaitSeconds!, p: (r) => r.priority.meanWaitSeconds! });
+    const fair = replicate({ ...input, priorityShare: 0.3 }, 400, {
+      all: (r) => r.meanWaitSeconds!,
+      p: (r) => r.priority.meanWaitSeconds!,
+    });
     expect(Math.abs(fair.all.mean - erlang.meanWaitSeconds!)).toBeLessThan(4 * fair.all.se);
     // Three priority calls at most before a waiting normal ticket: priority tickets wait longer than under strict priority.
     expect(fair.p.mean).toBeGreaterThan(strict.p.mean);
@@ -85,7 +95,13 @@ describe('simulateQueue agrees with queueing formulas where their assumptions ho
   it('matches the Pollaczek–Khinchine mean wait for one clerk with lognormal service times', () => {
     // M/G/1 (Kleinrock, Queueing Systems vol. 1, ch. 5): W = ρ·s·(1 + cv²) / (2(1 − ρ)). 30 an hour of 60 s
     // (ρ = 0.5), cv = 0.5: W = 0.5 × 60 × 1.25 / 1 = 37.5 s, against 60 s for exponential service (cv = 1).
-    const mg1 = { sessions: ALL_DAY, arrivalsPerHour: new Array(24).fill(30), clerks: new Array(24).fill(1), serviceSeconds: 60, serviceCv: 0.5 };
+    const mg1 = {
+      sessions: ALL_DAY,
+      arrivalsPerHour: new Array(24).fill(30),
+      clerks: new Array(24).fill(1),
+      serviceSeconds: 60,
+      serviceCv: 0.5,
+    };
     const { w } = replicate(mg1, 300, { w: (r) => r.meanWaitSeconds! });
     expect(w.se).toBeLessThan(0.03 * 37.5);
     expect(Math.abs(w.mean - 37.5)).toBeLessThan(4 * w.se);
@@ -112,10 +128,14 @@ describe('simulateQueue rules', () => {
   // Calls in the order they happened: at each call, whether it was a priority ticket and whether a normal one waited.
   function calls(r: ReturnType<typeof simulateQueue>) {
     const t = r.tickets!;
-    const order = Array.from(t.waitSeconds.keys()).sort((i, j) => t.arrivalSeconds[i]! + t.waitSeconds[i]! - (t.arrivalSeconds[j]! + t.waitSeconds[j]!));
+    const order = Array.from(t.waitSeconds.keys()).sort(
+      (i, j) => t.arrivalSeconds[i]! + t.waitSeconds[i]! - (t.arrivalSeconds[j]! + t.waitSeconds[j]!),
+    );
     return order.map((i) => {
       const at = t.arrivalSeconds[i]! + t.waitSeconds[i]!;
-      const normalWaiting = order.some((j) => !t.priority[j] && t.arrivalSeconds[j]! <= at && t.arrivalSeconds[j]! + t.waitSeconds[j]! > at);
+      const normalWaiting = order.some(
+        (j) => !t.priority[j] && t.arrivalSeconds[j]! <= at && t.arrivalSeconds[j]! + t.waitSeconds[j]! > at,
+      );
       return { priority: t.priority[i] === 1, normalWaiting };
     });
   }
@@ -162,7 +182,14 @@ describe('simulateQueue rules', () => {
   });
 
   it('issues no ticket outside the sessions and counts a partly open hour by its open minutes', () => {
-    const r = simulateQueue({ sessions: parseSessions('07:30-08:30'), arrivalsPerHour: new Array(24).fill(60), clerks: new Array(24).fill(3), serviceSeconds: 120, days: 200, keepTickets: true });
+    const r = simulateQueue({
+      sessions: parseSessions('07:30-08:30'),
+      arrivalsPerHour: new Array(24).fill(60),
+      clerks: new Array(24).fill(3),
+      serviceSeconds: 120,
+      days: 200,
+      keepTickets: true,
+    });
     const issued = r.tickets!.arrivalSeconds;
     expect(Math.min(...issued)).toBeGreaterThanOrEqual(7.5 * 3600);
     expect(Math.max(...issued)).toBeLessThan(8.5 * 3600);
@@ -178,7 +205,14 @@ describe('simulateQueue rules', () => {
 
   it('reports no wait figures for a day without tickets', () => {
     const r = simulateQueue({ ...busyHall, arrivalsPerHour: new Array(24).fill(0) });
-    expect(r).toMatchObject({ arrivals: 0, served: 0, meanWaitSeconds: null, p90WaitSeconds: null, shareWithinTarget: null, utilization: 0 });
+    expect(r).toMatchObject({
+      arrivals: 0,
+      served: 0,
+      meanWaitSeconds: null,
+      p90WaitSeconds: null,
+      shareWithinTarget: null,
+      utilization: 0,
+    });
   });
 });
 
@@ -208,7 +242,10 @@ describe('simulation input', () => {
       [() => expandHourly([1, 2, 3], parseSessions('07:30-11:30,13:00-17:00'), 'arrivalsPerHour'), 'arrivalsPerHour'],
       [() => simulationInput({ arrivalsPerHour: 10, serviceSeconds: 300, clerks: 1.5 }), 'clerks'],
       [() => simulateQueue({ ...simulationInput({ arrivalsPerHour: 10, serviceSeconds: 300, clerks: 2 }), noShowShare: 1 }), 'noShowShare'],
-      [() => simulateQueue({ ...simulationInput({ arrivalsPerHour: 10, serviceSeconds: 300, clerks: 2 }), maxPriorityInARow: 0 }), 'maxPriorityInARow'],
+      [
+        () => simulateQueue({ ...simulationInput({ arrivalsPerHour: 10, serviceSeconds: 300, clerks: 2 }), maxPriorityInARow: 0 }),
+        'maxPriorityInARow',
+      ],
       [() => simulateQueue({ ...simulationInput({ arrivalsPerHour: 1000, serviceSeconds: 300, clerks: 2 }), days: 100_000 }), 'days'],
     ];
     for (const [fn, field] of cases) {

@@ -134,7 +134,8 @@ function minuteOf(text: string, field: string): number {
 export function parseSessions(text: string, field = 'sessions'): Session[] {
   const sessions = text.split(',').map((part) => {
     const [a, b, ...rest] = part.split('-');
-    if (a === undefined || b === undefined || rest.length) throw fail(field, `must be a list of HH:MM-HH:MM sessions such as ${DEFAULT_SESSIONS_TEXT} (got "${part}")`);
+    if (a === undefined || b === undefined || rest.length)
+      throw fail(field, `must be a list of HH:MM-HH:MM sessions such as ${DEFAULT_SESSIONS_TEXT} (got "${part}")`);
     return { start: minuteOf(a, field), end: minuteOf(b, field) };
   });
   checkSessions(sessions, field);
@@ -164,7 +165,12 @@ export function sessionHours(sessions: readonly Session[]): number[] {
  * A value per clock hour from one value (every hour), one value per hour the sessions touch (07:30–17:00 with a
  * lunch break touches 7, 8, 9, 10, 11, 13, 14, 15, 16), or 24 values (hours 0–23).
  */
-export function expandHourly(values: number | readonly number[], sessions: readonly Session[], field: string, range: { integer?: boolean } = {}): number[] {
+export function expandHourly(
+  values: number | readonly number[],
+  sessions: readonly Session[],
+  field: string,
+  range: { integer?: boolean } = {},
+): number[] {
   const list = typeof values === 'number' ? [values] : [...values];
   const open = sessionHours(sessions);
   let out: number[];
@@ -174,7 +180,10 @@ export function expandHourly(values: number | readonly number[], sessions: reado
     out = new Array<number>(24).fill(0);
     open.forEach((h, k) => (out[h] = list[k]!));
   } else {
-    throw fail(field, `must be one value, ${open.length} values (one per hour the office is open: ${open.map((h) => `${h}h`).join(', ')}) or 24 values (got ${list.length})`);
+    throw fail(
+      field,
+      `must be one value, ${open.length} values (one per hour the office is open: ${open.map((h) => `${h}h`).join(', ')}) or 24 values (got ${list.length})`,
+    );
   }
   out.forEach((v) => checkNumber(field, v, { min: 0, integer: range.integer }));
   return out;
@@ -193,14 +202,16 @@ export interface SimulationParameters extends Omit<SimulationInput, 'sessions' |
 
 /** Expands one value or a list per hour, and plans the clerks by Erlang C when none are given. */
 export function simulationInput(p: SimulationParameters): SimulationInput {
-  const sessions = typeof p.sessions === 'string' ? parseSessions(p.sessions) : p.sessions ?? parseSessions(DEFAULT_SESSIONS_TEXT);
+  const sessions = typeof p.sessions === 'string' ? parseSessions(p.sessions) : (p.sessions ?? parseSessions(DEFAULT_SESSIONS_TEXT));
   checkSessions(sessions, 'sessions');
   const arrivalsPerHour = expandHourly(p.arrivalsPerHour, sessions, 'arrivalsPerHour');
   checkNumber('serviceSeconds', p.serviceSeconds, { above: 0 });
   const open = new Set(sessionHours(sessions));
   const clerks =
     p.clerks === undefined
-      ? arrivalsPerHour.map((lambda, h) => (open.has(h) ? recommendClerks({ arrivalsPerHour: lambda, serviceSeconds: p.serviceSeconds, ...p.plan }).clerks : 0))
+      ? arrivalsPerHour.map((lambda, h) =>
+          open.has(h) ? recommendClerks({ arrivalsPerHour: lambda, serviceSeconds: p.serviceSeconds, ...p.plan }).clerks : 0,
+        )
       : expandHourly(p.clerks, sessions, 'clerks', { integer: true });
   const { plan: _plan, ...rest } = p;
   return { ...rest, sessions, arrivalsPerHour, clerks };
@@ -240,7 +251,8 @@ function nearestRank(sorted: Float64Array, q: number): number | null {
 
 function checkInput(input: SimulationInput) {
   checkSessions(input.sessions, 'sessions');
-  if (!Array.isArray(input.arrivalsPerHour) || input.arrivalsPerHour.length !== 24) throw fail('arrivalsPerHour', 'must hold 24 values, one per clock hour');
+  if (!Array.isArray(input.arrivalsPerHour) || input.arrivalsPerHour.length !== 24)
+    throw fail('arrivalsPerHour', 'must hold 24 values, one per clock hour');
   if (!Array.isArray(input.clerks) || input.clerks.length !== 24) throw fail('clerks', 'must hold 24 values, one per clock hour');
   input.arrivalsPerHour.forEach((v) => checkNumber('arrivalsPerHour', v, { min: 0 }));
   input.clerks.forEach((v) => checkNumber('clerks', v, { integer: true, min: 0, max: 100_000 }));
@@ -260,7 +272,8 @@ function checkInput(input: SimulationInput) {
       perDay += (input.arrivalsPerHour[h]! * (Math.min(s.end, h * 60 + 60) - Math.max(s.start, h * 60))) / 60;
     }
   }
-  if (perDay * days > MAX_EXPECTED_TICKETS) throw fail('days', `would issue about ${Math.round(perDay * days)} tickets; at most ${MAX_EXPECTED_TICKETS} are simulated in one run`);
+  if (perDay * days > MAX_EXPECTED_TICKETS)
+    throw fail('days', `would issue about ${Math.round(perDay * days)} tickets; at most ${MAX_EXPECTED_TICKETS} are simulated in one run`);
   return { serviceSeconds, serviceCv, priorityShare, k, noShowShare, recallSeconds, targetSeconds, days, seed, perDay };
 }
 

@@ -22,7 +22,13 @@ describe('hourlyRequirements', () => {
     const rows = hourlyRequirements(
       [
         // The Call Centre Helper example hour (200 an hour of 180 s, 80% within 20 s): 14 clerks, 20 rostered at 30% absence.
-        { point: 'P1', hours: [{ hour: 9, arrivalsPerHour: 200, serviceSeconds: 180 }, { hour: 12, arrivalsPerHour: 0, serviceSeconds: 180 }] },
+        {
+          point: 'P1',
+          hours: [
+            { hour: 9, arrivalsPerHour: 200, serviceSeconds: 180 },
+            { hour: 12, arrivalsPerHour: 0, serviceSeconds: 180 },
+          ],
+        },
         { point: 'P2', hours: [{ hour: 9, arrivalsPerHour: 20, serviceSeconds: 600 }] },
       ],
       { targetSeconds: 20, targetShare: 0.8, absence: 0.3 },
@@ -30,7 +36,12 @@ describe('hourlyRequirements', () => {
     expect(rows.map((r) => [r.point, r.hour, r.clerks, r.scheduled])).toEqual([
       ['P1', 9, 14, 20],
       ['P1', 12, 0, 0],
-      ['P2', 9, recommendClerks({ arrivalsPerHour: 20, serviceSeconds: 600, targetSeconds: 20, targetShare: 0.8, absence: 0.3 }).clerks, expect.any(Number)],
+      [
+        'P2',
+        9,
+        recommendClerks({ arrivalsPerHour: 20, serviceSeconds: 600, targetSeconds: 20, targetShare: 0.8, absence: 0.3 }).clerks,
+        expect.any(Number),
+      ],
     ]);
   });
 
@@ -56,7 +67,12 @@ describe('proposeReallocation', () => {
     expect(r.moves).toEqual([{ from: 'B', to: 'A', count: 3, block: 'day' }]);
     const [a, b, c] = r.points;
     expect(a!.clerks).toEqual([{ block: 'day', before: 5, after: 8 }]);
-    expect(a!.before).toMatchObject({ meanWaitSeconds: null, shareWithinTarget: 0, meetsTarget: false, overloadedHours: [8, 9, 10, 11, 12, 13, 14, 15] });
+    expect(a!.before).toMatchObject({
+      meanWaitSeconds: null,
+      shareWithinTarget: 0,
+      meetsTarget: false,
+      overloadedHours: [8, 9, 10, 11, 12, 13, 14, 15],
+    });
     expect(a!.after.meanWaitSeconds).toBeCloseTo(239.70895976359265, 8);
     expect(a!.after.meetsTarget).toBe(true);
     expect(b!.clerks).toEqual([{ block: 'day', before: 6, after: 3 }]);
@@ -68,7 +84,16 @@ describe('proposeReallocation', () => {
   });
 
   it('weighs a partly open hour by its open minutes', () => {
-    const r = proposeReallocation([{ point: 'A', clerks: 3, hours: [{ hour: 7, arrivalsPerHour: 10, serviceSeconds: 600, openMinutes: 30 }, { hour: 8, arrivalsPerHour: 10, serviceSeconds: 600 }] }]);
+    const r = proposeReallocation([
+      {
+        point: 'A',
+        clerks: 3,
+        hours: [
+          { hour: 7, arrivalsPerHour: 10, serviceSeconds: 600, openMinutes: 30 },
+          { hour: 8, arrivalsPerHour: 10, serviceSeconds: 600 },
+        ],
+      },
+    ]);
     expect(r.points[0]!.before.arrivals).toBe(15);
   });
 
@@ -98,9 +123,15 @@ describe('proposeReallocation', () => {
       { point: 'idle', clerks: 2, hours: flat(0, 600) },
     ]);
     expect(r.moves).toEqual([{ from: 'idle', to: 'A', count: 1, block: 'day' }]);
-    expect(proposeReallocation([{ point: 'A', clerks: 5, hours: flat(40, 600) }, { point: 'idle', clerks: 2, hours: flat(0, 600) }], { minClerks: 0 }).moves).toEqual([
-      { from: 'idle', to: 'A', count: 2, block: 'day' },
-    ]);
+    expect(
+      proposeReallocation(
+        [
+          { point: 'A', clerks: 5, hours: flat(40, 600) },
+          { point: 'idle', clerks: 2, hours: flat(0, 600) },
+        ],
+        { minClerks: 0 },
+      ).moves,
+    ).toEqual([{ from: 'idle', to: 'A', count: 2, block: 'day' }]);
   });
 
   it('refuses a point given twice', () => {
@@ -111,11 +142,18 @@ describe('proposeReallocation', () => {
   it('keeps the clerks, never pushes a point past the target, and only helps points that miss it', () => {
     const point = fc.record({
       clerks: fc.integer({ min: 0, max: 12 }),
-      hours: fc.array(fc.record({ arrivalsPerHour: fc.integer({ min: 0, max: 60 }), serviceSeconds: fc.integer({ min: 120, max: 900 }) }), { minLength: 1, maxLength: 9 }),
+      hours: fc.array(fc.record({ arrivalsPerHour: fc.integer({ min: 0, max: 60 }), serviceSeconds: fc.integer({ min: 120, max: 900 }) }), {
+        minLength: 1,
+        maxLength: 9,
+      }),
     });
     fc.assert(
       fc.property(fc.array(point, { minLength: 1, maxLength: 8 }), fc.constantFrom('day' as const, 'half-day' as const), (ps, blocks) => {
-        const points: PointDay[] = ps.map((p, i) => ({ point: `P${i}`, clerks: p.clerks, hours: p.hours.map((h, k) => ({ hour: 7 + k, ...h })) }));
+        const points: PointDay[] = ps.map((p, i) => ({
+          point: `P${i}`,
+          clerks: p.clerks,
+          hours: p.hours.map((h, k) => ({ hour: 7 + k, ...h })),
+        }));
         const r = proposeReallocation(points, { blocks });
         const blockNames = blocks === 'day' ? ['day'] : ['morning', 'afternoon'];
         for (const block of blockNames) {

@@ -43,7 +43,8 @@ function checkHours(hours: readonly HourDemand[], field: string): void {
   const seen = new Set<number>();
   hours.forEach((h, i) => {
     checkNumber(`${field}[${i}].hour`, h.hour, { integer: true, min: 0, max: 23 });
-    if (seen.has(h.hour)) throw new DomainError('VALIDATION', `${field}[${i}].hour ${h.hour} is given twice`, { field: `${field}[${i}].hour` });
+    if (seen.has(h.hour))
+      throw new DomainError('VALIDATION', `${field}[${i}].hour ${h.hour} is given twice`, { field: `${field}[${i}].hour` });
     seen.add(h.hour);
     checkNumber(`${field}[${i}].arrivalsPerHour`, h.arrivalsPerHour, { min: 0 });
     checkNumber(`${field}[${i}].serviceSeconds`, h.serviceSeconds, { above: 0 });
@@ -190,7 +191,14 @@ function evaluateStretch(hours: readonly HourDemand[], n: number, targets: Resol
     (targets.targetMeanWaitSeconds === null || (meanWaitSeconds !== null && meanWaitSeconds <= targets.targetMeanWaitSeconds)) &&
     (targets.targetShare === null || shareWithinTarget >= targets.targetShare) &&
     occupancy <= targets.maxOccupancy;
-  return { short, waiting, work, openHours, figures, outlook: { arrivals, meanWaitSeconds, shareWithinTarget, occupancy, overloadedHours, meetsTarget } };
+  return {
+    short,
+    waiting,
+    work,
+    openHours,
+    figures,
+    outlook: { arrivals, meanWaitSeconds, shareWithinTarget, occupancy, overloadedHours, meetsTarget },
+  };
 }
 
 // Citizen-seconds of waiting saved by going from `from` to `to`, over the hours stable at both counts (hours
@@ -254,7 +262,12 @@ function reallocateBlock(points: readonly PointDay[], block: Block, targets: Res
     if (m) m.count++;
     else moves.set(key, { from, to, count: 1, block });
   }
-  return { after: n, moves: [...moves.values()], before: (i: number) => at(i, points[i]!.clerks), afterStretch: (i: number) => at(i, n[i]!) };
+  return {
+    after: n,
+    moves: [...moves.values()],
+    before: (i: number) => at(i, points[i]!.clerks),
+    afterStretch: (i: number) => at(i, n[i]!),
+  };
 }
 
 // Day figures from per-block stretches: the blocks' hours are disjoint, so arrival-weighted sums add up.
@@ -291,12 +304,15 @@ function combine(parts: { stretch: Stretch; clerks: number }[]): PointOutlook {
 export function proposeReallocation(points: readonly PointDay[], options: ReallocationOptions = {}): ReallocationProposal {
   const targets = resolveTargets(options);
   const blocks = options.blocks ?? 'day';
-  if (blocks !== 'day' && blocks !== 'half-day') throw new DomainError('VALIDATION', `blocks must be "day" or "half-day" (got ${String(blocks)})`, { field: 'blocks' });
+  if (blocks !== 'day' && blocks !== 'half-day')
+    throw new DomainError('VALIDATION', `blocks must be "day" or "half-day" (got ${String(blocks)})`, { field: 'blocks' });
   const minClerks = checkNumber('minClerks', options.minClerks ?? 1, { integer: true, min: 0 });
   const codes = new Set<string>();
   points.forEach((p, i) => {
-    if (typeof p.point !== 'string' || p.point === '') throw new DomainError('VALIDATION', `points[${i}].point must be a non-empty code`, { field: `points[${i}].point` });
-    if (codes.has(p.point)) throw new DomainError('VALIDATION', `points[${i}].point ${p.point} is given twice`, { field: `points[${i}].point` });
+    if (typeof p.point !== 'string' || p.point === '')
+      throw new DomainError('VALIDATION', `points[${i}].point must be a non-empty code`, { field: `points[${i}].point` });
+    if (codes.has(p.point))
+      throw new DomainError('VALIDATION', `points[${i}].point ${p.point} is given twice`, { field: `points[${i}].point` });
     codes.add(p.point);
     checkNumber(`points[${i}].clerks`, p.clerks, { integer: true, min: 0 });
     checkHours(p.hours, `points[${i}].hours`);

@@ -1,11 +1,42 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { dayFigures, daySlots, estimateWaitSeconds, localDay, MAX_PRIORITY_STREAK, nextTicketStatus, percentile, pickNext, priorityStreak, ticketLabel, TICKET_ACTIONS, TICKET_TRANSITIONS, type Candidate } from './ticket.model.js';
+import {
+  dayFigures,
+  daySlots,
+  estimateWaitSeconds,
+  localDay,
+  MAX_PRIORITY_STREAK,
+  nextTicketStatus,
+  percentile,
+  pickNext,
+  priorityStreak,
+  ticketLabel,
+  TICKET_ACTIONS,
+  TICKET_TRANSITIONS,
+  type Candidate,
+} from './ticket.model.js';
 import type { TicketStatus } from '../platform/db.types.js';
 
 const STATUSES: TicketStatus[] = ['waiting', 'called', 'serving', 'done', 'no_show', 'cancelled'];
-const cand = (id: number, over: Partial<Candidate> = {}): Candidate => ({ id, groupId: 1, priority: false, booked: false, rankAt: id * 1000, targetCounterId: null, ...over });
-const ctx = (over: Partial<Parameters<typeof pickNext>[1]> = {}) => ({ counterId: 1, weights: new Map([[1, 1], [2, 1]]), now: 1_000_000, priorityStreak: 0, ...over });
+const cand = (id: number, over: Partial<Candidate> = {}): Candidate => ({
+  id,
+  groupId: 1,
+  priority: false,
+  booked: false,
+  rankAt: id * 1000,
+  targetCounterId: null,
+  ...over,
+});
+const ctx = (over: Partial<Parameters<typeof pickNext>[1]> = {}) => ({
+  counterId: 1,
+  weights: new Map([
+    [1, 1],
+    [2, 1],
+  ]),
+  now: 1_000_000,
+  priorityStreak: 0,
+  ...over,
+});
 
 describe('ticket transitions', () => {
   it('allows exactly the table’s transitions and refuses every other pair with INVALID_TRANSITION', () => {
@@ -17,7 +48,8 @@ describe('ticket transitions', () => {
       }
     }
     // Finished tickets are final.
-    for (const status of ['done', 'no_show', 'cancelled'] as const) expect(TICKET_ACTIONS.filter((a) => TICKET_TRANSITIONS[a].from.includes(status))).toEqual([]);
+    for (const status of ['done', 'no_show', 'cancelled'] as const)
+      expect(TICKET_ACTIONS.filter((a) => TICKET_TRANSITIONS[a].from.includes(status))).toEqual([]);
   });
 
   it('labels tickets with the group code and three digits, four past 999', () => {
@@ -35,7 +67,17 @@ describe('who is called next', () => {
     const a = cand(1, { groupId: 1, rankAt: 0 }); // waited 1000 s
     const b = cand(2, { groupId: 2, rankAt: 500_000 }); // waited 500 s
     expect(pickNext([a, b], ctx())?.id).toBe(1);
-    expect(pickNext([a, b], ctx({ weights: new Map([[1, 1], [2, 3]]) }))?.id).toBe(2);
+    expect(
+      pickNext(
+        [a, b],
+        ctx({
+          weights: new Map([
+            [1, 1],
+            [2, 3],
+          ]),
+        }),
+      )?.id,
+    ).toBe(2);
     // Groups the clerk does not serve are never called.
     expect(pickNext([a], ctx({ weights: new Map([[2, 1]]) }))).toBeNull();
   });
@@ -89,7 +131,21 @@ describe('figures', () => {
   });
 
   it('has no figures for an empty day', () => {
-    expect(dayFigures([], 0, 900)).toEqual({ arrived: 0, waiting: 0, called: 0, serving: 0, served: 0, noShows: 0, cancelled: 0, meanWaitSeconds: null, p90WaitSeconds: null, meanServiceSeconds: null, p90ServiceSeconds: null, shareWithinTarget: null, longestWaitingSeconds: null });
+    expect(dayFigures([], 0, 900)).toEqual({
+      arrived: 0,
+      waiting: 0,
+      called: 0,
+      serving: 0,
+      served: 0,
+      noShows: 0,
+      cancelled: 0,
+      meanWaitSeconds: null,
+      p90WaitSeconds: null,
+      meanServiceSeconds: null,
+      p90ServiceSeconds: null,
+      shareWithinTarget: null,
+      longestWaitingSeconds: null,
+    });
   });
 
   it('cuts office sessions into whole slots', () => {

@@ -28,7 +28,10 @@ export const PRIORITY_REASONS = ['elderly', 'disabled', 'pregnant', 'child', 'ot
 export function nextTicketStatus(status: TicketStatus, action: TicketAction): TicketStatus {
   const t = TICKET_TRANSITIONS[action];
   if (!t.from.includes(status)) {
-    throw new DomainError('INVALID_TRANSITION', `A ${status} ticket cannot be ${action === 'no_show' ? 'marked no-show' : `given "${action}"`}; it must be ${t.from.join(' or ')}`);
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `A ${status} ticket cannot be ${action === 'no_show' ? 'marked no-show' : `given "${action}"`}; it must be ${t.from.join(' or ')}`,
+    );
   }
   return t.to;
 }
@@ -79,7 +82,10 @@ export const MAX_PRIORITY_STREAK = 2;
  * waits). Within the lane, the largest weighted wait (now − rankAt) × the clerk's weight for the group
  * (weights 1–10, as Novo SGA's per-clerk service weights), ties to the lower id (earlier ticket).
  */
-export function pickNext(candidates: readonly Candidate[], ctx: { counterId: number; weights: ReadonlyMap<number, number>; now: number; priorityStreak: number }): Candidate | null {
+export function pickNext(
+  candidates: readonly Candidate[],
+  ctx: { counterId: number; weights: ReadonlyMap<number, number>; now: number; priorityStreak: number },
+): Candidate | null {
   let best: Candidate | null = null;
   let bestKey = -Infinity;
   let bestTier = -1;
@@ -164,7 +170,14 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 export function dayFigures(tickets: readonly TicketTimes[], now: number, targetSeconds: number): DayFigures {
   const waits: number[] = [];
   const services: number[] = [];
-  let waiting = 0, called = 0, serving = 0, served = 0, noShows = 0, cancelled = 0, longest = -1, missedWaiting = 0;
+  let waiting = 0,
+    called = 0,
+    serving = 0,
+    served = 0,
+    noShows = 0,
+    cancelled = 0,
+    longest = -1,
+    missedWaiting = 0;
   for (const t of tickets) {
     if (t.status === 'waiting') {
       waiting++;

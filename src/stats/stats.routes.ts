@@ -13,27 +13,37 @@ const Counts = {
 };
 
 export async function statsRoutes(app: HttpApp, s: Services): Promise<void> {
-  app.get('/stats/overview', {
-    onRequest: requireStaff(s.auth),
-    schema: {
-      tags: ['stats'], security: SECURED, summary: "Manager overview: today's received / in progress / due soon / late per unit",
-      querystring: Type.Object(
-        {
-          date: Type.Optional(Type.String({ format: 'date', description: 'Local day (default today, UTC+7)' })),
-          by: Type.Optional(Type.Union([Type.Literal('point'), Type.Literal('agency')], { description: 'Group by receiving service point (default) or competent agency' })),
+  app.get(
+    '/stats/overview',
+    {
+      onRequest: requireStaff(s.auth),
+      schema: {
+        tags: ['stats'],
+        security: SECURED,
+        summary: "Manager overview: today's received / in progress / due soon / late per unit",
+        querystring: Type.Object(
+          {
+            date: Type.Optional(Type.String({ format: 'date', description: 'Local day (default today, UTC+7)' })),
+            by: Type.Optional(
+              Type.Union([Type.Literal('point'), Type.Literal('agency')], {
+                description: 'Group by receiving service point (default) or competent agency',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            date: Type.String(),
+            at: Type.String(),
+            by: Type.String(),
+            total: Type.Object(Counts),
+            units: Type.Array(Type.Object({ unitId: Type.Integer(), unitNameVi: Type.String(), unitNameEn: Type.String(), ...Counts })),
+          }),
+          ...problems(400, 401, 403),
         },
-        { additionalProperties: false },
-      ),
-      response: {
-        200: Type.Object({
-          date: Type.String(),
-          at: Type.String(),
-          by: Type.String(),
-          total: Type.Object(Counts),
-          units: Type.Array(Type.Object({ unitId: Type.Integer(), unitNameVi: Type.String(), unitNameEn: Type.String(), ...Counts })),
-        }),
-        ...problems(400, 401, 403),
       },
     },
-  }, async (req) => s.stats.overview(actorOf(req), req.query));
+    async (req) => s.stats.overview(actorOf(req), req.query),
+  );
 }

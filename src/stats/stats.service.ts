@@ -46,7 +46,13 @@ export class StatsService {
       paused: r.paused,
     }));
     const total = items.reduce(
-      (t, r) => ({ receivedToday: t.receivedToday + r.receivedToday, inProgress: t.inProgress + r.inProgress, dueSoon: t.dueSoon + r.dueSoon, late: t.late + r.late, paused: t.paused + r.paused }),
+      (t, r) => ({
+        receivedToday: t.receivedToday + r.receivedToday,
+        inProgress: t.inProgress + r.inProgress,
+        dueSoon: t.dueSoon + r.dueSoon,
+        late: t.late + r.late,
+        paused: t.paused + r.paused,
+      }),
       { receivedToday: 0, inProgress: 0, dueSoon: 0, late: 0, paused: 0 },
     );
     return { date, at: now.toISOString(), by: q.by ?? 'point', total, units: items };

@@ -31,7 +31,9 @@ const TrackingSchema = Type.Object({
       labelEn: Type.String(),
       status: Type.String(),
       unitNameVi: Type.Union([Type.String(), Type.Null()]),
-      note: Type.Union([Type.String(), Type.Null()], { description: 'The reason given to the applicant (refusal, supplement request, stop, apology, withdrawal); null for internal steps' }),
+      note: Type.Union([Type.String(), Type.Null()], {
+        description: 'The reason given to the applicant (refusal, supplement request, stop, apology, withdrawal); null for internal steps',
+      }),
     }),
   ),
   supplement: Type.Union(
@@ -53,44 +55,69 @@ const TrackingSchema = Type.Object({
 const serialized = new WeakMap<object, string>();
 
 export async function trackingRoutes(app: HttpApp, s: Services, perMinute: number): Promise<void> {
-  app.get('/public/dossiers/:code', {
-    // The busiest public route: a synchronous limiter answering as the plugin does (platform/rate-limit.ts).
-    onRequest: perClientLimit({ max: perMinute, windowMs: 60_000 }),
-    schema: {
-      tags: ['public'], summary: 'Track a dossier: its timeline, with the applicant masked (rate-limited)',
-      params: CodeParam,
-      querystring: Type.Object({ phone: Phone4 }, { additionalProperties: false }),
-      response: { 200: TrackingSchema, ...problems(400, 404, 429) },
+  app.get(
+    '/public/dossiers/:code',
+    {
+      // The busiest public route: a synchronous limiter answering as the plugin does (platform/rate-limit.ts).
+      onRequest: perClientLimit({ max: perMinute, windowMs: 60_000 }),
+      schema: {
+        tags: ['public'],
+        summary: 'Track a dossier: its timeline, with the applicant masked (rate-limited)',
+        params: CodeParam,
+        querystring: Type.Object({ phone: Phone4 }, { additionalProperties: false }),
+        response: { 200: TrackingSchema, ...problems(400, 404, 429) },
+      },
     },
-  }, async (req, reply) => {
-    const view = await s.tracking.track(req.params.code, req.query.phone);
-    // A cached answer is the same object on every hit: serialize it once.
-    let json = serialized.get(view);
-    if (json === undefined) {
-      json = JSON.stringify(view);
-      serialized.set(view, json);
-    }
-    // Already JSON text: Fastify sends strings as they are.
-    return reply.type('application/json; charset=utf-8').send(json as never);
-  });
+    async (req, reply) => {
+      const view = await s.tracking.track(req.params.code, req.query.phone);
+      // A cached answer is the same object on every hit: serialize it once.
+      let json = serialized.get(view);
+      if (json === undefined) {
+        json = JSON.stringify(view);
+        serialized.set(view, json);
+      }
+      // Already JSON text: Fastify sends strings as they are.
+      return reply.type('application/json; charset=utf-8').send(json as never);
+    },
+  );
 
-  app.post('/public/dossiers/:code/rating', {
-    config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['public'], summary: 'Rate the service for a returned dossier (once)',
-      params: CodeParam,
-      body: Type.Object({ phone: Phone4, rating: Type.Union([Type.Literal('satisfied'), Type.Literal('acceptable'), Type.Literal('not_satisfied')]), comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
-      response: { 201: Type.Object({ code: Type.String(), rating: Type.String(), ratedAt: Type.String() }), ...problems(400, 404, 409, 429) },
+  app.post(
+    '/public/dossiers/:code/rating',
+    {
+      config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['public'],
+        summary: 'Rate the service for a returned dossier (once)',
+        params: CodeParam,
+        body: Type.Object(
+          {
+            phone: Phone4,
+            rating: Type.Union([Type.Literal('satisfied'), Type.Literal('acceptable'), Type.Literal('not_satisfied')]),
+            comment: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ code: Type.String(), rating: Type.String(), ratedAt: Type.String() }),
+          ...problems(400, 404, 409, 429),
+        },
+      },
     },
-  }, async (req, reply) => reply.code(201).send(await s.tracking.rate(req.params.code, req.body.phone, req.body.rating, req.body.comment)));
+    async (req, reply) => reply.code(201).send(await s.tracking.rate(req.params.code, req.body.phone, req.body.rating, req.body.comment)),
+  );
 
-  app.post('/public/dossiers', {
-    config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['public'], summary: 'Submit a dossier online (status 1, "submitted"); a clerk receives it and the clock starts then',
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
-      body: IntakeSchema,
-      response: { 201: DossierSchema, ...problems(400, 409, 422, 429) },
+  app.post(
+    '/public/dossiers',
+    {
+      config: { rateLimit: { max: perMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['public'],
+        summary: 'Submit a dossier online (status 1, "submitted"); a clerk receives it and the clock starts then',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        body: IntakeSchema,
+        response: { 201: DossierSchema, ...problems(400, 409, 422, 429) },
+      },
     },
-  }, async (req, reply) => reply.code(201).send(await s.dossiers.submitOnline(req.body, req.headers['idempotency-key'])));
+    async (req, reply) => reply.code(201).send(await s.dossiers.submitOnline(req.body, req.headers['idempotency-key'])),
+  );
 }

@@ -64,7 +64,26 @@ export class TrackingService {
       .selectFrom('dossiers as d')
       .innerJoin('procedure_versions as v', 'v.id', 'd.procedure_version_id')
       .innerJoin('procedures as p', 'p.id', 'd.procedure_id')
-      .select(['d.id', 'd.code', 'd.status', 'd.portal_status', 'd.applicant_name', 'd.applicant_id_number', 'd.applicant_phone', 'd.submitted_at', 'd.received_at', 'd.due_at', 'd.apology_due_at', 'd.returned_at', 'd.return_point_id', 'd.receiving_unit_id', 'd.supplement_count', 'p.code as procedure_code', 'v.name_vi', 'v.name_en'])
+      .select([
+        'd.id',
+        'd.code',
+        'd.status',
+        'd.portal_status',
+        'd.applicant_name',
+        'd.applicant_id_number',
+        'd.applicant_phone',
+        'd.submitted_at',
+        'd.received_at',
+        'd.due_at',
+        'd.apology_due_at',
+        'd.returned_at',
+        'd.return_point_id',
+        'd.receiving_unit_id',
+        'd.supplement_count',
+        'p.code as procedure_code',
+        'v.name_vi',
+        'v.name_en',
+      ])
       .where('d.code', '=', code)
       .executeTakeFirst();
     // The same answer for an unknown code and a wrong phone: codes cannot be confirmed by probing.
@@ -88,7 +107,12 @@ export class TrackingService {
   }
 
   private async compute(d: Awaited<ReturnType<TrackingService['find']>>) {
-    const events = await this.deps.db.selectFrom('dossier_events').select(['seq', 'action', 'to_status', 'unit_id', 'at', 'note']).where('dossier_id', '=', d.id).orderBy('seq').execute();
+    const events = await this.deps.db
+      .selectFrom('dossier_events')
+      .select(['seq', 'action', 'to_status', 'unit_id', 'at', 'note'])
+      .where('dossier_id', '=', d.id)
+      .orderBy('seq')
+      .execute();
     const rating = await this.deps.db.selectFrom('ratings').select(['rating']).where('dossier_id', '=', d.id).executeTakeFirst();
     await this.deps.org.listUnits(); // ensures unit names are loaded
     const status = d.status as DossierStatus;
@@ -118,7 +142,13 @@ export class TrackingService {
         unitNameVi: e.unit_id ? this.deps.org.unitName(e.unit_id) : null,
         note: PUBLIC_NOTE_ACTIONS.has(e.action) ? e.note : null,
       })),
-      supplement: request ? { requestedAt: request.at.toISOString(), reason: request.note ?? '', unitNameVi: request.unit_id ? this.deps.org.unitName(request.unit_id) : null } : null,
+      supplement: request
+        ? {
+            requestedAt: request.at.toISOString(),
+            reason: request.note ?? '',
+            unitNameVi: request.unit_id ? this.deps.org.unitName(request.unit_id) : null,
+          }
+        : null,
       rating: rating?.rating ?? null,
       canRate: status === 'returned' && !rating,
     };
@@ -130,9 +160,26 @@ export class TrackingService {
     if (d.status !== 'returned') throw new DomainError('INVALID_TRANSITION', 'A dossier is rated once its result has been returned');
     const now = this.deps.clock();
     await this.deps.db.transaction().execute(async (trx) => {
-      const inserted = await trx.insertInto('ratings').values({ dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now }).onConflict((oc) => oc.column('dossier_id').doNothing()).returning('dossier_id').executeTakeFirst();
+      const inserted = await trx
+        .insertInto('ratings')
+        .values({ dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now })
+        .onConflict((oc) => oc.column('dossier_id').doNothing())
+        .returning('dossier_id')
+        .executeTakeFirst();
       if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
-      await recordAudit(trx, { actorKind: 'citizen', actorId: null, stream: `unit:${d.return_point_id}`, action: 'dossier.rate', entityType: 'dossier', entityId: d.code, data: { rating } }, now);
+      await recordAudit(
+        trx,
+        {
+          actorKind: 'citizen',
+          actorId: null,
+          stream: `unit:${d.return_point_id}`,
+          action: 'dossier.rate',
+          entityType: 'dossier',
+          entityId: d.code,
+          data: { rating },
+        },
+        now,
+      );
     });
     this.forget(d.code);
     return { code: d.code, rating, ratedAt: now.toISOString() };

@@ -14,9 +14,21 @@ export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.m
  * The receipt's QR code opens /tra-cuu/<dossier code>; the booking SMS /dat-lich/<code>; a ticket's QR code /so/<token>.
  */
 export const WEB_PAGE_PATHS = [
-  '/', '/thu-tuc', '/thu-tuc/:code', '/nop-ho-so/:code', '/tra-cuu', '/tra-cuu/:code', '/can-bo', '/can-bo/*',
+  '/',
+  '/thu-tuc',
+  '/thu-tuc/:code',
+  '/nop-ho-so/:code',
+  '/tra-cuu',
+  '/tra-cuu/:code',
+  '/can-bo',
+  '/can-bo/*',
   // Counter queues: choosing a point, its kiosk and display board, bookings (the booking SMS links to /dat-lich/<code>).
-  '/xep-hang', '/xep-hang/:unitId', '/man-hinh/:unitId', '/dat-lich', '/dat-lich/:code', '/so/:token',
+  '/xep-hang',
+  '/xep-hang/:unitId',
+  '/man-hinh/:unitId',
+  '/dat-lich',
+  '/dat-lich/:code',
+  '/so/:token',
 ] as const;
 
 // The built app has no inline scripts or styles, so the page can forbid them; the API is same-origin.

@@ -34,7 +34,24 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { samplePdf } from '../../src/demo/demo.model.js';
 import { decodeQr, qrSymbolsInPdf } from '../qr-decode.js';
-import { axeEverywhere, axePair, check, CONTEXT, downloadPdf, finish, launchBrowser, log, login, logout, pdfText, shot, startServer, vnDateTime, vnShort, watch } from './lib.js';
+import {
+  axeEverywhere,
+  axePair,
+  check,
+  CONTEXT,
+  downloadPdf,
+  finish,
+  launchBrowser,
+  log,
+  login,
+  logout,
+  pdfText,
+  shot,
+  startServer,
+  vnDateTime,
+  vnShort,
+  watch,
+} from './lib.js';
 
 const PROCEDURE = '1.001193';
 const PROCEDURE_NAME = 'Thủ tục đăng ký khai sinh';
@@ -117,7 +134,10 @@ async function main(): Promise<void> {
     await citizen.waitForURL(/\/thu-tuc\?q=dang/);
     const firstResult = citizen.locator('.procedure-list .card-title a').first();
     await firstResult.waitFor();
-    check((await firstResult.innerText()) === PROCEDURE_NAME, `a search typed without diacritics ("dang ky khai sinh") lists "${PROCEDURE_NAME}" first`);
+    check(
+      (await firstResult.innerText()) === PROCEDURE_NAME,
+      `a search typed without diacritics ("dang ky khai sinh") lists "${PROCEDURE_NAME}" first`,
+    );
     await axeEverywhere(citizen, 'search results', () => citizen.locator('.procedure-list'));
     await shot(citizen, 'search');
     await firstResult.click();
@@ -144,15 +164,30 @@ async function main(): Promise<void> {
     const code = (await citizen.locator('.success-code').innerText()).trim();
     check(/^001\.01\.90\.H42-\d{6}-\d{4}$/.test(code), `the submission answers a code of the ward's service point (${code})`);
     const facts = citizen.locator('.success .facts-grid');
-    check((await facts.getByText('Mới đăng ký trực tuyến', { exact: true }).count()) === 1, 'the confirmation shows the status "Mới đăng ký trực tuyến"');
-    check((await facts.getByText(WARD_CENTER, { exact: true }).count()) === 1, `the confirmation names the receiving point (${WARD_CENTER}), by the applicant's ward`);
-    check((await facts.getByText(WARD_COMMITTEE, { exact: true }).count()) === 1, `the confirmation names the competent agency (${WARD_COMMITTEE})`);
+    check(
+      (await facts.getByText('Mới đăng ký trực tuyến', { exact: true }).count()) === 1,
+      'the confirmation shows the status "Mới đăng ký trực tuyến"',
+    );
+    check(
+      (await facts.getByText(WARD_CENTER, { exact: true }).count()) === 1,
+      `the confirmation names the receiving point (${WARD_CENTER}), by the applicant's ward`,
+    );
+    check(
+      (await facts.getByText(WARD_COMMITTEE, { exact: true }).count()) === 1,
+      `the confirmation names the competent agency (${WARD_COMMITTEE})`,
+    );
     check((await facts.getByText(PROVINCIAL_CENTER, { exact: true }).count()) === 1, 'the confirmation names the chosen return point');
     await axePair(citizen, 'submission confirmation');
     await citizen.getByRole('link', { name: 'Theo dõi hồ sơ' }).click();
     await citizen.getByTestId('tracking-status').waitFor();
-    check((await citizen.getByTestId('tracking-status').innerText()) === 'Mới đăng ký trực tuyến', 'tracking right after submission: "Mới đăng ký trực tuyến"');
-    check((await citizen.getByTestId('tracking-due').innerText()) === 'Có sau khi tiếp nhận', 'before receipt there is no due date yet ("Có sau khi tiếp nhận")');
+    check(
+      (await citizen.getByTestId('tracking-status').innerText()) === 'Mới đăng ký trực tuyến',
+      'tracking right after submission: "Mới đăng ký trực tuyến"',
+    );
+    check(
+      (await citizen.getByTestId('tracking-due').innerText()) === 'Có sau khi tiếp nhận',
+      'before receipt there is no due date yet ("Có sau khi tiếp nhận")',
+    );
 
     // 2. The ward's clerk receives it from the online queue, prints the receipt and forwards it.
     await login(staff, base, WARD_CLERK);
@@ -167,12 +202,19 @@ async function main(): Promise<void> {
     check((await dueShown(staff)) === vnShort(view.dueAt!), `the dossier page shows the due date (${vnShort(view.dueAt!)})`);
     const receipt = await downloadPdf(staff, staff.getByRole('button', { name: 'Giấy tiếp nhận và hẹn trả (01)' }));
     const receiptText = await pdfText(receipt);
-    check(receiptText.includes(code) && receiptText.includes(vnDateTime(view.dueAt!)), `the receipt (form 01) holds the code and the due date (${vnDateTime(view.dueAt!)})`);
+    check(
+      receiptText.includes(code) && receiptText.includes(vnDateTime(view.dueAt!)),
+      `the receipt (form 01) holds the code and the due date (${vnDateTime(view.dueAt!)})`,
+    );
     const qr = qrSymbolsInPdf(Buffer.from(receipt)).map(decodeQr);
     const trackingUrl = `${base}/tra-cuu/${code}`;
     check(qr.length === 1 && qr[0] === trackingUrl, `the receipt's QR code reads ${qr[0]} (expected ${trackingUrl})`);
     await act(staff, 'Chuyển bước tiếp theo', 'Đang xử lý');
-    check((await staff.locator('.facts dt', { hasText: 'Đang xử lý tại' }).locator('xpath=following-sibling::dd').innerText()) === WARD_COMMITTEE, `forwarded to ${WARD_COMMITTEE}`);
+    check(
+      (await staff.locator('.facts dt', { hasText: 'Đang xử lý tại' }).locator('xpath=following-sibling::dd').innerText()) ===
+        WARD_COMMITTEE,
+      `forwarded to ${WARD_COMMITTEE}`,
+    );
     await logout(staff);
 
     // 3. The specialist requests a supplement, with the reason.
@@ -182,19 +224,37 @@ async function main(): Promise<void> {
     await act(staff, 'Yêu cầu bổ sung', 'Yêu cầu bổ sung', async (p) => {
       await p.locator('.action-form').getByLabel('Lý do (bắt buộc)').fill(REASON);
     });
-    check((await staff.getByTestId('supplement-reason').innerText()) === REASON, 'the dossier page shows the supplement request and its reason');
+    check(
+      (await staff.getByTestId('supplement-reason').innerText()) === REASON,
+      'the dossier page shows the supplement request and its reason',
+    );
     const form02 = await pdfText(await downloadPdf(staff, staff.getByRole('button', { name: 'Phiếu yêu cầu bổ sung (02)' })));
-    check(form02.includes(code) && form02.includes(REASON.replace(/\s+/g, ' ')), 'the supplement request (form 02) holds the code and the reason');
+    check(
+      form02.includes(code) && form02.includes(REASON.replace(/\s+/g, ' ')),
+      'the supplement request (form 02) holds the code and the reason',
+    );
     await axePair(staff, 'dossier (supplement requested)');
     await logout(staff);
 
     // 4. The citizen tracks it from the URL in the receipt's QR code.
     await track(citizen, qr[0] ?? trackingUrl);
-    check((await citizen.getByLabel('Mã hồ sơ').inputValue()) === code, 'the QR code URL opens the tracking page with the dossier code filled in');
-    check((await citizen.getByTestId('tracking-status').innerText()) === 'Yêu cầu bổ sung hồ sơ', 'the citizen sees the status "Yêu cầu bổ sung hồ sơ"');
+    check(
+      (await citizen.getByLabel('Mã hồ sơ').inputValue()) === code,
+      'the QR code URL opens the tracking page with the dossier code filled in',
+    );
+    check(
+      (await citizen.getByTestId('tracking-status').innerText()) === 'Yêu cầu bổ sung hồ sơ',
+      'the citizen sees the status "Yêu cầu bổ sung hồ sơ"',
+    );
     check((await citizen.locator('.supplement-reason').innerText()) === REASON, 'the citizen sees the reason for the supplement');
-    check((await citizen.getByTestId('supplement').innerText()).includes(WARD_CENTER), `the citizen is told where to bring it (${WARD_CENTER})`);
-    check((await citizen.getByTestId('tracking-due').innerText()) === `${vnShort(view.dueAt!)}\nTạm dừng, chờ bổ sung`, `the due date shown (${vnShort(view.dueAt!)}) is marked as paused`);
+    check(
+      (await citizen.getByTestId('supplement').innerText()).includes(WARD_CENTER),
+      `the citizen is told where to bring it (${WARD_CENTER})`,
+    );
+    check(
+      (await citizen.getByTestId('tracking-due').innerText()) === `${vnShort(view.dueAt!)}\nTạm dừng, chờ bổ sung`,
+      `the due date shown (${vnShort(view.dueAt!)}) is marked as paused`,
+    );
     await axePair(citizen, 'tracking (supplement requested)');
     await shot(citizen, 'tracking-supplement', { fullPage: true });
 
@@ -204,50 +264,88 @@ async function main(): Promise<void> {
     await staff.getByLabel('Thành phần được bổ sung').selectOption('GCS');
     await staff.getByLabel('Bản quét giấy tờ bổ sung').setInputFiles(await file('giay-chung-sinh-ro.pdf', 'Giay chung sinh (ro net)'));
     await staff.getByRole('button', { name: 'Đính kèm bản bổ sung' }).click();
-    await staff.locator('.dossier-message').getByText('Đã đính kèm bản bổ sung cho thành phần: Giấy chứng sinh').waitFor({ timeout: 20_000 });
+    await staff
+      .locator('.dossier-message')
+      .getByText('Đã đính kèm bản bổ sung cho thành phần: Giấy chứng sinh')
+      .waitFor({ timeout: 20_000 });
     check(true, 'the clerk attaches the supplementary scan to its component');
     await axePair(staff, 'dossier (clerk, supplement to record)');
     await shot(staff, 'staff-supplement');
     await act(staff, 'Đã nhận bổ sung', 'Đang xử lý');
     view = await apiView(staff, base, code);
-    check((await dueShown(staff)) === vnShort(view.dueAt!), `after the supplement the page shows the due date, moved by the working time waited (${vnShort(view.dueAt!)})`);
+    check(
+      (await dueShown(staff)) === vnShort(view.dueAt!),
+      `after the supplement the page shows the due date, moved by the working time waited (${vnShort(view.dueAt!)})`,
+    );
     await logout(staff);
 
     // 6. The specialist forwards to the approver, who issues the result.
     await login(staff, base, WARD_SPECIALIST);
     await openFromInbox(staff, base, code);
-    check((await staff.getByRole('button', { name: 'Yêu cầu bổ sung', exact: true }).count()) === 0, 'a second supplement request is not offered');
+    check(
+      (await staff.getByRole('button', { name: 'Yêu cầu bổ sung', exact: true }).count()) === 0,
+      'a second supplement request is not offered',
+    );
     await act(staff, 'Chuyển bước tiếp theo', 'Đang xử lý');
     await logout(staff);
     await login(staff, base, WARD_APPROVER);
     await openFromInbox(staff, base, code);
     await act(staff, 'Trả kết quả giải quyết (ký số)', 'Đã có kết quả', async (p) => {
-      await p.locator('.action-form').getByLabel('Tệp kết quả (PDF, JPEG, PNG, TIFF)').setInputFiles(await file('giay-khai-sinh.pdf', 'Giay khai sinh'));
+      await p
+        .locator('.action-form')
+        .getByLabel('Tệp kết quả (PDF, JPEG, PNG, TIFF)')
+        .setInputFiles(await file('giay-khai-sinh.pdf', 'Giay khai sinh'));
     });
-    check((await staff.locator('.facts dt', { hasText: 'Đang xử lý tại' }).locator('xpath=following-sibling::dd').innerText()) === PROVINCIAL_CENTER, 'the result goes to the return point the citizen chose');
+    check(
+      (await staff.locator('.facts dt', { hasText: 'Đang xử lý tại' }).locator('xpath=following-sibling::dd').innerText()) ===
+        PROVINCIAL_CENTER,
+      'the result goes to the return point the citizen chose',
+    );
     await axePair(staff, 'dossier (result ready)');
     await logout(staff);
 
     // 7. The citizen sees that the result is ready, and where.
     await track(citizen, trackingUrl);
     check((await citizen.getByTestId('tracking-status').innerText()) === 'Đã có kết quả', 'the citizen sees "Đã có kết quả"');
-    check((await citizen.getByTestId('result-ready').innerText()) === `Đã có kết quả: mời ông/bà nhận tại ${PROVINCIAL_CENTER}.`, 'the citizen is told where to collect the result');
+    check(
+      (await citizen.getByTestId('result-ready').innerText()) === `Đã có kết quả: mời ông/bà nhận tại ${PROVINCIAL_CENTER}.`,
+      'the citizen is told where to collect the result',
+    );
 
     // 8. The clerk of the provincial center hands the result over.
     await login(staff, base, CENTER_CLERK);
     await openFromInbox(staff, base, code);
     await act(staff, 'Đã trả kết quả cho công dân', 'Đã trả kết quả');
-    check((await staff.getByRole('heading', { name: 'Thao tác' }).locator('xpath=..').innerText()).includes('không có thao tác nào'), 'once returned, no action is left');
+    check(
+      (await staff.getByRole('heading', { name: 'Thao tác' }).locator('xpath=..').innerText()).includes('không có thao tác nào'),
+      'once returned, no action is left',
+    );
     await logout(staff);
 
     // 9. The citizen sees the result returned and rates the service.
     await track(citizen, trackingUrl);
     check((await citizen.getByTestId('tracking-status').innerText()) === 'Đã trả kết quả', 'the citizen sees "Đã trả kết quả"');
-    check((await citizen.getByTestId('tracking-due').innerText()) === vnShort(view.dueAt!), `the tracking page shows the due date (${vnShort(view.dueAt!)})`);
+    check(
+      (await citizen.getByTestId('tracking-due').innerText()) === vnShort(view.dueAt!),
+      `the tracking page shows the due date (${vnShort(view.dueAt!)})`,
+    );
     const labels = await citizen.locator('.timeline-label').allInnerTexts();
-    const expected = ['Nộp hồ sơ trực tuyến', 'Tiếp nhận hồ sơ', 'Chuyển xử lý', 'Yêu cầu bổ sung hồ sơ', 'Số hóa thành phần hồ sơ', 'Đã nhận hồ sơ bổ sung', 'Chuyển xử lý', 'Có kết quả giải quyết', 'Đã trả kết quả'];
+    const expected = [
+      'Nộp hồ sơ trực tuyến',
+      'Tiếp nhận hồ sơ',
+      'Chuyển xử lý',
+      'Yêu cầu bổ sung hồ sơ',
+      'Số hóa thành phần hồ sơ',
+      'Đã nhận hồ sơ bổ sung',
+      'Chuyển xử lý',
+      'Có kết quả giải quyết',
+      'Đã trả kết quả',
+    ];
     check(JSON.stringify(labels) === JSON.stringify(expected), `the timeline lists every step in order (${labels.join(' → ')})`);
-    check((await citizen.locator('.timeline-note').allInnerTexts()).join('|') === `Lý do: ${REASON}`, 'the timeline keeps the supplement reason, and no internal note');
+    check(
+      (await citizen.locator('.timeline-note').allInnerTexts()).join('|') === `Lý do: ${REASON}`,
+      'the timeline keeps the supplement reason, and no internal note',
+    );
     await axeEverywhere(citizen, 'tracking (result returned, rating form)', () => citizen.locator('.rating-form'));
     await citizen.getByLabel('Hài lòng', { exact: true }).check();
     await citizen.getByLabel(/Góp ý/).fill('Cán bộ hướng dẫn bổ sung rõ ràng.');
@@ -255,13 +353,18 @@ async function main(): Promise<void> {
     await citizen.getByRole('heading', { name: 'Cảm ơn bạn đã đánh giá' }).waitFor();
     check(await citizen.getByText('Đánh giá của bạn: Hài lòng.').isVisible(), 'the rating is recorded ("Đánh giá của bạn: Hài lòng.")');
     await track(citizen, trackingUrl);
-    check((await citizen.locator('.rating-form').count()) === 0 && (await citizen.getByText('Đánh giá của bạn: Hài lòng.').isVisible()), 'tracked again, the dossier shows its rating and no second form');
+    check(
+      (await citizen.locator('.rating-form').count()) === 0 && (await citizen.getByText('Đánh giá của bạn: Hài lòng.').isVisible()),
+      'tracked again, the dossier shows its rating and no second form',
+    );
     await axePair(citizen, 'tracking (rated)');
 
     // The 404 page.
     await citizen.goto(`${base}/khong-co-trang-nay`);
     await citizen.getByRole('heading', { name: 'Không tìm thấy trang' }).waitFor();
-    await axeEverywhere(citizen, '404', (lang) => citizen.getByRole('heading', { name: lang === 'en' ? 'Page not found' : 'Không tìm thấy trang' }));
+    await axeEverywhere(citizen, '404', (lang) =>
+      citizen.getByRole('heading', { name: lang === 'en' ? 'Page not found' : 'Không tìm thấy trang' }),
+    );
   } finally {
     await browser?.close();
     await rm(tmp, { recursive: true, force: true });

@@ -41,7 +41,11 @@ async function freePort(): Promise<number> {
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface TestServer {
@@ -98,7 +102,17 @@ export async function startServer(opts: { dossiers?: number } = {}): Promise<Tes
 
 /** Debian's chromium, headless (CHROMIUM=/path overrides). */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
 
 /** Vietnam time on a Vietnamese device, as most users are. */
@@ -114,7 +128,22 @@ export async function axe(page: Page, label: string): Promise<void> {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   for (const v of r.violations) if (!bad.includes(v)) log(`axe (${v.impact}) on ${label}: ${v.id} — ${v.help}`);
-  check(bad.length === 0, `axe: no serious/critical violation on ${label}${bad.length ? `: ${bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`).join('; ')}` : ''}`);
+  check(
+    bad.length === 0,
+    `axe: no serious/critical violation on ${label}${
+      bad.length
+        ? `: ${bad
+            .map(
+              (v) =>
+                `${v.id} (${v.nodes
+                  .map((n) => n.target.join(' '))
+                  .slice(0, 3)
+                  .join(', ')})`,
+            )
+            .join('; ')}`
+        : ''
+    }`,
+  );
 }
 
 export const WIDTHS = [360, 1440] as const;
@@ -210,7 +239,10 @@ export async function logout(page: Page): Promise<void> {
  */
 export async function downloadPdf(page: Page, button: Locator): Promise<Uint8Array> {
   const holder = button.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " blob-button ")][1]');
-  const popup = page.context().waitForEvent('page', { timeout: 5000 }).catch(() => null);
+  const popup = page
+    .context()
+    .waitForEvent('page', { timeout: 5000 })
+    .catch(() => null);
   await button.click();
   const link = holder.locator('.blob-download');
   await link.waitFor({ timeout: 20_000 });
@@ -235,7 +267,13 @@ export async function pdfText(pdf: Uint8Array): Promise<string> {
 const vnParts = (iso: string) => {
   const t = new Date(Date.parse(iso) + 7 * 3_600_000);
   const p = (n: number) => String(n).padStart(2, '0');
-  return { hh: p(t.getUTCHours()), mm: p(t.getUTCMinutes()), dd: p(t.getUTCDate()), mo: p(t.getUTCMonth() + 1), yyyy: String(t.getUTCFullYear()) };
+  return {
+    hh: p(t.getUTCHours()),
+    mm: p(t.getUTCMinutes()),
+    dd: p(t.getUTCDate()),
+    mo: p(t.getUTCMonth() + 1),
+    yyyy: String(t.getUTCFullYear()),
+  };
 };
 
 /** "14 giờ 30 phút, ngày 29/08/2025" — how the forms write an instant (Vietnam time). */

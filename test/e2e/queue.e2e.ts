@@ -73,13 +73,20 @@ async function main(): Promise<void> {
     await kiosk.getByLabel('Tìm điểm phục vụ').fill('tinh ninh binh');
     const item = kiosk.locator('.points-item').filter({ has: kiosk.getByRole('heading', { name: CENTER, exact: true }) });
     check((await item.count()) === 1, 'the point list finds the provincial center by a query typed without diacritics');
-    await axeEverywhere(kiosk, 'queue: points', (lang) => kiosk.getByRole('heading', { name: lang === 'vi' ? 'Lấy số thứ tự' : 'Take a queue ticket', level: 1 }));
+    await axeEverywhere(kiosk, 'queue: points', (lang) =>
+      kiosk.getByRole('heading', { name: lang === 'vi' ? 'Lấy số thứ tự' : 'Take a queue ticket', level: 1 }),
+    );
     await item.getByRole('link', { name: /^Lấy số/ }).click();
     await kiosk.waitForURL(`${base}/xep-hang/${unitId}`);
     const groupButton = kiosk.getByRole('button', { name: new RegExp(GROUP_A) });
     await groupButton.waitFor();
-    check((await groupButton.innerText()).includes(`Đang chờ: ${before}`), `the kiosk shows the queue length of each group (${before} in A)`);
-    await axeEverywhere(kiosk, 'kiosk', (lang) => kiosk.getByRole('heading', { name: lang === 'vi' ? 'Chạm vào dịch vụ bạn cần' : 'Touch the service you need' }));
+    check(
+      (await groupButton.innerText()).includes(`Đang chờ: ${before}`),
+      `the kiosk shows the queue length of each group (${before} in A)`,
+    );
+    await axeEverywhere(kiosk, 'kiosk', (lang) =>
+      kiosk.getByRole('heading', { name: lang === 'vi' ? 'Chạm vào dịch vụ bạn cần' : 'Touch the service you need' }),
+    );
     await shot(kiosk, 'queue-kiosk');
 
     // A booking code that does not exist is refused with a message.
@@ -89,7 +96,10 @@ async function main(): Promise<void> {
     for (const k of 'ZZZZ99990') await keypad.getByRole('button', { name: k === '0' ? 'Xóa' : k, exact: true }).click();
     await keypad.getByRole('button', { name: '9', exact: true }).click();
     await keypad.getByRole('button', { name: '9', exact: true }).click();
-    check((await kiosk.getByLabel(/Mã đặt lịch/).inputValue()) === 'ZZZZ9999', 'the on-screen keys type the booking code, and stop at 8 characters');
+    check(
+      (await kiosk.getByLabel(/Mã đặt lịch/).inputValue()) === 'ZZZZ9999',
+      'the on-screen keys type the booking code, and stop at 8 characters',
+    );
     await kiosk.getByRole('button', { name: 'Nhận số' }).click();
     await kiosk.getByText('Không tìm thấy lịch hẹn với mã này.').waitFor();
     check(true, 'the kiosk refuses an unknown booking code with a message');
@@ -101,7 +111,10 @@ async function main(): Promise<void> {
     await labelEl.waitFor();
     const label = (await labelEl.innerText()).trim();
     check(/^A\d{3}$/.test(label), `the kiosk prints a ticket numbered in group A (${label})`);
-    check((await kiosk.getByTestId('ticket-ahead').innerText()).trim() === String(before), `the ticket says how many are ahead (${before})`);
+    check(
+      (await kiosk.getByTestId('ticket-ahead').innerText()).trim() === String(before),
+      `the ticket says how many are ahead (${before})`,
+    );
     check(await kiosk.getByText('Màn hình tự quay lại sau').isVisible(), 'the ticket says the kiosk returns to its start by itself');
     await axePair(kiosk, 'kiosk (ticket)');
     await shot(kiosk, 'queue-ticket');
@@ -109,24 +122,36 @@ async function main(): Promise<void> {
     const qrSrc = (await kiosk.locator('.ticket-qr img').getAttribute('src')) ?? '';
     const ticketToken = /\/public\/queue\/tickets\/([A-Za-z0-9_-]{16})\/qr\.svg$/.exec(qrSrc)?.[1] ?? '';
     const qr = await fetch(`${base}${qrSrc}`);
-    check(ticketToken !== '' && qr.status === 200 && (await qr.text()).startsWith('<svg'), 'the ticket carries a QR code to its phone page');
+    check(
+      ticketToken !== '' && qr.status === 200 && (await qr.text()).startsWith('<svg'),
+      'the ticket carries a QR code to its phone page',
+    );
     const phone = await context.newPage();
     watch(phone);
     await phone.setViewportSize({ width: 360, height: 740 });
     await phone.goto(`${base}/so/${ticketToken}`);
-    await phone.getByText(before === 0 ? 'Bạn là người tiếp theo' : `Còn ${before} người trước bạn`).waitFor({ timeout: 10_000 }).then(
-      () => check(true, `on the phone, the ticket ${label} shows its place in the queue`),
-      () => check(false, `on the phone, the ticket ${label} shows its place in the queue`),
-    );
+    await phone
+      .getByText(before === 0 ? 'Bạn là người tiếp theo' : `Còn ${before} người trước bạn`)
+      .waitFor({ timeout: 10_000 })
+      .then(
+        () => check(true, `on the phone, the ticket ${label} shows its place in the queue`),
+        () => check(false, `on the phone, the ticket ${label} shows its place in the queue`),
+      );
     await axePair(phone, 'ticket on a phone');
     await kiosk.emulateMedia({ media: 'print' });
-    check(!(await kiosk.locator('.screen-header').isVisible()) && (await labelEl.isVisible()), 'printed, the ticket stands alone (no header, no buttons)');
+    check(
+      !(await kiosk.locator('.screen-header').isVisible()) && (await labelEl.isVisible()),
+      'printed, the ticket stands alone (no header, no buttons)',
+    );
     await kiosk.emulateMedia({ media: 'screen' });
     await kiosk.getByRole('button', { name: 'Xong' }).click();
-    await groupButton.filter({ hasText: `Đang chờ: ${before + 1}` }).waitFor({ timeout: 5000 }).then(
-      () => check(true, 'back at the start, the kiosk counts the new ticket in the queue'),
-      () => check(false, 'back at the start, the kiosk counts the new ticket in the queue'),
-    );
+    await groupButton
+      .filter({ hasText: `Đang chờ: ${before + 1}` })
+      .waitFor({ timeout: 5000 })
+      .then(
+        () => check(true, 'back at the start, the kiosk counts the new ticket in the queue'),
+        () => check(false, 'back at the start, the kiosk counts the new ticket in the queue'),
+      );
 
     // 2. The display board, in a second page.
     const board = await context.newPage();
@@ -141,7 +166,10 @@ async function main(): Promise<void> {
     if (await enable.isVisible()) {
       await enable.click();
       await soundOn.waitFor();
-      check(Number(await board.locator('.board').getAttribute('data-chimes')) === 1, 'the “Bật âm thanh” button turns sound on and plays the chime once (Web Audio)');
+      check(
+        Number(await board.locator('.board').getAttribute('data-chimes')) === 1,
+        'the “Bật âm thanh” button turns sound on and plays the chime once (Web Audio)',
+      );
     } else log('this browser allows autoplay: sound is on without a click');
     check((await soundOn.getAttribute('aria-pressed')) === 'true', 'the sound button says sound is on (aria-pressed)');
     const chimesBefore = Number(await board.locator('.board').getAttribute('data-chimes'));
@@ -153,14 +181,24 @@ async function main(): Promise<void> {
     await login(staff, base, CLERK);
     await staff.getByRole('link', { name: 'Quầy', exact: true }).click();
     await staff.getByRole('heading', { name: 'Chọn quầy để mở' }).waitFor();
-    await axeEverywhere(staff, 'counter (closed)', (lang) => staff.getByRole('heading', { name: lang === 'vi' ? 'Chọn quầy để mở' : 'Choose a counter to open' }));
+    await axeEverywhere(staff, 'counter (closed)', (lang) =>
+      staff.getByRole('heading', { name: lang === 'vi' ? 'Chọn quầy để mở' : 'Choose a counter to open' }),
+    );
     await staff.getByRole('button', { name: 'Mở Quầy 1', exact: true }).click();
     await staff.getByRole('heading', { name: 'Quầy phục vụ: Quầy 1' }).waitFor();
     const callButton = staff.getByRole('button', { name: /Gọi số tiếp theo/ });
     await callButton.waitFor();
-    check((await callButton.getAttribute('aria-keyshortcuts')) === 'N' && (await callButton.innerText()).includes('N'), 'the call-next button shows its shortcut N');
-    check((await staff.getByTestId('queue-A').innerText()).trim() === String(before + 1), `the counter shows ${before + 1} waiting in group A`);
-    await axeEverywhere(staff, 'counter (open)', (lang) => staff.getByRole('button', { name: lang === 'vi' ? /Gọi số tiếp theo/ : /Call next/ }));
+    check(
+      (await callButton.getAttribute('aria-keyshortcuts')) === 'N' && (await callButton.innerText()).includes('N'),
+      'the call-next button shows its shortcut N',
+    );
+    check(
+      (await staff.getByTestId('queue-A').innerText()).trim() === String(before + 1),
+      `the counter shows ${before + 1} waiting in group A`,
+    );
+    await axeEverywhere(staff, 'counter (open)', (lang) =>
+      staff.getByRole('button', { name: lang === 'vi' ? /Gọi số tiếp theo/ : /Call next/ }),
+    );
     /** N until the ticket is in hand: on a server in use, earlier tickets come first and are finished (K). */
     const callUntil = async (wanted: string) => {
       await staff.keyboard.press('n');
@@ -173,20 +211,30 @@ async function main(): Promise<void> {
       }
     };
     await callUntil(label);
-    check((await staff.getByTestId('counter-ticket').innerText()).trim() === label, `the N key calls the kiosk's ticket ${label} to the counter`);
+    check(
+      (await staff.getByTestId('counter-ticket').innerText()).trim() === label,
+      `the N key calls the kiosk's ticket ${label} to the counter`,
+    );
     await board.getByTestId('board-now-label').filter({ hasText: label }).waitFor({ timeout: 10_000 });
     check((await board.locator('.board-now').innerText()).includes('Quầy 1'), `the board shows ${label} called to Quầy 1, live`);
     check(await board.locator('.board-now.board-flash').isVisible(), 'the newest call flashes on the board');
     await phone.reload();
-    await phone.getByText('Mời bạn đến Quầy 1').waitFor({ timeout: 10_000 }).then(
-      () => check(true, `the phone page of ${label} says to go to Quầy 1`),
-      () => check(false, `the phone page of ${label} says to go to Quầy 1`),
-    );
+    await phone
+      .getByText('Mời bạn đến Quầy 1')
+      .waitFor({ timeout: 10_000 })
+      .then(
+        () => check(true, `the phone page of ${label} says to go to Quầy 1`),
+        () => check(false, `the phone page of ${label} says to go to Quầy 1`),
+      );
     await phone.close();
-    await board.waitForFunction(`Number(document.querySelector('.board')?.getAttribute('data-chimes')) > ${chimesBefore}`, undefined, { timeout: 5000 }).then(
-      () => check(true, 'the board chimes on the call'),
-      () => check(false, 'the board chimes on the call'),
-    );
+    await board
+      .waitForFunction(`Number(document.querySelector('.board')?.getAttribute('data-chimes')) > ${chimesBefore}`, undefined, {
+        timeout: 5000,
+      })
+      .then(
+        () => check(true, 'the board chimes on the call'),
+        () => check(false, 'the board chimes on the call'),
+      );
     await axePair(board, 'board (calling)');
     await shot(board, 'queue-board');
     await shot(staff, 'queue-counter');
@@ -195,10 +243,14 @@ async function main(): Promise<void> {
     const chimesCall = Number(await board.locator('.board').getAttribute('data-chimes'));
     await staff.keyboard.press('r');
     await staff.getByText(`Đã gọi lại số ${label}.`).waitFor();
-    await board.waitForFunction(`Number(document.querySelector('.board')?.getAttribute('data-chimes')) > ${chimesCall}`, undefined, { timeout: 5000 }).then(
-      () => check(true, 'a recall (R) chimes again on the board'),
-      () => check(false, 'a recall (R) chimes again on the board'),
-    );
+    await board
+      .waitForFunction(`Number(document.querySelector('.board')?.getAttribute('data-chimes')) > ${chimesCall}`, undefined, {
+        timeout: 5000,
+      })
+      .then(
+        () => check(true, 'a recall (R) chimes again on the board'),
+        () => check(false, 'a recall (R) chimes again on the board'),
+      );
 
     // Transfer (C) to group B: the ticket waits again, keeping its label, and is called back.
     await staff.keyboard.press('c');
@@ -210,14 +262,20 @@ async function main(): Promise<void> {
     await staff.getByText(`Đã chuyển số ${label} sang nhóm B.`).waitFor();
     check(!(await staff.getByTestId('counter-ticket').isVisible()), `the transfer (C) sends ${label} back to wait in group B`);
     await callUntil(label);
-    check((await staff.locator('.counter-facts').innerText()).includes('B – Đất đai, tài nguyên'), `${label} is called again, now in group B`);
+    check(
+      (await staff.locator('.counter-facts').innerText()).includes('B – Đất đai, tài nguyên'),
+      `${label} is called again, now in group B`,
+    );
 
     // Closing with a ticket in hand: the server's problem, shown as it said it.
     await staff.getByRole('button', { name: 'Đóng quầy' }).click();
     const alert = staff.getByRole('alert');
     await alert.waitFor();
     const alertText = await alert.innerText();
-    check(alertText.includes('Quầy đang có số chưa xử lý xong') && alertText.includes('409 TICKET_IN_HAND'), 'closing the counter with a ticket in hand shows the TICKET_IN_HAND problem');
+    check(
+      alertText.includes('Quầy đang có số chưa xử lý xong') && alertText.includes('409 TICKET_IN_HAND'),
+      'closing the counter with a ticket in hand shows the TICKET_IN_HAND problem',
+    );
     await axePair(staff, 'counter (problem)');
 
     // 4. Start and finish.
@@ -239,7 +297,9 @@ async function main(): Promise<void> {
     const call = after.calls.find((c) => c.label === label);
     check(call?.status === 'done' && call.counterNumber === 1, `the API says ticket ${label} is done at counter 1 (${call?.status})`);
     const token = await tokenOf(staff);
-    const mine = await json<{ ticket: unknown; counter: { number: number } | null }>(await fetch(`${base}/queue/counters/mine`, { headers: { authorization: `Bearer ${token}` } }));
+    const mine = await json<{ ticket: unknown; counter: { number: number } | null }>(
+      await fetch(`${base}/queue/counters/mine`, { headers: { authorization: `Bearer ${token}` } }),
+    );
     check(mine.ticket === null && mine.counter?.number === 1, 'the counter has no ticket in hand after finishing');
     await staff.getByRole('button', { name: 'Đóng quầy' }).click();
     await staff.getByRole('heading', { name: 'Chọn quầy để mở' }).waitFor();
@@ -253,19 +313,28 @@ async function main(): Promise<void> {
     await staff.getByTestId('live-totals').waitFor();
     const served = staff.locator('.live-served .total-value');
     check(Number(await served.innerText()) >= 1, `today's figures count the ticket served (${await served.innerText()})`);
-    await axeEverywhere(staff, 'queue management (figures)', (lang) => staff.getByRole('heading', { name: lang === 'vi' ? 'Theo nhóm dịch vụ' : 'By service group' }));
+    await axeEverywhere(staff, 'queue management (figures)', (lang) =>
+      staff.getByRole('heading', { name: lang === 'vi' ? 'Theo nhóm dịch vụ' : 'By service group' }),
+    );
     await shot(staff, 'queue-manage', { fullPage: true });
     await staff.getByRole('link', { name: 'Nhóm dịch vụ và quầy' }).click();
     await staff.getByRole('heading', { name: 'Nhóm dịch vụ', exact: true }).waitFor();
     check((await staff.locator('.setup-groups tbody tr').count()) === 5, 'the center has its five service groups A–E');
-    await axeEverywhere(staff, 'queue management (set-up)', (lang) => staff.getByRole('heading', { name: lang === 'vi' ? 'Nhóm dịch vụ' : 'Service groups', exact: true }));
+    await axeEverywhere(staff, 'queue management (set-up)', (lang) =>
+      staff.getByRole('heading', { name: lang === 'vi' ? 'Nhóm dịch vụ' : 'Service groups', exact: true }),
+    );
     await staff.getByRole('link', { name: 'Kế hoạch nhân sự' }).click();
     await staff.getByRole('button', { name: 'Lập kế hoạch' }).click();
     await staff.getByTestId('staffing-table').waitFor({ timeout: 30_000 });
-    check((await staff.getByTestId('staffing-table').locator('tbody tr').count()) >= 2, 'the staffing plan lists the points in the manager’s scope');
+    check(
+      (await staff.getByTestId('staffing-table').locator('tbody tr').count()) >= 2,
+      'the staffing plan lists the points in the manager’s scope',
+    );
     await staff.getByRole('heading', { name: 'Đề xuất điều chuyển cán bộ' }).waitFor();
     check(true, 'the reallocation proposal is shown with the waits before and after');
-    await axeEverywhere(staff, 'queue management (planning)', (lang) => staff.getByRole('heading', { name: lang === 'vi' ? 'Đề xuất điều chuyển cán bộ' : 'Proposed reallocation of clerks' }));
+    await axeEverywhere(staff, 'queue management (planning)', (lang) =>
+      staff.getByRole('heading', { name: lang === 'vi' ? 'Đề xuất điều chuyển cán bộ' : 'Proposed reallocation of clerks' }),
+    );
     await shot(staff, 'queue-planning', { fullPage: true });
     await logout(staff);
 
@@ -282,7 +351,9 @@ async function main(): Promise<void> {
     await slot.check();
     await citizen.getByLabel('Họ và tên').fill('Trần Thị Đặt Lịch');
     await citizen.getByLabel('Số điện thoại').fill(PHONE);
-    await axeEverywhere(citizen, 'booking (filled)', (lang) => citizen.getByRole('heading', { name: lang === 'vi' ? 'Đặt lịch mới' : 'New booking' }));
+    await axeEverywhere(citizen, 'booking (filled)', (lang) =>
+      citizen.getByRole('heading', { name: lang === 'vi' ? 'Đặt lịch mới' : 'New booking' }),
+    );
     await shot(citizen, 'queue-booking', { fullPage: true });
     await citizen.getByRole('button', { name: 'Đặt lịch', exact: true }).click();
     await citizen.getByTestId('booking-code').waitFor();
@@ -291,13 +362,18 @@ async function main(): Promise<void> {
     await axePair(citizen, 'booking (confirmed)');
     await citizen.goto(`${base}/dat-lich/${code}?phone=${PHONE.slice(-4)}`);
     await citizen.getByTestId('booking-status').waitFor();
-    check((await citizen.getByTestId('booking-status').innerText()) === 'Đã đặt', 'the booking page shows the booking by its code and phone digits');
+    check(
+      (await citizen.getByTestId('booking-status').innerText()) === 'Đã đặt',
+      'the booking page shows the booking by its code and phone digits',
+    );
     await citizen.getByRole('button', { name: 'Hủy lịch hẹn' }).click();
     await citizen.getByText('Bạn chắc chắn muốn hủy lịch hẹn này?').waitFor();
     await citizen.getByRole('button', { name: 'Hủy lịch hẹn' }).click();
     await citizen.getByText('Đã hủy lịch hẹn.').waitFor();
     check((await citizen.getByTestId('booking-status').innerText()) === 'Đã hủy', 'the citizen cancels the booking');
-    await axeEverywhere(citizen, 'booking (cancelled)', (lang) => citizen.getByText(lang === 'vi' ? 'Đã hủy lịch hẹn.' : 'The booking is cancelled.'));
+    await axeEverywhere(citizen, 'booking (cancelled)', (lang) =>
+      citizen.getByText(lang === 'vi' ? 'Đã hủy lịch hẹn.' : 'The booking is cancelled.'),
+    );
     await kiosk.getByRole('button', { name: 'Đã đặt lịch? Nhập mã' }).click();
     await kiosk.getByLabel(/Mã đặt lịch/).fill(code);
     await kiosk.getByRole('button', { name: 'Nhận số' }).click();

@@ -21,7 +21,23 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { samplePdf } from '../../src/demo/demo.model.js';
-import { axeEverywhere, check, CONTEXT, PASSWORD, downloadPdf, finish, launchBrowser, log, login, logout, pdfText, shot, startServer, vnDateTime, watch } from './lib.js';
+import {
+  axeEverywhere,
+  check,
+  CONTEXT,
+  PASSWORD,
+  downloadPdf,
+  finish,
+  launchBrowser,
+  log,
+  login,
+  logout,
+  pdfText,
+  shot,
+  startServer,
+  vnDateTime,
+  watch,
+} from './lib.js';
 
 const CLERK = 'cb.tinh1';
 const OTHER_CLERK = 'cb.p-hoalu';
@@ -39,13 +55,21 @@ async function applicantWithStore(base: string, clerkToken: string): Promise<{ i
     if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
     return r.json() as Promise<unknown>;
   };
-  const { token } = (await json(await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) }))) as { token: string };
+  const { token } = (await json(
+    await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    }),
+  )) as { token: string };
   const headers = { authorization: `Bearer ${token}` };
   const returned = (await json(await fetch(`${base}/dossiers?status=returned,result_ready&limit=20`, { headers }))) as { code: string }[];
   for (const { code } of returned) {
     const d = (await json(await fetch(`${base}/dossiers/${code}`, { headers }))) as { applicant: { idNumber: string } };
     // The store is read by staff who receive or process dossiers (not the administrator).
-    const docs = (await json(await fetch(`${base}/store-documents?idNumber=${d.applicant.idNumber}`, { headers: { authorization: `Bearer ${clerkToken}` } }))) as unknown[];
+    const docs = (await json(
+      await fetch(`${base}/store-documents?idNumber=${d.applicant.idNumber}`, { headers: { authorization: `Bearer ${clerkToken}` } }),
+    )) as unknown[];
     if (docs.length) return { idNumber: d.applicant.idNumber, documents: docs.length };
   }
   throw new Error('no demo applicant has a document in the store: seed more dossiers');
@@ -99,7 +123,8 @@ async function main(): Promise<void> {
     await page.getByLabel('Xã, phường nơi cư trú').selectOption(COMMUNE);
     await page.getByRole('button', { name: 'Tra cứu kho dữ liệu của công dân' }).click();
     check(
-      (await page.getByTestId('store-result').innerText()) === `Kho dữ liệu có ${holder.documents} giấy tờ; chọn «Lấy từ kho dữ liệu» ở thành phần tương ứng.`,
+      (await page.getByTestId('store-result').innerText()) ===
+        `Kho dữ liệu có ${holder.documents} giấy tờ; chọn «Lấy từ kho dữ liệu» ở thành phần tương ứng.`,
       `the applicant's document store is looked up (${holder.documents} document(s))`,
     );
     const scan = path.join(tmp, 'to-khai.pdf');
@@ -120,12 +145,17 @@ async function main(): Promise<void> {
     await page.getByTestId('dossier-code').waitFor({ timeout: 20_000 });
     const code = (await page.getByTestId('dossier-code').innerText()).trim();
     check(/^[0-9A-Z.]+-\d{6}-\d{4}$/.test(code), `the intake answers a dossier code (${code})`);
-    check((await page.getByTestId('return-point').innerText()) === RETURN_POINT, `the result will be returned where the applicant chose (${RETURN_POINT})`);
+    check(
+      (await page.getByTestId('return-point').innerText()) === RETURN_POINT,
+      `the result will be returned where the applicant chose (${RETURN_POINT})`,
+    );
     await axeEverywhere(page, 'intake (received)');
 
     // 3. The receipt (form 01): opened with the token; its text holds the code and the due date.
     const token = (await page.evaluate('sessionStorage.getItem("motcua.staff.token")')) as string;
-    const view = (await (await fetch(`${base}/dossiers/${code}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { dueAt: string };
+    const view = (await (await fetch(`${base}/dossiers/${code}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      dueAt: string;
+    };
     const pdf = await downloadPdf(page, page.getByRole('button', { name: 'In giấy tiếp nhận' }));
     check(Buffer.from(pdf.subarray(0, 5)).toString() === '%PDF-', 'the receipt opened by the button is a PDF');
     const text = await pdfText(pdf);
@@ -140,7 +170,10 @@ async function main(): Promise<void> {
     check(await page.getByRole('button', { name: 'Chuyển bước tiếp theo' }).isVisible(), 'the receiving clerk is offered "forward"');
     check(await page.getByText('Giấy tiếp nhận và hẹn trả (01)').isVisible(), 'the dossier page offers the receipt to print');
     const gcsRow = page.locator('.st-table tr', { has: page.locator('th', { hasText: /^Giấy chứng sinh/ }) });
-    check((await gcsRow.locator('td').first().innerText()) === 'Kho dữ liệu của công dân', 'the dossier records the component as taken from the document store');
+    check(
+      (await gcsRow.locator('td').first().innerText()) === 'Kho dữ liệu của công dân',
+      'the dossier records the component as taken from the document store',
+    );
     await axeEverywhere(page, 'dossier');
     await shot(page, 'staff-dossier', { fullPage: true });
     await logout(page);
@@ -177,7 +210,10 @@ async function main(): Promise<void> {
     await page.getByLabel('Từ ngày').fill(today);
     await page.getByLabel('Đến ngày (tính cả ngày này)').fill(yesterday);
     await page.getByRole('button', { name: 'Lập sổ' }).click();
-    check(await page.getByText('Ngày kết thúc phải từ ngày bắt đầu trở đi.').isVisible(), 'a period ending before it starts is refused with a message');
+    check(
+      await page.getByText('Ngày kết thúc phải từ ngày bắt đầu trở đi.').isVisible(),
+      'a period ending before it starts is refused with a message',
+    );
     await page.getByLabel('Từ ngày').fill(`${today.slice(0, 8)}01`);
     await page.getByLabel('Đến ngày (tính cả ngày này)').fill(today);
     await page.getByRole('button', { name: 'Lập sổ' }).click();

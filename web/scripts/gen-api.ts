@@ -19,7 +19,13 @@ delete process.env.DATABASE_URL;
 const config = loadConfig({}, { logLevel: 'silent' });
 const database = await createTestDatabase();
 try {
-  const services = createServices({ db: database.db, blobs: new MemoryBlobStore(), clock: () => new Date(), sessionTtlMinutes: config.sessionTtlMinutes, maxUploadBytes: config.maxUploadBytes });
+  const services = createServices({
+    db: database.db,
+    blobs: new MemoryBlobStore(),
+    clock: () => new Date(),
+    sessionTtlMinutes: config.sessionTtlMinutes,
+    maxUploadBytes: config.maxUploadBytes,
+  });
   const app = await buildApp({ config, database, services, logger: false });
   await app.ready();
   const document = app.swagger() as Parameters<typeof openapiTS>[0];

@@ -60,7 +60,12 @@ function watch(page: Page, label: string): void {
 async function axe(page: Page, label: string): Promise<void> {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   for (const v of r.violations) {
-    problems.push(`${label}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+    problems.push(
+      `${label}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 4)
+        .join(' | ')}`,
+    );
   }
 }
 
@@ -70,13 +75,21 @@ async function shoot(page: Page, name: string): Promise<void> {
   const file = path.join(OUT, `${name}.png`);
   const viewport = page.viewportSize()!;
   const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
-  if (width > viewport.width) problems.push(`${name}: the page is ${width} px wide in a ${viewport.width} px viewport (horizontal scrolling)`);
+  if (width > viewport.width)
+    problems.push(`${name}: the page is ${width} px wide in a ${viewport.width} px viewport (horizontal scrolling)`);
   let png = await page.screenshot({ type: 'png', scale: 'css', fullPage: true, animations: 'disabled', caret: 'hide' });
   let height = Number(await page.evaluate('document.documentElement.scrollHeight'));
   let cut = false;
   while (png.length > MAX_BYTES && height > viewport.height) {
     height = Math.max(viewport.height, Math.floor(height * 0.85));
-    png = await page.screenshot({ type: 'png', scale: 'css', fullPage: true, animations: 'disabled', caret: 'hide', clip: { x: 0, y: 0, width: viewport.width, height } });
+    png = await page.screenshot({
+      type: 'png',
+      scale: 'css',
+      fullPage: true,
+      animations: 'disabled',
+      caret: 'hide',
+      clip: { x: 0, y: 0, width: viewport.width, height },
+    });
     cut = true;
   }
   await writeFile(file, png);
@@ -87,7 +100,10 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 async function home(page: Page, name: string): Promise<void> {
   await page.goto(`${BASE}/`);
-  await page.getByRole('link', { name: /Hộ tịch|Civil status/ }).first().waitFor();
+  await page
+    .getByRole('link', { name: /Hộ tịch|Civil status/ })
+    .first()
+    .waitFor();
   await axe(page, name);
   await shoot(page, name);
 }
@@ -108,8 +124,12 @@ async function submission(page: Page, name: string): Promise<void> {
   await page.locator('#f-phone').fill('0912345678');
   await page.locator('#f-address').fill('Số 1 đường Trần Hưng Đạo');
   await page.locator('#f-communeCode').selectOption({ index: 3 });
-  await page.locator('#file-TK').setInputFiles({ name: 'to-khai-khai-sinh.pdf', mimeType: 'application/pdf', buffer: samplePdf('To khai dang ky khai sinh') });
-  await page.locator('#file-GCS').setInputFiles({ name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: Buffer.from('this is not a PDF at all') });
+  await page
+    .locator('#file-TK')
+    .setInputFiles({ name: 'to-khai-khai-sinh.pdf', mimeType: 'application/pdf', buffer: samplePdf('To khai dang ky khai sinh') });
+  await page
+    .locator('#file-GCS')
+    .setInputFiles({ name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: Buffer.from('this is not a PDF at all') });
   await page.locator('.upload-done').waitFor();
   await page.locator('.upload-error').waitFor();
   await axe(page, name);
@@ -125,7 +145,9 @@ async function submitted(page: Page, name: string): Promise<void> {
   await page.locator('#f-address').fill('Số 1 đường Trần Hưng Đạo');
   await page.locator('#f-communeCode').selectOption({ index: 3 });
   await page.locator('#file-TK').setInputFiles({ name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: samplePdf('To khai') });
-  await page.locator('#file-GCS').setInputFiles({ name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: samplePdf('Giay chung sinh') });
+  await page
+    .locator('#file-GCS')
+    .setInputFiles({ name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: samplePdf('Giay chung sinh') });
   await page.locator('.upload-done').nth(1).waitFor();
   await page.locator('#f-confirm').check();
   await page.getByRole('button', { name: /Nộp hồ sơ|Submit the dossier/ }).click();
@@ -145,8 +167,17 @@ async function tracking(page: Page, name: string, dossier: { code: string; phone
   await shoot(page, name);
 }
 
-async function withContext(browser: Browser, viewport: (typeof VIEWPORTS)[number], lang: 'vi' | 'en', run: (page: Page) => Promise<void>): Promise<void> {
-  const context: BrowserContext = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, locale: lang === 'en' ? 'en-GB' : 'vi-VN', timezoneId: 'Europe/Paris' });
+async function withContext(
+  browser: Browser,
+  viewport: (typeof VIEWPORTS)[number],
+  lang: 'vi' | 'en',
+  run: (page: Page) => Promise<void>,
+): Promise<void> {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    locale: lang === 'en' ? 'en-GB' : 'vi-VN',
+    timezoneId: 'Europe/Paris',
+  });
   const page = await context.newPage();
   watch(page, `${lang}-${viewport.name}`);
   if (lang === 'en') {
@@ -175,7 +206,14 @@ async function main(): Promise<void> {
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     for (const vp of VIEWPORTS) {

@@ -38,8 +38,22 @@ export function App() {
           <Route path="can-bo/*" element={<StaffPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
-        <Route path="xep-hang/:unitId" element={<Suspense fallback={<Loading />}><KioskPage /></Suspense>} />
-        <Route path="man-hinh/:unitId" element={<Suspense fallback={<Loading />}><BoardPage /></Suspense>} />
+        <Route
+          path="xep-hang/:unitId"
+          element={
+            <Suspense fallback={<Loading />}>
+              <KioskPage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="man-hinh/:unitId"
+          element={
+            <Suspense fallback={<Loading />}>
+              <BoardPage />
+            </Suspense>
+          }
+        />
       </Routes>
     </BrowserRouter>
   );

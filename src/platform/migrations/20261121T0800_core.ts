@@ -188,13 +188,27 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now()
     )`.execute(db);
-  for (const col of ['procedure_id', 'procedure_version_id', 'receiving_unit_id', 'competent_agency_id', 'current_unit_id', 'return_point_id', 'applicant_commune_code', 'created_by', 'result_document_id']) {
+  for (const col of [
+    'procedure_id',
+    'procedure_version_id',
+    'receiving_unit_id',
+    'competent_agency_id',
+    'current_unit_id',
+    'return_point_id',
+    'applicant_commune_code',
+    'created_by',
+    'result_document_id',
+  ]) {
     await sql`create index ${sql.raw(`dossiers_${col}_idx`)} on dossiers(${sql.ref(col)})`.execute(db);
   }
-  await sql`create index dossiers_open_due_idx on dossiers(province_code, due_at) where status in ('received','processing','supplement_requested','awaiting_payment')`.execute(db);
+  await sql`create index dossiers_open_due_idx on dossiers(province_code, due_at) where status in ('received','processing','supplement_requested','awaiting_payment')`.execute(
+    db,
+  );
   await sql`create index dossiers_applicant_idx on dossiers(applicant_id_number)`.execute(db);
   await sql`create index dossiers_created_at_idx on dossiers(province_code, created_at)`.execute(db);
-  await sql`alter table store_documents add constraint store_documents_source_dossier_fk foreign key (source_dossier_id) references dossiers(id)`.execute(db);
+  await sql`alter table store_documents add constraint store_documents_source_dossier_fk foreign key (source_dossier_id) references dossiers(id)`.execute(
+    db,
+  );
   await sql`create index store_documents_source_dossier_idx on store_documents(source_dossier_id)`.execute(db);
 
   await sql`
@@ -320,11 +334,32 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['audit_log', 'audit_heads', 'idempotency_keys', 'ratings', 'dossier_code_counters', 'dossier_steps', 'dossier_events', 'dossier_components']) {
+  for (const t of [
+    'audit_log',
+    'audit_heads',
+    'idempotency_keys',
+    'ratings',
+    'dossier_code_counters',
+    'dossier_steps',
+    'dossier_events',
+    'dossier_components',
+  ]) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
   await sql`alter table store_documents drop constraint if exists store_documents_source_dossier_fk`.execute(db);
-  for (const t of ['dossiers', 'store_documents', 'blobs', 'procedure_versions', 'procedures', 'fields', 'sessions', 'staff', 'communes', 'unit_codes', 'units']) {
+  for (const t of [
+    'dossiers',
+    'store_documents',
+    'blobs',
+    'procedure_versions',
+    'procedures',
+    'fields',
+    'sessions',
+    'staff',
+    'communes',
+    'unit_codes',
+    'units',
+  ]) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
   await sql`drop function if exists audit_log_forbid_change()`.execute(db);

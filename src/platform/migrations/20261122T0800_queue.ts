@@ -136,7 +136,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['notifications', 'queue_number_counters', 'queue_ticket_dossiers', 'queue_tickets', 'queue_bookings', 'queue_clerk_groups', 'queue_counters', 'queue_group_procedures', 'queue_groups']) {
+  for (const t of [
+    'notifications',
+    'queue_number_counters',
+    'queue_ticket_dossiers',
+    'queue_tickets',
+    'queue_bookings',
+    'queue_clerk_groups',
+    'queue_counters',
+    'queue_group_procedures',
+    'queue_groups',
+  ]) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
 }

@@ -35,7 +35,12 @@ export type Problem = Json<'/procedures', 'get', 400> & { retryAfterSeconds?: nu
 export type Result<T> = { ok: true; data: T } | { ok: false; problem: Problem };
 
 function isProblem(x: unknown): x is Problem {
-  return typeof x === 'object' && x !== null && typeof (x as { code?: unknown }).code === 'string' && typeof (x as { status?: unknown }).status === 'number';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as { code?: unknown }).code === 'string' &&
+    typeof (x as { status?: unknown }).status === 'number'
+  );
 }
 
 /** Turns an openapi-fetch call into data or a problem: API errors, unexpected bodies and network failures alike. */
@@ -46,11 +51,26 @@ export async function settle<T>(call: Promise<{ data?: T; error?: unknown; respo
     const retry = Number(response.headers.get('retry-after'));
     const base: Problem = isProblem(error)
       ? error
-      : { type: 'about:blank', title: response.statusText, status: response.status, code: response.status === 429 ? 'RATE_LIMITED' : `HTTP_${response.status}`, detail: typeof error === 'string' ? error.slice(0, 300) : response.statusText };
+      : {
+          type: 'about:blank',
+          title: response.statusText,
+          status: response.status,
+          code: response.status === 429 ? 'RATE_LIMITED' : `HTTP_${response.status}`,
+          detail: typeof error === 'string' ? error.slice(0, 300) : response.statusText,
+        };
     return { ok: false, problem: Number.isFinite(retry) && retry > 0 ? { ...base, retryAfterSeconds: retry } : base };
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    return { ok: false, problem: { type: 'about:blank', title: 'Network error', status: 0, code: 'NETWORK', detail: e instanceof Error ? e.message : String(e) } };
+    return {
+      ok: false,
+      problem: {
+        type: 'about:blank',
+        title: 'Network error',
+        status: 0,
+        code: 'NETWORK',
+        detail: e instanceof Error ? e.message : String(e),
+      },
+    };
   }
 }
 
@@ -93,5 +113,7 @@ export function cached<T>(key: string, load: () => Promise<Result<T>>): Promise<
 export const loadProvince = () => cached('province', () => settle(api.GET('/units', { params: { query: { kind: 'province' } } })));
 export const loadFields = () => cached('fields', () => settle(api.GET('/fields')));
 export const loadCommunes = () => cached('communes', () => settle(api.GET('/communes')));
-export const loadServicePoints = () => cached('points', () => settle(api.GET('/units', { params: { query: { kind: 'center,branch,commune_center' } } })));
-export const loadAgencies = () => cached('agencies', () => settle(api.GET('/units', { params: { query: { kind: 'department,commune_committee' } } })));
+export const loadServicePoints = () =>
+  cached('points', () => settle(api.GET('/units', { params: { query: { kind: 'center,branch,commune_center' } } })));
+export const loadAgencies = () =>
+  cached('agencies', () => settle(api.GET('/units', { params: { query: { kind: 'department,commune_committee' } } })));

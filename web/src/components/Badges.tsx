@@ -3,7 +3,11 @@ import { useTranslation } from 'react-i18next';
 /** Online level: toàn trình (full) or một phần (partial). */
 export function OnlineBadge({ online }: { online: string }) {
   const { t } = useTranslation();
-  return online === 'full' ? <span className="badge badge-green">{t('procedure.onlineFull')}</span> : <span className="badge badge-blue">{t('procedure.onlinePartial')}</span>;
+  return online === 'full' ? (
+    <span className="badge badge-green">{t('procedure.onlineFull')}</span>
+  ) : (
+    <span className="badge badge-blue">{t('procedure.onlinePartial')}</span>
+  );
 }
 
 /** Non-territorial receipt: any service point of the province. */

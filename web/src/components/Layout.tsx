@@ -19,7 +19,8 @@ export function Layout() {
   useEffect(() => {
     const active = document.querySelector<HTMLElement>('.nav-list a.active');
     const list = active?.closest('ul');
-    if (active && list && list.scrollWidth > list.clientWidth) list.scrollLeft = active.offsetLeft - list.clientWidth / 2 + active.offsetWidth / 2;
+    if (active && list && list.scrollWidth > list.clientWidth)
+      list.scrollLeft = active.offsetLeft - list.clientWidth / 2 + active.offsetWidth / 2;
   }, [location.pathname]);
 
   return (
@@ -65,7 +66,13 @@ export function Layout() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
-        <Suspense fallback={<div className="container page"><Loading /></div>}>
+        <Suspense
+          fallback={
+            <div className="container page">
+              <Loading />
+            </div>
+          }
+        >
           <Outlet />
         </Suspense>
       </main>

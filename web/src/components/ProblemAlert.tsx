@@ -3,7 +3,19 @@ import type { Problem } from '../api/client';
 import { problemDetail, problemMessage } from '../lib/problem';
 
 /** An error from the API, announced to screen readers as it appears; the server's own words follow unless `message` says it all. */
-export function ProblemAlert({ problem, message, onRetry, id, showDetail = true }: { problem: Problem; message?: string | undefined; onRetry?: (() => void) | undefined; id?: string; showDetail?: boolean }) {
+export function ProblemAlert({
+  problem,
+  message,
+  onRetry,
+  id,
+  showDetail = true,
+}: {
+  problem: Problem;
+  message?: string | undefined;
+  onRetry?: (() => void) | undefined;
+  id?: string;
+  showDetail?: boolean;
+}) {
   const { t } = useTranslation();
   const detail = showDetail ? problemDetail(problem) : null;
   return (

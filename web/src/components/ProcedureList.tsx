@@ -5,7 +5,15 @@ import { formatLimit } from '../lib/format';
 import { AnywhereBadge, LevelBadge, OnlineBadge } from './Badges';
 
 /** Search results: name, field, time limit, online level, and whether any service point accepts it. */
-export function ProcedureList({ items, fields, headingLevel = 2 }: { items: ProcedureSummary[]; fields: Map<string, Field>; headingLevel?: 2 | 3 }) {
+export function ProcedureList({
+  items,
+  fields,
+  headingLevel = 2,
+}: {
+  items: ProcedureSummary[];
+  fields: Map<string, Field>;
+  headingLevel?: 2 | 3;
+}) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
   const H = headingLevel === 2 ? 'h2' : 'h3';

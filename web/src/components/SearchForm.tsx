@@ -8,7 +8,19 @@ export interface SearchValues {
 }
 
 /** The procedure search box with the level filter; with liveLevel, picking a level searches at once (where results are shown). */
-export function SearchForm({ initial, onSearch, large, autoFocus, liveLevel }: { initial: SearchValues; onSearch: (v: SearchValues) => void; large?: boolean; autoFocus?: boolean; liveLevel?: boolean }) {
+export function SearchForm({
+  initial,
+  onSearch,
+  large,
+  autoFocus,
+  liveLevel,
+}: {
+  initial: SearchValues;
+  onSearch: (v: SearchValues) => void;
+  large?: boolean;
+  autoFocus?: boolean;
+  liveLevel?: boolean;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const [q, setQ] = useState(initial.q);
@@ -23,7 +35,12 @@ export function SearchForm({ initial, onSearch, large, autoFocus, liveLevel }: {
     { value: 'commune', label: t('procedure.levelCommune') },
   ];
   return (
-    <form role="search" className={large ? 'search-form search-form-large' : 'search-form'} onSubmit={submit} aria-label={t('search.formLabel')}>
+    <form
+      role="search"
+      className={large ? 'search-form search-form-large' : 'search-form'}
+      onSubmit={submit}
+      aria-label={t('search.formLabel')}
+    >
       <label htmlFor={`${id}-q`} className="search-label">
         {t('search.label')}
       </label>

@@ -20,7 +20,9 @@ export function formatDate(isoDate: string, lang: string): string {
   // A plain YYYY-MM-DD is a calendar date: read it at noon UTC so no zone moves it to another day.
   const d = /^\d{4}-\d{2}-\d{2}$/.test(isoDate) ? new Date(`${isoDate}T12:00:00Z`) : new Date(isoDate);
   const opts: Intl.DateTimeFormatOptions =
-    lang === 'en' ? { timeZone: VIETNAM_TZ, day: 'numeric', month: 'short', year: 'numeric' } : { timeZone: VIETNAM_TZ, day: '2-digit', month: '2-digit', year: 'numeric' };
+    lang === 'en'
+      ? { timeZone: VIETNAM_TZ, day: 'numeric', month: 'short', year: 'numeric' }
+      : { timeZone: VIETNAM_TZ, day: '2-digit', month: '2-digit', year: 'numeric' };
   return new Intl.DateTimeFormat(locale(lang), opts).format(d);
 }
 

@@ -15,7 +15,8 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<Result<T>>, dep
         if (!ac.signal.aborted) setState(r.ok ? { status: 'ok', data: r.data } : { status: 'error', problem: r.problem });
       },
       (e: unknown) => {
-        if (!ac.signal.aborted) setState({ status: 'error', problem: { type: 'about:blank', title: 'Error', status: 0, code: 'NETWORK', detail: String(e) } });
+        if (!ac.signal.aborted)
+          setState({ status: 'error', problem: { type: 'about:blank', title: 'Error', status: 0, code: 'NETWORK', detail: String(e) } });
       },
     );
     return () => ac.abort();

@@ -96,11 +96,28 @@ function QuickTrack() {
       <form className="quick-track" onSubmit={submit} aria-labelledby="quick-track-title" noValidate>
         <div className="field">
           <label htmlFor="qt-code">{t('track.code')}</label>
-          <input id="qt-code" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} placeholder="000.00.00.H42-250314-0001" aria-describedby={error ? 'qt-error' : undefined} />
+          <input
+            id="qt-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="000.00.00.H42-250314-0001"
+            aria-describedby={error ? 'qt-error' : undefined}
+          />
         </div>
         <div className="field">
           <label htmlFor="qt-phone">{t('track.phone4')}</label>
-          <input id="qt-phone" value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="numeric" maxLength={4} autoComplete="off" className="input-short" aria-describedby={error ? 'qt-error' : undefined} />
+          <input
+            id="qt-phone"
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+            inputMode="numeric"
+            maxLength={4}
+            autoComplete="off"
+            className="input-short"
+            aria-describedby={error ? 'qt-error' : undefined}
+          />
         </div>
         <p id="qt-error" className="field-error" aria-live="polite">
           {error}

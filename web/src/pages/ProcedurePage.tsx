@@ -29,12 +29,22 @@ export default function ProcedurePage() {
     [detail, points, agencies],
   );
 
-  if (state.status === 'loading') return <div className="container page"><Loading /></div>;
+  if (state.status === 'loading')
+    return (
+      <div className="container page">
+        <Loading />
+      </div>
+    );
   if (state.status === 'error') {
     return (
       <div className="container page">
         <PageHeading>{t('procedure.title')}</PageHeading>
-        <ProblemAlert problem={state.problem} message={state.problem.status === 404 ? t('procedure.notFound', { code }) : undefined} onRetry={state.problem.status === 404 ? undefined : retry} showDetail={state.problem.status !== 404} />
+        <ProblemAlert
+          problem={state.problem}
+          message={state.problem.status === 404 ? t('procedure.notFound', { code }) : undefined}
+          onRetry={state.problem.status === 404 ? undefined : retry}
+          showDetail={state.problem.status !== 404}
+        />
         <p>
           <Link to="/thu-tuc">{t('procedure.backToSearch')}</Link>
         </p>
@@ -44,7 +54,8 @@ export default function ProcedurePage() {
   const d = state.data;
   const version = d.version;
   const field = fields.status === 'ok' ? fields.data.find((f) => f.code === version.fieldCode) : undefined;
-  const agency = version.level === 'province' && agencies.status === 'ok' ? agencies.data.find((a) => a.key === version.agencyKey) : undefined;
+  const agency =
+    version.level === 'province' && agencies.status === 'ok' ? agencies.data.find((a) => a.key === version.agencyKey) : undefined;
   const online = canSubmitOnline(version.online);
 
   return (
@@ -98,7 +109,8 @@ export default function ProcedurePage() {
                   <ul className="summary-fees">
                     {version.fees.map((f, i) => (
                       <li key={i}>
-                        <strong>{f.amountVnd === 0 ? t('procedure.free') : formatVnd(f.amountVnd)}</strong> <span className="muted small">{en ? f.nameEn : f.nameVi}</span>
+                        <strong>{f.amountVnd === 0 ? t('procedure.free') : formatVnd(f.amountVnd)}</strong>{' '}
+                        <span className="muted small">{en ? f.nameEn : f.nameVi}</span>
                       </li>
                     ))}
                   </ul>
@@ -133,7 +145,15 @@ export default function ProcedurePage() {
               </div>
               <div>
                 <dt>{t('procedure.agency')}</dt>
-                <dd>{version.level === 'commune' ? t('procedure.agencyCommune') : agency ? (en ? agency.nameEn : agency.nameVi) : (version.agencyKey ?? '—')}</dd>
+                <dd>
+                  {version.level === 'commune'
+                    ? t('procedure.agencyCommune')
+                    : agency
+                      ? en
+                        ? agency.nameEn
+                        : agency.nameVi
+                      : (version.agencyKey ?? '—')}
+                </dd>
               </div>
               <div>
                 <dt>{t('procedure.result')}</dt>
@@ -193,11 +213,21 @@ function ComponentTable({ components }: { components: ProcedureComponent[] }) {
     <table className="stack-table">
       <thead>
         <tr>
-          <th scope="col" className="col-name">{t('procedure.componentName')}</th>
-          <th scope="col" className="col-form">{t('procedure.componentForm')}</th>
-          <th scope="col" className="col-count">{t('procedure.componentCount')}</th>
-          <th scope="col" className="col-required">{t('procedure.componentRequired')}</th>
-          <th scope="col" className="col-source">{t('procedure.componentSource')}</th>
+          <th scope="col" className="col-name">
+            {t('procedure.componentName')}
+          </th>
+          <th scope="col" className="col-form">
+            {t('procedure.componentForm')}
+          </th>
+          <th scope="col" className="col-count">
+            {t('procedure.componentCount')}
+          </th>
+          <th scope="col" className="col-required">
+            {t('procedure.componentRequired')}
+          </th>
+          <th scope="col" className="col-source">
+            {t('procedure.componentSource')}
+          </th>
         </tr>
       </thead>
       <tbody>

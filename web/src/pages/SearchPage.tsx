@@ -25,7 +25,10 @@ export default function SearchPage() {
   usePageTitle(q ? t('search.titleFor', { q }) : t('search.title'));
 
   const [fieldsState] = useApi(() => loadFields(), []);
-  const fields = useMemo(() => new Map<string, Field>(fieldsState.status === 'ok' ? fieldsState.data.map((f) => [f.code, f]) : []), [fieldsState]);
+  const fields = useMemo(
+    () => new Map<string, Field>(fieldsState.status === 'ok' ? fieldsState.data.map((f) => [f.code, f]) : []),
+    [fieldsState],
+  );
 
   const [items, setItems] = useState<ProcedureSummary[] | null>(null);
   const [more, setMore] = useState(false);
@@ -33,19 +36,24 @@ export default function SearchPage() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [attempt, setAttempt] = useState(0);
 
-  const query = useMemo(() => ({ ...(q ? { q } : {}), ...(level ? { level } : {}), ...(field ? { field } : {}), limit: PAGE }), [q, level, field]);
+  const query = useMemo(
+    () => ({ ...(q ? { q } : {}), ...(level ? { level } : {}), ...(field ? { field } : {}), limit: PAGE }),
+    [q, level, field],
+  );
 
   useEffect(() => {
     const ac = new AbortController();
     setItems(null);
     setProblem(null);
-    void settle(api.GET('/procedures', { params: { query: { ...query, offset: 0 } }, signal: ac.signal })).then((r) => {
-      if (ac.signal.aborted) return;
-      if (r.ok) {
-        setItems(r.data);
-        setMore(r.data.length === PAGE);
-      } else setProblem(r.problem);
-    }).catch(() => undefined);
+    void settle(api.GET('/procedures', { params: { query: { ...query, offset: 0 } }, signal: ac.signal }))
+      .then((r) => {
+        if (ac.signal.aborted) return;
+        if (r.ok) {
+          setItems(r.data);
+          setMore(r.data.length === PAGE);
+        } else setProblem(r.problem);
+      })
+      .catch(() => undefined);
     return () => ac.abort();
   }, [query, attempt]);
 
@@ -79,7 +87,13 @@ export default function SearchPage() {
 
       <div className="results" aria-busy={items === null && !problem}>
         <p className="result-count" role="status">
-          {items === null ? '' : items.length === 0 ? t('search.none') : more ? t('search.countMore', { count: items.length }) : t('search.count', { count: items.length })}
+          {items === null
+            ? ''
+            : items.length === 0
+              ? t('search.none')
+              : more
+                ? t('search.countMore', { count: items.length })
+                : t('search.count', { count: items.length })}
         </p>
         {problem && <ProblemAlert problem={problem} onRetry={() => setAttempt((n) => n + 1)} />}
         {items === null && !problem && <Loading />}

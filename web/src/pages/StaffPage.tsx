@@ -7,7 +7,13 @@ const StaffApp = lazy(() => import('../staff/StaffApp'));
 /** /can-bo/* — the staff console. */
 export default function StaffPage() {
   return (
-    <Suspense fallback={<div className="container page"><Loading /></div>}>
+    <Suspense
+      fallback={
+        <div className="container page">
+          <Loading />
+        </div>
+      }
+    >
       <StaffApp />
     </Suspense>
   );

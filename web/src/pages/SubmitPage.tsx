@@ -21,7 +21,15 @@ import { byVietnamese, formatBytes, formatLimit } from '../lib/format';
 import { usePageTitle } from '../lib/page';
 import { problemDetail, problemMessage } from '../lib/problem';
 import { useApi } from '../lib/useApi';
-import { checkApplicant, componentsPayload, targetsOf, type Applicant, type ApplicantKey, type CheckKey, type UploadState } from './submit.model';
+import {
+  checkApplicant,
+  componentsPayload,
+  targetsOf,
+  type Applicant,
+  type ApplicantKey,
+  type CheckKey,
+  type UploadState,
+} from './submit.model';
 import { trackingPath } from './TrackPage.model';
 
 const ACCEPT = '.pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff';
@@ -43,12 +51,22 @@ export default function SubmitPage() {
   const name = procedure.status === 'ok' ? (en ? procedure.data.version.nameEn : procedure.data.version.nameVi) : undefined;
   usePageTitle(done ? t('submit.successTitle') : name ? t('submit.titleFor', { name }) : t('submit.title'));
 
-  if (procedure.status === 'loading') return <div className="container page"><Loading /></div>;
+  if (procedure.status === 'loading')
+    return (
+      <div className="container page">
+        <Loading />
+      </div>
+    );
   if (procedure.status === 'error') {
     return (
       <div className="container page">
         <PageHeading>{t('submit.title')}</PageHeading>
-        <ProblemAlert problem={procedure.problem} message={procedure.problem.status === 404 ? t('procedure.notFound', { code }) : undefined} onRetry={procedure.problem.status === 404 ? undefined : retry} showDetail={procedure.problem.status !== 404} />
+        <ProblemAlert
+          problem={procedure.problem}
+          message={procedure.problem.status === 404 ? t('procedure.notFound', { code }) : undefined}
+          onRetry={procedure.problem.status === 404 ? undefined : retry}
+          showDetail={procedure.problem.status !== 404}
+        />
         <p>
           <Link to="/thu-tuc">{t('procedure.backToSearch')}</Link>
         </p>
@@ -126,7 +144,10 @@ function SubmitForm(props: {
 
   useEffect(() => () => uploadControllers.current.forEach((c) => c.abort()), []);
 
-  const communes = useMemo(() => [...props.communes].sort((a, b) => byVietnamese(en ? a.nameEn : a.nameVi, en ? b.nameEn : b.nameVi)), [props.communes, en]);
+  const communes = useMemo(
+    () => [...props.communes].sort((a, b) => byVietnamese(en ? a.nameEn : a.nameVi, en ? b.nameEn : b.nameVi)),
+    [props.communes, en],
+  );
   const mainPoints = props.points.filter((p) => p.kind === 'center' || p.kind === 'branch');
   const communePoints = [...props.points.filter((p) => p.kind === 'commune_center')].sort((a, b) => byVietnamese(a.nameVi, b.nameVi));
 
@@ -142,7 +163,8 @@ function SubmitForm(props: {
   };
   const blur = (key: ApplicantKey) => {
     const check = checkApplicant(key, applicant[key]);
-    if (key === 'email' || key === 'communeCode' || applicant[key] !== '' || errors[key]) setErrors((e) => ({ ...e, [key]: check ? { check } : undefined }));
+    if (key === 'email' || key === 'communeCode' || applicant[key] !== '' || errors[key])
+      setErrors((e) => ({ ...e, [key]: check ? { check } : undefined }));
   };
 
   const upload = async (c: ProcedureComponent, file: File | undefined) => {
@@ -159,7 +181,9 @@ function SubmitForm(props: {
       const r = await uploadPublicFile(file, ac.signal);
       setUploads((u) => ({
         ...u,
-        [c.code]: r.ok ? { status: 'done', name: file.name, size: r.data.size, sha256: r.data.sha256, mime: r.data.mime } : { status: 'error', name: file.name, size: file.size, problem: r.problem },
+        [c.code]: r.ok
+          ? { status: 'done', name: file.name, size: r.data.size, sha256: r.data.sha256, mime: r.data.mime }
+          : { status: 'error', name: file.name, size: file.size, problem: r.problem },
       }));
     } catch {
       // Aborted: a newer file replaced this one, or the page closed.
@@ -186,7 +210,12 @@ function SubmitForm(props: {
     for (const c of props.components) {
       if (c.supply === 'population_db') continue;
       const u = uploads[c.code];
-      const text = u?.status === 'uploading' ? t('submit.errors.stillUploading') : c.required && u?.status !== 'done' ? t('submit.errors.componentRequired') : null;
+      const text =
+        u?.status === 'uploading'
+          ? t('submit.errors.stillUploading')
+          : c.required && u?.status !== 'done'
+            ? t('submit.errors.componentRequired')
+            : null;
       if (text) {
         nextComponentErrors[c.code] = text;
         found.push({ id: `file-${c.code}`, text: `${en ? c.nameEn : c.nameVi}: ${text}` });
@@ -246,7 +275,10 @@ function SubmitForm(props: {
       } else if (target.kind === 'component') {
         const c = props.components.find((x) => x.code === target.code);
         serverComponents[target.code] = specific ? text : t('submit.errors.componentRequired');
-        listed.push({ id: `file-${target.code}`, text: `${c ? (en ? c.nameEn : c.nameVi) : target.code}: ${serverComponents[target.code]}` });
+        listed.push({
+          id: `file-${target.code}`,
+          text: `${c ? (en ? c.nameEn : c.nameVi) : target.code}: ${serverComponents[target.code]}`,
+        });
       } else if (target.kind === 'returnPoint') {
         setReturnPointError(text);
         listed.push({ id: 'f-returnPoint', text });
@@ -259,7 +291,13 @@ function SubmitForm(props: {
     requestAnimationFrame(() => (listed.length ? summaryRef.current : document.getElementById('submit-problem'))?.focus());
   };
 
-  const field = (key: ApplicantKey, label: string, input: (a: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode, hint?: string, optional?: boolean) => {
+  const field = (
+    key: ApplicantKey,
+    label: string,
+    input: (a: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode,
+    hint?: string,
+    optional?: boolean,
+  ) => {
     const id = `f-${key}`;
     const err = errors[key];
     const describedBy = [hint ? `${id}-hint` : null, err ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
@@ -319,19 +357,53 @@ function SubmitForm(props: {
           'idNumber',
           t('submit.idNumber'),
           (a) => (
-            <input id={a.id} className="input-medium" value={applicant.idNumber} onChange={(e) => set('idNumber', e.target.value)} onBlur={() => blur('idNumber')} inputMode="numeric" autoComplete="off" maxLength={12} aria-invalid={a.invalid} aria-describedby={a.describedBy} required />
+            <input
+              id={a.id}
+              className="input-medium"
+              value={applicant.idNumber}
+              onChange={(e) => set('idNumber', e.target.value)}
+              onBlur={() => blur('idNumber')}
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={12}
+              aria-invalid={a.invalid}
+              aria-describedby={a.describedBy}
+              required
+            />
           ),
           t('submit.idNumberHint'),
         )}
         {field('name', t('submit.name'), (a) => (
-          <input id={a.id} value={applicant.name} onChange={(e) => set('name', e.target.value)} onBlur={() => blur('name')} autoComplete="name" maxLength={200} aria-invalid={a.invalid} aria-describedby={a.describedBy} required />
+          <input
+            id={a.id}
+            value={applicant.name}
+            onChange={(e) => set('name', e.target.value)}
+            onBlur={() => blur('name')}
+            autoComplete="name"
+            maxLength={200}
+            aria-invalid={a.invalid}
+            aria-describedby={a.describedBy}
+            required
+          />
         ))}
         <div className="field-row">
           {field(
             'phone',
             t('submit.phone'),
             (a) => (
-              <input id={a.id} type="tel" value={applicant.phone} onChange={(e) => set('phone', e.target.value)} onBlur={() => blur('phone')} autoComplete="tel" inputMode="tel" maxLength={16} aria-invalid={a.invalid} aria-describedby={a.describedBy} required />
+              <input
+                id={a.id}
+                type="tel"
+                value={applicant.phone}
+                onChange={(e) => set('phone', e.target.value)}
+                onBlur={() => blur('phone')}
+                autoComplete="tel"
+                inputMode="tel"
+                maxLength={16}
+                aria-invalid={a.invalid}
+                aria-describedby={a.describedBy}
+                required
+              />
             ),
             t('submit.phoneHint'),
           )}
@@ -339,20 +411,48 @@ function SubmitForm(props: {
             'email',
             t('submit.email'),
             (a) => (
-              <input id={a.id} type="email" value={applicant.email} onChange={(e) => set('email', e.target.value)} onBlur={() => blur('email')} autoComplete="email" maxLength={200} aria-invalid={a.invalid} aria-describedby={a.describedBy} />
+              <input
+                id={a.id}
+                type="email"
+                value={applicant.email}
+                onChange={(e) => set('email', e.target.value)}
+                onBlur={() => blur('email')}
+                autoComplete="email"
+                maxLength={200}
+                aria-invalid={a.invalid}
+                aria-describedby={a.describedBy}
+              />
             ),
             undefined,
             true,
           )}
         </div>
         {field('address', t('submit.address'), (a) => (
-          <input id={a.id} value={applicant.address} onChange={(e) => set('address', e.target.value)} onBlur={() => blur('address')} autoComplete="street-address" maxLength={500} aria-invalid={a.invalid} aria-describedby={a.describedBy} required />
+          <input
+            id={a.id}
+            value={applicant.address}
+            onChange={(e) => set('address', e.target.value)}
+            onBlur={() => blur('address')}
+            autoComplete="street-address"
+            maxLength={500}
+            aria-invalid={a.invalid}
+            aria-describedby={a.describedBy}
+            required
+          />
         ))}
         {field(
           'communeCode',
           t('submit.commune'),
           (a) => (
-            <select id={a.id} value={applicant.communeCode} onChange={(e) => set('communeCode', e.target.value)} onBlur={() => blur('communeCode')} aria-invalid={a.invalid} aria-describedby={a.describedBy} required>
+            <select
+              id={a.id}
+              value={applicant.communeCode}
+              onChange={(e) => set('communeCode', e.target.value)}
+              onBlur={() => blur('communeCode')}
+              aria-invalid={a.invalid}
+              aria-describedby={a.describedBy}
+              required
+            >
               <option value="">{t('submit.communeChoose')}</option>
               {communes.map((c) => (
                 <option key={c.code} value={c.code}>
@@ -390,7 +490,13 @@ function SubmitForm(props: {
           <p id="f-returnPoint-hint" className="hint">
             {t('submit.returnPointHint')}
           </p>
-          <select id="f-returnPoint" value={returnPointId} onChange={(e) => setReturnPointId(e.target.value)} aria-describedby="f-returnPoint-hint f-returnPoint-error" aria-invalid={Boolean(returnPointError)}>
+          <select
+            id="f-returnPoint"
+            value={returnPointId}
+            onChange={(e) => setReturnPointId(e.target.value)}
+            aria-describedby="f-returnPoint-hint f-returnPoint-error"
+            aria-invalid={Boolean(returnPointError)}
+          >
             <option value="">{t('submit.returnPointDefault')}</option>
             <optgroup label={t('submit.returnPointCenters')}>
               {mainPoints.map((p) => (
@@ -427,7 +533,17 @@ function SubmitForm(props: {
       </fieldset>
 
       <div className={confirmError ? 'check check-invalid' : 'check'}>
-        <input id="f-confirm" type="checkbox" checked={confirmed} onChange={(e) => { setConfirmed(e.target.checked); if (e.target.checked) setConfirmError(false); }} aria-invalid={confirmError} aria-describedby="f-confirm-error" />
+        <input
+          id="f-confirm"
+          type="checkbox"
+          checked={confirmed}
+          onChange={(e) => {
+            setConfirmed(e.target.checked);
+            if (e.target.checked) setConfirmError(false);
+          }}
+          aria-invalid={confirmError}
+          aria-describedby="f-confirm-error"
+        />
         <label htmlFor="f-confirm">{t('submit.confirm')}</label>
       </div>
       <p id="f-confirm-error" className="field-error" aria-live="polite">
@@ -451,7 +567,21 @@ function SubmitForm(props: {
   );
 }
 
-function ComponentUpload({ component: c, state, error, inputKey, onFile, onClear }: { component: ProcedureComponent; state: UploadState; error: string | null; inputKey: number; onFile: (f: File | undefined) => void; onClear: () => void }) {
+function ComponentUpload({
+  component: c,
+  state,
+  error,
+  inputKey,
+  onFile,
+  onClear,
+}: {
+  component: ProcedureComponent;
+  state: UploadState;
+  error: string | null;
+  inputKey: number;
+  onFile: (f: File | undefined) => void;
+  onClear: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const en = lang === 'en';
@@ -481,7 +611,15 @@ function ComponentUpload({ component: c, state, error, inputKey, onFile, onClear
         {meta}
         {c.supply === 'store' ? ` · ${t('submit.storeHint')}` : ''}
       </p>
-      <input key={inputKey} id={id} type="file" accept={ACCEPT} onChange={(e) => onFile(e.target.files?.[0])} aria-describedby={`${id}-meta ${id}-status`} aria-invalid={invalid} />
+      <input
+        key={inputKey}
+        id={id}
+        type="file"
+        accept={ACCEPT}
+        onChange={(e) => onFile(e.target.files?.[0])}
+        aria-describedby={`${id}-meta ${id}-status`}
+        aria-invalid={invalid}
+      />
       <div id={`${id}-status`} className="upload-status" aria-live="polite">
         {state.status === 'uploading' && (
           <p>
@@ -501,7 +639,8 @@ function ComponentUpload({ component: c, state, error, inputKey, onFile, onClear
         {state.status === 'error' && (
           <div className="upload-error" role="alert">
             <p>
-              <strong>{t('submit.uploadFailed', { name: state.name, size: formatBytes(state.size, lang) })}</strong> {problemMessage(t, state.problem)}
+              <strong>{t('submit.uploadFailed', { name: state.name, size: formatBytes(state.size, lang) })}</strong>{' '}
+              {problemMessage(t, state.problem)}
             </p>
             {problemDetail(state.problem) && (
               <p className="server-detail">

@@ -10,7 +10,8 @@ import { usePageTitle } from '../lib/page';
 import { problemMessage } from '../lib/problem';
 import { TRACKING_CODE, trackingPath } from './TrackPage.model';
 
-type Lookup = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; data: Tracking; phone: string } | { status: 'error'; problem: Problem };
+type Lookup =
+  { status: 'idle' } | { status: 'loading' } | { status: 'ok'; data: Tracking; phone: string } | { status: 'error'; problem: Problem };
 
 /** Portal status codes 1–10 grouped for the status colour. */
 function tone(portalStatus: number): string {
@@ -45,7 +46,9 @@ export default function TrackPage() {
     ac.current = controller;
     setLookup({ status: 'loading' });
     try {
-      const r = await settle(api.GET('/public/dossiers/{code}', { params: { path: { code: c }, query: { phone: p } }, signal: controller.signal }));
+      const r = await settle(
+        api.GET('/public/dossiers/{code}', { params: { path: { code: c }, query: { phone: p } }, signal: controller.signal }),
+      );
       if (controller.signal.aborted) return;
       setLookup(r.ok ? { status: 'ok', data: r.data, phone: p } : { status: 'error', problem: r.problem });
       if (focusResult) requestAnimationFrame(() => resultRef.current?.focus());
@@ -70,7 +73,10 @@ export default function TrackPage() {
     e.preventDefault();
     const c = code.trim().toUpperCase();
     const p = phone.trim();
-    const next = { code: TRACKING_CODE.test(c) ? undefined : t('track.codeInvalid'), phone: /^\d{4}$/.test(p) ? undefined : t('track.phoneInvalid') };
+    const next = {
+      code: TRACKING_CODE.test(c) ? undefined : t('track.codeInvalid'),
+      phone: /^\d{4}$/.test(p) ? undefined : t('track.phoneInvalid'),
+    };
     setErrors(next);
     if (next.code || next.phone) {
       document.getElementById(next.code ? 'tr-code' : 'tr-phone')?.focus();
@@ -91,7 +97,18 @@ export default function TrackPage() {
           <p id="tr-code-hint" className="hint">
             {t('track.codeHint')}
           </p>
-          <input id="tr-code" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} autoCapitalize="characters" maxLength={40} aria-invalid={Boolean(errors.code)} aria-describedby="tr-code-hint tr-code-error" className="code-input" />
+          <input
+            id="tr-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            autoCapitalize="characters"
+            maxLength={40}
+            aria-invalid={Boolean(errors.code)}
+            aria-describedby="tr-code-hint tr-code-error"
+            className="code-input"
+          />
           <p id="tr-code-error" className="field-error" aria-live="polite">
             {errors.code}
           </p>
@@ -101,7 +118,18 @@ export default function TrackPage() {
           <p id="tr-phone-hint" className="hint">
             {t('track.phoneHint')}
           </p>
-          <input id="tr-phone" ref={phoneRef} value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="numeric" maxLength={4} autoComplete="off" className="input-short" aria-invalid={Boolean(errors.phone)} aria-describedby="tr-phone-hint tr-phone-error" />
+          <input
+            id="tr-phone"
+            ref={phoneRef}
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+            inputMode="numeric"
+            maxLength={4}
+            autoComplete="off"
+            className="input-short"
+            aria-invalid={Boolean(errors.phone)}
+            aria-describedby="tr-phone-hint tr-phone-error"
+          />
           <p id="tr-phone-error" className="field-error" aria-live="polite">
             {errors.phone}
           </p>
@@ -114,7 +142,11 @@ export default function TrackPage() {
       <div className="track-result" aria-live="polite">
         {lookup.status === 'loading' && <Loading label={t('track.looking')} />}
         {lookup.status === 'error' && (
-          <ProblemAlert problem={lookup.problem} message={lookup.problem.status === 404 ? t('track.notFound') : undefined} showDetail={lookup.problem.status !== 404 && lookup.problem.status !== 429} />
+          <ProblemAlert
+            problem={lookup.problem}
+            message={lookup.problem.status === 404 ? t('track.notFound') : undefined}
+            showDetail={lookup.problem.status !== 404 && lookup.problem.status !== 429}
+          />
         )}
       </div>
       {lookup.status === 'ok' && <TrackingResult data={lookup.data} phone={lookup.phone} headingRef={resultRef} />}
@@ -122,7 +154,15 @@ export default function TrackPage() {
   );
 }
 
-function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone: string; headingRef: RefObject<HTMLHeadingElement | null> }) {
+function TrackingResult({
+  data: d,
+  phone,
+  headingRef,
+}: {
+  data: Tracking;
+  phone: string;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const en = lang === 'en';
@@ -142,7 +182,9 @@ function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone:
           <blockquote className="supplement-reason" lang="vi">
             {d.supplement.reason}
           </blockquote>
-          <p className="small">{t('track.supplementAsked', { unit: d.supplement.unitNameVi ?? '—', at: when(d.supplement.requestedAt) })}</p>
+          <p className="small">
+            {t('track.supplementAsked', { unit: d.supplement.unitNameVi ?? '—', at: when(d.supplement.requestedAt) })}
+          </p>
           <p>{t('track.supplementHow', { unit: d.receivingPointNameVi })}</p>
         </div>
       )}
@@ -236,7 +278,11 @@ function TrackingResult({ data: d, phone, headingRef }: { data: Tracking; phone:
         ))}
       </ol>
 
-      {d.canRate ? <RatingForm code={d.code} phone={phone} /> : d.rating && <p className="rated">{t('rating.already', { rating: t(`rating.${d.rating as Rating}`) })}</p>}
+      {d.canRate ? (
+        <RatingForm code={d.code} phone={phone} />
+      ) : (
+        d.rating && <p className="rated">{t('rating.already', { rating: t(`rating.${d.rating as Rating}`) })}</p>
+      )}
     </section>
   );
 }
@@ -261,7 +307,12 @@ function RatingForm({ code, phone }: { code: string; phone: string }) {
     setError(null);
     setProblem(null);
     setSending(true);
-    const r = await settle(api.POST('/public/dossiers/{code}/rating', { params: { path: { code } }, body: { phone, rating, ...(comment.trim() ? { comment: comment.trim() } : {}) } }));
+    const r = await settle(
+      api.POST('/public/dossiers/{code}/rating', {
+        params: { path: { code } },
+        body: { phone, rating, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+      }),
+    );
     setSending(false);
     if (r.ok) setDone(rating);
     else setProblem(r.problem);
@@ -298,7 +349,12 @@ function RatingForm({ code, phone }: { code: string; phone: string }) {
         </label>
         <textarea id="rating-comment" value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} rows={3} />
       </div>
-      {problem && <ProblemAlert problem={problem} message={problem.code === 'ALREADY_RATED' ? t('errors.alreadyRated') : problemMessage(t, problem)} />}
+      {problem && (
+        <ProblemAlert
+          problem={problem}
+          message={problem.code === 'ALREADY_RATED' ? t('errors.alreadyRated') : problemMessage(t, problem)}
+        />
+      )}
       <button type="submit" className="button button-primary" disabled={sending}>
         {sending ? t('common.sending') : t('rating.submit')}
       </button>

@@ -3,7 +3,15 @@ import type { Intake, Problem, ProcedureComponent } from '../api/client';
 export type ApplicantKey = 'idNumber' | 'name' | 'phone' | 'email' | 'address' | 'communeCode';
 export type Applicant = Record<ApplicantKey, string>;
 /** Message keys of the form's own checks (i18n: submit.errors.*). */
-export type CheckKey = 'idNumberRequired' | 'idNumberDigits' | 'nameRequired' | 'phoneRequired' | 'phoneInvalid' | 'emailInvalid' | 'addressRequired' | 'communeRequired';
+export type CheckKey =
+  | 'idNumberRequired'
+  | 'idNumberDigits'
+  | 'nameRequired'
+  | 'phoneRequired'
+  | 'phoneInvalid'
+  | 'emailInvalid'
+  | 'addressRequired'
+  | 'communeRequired';
 
 /** A citizen ID (CCCD) number is 12 digits; the server checks the rest (province and century digits). */
 export function checkApplicant(key: ApplicantKey, value: string): CheckKey | null {
@@ -42,7 +50,8 @@ export function componentsPayload(components: ProcedureComponent[], uploads: Rec
 }
 
 /** Where a problem from POST /public/dossiers belongs on the form. */
-export type Target = { kind: 'applicant'; key: ApplicantKey } | { kind: 'component'; code: string } | { kind: 'returnPoint' } | { kind: 'form' };
+export type Target =
+  { kind: 'applicant'; key: ApplicantKey } | { kind: 'component'; code: string } | { kind: 'returnPoint' } | { kind: 'form' };
 
 /** Maps the API's `field` (body.applicant.idNumber, body.components.2.fileSha256, …) to the form's field. */
 export function targetOf(field: string | undefined, sent: Intake['components']): Target {
@@ -62,7 +71,8 @@ export function targetOf(field: string | undefined, sent: Intake['components']):
 export function targetsOf(p: Problem, sent: Intake['components']): { target: Target; message: string | null }[] {
   const out: { target: Target; message: string | null }[] = [];
   const missing = (p.details as { missing?: unknown } | undefined)?.missing;
-  if (Array.isArray(missing)) for (const code of missing) if (typeof code === 'string') out.push({ target: { kind: 'component', code }, message: null });
+  if (Array.isArray(missing))
+    for (const code of missing) if (typeof code === 'string') out.push({ target: { kind: 'component', code }, message: null });
   if (p.errors?.length) for (const e of p.errors) out.push({ target: targetOf(e.field, sent), message: e.message });
   if (out.length === 0) out.push({ target: targetOf(p.field, sent), message: null });
   return out;

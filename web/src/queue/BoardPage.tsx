@@ -157,7 +157,12 @@ export default function BoardPage() {
         ) : (
           <>
             {/* Keyed by the call: a new call re-mounts it, so the flash starts again even mid-flash. */}
-            <section key={flash ?? 'still'} className={`board-now${flash !== null ? ' board-flash' : ''}`} aria-labelledby={`${id}-now`} data-testid="board-now">
+            <section
+              key={flash ?? 'still'}
+              className={`board-now${flash !== null ? ' board-flash' : ''}`}
+              aria-labelledby={`${id}-now`}
+              data-testid="board-now"
+            >
               <h2 id={`${id}-now`} className="board-now-title">
                 {t('board.nowCalling')}
               </h2>

@@ -48,7 +48,17 @@ export default function BookingPage() {
   const sortedPoints = useMemo(() => {
     if (points.status !== 'ok') return [];
     const name = (u: Unit) => (lang === 'en' ? u.nameEn : u.nameVi);
-    return [...points.data].sort((a, b) => (a.kind === 'center' ? -1 : b.kind === 'center' ? 1 : a.kind !== b.kind ? (a.kind === 'branch' ? -1 : 1) : byVietnamese(name(a), name(b))));
+    return [...points.data].sort((a, b) =>
+      a.kind === 'center'
+        ? -1
+        : b.kind === 'center'
+          ? 1
+          : a.kind !== b.kind
+            ? a.kind === 'branch'
+              ? -1
+              : 1
+            : byVietnamese(name(a), name(b)),
+    );
   }, [points, lang]);
 
   // The point's groups that take bookings.
@@ -59,14 +69,16 @@ export default function BookingPage() {
     setSlot(null);
     if (unitId === null) return;
     const ac = new AbortController();
-    void settle(api.GET('/public/queue/points/{unitId}', { params: { path: { unitId } }, signal: ac.signal })).then((r) => {
-      if (ac.signal.aborted) return;
-      if (r.ok) {
-        setKiosk(r.data);
-        const bookable = r.data.groups.filter((g) => g.bookable);
-        if (bookable.length === 1) setGroupId(bookable[0]!.id);
-      } else setProblem(r.problem);
-    }).catch(() => undefined);
+    void settle(api.GET('/public/queue/points/{unitId}', { params: { path: { unitId } }, signal: ac.signal }))
+      .then((r) => {
+        if (ac.signal.aborted) return;
+        if (r.ok) {
+          setKiosk(r.data);
+          const bookable = r.data.groups.filter((g) => g.bookable);
+          if (bookable.length === 1) setGroupId(bookable[0]!.id);
+        } else setProblem(r.problem);
+      })
+      .catch(() => undefined);
     return () => ac.abort();
   }, [unitId]);
 
@@ -79,7 +91,9 @@ export default function BookingPage() {
     void (async () => {
       for (let i = 0; i < SEARCH_DAYS; i++) {
         const d = addDays(today, i);
-        const r = await settle(api.GET('/public/queue/groups/{id}/slots', { params: { path: { id: groupId }, query: { day: d } }, signal: ac.signal }));
+        const r = await settle(
+          api.GET('/public/queue/groups/{id}/slots', { params: { path: { id: groupId }, query: { day: d } }, signal: ac.signal }),
+        );
         if (ac.signal.aborted) return;
         if (!r.ok) return setProblem(r.problem);
         if (r.data.slots.some((s) => s.left > 0) || i === SEARCH_DAYS - 1) {
@@ -120,7 +134,9 @@ export default function BookingPage() {
       return;
     }
     setBusy(true);
-    const r = await settle(api.POST('/public/queue/bookings', { body: { groupId: groupId!, slotStart: slot!, name: name.trim(), phone: phone.trim() } }));
+    const r = await settle(
+      api.POST('/public/queue/bookings', { body: { groupId: groupId!, slotStart: slot!, name: name.trim(), phone: phone.trim() } }),
+    );
     setBusy(false);
     if (r.ok) {
       setDone(r.data);
@@ -176,7 +192,13 @@ export default function BookingPage() {
           <h2 id={`${id}-form-title`}>{t('booking.formTitle')}</h2>
           <div className="field">
             <label htmlFor={`${id}-point`}>{t('booking.point')}</label>
-            <select id={`${id}-point`} value={unitId ?? ''} onChange={(e) => setUnitId(e.target.value ? Number(e.target.value) : null)} aria-invalid={errors.point ? true : undefined} aria-describedby={describe('point')}>
+            <select
+              id={`${id}-point`}
+              value={unitId ?? ''}
+              onChange={(e) => setUnitId(e.target.value ? Number(e.target.value) : null)}
+              aria-invalid={errors.point ? true : undefined}
+              aria-describedby={describe('point')}
+            >
               <option value="">{t('booking.pointChoose')}</option>
               {sortedPoints.map((u) => (
                 <option key={u.id} value={u.id}>
@@ -194,7 +216,13 @@ export default function BookingPage() {
               <legend>{t('booking.group')}</legend>
               {bookable.map((g, i) => (
                 <div className="check" key={g.id}>
-                  <input type="radio" id={i === 0 ? `${id}-group` : `${id}-group-${g.id}`} name={`${id}-group`} checked={groupId === g.id} onChange={() => setGroupId(g.id)} />
+                  <input
+                    type="radio"
+                    id={i === 0 ? `${id}-group` : `${id}-group-${g.id}`}
+                    name={`${id}-group`}
+                    checked={groupId === g.id}
+                    onChange={() => setGroupId(g.id)}
+                  />
                   <label htmlFor={i === 0 ? `${id}-group` : `${id}-group-${g.id}`}>
                     {g.code} – {lang === 'en' ? g.nameEn : g.nameVi}
                   </label>
@@ -209,7 +237,15 @@ export default function BookingPage() {
             <>
               <div className="field">
                 <label htmlFor={`${id}-day`}>{t('booking.day')}</label>
-                <input id={`${id}-day`} type="date" className="input-medium" value={day} min={today} max={addDays(today, HORIZON_DAYS)} onChange={(e) => void loadDay(e.target.value)} />
+                <input
+                  id={`${id}-day`}
+                  type="date"
+                  className="input-medium"
+                  value={day}
+                  min={today}
+                  max={addDays(today, HORIZON_DAYS)}
+                  onChange={(e) => void loadDay(e.target.value)}
+                />
               </div>
               <fieldset className="form-section booking-slots" aria-describedby={describe('slot', `${id}-slots-status`)}>
                 <legend>{t('booking.slot', { day: formatDate(day, lang) })}</legend>
@@ -223,7 +259,15 @@ export default function BookingPage() {
                     {slotList.map((s, i) => (
                       <li key={s.start}>
                         <label className={`slot-option${s.left === 0 ? ' slot-full' : ''}`}>
-                          <input type="radio" id={i === 0 ? `${id}-slot` : undefined} name={`${id}-slot`} value={s.start} checked={slot === s.start} disabled={s.left === 0} onChange={() => setSlot(s.start)} />
+                          <input
+                            type="radio"
+                            id={i === 0 ? `${id}-slot` : undefined}
+                            name={`${id}-slot`}
+                            value={s.start}
+                            checked={slot === s.start}
+                            disabled={s.left === 0}
+                            onChange={() => setSlot(s.start)}
+                          />
                           <span className="slot-time">{vietnamTime(s.start)}</span>
                           <span className="slot-left">{s.left === 0 ? t('booking.full') : t('booking.left', { count: s.left })}</span>
                         </label>
@@ -239,7 +283,16 @@ export default function BookingPage() {
           )}
           <div className="field">
             <label htmlFor={`${id}-name`}>{t('booking.name')}</label>
-            <input id={`${id}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" maxLength={200} aria-invalid={errors.name ? true : undefined} aria-describedby={describe('name')} />
+            <input
+              id={`${id}-name`}
+              type="text"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              autoComplete="name"
+              maxLength={200}
+              aria-invalid={errors.name ? true : undefined}
+              aria-describedby={describe('name')}
+            />
             <p id={`${id}-name-err`} className="field-error">
               {errors.name}
             </p>
@@ -249,7 +302,18 @@ export default function BookingPage() {
             <p className="hint" id={`${id}-phone-hint`}>
               {t('booking.phoneHint')}
             </p>
-            <input id={`${id}-phone`} type="tel" className="input-medium" value={phone} onChange={(e) => setPhone(e.target.value)} autoComplete="tel" inputMode="tel" maxLength={16} aria-invalid={errors.phone ? true : undefined} aria-describedby={describe('phone', `${id}-phone-hint`)} />
+            <input
+              id={`${id}-phone`}
+              type="tel"
+              className="input-medium"
+              value={phone}
+              onChange={(e) => setPhone(e.target.value)}
+              autoComplete="tel"
+              inputMode="tel"
+              maxLength={16}
+              aria-invalid={errors.phone ? true : undefined}
+              aria-describedby={describe('phone', `${id}-phone-hint`)}
+            />
             <p id={`${id}-phone-err`} className="field-error">
               {errors.phone}
             </p>
@@ -288,11 +352,31 @@ function FindBooking() {
       <form onSubmit={submit} noValidate className="booking-find-form">
         <div className="field">
           <label htmlFor={`${id}-c`}>{t('booking.code')}</label>
-          <input id={`${id}-c`} type="text" className="input-medium code-input" value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} maxLength={8} autoComplete="off" spellCheck={false} aria-describedby={`${id}-e`} />
+          <input
+            id={`${id}-c`}
+            type="text"
+            className="input-medium code-input"
+            value={code}
+            onChange={(e) => setCode(e.target.value.toUpperCase())}
+            maxLength={8}
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={`${id}-e`}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-p`}>{t('booking.phone4')}</label>
-          <input id={`${id}-p`} type="text" className="input-short" value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="numeric" maxLength={4} autoComplete="off" aria-describedby={`${id}-e`} />
+          <input
+            id={`${id}-p`}
+            type="text"
+            className="input-short"
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+            inputMode="numeric"
+            maxLength={4}
+            autoComplete="off"
+            aria-describedby={`${id}-e`}
+          />
         </div>
         <p id={`${id}-e`} className="field-error" aria-live="polite">
           {error}

@@ -117,7 +117,18 @@ export default function BookingViewPage() {
             <form className="card booking-find-form" onSubmit={submit} noValidate>
               <div className="field">
                 <label htmlFor={`${id}-p`}>{t('booking.phone4')}</label>
-                <input id={`${id}-p`} type="text" className="input-short" value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="numeric" maxLength={4} autoComplete="off" aria-invalid={error ? true : undefined} aria-describedby={`${id}-e`} />
+                <input
+                  id={`${id}-p`}
+                  type="text"
+                  className="input-short"
+                  value={phone}
+                  onChange={(e) => setPhone(e.target.value)}
+                  inputMode="numeric"
+                  maxLength={4}
+                  autoComplete="off"
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={`${id}-e`}
+                />
                 <p id={`${id}-e`} className="field-error" aria-live="polite">
                   {error}
                 </p>
@@ -127,7 +138,12 @@ export default function BookingViewPage() {
               </button>
             </form>
           )}
-          {problem && <ProblemAlert problem={problem} message={problem.code === 'NOT_FOUND' ? t('booking.notFound') : queueProblemMessage(t, problem)} />}
+          {problem && (
+            <ProblemAlert
+              problem={problem}
+              message={problem.code === 'NOT_FOUND' ? t('booking.notFound') : queueProblemMessage(t, problem)}
+            />
+          )}
           {booking && (
             <section className="card booking-view" aria-labelledby={`${id}-h`}>
               <h2 id={`${id}-h`} className="booking-view-title">
@@ -136,7 +152,12 @@ export default function BookingViewPage() {
                   {t(`booking.status.${booking.status}`)}
                 </span>
               </h2>
-              <p ref={status} tabIndex={-1} className={cancelled ? 'notice notice-green' : 'visually-hidden'} role={cancelled ? 'status' : undefined}>
+              <p
+                ref={status}
+                tabIndex={-1}
+                className={cancelled ? 'notice notice-green' : 'visually-hidden'}
+                role={cancelled ? 'status' : undefined}
+              >
                 {cancelled ? t('booking.cancelledText') : ''}
               </p>
               <BookingCard booking={booking} />
@@ -146,7 +167,13 @@ export default function BookingViewPage() {
                   <div className="notice notice-amber booking-confirm" role="group" aria-labelledby={`${id}-cq`}>
                     <p id={`${id}-cq`}>{t('booking.cancelQuestion')}</p>
                     <div className="form-actions">
-                      <button type="button" className="button button-primary" onClick={() => void cancel()} disabled={busy} aria-busy={busy}>
+                      <button
+                        type="button"
+                        className="button button-primary"
+                        onClick={() => void cancel()}
+                        disabled={busy}
+                        aria-busy={busy}
+                      >
                         {t('booking.cancelYes')}
                       </button>
                       <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>

@@ -36,7 +36,8 @@ export default function FollowPage() {
       if (r.ok) {
         setProblem(null);
         setTicket(r.data);
-        if (r.data.status === 'called' && lastStatus.current !== null && lastStatus.current !== 'called') navigator.vibrate?.([300, 150, 300]);
+        if (r.data.status === 'called' && lastStatus.current !== null && lastStatus.current !== 'called')
+          navigator.vibrate?.([300, 150, 300]);
         lastStatus.current = r.data.status;
         if (r.data.status === 'waiting' || r.data.status === 'called') timer = setTimeout(() => void load(), REFRESH_MS);
       } else {
@@ -60,7 +61,12 @@ export default function FollowPage() {
     };
   }, [token]);
 
-  if (!ticket && !problem) return <div className="container page"><Loading label={t('common.loading')} /></div>;
+  if (!ticket && !problem)
+    return (
+      <div className="container page">
+        <Loading label={t('common.loading')} />
+      </div>
+    );
   if (!ticket) {
     return (
       <div className="container page">
@@ -89,7 +95,9 @@ export default function FollowPage() {
           {ticket.status === 'waiting' && (
             <>
               <p className="follow-big">{ticket.ahead === 0 ? t('follow.next') : t('follow.ahead', { count: ticket.ahead ?? 0 })}</p>
-              <p>{t('kiosk.estimatedWait')}: {waitText(t, waitWords(ticket.estimatedWaitSeconds ?? 0))}</p>
+              <p>
+                {t('kiosk.estimatedWait')}: {waitText(t, waitWords(ticket.estimatedWaitSeconds ?? 0))}
+              </p>
             </>
           )}
           {ticket.status === 'called' && <p className="follow-big">{t('follow.called', { counter: counter ?? '' })}</p>}

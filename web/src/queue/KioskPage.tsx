@@ -33,7 +33,10 @@ export default function KioskPage() {
   const unitId = Number(useParams().unitId);
   const [params] = useSearchParams();
   const autoPrint = params.get('in') === '1';
-  const [kiosk, reload] = useApi((signal) => settle(api.GET('/public/queue/points/{unitId}', { params: { path: { unitId } }, signal })), [unitId]);
+  const [kiosk, reload] = useApi(
+    (signal) => settle(api.GET('/public/queue/points/{unitId}', { params: { path: { unitId } }, signal })),
+    [unitId],
+  );
   const [data, setData] = useState<Kiosk | null>(null);
   const [view, setView] = useState<View>({ kind: 'choose' });
   const [priority, setPriority] = useState<Priority | null>(null);
@@ -66,7 +69,12 @@ export default function KioskPage() {
   const take = async (g: KioskGroup) => {
     setBusy(g.id);
     setProblem(null);
-    const r = await settle(api.POST('/public/queue/points/{unitId}/tickets', { params: { path: { unitId } }, body: { groupId: g.id, ...(priority ? { priority } : {}) } }));
+    const r = await settle(
+      api.POST('/public/queue/points/{unitId}/tickets', {
+        params: { path: { unitId } },
+        body: { groupId: g.id, ...(priority ? { priority } : {}) },
+      }),
+    );
     setBusy(null);
     if (!r.ok) return setProblem(r.problem);
     setView({ kind: 'ticket', ticket: r.data });
@@ -93,19 +101,45 @@ export default function KioskPage() {
         {!data && kiosk.status === 'loading' && <Loading label={t('common.loading')} />}
         {!data && kiosk.status === 'error' && <ProblemAlert problem={kiosk.problem} onRetry={reload} />}
         {data && view.kind === 'choose' && (
-          <Choose data={data} priority={priority} onPriority={setPriority} busy={busy} problem={problem} onTake={(g) => void take(g)} onCheckIn={() => {
-            setProblem(null);
-            setView({ kind: 'check-in' });
-          }} />
+          <Choose
+            data={data}
+            priority={priority}
+            onPriority={setPriority}
+            busy={busy}
+            problem={problem}
+            onTake={(g) => void take(g)}
+            onCheckIn={() => {
+              setProblem(null);
+              setView({ kind: 'check-in' });
+            }}
+          />
         )}
-        {data && view.kind === 'check-in' && <CheckIn unitId={unitId} onTicket={(ticket) => setView({ kind: 'ticket', ticket })} onBack={backToStart} />}
+        {data && view.kind === 'check-in' && (
+          <CheckIn unitId={unitId} onTicket={(ticket) => setView({ kind: 'ticket', ticket })} onBack={backToStart} />
+        )}
         {data && view.kind === 'ticket' && <TicketView ticket={view.ticket} lang={lang} autoPrint={autoPrint} onDone={backToStart} />}
       </main>
     </div>
   );
 }
 
-function Choose({ data, priority, onPriority, busy, problem, onTake, onCheckIn }: { data: Kiosk; priority: Priority | null; onPriority: (p: Priority | null) => void; busy: number | null; problem: Problem | null; onTake: (g: KioskGroup) => void; onCheckIn: () => void }) {
+function Choose({
+  data,
+  priority,
+  onPriority,
+  busy,
+  problem,
+  onTake,
+  onCheckIn,
+}: {
+  data: Kiosk;
+  priority: Priority | null;
+  onPriority: (p: Priority | null) => void;
+  busy: number | null;
+  problem: Problem | null;
+  onTake: (g: KioskGroup) => void;
+  onCheckIn: () => void;
+}) {
   const { t, lang } = useQueueT();
   const id = useId();
   return (
@@ -119,7 +153,13 @@ function Choose({ data, priority, onPriority, busy, problem, onTake, onCheckIn }
         <div className="kiosk-priority-options">
           {[null, ...PRIORITIES].map((p) => (
             <label key={p ?? 'none'} className="kiosk-priority-option">
-              <input type="radio" name={`${id}-priority`} checked={priority === p} onChange={() => onPriority(p)} aria-describedby={`${id}-ph`} />
+              <input
+                type="radio"
+                name={`${id}-priority`}
+                checked={priority === p}
+                onChange={() => onPriority(p)}
+                aria-describedby={`${id}-ph`}
+              />
               <span>{p ? t(`priority.${p}`) : t('kiosk.priorityNone')}</span>
             </label>
           ))}
@@ -139,9 +179,13 @@ function Choose({ data, priority, onPriority, busy, problem, onTake, onCheckIn }
                 <span className="kiosk-group-text">
                   <span className="kiosk-group-name">{lang === 'en' ? g.nameEn : g.nameVi}</span>
                   <span className="kiosk-group-meta">
-                    {busy === g.id ? t('kiosk.taking') : `${t('kiosk.waiting', { count: g.waiting })} · ${g.estimatedWaitSeconds > 0 ? t('kiosk.estimate', { time: waitText(t, waitWords(g.estimatedWaitSeconds)) }) : t('wait.none')}`}
+                    {busy === g.id
+                      ? t('kiosk.taking')
+                      : `${t('kiosk.waiting', { count: g.waiting })} · ${g.estimatedWaitSeconds > 0 ? t('kiosk.estimate', { time: waitText(t, waitWords(g.estimatedWaitSeconds)) }) : t('wait.none')}`}
                   </span>
-                  {priority && busy !== g.id && <span className="kiosk-group-priority">{t('kiosk.priorityTicket', { reason: t(`priority.${priority}`) })}</span>}
+                  {priority && busy !== g.id && (
+                    <span className="kiosk-group-priority">{t('kiosk.priorityTicket', { reason: t(`priority.${priority}`) })}</span>
+                  )}
                 </span>
               </button>
             </li>
@@ -183,7 +227,12 @@ function CheckIn({ unitId, onTicket, onBack }: { unitId: number; onTicket: (t: I
     if (r.ok) return onTicket(r.data);
     setProblem(r.problem);
   };
-  const message = (p: Problem) => (p.code === 'NOT_FOUND' ? t('kiosk.bookingNotFound') : p.code === 'VALIDATION' && p.field === 'code' ? t('kiosk.bookingOtherDay') : queueProblemMessage(t, p));
+  const message = (p: Problem) =>
+    p.code === 'NOT_FOUND'
+      ? t('kiosk.bookingNotFound')
+      : p.code === 'VALIDATION' && p.field === 'code'
+        ? t('kiosk.bookingOtherDay')
+        : queueProblemMessage(t, p);
   return (
     <section className="kiosk-checkin" aria-labelledby={`${id}-h`}>
       <h1 id={`${id}-h`} className="kiosk-title">
@@ -234,7 +283,17 @@ function CheckIn({ unitId, onTicket, onBack }: { unitId: number; onTicket: (t: I
   );
 }
 
-function TicketView({ ticket, lang, autoPrint, onDone }: { ticket: IssuedTicket; lang: 'vi' | 'en'; autoPrint: boolean; onDone: () => void }) {
+function TicketView({
+  ticket,
+  lang,
+  autoPrint,
+  onDone,
+}: {
+  ticket: IssuedTicket;
+  lang: 'vi' | 'en';
+  autoPrint: boolean;
+  onDone: () => void;
+}) {
   const { t } = useQueueT();
   const id = useId();
   const [left, setLeft] = useState(RETURN_SECONDS);

@@ -11,7 +11,12 @@ import { useQueueT } from './i18n';
 import './queue.css';
 
 /** Lower-cased, without Vietnamese diacritics (đ → d), for a forgiving filter. */
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase();
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/gi, 'd')
+    .toLowerCase();
 
 /** /xep-hang — pick a service point: its kiosk (take a ticket), its display board, or a booking. */
 export default function PointsPage() {
@@ -25,7 +30,8 @@ export default function PointsPage() {
     const name = (u: Unit) => (lang === 'en' ? u.nameEn : u.nameVi);
     const f = fold(q.trim());
     const shown = points.data.filter((u) => !f || fold(`${u.nameVi} ${u.nameEn} ${u.address ?? ''}`).includes(f));
-    const sorted = (list: Unit[]) => [...list].sort((a, b) => (a.kind === 'center' ? -1 : b.kind === 'center' ? 1 : byVietnamese(name(a), name(b))));
+    const sorted = (list: Unit[]) =>
+      [...list].sort((a, b) => (a.kind === 'center' ? -1 : b.kind === 'center' ? 1 : byVietnamese(name(a), name(b))));
     return [
       { key: 'centers', title: t('points.centers'), units: sorted(shown.filter((u) => u.kind !== 'commune_center')) },
       { key: 'communes', title: t('points.communes'), units: sorted(shown.filter((u) => u.kind === 'commune_center')) },

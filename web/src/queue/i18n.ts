@@ -29,7 +29,10 @@ export type QueueT = (key: QueueKey, options?: Record<string, unknown>) => strin
 export function useQueueT(): { t: QueueT; lang: 'vi' | 'en' } {
   const { i18n: inst } = useTranslation();
   // The app's typed i18next knows only the portal's namespace: this one is typed by QueueKey instead.
-  const fixed = (inst.getFixedT as unknown as (lng: string, ns: string) => (key: string, options?: Record<string, unknown>) => string)(inst.language, NS);
+  const fixed = (inst.getFixedT as unknown as (lng: string, ns: string) => (key: string, options?: Record<string, unknown>) => string)(
+    inst.language,
+    NS,
+  );
   return { t: (key, options) => fixed(key, options), lang: inst.language === 'en' ? 'en' : 'vi' };
 }
 

@@ -7,7 +7,11 @@ type Json<P extends keyof paths, M extends 'get' | 'post' | 'patch', S extends n
   ? T
   : never;
 
-type Body<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer T } } } ? T : never;
+type Body<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer T } };
+}
+  ? T
+  : never;
 
 export type Kiosk = Json<'/public/queue/points/{unitId}', 'get', 200>;
 export type KioskGroup = Kiosk['groups'][number];

@@ -35,7 +35,17 @@ export interface WaitingEvent {
 
 /** The board after a call: the ticket moves to the top (a recall too), once, and the list keeps its length. */
 export function applyCall(board: Board, e: CallEvent): Board {
-  const call: BoardCall = { ticketId: e.ticketId, label: e.label, counterNumber: e.counterNumber, counterNameVi: e.counterNameVi, counterNameEn: e.counterNameEn, callCount: e.callCount, priority: e.priority, status: 'called', at: e.at };
+  const call: BoardCall = {
+    ticketId: e.ticketId,
+    label: e.label,
+    counterNumber: e.counterNumber,
+    counterNameVi: e.counterNameVi,
+    counterNameEn: e.counterNameEn,
+    callCount: e.callCount,
+    priority: e.priority,
+    status: 'called',
+    at: e.at,
+  };
   return { ...board, calls: [call, ...board.calls.filter((c) => c.ticketId !== e.ticketId)].slice(0, BOARD_CALLS) };
 }
 
@@ -58,7 +68,9 @@ export function waitWords(seconds: number): WaitWords {
 export function formatDuration(seconds: number | null, lang: 'vi' | 'en'): string {
   if (seconds === null) return '—';
   if (seconds < 90) return lang === 'en' ? `${Math.round(seconds)} s` : `${Math.round(seconds)} giây`;
-  const n = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(seconds / 60);
+  const n = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(
+    seconds / 60,
+  );
   return lang === 'en' ? `${n} min` : `${n} phút`;
 }
 
@@ -70,7 +82,14 @@ export function formatShare(share: number | null, lang: 'vi' | 'en'): string {
 
 /** Dossier codes typed by a clerk: separated by spaces, commas or new lines, upper-cased, each once. */
 export function parseDossierCodes(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .map((c) => c.trim().toUpperCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Today's date in Vietnam (UTC+7, no daylight saving), 'YYYY-MM-DD'. */

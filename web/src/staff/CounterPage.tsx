@@ -17,10 +17,20 @@ import '../queue/queue.css';
 type Action = 'call-next' | 'recall' | 'start' | 'no-show' | 'finish' | 'close';
 
 /** Keyboard shortcuts of the counter (a single key, no modifier, outside text fields). */
-const KEYS: Partial<Record<Action | 'transfer', string>> = { 'call-next': 'N', recall: 'R', start: 'S', 'no-show': 'V', finish: 'K', transfer: 'C' };
+const KEYS: Partial<Record<Action | 'transfer', string>> = {
+  'call-next': 'N',
+  recall: 'R',
+  start: 'S',
+  'no-show': 'V',
+  finish: 'K',
+  transfer: 'C',
+};
 
 /** What a ticket's status allows at the counter (the server's TICKET_TRANSITIONS for the clerk's actions). */
-const ALLOWED: Record<'called' | 'serving', (Action | 'transfer')[]> = { called: ['recall', 'start', 'no-show', 'transfer', 'finish'], serving: ['transfer', 'finish'] };
+const ALLOWED: Record<'called' | 'serving', (Action | 'transfer')[]> = {
+  called: ['recall', 'start', 'no-show', 'transfer', 'finish'],
+  serving: ['transfer', 'finish'],
+};
 
 /** How often the queues are refreshed besides the point's live events. */
 const REFRESH_MS = 30_000;
@@ -42,7 +52,10 @@ export default function CounterPage() {
   const [busy, setBusy] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
-    const [m, s] = await Promise.all([settle(staffApi.GET('/queue/counters/mine')), settle(staffApi.GET('/queue/points/{unitId}/setup', { params: { path: { unitId: me.unitId } } }))]);
+    const [m, s] = await Promise.all([
+      settle(staffApi.GET('/queue/counters/mine')),
+      settle(staffApi.GET('/queue/points/{unitId}/setup', { params: { path: { unitId: me.unitId } } })),
+    ]);
     if (!m.ok) return setLoadProblem(m.problem);
     setLoadProblem(null);
     setMine(m.data);
@@ -89,17 +102,39 @@ export default function CounterPage() {
     [refresh],
   );
 
-  if (loadProblem) return <div className="container page"><ProblemAlert problem={loadProblem} message={queueProblemMessage(t, loadProblem)} onRetry={() => void refresh()} /></div>;
-  if (!mine) return <div className="container page"><Loading label={t('common.loading')} /></div>;
+  if (loadProblem)
+    return (
+      <div className="container page">
+        <ProblemAlert problem={loadProblem} message={queueProblemMessage(t, loadProblem)} onRetry={() => void refresh()} />
+      </div>
+    );
+  if (!mine)
+    return (
+      <div className="container page">
+        <Loading label={t('common.loading')} />
+      </div>
+    );
   return (
     <div className="container page staff-wide counter-page">
-      <PageHeading>{mine.counter ? t('counter.titleAt', { counter: lang === 'en' ? mine.counter.nameEn : mine.counter.nameVi }) : t('counter.title')}</PageHeading>
+      <PageHeading>
+        {mine.counter ? t('counter.titleAt', { counter: lang === 'en' ? mine.counter.nameEn : mine.counter.nameVi }) : t('counter.title')}
+      </PageHeading>
       <p className="counter-message" role="status">
         {message}
       </p>
       {problem && <ProblemAlert problem={problem} message={queueProblemMessage(t, problem)} />}
       {!mine.counter ? (
-        <ChooseCounter setup={setup} busy={busy} onOpen={(c) => void run(`open-${c.id}`, () => settle(staffApi.POST('/queue/counters/{id}/open', { params: { path: { id: c.id } }, body: {} })), (d) => t('counter.opened', { counter: d.nameVi }))} />
+        <ChooseCounter
+          setup={setup}
+          busy={busy}
+          onOpen={(c) =>
+            void run(
+              `open-${c.id}`,
+              () => settle(staffApi.POST('/queue/counters/{id}/open', { params: { path: { id: c.id } }, body: {} })),
+              (d) => t('counter.opened', { counter: d.nameVi }),
+            )
+          }
+        />
       ) : (
         <OpenCounter mine={mine as MyCounter & { counter: Counter }} setup={setup} busy={busy} run={run} />
       )}
@@ -125,8 +160,16 @@ function ChooseCounter({ setup, busy, onOpen }: { setup: Setup | null; busy: str
             return (
               <li key={c.id} className={`counter-choice${taken ? ' counter-taken' : ''}`}>
                 <span className="counter-choice-name">{lang === 'en' ? c.nameEn : c.nameVi}</span>
-                <span className="small muted">{!c.active ? t('counter.outOfService') : taken ? t('counter.takenBy', { name: c.staffName ?? '' }) : t('counter.free')}</span>
-                <button type="button" className="button button-primary button-small" disabled={taken || !c.active || busy !== null} aria-busy={busy === `open-${c.id}`} onClick={() => onOpen(c)}>
+                <span className="small muted">
+                  {!c.active ? t('counter.outOfService') : taken ? t('counter.takenBy', { name: c.staffName ?? '' }) : t('counter.free')}
+                </span>
+                <button
+                  type="button"
+                  className="button button-primary button-small"
+                  disabled={taken || !c.active || busy !== null}
+                  aria-busy={busy === `open-${c.id}`}
+                  onClick={() => onOpen(c)}
+                >
                   {t('counter.open', { counter: lang === 'en' ? c.nameEn : c.nameVi })}
                 </button>
               </li>
@@ -140,7 +183,17 @@ function ChooseCounter({ setup, busy, onOpen }: { setup: Setup | null; busy: str
 
 type Run = <T>(key: string, call: () => Promise<Result<T>>, done: (data: T) => string) => Promise<boolean>;
 
-function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: Counter }; setup: Setup | null; busy: string | null; run: Run }) {
+function OpenCounter({
+  mine,
+  setup,
+  busy,
+  run,
+}: {
+  mine: MyCounter & { counter: Counter };
+  setup: Setup | null;
+  busy: string | null;
+  run: Run;
+}) {
   const { t, lang } = useQueueT();
   const id = useId();
   const counter = mine.counter;
@@ -164,7 +217,7 @@ function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: 
     }
   }, [ticket]);
 
-  const allowed = new Set<Action | 'transfer'>(ticket ? ALLOWED[ticket.status as 'called' | 'serving'] ?? [] : ['call-next']);
+  const allowed = new Set<Action | 'transfer'>(ticket ? (ALLOWED[ticket.status as 'called' | 'serving'] ?? []) : ['call-next']);
   const name = (x: { nameVi: string; nameEn: string }) => (lang === 'en' ? x.nameEn : x.nameVi);
 
   const act = useCallback(
@@ -172,18 +225,40 @@ function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: 
       const tk = mine.ticket;
       switch (a) {
         case 'call-next':
-          return run('call-next', () => settle(staffApi.POST('/queue/counters/{id}/call-next', { params: { path: { id: counter.id } }, body: {} })), (d) => (d.ticket ? t('counter.called', { label: d.ticket.label }) : t('counter.nobodyWaiting')));
+          return run(
+            'call-next',
+            () => settle(staffApi.POST('/queue/counters/{id}/call-next', { params: { path: { id: counter.id } }, body: {} })),
+            (d) => (d.ticket ? t('counter.called', { label: d.ticket.label }) : t('counter.nobodyWaiting')),
+          );
         case 'close':
-          return run('close', () => settle(staffApi.POST('/queue/counters/{id}/close', { params: { path: { id: counter.id } }, body: {} })), (d) => t('counter.closed', { counter: d.nameVi }));
+          return run(
+            'close',
+            () => settle(staffApi.POST('/queue/counters/{id}/close', { params: { path: { id: counter.id } }, body: {} })),
+            (d) => t('counter.closed', { counter: d.nameVi }),
+          );
         case 'finish': {
           if (!tk) return;
           const dossierCodes = [...new Set([...picked, ...parseDossierCodes(codes)])];
-          return run('finish', () => settle(staffApi.POST('/queue/tickets/{id}/finish', { params: { path: { id: tk.id } }, body: dossierCodes.length ? { dossierCodes } : {} })), (d) => t('counter.finished', { label: d.label, count: d.dossierCodes?.length ?? 0 }));
+          return run(
+            'finish',
+            () =>
+              settle(
+                staffApi.POST('/queue/tickets/{id}/finish', {
+                  params: { path: { id: tk.id } },
+                  body: dossierCodes.length ? { dossierCodes } : {},
+                }),
+              ),
+            (d) => t('counter.finished', { label: d.label, count: d.dossierCodes?.length ?? 0 }),
+          );
         }
         default: {
           if (!tk) return;
           const path = a;
-          return run(a, () => settle(staffApi.POST(`/queue/tickets/{id}/${path}`, { params: { path: { id: tk.id } }, body: {} })), (d) => t(`counter.done.${a}` as QueueKey, { label: d.label }));
+          return run(
+            a,
+            () => settle(staffApi.POST(`/queue/tickets/{id}/${path}`, { params: { path: { id: tk.id } }, body: {} })),
+            (d) => t(`counter.done.${a}` as QueueKey, { label: d.label }),
+          );
         }
       }
     },
@@ -208,7 +283,14 @@ function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: 
   });
 
   const button = (a: Action, label: QueueKey, cls = 'button-secondary') => (
-    <button type="button" className={`button ${cls} counter-action`} onClick={() => void act(a)} disabled={busy !== null} aria-busy={busy === a} aria-keyshortcuts={KEYS[a]}>
+    <button
+      type="button"
+      className={`button ${cls} counter-action`}
+      onClick={() => void act(a)}
+      disabled={busy !== null}
+      aria-busy={busy === a}
+      aria-keyshortcuts={KEYS[a]}
+    >
       {t(label)}
       {KEYS[a] && <kbd aria-hidden="true">{KEYS[a]}</kbd>}
     </button>
@@ -219,9 +301,7 @@ function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: 
     <div className="counter-layout">
       <section className="card counter-ticket" aria-labelledby={`${id}-tk`}>
         <div className="counter-head">
-          <p className="small muted">
-            {t('counter.openSince', { time: counter.openedAt ? formatDateTime(counter.openedAt, lang) : '—' })}
-          </p>
+          <p className="small muted">{t('counter.openSince', { time: counter.openedAt ? formatDateTime(counter.openedAt, lang) : '—' })}</p>
         </div>
         {ticket ? (
           <>
@@ -236,13 +316,38 @@ function OpenCounter({ mine, setup, busy, run }: { mine: MyCounter & { counter: 
               {allowed.has('recall') && button('recall', 'counter.recall')}
               {allowed.has('start') && button('start', 'counter.start', 'button-primary')}
               {allowed.has('no-show') && button('no-show', 'counter.noShow')}
-              <button type="button" className="button button-secondary counter-action" aria-expanded={transferOpen} aria-controls={`${id}-tr`} aria-keyshortcuts={KEYS.transfer} onClick={() => setTransferOpen((o) => !o)} disabled={busy !== null}>
+              <button
+                type="button"
+                className="button button-secondary counter-action"
+                aria-expanded={transferOpen}
+                aria-controls={`${id}-tr`}
+                aria-keyshortcuts={KEYS.transfer}
+                onClick={() => setTransferOpen((o) => !o)}
+                disabled={busy !== null}
+              >
                 {t('counter.transfer')}
                 <kbd aria-hidden="true">{KEYS.transfer}</kbd>
               </button>
             </div>
-            {transferOpen && setup && <TransferForm formId={`${id}-tr`} ticket={ticket} counter={counter} setup={setup} busy={busy} run={run} onCancel={() => setTransferOpen(false)} />}
-            <FinishPanel ticket={ticket} codes={codes} onCodes={setCodes} picked={picked} onPicked={setPicked} finishButton={button('finish', 'counter.finish', 'button-primary')} />
+            {transferOpen && setup && (
+              <TransferForm
+                formId={`${id}-tr`}
+                ticket={ticket}
+                counter={counter}
+                setup={setup}
+                busy={busy}
+                run={run}
+                onCancel={() => setTransferOpen(false)}
+              />
+            )}
+            <FinishPanel
+              ticket={ticket}
+              codes={codes}
+              onCodes={setCodes}
+              picked={picked}
+              onPicked={setPicked}
+              finishButton={button('finish', 'counter.finish', 'button-primary')}
+            />
           </>
         ) : (
           <>
@@ -341,7 +446,21 @@ function TicketFacts({ ticket }: { ticket: Ticket }) {
 }
 
 /** Dossier codes to link when finishing: the ones received at this point since the call, or typed. */
-function FinishPanel({ ticket, codes, onCodes, picked, onPicked, finishButton }: { ticket: Ticket; codes: string; onCodes: (s: string) => void; picked: string[]; onPicked: (c: string[]) => void; finishButton: React.ReactNode }) {
+function FinishPanel({
+  ticket,
+  codes,
+  onCodes,
+  picked,
+  onPicked,
+  finishButton,
+}: {
+  ticket: Ticket;
+  codes: string;
+  onCodes: (s: string) => void;
+  picked: string[];
+  onPicked: (c: string[]) => void;
+  finishButton: React.ReactNode;
+}) {
   const { t } = useQueueT();
   const id = useId();
   const [recent, setRecent] = useState<DossierListItem[]>([]);
@@ -350,9 +469,16 @@ function FinishPanel({ ticket, codes, onCodes, picked, onPicked, finishButton }:
     if (!since) return;
     const ac = new AbortController();
     // The clerk's inbox is their point's; the dossiers received since the call are this citizen's, most likely.
-    void settle(staffApi.GET('/dossiers', { params: { query: { status: 'received', limit: 200 } }, signal: ac.signal })).then((r) => {
-      if (r.ok) setRecent(r.data.filter((d) => d.receivedAt && d.receivedAt >= since).sort((a, b) => (b.receivedAt ?? '').localeCompare(a.receivedAt ?? '')));
-    }).catch(() => undefined);
+    void settle(staffApi.GET('/dossiers', { params: { query: { status: 'received', limit: 200 } }, signal: ac.signal }))
+      .then((r) => {
+        if (r.ok)
+          setRecent(
+            r.data
+              .filter((d) => d.receivedAt && d.receivedAt >= since)
+              .sort((a, b) => (b.receivedAt ?? '').localeCompare(a.receivedAt ?? '')),
+          );
+      })
+      .catch(() => undefined);
     return () => ac.abort();
   }, [since]);
   const linked = useMemo(() => new Set(ticket.dossierCodes ?? []), [ticket.dossierCodes]);
@@ -386,14 +512,39 @@ function FinishPanel({ ticket, codes, onCodes, picked, onPicked, finishButton }:
         <p className="hint" id={`${id}-codes-hint`}>
           {t('counter.codesHint')}
         </p>
-        <input id={`${id}-codes`} type="text" className="code-input" value={codes} onChange={(e) => onCodes(e.target.value)} autoComplete="off" spellCheck={false} aria-describedby={`${id}-codes-hint`} />
+        <input
+          id={`${id}-codes`}
+          type="text"
+          className="code-input"
+          value={codes}
+          onChange={(e) => onCodes(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby={`${id}-codes-hint`}
+        />
       </div>
       {finishButton}
     </div>
   );
 }
 
-function TransferForm({ formId, ticket, counter, setup, busy, run, onCancel }: { formId: string; ticket: Ticket; counter: Counter; setup: Setup; busy: string | null; run: Run; onCancel: () => void }) {
+function TransferForm({
+  formId,
+  ticket,
+  counter,
+  setup,
+  busy,
+  run,
+  onCancel,
+}: {
+  formId: string;
+  ticket: Ticket;
+  counter: Counter;
+  setup: Setup;
+  busy: string | null;
+  run: Run;
+  onCancel: () => void;
+}) {
   const { t, lang } = useQueueT();
   const id = useId();
   const groups = setup.groups.filter((g) => g.active);
@@ -406,8 +557,13 @@ function TransferForm({ formId, ticket, counter, setup, busy, run, onCancel }: {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const body = to === 'group' ? { groupId } : { counterId };
-    void run('transfer', () => settle(staffApi.POST('/queue/tickets/{id}/transfer', { params: { path: { id: ticket.id } }, body })), (d) =>
-      to === 'group' ? t('counter.transferredGroup', { label: d.label, group: d.groupCode ?? '' }) : t('counter.transferredCounter', { label: d.label, counter: counters.find((c) => c.id === counterId)?.nameVi ?? '' }),
+    void run(
+      'transfer',
+      () => settle(staffApi.POST('/queue/tickets/{id}/transfer', { params: { path: { id: ticket.id } }, body })),
+      (d) =>
+        to === 'group'
+          ? t('counter.transferredGroup', { label: d.label, group: d.groupCode ?? '' })
+          : t('counter.transferredCounter', { label: d.label, counter: counters.find((c) => c.id === counterId)?.nameVi ?? '' }),
     );
   };
   return (
@@ -419,7 +575,14 @@ function TransferForm({ formId, ticket, counter, setup, busy, run, onCancel }: {
           <label htmlFor={`${id}-g`}>{t('counter.toGroup')}</label>
         </div>
         <div className="check">
-          <input type="radio" id={`${id}-c`} name={`${id}-to`} checked={to === 'counter'} onChange={() => setTo('counter')} disabled={counters.length === 0} />
+          <input
+            type="radio"
+            id={`${id}-c`}
+            name={`${id}-to`}
+            checked={to === 'counter'}
+            onChange={() => setTo('counter')}
+            disabled={counters.length === 0}
+          />
           <label htmlFor={`${id}-c`}>{t('counter.toCounter')}</label>
         </div>
       </fieldset>
@@ -469,7 +632,11 @@ function IssueTicket({ setup, run, busy }: { setup: Setup; run: Run; busy: strin
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const body = { groupId, ...(priority ? { priority: priority as (typeof PRIORITIES)[number] } : {}) };
-    void run('issue', () => settle(staffApi.POST('/queue/points/{unitId}/tickets', { params: { path: { unitId: setup.unitId } }, body })), (d) => t('counter.issued', { label: d.label, ahead: d.ahead }));
+    void run(
+      'issue',
+      () => settle(staffApi.POST('/queue/points/{unitId}/tickets', { params: { path: { unitId: setup.unitId } }, body })),
+      (d) => t('counter.issued', { label: d.label, ahead: d.ahead }),
+    );
   };
   if (!groups.length) return null;
   return (

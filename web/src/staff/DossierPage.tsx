@@ -19,7 +19,11 @@ interface Loaded {
 
 async function loadAll(code: string): Promise<Result<Loaded>> {
   const path = { params: { path: { code } } };
-  const [d, e, s] = await Promise.all([settle(staffApi.GET('/dossiers/{code}', path)), settle(staffApi.GET('/dossiers/{code}/events', path)), settle(staffApi.GET('/dossiers/{code}/process-control', path))]);
+  const [d, e, s] = await Promise.all([
+    settle(staffApi.GET('/dossiers/{code}', path)),
+    settle(staffApi.GET('/dossiers/{code}/events', path)),
+    settle(staffApi.GET('/dossiers/{code}/process-control', path)),
+  ]);
   if (!d.ok) return d;
   if (!e.ok) return e;
   if (!s.ok) return s;
@@ -32,7 +36,9 @@ export default function DossierPage() {
   const { code = '' } = useParams();
   const { me } = useSession();
   usePageTitle(t('dossier.title', { code }));
-  const [state, setState] = useState<{ status: 'loading' } | { status: 'ok'; data: Loaded } | { status: 'error'; problem: Problem }>({ status: 'loading' });
+  const [state, setState] = useState<{ status: 'loading' } | { status: 'ok'; data: Loaded } | { status: 'error'; problem: Problem }>({
+    status: 'loading',
+  });
   const [message, setMessage] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
@@ -45,7 +51,12 @@ export default function DossierPage() {
     void reload();
   }, [reload]);
 
-  if (state.status === 'loading') return <div className="container page"><Loading label={t('common.loading')} /></div>;
+  if (state.status === 'loading')
+    return (
+      <div className="container page">
+        <Loading label={t('common.loading')} />
+      </div>
+    );
   if (state.status === 'error') {
     const notFound = state.problem.status === 404;
     return (
@@ -94,7 +105,9 @@ export default function DossierPage() {
       <div className="dossier-layout">
         <div className="dossier-main">
           {/* The task of the moment comes first: what the applicant was asked to supplement. */}
-          {d.status === 'supplement_requested' && <SupplementPanel dossier={d} events={events} onChanged={reload} setMessage={setMessage} />}
+          {d.status === 'supplement_requested' && (
+            <SupplementPanel dossier={d} events={events} onChanged={reload} setMessage={setMessage} />
+          )}
 
           <section className="card section" aria-labelledby="sum-h">
             <h2 id="sum-h">{t('dossier.summary')}</h2>
@@ -196,7 +209,14 @@ export default function DossierPage() {
                     {e.fromStatus !== e.toStatus && <> → {tOr(t, `status.${e.toStatus}`, e.toStatus)}</>}
                   </p>
                   <p className="small muted">
-                    {formatDateTime(e.at, lang)} · {e.unitNameVi ?? t('dossier.unitSystem')} · {t(e.actorKind === 'citizen' ? 'dossier.actorCitizen' : e.actorKind === 'system' ? 'dossier.actorSystem' : 'dossier.actorStaff')}
+                    {formatDateTime(e.at, lang)} · {e.unitNameVi ?? t('dossier.unitSystem')} ·{' '}
+                    {t(
+                      e.actorKind === 'citizen'
+                        ? 'dossier.actorCitizen'
+                        : e.actorKind === 'system'
+                          ? 'dossier.actorSystem'
+                          : 'dossier.actorStaff',
+                    )}
                   </p>
                   {e.note && <p className="small event-note">{e.note}</p>}
                 </li>
@@ -242,7 +262,11 @@ export default function DossierPage() {
         <aside className="dossier-side" aria-label={t('dossier.actions')}>
           <section className="card section" aria-labelledby="act-h">
             <h2 id="act-h">{t('dossier.actions')}</h2>
-            {actions.length === 0 ? <p className="muted">{t('dossier.noActions')}</p> : <Actions dossier={d} actions={actions} onDone={done} />}
+            {actions.length === 0 ? (
+              <p className="muted">{t('dossier.noActions')}</p>
+            ) : (
+              <Actions dossier={d} actions={actions} onDone={done} />
+            )}
           </section>
           {forms.length > 0 && (
             <section className="card section" aria-labelledby="pr-h">
@@ -263,7 +287,15 @@ export default function DossierPage() {
 }
 
 /** The action buttons; each opens a small form asking for what the law needs (a reason, a date, a file). */
-function Actions({ dossier, actions, onDone }: { dossier: DossierView; actions: StaffAction[]; onDone: (a: StaffAction, d: DossierView) => Promise<void> }) {
+function Actions({
+  dossier,
+  actions,
+  onDone,
+}: {
+  dossier: DossierView;
+  actions: StaffAction[];
+  onDone: (a: StaffAction, d: DossierView) => Promise<void>;
+}) {
   const { t } = useStaffT();
   const [open, setOpen] = useState<StaffAction | null>(null);
   return (
@@ -299,7 +331,17 @@ function Actions({ dossier, actions, onDone }: { dossier: DossierView; actions: 
   );
 }
 
-function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierView; action: StaffAction; onCancel: () => void; onDone: (d: DossierView) => Promise<void> }) {
+function ActionForm({
+  dossier,
+  action,
+  onCancel,
+  onDone,
+}: {
+  dossier: DossierView;
+  action: StaffAction;
+  onCancel: () => void;
+  onDone: (d: DossierView) => Promise<void>;
+}) {
   const { t } = useStaffT();
   const id = useId();
   const input = ACTION_INPUT[action];
@@ -334,7 +376,12 @@ function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierVie
     } else if (action === 'apologize') {
       setBusy(t('dossier.working'));
       // The new date is a day: the due time is the close of office hours, Vietnam time.
-      r = await settle(staffApi.POST('/dossiers/{code}/apologize', { ...path, body: { ...base, newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() } }));
+      r = await settle(
+        staffApi.POST('/dossiers/{code}/apologize', {
+          ...path,
+          body: { ...base, newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() },
+        }),
+      );
     } else {
       setBusy(t('dossier.working'));
       // Every simple action has the same body (version and note): one typed call serves them all.
@@ -351,13 +398,31 @@ function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierVie
       {input === 'date' && (
         <div className="field">
           <label htmlFor={`${id}-d`}>{t('dossier.newDue')}</label>
-          <input ref={first} id={`${id}-d`} type="date" value={date} onChange={(e) => setDate(e.target.value)} required aria-invalid={invalid && !date ? true : undefined} aria-describedby={invalid ? errId : undefined} />
+          <input
+            ref={first}
+            id={`${id}-d`}
+            type="date"
+            value={date}
+            onChange={(e) => setDate(e.target.value)}
+            required
+            aria-invalid={invalid && !date ? true : undefined}
+            aria-describedby={invalid ? errId : undefined}
+          />
         </div>
       )}
       {input === 'file' && (
         <div className="field">
           <label htmlFor={`${id}-f`}>{t('dossier.resultFile')}</label>
-          <input ref={first} id={`${id}-f`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required aria-invalid={invalid && !file ? true : undefined} aria-describedby={invalid ? errId : undefined} />
+          <input
+            ref={first}
+            id={`${id}-f`}
+            type="file"
+            accept="application/pdf,image/jpeg,image/png,image/tiff"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            required
+            aria-invalid={invalid && !file ? true : undefined}
+            aria-describedby={invalid ? errId : undefined}
+          />
         </div>
       )}
       <div className="field">
@@ -377,7 +442,12 @@ function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierVie
       <p id={errId} className="field-error" role={invalid ? 'alert' : undefined}>
         {invalid}
       </p>
-      {problem && <ProblemAlert problem={problem} message={problem.status === 409 || problem.status === 422 || problem.status === 403 ? problem.detail : undefined} />}
+      {problem && (
+        <ProblemAlert
+          problem={problem}
+          message={problem.status === 409 || problem.status === 422 || problem.status === 403 ? problem.detail : undefined}
+        />
+      )}
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy !== null} aria-busy={busy !== null}>
           {busy ?? t('dossier.confirm')}
@@ -391,7 +461,15 @@ function ActionForm({ dossier, action, onCancel, onDone }: { dossier: DossierVie
 }
 
 /** The components, with their files (fetched with the token) and an attach form for paper ones not yet scanned. */
-function Components({ dossier: d, onChanged, setMessage }: { dossier: DossierView; onChanged: () => Promise<void>; setMessage: (m: string) => void }) {
+function Components({
+  dossier: d,
+  onChanged,
+  setMessage,
+}: {
+  dossier: DossierView;
+  onChanged: () => Promise<void>;
+  setMessage: (m: string) => void;
+}) {
   const { t } = useStaffT();
   const { me } = useSession();
   // Only the receiving point digitizes components (the API says OUT_OF_SCOPE to anyone else).
@@ -426,12 +504,21 @@ function Components({ dossier: d, onChanged, setMessage }: { dossier: DossierVie
               </td>
               <td data-label={t('dossier.compFile')}>
                 {c.fileSha256 ? (
-                  <BlobButton className="link-button" label={t('dossier.openFile')} fileName={`${d.code}-${c.code}`} load={() => fetchFile(c.fileSha256!)} />
+                  <BlobButton
+                    className="link-button"
+                    label={t('dossier.openFile')}
+                    fileName={`${d.code}-${c.code}`}
+                    load={() => fetchFile(c.fileSha256!)}
+                  />
                 ) : !c.digitized && canAttach ? (
-                  <AttachForm dossier={d} component={c} onDone={async () => {
-                    setMessage(t('dossier.attached', { name: c.nameVi }));
-                    await onChanged();
-                  }} />
+                  <AttachForm
+                    dossier={d}
+                    component={c}
+                    onDone={async () => {
+                      setMessage(t('dossier.attached', { name: c.nameVi }));
+                      await onChanged();
+                    }}
+                  />
                 ) : (
                   <span className="muted">{t('common.none')}</span>
                 )}
@@ -449,7 +536,17 @@ function Components({ dossier: d, onChanged, setMessage }: { dossier: DossierVie
  * to attach each supplementary document to its component (PUT /dossiers/{code}/components/{component}) before
  * recording "supplement received" with the actions.
  */
-function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossier: DossierView; events: DossierEvent[]; onChanged: () => Promise<void>; setMessage: (m: string) => void }) {
+function SupplementPanel({
+  dossier: d,
+  events,
+  onChanged,
+  setMessage,
+}: {
+  dossier: DossierView;
+  events: DossierEvent[];
+  onChanged: () => Promise<void>;
+  setMessage: (m: string) => void;
+}) {
   const { t, lang } = useStaffT();
   const { me } = useSession();
   const id = useId();
@@ -465,9 +562,16 @@ function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossie
   useEffect(() => {
     if (!canAttach) return;
     // The procedure's other components too: a supplement may be a document that was not filed at first.
-    void settle(staffApi.GET('/procedures/{code}', { params: { path: { code: d.procedure.code } } })).then((r) => r.ok && setProcedure(r.data.version.components));
+    void settle(staffApi.GET('/procedures/{code}', { params: { path: { code: d.procedure.code } } })).then(
+      (r) => r.ok && setProcedure(r.data.version.components),
+    );
   }, [canAttach, d.procedure.code]);
-  const options = [...d.components.map((c) => ({ code: c.code, name: c.nameVi })), ...procedure.filter((p) => !d.components.some((c) => c.code === p.code)).map((p) => ({ code: p.code, name: lang === 'en' ? p.nameEn : p.nameVi }))];
+  const options = [
+    ...d.components.map((c) => ({ code: c.code, name: c.nameVi })),
+    ...procedure
+      .filter((p) => !d.components.some((c) => c.code === p.code))
+      .map((p) => ({ code: p.code, name: lang === 'en' ? p.nameEn : p.nameVi })),
+  ];
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -476,7 +580,14 @@ function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossie
     setInvalid(null);
     setBusy(true);
     const up = await uploadStaffFile(file);
-    const r = up.ok ? await settle(staffApi.PUT('/dossiers/{code}/components/{componentCode}', { params: { path: { code: d.code, componentCode: component } }, body: { version: d.version, fileSha256: up.data.sha256 } })) : up;
+    const r = up.ok
+      ? await settle(
+          staffApi.PUT('/dossiers/{code}/components/{componentCode}', {
+            params: { path: { code: d.code, componentCode: component } },
+            body: { version: d.version, fileSha256: up.data.sha256 },
+          }),
+        )
+      : up;
     setBusy(false);
     if (!r.ok) return setProblem(r.problem);
     const name = options.find((o) => o.code === component)?.name ?? component;
@@ -510,7 +621,13 @@ function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossie
             <div className="field-row">
               <div className="field">
                 <label htmlFor={`${id}-c`}>{t('dossier.supComponent')}</label>
-                <select id={`${id}-c`} value={component} onChange={(e) => setComponent(e.target.value)} aria-invalid={invalid && !component ? true : undefined} aria-describedby={invalid ? `${id}-err` : undefined}>
+                <select
+                  id={`${id}-c`}
+                  value={component}
+                  onChange={(e) => setComponent(e.target.value)}
+                  aria-invalid={invalid && !component ? true : undefined}
+                  aria-describedby={invalid ? `${id}-err` : undefined}
+                >
                   <option value="">{t('dossier.supPick')}</option>
                   {options.map((o) => (
                     <option key={o.code} value={o.code}>
@@ -521,13 +638,26 @@ function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossie
               </div>
               <div className="field">
                 <label htmlFor={`${id}-f`}>{t('dossier.supFile')}</label>
-                <input key={inputKey} id={`${id}-f`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => setFile(e.target.files?.[0] ?? null)} aria-invalid={invalid && !file ? true : undefined} aria-describedby={invalid ? `${id}-err` : undefined} />
+                <input
+                  key={inputKey}
+                  id={`${id}-f`}
+                  type="file"
+                  accept="application/pdf,image/jpeg,image/png,image/tiff"
+                  onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+                  aria-invalid={invalid && !file ? true : undefined}
+                  aria-describedby={invalid ? `${id}-err` : undefined}
+                />
               </div>
             </div>
             <p id={`${id}-err`} className="field-error" role={invalid ? 'alert' : undefined}>
               {invalid}
             </p>
-            {problem && <ProblemAlert problem={problem} message={problem.status === 409 || problem.status === 403 || problem.status === 400 ? problem.detail : undefined} />}
+            {problem && (
+              <ProblemAlert
+                problem={problem}
+                message={problem.status === 409 || problem.status === 403 || problem.status === 400 ? problem.detail : undefined}
+              />
+            )}
             <button type="submit" className="button button-secondary" disabled={busy} aria-busy={busy}>
               {busy ? t('dossier.uploading') : t('dossier.supAttach')}
             </button>
@@ -538,7 +668,15 @@ function SupplementPanel({ dossier: d, events, onChanged, setMessage }: { dossie
   );
 }
 
-function AttachForm({ dossier, component, onDone }: { dossier: DossierView; component: DossierView['components'][number]; onDone: () => Promise<void> }) {
+function AttachForm({
+  dossier,
+  component,
+  onDone,
+}: {
+  dossier: DossierView;
+  component: DossierView['components'][number];
+  onDone: () => Promise<void>;
+}) {
   const { t, lang } = useStaffT();
   const id = useId();
   const [file, setFile] = useState<File | null>(null);
@@ -551,7 +689,12 @@ function AttachForm({ dossier, component, onDone }: { dossier: DossierView; comp
     setProblem(null);
     const up = await uploadStaffFile(file);
     const r = up.ok
-      ? await settle(staffApi.PUT('/dossiers/{code}/components/{componentCode}', { params: { path: { code: dossier.code, componentCode: component.code } }, body: { version: dossier.version, fileSha256: up.data.sha256 } }))
+      ? await settle(
+          staffApi.PUT('/dossiers/{code}/components/{componentCode}', {
+            params: { path: { code: dossier.code, componentCode: component.code } },
+            body: { version: dossier.version, fileSha256: up.data.sha256 },
+          }),
+        )
       : up;
     setBusy(false);
     if (!r.ok) return setProblem(r.problem);
@@ -562,7 +705,12 @@ function AttachForm({ dossier, component, onDone }: { dossier: DossierView; comp
       <label htmlFor={`${id}-f`} className="small">
         {t('dossier.attachFor', { name: component.nameVi })}
       </label>
-      <input id={`${id}-f`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+      <input
+        id={`${id}-f`}
+        type="file"
+        accept="application/pdf,image/jpeg,image/png,image/tiff"
+        onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+      />
       {file && <span className="small muted">{formatBytes(file.size, lang)}</span>}
       <button type="submit" className="button button-secondary button-small" disabled={!file || busy} aria-busy={busy}>
         {busy ? t('dossier.uploading') : t('dossier.attach')}

@@ -11,7 +11,18 @@ import { staffApi } from './session';
 import { DueCell, RiskBadge, StatusBadge, type Risk } from './shared';
 
 const PAGE_SIZE = 25;
-const STATUSES = ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment', 'result_ready', 'returned', 'refused', 'withdrawn', 'stopped'] as const;
+const STATUSES = [
+  'submitted',
+  'received',
+  'processing',
+  'supplement_requested',
+  'awaiting_payment',
+  'result_ready',
+  'returned',
+  'refused',
+  'withdrawn',
+  'stopped',
+] as const;
 // Everything not yet handed back to the applicant: results waiting at the counter are work too.
 const OPEN = 'submitted,received,processing,supplement_requested,awaiting_payment,result_ready';
 const RISKS = ['due_soon', 'late', 'paused'] as const;
@@ -39,7 +50,15 @@ export default function InboxPage() {
     (signal) =>
       settle(
         staffApi.GET('/dossiers', {
-          params: { query: { ...(status ? { status } : {}), ...(risk ? { risk } : {}), ...(q ? { q } : {}), limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE } },
+          params: {
+            query: {
+              ...(status ? { status } : {}),
+              ...(risk ? { risk } : {}),
+              ...(q ? { q } : {}),
+              limit: PAGE_SIZE + 1,
+              offset: (page - 1) * PAGE_SIZE,
+            },
+          },
           signal,
         }),
       ),
@@ -92,7 +111,16 @@ export default function InboxPage() {
         </div>
         <div className="field inbox-q">
           <label htmlFor={`${id}-q`}>{t('inbox.q')}</label>
-          <input id={`${id}-q`} type="search" value={form.q} maxLength={40} onChange={(e) => setForm({ ...form, q: e.target.value })} aria-describedby={`${id}-qh`} autoComplete="off" spellCheck={false} />
+          <input
+            id={`${id}-q`}
+            type="search"
+            value={form.q}
+            maxLength={40}
+            onChange={(e) => setForm({ ...form, q: e.target.value })}
+            aria-describedby={`${id}-qh`}
+            autoComplete="off"
+            spellCheck={false}
+          />
           <p id={`${id}-qh`} className="hint">
             {t('inbox.qHint')}
           </p>
@@ -114,7 +142,9 @@ export default function InboxPage() {
         {state.status === 'error' && <ProblemAlert problem={state.problem} onRetry={retry} />}
         {state.status === 'ok' && (
           <p className="result-count" role="status">
-            {rows.length === 0 ? t('inbox.empty') : t('inbox.count', { page, from: (page - 1) * PAGE_SIZE + 1, to: (page - 1) * PAGE_SIZE + rows.length })}
+            {rows.length === 0
+              ? t('inbox.empty')
+              : t('inbox.count', { page, from: (page - 1) * PAGE_SIZE + 1, to: (page - 1) * PAGE_SIZE + rows.length })}
           </p>
         )}
       </div>

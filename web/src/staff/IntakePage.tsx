@@ -1,6 +1,16 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { loadCommunes, loadServicePoints, newIdempotencyKey, settle, type Commune, type Problem, type ProcedureDetail, type ProcedureSummary, type Unit } from '../api/client';
+import {
+  loadCommunes,
+  loadServicePoints,
+  newIdempotencyKey,
+  settle,
+  type Commune,
+  type Problem,
+  type ProcedureDetail,
+  type ProcedureSummary,
+  type Unit,
+} from '../api/client';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemAlert } from '../components/ProblemAlert';
@@ -31,7 +41,11 @@ type Errors = Partial<Record<keyof Applicant | `comp-${string}`, string>>;
 
 const EMPTY: Applicant = { idNumber: '', name: '', phone: '', email: '', address: '', communeCode: '' };
 
-type StoreLookup = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; idNumber: string; docs: StoreDocument[] } | { status: 'error'; problem: Problem };
+type StoreLookup =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'ok'; idNumber: string; docs: StoreDocument[] }
+  | { status: 'error'; problem: Problem };
 
 /** /can-bo/tiep-nhan — counter intake by a clerk: procedure, applicant, components, receipt. */
 export default function IntakePage() {
@@ -84,7 +98,8 @@ function Intake() {
     setProcedure(p);
     setProblem(null);
     const initial: Record<string, ComponentChoice> = {};
-    for (const c of p.version.components) initial[c.code] = { how: c.supply === 'population_db' ? 'population_db' : c.required ? 'upload' : 'none' };
+    for (const c of p.version.components)
+      initial[c.code] = { how: c.supply === 'population_db' ? 'population_db' : c.required ? 'upload' : 'none' };
     setChoices(initial);
     setFastTrack(false);
   };
@@ -92,7 +107,12 @@ function Intake() {
   const upload = async (code: string, file: File) => {
     setChoices((cs) => ({ ...cs, [code]: { how: 'upload', uploading: true } }));
     const r = await uploadStaffFile(file);
-    setChoices((cs) => ({ ...cs, [code]: r.ok ? { how: 'upload', file: { name: file.name, size: r.data.size, sha256: r.data.sha256 } } : { how: 'upload', problem: r.problem } }));
+    setChoices((cs) => ({
+      ...cs,
+      [code]: r.ok
+        ? { how: 'upload', file: { name: file.name, size: r.data.size, sha256: r.data.sha256 } }
+        : { how: 'upload', problem: r.problem },
+    }));
   };
 
   /** The applicant's document store (GET /store-documents): earlier results to reuse instead of asking for paper. */
@@ -137,7 +157,14 @@ function Intake() {
     }
     const body: StaffIntake = {
       procedureCode: procedure.code,
-      applicant: { idNumber: applicant.idNumber.trim(), name: applicant.name.trim(), phone: applicant.phone.replace(/[\s.-]/g, ''), address: applicant.address.trim(), communeCode: applicant.communeCode, ...(applicant.email.trim() ? { email: applicant.email.trim() } : {}) },
+      applicant: {
+        idNumber: applicant.idNumber.trim(),
+        name: applicant.name.trim(),
+        phone: applicant.phone.replace(/[\s.-]/g, ''),
+        address: applicant.address.trim(),
+        communeCode: applicant.communeCode,
+        ...(applicant.email.trim() ? { email: applicant.email.trim() } : {}),
+      },
       components: procedure.version.components.flatMap((c): StaffIntake['components'] => {
         const ch = choices[c.code];
         if (!ch || ch.how === 'none') return [];
@@ -204,7 +231,12 @@ function Intake() {
             </div>
           </dl>
           <div className="form-actions">
-            <BlobButton className="button button-primary" label={t('intake.printReceipt')} fileName={`${done.code}-giay-tiep-nhan.pdf`} load={() => fetchForm(done.code, '01')} />
+            <BlobButton
+              className="button button-primary"
+              label={t('intake.printReceipt')}
+              fileName={`${done.code}-giay-tiep-nhan.pdf`}
+              load={() => fetchForm(done.code, '01')}
+            />
             <Link className="button button-secondary" to={`/can-bo/ho-so/${encodeURIComponent(done.code)}`}>
               {t('intake.open')}
             </Link>
@@ -223,7 +255,7 @@ function Intake() {
   const communePoints = others.filter((p) => p.kind === 'commune_center').sort((a, b) => byVietnamese(a.nameVi, b.nameVi));
   const unitName = (uid: number) => {
     const u = points.find((p) => p.id === uid);
-    return u ? (lang === 'en' ? u.nameEn : u.nameVi) : (unit ? (lang === 'en' ? unit.nameEn : unit.nameVi) : `#${uid}`);
+    return u ? (lang === 'en' ? u.nameEn : u.nameVi) : unit ? (lang === 'en' ? unit.nameEn : unit.nameVi) : `#${uid}`;
   };
   const wrongPoint = problem?.code === 'WRONG_SERVICE_POINT';
   const field = (name: keyof Applicant, label: string, type: string, extra: Record<string, unknown> = {}) => (
@@ -254,10 +286,17 @@ function Intake() {
             {wrongPoint && problem && (
               <div className="alert alert-error wrong-point" role="alert">
                 <p className="alert-title">{t('intake.wrongPoint')}</p>
-                <p className="wrong-point-detail">{lang === 'en' ? (problem.detail.split(' / ')[1] ?? problem.detail) : problem.detail.split(' / ')[0]}</p>
+                <p className="wrong-point-detail">
+                  {lang === 'en' ? (problem.detail.split(' / ')[1] ?? problem.detail) : problem.detail.split(' / ')[0]}
+                </p>
               </div>
             )}
-            {problem && !wrongPoint && <ProblemAlert problem={problem} message={problem.status === 422 || problem.status === 409 || problem.status === 400 ? problem.detail : undefined} />}
+            {problem && !wrongPoint && (
+              <ProblemAlert
+                problem={problem}
+                message={problem.status === 422 || problem.status === 409 || problem.status === 400 ? problem.detail : undefined}
+              />
+            )}
             {errorList.length > 0 && !problem && (
               <div className="error-summary" role="alert">
                 <h2>{t('intake.errors')}</h2>
@@ -275,7 +314,12 @@ function Intake() {
           <fieldset className="form-section">
             <legend>{t('intake.applicant')}</legend>
             <div className="field-row">
-              {field('idNumber', t('intake.idNumber'), 'text', { inputMode: 'numeric', maxLength: 12, autoComplete: 'off', spellCheck: false })}
+              {field('idNumber', t('intake.idNumber'), 'text', {
+                inputMode: 'numeric',
+                maxLength: 12,
+                autoComplete: 'off',
+                spellCheck: false,
+              })}
               {field('name', t('intake.name'), 'text', { autoComplete: 'off', maxLength: 200 })}
               {field('phone', t('intake.phone'), 'tel', { autoComplete: 'off', maxLength: 16 })}
               {field('email', t('intake.email'), 'email', { autoComplete: 'off', maxLength: 200 })}
@@ -283,7 +327,13 @@ function Intake() {
             {field('address', t('intake.address'), 'text', { autoComplete: 'off', maxLength: 500 })}
             <div className={`field${errors.communeCode ? ' field-invalid' : ''}`}>
               <label htmlFor={`${id}-communeCode`}>{t('intake.commune')}</label>
-              <select id={`${id}-communeCode`} value={applicant.communeCode} onChange={(e) => setApplicant({ ...applicant, communeCode: e.target.value })} aria-invalid={errors.communeCode ? true : undefined} aria-describedby={errors.communeCode ? `${id}-communeCode-err` : undefined}>
+              <select
+                id={`${id}-communeCode`}
+                value={applicant.communeCode}
+                onChange={(e) => setApplicant({ ...applicant, communeCode: e.target.value })}
+                aria-invalid={errors.communeCode ? true : undefined}
+                aria-describedby={errors.communeCode ? `${id}-communeCode-err` : undefined}
+              >
                 <option value="">{t('intake.communePick')}</option>
                 {communes.map((c) => (
                   <option key={c.code} value={c.code}>
@@ -296,7 +346,13 @@ function Intake() {
               </p>
             </div>
             <div className="store-lookup">
-              <button type="button" className="button button-secondary button-small" onClick={() => void lookUpStore()} disabled={store.status === 'loading'} aria-describedby={`${id}-store-hint`}>
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                onClick={() => void lookUpStore()}
+                disabled={store.status === 'loading'}
+                aria-describedby={`${id}-store-hint`}
+              >
                 {t('intake.storeLookup')}
               </button>
               <p id={`${id}-store-hint`} className="hint">
@@ -333,7 +389,9 @@ function Intake() {
                     <fieldset id={`${id}-comp-${c.code}`} tabIndex={-1} aria-describedby={err ? `${id}-comp-${c.code}-err` : undefined}>
                       <legend>
                         <span className="comp-name">{lang === 'en' ? c.nameEn : c.nameVi}</span>{' '}
-                        <span className={c.required ? 'required-mark' : 'optional'}>({c.required ? t('intake.required') : t('intake.optional')})</span>
+                        <span className={c.required ? 'required-mark' : 'optional'}>
+                          ({c.required ? t('intake.required') : t('intake.optional')})
+                        </span>
                         <span className="muted small block">
                           {c.code} · {t(`dossier.form.${c.form}`)} · {t('intake.count', { count: c.count })}
                         </span>
@@ -341,8 +399,26 @@ function Intake() {
                       <div className="how-options">
                         {hows.map((h) => (
                           <label key={h} className="how-option">
-                            <input type="radio" name={`${id}-how-${c.code}`} value={h} checked={ch.how === h} onChange={() => setChoices({ ...choices, [c.code]: { how: h } })} />
-                            <span>{t(h === 'upload' ? 'intake.howUpload' : h === 'paper' ? 'intake.howPaper' : h === 'population_db' ? 'intake.howDb' : h === 'store' ? 'intake.howStore' : 'intake.howNone')}</span>
+                            <input
+                              type="radio"
+                              name={`${id}-how-${c.code}`}
+                              value={h}
+                              checked={ch.how === h}
+                              onChange={() => setChoices({ ...choices, [c.code]: { how: h } })}
+                            />
+                            <span>
+                              {t(
+                                h === 'upload'
+                                  ? 'intake.howUpload'
+                                  : h === 'paper'
+                                    ? 'intake.howPaper'
+                                    : h === 'population_db'
+                                      ? 'intake.howDb'
+                                      : h === 'store'
+                                        ? 'intake.howStore'
+                                        : 'intake.howNone',
+                              )}
+                            </span>
                           </label>
                         ))}
                       </div>
@@ -351,7 +427,16 @@ function Intake() {
                           <label htmlFor={`${id}-store-${c.code}`} className="small">
                             {t('intake.storePick')}: {lang === 'en' ? c.nameEn : c.nameVi}
                           </label>
-                          <select id={`${id}-store-${c.code}`} value={ch.storeDocumentId ?? ''} onChange={(e) => setChoices({ ...choices, [c.code]: { how: 'store', ...(e.target.value ? { storeDocumentId: Number(e.target.value) } : {}) } })}>
+                          <select
+                            id={`${id}-store-${c.code}`}
+                            value={ch.storeDocumentId ?? ''}
+                            onChange={(e) =>
+                              setChoices({
+                                ...choices,
+                                [c.code]: { how: 'store', ...(e.target.value ? { storeDocumentId: Number(e.target.value) } : {}) },
+                              })
+                            }
+                          >
                             <option value="">{t('intake.storePickNone')}</option>
                             {storeDocs.map((d) => (
                               <option key={d.id} value={d.id}>
@@ -366,7 +451,12 @@ function Intake() {
                           <label htmlFor={`${id}-file-${c.code}`} className="small">
                             {t('intake.file')}: {lang === 'en' ? c.nameEn : c.nameVi}
                           </label>
-                          <input id={`${id}-file-${c.code}`} type="file" accept="application/pdf,image/jpeg,image/png,image/tiff" onChange={(e) => e.target.files?.[0] && void upload(c.code, e.target.files[0])} />
+                          <input
+                            id={`${id}-file-${c.code}`}
+                            type="file"
+                            accept="application/pdf,image/jpeg,image/png,image/tiff"
+                            onChange={(e) => e.target.files?.[0] && void upload(c.code, e.target.files[0])}
+                          />
                           <div aria-live="polite" className="upload-status">
                             {ch.uploading && <Loading label={t('dossier.uploading')} />}
                             {ch.file && <p className="upload-done">✓ {t('intake.uploaded', { size: formatBytes(ch.file.size, lang) })}</p>}
@@ -391,7 +481,12 @@ function Intake() {
               <p id={`${id}-rp-hint`} className="hint">
                 {t('intake.returnPointHint')}
               </p>
-              <select id={`${id}-rp`} value={returnPointId} onChange={(e) => setReturnPointId(e.target.value)} aria-describedby={`${id}-rp-hint`}>
+              <select
+                id={`${id}-rp`}
+                value={returnPointId}
+                onChange={(e) => setReturnPointId(e.target.value)}
+                aria-describedby={`${id}-rp-hint`}
+              >
                 <option value="">{t('intake.returnPointHere', { name: unitName(me.unitId) })}</option>
                 <optgroup label={t('intake.returnPointCenters')}>
                   {mainPoints.map((p) => (
@@ -434,7 +529,15 @@ function Intake() {
 }
 
 /** Step 1: find the procedure (GET /procedures?q=) and read its components and whether any point may receive it. */
-function ProcedurePicker({ picked, onPick, onClear }: { picked: ProcedureDetail | null; onPick: (p: ProcedureDetail) => void; onClear: () => void }) {
+function ProcedurePicker({
+  picked,
+  onPick,
+  onClear,
+}: {
+  picked: ProcedureDetail | null;
+  onPick: (p: ProcedureDetail) => void;
+  onClear: () => void;
+}) {
   const { t, lang } = useStaffT();
   const { t: tc } = useTranslation();
   const id = useId();
@@ -484,7 +587,15 @@ function ProcedurePicker({ picked, onPick, onClear }: { picked: ProcedureDetail 
       <form role="search" onSubmit={(e) => void search(e)} className="picker-form">
         <label htmlFor={`${id}-q`}>{t('intake.procedureSearch')}</label>
         <div className="search-row">
-          <input id={`${id}-q`} type="search" value={q} onChange={(e) => setQ(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" maxLength={200} />
+          <input
+            id={`${id}-q`}
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            aria-describedby={`${id}-hint`}
+            autoComplete="off"
+            maxLength={200}
+          />
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('intake.search')}
           </button>
@@ -495,7 +606,9 @@ function ProcedurePicker({ picked, onPick, onClear }: { picked: ProcedureDetail 
       </form>
       <div aria-live="polite">
         {problem && <ProblemAlert problem={problem} />}
-        {results && <p className="small muted">{results.length === 0 ? t('intake.noResults') : t('intake.results', { count: results.length })}</p>}
+        {results && (
+          <p className="small muted">{results.length === 0 ? t('intake.noResults') : t('intake.results', { count: results.length })}</p>
+        )}
       </div>
       {results && results.length > 0 && (
         <ul className="picker-list">
@@ -504,10 +617,17 @@ function ProcedurePicker({ picked, onPick, onClear }: { picked: ProcedureDetail 
               <span>
                 <strong>{lang === 'en' ? p.nameEn : p.nameVi}</strong>
                 <span className="muted small block">
-                  {p.code} · {formatLimit(tc, p.timeLimit)} {p.nonTerritorial && <span className="badge badge-amber">{tc('procedure.anywhere')}</span>}
+                  {p.code} · {formatLimit(tc, p.timeLimit)}{' '}
+                  {p.nonTerritorial && <span className="badge badge-amber">{tc('procedure.anywhere')}</span>}
                 </span>
               </span>
-              <button type="button" className="button button-secondary button-small" onClick={() => void choose(p.code)} disabled={busy} aria-label={`${t('intake.pick')}: ${lang === 'en' ? p.nameEn : p.nameVi}`}>
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                onClick={() => void choose(p.code)}
+                disabled={busy}
+                aria-label={`${t('intake.pick')}: ${lang === 'en' ? p.nameEn : p.nameVi}`}
+              >
                 {t('intake.pick')}
               </button>
             </li>

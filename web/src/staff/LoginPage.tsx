@@ -41,7 +41,11 @@ export default function LoginPage() {
     const r = await settle(staffApi.POST('/auth/login', { body: { username: username.trim(), password } }));
     setBusy(false);
     if (!r.ok) {
-      setError(r.problem.status === 401 ? { message: t('login.failed') } : { message: `${r.problem.status} ${r.problem.code}`, problem: r.problem });
+      setError(
+        r.problem.status === 401
+          ? { message: t('login.failed') }
+          : { message: `${r.problem.status} ${r.problem.code}`, problem: r.problem },
+      );
       return;
     }
     setToken(r.data.token);
@@ -57,22 +61,51 @@ export default function LoginPage() {
           <p>{t('login.expired')}</p>
         </div>
       )}
-      <form className="card staff-login-form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? `${id}-err` : undefined}>
+      <form
+        className="card staff-login-form"
+        onSubmit={(e) => void submit(e)}
+        noValidate
+        aria-describedby={error ? `${id}-err` : undefined}
+      >
         <div ref={errorRef} tabIndex={-1} id={`${id}-err`} aria-live="assertive">
           {error && (
             <div className="alert alert-error" role="alert">
               <p className="alert-title">{error.message}</p>
-              {error.problem && <p className="alert-detail" lang="en">{error.problem.detail}</p>}
+              {error.problem && (
+                <p className="alert-detail" lang="en">
+                  {error.problem.detail}
+                </p>
+              )}
             </div>
           )}
         </div>
         <div className="field">
           <label htmlFor={`${id}-u`}>{t('login.username')}</label>
-          <input id={`${id}-u`} type="text" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} required aria-invalid={error && !username.trim() ? true : undefined} />
+          <input
+            id={`${id}-u`}
+            type="text"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            aria-invalid={error && !username.trim() ? true : undefined}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-p`}>{t('login.password')}</label>
-          <input id={`${id}-p`} type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required aria-invalid={error && !password ? true : undefined} />
+          <input
+            id={`${id}-p`}
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            aria-invalid={error && !password ? true : undefined}
+          />
         </div>
         <button type="submit" className="button button-primary button-block" disabled={busy} aria-busy={busy}>
           {busy ? t('login.submitting') : t('login.submit')}

@@ -22,7 +22,11 @@ export default function OverviewPage() {
   const id = useId();
   const [query, setQuery] = useState<{ date: string; by: 'point' | 'agency' }>({ date: '', by: 'point' });
   const [form, setForm] = useState(query);
-  const [state, retry] = useApi((signal) => settle(staffApi.GET('/stats/overview', { params: { query: { ...(query.date ? { date: query.date } : {}), by: query.by } }, signal })), [query.date, query.by]);
+  const [state, retry] = useApi(
+    (signal) =>
+      settle(staffApi.GET('/stats/overview', { params: { query: { ...(query.date ? { date: query.date } : {}), by: query.by } }, signal })),
+    [query.date, query.by],
+  );
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setQuery(form);
@@ -38,7 +42,11 @@ export default function OverviewPage() {
         </div>
         <div className="field">
           <label htmlFor={`${id}-b`}>{t('overview.by')}</label>
-          <select id={`${id}-b`} value={form.by} onChange={(e) => setForm({ ...form, by: e.target.value === 'agency' ? 'agency' : 'point' })}>
+          <select
+            id={`${id}-b`}
+            value={form.by}
+            onChange={(e) => setForm({ ...form, by: e.target.value === 'agency' ? 'agency' : 'point' })}
+          >
             <option value="point">{t('overview.byPoint')}</option>
             <option value="agency">{t('overview.byAgency')}</option>
           </select>
@@ -76,7 +84,12 @@ export default function OverviewPage() {
                   {t('overview.chartAlt')}
                 </p>
                 <Suspense fallback={<Loading label={t('common.loading')} />}>
-                  <OverviewChart units={state.data.units} lang={lang} labels={Object.fromEntries(METRICS.map((m) => [m, t(label(m))])) as Record<Metric, string>} describedBy={`${id}-alt`} />
+                  <OverviewChart
+                    units={state.data.units}
+                    lang={lang}
+                    labels={Object.fromEntries(METRICS.map((m) => [m, t(label(m))])) as Record<Metric, string>}
+                    describedBy={`${id}-alt`}
+                  />
                 </Suspense>
               </section>
               <section className="card section" aria-labelledby={`${id}-tb`}>

@@ -34,7 +34,10 @@ export default function QueuePage() {
   const { me } = useSession();
   const [params, setParams] = useSearchParams();
   const [points, retry] = useApi(() => loadServicePoints(), []);
-  const inScope = useMemo<Unit[]>(() => (points.status === 'ok' ? points.data.filter((u) => me.scopeUnitIds === null || me.scopeUnitIds.includes(u.id)) : []), [points, me.scopeUnitIds]);
+  const inScope = useMemo<Unit[]>(
+    () => (points.status === 'ok' ? points.data.filter((u) => me.scopeUnitIds === null || me.scopeUnitIds.includes(u.id)) : []),
+    [points, me.scopeUnitIds],
+  );
   const tab: Tab = TABS.some((x) => x.key === params.get('muc')) ? (params.get('muc') as Tab) : 'so-lieu';
   const asked = Number(params.get('diem'));
   const unit = inScope.find((u) => u.id === asked) ?? inScope.find((u) => u.id === me.unitId) ?? inScope[0];
@@ -55,7 +58,11 @@ export default function QueuePage() {
             {tab !== 'ke-hoach' && (
               <div className="field">
                 <label htmlFor={`${id}-p`}>{t('manage.point')}</label>
-                <select id={`${id}-p`} value={unit.id} onChange={(e) => setParams(new URLSearchParams(link({ diem: e.target.value }).slice(1)))}>
+                <select
+                  id={`${id}-p`}
+                  value={unit.id}
+                  onChange={(e) => setParams(new URLSearchParams(link({ diem: e.target.value }).slice(1)))}
+                >
                   {inScope.map((u) => (
                     <option key={u.id} value={u.id}>
                       {lang === 'en' ? u.nameEn : u.nameVi}
@@ -74,7 +81,11 @@ export default function QueuePage() {
             <ul>
               {TABS.map((x) => (
                 <li key={x.key}>
-                  <Link to={link({ muc: x.key })} aria-current={tab === x.key ? 'page' : undefined} className={tab === x.key ? 'active' : undefined}>
+                  <Link
+                    to={link({ muc: x.key })}
+                    aria-current={tab === x.key ? 'page' : undefined}
+                    className={tab === x.key ? 'active' : undefined}
+                  >
                     {t(x.label)}
                   </Link>
                 </li>

@@ -73,14 +73,30 @@ function Guarded() {
   const session = useMemo<Session | null>(() => (me ? { me, unit, logout } : null), [me, unit, logout]);
 
   if (!token) return <Navigate to={`${LOGIN_PATH}?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
-  if (problem) return <div className="container page"><ProblemAlert problem={problem} onRetry={() => void load()} /></div>;
-  if (!session) return <div className="container page"><Loading label={t('common.loading')} /></div>;
+  if (problem)
+    return (
+      <div className="container page">
+        <ProblemAlert problem={problem} onRetry={() => void load()} />
+      </div>
+    );
+  if (!session)
+    return (
+      <div className="container page">
+        <Loading label={t('common.loading')} />
+      </div>
+    );
   const role = session.me.role;
   const manager = role === 'manager' || role === 'admin';
   return (
     <SessionContext.Provider value={session}>
       <StaffBar />
-      <Suspense fallback={<div className="container page"><Loading label={t('common.loading')} /></div>}>
+      <Suspense
+        fallback={
+          <div className="container page">
+            <Loading label={t('common.loading')} />
+          </div>
+        }
+      >
         <Routes>
           <Route index element={<StaffHome />} />
           <Route path="ho-so" element={<InboxPage />} />

@@ -24,7 +24,11 @@ export default function StaffHome() {
   }
   tiles.push({ to: '/can-bo/ho-so', title: 'home.inboxTile', text: 'home.inboxText' });
   tiles.push({ to: '/can-bo/ho-so?tien-do=late', title: 'home.lateTile', text: 'home.lateText' });
-  if (me.role === 'manager' || me.role === 'admin') tiles.unshift({ to: '/can-bo/tong-quan', title: 'home.overviewTile', text: 'home.overviewText' }, { to: '/can-bo/hang-doi', title: 'home.queueTile', text: 'home.queueText' });
+  if (me.role === 'manager' || me.role === 'admin')
+    tiles.unshift(
+      { to: '/can-bo/tong-quan', title: 'home.overviewTile', text: 'home.overviewText' },
+      { to: '/can-bo/hang-doi', title: 'home.queueTile', text: 'home.queueText' },
+    );
   if (keepsBook(me.role)) tiles.push({ to: '/can-bo/so-theo-doi', title: 'home.bookTile', text: 'home.bookText' });
   return (
     <div className="container page">

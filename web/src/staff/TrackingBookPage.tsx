@@ -19,7 +19,8 @@ function vietnamToday(now = Date.now()): string {
 const MAX_DAYS = 366;
 
 /** Days from one YYYY-MM-DD to another. */
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /** /can-bo/so-theo-doi — the dossier tracking book (form 07) of a service point in the caller's scope, for a period, as PDF. */
 export default function TrackingBookPage() {
@@ -39,7 +40,9 @@ export default function TrackingBookPage() {
   const mine = useMemo(() => {
     if (points.status !== 'ok') return [];
     const scope = me.scopeUnitIds;
-    return points.data.filter((p) => scope === null || scope.includes(p.id)).sort((a, b) => (a.id === me.unitId ? -1 : b.id === me.unitId ? 1 : byVietnamese(a.nameVi, b.nameVi)));
+    return points.data
+      .filter((p) => scope === null || scope.includes(p.id))
+      .sort((a, b) => (a.id === me.unitId ? -1 : b.id === me.unitId ? 1 : byVietnamese(a.nameVi, b.nameVi)));
   }, [points, me]);
   useEffect(() => {
     if (!unitId && mine.length) setUnitId(String(mine[0]!.id));
@@ -47,12 +50,21 @@ export default function TrackingBookPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const problem = !unitId ? t('book.errUnit') : !from || !to ? t('book.errDates') : from > to ? t('book.errOrder') : daysBetween(from, to) > MAX_DAYS ? t('book.errLong', { days: MAX_DAYS }) : null;
+    const problem = !unitId
+      ? t('book.errUnit')
+      : !from || !to
+        ? t('book.errDates')
+        : from > to
+          ? t('book.errOrder')
+          : daysBetween(from, to) > MAX_DAYS
+            ? t('book.errLong', { days: MAX_DAYS })
+            : null;
     setError(problem);
     setRequest(problem ? null : { unitId: Number(unitId), from, to });
   };
 
-  const load = (q: { unitId: number; from: string; to: string }): Promise<Result<Blob>> => settle(staffApi.GET('/forms/07', { params: { query: q }, parseAs: 'blob' }));
+  const load = (q: { unitId: number; from: string; to: string }): Promise<Result<Blob>> =>
+    settle(staffApi.GET('/forms/07', { params: { query: q }, parseAs: 'blob' }));
   const unitName = (uid: number) => {
     const u = mine.find((p) => p.id === uid);
     return u ? (lang === 'en' ? u.nameEn : u.nameVi) : `#${uid}`;
@@ -84,11 +96,26 @@ export default function TrackingBookPage() {
           <div className="field-row">
             <div className="field">
               <label htmlFor={`${id}-from`}>{t('book.from')}</label>
-              <input id={`${id}-from`} type="date" value={from} max={today} onChange={(e) => setFrom(e.target.value)} required aria-invalid={error && (!from || from > to) ? true : undefined} />
+              <input
+                id={`${id}-from`}
+                type="date"
+                value={from}
+                max={today}
+                onChange={(e) => setFrom(e.target.value)}
+                required
+                aria-invalid={error && (!from || from > to) ? true : undefined}
+              />
             </div>
             <div className="field">
               <label htmlFor={`${id}-to`}>{t('book.to')}</label>
-              <input id={`${id}-to`} type="date" value={to} onChange={(e) => setTo(e.target.value)} required aria-invalid={error && (!to || from > to) ? true : undefined} />
+              <input
+                id={`${id}-to`}
+                type="date"
+                value={to}
+                onChange={(e) => setTo(e.target.value)}
+                required
+                aria-invalid={error && (!to || from > to) ? true : undefined}
+              />
             </div>
           </div>
           <p className="hint">{t('book.hint', { days: MAX_DAYS })}</p>
@@ -105,7 +132,13 @@ export default function TrackingBookPage() {
       {request && (
         <section className="card section book-ready" aria-labelledby={`${id}-ready`}>
           <h2 id={`${id}-ready`}>{t('book.ready')}</h2>
-          <p>{t('book.readyText', { unit: unitName(request.unitId), from: formatDate(request.from, lang), to: formatDate(request.to, lang) })}</p>
+          <p>
+            {t('book.readyText', {
+              unit: unitName(request.unitId),
+              from: formatDate(request.from, lang),
+              to: formatDate(request.to, lang),
+            })}
+          </p>
           <BlobButton
             key={`${request.unitId}-${request.from}-${request.to}`}
             className="button button-primary"

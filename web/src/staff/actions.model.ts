@@ -47,7 +47,10 @@ export function availableActions(d: Pick<DossierView, 'allowedActions'>): StaffA
 }
 
 /** The forms a dossier has reached: 01 and 06 once received, 02 after a supplement request, 03 after refusal, 04 after an apology, 05 after a stop. */
-export function printableForms(d: Pick<DossierView, 'status' | 'receivedAt' | 'supplementCount'>, events: Pick<DossierEvent, 'action'>[]): FormNumber[] {
+export function printableForms(
+  d: Pick<DossierView, 'status' | 'receivedAt' | 'supplementCount'>,
+  events: Pick<DossierEvent, 'action'>[],
+): FormNumber[] {
   const out: FormNumber[] = [];
   if (d.receivedAt) out.push('01');
   if (d.supplementCount > 0 || events.some((e) => e.action === 'request_supplement')) out.push('02');

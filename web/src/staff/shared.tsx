@@ -49,7 +49,12 @@ export function countdown(t: StaffT, dueAt: string, now: number): string {
   const days = Math.floor(abs / 86_400_000);
   const hours = Math.floor((abs % 86_400_000) / 3_600_000);
   const minutes = Math.max(1, Math.floor((abs % 3_600_000) / 60_000));
-  const time = days > 0 ? `${t('countdown.days', { count: days })}${hours ? ` ${t('countdown.hours', { count: hours })}` : ''}` : hours > 0 ? t('countdown.hours', { count: hours }) : t('countdown.minutes', { count: minutes });
+  const time =
+    days > 0
+      ? `${t('countdown.days', { count: days })}${hours ? ` ${t('countdown.hours', { count: hours })}` : ''}`
+      : hours > 0
+        ? t('countdown.hours', { count: hours })
+        : t('countdown.minutes', { count: minutes });
   return ms >= 0 ? t('countdown.left', { time }) : t('countdown.over', { time });
 }
 
@@ -100,23 +105,42 @@ export function fetchForm(code: string, form: FormNumber): Promise<Result<Blob>>
 
 /** Fetches a stored file (a component's scan, a result) with the token. */
 export function fetchFile(sha256: string): Promise<Result<Blob>> {
-  return settle(staffApi.GET('/files/{sha256}', { params: { path: { sha256 } }, parseAs: 'blob' }) as Promise<{ data?: Blob; error?: unknown; response: Response }>);
+  return settle(
+    staffApi.GET('/files/{sha256}', { params: { path: { sha256 } }, parseAs: 'blob' }) as Promise<{
+      data?: Blob;
+      error?: unknown;
+      response: Response;
+    }>,
+  );
 }
 
 /**
  * A button that fetches a protected blob and opens it in a new tab; the tab is opened at the click
  * (before the fetch) so pop-up blockers let it through. A download link stays beside it afterwards.
  */
-export function BlobButton({ label, fileName, load, className = 'button button-secondary' }: { label: string; fileName: string; load: () => Promise<Result<Blob>>; className?: string }) {
+export function BlobButton({
+  label,
+  fileName,
+  load,
+  className = 'button button-secondary',
+}: {
+  label: string;
+  fileName: string;
+  load: () => Promise<Result<Blob>>;
+  className?: string;
+}) {
   const { t } = useStaffT();
   const [busy, setBusy] = useState(false);
   const [url, setUrl] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [blocked, setBlocked] = useState(false);
   const urlRef = useRef<string | null>(null);
-  useEffect(() => () => {
-    if (urlRef.current) URL.revokeObjectURL(urlRef.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (urlRef.current) URL.revokeObjectURL(urlRef.current);
+    },
+    [],
+  );
   const open = async () => {
     setBusy(true);
     setProblem(null);

@@ -22,7 +22,10 @@ export default function LiveSection({ unitId }: { unitId: number }) {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(params.get('ngay') ?? '') ? params.get('ngay')! : today;
   const [form, setForm] = useState(day);
   useEffect(() => setForm(day), [day]);
-  const [state, retry] = useApi((signal) => settle(staffApi.GET('/queue/points/{unitId}/live', { params: { path: { unitId }, query: { day } }, signal })), [unitId, day]);
+  const [state, retry] = useApi(
+    (signal) => settle(staffApi.GET('/queue/points/{unitId}/live', { params: { path: { unitId }, query: { day } }, signal })),
+    [unitId, day],
+  );
   useEffect(() => {
     if (day !== today) return;
     const timer = setInterval(retry, REFRESH_MS);
@@ -49,7 +52,12 @@ export default function LiveSection({ unitId }: { unitId: number }) {
     { key: 'served', label: t('live.served'), value: String(f.served) },
     { key: 'noShows', label: t('live.noShows'), value: String(f.noShows) },
     { key: 'wait', label: t('live.meanWait'), value: dur(f.meanWaitSeconds), sub: t('live.p90', { value: dur(f.p90WaitSeconds) }) },
-    { key: 'service', label: t('live.meanService'), value: dur(f.meanServiceSeconds), sub: t('live.p90', { value: dur(f.p90ServiceSeconds) }) },
+    {
+      key: 'service',
+      label: t('live.meanService'),
+      value: dur(f.meanServiceSeconds),
+      sub: t('live.p90', { value: dur(f.p90ServiceSeconds) }),
+    },
     { key: 'share', label: t('live.withinTarget', { target: Math.round(target / 60) }), value: formatShare(f.shareWithinTarget, lang) },
   ];
   return (
@@ -71,7 +79,8 @@ export default function LiveSection({ unitId }: { unitId: number }) {
         {state.status === 'error' && <ProblemAlert problem={state.problem} onRetry={retry} />}
         {data && (
           <p className="result-count">
-            {lang === 'en' ? data.nameEn : data.nameVi} · {formatDate(data.day, lang)} · {t('live.asOf', { at: formatDateTime(data.asOf, lang) })}
+            {lang === 'en' ? data.nameEn : data.nameVi} · {formatDate(data.day, lang)} ·{' '}
+            {t('live.asOf', { at: formatDateTime(data.asOf, lang) })}
           </p>
         )}
       </div>
@@ -93,16 +102,36 @@ export default function LiveSection({ unitId }: { unitId: number }) {
                 <thead>
                   <tr>
                     <th scope="col">{t('live.group')}</th>
-                    <th scope="col" className="num">{t('live.waiting')}</th>
-                    <th scope="col" className="num">{t('live.estimateNew')}</th>
-                    <th scope="col" className="num">{t('live.arrived')}</th>
-                    <th scope="col" className="num">{t('live.served')}</th>
-                    <th scope="col" className="num">{t('live.noShows')}</th>
-                    <th scope="col" className="num">{t('live.meanWait')}</th>
-                    <th scope="col" className="num">{t('live.p90Wait')}</th>
-                    <th scope="col" className="num">{t('live.meanService')}</th>
-                    <th scope="col" className="num">{t('live.p90Service')}</th>
-                    <th scope="col" className="num">{t('live.withinOwnTarget')}</th>
+                    <th scope="col" className="num">
+                      {t('live.waiting')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.estimateNew')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.arrived')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.served')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.noShows')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.meanWait')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.p90Wait')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.meanService')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.p90Service')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('live.withinOwnTarget')}
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -115,15 +144,33 @@ export default function LiveSection({ unitId }: { unitId: number }) {
                           <span className="group-code">{g.code}</span> {lang === 'en' ? g.nameEn : g.nameVi}
                           {!g.active && <span className="badge badge-grey">{t('setup.closed')}</span>}
                         </th>
-                        <td className="num" data-label={t('live.waiting')}>{f.waiting}</td>
-                        <td className="num" data-label={t('live.estimateNew')}>{dur(g.estimatedWaitSeconds)}</td>
-                        <td className="num" data-label={t('live.arrived')}>{f.arrived}</td>
-                        <td className="num" data-label={t('live.served')}>{f.served}</td>
-                        <td className="num" data-label={t('live.noShows')}>{f.noShows}</td>
-                        <td className="num" data-label={t('live.meanWait')}>{dur(f.meanWaitSeconds)}</td>
-                        <td className="num" data-label={t('live.p90Wait')}>{dur(f.p90WaitSeconds)}</td>
-                        <td className="num" data-label={t('live.meanService')}>{dur(f.meanServiceSeconds)}</td>
-                        <td className="num" data-label={t('live.p90Service')}>{dur(f.p90ServiceSeconds)}</td>
+                        <td className="num" data-label={t('live.waiting')}>
+                          {f.waiting}
+                        </td>
+                        <td className="num" data-label={t('live.estimateNew')}>
+                          {dur(g.estimatedWaitSeconds)}
+                        </td>
+                        <td className="num" data-label={t('live.arrived')}>
+                          {f.arrived}
+                        </td>
+                        <td className="num" data-label={t('live.served')}>
+                          {f.served}
+                        </td>
+                        <td className="num" data-label={t('live.noShows')}>
+                          {f.noShows}
+                        </td>
+                        <td className="num" data-label={t('live.meanWait')}>
+                          {dur(f.meanWaitSeconds)}
+                        </td>
+                        <td className="num" data-label={t('live.p90Wait')}>
+                          {dur(f.p90WaitSeconds)}
+                        </td>
+                        <td className="num" data-label={t('live.meanService')}>
+                          {dur(f.meanServiceSeconds)}
+                        </td>
+                        <td className="num" data-label={t('live.p90Service')}>
+                          {dur(f.p90ServiceSeconds)}
+                        </td>
                         <td className={`num${missed ? ' num-late' : ''}`} data-label={t('live.withinOwnTarget')}>
                           {formatShare(f.shareWithinTarget, lang)}
                           <span className="small muted"> / {Math.round(g.targetWaitSeconds / 60)}′</span>
@@ -150,7 +197,9 @@ export default function LiveSection({ unitId }: { unitId: number }) {
                 <tbody>
                   {data.arrivalsByHour.map((h) => (
                     <tr key={h.hour}>
-                      <th scope="row">{t('live.hourRange', { from: String(h.hour).padStart(2, '0'), to: String(h.hour + 1).padStart(2, '0') })}</th>
+                      <th scope="row">
+                        {t('live.hourRange', { from: String(h.hour).padStart(2, '0'), to: String(h.hour + 1).padStart(2, '0') })}
+                      </th>
                       <td>
                         <span className="hour-bar" style={{ width: `${(h.arrivals / maxArrivals) * 100}%` }} aria-hidden="true" />
                         <span className="hour-value">{h.arrivals}</span>

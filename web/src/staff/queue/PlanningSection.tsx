@@ -19,7 +19,12 @@ interface Form {
   blocks: 'day' | 'half-day';
 }
 
-const CONSTRAINT: Record<string, QueueKey> = { stability: 'plan.limit.stability', meanWait: 'plan.limit.meanWait', share: 'plan.limit.share', occupancy: 'plan.limit.occupancy' };
+const CONSTRAINT: Record<string, QueueKey> = {
+  stability: 'plan.limit.stability',
+  meanWait: 'plan.limit.meanWait',
+  share: 'plan.limit.share',
+  occupancy: 'plan.limit.occupancy',
+};
 const BLOCK: Record<string, QueueKey> = { day: 'plan.block.day', morning: 'plan.block.morning', afternoon: 'plan.block.afternoon' };
 
 /** The form's targets as the planner's query (minutes and percents to seconds and shares). */
@@ -50,7 +55,16 @@ function queryOf(f: Form, unitId: number): PlanningQuery {
 export default function PlanningSection({ points, unitId }: { points: Unit[]; unitId: number }) {
   const { t, lang } = useQueueT();
   const id = useId();
-  const [form, setForm] = useState<Form>({ day: vietnamToday(), scope: 'all', meanWait: '15', withinMinutes: '', share: '', occupancy: '85', absence: '0', blocks: 'day' });
+  const [form, setForm] = useState<Form>({
+    day: vietnamToday(),
+    scope: 'all',
+    meanWait: '15',
+    withinMinutes: '',
+    share: '',
+    occupancy: '85',
+    absence: '0',
+    blocks: 'day',
+  });
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [result, setResult] = useState<{ staffing: Staffing; reallocation: Reallocation | null } | null>(null);
@@ -98,23 +112,63 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
           </div>
           <div className="field">
             <label htmlFor={`${id}-mw`}>{t('plan.meanWait')}</label>
-            <input id={`${id}-mw`} type="number" min={1} max={240} step="any" value={form.meanWait} onChange={(e) => set('meanWait', e.target.value)} />
+            <input
+              id={`${id}-mw`}
+              type="number"
+              min={1}
+              max={240}
+              step="any"
+              value={form.meanWait}
+              onChange={(e) => set('meanWait', e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${id}-sh`}>{t('plan.share')}</label>
-            <input id={`${id}-sh`} type="number" min={1} max={99} step="any" value={form.share} onChange={(e) => set('share', e.target.value)} />
+            <input
+              id={`${id}-sh`}
+              type="number"
+              min={1}
+              max={99}
+              step="any"
+              value={form.share}
+              onChange={(e) => set('share', e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${id}-wm`}>{t('plan.within')}</label>
-            <input id={`${id}-wm`} type="number" min={0} max={240} step="any" value={form.withinMinutes} onChange={(e) => set('withinMinutes', e.target.value)} />
+            <input
+              id={`${id}-wm`}
+              type="number"
+              min={0}
+              max={240}
+              step="any"
+              value={form.withinMinutes}
+              onChange={(e) => set('withinMinutes', e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${id}-oc`}>{t('plan.occupancy')}</label>
-            <input id={`${id}-oc`} type="number" min={1} max={100} step="any" value={form.occupancy} onChange={(e) => set('occupancy', e.target.value)} />
+            <input
+              id={`${id}-oc`}
+              type="number"
+              min={1}
+              max={100}
+              step="any"
+              value={form.occupancy}
+              onChange={(e) => set('occupancy', e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${id}-ab`}>{t('plan.absence')}</label>
-            <input id={`${id}-ab`} type="number" min={0} max={90} step="any" value={form.absence} onChange={(e) => set('absence', e.target.value)} />
+            <input
+              id={`${id}-ab`}
+              type="number"
+              min={0}
+              max={90}
+              step="any"
+              value={form.absence}
+              onChange={(e) => set('absence', e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${id}-bl`}>{t('plan.blocks')}</label>
@@ -135,7 +189,11 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
           <p className="result-count">
             {t('plan.for', { day: formatDate(result.staffing.day, lang) })} ·{' '}
             {result.staffing.history.from && result.staffing.history.to
-              ? t('plan.history', { days: result.staffing.history.days, from: formatDate(result.staffing.history.from, lang), to: formatDate(result.staffing.history.to, lang) })
+              ? t('plan.history', {
+                  days: result.staffing.history.days,
+                  from: formatDate(result.staffing.history.from, lang),
+                  to: formatDate(result.staffing.history.to, lang),
+                })
               : t('plan.noHistory')}
           </p>
         )}
@@ -152,13 +210,17 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
                 <thead>
                   <tr>
                     <th scope="col">{t('plan.point')}</th>
-                    <th scope="col" className="num">{t('plan.seen')}</th>
+                    <th scope="col" className="num">
+                      {t('plan.seen')}
+                    </th>
                     {hours.map((h) => (
                       <th scope="col" key={h} className="num">
                         {t('plan.hourShort', { hour: h })}
                       </th>
                     ))}
-                    <th scope="col" className="num">{t('plan.peak')}</th>
+                    <th scope="col" className="num">
+                      {t('plan.peak')}
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -168,7 +230,12 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
                       <td className="num">{p.clerksSeen}</td>
                       {hours.map((h) => {
                         const x = p.hours.find((y) => y.hour === h);
-                        if (!x) return <td key={h} className="num muted">–</td>;
+                        if (!x)
+                          return (
+                            <td key={h} className="num muted">
+                              –
+                            </td>
+                          );
                         const short = x.scheduled > p.clerksSeen;
                         return (
                           <td key={h} className={`num${short ? ' plan-short' : ''}`}>
@@ -197,14 +264,30 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
                     <thead>
                       <tr>
                         <th scope="col">{t('plan.hour')}</th>
-                        <th scope="col" className="num">{t('plan.arrivals')}</th>
-                        <th scope="col" className="num">{t('plan.service')}</th>
-                        <th scope="col" className="num">{t('plan.clerks')}</th>
-                        <th scope="col" className="num">{t('plan.scheduled')}</th>
-                        <th scope="col" className="num">{t('plan.pWait')}</th>
-                        <th scope="col" className="num">{t('plan.meanWaitCol')}</th>
-                        <th scope="col" className="num">{t('plan.shareCol')}</th>
-                        <th scope="col" className="num">{t('plan.occupancyCol')}</th>
+                        <th scope="col" className="num">
+                          {t('plan.arrivals')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.service')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.clerks')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.scheduled')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.pWait')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.meanWaitCol')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.shareCol')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('plan.occupancyCol')}
+                        </th>
                         <th scope="col">{t('plan.limitedBy')}</th>
                       </tr>
                     </thead>
@@ -212,7 +295,9 @@ export default function PlanningSection({ points, unitId }: { points: Unit[]; un
                       {p.hours.map((h) => (
                         <tr key={h.hour}>
                           <th scope="row">{t('plan.hourShort', { hour: h.hour })}</th>
-                          <td className="num">{h.arrivalsPerHour.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1 })}</td>
+                          <td className="num">
+                            {h.arrivalsPerHour.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1 })}
+                          </td>
                           <td className="num">{formatDuration(h.serviceSeconds, lang)}</td>
                           <td className="num">{h.clerks}</td>
                           <td className="num">{h.scheduled}</td>
@@ -242,7 +327,9 @@ function ReallocationView({ data }: { data: Reallocation }) {
   const name = (p: { nameVi: string; nameEn: string }) => (lang === 'en' ? p.nameEn : p.nameVi);
   const dur = (s: number | null) => (s === null ? t('plan.unstable') : formatDuration(s, lang));
   const changed = (p: Reallocation['points'][number]) => p.clerks.some((c) => c.before !== c.after);
-  const rows = [...data.points].sort((a, b) => Number(changed(b)) - Number(changed(a)) || Number(a.before.meetsTarget) - Number(b.before.meetsTarget));
+  const rows = [...data.points].sort(
+    (a, b) => Number(changed(b)) - Number(changed(a)) || Number(a.before.meetsTarget) - Number(b.before.meetsTarget),
+  );
   const block = (b: string) => (BLOCK[b] ? t(BLOCK[b]) : b);
   return (
     <section className="card section" aria-labelledby={`${id}-h`}>
@@ -254,7 +341,14 @@ function ReallocationView({ data }: { data: Reallocation }) {
         <ol className="plan-moves" data-testid="plan-moves">
           {data.moves.map((m, i) => (
             <li key={i}>
-              {t('plan.move', { count: m.count, from: data.points.find((p) => p.unitId === m.fromUnitId) ? name(data.points.find((p) => p.unitId === m.fromUnitId)!) : m.fromNameVi, to: data.points.find((p) => p.unitId === m.toUnitId) ? name(data.points.find((p) => p.unitId === m.toUnitId)!) : m.toNameVi, block: block(m.block) })}
+              {t('plan.move', {
+                count: m.count,
+                from: data.points.find((p) => p.unitId === m.fromUnitId)
+                  ? name(data.points.find((p) => p.unitId === m.fromUnitId)!)
+                  : m.fromNameVi,
+                to: data.points.find((p) => p.unitId === m.toUnitId) ? name(data.points.find((p) => p.unitId === m.toUnitId)!) : m.toNameVi,
+                block: block(m.block),
+              })}
             </li>
           ))}
         </ol>
@@ -280,12 +374,24 @@ function ReallocationView({ data }: { data: Reallocation }) {
               </th>
             </tr>
             <tr>
-              <th scope="col" className="num">{t('plan.before')}</th>
-              <th scope="col" className="num">{t('plan.after')}</th>
-              <th scope="col" className="num">{t('plan.before')}</th>
-              <th scope="col" className="num">{t('plan.after')}</th>
-              <th scope="col" className="num">{t('plan.before')}</th>
-              <th scope="col" className="num">{t('plan.after')}</th>
+              <th scope="col" className="num">
+                {t('plan.before')}
+              </th>
+              <th scope="col" className="num">
+                {t('plan.after')}
+              </th>
+              <th scope="col" className="num">
+                {t('plan.before')}
+              </th>
+              <th scope="col" className="num">
+                {t('plan.after')}
+              </th>
+              <th scope="col" className="num">
+                {t('plan.before')}
+              </th>
+              <th scope="col" className="num">
+                {t('plan.after')}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -293,7 +399,11 @@ function ReallocationView({ data }: { data: Reallocation }) {
               <tr key={p.unitId} className={changed(p) ? 'plan-changed' : undefined}>
                 <th scope="row">
                   {name(p)}
-                  {p.before.overloadedHours.length > 0 && <span className="block small plan-over">{t('plan.overloaded', { hours: p.before.overloadedHours.map((h) => `${h}h`).join(', ') })}</span>}
+                  {p.before.overloadedHours.length > 0 && (
+                    <span className="block small plan-over">
+                      {t('plan.overloaded', { hours: p.before.overloadedHours.map((h) => `${h}h`).join(', ') })}
+                    </span>
+                  )}
                 </th>
                 <td className="num">
                   {p.clerks.map((c) => (

@@ -10,13 +10,23 @@ import type { Group, GroupPatch, NewGroup, Setup } from '../../queue/queue.api';
 import { staffApi } from '../session';
 
 /** Procedure codes typed one per line or separated by spaces or commas. */
-const codesOf = (text: string) => [...new Set(text.split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean))];
+const codesOf = (text: string) => [
+  ...new Set(
+    text
+      .split(/[\s,;]+/)
+      .map((c) => c.trim())
+      .filter(Boolean),
+  ),
+];
 
 /** A point's service groups (with their procedures) and counters; managers create and change them. */
 export default function SetupSection({ unitId }: { unitId: number }) {
   const { t, lang } = useQueueT();
   const id = useId();
-  const [state, retry] = useApi((signal) => settle(staffApi.GET('/queue/points/{unitId}/setup', { params: { path: { unitId } }, signal })), [unitId]);
+  const [state, retry] = useApi(
+    (signal) => settle(staffApi.GET('/queue/points/{unitId}/setup', { params: { path: { unitId } }, signal })),
+    [unitId],
+  );
   const [editing, setEditing] = useState<number | null>(null);
   const [message, setMessage] = useState('');
   useEffect(() => {
@@ -48,7 +58,9 @@ export default function SetupSection({ unitId }: { unitId: number }) {
             <thead>
               <tr>
                 <th scope="col">{t('setup.group')}</th>
-                <th scope="col" className="num">{t('setup.target')}</th>
+                <th scope="col" className="num">
+                  {t('setup.target')}
+                </th>
                 <th scope="col">{t('setup.booking')}</th>
                 <th scope="col">{t('setup.procedures')}</th>
                 <th scope="col">{t('setup.state')}</th>
@@ -63,8 +75,14 @@ export default function SetupSection({ unitId }: { unitId: number }) {
                   <th scope="row" data-label={t('setup.group')}>
                     <span className="group-code">{g.code}</span> {lang === 'en' ? g.nameEn : g.nameVi}
                   </th>
-                  <td className="num" data-label={t('setup.target')}>{t('setup.minutes', { count: Math.round(g.targetWaitSeconds / 60) })}</td>
-                  <td data-label={t('setup.booking')}>{g.slotCapacity > 0 ? t('setup.bookingOn', { capacity: g.slotCapacity, minutes: g.slotMinutes }) : t('setup.bookingOff')}</td>
+                  <td className="num" data-label={t('setup.target')}>
+                    {t('setup.minutes', { count: Math.round(g.targetWaitSeconds / 60) })}
+                  </td>
+                  <td data-label={t('setup.booking')}>
+                    {g.slotCapacity > 0
+                      ? t('setup.bookingOn', { capacity: g.slotCapacity, minutes: g.slotMinutes })
+                      : t('setup.bookingOff')}
+                  </td>
                   <td data-label={t('setup.procedures')}>
                     {g.procedureCodes.length === 0 ? (
                       <span className="muted">{t('setup.noProcedures')}</span>
@@ -76,10 +94,17 @@ export default function SetupSection({ unitId }: { unitId: number }) {
                     )}
                   </td>
                   <td data-label={t('setup.state')}>
-                    <span className={`badge ${g.active ? 'badge-green' : 'badge-grey'}`}>{g.active ? t('setup.open') : t('setup.closed')}</span>
+                    <span className={`badge ${g.active ? 'badge-green' : 'badge-grey'}`}>
+                      {g.active ? t('setup.open') : t('setup.closed')}
+                    </span>
                   </td>
                   <td data-label={t('setup.actions')}>
-                    <button type="button" className="button button-secondary button-small" aria-expanded={editing === g.id} onClick={() => setEditing(editing === g.id ? null : g.id)}>
+                    <button
+                      type="button"
+                      className="button button-secondary button-small"
+                      aria-expanded={editing === g.id}
+                      onClick={() => setEditing(editing === g.id ? null : g.id)}
+                    >
                       {t('setup.edit')}
                       <span className="visually-hidden"> {g.code}</span>
                     </button>
@@ -89,7 +114,15 @@ export default function SetupSection({ unitId }: { unitId: number }) {
             </tbody>
           </table>
         )}
-        {editing !== null && s.groups.some((g) => g.id === editing) && <GroupForm key={editing} group={s.groups.find((g) => g.id === editing)!} unitId={unitId} onSaved={saved} onCancel={() => setEditing(null)} />}
+        {editing !== null && s.groups.some((g) => g.id === editing) && (
+          <GroupForm
+            key={editing}
+            group={s.groups.find((g) => g.id === editing)!}
+            unitId={unitId}
+            onSaved={saved}
+            onCancel={() => setEditing(null)}
+          />
+        )}
         <details className="setup-new">
           <summary>{t('setup.newGroup')}</summary>
           <GroupForm unitId={unitId} onSaved={saved} />
@@ -138,11 +171,13 @@ export default function SetupSection({ unitId }: { unitId: number }) {
               <thead>
                 <tr>
                   <th scope="col">{t('setup.clerk')}</th>
-                  {s.groups.filter((g) => g.active).map((g) => (
-                    <th scope="col" key={g.id} className="num">
-                      <span className="group-code">{g.code}</span>
-                    </th>
-                  ))}
+                  {s.groups
+                    .filter((g) => g.active)
+                    .map((g) => (
+                      <th scope="col" key={g.id} className="num">
+                        <span className="group-code">{g.code}</span>
+                      </th>
+                    ))}
                   <th scope="col">
                     <span className="visually-hidden">{t('setup.actions')}</span>
                   </th>
@@ -164,7 +199,10 @@ export default function SetupSection({ unitId }: { unitId: number }) {
 /** One clerk's groups and weights: "—" (not served) or 1–10 per open group; every group at 1 is saved as "every group". */
 function ClerkRow({ clerk, groups, onSaved }: { clerk: Setup['clerks'][number]; groups: Group[]; onSaved: (message: string) => void }) {
   const { t, lang } = useQueueT();
-  const initial = () => Object.fromEntries(groups.map((g) => [g.id, clerk.groups.length === 0 ? 1 : (clerk.groups.find((x) => x.groupId === g.id)?.weight ?? 0)]));
+  const initial = () =>
+    Object.fromEntries(
+      groups.map((g) => [g.id, clerk.groups.length === 0 ? 1 : (clerk.groups.find((x) => x.groupId === g.id)?.weight ?? 0)]),
+    );
   const [weights, setWeights] = useState<Record<number, number>>(initial);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [none, setNone] = useState(false);
@@ -177,7 +215,9 @@ function ClerkRow({ clerk, groups, onSaved }: { clerk: Setup['clerks'][number]; 
     setNone(chosen.length === 0);
     if (chosen.length === 0) return setBusy(false);
     const everyGroup = chosen.length === groups.length && chosen.every((x) => x.weight === 1);
-    const r = await settle(staffApi.PUT('/queue/staff/{id}/groups', { params: { path: { id: clerk.staffId } }, body: { groups: everyGroup ? [] : chosen } }));
+    const r = await settle(
+      staffApi.PUT('/queue/staff/{id}/groups', { params: { path: { id: clerk.staffId } }, body: { groups: everyGroup ? [] : chosen } }),
+    );
     setBusy(false);
     if (!r.ok) return setProblem(r.problem);
     onSaved(t('setup.clerkSaved', { name: clerk.fullName }));
@@ -186,7 +226,11 @@ function ClerkRow({ clerk, groups, onSaved }: { clerk: Setup['clerks'][number]; 
     <tr>
       <th scope="row" data-label={t('setup.clerk')}>
         {clerk.fullName}
-        <span className="muted small"> · {clerk.username}{clerk.groups.length === 0 ? ` · ${t('setup.allGroups')}` : ''}</span>
+        <span className="muted small">
+          {' '}
+          · {clerk.username}
+          {clerk.groups.length === 0 ? ` · ${t('setup.allGroups')}` : ''}
+        </span>
         {problem && <ProblemAlert problem={problem} message={queueProblemMessage(t, problem)} />}
         {none && (
           <p role="alert" className="notice notice-amber">
@@ -221,7 +265,17 @@ function ClerkRow({ clerk, groups, onSaved }: { clerk: Setup['clerks'][number]; 
 }
 
 /** Creates a group (no `group`) or changes one. */
-function GroupForm({ unitId, group, onSaved, onCancel }: { unitId: number; group?: Group; onSaved: (message: string) => void; onCancel?: () => void }) {
+function GroupForm({
+  unitId,
+  group,
+  onSaved,
+  onCancel,
+}: {
+  unitId: number;
+  group?: Group;
+  onSaved: (message: string) => void;
+  onCancel?: () => void;
+}) {
   const { t } = useQueueT();
   const id = useId();
   const [code, setCode] = useState('');
@@ -242,10 +296,24 @@ function GroupForm({ unitId, group, onSaved, onCancel }: { unitId: number; group
     e.preventDefault();
     setBusy(true);
     setProblem(null);
-    const fields = { nameVi: nameVi.trim(), nameEn: nameEn.trim(), targetWaitSeconds: Math.round(Number(target) * 60), slotMinutes: Number(slotMinutes), slotCapacity: Number(capacity), procedureCodes: codesOf(procedures) };
+    const fields = {
+      nameVi: nameVi.trim(),
+      nameEn: nameEn.trim(),
+      targetWaitSeconds: Math.round(Number(target) * 60),
+      slotMinutes: Number(slotMinutes),
+      slotCapacity: Number(capacity),
+      procedureCodes: codesOf(procedures),
+    };
     const r = group
-      ? await settle(staffApi.PATCH('/queue/groups/{id}', { params: { path: { id: group.id } }, body: { ...fields, active } satisfies GroupPatch }))
-      : await settle(staffApi.POST('/queue/points/{unitId}/groups', { params: { path: { unitId } }, body: { code: code.trim().toUpperCase(), ...fields } satisfies NewGroup }));
+      ? await settle(
+          staffApi.PATCH('/queue/groups/{id}', { params: { path: { id: group.id } }, body: { ...fields, active } satisfies GroupPatch }),
+        )
+      : await settle(
+          staffApi.POST('/queue/points/{unitId}/groups', {
+            params: { path: { unitId } },
+            body: { code: code.trim().toUpperCase(), ...fields } satisfies NewGroup,
+          }),
+        );
     setBusy(false);
     if (!r.ok) return setProblem(r.problem);
     onSaved(group ? t('setup.groupSaved', { code: r.data.code }) : t('setup.groupCreated', { code: r.data.code }));
@@ -253,43 +321,116 @@ function GroupForm({ unitId, group, onSaved, onCancel }: { unitId: number; group
   const fieldOf = (p: Problem | null) => p?.field?.replace(/^body\./, '');
   const invalid = (f: string) => (fieldOf(problem) === f ? true : undefined);
   return (
-    <form className={group ? 'setup-form card' : 'setup-form'} onSubmit={(e) => void submit(e)} aria-label={group ? t('setup.editGroup', { code: group.code }) : t('setup.newGroup')}>
+    <form
+      className={group ? 'setup-form card' : 'setup-form'}
+      onSubmit={(e) => void submit(e)}
+      aria-label={group ? t('setup.editGroup', { code: group.code }) : t('setup.newGroup')}
+    >
       {group && <h4>{t('setup.editGroup', { code: group.code })}</h4>}
       <div className="field-row">
         {!group && (
           <div className="field">
             <label htmlFor={`${id}-code`}>{t('setup.code')}</label>
-            <p className="hint" id={`${id}-code-h`}>{t('setup.codeHint')}</p>
-            <input id={`${id}-code`} type="text" className="input-short" value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} maxLength={2} required aria-invalid={invalid('code')} aria-describedby={`${id}-code-h`} />
+            <p className="hint" id={`${id}-code-h`}>
+              {t('setup.codeHint')}
+            </p>
+            <input
+              id={`${id}-code`}
+              type="text"
+              className="input-short"
+              value={code}
+              onChange={(e) => setCode(e.target.value.toUpperCase())}
+              maxLength={2}
+              required
+              aria-invalid={invalid('code')}
+              aria-describedby={`${id}-code-h`}
+            />
           </div>
         )}
         <div className="field">
           <label htmlFor={`${id}-vi`}>{t('setup.nameVi')}</label>
-          <input ref={first} id={`${id}-vi`} type="text" value={nameVi} onChange={(e) => setNameVi(e.target.value)} required minLength={2} maxLength={200} aria-invalid={invalid('nameVi')} />
+          <input
+            ref={first}
+            id={`${id}-vi`}
+            type="text"
+            value={nameVi}
+            onChange={(e) => setNameVi(e.target.value)}
+            required
+            minLength={2}
+            maxLength={200}
+            aria-invalid={invalid('nameVi')}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-en`}>{t('setup.nameEn')}</label>
-          <input id={`${id}-en`} type="text" lang="en" value={nameEn} onChange={(e) => setNameEn(e.target.value)} required minLength={2} maxLength={200} aria-invalid={invalid('nameEn')} />
+          <input
+            id={`${id}-en`}
+            type="text"
+            lang="en"
+            value={nameEn}
+            onChange={(e) => setNameEn(e.target.value)}
+            required
+            minLength={2}
+            maxLength={200}
+            aria-invalid={invalid('nameEn')}
+          />
         </div>
       </div>
       <div className="field-row setup-numbers">
         <div className="field">
           <label htmlFor={`${id}-t`}>{t('setup.targetMinutes')}</label>
-          <input id={`${id}-t`} type="number" min={1} max={240} value={target} onChange={(e) => setTarget(e.target.value)} required aria-invalid={invalid('targetWaitSeconds')} />
+          <input
+            id={`${id}-t`}
+            type="number"
+            min={1}
+            max={240}
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            required
+            aria-invalid={invalid('targetWaitSeconds')}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-cap`}>{t('setup.capacity')}</label>
-          <input id={`${id}-cap`} type="number" min={0} max={1000} value={capacity} onChange={(e) => setCapacity(e.target.value)} required aria-invalid={invalid('slotCapacity')} />
+          <input
+            id={`${id}-cap`}
+            type="number"
+            min={0}
+            max={1000}
+            value={capacity}
+            onChange={(e) => setCapacity(e.target.value)}
+            required
+            aria-invalid={invalid('slotCapacity')}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-sm`}>{t('setup.slotMinutes')}</label>
-          <input id={`${id}-sm`} type="number" min={5} max={240} value={slotMinutes} onChange={(e) => setSlotMinutes(e.target.value)} required aria-invalid={invalid('slotMinutes')} />
+          <input
+            id={`${id}-sm`}
+            type="number"
+            min={5}
+            max={240}
+            value={slotMinutes}
+            onChange={(e) => setSlotMinutes(e.target.value)}
+            required
+            aria-invalid={invalid('slotMinutes')}
+          />
         </div>
       </div>
       <div className="field">
         <label htmlFor={`${id}-p`}>{t('setup.procedureCodes')}</label>
-        <p className="hint" id={`${id}-p-h`}>{t('setup.procedureCodesHint')}</p>
-        <textarea id={`${id}-p`} className="code-input" rows={3} value={procedures} onChange={(e) => setProcedures(e.target.value)} aria-invalid={invalid('procedureCodes')} aria-describedby={`${id}-p-h`} />
+        <p className="hint" id={`${id}-p-h`}>
+          {t('setup.procedureCodesHint')}
+        </p>
+        <textarea
+          id={`${id}-p`}
+          className="code-input"
+          rows={3}
+          value={procedures}
+          onChange={(e) => setProcedures(e.target.value)}
+          aria-invalid={invalid('procedureCodes')}
+          aria-describedby={`${id}-p-h`}
+        />
       </div>
       {group && (
         <div className="check">
@@ -325,7 +466,11 @@ function CounterForm({ unitId, next, onSaved }: { unitId: number; next: number; 
     e.preventDefault();
     setBusy(true);
     setProblem(null);
-    const body = { number: Number(number), ...(nameVi.trim() ? { nameVi: nameVi.trim() } : {}), ...(nameEn.trim() ? { nameEn: nameEn.trim() } : {}) };
+    const body = {
+      number: Number(number),
+      ...(nameVi.trim() ? { nameVi: nameVi.trim() } : {}),
+      ...(nameEn.trim() ? { nameEn: nameEn.trim() } : {}),
+    };
     const r = await settle(staffApi.POST('/queue/points/{unitId}/counters', { params: { path: { unitId } }, body }));
     setBusy(false);
     if (!r.ok) return setProblem(r.problem);
@@ -338,19 +483,43 @@ function CounterForm({ unitId, next, onSaved }: { unitId: number; next: number; 
       <div className="field-row setup-numbers">
         <div className="field">
           <label htmlFor={`${id}-n`}>{t('setup.counterNumber')}</label>
-          <input id={`${id}-n`} type="number" min={1} max={999} value={number} onChange={(e) => setNumber(e.target.value)} required aria-invalid={problem?.field === 'body.number' ? true : undefined} />
+          <input
+            id={`${id}-n`}
+            type="number"
+            min={1}
+            max={999}
+            value={number}
+            onChange={(e) => setNumber(e.target.value)}
+            required
+            aria-invalid={problem?.field === 'body.number' ? true : undefined}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-vi`}>
             {t('setup.counterNameVi')} <span className="optional">{t('setup.optional')}</span>
           </label>
-          <input id={`${id}-vi`} type="text" value={nameVi} onChange={(e) => setNameVi(e.target.value)} maxLength={100} placeholder={`Quầy ${number}`} />
+          <input
+            id={`${id}-vi`}
+            type="text"
+            value={nameVi}
+            onChange={(e) => setNameVi(e.target.value)}
+            maxLength={100}
+            placeholder={`Quầy ${number}`}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-en`}>
             {t('setup.counterNameEn')} <span className="optional">{t('setup.optional')}</span>
           </label>
-          <input id={`${id}-en`} type="text" lang="en" value={nameEn} onChange={(e) => setNameEn(e.target.value)} maxLength={100} placeholder={`Counter ${number}`} />
+          <input
+            id={`${id}-en`}
+            type="text"
+            lang="en"
+            value={nameEn}
+            onChange={(e) => setNameEn(e.target.value)}
+            maxLength={100}
+            placeholder={`Counter ${number}`}
+          />
         </div>
       </div>
       {problem && <ProblemAlert problem={problem} message={queueProblemMessage(t, problem)} />}
