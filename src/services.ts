@@ -9,7 +9,7 @@ import { FileService } from './files/file.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
 import { FormService } from './forms/form.service.js';
 import { StatsService } from './stats/stats.service.js';
-import { QueueService } from './queue/queue.service.js';
+import { createQueueServices, type QueueServices } from './queue/queue.service.js';
 import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
 
@@ -36,7 +36,7 @@ export interface Services {
   tracking: TrackingService;
   stats: StatsService;
   forms: FormService;
-  queue: QueueService;
+  queue: QueueServices;
   planner: PlannerService;
   notifications: NotificationService;
 }
@@ -59,7 +59,7 @@ export function createServices(deps: ServiceDeps): Services {
     tracking,
     stats: new StatsService({ db, clock, org }),
     forms: new FormService({ db, clock, dossiers, org, publicUrl }),
-    queue: new QueueService({ db, clock, org, notifications, publicUrl }),
+    queue: createQueueServices({ db, clock, org, notifications, publicUrl }),
     planner: new PlannerService({ db, clock, org }),
     notifications,
   };

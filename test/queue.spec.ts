@@ -491,7 +491,7 @@ describe('the day’s figures', () => {
     // The estimate for a new ticket: 1 ahead × 450 s mean service over 1 open counter.
     expect(r.json().groups[0].estimatedWaitSeconds).toBe(450);
     expect(t4).toBeGreaterThan(t3);
-    const hist = await h.services.queue.hourlyHistory([branch], '2026-11-23', '2026-11-23');
+    const hist = await h.services.queue.board.hourlyHistory([branch], '2026-11-23', '2026-11-23');
     expect(hist).toEqual([
       {
         unit_id: branch,

@@ -40,22 +40,20 @@ export class AuthService {
     const ok = staff ? await verify(staff.password_hash, password) : (await verify(await dummyHash, password), false);
     const now = clock();
     if (!staff || !ok || !staff.active) {
-      await db
-        .transaction()
-        .execute((trx) =>
-          recordAudit(
-            trx,
-            {
-              actorKind: 'system',
-              actorId: null,
-              stream: 'auth',
-              action: 'auth.login_failed',
-              entityType: 'staff',
-              entityId: staff ? String(staff.id) : null,
-            },
-            now,
-          ),
-        );
+      await db.transaction().execute((trx) =>
+        recordAudit(
+          trx,
+          {
+            actorKind: 'system',
+            actorId: null,
+            stream: 'auth',
+            action: 'auth.login_failed',
+            entityType: 'staff',
+            entityId: staff ? String(staff.id) : null,
+          },
+          now,
+        ),
+      );
       throw new DomainError('INVALID_CREDENTIALS', 'Username or password is wrong, or the account is disabled');
     }
     const token = randomToken();

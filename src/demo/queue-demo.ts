@@ -134,7 +134,7 @@ export async function seedQueueDemo(
     const list = [];
     for (const g of GROUPS) {
       if (plan.unit.kind === 'commune_center' && !g.commune) continue;
-      const made = await services.queue.createGroup(admin, plan.unit.id, {
+      const made = await services.queue.setup.createGroup(admin, plan.unit.id, {
         code: g.code,
         nameVi: g.nameVi,
         nameEn: g.nameEn,
@@ -146,7 +146,7 @@ export async function seedQueueDemo(
     }
     groupIds.set(plan.unit.id, list);
     const ids = [];
-    for (let n = 1; n <= plan.counters; n++) ids.push((await services.queue.createCounter(admin, plan.unit.id, { number: n })).id);
+    for (let n = 1; n <= plan.counters; n++) ids.push((await services.queue.setup.createCounter(admin, plan.unit.id, { number: n })).id);
     counterIds.set(plan.unit.id, ids);
     counters += ids.length;
   }
@@ -249,22 +249,20 @@ export async function seedQueueDemo(
           from queue_tickets where status = 'done') t
       on t.unit_id = d.receiving_unit_id and t.day = d.day and t.n = d.n`.execute(db);
 
-  await db
-    .transaction()
-    .execute((trx) =>
-      recordAudit(
-        trx,
-        {
-          actorKind: 'system',
-          actorId: null,
-          stream: 'system',
-          action: 'demo.queue_history',
-          entityType: 'queue_ticket',
-          entityId: null,
-          data: { tickets, days: days.length },
-        },
-        opts.until,
-      ),
-    );
+  await db.transaction().execute((trx) =>
+    recordAudit(
+      trx,
+      {
+        actorKind: 'system',
+        actorId: null,
+        stream: 'system',
+        action: 'demo.queue_history',
+        entityType: 'queue_ticket',
+        entityId: null,
+        data: { tickets, days: days.length },
+      },
+      opts.until,
+    ),
+  );
   return { groups, counters, tickets, days: days.length, overloaded: pointPlans.filter((p) => p.overloaded).map((p) => p.unit.name_vi) };
 }

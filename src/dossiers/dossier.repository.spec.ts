@@ -46,19 +46,17 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       apology_due_at: null,
       result_document_id: null,
     },
-    components: ['TK', 'GCS', 'CCCD']
-      .slice(0, opts.components ?? 2)
-      .map((code) => ({
-        component_code: code,
-        name_vi: code,
-        form: 'original',
-        count: 1,
-        required: true,
-        source: 'upload' as const,
-        blob_sha256: 'a'.repeat(64),
-        store_document_id: null,
-        digitized: true,
-      })),
+    components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({
+      component_code: code,
+      name_vi: code,
+      form: 'original',
+      count: 1,
+      required: true,
+      source: 'upload' as const,
+      blob_sha256: 'a'.repeat(64),
+      store_document_id: null,
+      digitized: true,
+    })),
     event: {
       province_code: '37',
       action: 'receive',

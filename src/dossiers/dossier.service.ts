@@ -536,23 +536,21 @@ export class DossierService {
     const problem = idNumberProblem(idNumber);
     if (problem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${problem}`, { field: 'querystring.idNumber' });
     const docs = await repo.storeDocumentsOf(this.deps.db, idNumber);
-    await this.deps.db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(
-          trx,
-          {
-            actorKind: 'staff',
-            actorId: actor.staffId,
-            stream: `unit:${actor.unitId}`,
-            action: 'store.read',
-            entityType: 'store',
-            entityId: null,
-            data: { documents: docs.length },
-          },
-          this.deps.clock(),
-        ),
-      );
+    await this.deps.db.transaction().execute((trx) =>
+      recordAudit(
+        trx,
+        {
+          actorKind: 'staff',
+          actorId: actor.staffId,
+          stream: `unit:${actor.unitId}`,
+          action: 'store.read',
+          entityType: 'store',
+          entityId: null,
+          data: { documents: docs.length },
+        },
+        this.deps.clock(),
+      ),
+    );
     return docs.map((d) => ({
       id: d.id,
       kind: d.kind,

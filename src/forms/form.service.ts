@@ -138,23 +138,21 @@ export class FormService {
       };
     });
     // The book lists applicants' addresses and phone numbers: who printed which book is kept.
-    await db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(
-          trx,
-          {
-            actorKind: 'staff',
-            actorId: actor.staffId,
-            stream: `unit:${actor.unitId}`,
-            action: 'forms.tracking_book',
-            entityType: 'unit',
-            entityId: String(unit.id),
-            data: { from: period.from, to: period.to, dossiers: entries.length },
-          },
-          this.deps.clock(),
-        ),
-      );
+    await db.transaction().execute((trx) =>
+      recordAudit(
+        trx,
+        {
+          actorKind: 'staff',
+          actorId: actor.staffId,
+          stream: `unit:${actor.unitId}`,
+          action: 'forms.tracking_book',
+          entityType: 'unit',
+          entityId: String(unit.id),
+          data: { from: period.from, to: period.to, dossiers: entries.length },
+        },
+        this.deps.clock(),
+      ),
+    );
     return trackingBook({ unit: names(unit.id), period, entries, printedAt: this.deps.clock() });
   }
 

@@ -8,7 +8,7 @@ import { formatLocalDate, isoWeekday, parseLocalDate } from '../calendar/local-d
 import type { StaffingTargets } from './erlang.model.js';
 import { hourlyRequirements, proposeReallocation, type HourDemand, type PointDay, type ReallocationBlocks } from './staffing.model.js';
 import { simulateQueue, type Session, type SimulationResult } from './simulation.model.js';
-import { DEFAULT_SERVICE_SECONDS } from './queue.service.js';
+import { DEFAULT_SERVICE_SECONDS } from './queue.context.js';
 import { checkDay, localDay, MAX_PRIORITY_STREAK } from './ticket.model.js';
 import * as repo from './queue.repository.js';
 

@@ -7846,6 +7846,436 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/queue/points/{unitId}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Display board: the latest calls and the waiting count per group */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: number;
+                            nameVi: string;
+                            nameEn: string;
+                            calls: {
+                                ticketId: number;
+                                label: string;
+                                counterNumber: number;
+                                counterNameVi: string;
+                                counterNameEn: string;
+                                callCount: number;
+                                priority: boolean;
+                                status: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            groups: {
+                                id: number;
+                                code: string;
+                                waiting: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/points/{unitId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Display board, live: server-sent events (`board` snapshot first, then `call` and `waiting`)
+         * @description text/event-stream. Events: `board` (the same body as GET …/board), `call` (a ticket called or recalled to a counter), `waiting` (queue lengths changed).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queue/points/{unitId}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A point's queue figures for a day: waiting, estimated wait, mean and p90 wait and service, no-shows, share within target */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Local date (UTC+7), default today */
+                    day?: string;
+                };
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: number;
+                            nameVi: string;
+                            nameEn: string;
+                            day: string;
+                            /** Format: date-time */
+                            asOf: string;
+                            targetWaitSeconds: number;
+                            figures: {
+                                arrived: number;
+                                waiting: number;
+                                called: number;
+                                serving: number;
+                                served: number;
+                                noShows: number;
+                                cancelled: number;
+                                meanWaitSeconds: number | null;
+                                p90WaitSeconds: number | null;
+                                meanServiceSeconds: number | null;
+                                p90ServiceSeconds: number | null;
+                                shareWithinTarget: number | null;
+                                longestWaitingSeconds: number | null;
+                            };
+                            groups: ({
+                                id: number;
+                                unitId: number;
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                targetWaitSeconds: number;
+                                slotMinutes: number;
+                                /** @description Bookable tickets per slot; 0 = no booking */
+                                slotCapacity: number;
+                                active: boolean;
+                                procedureCodes: string[];
+                            } & {
+                                figures: {
+                                    arrived: number;
+                                    waiting: number;
+                                    called: number;
+                                    serving: number;
+                                    served: number;
+                                    noShows: number;
+                                    cancelled: number;
+                                    meanWaitSeconds: number | null;
+                                    p90WaitSeconds: number | null;
+                                    meanServiceSeconds: number | null;
+                                    p90ServiceSeconds: number | null;
+                                    shareWithinTarget: number | null;
+                                    longestWaitingSeconds: number | null;
+                                };
+                                estimatedWaitSeconds: number;
+                            })[];
+                            arrivalsByHour: {
+                                hour: number;
+                                arrivals: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/queue/points/{unitId}/tickets": {
         parameters: {
             query?: never;
@@ -8286,7 +8716,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/public/queue/points/{unitId}/check-in": {
+    "/queue/points/{unitId}/tickets": {
         parameters: {
             query?: never;
             header?: never;
@@ -8295,7 +8725,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Kiosk: check a booking in on its day and get its ticket */
+        /** Issue a ticket at the counter for a citizen without one */
         post: {
             parameters: {
                 query?: never;
@@ -8308,7 +8738,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        code: string;
+                        groupId: number;
+                        priority?: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
                     };
                 };
             };
@@ -8389,7 +8820,7 @@ export interface paths {
                     };
                 };
                 /** @description RFC 9457 problem details */
-                404: {
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8418,151 +8849,7 @@ export interface paths {
                     };
                 };
                 /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/queue/points/{unitId}/board": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Display board: the latest calls and the waiting count per group */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    unitId: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            unitId: number;
-                            nameVi: string;
-                            nameEn: string;
-                            calls: {
-                                ticketId: number;
-                                label: string;
-                                counterNumber: number;
-                                counterNameVi: string;
-                                counterNameEn: string;
-                                callCount: number;
-                                priority: boolean;
-                                status: string;
-                                /** Format: date-time */
-                                at: string;
-                            }[];
-                            groups: {
-                                id: number;
-                                code: string;
-                                waiting: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8621,107 +8908,6 @@ export interface paths {
                 };
             };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/queue/points/{unitId}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Display board, live: server-sent events (`board` snapshot first, then `call` and `waiting`)
-         * @description text/event-stream. Events: `board` (the same body as GET …/board), `call` (a ticket called or recalled to a counter), `waiting` (queue lengths changed).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    unitId: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description text/event-stream */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": string;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9278,6 +9464,232 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/queue/points/{unitId}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kiosk: check a booking in on its day and get its ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Printed number, e.g. A007 */
+                            label: string;
+                            unitId: number;
+                            groupId: number;
+                            groupCode?: string;
+                            groupNameVi?: string;
+                            groupNameEn?: string;
+                            day: string;
+                            number: number;
+                            /** @enum {string} */
+                            channel: "kiosk" | "clerk" | "booking";
+                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
+                            /** @enum {string} */
+                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
+                            /** Format: date-time */
+                            arrivedAt: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            calledAt: string | null;
+                            callCount: number;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            counterId: number | null;
+                            targetCounterId: number | null;
+                            waitSeconds: number | null;
+                            serviceSeconds: number | null;
+                            dossierCodes?: string[];
+                        } & {
+                            pointNameVi: string;
+                            pointNameEn: string;
+                            /** @description Secret of the ticket's phone page /so/{token} (the QR code on the printed ticket) */
+                            token: string;
+                            /** @description Tickets ahead in the same lane */
+                            ahead: number;
+                            estimatedWaitSeconds: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10349,220 +10761,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/queue/points/{unitId}/live": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A point's queue figures for a day: waiting, estimated wait, mean and p90 wait and service, no-shows, share within target */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Local date (UTC+7), default today */
-                    day?: string;
-                };
-                header?: never;
-                path: {
-                    unitId: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            unitId: number;
-                            nameVi: string;
-                            nameEn: string;
-                            day: string;
-                            /** Format: date-time */
-                            asOf: string;
-                            targetWaitSeconds: number;
-                            figures: {
-                                arrived: number;
-                                waiting: number;
-                                called: number;
-                                serving: number;
-                                served: number;
-                                noShows: number;
-                                cancelled: number;
-                                meanWaitSeconds: number | null;
-                                p90WaitSeconds: number | null;
-                                meanServiceSeconds: number | null;
-                                p90ServiceSeconds: number | null;
-                                shareWithinTarget: number | null;
-                                longestWaitingSeconds: number | null;
-                            };
-                            groups: ({
-                                id: number;
-                                unitId: number;
-                                code: string;
-                                nameVi: string;
-                                nameEn: string;
-                                targetWaitSeconds: number;
-                                slotMinutes: number;
-                                /** @description Bookable tickets per slot; 0 = no booking */
-                                slotCapacity: number;
-                                active: boolean;
-                                procedureCodes: string[];
-                            } & {
-                                figures: {
-                                    arrived: number;
-                                    waiting: number;
-                                    called: number;
-                                    serving: number;
-                                    served: number;
-                                    noShows: number;
-                                    cancelled: number;
-                                    meanWaitSeconds: number | null;
-                                    p90WaitSeconds: number | null;
-                                    meanServiceSeconds: number | null;
-                                    p90ServiceSeconds: number | null;
-                                    shareWithinTarget: number | null;
-                                    longestWaitingSeconds: number | null;
-                                };
-                                estimatedWaitSeconds: number;
-                            })[];
-                            arrivalsByHour: {
-                                hour: number;
-                                arrivals: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/queue/counters/mine": {
         parameters: {
             query?: never;
@@ -11285,204 +11483,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/queue/points/{unitId}/tickets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Issue a ticket at the counter for a citizen without one */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    unitId: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        groupId: number;
-                        priority?: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: number;
-                            /** @description Printed number, e.g. A007 */
-                            label: string;
-                            unitId: number;
-                            groupId: number;
-                            groupCode?: string;
-                            groupNameVi?: string;
-                            groupNameEn?: string;
-                            day: string;
-                            number: number;
-                            /** @enum {string} */
-                            channel: "kiosk" | "clerk" | "booking";
-                            priority: ("elderly" | "disabled" | "pregnant" | "child" | "other") | null;
-                            /** @enum {string} */
-                            status: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled";
-                            /** Format: date-time */
-                            arrivedAt: string;
-                            /** Format: date-time */
-                            queuedAt: string;
-                            calledAt: string | null;
-                            callCount: number;
-                            startedAt: string | null;
-                            endedAt: string | null;
-                            counterId: number | null;
-                            targetCounterId: number | null;
-                            waitSeconds: number | null;
-                            serviceSeconds: number | null;
-                            dossierCodes?: string[];
-                        } & {
-                            pointNameVi: string;
-                            pointNameEn: string;
-                            /** @description Secret of the ticket's phone page /so/{token} (the QR code on the printed ticket) */
-                            token: string;
-                            /** @description Tickets ahead in the same lane */
-                            ahead: number;
-                            estimatedWaitSeconds: number;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
                     headers: {
                         [name: string]: unknown;
                     };
