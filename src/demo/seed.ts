@@ -9,7 +9,7 @@ import { hashPassword } from '../auth/auth.service.js';
 import type { Actor } from '../auth/auth.model.js';
 import { createServices } from '../services.js';
 import type { CatalogDocument } from '../catalog/catalog.schema.js';
-import type { ComponentInput } from '../dossiers/dossier.service.js';
+import type { ComponentInput } from '../dossiers/dossier.schema.js';
 import { processingSteps, type ProcessingStep } from '../dossiers/dossier.model.js';
 import { mulberry32, pick, samplePdf, makeCitizen, type Rng } from './demo.model.js';
 import { seedQueueDemo, type QueueSeedResult } from './queue-demo.js';

@@ -157,3 +157,24 @@ describe('dossier rules', () => {
     );
   });
 });
+
+describe('what each action requires', () => {
+  it('builds each action’s body schema from TRANSITIONS: a reason, a new date or a result file are required exactly where declared', async () => {
+    const { actionBodySchema } = await import('./dossier.schema.js');
+    const required = Object.fromEntries(DOSSIER_ACTIONS.map((a) => [a, [...((actionBodySchema(a).required as string[]) ?? [])].sort()]));
+    expect(required).toEqual({
+      receive: ['version'],
+      refuse: ['note', 'version'],
+      forward: ['version'],
+      request_supplement: ['note', 'version'],
+      supplement_received: ['version'],
+      request_payment: ['version'],
+      payment_received: ['version'],
+      withdraw: ['note', 'version'],
+      stop: ['note', 'version'],
+      result: ['resultFileSha256', 'version'],
+      return: ['version'],
+      apologize: ['newDueAt', 'note', 'version'],
+    });
+  });
+});

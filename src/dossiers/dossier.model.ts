@@ -68,37 +68,92 @@ export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
 /** Where the acting staff member must sit for an action. */
 export type UnitRule = 'receiving_point' | 'current_unit' | 'return_point' | 'receiving_or_current' | 'receiving_or_return';
 
+/** What a request for an action must carry besides the version; the route's body schema is built from it. */
+export interface ActionRequirements {
+  /** A written reason is required; what it must say (named in the error when missing). */
+  reason?: string;
+  /** A proposed new return date (form 04). */
+  newDueAt?: true;
+  /** The result file, uploaded first. */
+  resultFile?: true;
+}
+
 interface TransitionRule {
   from: DossierStatus[];
   to: DossierStatus | 'same';
   roles: StaffRole[];
   unit: UnitRule;
+  requires: ActionRequirements;
 }
 
-/** The state machine: which action may leave which state, who may take it, from which unit. */
+/** The state machine: which action may leave which state, who may take it, from which unit, and what it requires. */
 export const TRANSITIONS = {
-  receive: { from: ['submitted'], to: 'received', roles: ['clerk'], unit: 'receiving_point' },
-  refuse: { from: ['submitted', 'received'], to: 'refused', roles: ['clerk'], unit: 'receiving_point' },
-  forward: { from: ['received', 'processing'], to: 'processing', roles: ['clerk', 'specialist', 'approver'], unit: 'current_unit' },
-  request_supplement: { from: ['processing'], to: 'supplement_requested', roles: ['specialist', 'approver'], unit: 'current_unit' },
-  supplement_received: { from: ['supplement_requested'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
-  request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit' },
-  payment_received: { from: ['awaiting_payment'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
+  receive: { from: ['submitted'], to: 'received', roles: ['clerk'], unit: 'receiving_point', requires: {} },
+  refuse: {
+    from: ['submitted', 'received'],
+    to: 'refused',
+    roles: ['clerk'],
+    unit: 'receiving_point',
+    requires: { reason: 'The reason for refusal' },
+  },
+  forward: {
+    from: ['received', 'processing'],
+    to: 'processing',
+    roles: ['clerk', 'specialist', 'approver'],
+    unit: 'current_unit',
+    requires: {},
+  },
+  request_supplement: {
+    from: ['processing'],
+    to: 'supplement_requested',
+    roles: ['specialist', 'approver'],
+    unit: 'current_unit',
+    requires: { reason: 'What to supplement and why' },
+  },
+  supplement_received: {
+    from: ['supplement_requested'],
+    to: 'processing',
+    roles: ['clerk', 'specialist'],
+    unit: 'receiving_or_current',
+    requires: {},
+  },
+  request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit', requires: {} },
+  payment_received: {
+    from: ['awaiting_payment'],
+    to: 'processing',
+    roles: ['clerk', 'specialist'],
+    unit: 'receiving_or_current',
+    requires: {},
+  },
   withdraw: {
     from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'],
     to: 'withdrawn',
     roles: ['clerk'],
     unit: 'receiving_or_return',
+    requires: { reason: "The applicant's request to withdraw" },
   },
-  stop: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'stopped', roles: ['approver'], unit: 'current_unit' },
+  stop: {
+    from: ['processing', 'supplement_requested', 'awaiting_payment'],
+    to: 'stopped',
+    roles: ['approver'],
+    unit: 'current_unit',
+    requires: { reason: 'The reason for stopping' },
+  },
   // Usually the approver signs; in an inter-agency chain the last agency's step may be a processing step.
-  result: { from: ['processing'], to: 'result_ready', roles: ['approver', 'specialist'], unit: 'current_unit' },
-  return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point' },
+  result: {
+    from: ['processing'],
+    to: 'result_ready',
+    roles: ['approver', 'specialist'],
+    unit: 'current_unit',
+    requires: { resultFile: true },
+  },
+  return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point', requires: {} },
   apologize: {
     from: ['processing', 'supplement_requested', 'awaiting_payment'],
     to: 'same',
     roles: ['specialist', 'approver'],
     unit: 'current_unit',
+    requires: { reason: 'The reason for the delay', newDueAt: true },
   },
 } as const satisfies Record<DossierAction, TransitionRule>;
 
@@ -213,6 +268,19 @@ export function timeliness(doneAt: Date, dueAt: Date, utcOffsetMinutes = 420): '
   if (doneAt.getTime() > dueAt.getTime()) return 'late';
   const day = (d: Date) => Math.floor((d.getTime() + utcOffsetMinutes * 60_000) / 86_400_000);
   return day(doneAt) < day(dueAt) ? 'early' : 'on_time';
+}
+
+/**
+ * Due instant of step `index` of a dossier: its cumulative share of the working time between receipt and the due
+ * date; the receiving step also ends by the transfer deadline (same day, or next morning after 15:00).
+ */
+export function stepDueAt(calendar: WorkingCalendar, receivedAt: Date, dueAt: Date, steps: { share: number }[], index: number): Date {
+  const total = calendar.workingMsBetween(receivedAt, dueAt);
+  const share = steps.slice(0, index + 1).reduce((s, x) => s + x.share, 0);
+  const byShare = calendar.addWorkingMs(receivedAt, Math.round(total * Math.min(1, share)));
+  if (index > 0) return byShare;
+  const transfer = transferDeadline(calendar, receivedAt);
+  return transfer < byShare ? transfer : byShare;
 }
 
 /** Processing steps of a procedure: the steps between receipt and return, each at an agency. */

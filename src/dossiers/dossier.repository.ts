@@ -375,6 +375,11 @@ export async function insertStoreDocument(
   return db.insertInto('store_documents').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
+/** Links a dossier to its result in the document store. */
+export async function setResultDocument(db: Kysely<DB>, dossierId: number, documentId: number) {
+  await db.updateTable('dossiers').set({ result_document_id: documentId }).where('id', '=', dossierId).execute();
+}
+
 export async function findIdempotent(db: Kysely<DB>, scope: string, key: string) {
   return db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
 }

@@ -3029,7 +3029,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -3326,8 +3326,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the reason for refusal */
+                        note: string;
                     };
                 };
             };
@@ -3623,7 +3623,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -3920,8 +3920,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: what to supplement and why */
+                        note: string;
                     };
                 };
             };
@@ -4217,7 +4217,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -4514,7 +4514,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -4811,7 +4811,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -5108,8 +5108,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the applicant's request to withdraw */
+                        note: string;
                     };
                 };
             };
@@ -5405,305 +5405,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description <receiving agency code>-<yymmdd>-<daily sequence> */
-                            code: string;
-                            status: string;
-                            statusVi: string;
-                            statusEn: string;
-                            /** @description National Public Service Portal status code 1–10 */
-                            portalStatus: number;
-                            /** @description 1 in person, 2 online, 3 postal */
-                            channel: number;
-                            procedure: {
-                                code: string;
-                                nameVi: string;
-                                nameEn: string;
-                                versionEffectiveFrom: string;
-                            };
-                            applicant: {
-                                idNumber: string;
-                                name: string;
-                                phone: string;
-                                email: string | null;
-                                address: string;
-                                communeCode: string;
-                            };
-                            receivingUnit: {
-                                id: number;
-                                nameVi: string;
-                            };
-                            competentAgency: {
-                                id: number;
-                                nameVi: string;
-                            };
-                            currentUnit: {
-                                id: number;
-                                nameVi: string;
-                            } | null;
-                            currentStep: number;
-                            returnPoint: {
-                                id: number;
-                                nameVi: string;
-                            };
-                            fastTrack: boolean;
-                            timeLimit: {
-                                value: number;
-                                unit: string;
-                            };
-                            feeTotalVnd: number;
-                            submittedAt: string | null;
-                            receivedAt: string | null;
-                            dueAt: string | null;
-                            originalDueAt: string | null;
-                            pausedAt: string | null;
-                            pausedWorkingMs: number;
-                            supplementCount: number;
-                            paidAt: string | null;
-                            decidedAt: string | null;
-                            returnedAt: string | null;
-                            lateFlaggedAt: string | null;
-                            apologyDueAt: string | null;
-                            resultDocumentId: number | null;
-                            components: {
-                                code: string;
-                                nameVi: string;
-                                form: string;
-                                count: number;
-                                required: boolean;
-                                source: string;
-                                fileSha256: string | null;
-                                storeDocumentId: number | null;
-                                digitized: boolean;
-                            }[];
-                            /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
-                            version: number;
-                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/dossiers/{code}/return": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Return the result at the chosen service point (→ 10) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Dossier code */
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The dossier version you read (optimistic concurrency) */
-                        version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the reason for stopping */
+                        note: string;
                     };
                 };
             };
@@ -5999,7 +5702,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                         /** @description The result file, uploaded with POST /files */
                         resultFileSha256: string;
@@ -6236,6 +5939,332 @@ export interface paths {
                         };
                     };
                 };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dossiers/{code}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return the result at the chosen service point (→ 10) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The dossier version you read (optimistic concurrency) */
+                        version: number;
+                        /** @description A note; where the action requires a reason, the reason */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description <receiving agency code>-<yymmdd>-<daily sequence> */
+                            code: string;
+                            status: string;
+                            statusVi: string;
+                            statusEn: string;
+                            /** @description National Public Service Portal status code 1–10 */
+                            portalStatus: number;
+                            /** @description 1 in person, 2 online, 3 postal */
+                            channel: number;
+                            procedure: {
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                versionEffectiveFrom: string;
+                            };
+                            applicant: {
+                                idNumber: string;
+                                name: string;
+                                phone: string;
+                                email: string | null;
+                                address: string;
+                                communeCode: string;
+                            };
+                            receivingUnit: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            competentAgency: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            currentUnit: {
+                                id: number;
+                                nameVi: string;
+                            } | null;
+                            currentStep: number;
+                            returnPoint: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            fastTrack: boolean;
+                            timeLimit: {
+                                value: number;
+                                unit: string;
+                            };
+                            feeTotalVnd: number;
+                            submittedAt: string | null;
+                            receivedAt: string | null;
+                            dueAt: string | null;
+                            originalDueAt: string | null;
+                            pausedAt: string | null;
+                            pausedWorkingMs: number;
+                            supplementCount: number;
+                            paidAt: string | null;
+                            decidedAt: string | null;
+                            returnedAt: string | null;
+                            lateFlaggedAt: string | null;
+                            apologyDueAt: string | null;
+                            resultDocumentId: number | null;
+                            components: {
+                                code: string;
+                                nameVi: string;
+                                form: string;
+                                count: number;
+                                required: boolean;
+                                source: string;
+                                fileSha256: string | null;
+                                storeDocumentId: number | null;
+                                digitized: boolean;
+                            }[];
+                            /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
+                            version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -6269,8 +6298,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the reason for the delay */
+                        note: string;
                         /**
                          * Format: date-time
                          * @description Proposed new return date
@@ -6482,6 +6511,35 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description URI naming the problem type */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description Human-readable explanation, safe to show */
+                            detail: string;
+                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            code: string;
+                            /** @description The offending input, e.g. body.applicant.idNumber */
+                            field?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Request id */
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
