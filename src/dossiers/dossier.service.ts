@@ -140,7 +140,7 @@ export class DossierService {
   /** The applicant's document store (earlier results, verified documents), for reuse at intake. */
   async storeDocuments(actor: Actor, idNumber: string) {
     requireRole(actor, 'clerk', 'specialist', 'approver');
-    const problem = idNumberProblem(idNumber);
+    const problem = idNumberProblem(idNumber, this.deps.clock());
     if (problem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${problem}`, { field: 'querystring.idNumber' });
     const docs = await repo.storeDocumentsOf(this.deps.db, idNumber);
     await this.deps.db.transaction().execute((trx) =>

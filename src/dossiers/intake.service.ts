@@ -130,7 +130,7 @@ export class IntakeService {
   /** Validates an intake request and works out routing, limit and components (no writes). */
   private async plan(input: IntakeInput, now: Date, channel: 'counter' | 'online') {
     const a = input.applicant;
-    const idProblem = idNumberProblem(a.idNumber);
+    const idProblem = idNumberProblem(a.idNumber, now);
     if (idProblem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${idProblem}`, { field: 'body.applicant.idNumber' });
     const phone = normalizePhone(a.phone);
     if (!phone)
