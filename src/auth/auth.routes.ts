@@ -105,7 +105,7 @@ export async function authRoutes(app: HttpApp, s: Services): Promise<void> {
             password: Type.String({ minLength: 10, maxLength: 200 }),
             fullName: Type.String({ minLength: 2, maxLength: 200 }),
             role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-            unitId: Type.Integer({ minimum: 1 }),
+            unitId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
           },
           { additionalProperties: false },
         ),

@@ -60,7 +60,7 @@ export const StepSchema = Type.Object(
 
 export const ProcedureVersionSchema = Type.Object(
   {
-    effectiveFrom: Type.String({ format: 'date', description: 'Date from which this version applies (YYYY-MM-DD)' }),
+    effectiveFrom: Type.String({ format: 'date', maxLength: 10, description: 'Date from which this version applies (YYYY-MM-DD)' }),
     nameVi: Text(500),
     nameEn: Text(500),
     fieldCode: Type.String({ minLength: 1, maxLength: 32 }),
@@ -95,7 +95,11 @@ export const CatalogSchema = Type.Object(
     procedures: Type.Array(
       Type.Object(
         {
-          code: Type.String({ pattern: '^[0-9]\\.[0-9]{6}(\\.[0-9A-Za-z.]+)?$', description: 'National procedure code, e.g. 1.001193' }),
+          code: Type.String({
+            pattern: '^[0-9]\\.[0-9]{6}(\\.[0-9A-Za-z.]+)?$',
+            maxLength: 40,
+            description: 'National procedure code, e.g. 1.001193',
+          }),
           versions: Type.Array(ProcedureVersionSchema, { minItems: 1, maxItems: 50 }),
         },
         { additionalProperties: false },

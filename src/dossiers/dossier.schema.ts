@@ -25,7 +25,7 @@ export const ComponentInputSchema = Type.Object(
         'upload: a file uploaded with POST /files; store: from the applicant’s document store; population_db: from the National Population Database; paper: received on paper, to be scanned',
     }),
     fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
-    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })),
+    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   },
   { additionalProperties: false },
 );
@@ -36,7 +36,11 @@ export const IntakeSchema = Type.Object(
     applicant: ApplicantSchema,
     components: Type.Array(ComponentInputSchema, { maxItems: 60 }),
     returnPointId: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Service point where the result is returned (default: where it was filed)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 2_147_483_647,
+        description: 'Service point where the result is returned (default: where it was filed)',
+      }),
     ),
     fastTrack: Type.Optional(Type.Boolean({ description: 'Use the fast-track limit, if the procedure has one' })),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -105,12 +109,12 @@ export const DossierSchema = Type.Object({
 });
 
 export const TransitionBase = {
-  version: Type.Integer({ minimum: 1, description: 'The dossier version you read (optimistic concurrency)' }),
+  version: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The dossier version you read (optimistic concurrency)' }),
   note: Type.Optional(Type.String({ maxLength: 4000, description: 'A note; where the action requires a reason, the reason' })),
 };
 
 const ResultFileField = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' });
-const NewDueAtField = Type.String({ format: 'date-time', description: 'Proposed new return date' });
+const NewDueAtField = Type.String({ format: 'date-time', maxLength: 40, description: 'Proposed new return date' });
 
 /** The body of POST /dossiers/{code}/<action>, built from what the action requires in TRANSITIONS. */
 export function actionBodySchema(action: DossierAction) {
@@ -138,7 +142,7 @@ export const AttachSchema = Type.Object(
   {
     version: TransitionBase.version,
     fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
-    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1 })),
+    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   },
   { additionalProperties: false },
 );
@@ -151,7 +155,7 @@ export const CodeParam = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    status: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', description: 'Comma-separated statuses' })),
+    status: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', maxLength: 300, description: 'Comma-separated statuses' })),
     risk: Type.Optional(Type.Union([Type.Literal('due_soon'), Type.Literal('late'), Type.Literal('paused')])),
     q: Type.Optional(Type.String({ maxLength: 40, description: 'Dossier code or applicant ID number' })),
     procedureCode: Type.Optional(Type.String({ maxLength: 40 })),

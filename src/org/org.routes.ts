@@ -15,7 +15,7 @@ export async function orgRoutes(app: HttpApp, s: Services): Promise<void> {
         tags: TAG,
         summary: 'Units of the province: centers, branches, commune centers, agencies',
         querystring: Type.Object(
-          { kind: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$' })) },
+          { kind: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', maxLength: 200 })) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Array(UnitSchema), ...problems(400) },

@@ -1389,6 +1389,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -4422,6 +4423,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -5207,7 +5209,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     unitId: number;
                 };
@@ -5467,7 +5472,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     unitId: number;
                 };
@@ -5653,7 +5661,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7985,7 +7996,7 @@ export interface components {
             /** @description Human-readable explanation, safe to show */
             detail: string;
             /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT (one of the error table of src/platform/errors.ts) */
-            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT";
+            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT";
             /** @description The offending input, e.g. body.applicant.idNumber */
             field?: string;
             errors?: {
