@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, Dossier, DossierUpdate, Unit } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
@@ -26,6 +27,7 @@ import {
   type ProcessingStep,
 } from './dossier.model.js';
 import * as repo from './dossier.repository.js';
+import { TOKEN_LENGTH, trackingToken } from '../tracking/tracking.model.js';
 import { presentDossier, type DossierView } from './dossier.presenter.js';
 
 export interface ApplicantInput {
@@ -427,6 +429,8 @@ export class DossierService {
         late_flagged_at: null,
         apology_due_at: null,
         result_document_id: null,
+        // The secret of the receipt's tracking URL (its QR code): 60 random bits.
+        tracking_token: trackingToken(randomBytes(TOKEN_LENGTH)),
       },
       components: plan.components,
       event,
