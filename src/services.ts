@@ -14,6 +14,7 @@ import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
 import { LookupBudget } from './lookups/lookup.service.js';
 import type { LookupBudgetConfig } from './lookups/lookup.model.js';
+import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   lookupBudget?: LookupBudgetConfig;
   /** Refresh interval of each process's copy of the locked look-up keys (default 1 s; tests use 0). */
   lockViewRefreshMs?: number;
+  /** Throttling of failed log-ins (default DEFAULT_LOGIN_THROTTLE: 5 per account, 30 per address, locks of 1 min doubling to 1 h). */
+  loginThrottle?: LoginThrottleConfig;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -60,7 +63,7 @@ export function createServices(deps: ServiceDeps): Services {
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, sender: deps.sms ?? new LogSmsSender() });
   return {
-    auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes }),
+    auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
     catalog,
     org,
     dossiers,

@@ -8,8 +8,6 @@ import * as repo from './lookup.repository.js';
 export const LOCK_VIEW_REFRESH_MS = 1000;
 /** How old it may be at most: past this a look-up waits for the refresh (only after a quiet spell, or a slow database). */
 export const LOCK_VIEW_MAX_AGE_MS = 2 * LOCK_VIEW_REFRESH_MS;
-/** How often ended windows are deleted, by whichever process refreshes first after that long. */
-const PURGE_EVERY_MS = 5 * 60_000;
 
 /** An attempt counted in the database, to be taken back if it turns out right. */
 export interface CountedAttempt {
@@ -53,7 +51,6 @@ export class LookupBudget {
   private learned: Map<string, number> | null = null;
   private viewAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | null = null;
-  private purgedAt = Number.NEGATIVE_INFINITY;
   private readonly monotonic: () => number;
   private readonly refreshMs: number;
 
@@ -109,7 +106,7 @@ export class LookupBudget {
     await this.count(keys);
   }
 
-  /** Deletes the budgets whose window has ended; returns how many. */
+  /** Deletes the budgets whose window has ended (`serve` does it every 10 minutes); returns how many. */
   async purge(): Promise<number> {
     return repo.purgeEnded(this.deps.db, this.deps.clock());
   }
@@ -142,7 +139,7 @@ export class LookupBudget {
     if (until > 0) throw rateLimited(until, now);
   }
 
-  /** Reads the locked keys from the database (one refresh at a time); purges ended windows now and then. */
+  /** Reads the locked keys from the database (one refresh at a time). */
   private refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       const started = this.monotonic();
@@ -157,10 +154,6 @@ export class LookupBudget {
         for (const [k, u] of learned) if (!next.has(k)) next.set(k, u);
         this.locked = next;
         this.viewAt = started;
-        if (started - this.purgedAt >= PURGE_EVERY_MS) {
-          this.purgedAt = started;
-          this.purge().catch(() => undefined); // housekeeping: the next purge retries
-        }
       } finally {
         this.learned = null;
         this.refreshing = null;
