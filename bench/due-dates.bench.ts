@@ -2,7 +2,7 @@
 // Run: npx tsx bench/due-dates.bench.ts — prints figures only.
 
 import { DEMO_OFFICE_HOURS, WorkingCalendar, type LimitUnit } from '../src/calendar/calendar.model.js';
-import { mulberry32 } from '../src/demo/demo.model.js';
+import { mulberry32 } from '../src/platform/random.js';
 
 const N = 1_000_000;
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];

@@ -2,7 +2,7 @@
 // 9 open hours by Erlang C, then the day's reallocation of clerks between points for each of the 22 days.
 // Run: npx tsx bench/staffing.bench.ts — prints figures only.
 
-import { mulberry32 } from '../src/demo/demo.model.js';
+import { mulberry32 } from '../src/platform/random.js';
 import { recommendClerks } from '../src/queue/erlang.model.js';
 import { hourlyRequirements, proposeReallocation, type PointDay, type ReallocationBlocks } from '../src/queue/staffing.model.js';
 import { f1, int, machineLine } from './lib/report.js';

@@ -10,6 +10,7 @@ import type { Database } from '../src/platform/database.js';
 import type { StaffRole } from '../src/platform/db.types.js';
 import { samplePdf } from '../src/demo/demo.model.js';
 import { TEST_CATALOG, TEST_ORG } from './fixtures.js';
+import { apiClient, type Api } from './api.js';
 
 export const PASSWORD = 'test-password-1';
 
@@ -21,6 +22,8 @@ export interface Harness {
   /** unit key → id */
   unit: (key: string) => number;
   token: (username: string) => Promise<string>;
+  /** The typed API client (test/api.ts), logged in as `username` when given. */
+  api: (username?: string) => Promise<Api>;
   upload: (token: string, title?: string) => Promise<string>;
 }
 
@@ -101,7 +104,8 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     await app.close();
     await database.close();
   });
-  return { app, services, database, clock, unit, token, upload };
+  const api = async (username?: string) => apiClient(app, username ? await token(username) : undefined);
+  return { app, services, database, clock, unit, token, api, upload };
 }
 
 /** A valid applicant living in the given commune. */

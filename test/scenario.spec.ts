@@ -392,6 +392,8 @@ describe('refusals at intake store nothing', () => {
     ['a wrong check digit count', { idNumber: '03709500123' }, 'INVALID_ID_NUMBER', 'body.applicant.idNumber'],
     ['letters', { idNumber: '03709500123A' }, 'INVALID_ID_NUMBER', 'body.applicant.idNumber'],
     ['an unknown province code', { idNumber: '999095001234' }, 'INVALID_ID_NUMBER', 'body.applicant.idNumber'],
+    ['an unassigned province code (003)', { idNumber: '003095001234' }, 'INVALID_ID_NUMBER', 'body.applicant.idNumber'],
+    ['a birth year in the future (2030)', { idNumber: '037230001234' }, 'INVALID_ID_NUMBER', 'body.applicant.idNumber'],
     ['a number instead of a string', { idNumber: 37095001234 }, 'VALIDATION', 'body.applicant.idNumber'],
     ['a bad phone', { phone: '12345' }, 'VALIDATION', 'body.applicant.phone'],
     ['a commune outside the province', { communeCode: '99999' }, 'UNKNOWN_COMMUNE', 'body.applicant.communeCode'],
@@ -411,6 +413,41 @@ describe('refusals at intake store nothing', () => {
     });
     expect(r.statusCode).toBe(errorCode === 'UNKNOWN_COMMUNE' ? 422 : 400);
     expect(r.json()).toMatchObject({ code: errorCode, field });
+    expect(await count('dossiers')).toBe(before);
+  });
+
+  it('names the broken rule of a citizen ID number, at the counter and online', async () => {
+    const clerk = await h.token('clerk.hai');
+    const file = await h.upload(clerk);
+    const counter = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: auth(clerk),
+      payload: {
+        procedureCode: '2.000815',
+        applicant: applicant('14002', { idNumber: '003095001234' }),
+        components: [{ code: 'BC', source: 'upload', fileSha256: file }],
+      },
+    });
+    expect(counter.json()).toMatchObject({
+      status: 400,
+      code: 'INVALID_ID_NUMBER',
+      field: 'body.applicant.idNumber',
+      detail: 'Citizen ID number starts with 003, which is not a province code (Circular 07/2016/TT-BCA: 001 Hà Nội … 096 Cà Mau)',
+    });
+    const before = await count('dossiers');
+    const online = await h.app.inject({
+      method: 'POST',
+      url: '/public/dossiers',
+      payload: { procedureCode: '1.001193', applicant: applicant('14002', { idNumber: '037227001234' }), components: [] },
+    });
+    // The harness's clock is in 2025: a citizen born in 2027 cannot exist yet.
+    expect(online.json()).toMatchObject({
+      status: 400,
+      code: 'INVALID_ID_NUMBER',
+      field: 'body.applicant.idNumber',
+      detail: 'Citizen ID number says born in 2027 (digits 4–6: 227), which is in the future',
+    });
     expect(await count('dossiers')).toBe(before);
   });
 

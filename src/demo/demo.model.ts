@@ -1,18 +1,7 @@
 import type { Commune } from '../platform/db.types.js';
 
-export type Rng = () => number;
-
-/** A small seeded PRNG (mulberry32): the demo is the same for the same seed. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng } from '../platform/random.js';
+import type { Rng } from '../platform/random.js';
 
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (!items.length) throw new Error('pick from an empty list');

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { DB, QueueTicketTable, TicketPriority, Unit } from '../platform/db.types.js';
 import type { Actor } from '../auth/auth.model.js';
 import type { Services } from '../services.js';
@@ -9,6 +9,7 @@ import { simulateQueue, parseSessions, DEFAULT_SESSIONS_TEXT } from '../queue/si
 import { ticketLabel } from '../queue/ticket.model.js';
 import { CHANNEL } from '../dossiers/dossier.model.js';
 import type { Rng } from './demo.model.js';
+import * as demoRepo from './demo.repository.js';
 
 // The demo province's counter queues: service groups by field, counters, and weeks of ticket history
 // whose waits come from the discrete-event simulation of each point's day (its arrivals by hour, its
@@ -162,11 +163,7 @@ export async function seedQueueDemo(
   let seed = Math.floor(rng() * 0xffffffff);
   const rows: Insertable<QueueTicketTable>[] = [];
   const flush = async () => {
-    for (let i = 0; i < rows.length; i += 1000)
-      await db
-        .insertInto('queue_tickets')
-        .values(rows.slice(i, i + 1000))
-        .execute();
+    await demoRepo.insertTickets(db, rows);
     tickets += rows.length;
     rows.length = 0;
   };
@@ -239,15 +236,7 @@ export async function seedQueueDemo(
 
   // Counter intakes of those days are linked to served tickets of their point and day, as a clerk's
   // "finish" would have linked them: the n-th dossier of a point's day to its n-th served ticket.
-  await sql`
-    insert into queue_ticket_dossiers (ticket_id, dossier_id)
-    select t.id, d.id
-    from (select id, receiving_unit_id, (received_at at time zone 'UTC' + interval '7 hours')::date as day,
-                 row_number() over (partition by receiving_unit_id, (received_at at time zone 'UTC' + interval '7 hours')::date order by received_at, id) as n
-          from dossiers where channel = ${CHANNEL.counter} and received_at is not null) d
-    join (select id, unit_id, day, row_number() over (partition by unit_id, day order by ended_at, id) as n
-          from queue_tickets where status = 'done') t
-      on t.unit_id = d.receiving_unit_id and t.day = d.day and t.n = d.n`.execute(db);
+  await demoRepo.linkCounterIntakesToTickets(db, CHANNEL.counter);
 
   await db.transaction().execute((trx) =>
     recordAudit(

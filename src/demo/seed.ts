@@ -9,10 +9,11 @@ import { hashPassword } from '../auth/auth.service.js';
 import type { Actor } from '../auth/auth.model.js';
 import { createServices } from '../services.js';
 import type { CatalogDocument } from '../catalog/catalog.schema.js';
-import type { ComponentInput } from '../dossiers/dossier.service.js';
+import type { ComponentInput } from '../dossiers/dossier.schema.js';
 import { processingSteps, type ProcessingStep } from '../dossiers/dossier.model.js';
 import { mulberry32, pick, samplePdf, makeCitizen, type Rng } from './demo.model.js';
 import { seedQueueDemo, type QueueSeedResult } from './queue-demo.js';
+import * as demoRepo from './demo.repository.js';
 
 /** Every demo account's password (documented in the README; change it in a real deployment). */
 export const DEMO_PASSWORD = 'motcua@2026';
@@ -104,11 +105,13 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
   const clerkIds = new Map<number, number[]>();
   await db.transaction().execute(async (trx) => {
     for (const a of accounts) {
-      const row = await trx
-        .insertInto('staff')
-        .values({ username: a.username, password_hash: passwordHash, full_name: a.fullName, role: a.role, unit_id: a.unit.id })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const row = await demoRepo.insertStaff(trx, {
+        username: a.username,
+        password_hash: passwordHash,
+        full_name: a.fullName,
+        role: a.role,
+        unit_id: a.unit.id,
+      });
       const scope =
         a.role === 'admin'
           ? null
@@ -280,8 +283,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
     await act(actor(d.returnPoint.id, 'clerk'), 'return');
     if (r() < 0.6) {
       const rating = r() < 0.9 ? 'satisfied' : r() < 0.6 ? 'acceptable' : 'not_satisfied';
-      const token = (await db.selectFrom('dossiers').select('tracking_token').where('code', '=', code).executeTakeFirstOrThrow())
-        .tracking_token;
+      const token = await demoRepo.trackingTokenOf(db, code);
       // Rated through the receipt's QR code, as most citizens would; the generator has no client address.
       await services.tracking.rate(code, { token }, 'demo-generator', rating, rating === 'not_satisfied' ? 'Chờ lâu' : undefined);
     }
@@ -289,12 +291,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
 
   simNow = until;
   await services.dossiers.detectLate();
-  const statuses = await db
-    .selectFrom('dossiers')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .orderBy('status')
-    .execute();
+  const statuses = await demoRepo.countByStatus(db);
   for (const s of statuses) byStatus[s.status] = Number(s.n);
   log(
     `dossiers: ${made} (${Object.entries(byStatus)

@@ -8,6 +8,8 @@ import {
   transferDeadline,
   dossierCode,
   feeDue,
+  BIRTH_PROVINCE_CODES,
+  idNumberBirthYear,
   idNumberProblem,
   maskIdNumber,
   maskName,
@@ -37,14 +39,59 @@ describe('dossier rules', () => {
     expect(() => dossierCode('000.00.12.H56', '2025-03-14', 10000)).toThrow(/9999/);
   });
 
-  it('validates 12-digit citizen ID numbers', () => {
-    expect(idNumberProblem('037095001234')).toBeNull();
-    expect(idNumberProblem('001203004567')).toBeNull();
-    expect(idNumberProblem('03709500123')).toBe('must be exactly 12 digits');
-    expect(idNumberProblem('0370950012345')).toBe('must be exactly 12 digits');
-    expect(idNumberProblem('03709500123x')).toBe('must be exactly 12 digits');
-    expect(idNumberProblem('000095001234')).toMatch(/province code/);
-    expect(idNumberProblem('097095001234')).toMatch(/province code/);
+  describe('citizen ID numbers (CCCD, Circular 07/2016/TT-BCA)', () => {
+    const now = new Date('2026-12-02T10:00:00+07:00');
+
+    it('accepts each of the 63 province codes and refuses every other code from 000 to 099', () => {
+      expect(Object.keys(BIRTH_PROVINCE_CODES)).toHaveLength(63);
+      for (let n = 0; n <= 99; n++) {
+        const code = String(n).padStart(3, '0');
+        const problem = idNumberProblem(`${code}095001234`, now);
+        if (BIRTH_PROVINCE_CODES[code]) expect(problem, code).toBeNull();
+        else
+          expect(problem, code).toBe(
+            `starts with ${code}, which is not a province code (Circular 07/2016/TT-BCA: 001 Hà Nội … 096 Cà Mau)`,
+          );
+      }
+      expect(BIRTH_PROVINCE_CODES['037']).toBe('Ninh Bình');
+      expect(BIRTH_PROVINCE_CODES['096']).toBe('Cà Mau');
+      for (const unassigned of ['003', '005', '007', '009', '013', '016', '018', '021', '097'])
+        expect(BIRTH_PROVINCE_CODES[unassigned]).toBeUndefined();
+    });
+
+    it('reads the century from the 4th digit: 0/1 the 1900s, 2/3 the 2000s, 4/5 the 2100s, and so on', () => {
+      expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => idNumberBirthYear(`037${d}95001234`))).toEqual([
+        1995, 1995, 2095, 2095, 2195, 2195, 2295, 2295, 2395, 2395,
+      ]);
+      expect(idNumberBirthYear('001203004567')).toBe(2003);
+    });
+
+    it('refuses a birth year after this year in Vietnam, and accepts this year', () => {
+      expect(idNumberProblem('037095001234', now)).toBeNull();
+      expect(idNumberProblem('001203004567', now)).toBeNull();
+      expect(idNumberProblem('037226001234', now)).toBeNull(); // born 2026
+      expect(idNumberProblem('037227001234', now)).toBe('says born in 2027 (digits 4–6: 227), which is in the future');
+      expect(idNumberProblem('037231001234', now)).toBe('says born in 2031 (digits 4–6: 231), which is in the future');
+      expect(idNumberProblem('037400001234', now)).toBe('says born in 2100 (digits 4–6: 400), which is in the future');
+      // 31 Dec 2026 18:00 UTC is already 1 Jan 2027 in Vietnam: a 2027 birth is then possible.
+      expect(idNumberProblem('037227001234', new Date('2026-12-31T18:00:00Z'))).toBeNull();
+      expect(idNumberProblem('037227001234', new Date('2026-12-31T16:59:59Z'))).toMatch(/future/);
+    });
+
+    it('refuses anything but 12 digits', () => {
+      for (const bad of ['03709500123', '0370950012345', '03709500123x', '', '０３７０９５００１２３４', '037 95001234'])
+        expect(idNumberProblem(bad, now), bad).toBe('must be exactly 12 digits');
+    });
+
+    it('accepts exactly the numbers with a province code and a birth year up to now (property)', () => {
+      fc.assert(
+        fc.property(fc.stringMatching(/^\d{12}$/), (id) => {
+          const ok = Boolean(BIRTH_PROVINCE_CODES[id.slice(0, 3)]) && idNumberBirthYear(id) <= 2026;
+          expect(idNumberProblem(id, now) === null).toBe(ok);
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 
   it('normalizes Vietnamese phone numbers and refuses others', () => {
@@ -155,5 +202,26 @@ describe('dossier rules', () => {
         },
       ),
     );
+  });
+});
+
+describe('what each action requires', () => {
+  it('builds each action’s body schema from TRANSITIONS: a reason, a new date or a result file are required exactly where declared', async () => {
+    const { actionBodySchema } = await import('./dossier.schema.js');
+    const required = Object.fromEntries(DOSSIER_ACTIONS.map((a) => [a, [...((actionBodySchema(a).required as string[]) ?? [])].sort()]));
+    expect(required).toEqual({
+      receive: ['version'],
+      refuse: ['note', 'version'],
+      forward: ['version'],
+      request_supplement: ['note', 'version'],
+      supplement_received: ['version'],
+      request_payment: ['version'],
+      payment_received: ['version'],
+      withdraw: ['note', 'version'],
+      stop: ['note', 'version'],
+      result: ['resultFileSha256', 'version'],
+      return: ['version'],
+      apologize: ['newDueAt', 'note', 'version'],
+    });
   });
 });

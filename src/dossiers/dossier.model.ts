@@ -68,37 +68,92 @@ export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
 /** Where the acting staff member must sit for an action. */
 export type UnitRule = 'receiving_point' | 'current_unit' | 'return_point' | 'receiving_or_current' | 'receiving_or_return';
 
+/** What a request for an action must carry besides the version; the route's body schema is built from it. */
+export interface ActionRequirements {
+  /** A written reason is required; what it must say (named in the error when missing). */
+  reason?: string;
+  /** A proposed new return date (form 04). */
+  newDueAt?: true;
+  /** The result file, uploaded first. */
+  resultFile?: true;
+}
+
 interface TransitionRule {
   from: DossierStatus[];
   to: DossierStatus | 'same';
   roles: StaffRole[];
   unit: UnitRule;
+  requires: ActionRequirements;
 }
 
-/** The state machine: which action may leave which state, who may take it, from which unit. */
+/** The state machine: which action may leave which state, who may take it, from which unit, and what it requires. */
 export const TRANSITIONS = {
-  receive: { from: ['submitted'], to: 'received', roles: ['clerk'], unit: 'receiving_point' },
-  refuse: { from: ['submitted', 'received'], to: 'refused', roles: ['clerk'], unit: 'receiving_point' },
-  forward: { from: ['received', 'processing'], to: 'processing', roles: ['clerk', 'specialist', 'approver'], unit: 'current_unit' },
-  request_supplement: { from: ['processing'], to: 'supplement_requested', roles: ['specialist', 'approver'], unit: 'current_unit' },
-  supplement_received: { from: ['supplement_requested'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
-  request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit' },
-  payment_received: { from: ['awaiting_payment'], to: 'processing', roles: ['clerk', 'specialist'], unit: 'receiving_or_current' },
+  receive: { from: ['submitted'], to: 'received', roles: ['clerk'], unit: 'receiving_point', requires: {} },
+  refuse: {
+    from: ['submitted', 'received'],
+    to: 'refused',
+    roles: ['clerk'],
+    unit: 'receiving_point',
+    requires: { reason: 'The reason for refusal' },
+  },
+  forward: {
+    from: ['received', 'processing'],
+    to: 'processing',
+    roles: ['clerk', 'specialist', 'approver'],
+    unit: 'current_unit',
+    requires: {},
+  },
+  request_supplement: {
+    from: ['processing'],
+    to: 'supplement_requested',
+    roles: ['specialist', 'approver'],
+    unit: 'current_unit',
+    requires: { reason: 'What to supplement and why' },
+  },
+  supplement_received: {
+    from: ['supplement_requested'],
+    to: 'processing',
+    roles: ['clerk', 'specialist'],
+    unit: 'receiving_or_current',
+    requires: {},
+  },
+  request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit', requires: {} },
+  payment_received: {
+    from: ['awaiting_payment'],
+    to: 'processing',
+    roles: ['clerk', 'specialist'],
+    unit: 'receiving_or_current',
+    requires: {},
+  },
   withdraw: {
     from: ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment'],
     to: 'withdrawn',
     roles: ['clerk'],
     unit: 'receiving_or_return',
+    requires: { reason: "The applicant's request to withdraw" },
   },
-  stop: { from: ['processing', 'supplement_requested', 'awaiting_payment'], to: 'stopped', roles: ['approver'], unit: 'current_unit' },
+  stop: {
+    from: ['processing', 'supplement_requested', 'awaiting_payment'],
+    to: 'stopped',
+    roles: ['approver'],
+    unit: 'current_unit',
+    requires: { reason: 'The reason for stopping' },
+  },
   // Usually the approver signs; in an inter-agency chain the last agency's step may be a processing step.
-  result: { from: ['processing'], to: 'result_ready', roles: ['approver', 'specialist'], unit: 'current_unit' },
-  return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point' },
+  result: {
+    from: ['processing'],
+    to: 'result_ready',
+    roles: ['approver', 'specialist'],
+    unit: 'current_unit',
+    requires: { resultFile: true },
+  },
+  return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point', requires: {} },
   apologize: {
     from: ['processing', 'supplement_requested', 'awaiting_payment'],
     to: 'same',
     roles: ['specialist', 'approver'],
     unit: 'current_unit',
+    requires: { reason: 'The reason for the delay', newDueAt: true },
   },
 } as const satisfies Record<DossierAction, TransitionRule>;
 
@@ -161,14 +216,94 @@ export function checkTransition(d: DossierState, action: DossierAction, who: Act
   return rule.to === 'same' ? d.status : rule.to;
 }
 
-/** Validates a 12-digit citizen ID number (CCCD): province-of-birth code 001–096, century/sex digit, birth year. */
-export function idNumberProblem(id: string): string | null {
+/**
+ * The 63 codes of the province or city where a citizen's birth was registered, the first 3 digits of a citizen ID
+ * number (Circular 07/2016/TT-BCA, Appendix 1): 001 Hà Nội … 096 Cà Mau; the numbers between them are unassigned.
+ */
+export const BIRTH_PROVINCE_CODES: Readonly<Record<string, string>> = {
+  '001': 'Hà Nội',
+  '002': 'Hà Giang',
+  '004': 'Cao Bằng',
+  '006': 'Bắc Kạn',
+  '008': 'Tuyên Quang',
+  '010': 'Lào Cai',
+  '011': 'Điện Biên',
+  '012': 'Lai Châu',
+  '014': 'Sơn La',
+  '015': 'Yên Bái',
+  '017': 'Hòa Bình',
+  '019': 'Thái Nguyên',
+  '020': 'Lạng Sơn',
+  '022': 'Quảng Ninh',
+  '024': 'Bắc Giang',
+  '025': 'Phú Thọ',
+  '026': 'Vĩnh Phúc',
+  '027': 'Bắc Ninh',
+  '030': 'Hải Dương',
+  '031': 'Hải Phòng',
+  '033': 'Hưng Yên',
+  '034': 'Thái Bình',
+  '035': 'Hà Nam',
+  '036': 'Nam Định',
+  '037': 'Ninh Bình',
+  '038': 'Thanh Hóa',
+  '040': 'Nghệ An',
+  '042': 'Hà Tĩnh',
+  '044': 'Quảng Bình',
+  '045': 'Quảng Trị',
+  '046': 'Thừa Thiên Huế',
+  '048': 'Đà Nẵng',
+  '049': 'Quảng Nam',
+  '051': 'Quảng Ngãi',
+  '052': 'Bình Định',
+  '054': 'Phú Yên',
+  '056': 'Khánh Hòa',
+  '058': 'Ninh Thuận',
+  '060': 'Bình Thuận',
+  '062': 'Kon Tum',
+  '064': 'Gia Lai',
+  '066': 'Đắk Lắk',
+  '067': 'Đắk Nông',
+  '068': 'Lâm Đồng',
+  '070': 'Bình Phước',
+  '072': 'Tây Ninh',
+  '074': 'Bình Dương',
+  '075': 'Đồng Nai',
+  '077': 'Bà Rịa – Vũng Tàu',
+  '079': 'Hồ Chí Minh',
+  '080': 'Long An',
+  '082': 'Tiền Giang',
+  '083': 'Bến Tre',
+  '084': 'Trà Vinh',
+  '086': 'Vĩnh Long',
+  '087': 'Đồng Tháp',
+  '089': 'An Giang',
+  '091': 'Kiên Giang',
+  '092': 'Cần Thơ',
+  '093': 'Hậu Giang',
+  '094': 'Sóc Trăng',
+  '095': 'Bạc Liêu',
+  '096': 'Cà Mau',
+};
+
+/** The birth year a citizen ID number encodes: its 4th digit gives the century (0/1 1900s, 2/3 2000s, 4/5 2100s, …), the next two the year. */
+export function idNumberBirthYear(id: string): number {
+  return 1900 + 100 * Math.floor(Number(id[3]) / 2) + Number(id.slice(4, 6));
+}
+
+/**
+ * What is wrong with a 12-digit citizen ID number (CCCD), or null: the province of birth registration must be one of
+ * the 63 codes, and the century/sex digit with the next two must give a birth year that is not after `now`'s year in
+ * Vietnam (UTC+7). The last six digits are a random serial: nothing to check there.
+ */
+export function idNumberProblem(id: string, now: Date): string | null {
   if (!/^\d{12}$/.test(id)) return 'must be exactly 12 digits';
-  const province = Number(id.slice(0, 3));
-  // Province-of-registration codes run 001–096 (Circular 07/2016/TT-BCA, amended by Circular 59/2021).
-  if (province < 1 || province > 96) return 'starts with an unknown province code (001–096)';
-  const centuryDigit = Number(id[3]);
-  if (centuryDigit > 9) return 'has an invalid century/sex digit';
+  const province = id.slice(0, 3);
+  if (!BIRTH_PROVINCE_CODES[province])
+    return `starts with ${province}, which is not a province code (Circular 07/2016/TT-BCA: 001 Hà Nội … 096 Cà Mau)`;
+  const born = idNumberBirthYear(id);
+  const thisYear = new Date(now.getTime() + 7 * 3_600_000).getUTCFullYear();
+  if (born > thisYear) return `says born in ${born} (digits 4–6: ${id.slice(3, 6)}), which is in the future`;
   return null;
 }
 
@@ -213,6 +348,19 @@ export function timeliness(doneAt: Date, dueAt: Date, utcOffsetMinutes = 420): '
   if (doneAt.getTime() > dueAt.getTime()) return 'late';
   const day = (d: Date) => Math.floor((d.getTime() + utcOffsetMinutes * 60_000) / 86_400_000);
   return day(doneAt) < day(dueAt) ? 'early' : 'on_time';
+}
+
+/**
+ * Due instant of step `index` of a dossier: its cumulative share of the working time between receipt and the due
+ * date; the receiving step also ends by the transfer deadline (same day, or next morning after 15:00).
+ */
+export function stepDueAt(calendar: WorkingCalendar, receivedAt: Date, dueAt: Date, steps: { share: number }[], index: number): Date {
+  const total = calendar.workingMsBetween(receivedAt, dueAt);
+  const share = steps.slice(0, index + 1).reduce((s, x) => s + x.share, 0);
+  const byShare = calendar.addWorkingMs(receivedAt, Math.round(total * Math.min(1, share)));
+  if (index > 0) return byShare;
+  const transfer = transferDeadline(calendar, receivedAt);
+  return transfer < byShare ? transfer : byShare;
 }
 
 /** Processing steps of a procedure: the steps between receipt and return, each at an agency. */

@@ -344,14 +344,6 @@ export async function blobInfo(db: Kysely<DB>, sha256: string) {
   return db.selectFrom('blobs').selectAll().where('sha256', '=', sha256).executeTakeFirst();
 }
 
-export async function insertBlob(db: Kysely<DB>, row: { sha256: string; size: number; mime: string }) {
-  await db
-    .insertInto('blobs')
-    .values(row)
-    .onConflict((oc) => oc.column('sha256').doNothing())
-    .execute();
-}
-
 export async function storeDocument(db: Kysely<DB>, id: number) {
   return db.selectFrom('store_documents').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -375,30 +367,7 @@ export async function insertStoreDocument(
   return db.insertInto('store_documents').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
-export async function findIdempotent(db: Kysely<DB>, scope: string, key: string) {
-  return db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-}
-
-export async function insertIdempotent(
-  db: Kysely<DB>,
-  row: { scope: string; key: string; request_hash: string; status_code: number; response: string },
-) {
-  await db.insertInto('idempotency_keys').values(row).execute();
-}
-
-export async function insertRating(
-  db: Kysely<DB>,
-  row: { dossier_id: number; rating: 'satisfied' | 'acceptable' | 'not_satisfied'; comment: string | null; created_at: Date },
-) {
-  const r = await db
-    .insertInto('ratings')
-    .values(row)
-    .onConflict((oc) => oc.column('dossier_id').doNothing())
-    .returning('dossier_id')
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
-export async function ratingOf(db: Kysely<DB>, dossierId: number) {
-  return db.selectFrom('ratings').selectAll().where('dossier_id', '=', dossierId).executeTakeFirst();
+/** Links a dossier to its result in the document store. */
+export async function setResultDocument(db: Kysely<DB>, dossierId: number, documentId: number) {
+  await db.updateTable('dossiers').set({ result_document_id: documentId }).where('id', '=', dossierId).execute();
 }

@@ -3,9 +3,9 @@ import type { HttpApp } from '../platform/http.js';
 import { problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
-import type { DossierAction } from './dossier.model.js';
+import { DOSSIER_ACTIONS, type DossierAction } from './dossier.model.js';
 import {
-  ApologySchema,
+  actionBodySchema,
   AttachSchema,
   CodeParam,
   DossierListItemSchema,
@@ -13,34 +13,27 @@ import {
   EventSchema,
   IntakeSchema,
   ListQuery,
-  ResultSchema,
   StepRowSchema,
-  TransitionSchema,
+  type TransitionInput,
 } from './dossier.schema.js';
 
 const TAG = ['dossiers'];
 
-/** The simple actions: a version, and a note where the law asks for a reason. */
-const SIMPLE_ACTIONS: { path: string; action: DossierAction; summary: string }[] = [
-  { path: 'receive', action: 'receive', summary: 'Receive an online submission (status 1 → 2); the legal clock starts' },
-  { path: 'refuse', action: 'refuse', summary: 'Refuse at receipt with a reason (→ 3; form 03)' },
-  {
-    path: 'forward',
-    action: 'forward',
-    summary: 'Forward to the competent agency or the next step (→ 4); every required component must be digitized',
-  },
-  { path: 'request-supplement', action: 'request_supplement', summary: 'Request a supplement, once (→ 5; the clock pauses; form 02)' },
-  {
-    path: 'supplement-received',
-    action: 'supplement_received',
-    summary: 'Record the supplement (→ 4; the due date moves by the working time spent waiting)',
-  },
-  { path: 'request-payment', action: 'request_payment', summary: 'Require payment of fees or taxes (→ 6)' },
-  { path: 'payment-received', action: 'payment_received', summary: 'Record the payment (→ 4)' },
-  { path: 'withdraw', action: 'withdraw', summary: "Withdraw at the applicant's request (→ 7)" },
-  { path: 'stop', action: 'stop', summary: 'Stop processing with a reason (→ 8; form 05)' },
-  { path: 'return', action: 'return', summary: 'Return the result at the chosen service point (→ 10)' },
-];
+/** What each action does, for the API document; the body each requires comes from TRANSITIONS (actionBodySchema). */
+const ACTION_SUMMARIES: Record<DossierAction, string> = {
+  receive: 'Receive an online submission (status 1 → 2); the legal clock starts',
+  refuse: 'Refuse at receipt with a reason (→ 3; form 03)',
+  forward: 'Forward to the competent agency or the next step (→ 4); every required component must be digitized',
+  request_supplement: 'Request a supplement, once (→ 5; the clock pauses; form 02)',
+  supplement_received: 'Record the supplement (→ 4; the due date moves by the working time spent waiting)',
+  request_payment: 'Require payment of fees or taxes (→ 6)',
+  payment_received: 'Record the payment (→ 4)',
+  withdraw: "Withdraw at the applicant's request (→ 7)",
+  stop: 'Stop processing with a reason (→ 8; form 05)',
+  result: 'Issue the result (→ 9); the file is archived in the applicant’s document store',
+  return: 'Return the result at the chosen service point (→ 10)',
+  apologize: 'Apologize for a delay and propose a new date (form 04)',
+};
 
 export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
   const onRequest = requireStaff(s.auth);
@@ -145,55 +138,23 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
     async (req) => s.dossiers.attachComponent(actorOf(req), req.params.code, req.params.componentCode, req.body),
   );
 
-  for (const a of SIMPLE_ACTIONS) {
+  for (const action of DOSSIER_ACTIONS) {
     app.post(
-      `/dossiers/:code/${a.path}`,
+      `/dossiers/:code/${action.replaceAll('_', '-')}`,
       {
         onRequest,
         schema: {
           tags: TAG,
           security: SECURED,
-          summary: a.summary,
+          summary: ACTION_SUMMARIES[action],
           params: CodeParam,
-          body: TransitionSchema,
+          body: actionBodySchema(action),
           response: { 200: DossierSchema, ...problems(400, 401, 403, 404, 409, 422) },
         },
       },
-      async (req) => s.dossiers.transition(actorOf(req), req.params.code, a.action, req.body),
+      async (req) => s.dossiers.transition(actorOf(req), req.params.code, action, req.body as TransitionInput),
     );
   }
-
-  app.post(
-    '/dossiers/:code/result',
-    {
-      onRequest,
-      schema: {
-        tags: TAG,
-        security: SECURED,
-        summary: 'Issue the result (→ 9); the file is archived in the applicant’s document store',
-        params: CodeParam,
-        body: ResultSchema,
-        response: { 200: DossierSchema, ...problems(400, 401, 403, 404, 409) },
-      },
-    },
-    async (req) => s.dossiers.transition(actorOf(req), req.params.code, 'result', req.body),
-  );
-
-  app.post(
-    '/dossiers/:code/apologize',
-    {
-      onRequest,
-      schema: {
-        tags: TAG,
-        security: SECURED,
-        summary: 'Apologize for a delay and propose a new date (form 04)',
-        params: CodeParam,
-        body: ApologySchema,
-        response: { 200: DossierSchema, ...problems(400, 401, 403, 404, 409) },
-      },
-    },
-    async (req) => s.dossiers.transition(actorOf(req), req.params.code, 'apologize', req.body),
-  );
 
   app.get(
     '/store-documents',

@@ -1,5 +1,5 @@
-import { Type } from 'typebox';
-import { DOSSIER_ACTIONS, type DossierAction } from './dossier.model.js';
+import { Type, type Static } from 'typebox';
+import { DOSSIER_ACTIONS, TRANSITIONS, type DossierAction } from './dossier.model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const IsoOrNull = Nullable(Type.String({ format: 'date-time' }));
@@ -43,6 +43,10 @@ export const IntakeSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export type ApplicantInput = Static<typeof ApplicantSchema>;
+export type ComponentInput = Static<typeof ComponentInputSchema>;
+export type IntakeInput = Static<typeof IntakeSchema>;
 
 export const DossierSchema = Type.Object({
   code: Type.String({ description: '<receiving agency code>-<yymmdd>-<daily sequence>' }),
@@ -106,23 +110,34 @@ export const DossierSchema = Type.Object({
 
 export const TransitionBase = {
   version: Type.Integer({ minimum: 1, description: 'The dossier version you read (optimistic concurrency)' }),
-  note: Type.Optional(
-    Type.String({ maxLength: 4000, description: 'Reason or note (required for refuse, supplement request, withdraw, stop, apology)' }),
-  ),
+  note: Type.Optional(Type.String({ maxLength: 4000, description: 'A note; where the action requires a reason, the reason' })),
 };
 
-export const TransitionSchema = Type.Object(TransitionBase, { additionalProperties: false });
-export const ResultSchema = Type.Object(
-  {
-    ...TransitionBase,
-    resultFileSha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' }),
-  },
+const ResultFileField = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' });
+const NewDueAtField = Type.String({ format: 'date-time', description: 'Proposed new return date' });
+
+/** The body of POST /dossiers/{code}/<action>, built from what the action requires in TRANSITIONS. */
+export function actionBodySchema(action: DossierAction) {
+  const requires: { reason?: string; newDueAt?: true; resultFile?: true } = TRANSITIONS[action].requires;
+  return Type.Object(
+    {
+      version: TransitionBase.version,
+      note: requires.reason
+        ? Type.String({ minLength: 1, maxLength: 4000, description: `Required: ${requires.reason.toLowerCase()}` })
+        : TransitionBase.note,
+      ...(requires.resultFile ? { resultFileSha256: ResultFileField } : {}),
+      ...(requires.newDueAt ? { newDueAt: NewDueAtField } : {}),
+    },
+    { additionalProperties: false },
+  );
+}
+
+/** Every field an action request may carry (each action's own schema says which it requires). */
+export const TransitionInputSchema = Type.Object(
+  { ...TransitionBase, resultFileSha256: Type.Optional(ResultFileField), newDueAt: Type.Optional(NewDueAtField) },
   { additionalProperties: false },
 );
-export const ApologySchema = Type.Object(
-  { ...TransitionBase, newDueAt: Type.String({ format: 'date-time', description: 'Proposed new return date' }) },
-  { additionalProperties: false },
-);
+export type TransitionInput = Static<typeof TransitionInputSchema>;
 export const AttachSchema = Type.Object(
   {
     version: TransitionBase.version,
@@ -131,6 +146,8 @@ export const AttachSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export type AttachInput = Static<typeof AttachSchema>;
 
 export const CodeParam = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$', description: 'Dossier code' }),

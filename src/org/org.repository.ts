@@ -13,16 +13,8 @@ export async function insertUnit(
   return r.id;
 }
 
-export async function setReceivingUnit(db: Kysely<DB>, unitId: number, receivingUnitId: number) {
-  await db.updateTable('units').set({ receiving_unit_id: receivingUnitId }).where('id', '=', unitId).execute();
-}
-
 export async function insertCommune(db: Kysely<DB>, row: DB['communes'] extends infer T ? { [K in keyof T]: T[K] } : never) {
   await db.insertInto('communes').values(row).execute();
-}
-
-export async function unitById(db: Kysely<DB>, id: number) {
-  return db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function unitByKey(db: Kysely<DB>, key: string) {
@@ -33,10 +25,6 @@ export async function listUnits(db: Kysely<DB>, kinds?: string[]) {
   let q = db.selectFrom('units').selectAll().orderBy('id');
   if (kinds?.length) q = q.where('kind', 'in', kinds as Unit['kind'][]);
   return q.execute();
-}
-
-export async function communeByCode(db: Kysely<DB>, code: string) {
-  return db.selectFrom('communes').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
 export async function listCommunes(db: Kysely<DB>) {

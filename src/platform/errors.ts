@@ -28,9 +28,14 @@ export const ERROR_STATUS = {
   COUNTER_NOT_OPEN: 409,
   TICKET_IN_HAND: 409,
   INTERNAL: 500,
+  /** The browser app has not been built yet (npm run build). */
+  WEB_NOT_BUILT: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Every code a problem answer may carry, in the table's order. */
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /** A rule of the domain was broken; the message is safe to show to the caller. */
 export class DomainError extends Error {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ERROR_CODES } from './errors.js';
 
 /** RFC 9457 problem document, as every error response is shaped. */
 export const ProblemSchema = Type.Object(
@@ -7,18 +8,25 @@ export const ProblemSchema = Type.Object(
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String({ description: 'Human-readable explanation, safe to show' }),
-    code: Type.String({ description: 'Stable machine-readable error code, e.g. WRONG_SERVICE_POINT' }),
+    code: Type.Union(
+      ERROR_CODES.map((c) => Type.Literal(c)),
+      { description: 'Stable machine-readable error code, e.g. WRONG_SERVICE_POINT (one of the error table of src/platform/errors.ts)' },
+    ),
     field: Type.Optional(Type.String({ description: 'The offending input, e.g. body.applicant.idNumber' })),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
     details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     instance: Type.Optional(Type.String({ description: 'Request id' })),
   },
-  { $id: undefined, description: 'RFC 9457 problem details' },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
 /** Standard error responses for a route, by status. */
-export function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+/** The problem schema by reference: registered once (createHttpApp), so the API document lists it once. */
+export const ProblemRef = Type.Ref('Problem');
+
+/** Standard error responses for a route, by status. */
+export function problems(...statuses: number[]): Record<number, typeof ProblemRef> {
+  return Object.fromEntries(statuses.map((s) => [s, ProblemRef]));
 }
 
 export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });

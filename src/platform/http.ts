@@ -6,6 +6,7 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ERROR_STATUS } from './errors.js';
+import { ProblemSchema } from './http.schema.js';
 
 export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -79,7 +80,12 @@ export async function createHttpApp(opts: {
     done();
   });
 
+  // Registered once and referenced by every route's error responses (problems() in http.schema.ts).
+  app.addSchema(ProblemSchema);
+
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name in components.schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -14,6 +14,8 @@ import { presentCounter, type TicketView } from './queue.presenter.js';
 import type { QueueContext } from './queue.context.js';
 import type { BoardService } from './board.service.js';
 import * as repo from './queue.repository.js';
+import { TICKET_ACTION_HANDLERS } from './ticket-actions/index.js';
+import type { TicketActionInput } from './ticket-actions/action.js';
 
 /** The clerk's counter: sitting at it, calling the next ticket, serving, transferring, finishing. */
 export class CounterService {
@@ -150,115 +152,38 @@ export class CounterService {
     return c;
   }
 
-  /** recall, start, no-show, cancel or finish a ticket held at the actor's counter (a manager may act on any ticket of a point in scope). */
-  async act(
-    actor: Actor,
-    ticketId: number,
-    action: Exclude<TicketAction, 'call' | 'transfer'>,
-    input: { dossierCodes?: string[] } = {},
-  ): Promise<TicketView> {
+  /**
+   * Takes an action on a ticket in hand (ticket-actions/, one file each): recall, start, finish, no-show, cancel,
+   * transfer. The ticket must be held at the actor's counter (a manager may act on any ticket of a point in scope);
+   * the change is guarded by the ticket's status, in one transaction with its audit entry; the boards are told after.
+   */
+  async act(actor: Actor, ticketId: number, action: Exclude<TicketAction, 'call'>, input: TicketActionInput = {}): Promise<TicketView> {
     requireRole(actor, 'clerk', 'manager');
+    const handler = TICKET_ACTION_HANDLERS[action];
     const t0 = await repo.ticketById(this.ctx.db, ticketId);
     if (!t0 || !inScope(actor, t0.unit_id)) throw notFound(`Ticket ${ticketId}`);
-    if (actor.role !== 'manager' && t0.staff_id !== actor.staffId && !(action === 'cancel' && t0.status === 'waiting')) {
+    if (actor.role !== 'manager' && t0.staff_id !== actor.staffId && !handler.byAnyClerk?.(t0)) {
       throw new DomainError('FORBIDDEN', `Ticket ${t0.label} is handled at another counter`);
     }
     nextTicketStatus(t0.status, action);
     const now = this.ctx.now();
-    const links = action === 'finish' ? await this.dossiersToLink(actor, t0, input.dossierCodes ?? []) : [];
-    const patch =
-      action === 'recall'
-        ? { called_at: now, call_count: t0.call_count + 1 }
-        : action === 'start'
-          ? { status: 'serving' as const, started_at: now }
-          : action === 'finish'
-            ? { status: 'done' as const, ended_at: now, started_at: t0.started_at ?? t0.called_at }
-            : action === 'no_show'
-              ? { status: 'no_show' as const, ended_at: now }
-              : { status: 'cancelled' as const, ended_at: now };
+    const plan = await handler.plan({ ticket: t0, actor, now, input, queue: this.ctx });
     const t = await this.ctx.db.transaction().execute(async (trx) => {
-      const updated = await repo.updateTicketIf(trx, t0.id, TICKET_TRANSITIONS[action].from, patch);
+      const updated = await repo.updateTicketIf(trx, t0.id, TICKET_TRANSITIONS[action].from, plan.patch);
       if (!updated) throw new DomainError('STALE_VERSION', `Ticket ${t0.label} changed meanwhile; reload it`);
-      await repo.linkDossiers(trx, updated.id, links);
+      if (plan.links?.length) await repo.linkDossiers(trx, updated.id, plan.links);
       await this.ctx.audit(trx, actor, updated.unit_id, `queue.ticket.${action}`, 'queue_ticket', updated.id, {
         label: updated.label,
-        ...(links.length ? { dossiers: input.dossierCodes } : {}),
+        ...plan.audit,
       });
       return updated;
     });
-    if (action === 'recall' && t.counter_id) {
-      const c = await repo.counterById(this.ctx.db, t.counter_id);
-      if (c) this.board.publishCall(t, c);
-    }
-    if (action === 'cancel') await this.board.publishWaiting(t.unit_id);
-    if ((action === 'no_show' || action === 'cancel') && t0.called_at) await this.board.publishBoard(t.unit_id);
+    await plan.announce?.(t, this.board, this.ctx);
     return this.ctx.view(t);
-  }
-
-  /** Dossiers a finished service received: each must exist and have been received at the ticket's point. */
-  private async dossiersToLink(actor: Actor, t: QueueTicket, codes: string[]): Promise<number[]> {
-    const unique = [...new Set(codes)];
-    const rows = await repo.dossiersByCode(this.ctx.db, unique);
-    for (const [i, code] of unique.entries()) {
-      const d = rows.find((r) => r.code === code);
-      if (!d || !inScope(actor, d.receiving_unit_id))
-        throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: `body.dossierCodes.${i}` });
-      if (d.receiving_unit_id !== t.unit_id)
-        throw new DomainError('VALIDATION', `Dossier ${code} was not received at this service point`, { field: `body.dossierCodes.${i}` });
-    }
-    return rows.map((r) => r.id);
   }
 
   /** Sends a ticket in hand to another group of the point (or to a given counter); it keeps its place by arrival. */
-  async transfer(actor: Actor, ticketId: number, input: { groupId?: number; counterId?: number }): Promise<TicketView> {
-    requireRole(actor, 'clerk', 'manager');
-    const t0 = await repo.ticketById(this.ctx.db, ticketId);
-    if (!t0 || !inScope(actor, t0.unit_id)) throw notFound(`Ticket ${ticketId}`);
-    if (actor.role !== 'manager' && t0.staff_id !== actor.staffId)
-      throw new DomainError('FORBIDDEN', `Ticket ${t0.label} is handled at another counter`);
-    nextTicketStatus(t0.status, 'transfer');
-    if (input.groupId === undefined && input.counterId === undefined)
-      throw new DomainError('VALIDATION', 'Name the group or the counter to transfer to', { field: 'body.groupId' });
-    let groupId = t0.group_id;
-    if (input.groupId !== undefined) {
-      const g = await repo.groupById(this.ctx.db, input.groupId);
-      if (!g || g.unit_id !== t0.unit_id || !g.active)
-        throw new DomainError('VALIDATION', `Group ${input.groupId} is not an open group of this service point`, { field: 'body.groupId' });
-      groupId = g.id;
-    }
-    if (input.counterId !== undefined) {
-      const c = await repo.counterById(this.ctx.db, input.counterId);
-      if (!c || c.unit_id !== t0.unit_id || !c.active)
-        throw new DomainError('VALIDATION', `Counter ${input.counterId} is not a counter of this service point`, {
-          field: 'body.counterId',
-        });
-      if (c.id === t0.counter_id) throw new DomainError('VALIDATION', 'The ticket is already at that counter', { field: 'body.counterId' });
-    }
-    const now = this.ctx.now();
-    const t = await this.ctx.db.transaction().execute(async (trx) => {
-      const updated = await repo.updateTicketIf(trx, t0.id, TICKET_TRANSITIONS.transfer.from, {
-        status: 'waiting',
-        group_id: groupId,
-        transferred_from_group_id: groupId !== t0.group_id ? t0.group_id : t0.transferred_from_group_id,
-        target_counter_id: input.counterId ?? null,
-        queued_at: now,
-        counter_id: null,
-        staff_id: null,
-        called_at: null,
-        started_at: null,
-        call_count: 0,
-      });
-      if (!updated) throw new DomainError('STALE_VERSION', `Ticket ${t0.label} changed meanwhile; reload it`);
-      await this.ctx.audit(trx, actor, updated.unit_id, 'queue.ticket.transfer', 'queue_ticket', updated.id, {
-        label: updated.label,
-        fromGroup: t0.group_id,
-        toGroup: groupId,
-        toCounter: input.counterId ?? null,
-      });
-      return updated;
-    });
-    await this.board.publishWaiting(t.unit_id);
-    await this.board.publishBoard(t.unit_id);
-    return this.ctx.view(t);
+  transfer(actor: Actor, ticketId: number, input: { groupId?: number; counterId?: number }): Promise<TicketView> {
+    return this.act(actor, ticketId, 'transfer', input);
   }
 }

@@ -343,10 +343,6 @@ export async function updateBookingIf(
   return db.updateTable('queue_bookings').set(patch).where('id', '=', id).where('status', '=', status).returningAll().executeTakeFirst();
 }
 
-export async function ticketOfBooking(db: Kysely<DB>, bookingId: number) {
-  return db.selectFrom('queue_tickets').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
-}
-
 /** Clerks seen at each point between two days: the most distinct counters that called tickets on one day. */
 export async function countersSeen(db: Kysely<DB>, unitIds: number[], fromDay: string, toDay: string): Promise<Map<number, number>> {
   if (!unitIds.length) return new Map();

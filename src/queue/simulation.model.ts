@@ -13,7 +13,7 @@
 // each class, first come first served. A called ticket does not come with probability `noShowShare`: the
 // clerk waits `recallSeconds` (default 60) and calls the next.
 
-import { mulberry32 } from '../demo/demo.model.js';
+import { mulberry32 } from '../platform/random.js';
 import { MAX_PRIORITY_STREAK } from './ticket.model.js';
 import { DomainError } from '../platform/errors.js';
 import { checkNumber, DEFAULT_TARGET_SECONDS, recommendClerks, type StaffingTargets } from './erlang.model.js';

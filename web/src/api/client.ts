@@ -4,7 +4,7 @@
  * Vite dev server proxies API paths to it.
  */
 import createClient from 'openapi-fetch';
-import type { paths } from './schema';
+import type { components, paths } from './schema';
 
 export type { paths };
 
@@ -29,8 +29,17 @@ export type Dossier = Json<'/public/dossiers', 'post', 201>;
 export type Tracking = Json<'/public/dossiers/{code}', 'get', 200>;
 export type Rating = NonNullable<paths['/public/dossiers/{code}/rating']['post']['requestBody']>['content']['application/json']['rating'];
 
-/** An RFC 9457 problem as the API sends it, or as the client makes one for a network failure. */
-export type Problem = Json<'/procedures', 'get', 400> & { retryAfterSeconds?: number };
+/** The codes of the server's error table (src/platform/errors.ts), as the API document lists them. */
+export type ApiErrorCode = components['schemas']['Problem']['code'];
+
+/**
+ * An RFC 9457 problem as the API sends it, or as the client makes one: NETWORK for a failed request, HTTP_<status>
+ * for an answer that is not a problem document. Switches on `code` are checked against the server's table.
+ */
+export type Problem = Omit<components['schemas']['Problem'], 'code'> & {
+  code: ApiErrorCode | 'NETWORK' | `HTTP_${number}`;
+  retryAfterSeconds?: number;
+};
 
 export type Result<T> = { ok: true; data: T } | { ok: false; problem: Problem };
 

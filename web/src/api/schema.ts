@@ -151,27 +151,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -180,27 +160,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -209,27 +169,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -272,27 +212,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -344,27 +264,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -416,27 +316,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -445,27 +325,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -513,27 +373,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -542,27 +382,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -571,27 +391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -600,27 +400,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -629,27 +409,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -711,27 +471,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -795,27 +535,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -824,27 +544,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -962,27 +662,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1098,27 +778,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1391,27 +1051,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1420,27 +1060,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1449,27 +1069,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1478,27 +1078,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1550,27 +1130,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1579,27 +1139,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1608,27 +1148,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1637,27 +1157,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1709,27 +1209,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1738,27 +1218,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1767,27 +1227,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1796,27 +1236,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1861,27 +1281,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1890,27 +1290,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1919,27 +1299,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2006,27 +1366,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2035,27 +1375,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2198,27 +1518,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2227,27 +1527,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2256,27 +1536,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2285,27 +1545,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2314,27 +1554,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2455,27 +1675,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2484,27 +1684,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2563,27 +1743,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2592,27 +1752,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2673,27 +1813,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2702,27 +1822,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2856,27 +1956,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2885,27 +1965,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2914,27 +1974,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2943,27 +1983,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2972,27 +1992,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3029,7 +2029,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -3125,27 +2125,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3154,27 +2134,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3183,27 +2143,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3212,27 +2152,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3241,27 +2161,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3270,27 +2170,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3326,8 +2206,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the reason for refusal */
+                        note: string;
                     };
                 };
             };
@@ -3422,27 +2302,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3451,27 +2311,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3480,27 +2320,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3509,27 +2329,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3538,27 +2338,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3567,27 +2347,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3623,7 +2383,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -3719,27 +2479,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3748,27 +2488,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3777,27 +2497,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3806,27 +2506,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3835,27 +2515,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3864,27 +2524,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3920,8 +2560,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: what to supplement and why */
+                        note: string;
                     };
                 };
             };
@@ -4016,27 +2656,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4045,27 +2665,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4074,27 +2674,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4103,27 +2683,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4132,27 +2692,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4161,27 +2701,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4217,7 +2737,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -4313,27 +2833,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4342,27 +2842,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4371,27 +2851,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4400,27 +2860,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4429,27 +2869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4458,27 +2878,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4514,7 +2914,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -4610,27 +3010,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4639,27 +3019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4668,27 +3028,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4697,27 +3037,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4726,27 +3046,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4755,27 +3055,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4811,7 +3091,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                     };
                 };
@@ -4907,27 +3187,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4936,27 +3196,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4965,27 +3205,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4994,27 +3214,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5023,27 +3223,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5052,27 +3232,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5108,8 +3268,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the applicant's request to withdraw */
+                        note: string;
                     };
                 };
             };
@@ -5204,27 +3364,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5233,27 +3373,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5262,27 +3382,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5291,27 +3391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5320,27 +3400,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5349,27 +3409,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5405,8 +3445,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the reason for stopping */
+                        note: string;
                     };
                 };
             };
@@ -5501,27 +3541,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5530,27 +3550,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5559,27 +3559,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5588,27 +3568,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5617,27 +3577,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5646,324 +3586,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/dossiers/{code}/return": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Return the result at the chosen service point (→ 10) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Dossier code */
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The dossier version you read (optimistic concurrency) */
-                        version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description <receiving agency code>-<yymmdd>-<daily sequence> */
-                            code: string;
-                            status: string;
-                            statusVi: string;
-                            statusEn: string;
-                            /** @description National Public Service Portal status code 1–10 */
-                            portalStatus: number;
-                            /** @description 1 in person, 2 online, 3 postal */
-                            channel: number;
-                            procedure: {
-                                code: string;
-                                nameVi: string;
-                                nameEn: string;
-                                versionEffectiveFrom: string;
-                            };
-                            applicant: {
-                                idNumber: string;
-                                name: string;
-                                phone: string;
-                                email: string | null;
-                                address: string;
-                                communeCode: string;
-                            };
-                            receivingUnit: {
-                                id: number;
-                                nameVi: string;
-                            };
-                            competentAgency: {
-                                id: number;
-                                nameVi: string;
-                            };
-                            currentUnit: {
-                                id: number;
-                                nameVi: string;
-                            } | null;
-                            currentStep: number;
-                            returnPoint: {
-                                id: number;
-                                nameVi: string;
-                            };
-                            fastTrack: boolean;
-                            timeLimit: {
-                                value: number;
-                                unit: string;
-                            };
-                            feeTotalVnd: number;
-                            submittedAt: string | null;
-                            receivedAt: string | null;
-                            dueAt: string | null;
-                            originalDueAt: string | null;
-                            pausedAt: string | null;
-                            pausedWorkingMs: number;
-                            supplementCount: number;
-                            paidAt: string | null;
-                            decidedAt: string | null;
-                            returnedAt: string | null;
-                            lateFlaggedAt: string | null;
-                            apologyDueAt: string | null;
-                            resultDocumentId: number | null;
-                            components: {
-                                code: string;
-                                nameVi: string;
-                                form: string;
-                                count: number;
-                                required: boolean;
-                                source: string;
-                                fileSha256: string | null;
-                                storeDocumentId: number | null;
-                                digitized: boolean;
-                            }[];
-                            /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
-                            version: number;
-                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
-                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5999,7 +3622,7 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
+                        /** @description A note; where the action requires a reason, the reason */
                         note?: string;
                         /** @description The result file, uploaded with POST /files */
                         resultFileSha256: string;
@@ -6097,27 +3720,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6126,27 +3729,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6155,27 +3738,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6184,27 +3747,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6213,27 +3756,193 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dossiers/{code}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return the result at the chosen service point (→ 10) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The dossier version you read (optimistic concurrency) */
+                        version: number;
+                        /** @description A note; where the action requires a reason, the reason */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
+                            /** @description <receiving agency code>-<yymmdd>-<daily sequence> */
                             code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
+                            status: string;
+                            statusVi: string;
+                            statusEn: string;
+                            /** @description National Public Service Portal status code 1–10 */
+                            portalStatus: number;
+                            /** @description 1 in person, 2 online, 3 postal */
+                            channel: number;
+                            procedure: {
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                versionEffectiveFrom: string;
                             };
-                            /** @description Request id */
-                            instance?: string;
+                            applicant: {
+                                idNumber: string;
+                                name: string;
+                                phone: string;
+                                email: string | null;
+                                address: string;
+                                communeCode: string;
+                            };
+                            receivingUnit: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            competentAgency: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            currentUnit: {
+                                id: number;
+                                nameVi: string;
+                            } | null;
+                            currentStep: number;
+                            returnPoint: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            fastTrack: boolean;
+                            timeLimit: {
+                                value: number;
+                                unit: string;
+                            };
+                            feeTotalVnd: number;
+                            submittedAt: string | null;
+                            receivedAt: string | null;
+                            dueAt: string | null;
+                            originalDueAt: string | null;
+                            pausedAt: string | null;
+                            pausedWorkingMs: number;
+                            supplementCount: number;
+                            paidAt: string | null;
+                            decidedAt: string | null;
+                            returnedAt: string | null;
+                            lateFlaggedAt: string | null;
+                            apologyDueAt: string | null;
+                            resultDocumentId: number | null;
+                            components: {
+                                code: string;
+                                nameVi: string;
+                                form: string;
+                                count: number;
+                                required: boolean;
+                                source: string;
+                                fileSha256: string | null;
+                                storeDocumentId: number | null;
+                                digitized: boolean;
+                            }[];
+                            /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
+                            version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
                         };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -6269,8 +3978,8 @@ export interface paths {
                     "application/json": {
                         /** @description The dossier version you read (optimistic concurrency) */
                         version: number;
-                        /** @description Reason or note (required for refuse, supplement request, withdraw, stop, apology) */
-                        note?: string;
+                        /** @description Required: the reason for the delay */
+                        note: string;
                         /**
                          * Format: date-time
                          * @description Proposed new return date
@@ -6370,27 +4079,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6399,27 +4088,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6428,27 +4097,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6457,27 +4106,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6486,27 +4115,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -6558,27 +4176,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6587,27 +4185,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6616,27 +4194,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -6731,27 +4289,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6760,27 +4298,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6789,27 +4307,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -6872,27 +4370,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6901,27 +4379,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6930,27 +4388,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6959,27 +4397,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -7133,27 +4551,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7162,27 +4560,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7191,27 +4569,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7220,27 +4578,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -7293,27 +4631,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7322,27 +4640,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7351,27 +4649,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7380,27 +4658,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -7457,27 +4715,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7486,27 +4724,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7515,27 +4733,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7544,27 +4742,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -7645,27 +4823,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7674,27 +4832,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7703,27 +4841,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -7784,27 +4902,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7813,27 +4911,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -7901,27 +4979,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -7930,27 +4988,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8000,27 +5038,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8029,27 +5047,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8156,27 +5154,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8185,27 +5163,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8214,27 +5172,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8243,27 +5181,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8356,27 +5274,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8385,27 +5283,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8414,27 +5292,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8500,27 +5358,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8529,27 +5367,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8558,27 +5376,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8625,27 +5423,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8654,27 +5432,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8683,27 +5441,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8796,27 +5534,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8825,27 +5543,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8854,27 +5552,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8883,27 +5561,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8960,27 +5618,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -8989,27 +5627,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -9085,27 +5703,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9114,27 +5712,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9143,27 +5721,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9172,27 +5730,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -9258,27 +5796,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9287,27 +5805,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9316,27 +5814,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -9410,27 +5888,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9439,27 +5897,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9468,27 +5906,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9497,27 +5915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -9607,27 +6005,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9636,27 +6014,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9665,27 +6023,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9694,27 +6032,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9723,27 +6041,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -9827,27 +6125,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9856,27 +6134,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9885,27 +6143,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -9914,27 +6152,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -10008,27 +6226,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10037,27 +6235,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10066,27 +6244,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10095,27 +6253,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10124,27 +6262,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10153,27 +6271,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -10248,27 +6346,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10277,27 +6355,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10306,27 +6364,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10335,27 +6373,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10364,27 +6382,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -10445,27 +6443,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10474,27 +6452,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10503,27 +6461,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10532,27 +6470,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10561,27 +6479,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -10642,27 +6540,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10671,27 +6549,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10700,27 +6558,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10729,27 +6567,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -10844,27 +6662,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10873,27 +6671,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -10956,27 +6734,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -10985,27 +6743,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11014,27 +6752,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11043,27 +6761,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11072,27 +6770,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -11153,27 +6831,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11182,27 +6840,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11211,27 +6849,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11240,27 +6858,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11269,27 +6867,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -11371,27 +6949,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11400,27 +6958,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11429,27 +6967,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11458,27 +6976,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11487,27 +6985,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -11587,27 +7065,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11616,27 +7074,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11645,27 +7083,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11674,27 +7092,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11703,27 +7101,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -11803,27 +7181,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11832,27 +7190,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11861,27 +7199,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11890,27 +7208,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -11919,27 +7217,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -12019,27 +7297,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12048,27 +7306,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12077,27 +7315,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12106,27 +7324,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12135,27 +7333,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -12235,27 +7413,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12264,27 +7422,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12293,27 +7431,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12322,27 +7440,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12351,27 +7449,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -12454,27 +7532,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12483,27 +7541,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12512,27 +7550,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12541,27 +7559,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12570,27 +7568,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -12673,27 +7651,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12702,27 +7660,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12731,27 +7669,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12760,27 +7678,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12789,27 +7687,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -12902,27 +7780,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12931,27 +7789,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12960,27 +7798,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12989,27 +7807,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -13134,27 +7932,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -13163,27 +7941,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -13192,27 +7950,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -13221,27 +7959,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description URI naming the problem type */
-                            type: string;
-                            title: string;
-                            status: number;
-                            /** @description Human-readable explanation, safe to show */
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT */
-                            code: string;
-                            /** @description The offending input, e.g. body.applicant.idNumber */
-                            field?: string;
-                            errors?: {
-                                field: string;
-                                message: string;
-                            }[];
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Request id */
-                            instance?: string;
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -13257,7 +7975,30 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** @description RFC 9457 problem details */
+        Problem: {
+            /** @description URI naming the problem type */
+            type: string;
+            title: string;
+            status: number;
+            /** @description Human-readable explanation, safe to show */
+            detail: string;
+            /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT (one of the error table of src/platform/errors.ts) */
+            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT";
+            /** @description The offending input, e.g. body.applicant.idNumber */
+            field?: string;
+            errors?: {
+                field: string;
+                message: string;
+            }[];
+            details?: {
+                [key: string]: unknown;
+            };
+            /** @description Request id */
+            instance?: string;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

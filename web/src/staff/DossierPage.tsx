@@ -357,7 +357,7 @@ function ActionForm({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setProblem(null);
-    if (input === 'reason' && !note.trim()) return setInvalid(t('dossier.reasonRequired'));
+    if ((input === 'reason' || input === 'date') && !note.trim()) return setInvalid(t('dossier.reasonRequired'));
     if (input === 'date' && !date) return setInvalid(t('dossier.dateRequired'));
     if (input === 'file' && !file) return setInvalid(t('dossier.fileRequired'));
     setInvalid(null);
@@ -379,7 +379,7 @@ function ActionForm({
       r = await settle(
         staffApi.POST('/dossiers/{code}/apologize', {
           ...path,
-          body: { ...base, newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() },
+          body: { version: dossier.version, note: note.trim(), newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() },
         }),
       );
     } else {
@@ -435,7 +435,7 @@ function ActionForm({
           value={note}
           onChange={(e) => setNote(e.target.value)}
           required={input === 'reason' || input === 'date'}
-          aria-invalid={invalid && input === 'reason' && !note.trim() ? true : undefined}
+          aria-invalid={invalid && (input === 'reason' || input === 'date') && !note.trim() ? true : undefined}
           aria-describedby={invalid ? errId : undefined}
         />
       </div>

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { DB, Dossier } from '../platform/db.types.js';
+import type { Actor } from '../auth/auth.model.js';
+import * as repo from './dossier.repository.js';
+
+/** Who caused an event: a staff member, the citizen (online), or the system (a job). */
+export type Who = { kind: 'staff'; actor: Actor } | { kind: 'citizen' } | { kind: 'system' };
+
+/** Writes a dossier's event and its audit entry (one statement), in the caller's transaction. */
+export async function writeEvent(
+  trx: Kysely<DB>,
+  d: Dossier,
+  action: string,
+  from: string | null,
+  who: Who,
+  at: Date,
+  note: string | null,
+  data: Record<string, unknown> | null,
+) {
+  const actorId = who.kind === 'staff' ? who.actor.staffId : null;
+  const unitId = who.kind === 'staff' ? who.actor.unitId : d.receiving_unit_id;
+  // The event and its audit entry in one statement.
+  await repo.insertEventWithAudit(
+    trx,
+    {
+      dossier_id: d.id,
+      province_code: d.province_code,
+      seq: d.version,
+      action,
+      from_status: from,
+      to_status: d.status,
+      actor_kind: who.kind,
+      actor_id: actorId,
+      unit_id: unitId,
+      at,
+      note,
+      data: data ? JSON.stringify(data) : null,
+    },
+    {
+      entry: {
+        actorKind: who.kind,
+        actorId,
+        stream: `unit:${unitId}`,
+        action: `dossier.${action}`,
+        entityType: 'dossier',
+        entityId: d.code,
+        data: { version: d.version, status: d.status },
+      },
+      at,
+    },
+  );
+}

@@ -1,0 +1,416 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB, Dossier, Unit } from '../platform/db.types.js';
+import { DomainError } from '../platform/errors.js';
+import { idempotent } from '../platform/idempotency.js';
+import { requireRole, type Actor } from '../auth/auth.model.js';
+import type { CatalogService, ProcedureVersion } from '../catalog/catalog.service.js';
+import { localDate } from '../catalog/catalog.service.js';
+import type { OrgService } from '../org/org.service.js';
+import { SERVICE_POINT_KINDS } from '../org/org.service.js';
+import {
+  CHANNEL,
+  dossierCode,
+  feeDue,
+  idNumberProblem,
+  normalizePhone,
+  PORTAL_STATUS,
+  stepDueAt,
+  type DossierStatus,
+} from './dossier.model.js';
+import type { ComponentInput, IntakeInput } from './dossier.schema.js';
+import * as repo from './dossier.repository.js';
+import { presentDossier, type DossierView } from './dossier.presenter.js';
+import { writeEvent, type Who } from './dossier.events.js';
+import { TOKEN_LENGTH, trackingToken } from '../tracking/tracking.model.js';
+
+export interface IntakeDeps {
+  db: Kysely<DB>;
+  clock: () => Date;
+  org: OrgService;
+  catalog: CatalogService;
+  /** Unit names for the views. */
+  names: (unitId: number) => string;
+}
+
+/**
+ * The creation of a dossier: at the counter of any service point (the clock starts), or online (status 1, the clock
+ * starts when a clerk receives it). Validates the applicant, routes by authority, resolves the components, and writes
+ * the dossier with its first event, step and audit entry.
+ */
+export class IntakeService {
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** A clerk receives a dossier at the counter of their service point; the clock starts now. */
+  async receiveAtCounter(actor: Actor, input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
+    requireRole(actor, 'clerk');
+    const now = this.deps.clock();
+    const point = await this.deps.org.unit(actor.unitId);
+    if (!(SERVICE_POINT_KINDS as readonly string[]).includes(point.kind))
+      throw new DomainError('FORBIDDEN', 'Only clerks at a service point receive dossiers');
+    const plan = await this.plan(input, now, 'counter');
+    try {
+      // Non-territorial procedures are received anywhere in the province; others only where their agency receives.
+      if (!plan.version.body.nonTerritorial && plan.receivingPoint.id !== point.id) {
+        const where = plan.receivingPoint;
+        throw new DomainError(
+          'WRONG_SERVICE_POINT',
+          `Thủ tục này không được tiếp nhận tại đây: nộp tại ${where.name_vi}, ${where.address ?? ''} / This procedure is not received here: file it at ${where.name_en}, ${where.address ?? ''}`,
+          {
+            field: 'body.procedureCode',
+            details: { serviceUnitId: where.id, nameVi: where.name_vi, nameEn: where.name_en, address: where.address },
+          },
+        );
+      }
+      const returnPoint = await this.returnPoint(input.returnPointId, point);
+      const calendar = await this.deps.org.calendarOf(point.id);
+      const due = calendar.dueDate(now, plan.limit.value, plan.limit.unit);
+      const stepDue = stepDueAt(calendar, now, due, plan.version.body.steps, 0);
+      // The counter, the dossier, its components, its 'receive' event, its first step and its audit entry: one
+      // statement, in which the components' foreign key checks that the uploaded files exist (insertDossier).
+      const receive = async (db: Kysely<DB>) => {
+        const d = await this.insertDossier(db, plan, {
+          point,
+          returnPoint,
+          channel: CHANNEL.counter,
+          status: 'received',
+          receivedAt: now,
+          dueAt: due,
+          createdBy: actor.staffId,
+          now,
+          event: { action: 'receive', who: { kind: 'staff', actor }, note: input.note ?? null, data: { due: due.toISOString() } },
+          step: {
+            seq: 1,
+            role: 'receive',
+            from_unit_id: null,
+            to_unit_id: point.id,
+            handed_by: actor.staffId,
+            handed_at: now,
+            due_at: stepDue,
+          },
+        });
+        // The components are exactly the rows just written, in the same order: no need to read them back.
+        return presentDossier(d, plan.version, plan.components, this.deps.names, actor);
+      };
+      // A single statement is its own transaction: without an Idempotency-Key nothing else commits with it, so it
+      // is sent alone (no BEGIN/COMMIT round trips). With a key, the key row joins it in one transaction, and the
+      // files are checked first so that a replay or a key conflict is only ever the answer to a valid request.
+      if (!idempotencyKey) return await receive(this.deps.db);
+      await plan.uploads.check();
+      const { value } = await idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, receive);
+      return value;
+    } catch (e) {
+      // A missing uploaded file is reported before anything checked after the components, as it always was.
+      await plan.uploads.check();
+      throw e;
+    }
+  }
+
+  /** A citizen submits online (status 1); the clock starts when a clerk receives it. */
+  async submitOnline(input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
+    const now = this.deps.clock();
+    const plan = await this.plan(input, now, 'online');
+    const point = plan.receivingPoint;
+    const returnPoint = await this.returnPoint(input.returnPointId, point);
+    const { value } = await idempotent(this.deps.db, idempotencyKey, 'public', input, async (trx) => {
+      const d = await this.insertDossier(trx, plan, {
+        point,
+        returnPoint,
+        channel: CHANNEL.online,
+        status: 'submitted',
+        receivedAt: null,
+        dueAt: null,
+        createdBy: null,
+        now,
+      });
+      await writeEvent(trx, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
+      return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
+    });
+    return value;
+  }
+
+  /** Validates an intake request and works out routing, limit and components (no writes). */
+  private async plan(input: IntakeInput, now: Date, channel: 'counter' | 'online') {
+    const a = input.applicant;
+    const idProblem = idNumberProblem(a.idNumber, now);
+    if (idProblem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${idProblem}`, { field: 'body.applicant.idNumber' });
+    const phone = normalizePhone(a.phone);
+    if (!phone)
+      throw new DomainError('VALIDATION', 'Phone number must be 10 digits starting with 0 (or +84 and 9 digits)', {
+        field: 'body.applicant.phone',
+      });
+    const commune = await this.deps.org.commune(a.communeCode);
+    if (!commune)
+      throw new DomainError('UNKNOWN_COMMUNE', `Commune ${a.communeCode} is not in this province`, { field: 'body.applicant.communeCode' });
+    const version = await this.deps.catalog.versionOn(input.procedureCode, now);
+    const v = version.body;
+    // Routing by authority, never by where the dossier was filed.
+    let competent: Unit;
+    if (v.level === 'commune') competent = await this.deps.org.unit(commune.committee_unit_id);
+    else {
+      const dept = await this.deps.org.unitByKey(v.agencyKey ?? '');
+      if (!dept)
+        throw new DomainError(
+          'UNKNOWN_PROCEDURE',
+          `Procedure ${version.code} names agency ${v.agencyKey}, which this province does not have`,
+          { field: 'body.procedureCode' },
+        );
+      competent = dept;
+    }
+    if (!competent.receiving_unit_id) throw new DomainError('INTERNAL', `Agency ${competent.key} has no receiving service point`);
+    const receivingPoint = await this.deps.org.unit(competent.receiving_unit_id);
+    if (input.fastTrack && !v.fastTrack)
+      throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
+    const limit = input.fastTrack && v.fastTrack ? v.fastTrack : v.timeLimit;
+    const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel);
+    const fee = feeDue(v.fees, channel);
+    return {
+      version,
+      applicant: { ...a, phone },
+      competent,
+      receivingPoint,
+      limit,
+      components,
+      uploads,
+      fee,
+      fastTrack: Boolean(input.fastTrack && v.fastTrack),
+    };
+  }
+
+  /**
+   * Checks the components against the procedure and returns their rows. Uploaded files are looked up in the
+   * blob table lazily, in one query: before any later error is thrown (so errors still come in the order of
+   * the request), at the end for an online submission, and for counter intake by the write statement itself
+   * (the components' foreign key to the stored files); `uploads.check()` throws the first missing file's error.
+   */
+  private async resolveComponents(version: ProcedureVersion, given: ComponentInput[], idNumber: string, channel: 'counter' | 'online') {
+    const spec = new Map(version.body.components.map((c) => [c.code, c]));
+    const pending: { sha256: string; field: string }[] = [];
+    const uploads = {
+      check: async (): Promise<void> => {
+        if (!pending.length) return;
+        const found = await repo.existingBlobs(
+          this.deps.db,
+          pending.map((u) => u.sha256),
+        );
+        const missing = pending.find((u) => !found.has(u.sha256));
+        if (missing) throw new DomainError('VALIDATION', `File ${missing.sha256} was not uploaded`, { field: missing.field });
+        pending.length = 0;
+      },
+    };
+    const fail = async (e: DomainError): Promise<never> => {
+      await uploads.check(); // a missing file of an earlier component is the first error
+      throw e;
+    };
+    const seen = new Set<string>();
+    const rows: Omit<repo.ComponentRow, 'dossier_id'>[] = [];
+    for (const [i, c] of given.entries()) {
+      const field = `body.components.${i}`;
+      const s = spec.get(c.code);
+      if (!s)
+        return fail(new DomainError('VALIDATION', `Procedure ${version.code} has no component ${c.code}`, { field: `${field}.code` }));
+      if (seen.has(c.code)) return fail(new DomainError('VALIDATION', `Component ${c.code} is given twice`, { field: `${field}.code` }));
+      seen.add(c.code);
+      let blob: string | null = null;
+      let storeDoc: number | null = null;
+      if (c.source === 'upload') {
+        if (!c.fileSha256)
+          return fail(
+            new DomainError('VALIDATION', 'An uploaded component needs fileSha256 (upload it with POST /files first)', {
+              field: `${field}.fileSha256`,
+            }),
+          );
+        pending.push({ sha256: c.fileSha256, field: `${field}.fileSha256` });
+        blob = c.fileSha256;
+      } else if (c.source === 'store') {
+        // An online submitter is not identified (no VNeID log-in yet): typing someone's ID number must not
+        // attach their stored documents. At the counter the clerk has checked the ID card.
+        if (channel === 'online')
+          return fail(
+            new DomainError(
+              'VALIDATION',
+              'Documents from the store are reused at the counter only; an online submission uploads its files',
+              { field: `${field}.source` },
+            ),
+          );
+        if (!c.storeDocumentId)
+          return fail(
+            new DomainError('VALIDATION', 'A component from the document store needs storeDocumentId', {
+              field: `${field}.storeDocumentId`,
+            }),
+          );
+        const doc = await repo.storeDocument(this.deps.db, c.storeDocumentId);
+        if (!doc || doc.owner_id_number !== idNumber)
+          return fail(
+            new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, {
+              field: `${field}.storeDocumentId`,
+            }),
+          );
+        blob = doc.blob_sha256;
+        storeDoc = doc.id;
+      } else if (c.source === 'population_db') {
+        if (s.supply !== 'population_db')
+          return fail(
+            new DomainError('VALIDATION', `Component ${c.code} cannot be taken from the National Population Database`, {
+              field: `${field}.source`,
+            }),
+          );
+      } else if (channel === 'online') {
+        return fail(new DomainError('VALIDATION', 'An online submission carries files, not paper', { field: `${field}.source` }));
+      }
+      rows.push({
+        component_code: c.code,
+        name_vi: s.nameVi,
+        form: s.form,
+        count: s.count,
+        required: s.required,
+        source: c.source,
+        blob_sha256: blob,
+        store_document_id: storeDoc,
+        digitized: c.source !== 'paper',
+      });
+    }
+    const missing = version.body.components.filter((c) => c.required && !seen.has(c.code)).map((c) => c.code);
+    if (missing.length) {
+      return fail(
+        new DomainError('VALIDATION', `Hồ sơ thiếu thành phần bắt buộc / Required components missing: ${missing.join(', ')}`, {
+          field: 'body.components',
+          details: { missing },
+        }),
+      );
+    }
+    if (channel === 'online') await uploads.check();
+    return { rows, uploads };
+  }
+
+  private async returnPoint(id: number | undefined, fallback: Unit): Promise<Unit> {
+    if (id === undefined) return fallback;
+    const u = await this.deps.org.unit(id).catch(() => undefined);
+    if (!u || !(SERVICE_POINT_KINDS as readonly string[]).includes(u.kind))
+      throw new DomainError('VALIDATION', `Unit ${id} is not a service point where results are returned`, { field: 'body.returnPointId' });
+    return u;
+  }
+
+  /**
+   * Writes a new dossier and its components under the next code of the receiving point's day, and when
+   * given its first event (with the audit entry writeEvent would record) and its first step: one statement.
+   */
+  private async insertDossier(
+    trx: Kysely<DB>,
+    plan: Awaited<ReturnType<IntakeService['plan']>>,
+    o: {
+      point: Unit;
+      returnPoint: Unit;
+      channel: number;
+      status: DossierStatus;
+      receivedAt: Date | null;
+      dueAt: Date | null;
+      createdBy: number | null;
+      now: Date;
+      /** The first event, at o.now; written as writeEvent writes one. */
+      event?: { action: string; who: Who; note: string | null; data: Record<string, unknown> | null };
+      /** The first process-control step. */
+      step?: Omit<repo.StepRow, 'dossier_id'>;
+    },
+  ): Promise<Dossier> {
+    const day = localDate(o.now);
+    const a = plan.applicant;
+    const version = 1; // a new dossier's first version: its first event's seq and what the audit entry records
+    let event: repo.NewDossierWrite['event'];
+    let audit: repo.NewDossierWrite['audit'];
+    if (o.event) {
+      const { who } = o.event;
+      const actorId = who.kind === 'staff' ? who.actor.staffId : null;
+      const unitId = who.kind === 'staff' ? who.actor.unitId : o.point.id;
+      event = {
+        province_code: o.point.province_code,
+        action: o.event.action,
+        from_status: null,
+        to_status: o.status,
+        actor_kind: who.kind,
+        actor_id: actorId,
+        unit_id: unitId,
+        at: o.now,
+        note: o.event.note,
+        data: o.event.data ? JSON.stringify(o.event.data) : null,
+      };
+      audit = {
+        entry: {
+          actorKind: who.kind,
+          actorId,
+          stream: `unit:${unitId}`,
+          action: `dossier.${o.event.action}`,
+          entityType: 'dossier',
+          data: { version, status: o.status },
+        },
+        at: o.now,
+      };
+    }
+    const written = await repo.insertNewDossier(trx, {
+      counter: { prefix: o.point.agency_code, day },
+      codePrefix: dossierCode(o.point.agency_code, day, 0).slice(0, -4),
+      dossier: {
+        version,
+        province_code: o.point.province_code,
+        procedure_id: plan.version.procedureId,
+        procedure_version_id: plan.version.versionId,
+        channel: o.channel,
+        status: o.status,
+        portal_status: PORTAL_STATUS[o.status],
+        receiving_unit_id: o.point.id,
+        competent_agency_id: plan.competent.id,
+        current_unit_id: o.point.id,
+        return_point_id: o.returnPoint.id,
+        applicant_id_number: a.idNumber,
+        applicant_name: a.name,
+        applicant_phone: a.phone,
+        applicant_email: a.email ?? null,
+        applicant_address: a.address,
+        applicant_commune_code: a.communeCode,
+        fast_track: plan.fastTrack,
+        limit_value: plan.limit.value,
+        limit_unit: plan.limit.unit,
+        fee_total_vnd: plan.fee,
+        submitted_at: o.channel === CHANNEL.online ? o.now : null,
+        received_at: o.receivedAt,
+        due_at: o.dueAt,
+        original_due_at: o.dueAt,
+        created_by: o.createdBy,
+        created_at: o.now,
+        updated_at: o.now,
+        // A new dossier: at its first step, never paused, paid, decided, returned, late or apologized for.
+        current_step: 0,
+        paused_at: null,
+        paused_ms: 0,
+        supplement_count: 0,
+        paid_at: null,
+        decided_at: null,
+        returned_at: null,
+        late_flagged_at: null,
+        apology_due_at: null,
+        result_document_id: null,
+        // The secret of the receipt's tracking URL (its QR code): 60 random bits.
+        tracking_token: trackingToken(randomBytes(TOKEN_LENGTH)),
+      },
+      components: plan.components,
+      event,
+      step: o.step,
+      audit,
+    });
+    // Nothing was written when an uploaded file is missing (reported with the component that names it) or the
+    // day's numbers are used up, which the model refuses: dossierCode throws CONFLICT for the 10,000th.
+    if (written === 'file_missing') {
+      await plan.uploads.check();
+      throw new DomainError('VALIDATION', 'A component names a file that was not uploaded', { field: 'body.components' });
+    }
+    if (written === 'numbers_used_up') {
+      dossierCode(o.point.agency_code, day, 10_000);
+      throw new DomainError('CONFLICT', 'The daily dossier numbers are used up');
+    }
+    // dossierCode is the reference format of the code the statement assigned.
+    const { dossier: d, seq } = written;
+    if (d.code !== dossierCode(o.point.agency_code, day, seq))
+      throw new DomainError('INTERNAL', `Dossier code ${d.code} does not match its sequence number ${seq}`);
+    return d;
+  }
+}
