@@ -71,7 +71,7 @@ export function createServices(deps: ServiceDeps): Services {
     tracking,
     stats: new StatsService({ db, clock, org }),
     forms: new FormService({ db, clock, dossiers, org, publicUrl }),
-    queue: createQueueServices({ db, clock, org, notifications, publicUrl }),
+    queue: createQueueServices({ db, clock, org, notifications, publicUrl, budget: lookups }),
     planner: new PlannerService({ db, clock, org }),
     notifications,
     lookups,
