@@ -106,7 +106,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Staff log-in: returns a bearer token (argon2id passwords, expiring sessions) */
+        /** Staff log-in: returns a bearer token (argon2id passwords, expiring sessions); failures lock the account name and the address for growing times (429 with Retry-After) */
         post: {
             parameters: {
                 query?: never;
@@ -1494,6 +1494,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -1651,6 +1653,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -1932,6 +1936,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2101,6 +2107,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2278,6 +2286,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2455,6 +2465,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2632,6 +2644,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2809,6 +2823,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2986,6 +3002,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3163,6 +3181,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3340,6 +3360,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3517,6 +3539,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3696,6 +3720,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3873,6 +3899,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -4055,6 +4083,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -4214,12 +4244,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Track a dossier: its timeline, with the applicant masked (rate-limited) */
+        /** Track a dossier by its tracking token or the phone digits: its timeline, with the applicant masked (wrong guesses budgeted per code and address) */
         get: {
             parameters: {
-                query: {
-                    /** @description Last 4 digits of the applicant's phone number */
-                    phone: string;
+                query?: {
+                    /** @description The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone) */
+                    token?: string;
+                    /** @description Last 4 digits of the applicant's phone number (the fallback; send either this or token) */
+                    phone?: string;
                 };
                 header?: never;
                 path: {
@@ -4238,6 +4270,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             code: string;
+                            /** @description The tracking token, so a page opened with the phone digits can switch to the token URL */
+                            trackingToken: string;
                             procedure: {
                                 code: string;
                                 nameVi: string;
@@ -4343,8 +4377,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Last 4 digits of the applicant's phone number */
-                        phone: string;
+                        /** @description The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone) */
+                        token?: string;
+                        /** @description Last 4 digits of the applicant's phone number (the fallback; send either this or token) */
+                        phone?: string;
                         rating: "satisfied" | "acceptable" | "not_satisfied";
                         comment?: string;
                     };
@@ -4527,6 +4563,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -5748,7 +5786,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A booking, by its code and the last 4 digits of its phone */
+        /** A booking, by its code and the last 4 digits of its phone (wrong guesses budgeted per code and address, shared with tracking) */
         get: {
             parameters: {
                 query: {
