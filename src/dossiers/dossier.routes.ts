@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
 import { DOSSIER_ACTIONS, type DossierAction } from './dossier.model.js';
@@ -48,7 +48,7 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
         summary: 'Receive a dossier at the counter of the clerk’s service point',
         description:
           'Non-territorial procedures are accepted at any service point of the province; others only where their competent agency receives (422 WRONG_SERVICE_POINT names it). Send an Idempotency-Key header to make retries safe.',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        headers: IdempotencyHeaders,
         body: IntakeSchema,
         response: { 201: DossierSchema, ...problems(400, 401, 403, 409, 422) },
       },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, Dossier, Unit } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
-import { idempotent } from '../platform/idempotency.js';
+import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import type { CatalogService, ProcedureVersion } from '../catalog/catalog.service.js';
 import { localDate } from '../catalog/catalog.service.js';
@@ -44,6 +44,7 @@ export class IntakeService {
   /** A clerk receives a dossier at the counter of their service point; the clock starts now. */
   async receiveAtCounter(actor: Actor, input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
     requireRole(actor, 'clerk');
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey);
     const now = this.deps.clock();
     const point = await this.deps.org.unit(actor.unitId);
     if (!(SERVICE_POINT_KINDS as readonly string[]).includes(point.kind))
@@ -108,24 +109,32 @@ export class IntakeService {
 
   /** A citizen submits online (status 1); the clock starts when a clerk receives it. */
   async submitOnline(input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
     const now = this.deps.clock();
     const plan = await this.plan(input, now, 'online');
     const point = plan.receivingPoint;
     const returnPoint = await this.returnPoint(input.returnPointId, point);
-    const { value } = await idempotent(this.deps.db, idempotencyKey, 'public', input, async (trx) => {
-      const d = await this.insertDossier(trx, plan, {
-        point,
-        returnPoint,
-        channel: CHANNEL.online,
-        status: 'submitted',
-        receivedAt: null,
-        dueAt: null,
-        createdBy: null,
-        now,
-      });
-      await writeEvent(trx, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
-      return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
-    });
+    const { value } = await idempotent(
+      this.deps.db,
+      idempotencyKey,
+      'public:submission',
+      input,
+      async (trx) => {
+        const d = await this.insertDossier(trx, plan, {
+          point,
+          returnPoint,
+          channel: CHANNEL.online,
+          status: 'submitted',
+          receivedAt: null,
+          dueAt: null,
+          createdBy: null,
+          now,
+        });
+        await writeEvent(trx, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
+        return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
+      },
+      { minKeyLength: 16 },
+    );
     return value;
   }
 

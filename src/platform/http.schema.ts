@@ -30,3 +30,14 @@ export function problems(...statuses: number[]): Record<number, typeof ProblemRe
 }
 
 export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+/** The optional Idempotency-Key header of a creating request: a retry with the same key gets the first answer. */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      maxLength: 128,
+      description:
+        'Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT',
+    }),
+  ),
+});

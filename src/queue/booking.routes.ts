@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import type { Services } from '../services.js';
 import {
   BookingCodeParam,
@@ -41,11 +41,12 @@ export async function bookingRoutes(app: HttpApp, s: Services, perMinute: number
       schema: {
         tags: PUBLIC,
         summary: 'Book a slot ahead: a confirmation code, an SMS now and a reminder an hour before',
+        headers: IdempotencyHeaders,
         body: NewBookingSchema,
         response: { 201: BookingSchema, ...problems(400, 404, 409, 429) },
       },
     },
-    async (req, reply) => reply.code(201).send(await s.queue.bookings.book(req.body)),
+    async (req, reply) => reply.code(201).send(await s.queue.bookings.book(req.body, req.headers['idempotency-key'])),
   );
 
   app.get(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { QueueBooking } from '../platform/db.types.js';
 import { DomainError, notFound } from '../platform/errors.js';
+import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { normalizePhone } from '../dossiers/dossier.model.js';
 import { sameSecret } from '../lookups/lookup.model.js';
 import { stripDiacritics as ascii } from '../catalog/catalog.model.js';
@@ -54,7 +55,8 @@ export class BookingService {
   }
 
   /** Books a slot ahead: a confirmation code, an SMS confirmation now and a reminder an hour before. */
-  async book(input: { groupId: number; slotStart: string; name: string; phone: string }) {
+  async book(input: { groupId: number; slotStart: string; name: string; phone: string }, idempotencyKey?: string) {
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
     const phone = normalizePhone(input.phone);
     if (!phone)
       throw new DomainError('VALIDATION', 'Phone must be a Vietnamese number: 10 digits starting with 0, or +84 and 9 digits', {
@@ -83,49 +85,57 @@ export class BookingService {
         `${input.slotStart} is not a slot of ${g.name_vi}: take one from the slots list (office hours, ${g.slot_minutes}-minute slots)`,
         { field: 'body.slotStart' },
       );
-    const booking = await this.ctx.db.transaction().execute(async (trx) => {
-      // The group row lock serializes bookings of the group, so a slot is never overbooked.
-      await this.ctx.group(g.id, trx, true);
-      if ((await repo.bookedInSlot(trx, g.id, slot)) >= g.slot_capacity)
-        throw new DomainError('SLOT_FULL', `The ${slot.toISOString()} slot of ${g.name_vi} is full; choose another`, {
-          field: 'body.slotStart',
-        });
-      let b: QueueBooking | undefined;
-      for (let i = 0; i < 5 && !b; i++)
-        b = await repo.insertBooking(trx, {
-          group_id: g.id,
-          slot_start: slot,
-          code: bookingCode(randomBytes(8)),
-          name,
-          phone,
-          status: 'booked',
-          created_at: now,
-          cancelled_at: null,
-        });
-      if (!b) throw new DomainError('CONFLICT', 'Could not allocate a booking code; try again');
-      const when = hhmmDay(slot);
-      const messages = [
-        {
-          to: phone,
-          kind: 'booking.confirmed',
-          ref: `booking:${b.code}`,
-          dueAt: now,
-          body: `Motcua: Da dat lich ${when} tai ${ascii(unit.name_vi)}, ${ascii(g.name_vi)}. Ma: ${b.code}. Xem/huy: ${this.publicUrl}/dat-lich/${b.code}`,
-        },
-      ];
-      const remindAt = new Date(slot.getTime() - REMINDER_BEFORE_MS);
-      if (remindAt.getTime() > now.getTime())
-        messages.push({
-          to: phone,
-          kind: 'booking.reminder',
-          ref: `booking:${b.code}`,
-          dueAt: remindAt,
-          body: `Motcua: Nhac lich ${when} tai ${ascii(unit.name_vi)}. Ma: ${b.code}. Quet ma tai kiosk de lay so.`,
-        });
-      await this.notifications.enqueue(trx, messages);
-      await this.ctx.audit(trx, null, unit.id, 'queue.booking.create', 'queue_booking', b.id, { group: g.id, slot: slot.toISOString() });
-      return b;
-    });
+    // A retried request (the same Idempotency-Key) gets the booking made the first time, even if it took the last place.
+    const { value: booking } = await idempotent(
+      this.ctx.db,
+      idempotencyKey,
+      'public:booking',
+      input,
+      async (trx) => {
+        // The group row lock serializes bookings of the group, so a slot is never overbooked.
+        await this.ctx.group(g.id, trx, true);
+        if ((await repo.bookedInSlot(trx, g.id, slot)) >= g.slot_capacity)
+          throw new DomainError('SLOT_FULL', `The ${slot.toISOString()} slot of ${g.name_vi} is full; choose another`, {
+            field: 'body.slotStart',
+          });
+        let b: QueueBooking | undefined;
+        for (let i = 0; i < 5 && !b; i++)
+          b = await repo.insertBooking(trx, {
+            group_id: g.id,
+            slot_start: slot,
+            code: bookingCode(randomBytes(8)),
+            name,
+            phone,
+            status: 'booked',
+            created_at: now,
+            cancelled_at: null,
+          });
+        if (!b) throw new DomainError('CONFLICT', 'Could not allocate a booking code; try again');
+        const when = hhmmDay(slot);
+        const messages = [
+          {
+            to: phone,
+            kind: 'booking.confirmed',
+            ref: `booking:${b.code}`,
+            dueAt: now,
+            body: `Motcua: Da dat lich ${when} tai ${ascii(unit.name_vi)}, ${ascii(g.name_vi)}. Ma: ${b.code}. Xem/huy: ${this.publicUrl}/dat-lich/${b.code}`,
+          },
+        ];
+        const remindAt = new Date(slot.getTime() - REMINDER_BEFORE_MS);
+        if (remindAt.getTime() > now.getTime())
+          messages.push({
+            to: phone,
+            kind: 'booking.reminder',
+            ref: `booking:${b.code}`,
+            dueAt: remindAt,
+            body: `Motcua: Nhac lich ${when} tai ${ascii(unit.name_vi)}. Ma: ${b.code}. Quet ma tai kiosk de lay so.`,
+          });
+        await this.notifications.enqueue(trx, messages);
+        await this.ctx.audit(trx, null, unit.id, 'queue.booking.create', 'queue_booking', b.id, { group: g.id, slot: slot.toISOString() });
+        return b;
+      },
+      { minKeyLength: 16, store: (b) => ({ code: b.code }), replay: async ({ code }) => (await repo.bookingByCode(this.ctx.db, code))! },
+    );
     return presentBooking(booking, g, unit);
   }
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import QRCode from 'qrcode';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
 import { IssuedTicketSchema, FollowSchema, TokenParam, TakeTicketSchema, UnitIdParam } from './queue.schema.js';
@@ -22,11 +22,13 @@ export async function ticketRoutes(app: HttpApp, s: Services, perMinute: number)
         tags: PUBLIC,
         summary: 'Kiosk: take a ticket (normal or priority lane)',
         params: UnitIdParam,
+        headers: IdempotencyHeaders,
         body: TakeTicketSchema,
         response: { 201: IssuedTicketSchema, ...problems(400, 404, 429) },
       },
     },
-    async (req, reply) => reply.code(201).send(await s.queue.tickets.takeTicket(null, req.params.unitId, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await s.queue.tickets.takeTicket(null, req.params.unitId, req.body, req.headers['idempotency-key'])),
   );
 
   app.get(
@@ -70,10 +72,12 @@ export async function ticketRoutes(app: HttpApp, s: Services, perMinute: number)
         security: SECURED,
         summary: 'Issue a ticket at the counter for a citizen without one',
         params: UnitIdParam,
+        headers: IdempotencyHeaders,
         body: TakeTicketSchema,
         response: { 201: IssuedTicketSchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req, reply) => reply.code(201).send(await s.queue.tickets.takeTicket(actorOf(req), req.params.unitId, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await s.queue.tickets.takeTicket(actorOf(req), req.params.unitId, req.body, req.headers['idempotency-key'])),
   );
 }

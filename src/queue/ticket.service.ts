@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, QueueGroup, QueueTicket, TicketChannel, TicketPriority, Unit } from '../platform/db.types.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { randomToken } from '../platform/ids.js';
+import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import { localDay, ticketLabel } from './ticket.model.js';
 import { iso, presentTicket } from './queue.presenter.js';
@@ -21,24 +22,43 @@ export class TicketService {
    * Issues a ticket: from the kiosk (no actor) or by a clerk of the point. Returns it with the tickets
    * ahead and the estimated wait.
    */
-  async takeTicket(actor: Actor | null, unitId: number, input: { groupId: number; priority?: TicketPriority | null }) {
+  async takeTicket(
+    actor: Actor | null,
+    unitId: number,
+    input: { groupId: number; priority?: TicketPriority | null },
+    idempotencyKey?: string,
+  ) {
     if (actor) requireRole(actor, 'clerk', 'manager');
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, actor ? 8 : 16);
     const unit = actor ? await this.ctx.pointInScope(actor, unitId) : await this.ctx.point(unitId);
     const g = await this.ctx.group(input.groupId);
     if (g.unit_id !== unit.id || !g.active)
       throw new DomainError('VALIDATION', `Service group ${g.id} is not open at ${unit.name_vi}`, { field: 'body.groupId' });
     const channel: TicketChannel = actor ? 'clerk' : 'kiosk';
     const now = this.ctx.now();
-    const ticket = await this.ctx.db.transaction().execute(async (trx) => {
-      const t = await this.insertTicketIn(trx, unit, g, { channel, priority: input.priority ?? null, rankAt: now, now, bookingId: null });
-      await this.ctx.audit(trx, actor, unit.id, 'queue.ticket.issue', 'queue_ticket', t.id, {
-        label: t.label,
-        channel,
-        priority: t.priority,
-      });
-      return t;
-    });
-    await this.board.publishWaiting(unit.id);
+    // A retried request (the same Idempotency-Key) gets the ticket issued the first time, as it stands now.
+    const scope = actor ? `staff:${actor.staffId}:ticket` : `public:ticket`;
+    const { value: ticket, replayed } = await idempotent(
+      this.ctx.db,
+      idempotencyKey,
+      scope,
+      { unitId, ...input },
+      async (trx) => {
+        const t = await this.insertTicketIn(trx, unit, g, { channel, priority: input.priority ?? null, rankAt: now, now, bookingId: null });
+        await this.ctx.audit(trx, actor, unit.id, 'queue.ticket.issue', 'queue_ticket', t.id, {
+          label: t.label,
+          channel,
+          priority: t.priority,
+        });
+        return t;
+      },
+      {
+        store: (t) => ({ ticketId: t.id }),
+        replay: async ({ ticketId }) => (await repo.ticketById(this.ctx.db, ticketId))!,
+        minKeyLength: actor ? 8 : 16,
+      },
+    );
+    if (!replayed) await this.board.publishWaiting(unit.id);
     return this.issued(ticket, g, unit);
   }
 
