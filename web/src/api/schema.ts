@@ -1389,6 +1389,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -4458,6 +4459,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -5245,7 +5247,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     unitId: number;
                 };
@@ -5505,7 +5510,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     unitId: number;
                 };
@@ -5691,7 +5699,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
