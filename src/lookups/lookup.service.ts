@@ -19,8 +19,6 @@ export interface LookupBudgetDeps {
   /** The service clock: windows and locks are measured on it. */
   clock: () => Date;
   config?: LookupBudgetConfig;
-  /** A monotonic clock in milliseconds for the age of the in-memory view (default performance.now). */
-  monotonic?: () => number;
   /** Refresh interval of the view (tests use 0: every look-up reads the locks from the database). */
   refreshMs?: number;
 }
@@ -49,14 +47,13 @@ export class LookupBudget {
   private locked = new Map<string, number>();
   /** Locks learned while a refresh query runs, which its answer may predate. */
   private learned: Map<string, number> | null = null;
+  /** When the view was read, on the monotonic clock (performance.now), not the service clock tests move. */
   private viewAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | null = null;
-  private readonly monotonic: () => number;
   private readonly refreshMs: number;
 
   constructor(private readonly deps: LookupBudgetDeps) {
     this.config = deps.config ?? DEFAULT_LOOKUP_BUDGET;
-    this.monotonic = deps.monotonic ?? (() => performance.now());
     this.refreshMs = deps.refreshMs ?? LOCK_VIEW_REFRESH_MS;
   }
 
@@ -70,7 +67,7 @@ export class LookupBudget {
    * view is fresh, so the right answer to a token never waits for the database.
    */
   check(keys: readonly BudgetKey[]): void | Promise<void> {
-    const age = this.monotonic() - this.viewAt;
+    const age = performance.now() - this.viewAt;
     if (age >= this.refreshMs) {
       const refresh = this.refresh();
       if (age >= 2 * this.refreshMs) return refresh.then(() => this.refuseIfLocked(keys));
@@ -142,7 +139,7 @@ export class LookupBudget {
   /** Reads the locked keys from the database (one refresh at a time). */
   private refresh(): Promise<void> {
     this.refreshing ??= (async () => {
-      const started = this.monotonic();
+      const started = performance.now();
       const learned = new Map<string, number>();
       this.learned = learned;
       try {
