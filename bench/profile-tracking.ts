@@ -17,11 +17,11 @@ try {
   const token = await login(p.url, p.clerks[0]!.username);
   const actor = await p.services.auth.authenticate(token);
   const files = { tk: await uploadPdf(p.url, token, 'a'), gcs: await uploadPdf(p.url, token, 'b') };
-  const targets: { code: string; phone4: string }[] = [];
+  const targets: { code: string; query: string }[] = [];
   for (let i = 0; i < 500; i++) {
     const body = intakeBody(i, files);
     const d = await p.services.dossiers.receiveAtCounter(actor, body);
-    targets.push({ code: d.code, phone4: body.applicant.phone.slice(-4) });
+    targets.push({ code: d.code, query: `token=${d.trackingToken}` });
   }
   // BENCH_TARGET=bare drives the bare Fastify endpoint of tracking.bench.ts instead, to compare profiles.
   const bare = process.env.BENCH_TARGET === 'bare' ? await startBare() : undefined;

@@ -27,6 +27,18 @@ async function open(config: Config, opts: { smsLog?: (line: string) => void } = 
     maxUploadBytes: config.maxUploadBytes,
     publicUrl: config.publicUrl,
     sms: new (await import('./notifications/notification.service.js')).LogSmsSender(opts.smsLog),
+    lookupBudget: {
+      perKeyFailures: config.lookupCodeFailures,
+      perAddressFailures: config.lookupAddressFailures,
+      windowMs: config.lookupWindowMinutes * 60_000,
+    },
+    loginThrottle: {
+      ...(await import('./auth/login-throttle.model.js')).DEFAULT_LOGIN_THROTTLE,
+      accountFailures: config.loginAccountFailures,
+      addressFailures: config.loginAddressFailures,
+      firstLockMs: config.loginLockSeconds * 1000,
+      maxLockMs: config.loginMaxLockMinutes * 60_000,
+    },
   });
   return { database, services };
 }
@@ -65,7 +77,14 @@ program
         (e) => app.log.error({ err: e }, 'late detection failed'),
       );
     }, 60_000);
+    // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten.
+    const purgeTimer = setInterval(() => {
+      Promise.all([services.lookups.purge(), services.auth.purgeLoginThrottle()]).catch((e) =>
+        app.log.error({ err: e }, 'purging look-up budgets and log-in throttles failed'),
+      );
+    }, 10 * 60_000);
     const shutdown = async () => {
+      clearInterval(purgeTimer);
       clearInterval(lateTimer);
       clearInterval(notifyTimer);
       await app.close();

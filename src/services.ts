@@ -12,6 +12,9 @@ import { StatsService } from './stats/stats.service.js';
 import { createQueueServices, type QueueServices } from './queue/queue.service.js';
 import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
+import { LookupBudget } from './lookups/lookup.service.js';
+import type { LookupBudgetConfig } from './lookups/lookup.model.js';
+import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -24,6 +27,12 @@ export interface ServiceDeps {
   publicUrl?: string;
   /** The SMS adapter (default: the log, phone masked). */
   sms?: SmsSender;
+  /** Wrong guesses allowed at public look-ups (default DEFAULT_LOOKUP_BUDGET: 5 per code, 30 per address, in 15 minutes). */
+  lookupBudget?: LookupBudgetConfig;
+  /** Refresh interval of each process's copy of the locked look-up keys (default 1 s; tests use 0). */
+  lockViewRefreshMs?: number;
+  /** Throttling of failed log-ins (default DEFAULT_LOGIN_THROTTLE: 5 per account, 30 per address, locks of 1 min doubling to 1 h). */
+  loginThrottle?: LoginThrottleConfig;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -39,19 +48,22 @@ export interface Services {
   queue: QueueServices;
   planner: PlannerService;
   notifications: NotificationService;
+  /** The wrong-guess budget of public look-ups (tracking, rating, bookings, ticket tokens). */
+  lookups: LookupBudget;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { db, clock } = deps;
   const org = new OrgService({ db, clock });
   const catalog = new CatalogService({ db, clock });
-  const tracking = new TrackingService({ db, clock, org });
+  const lookups = new LookupBudget({ db, clock, config: deps.lookupBudget, refreshMs: deps.lockViewRefreshMs });
+  const tracking = new TrackingService({ db, clock, org, budget: lookups });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
   const dossiers = new DossierService({ db, clock, org, catalog, onChange: (code) => tracking.forget(code) });
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, sender: deps.sms ?? new LogSmsSender() });
   return {
-    auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes }),
+    auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
     catalog,
     org,
     dossiers,
@@ -59,8 +71,9 @@ export function createServices(deps: ServiceDeps): Services {
     tracking,
     stats: new StatsService({ db, clock, org }),
     forms: new FormService({ db, clock, dossiers, org, publicUrl }),
-    queue: createQueueServices({ db, clock, org, notifications, publicUrl }),
+    queue: createQueueServices({ db, clock, org, notifications, publicUrl, budget: lookups }),
     planner: new PlannerService({ db, clock, org }),
     notifications,
+    lookups,
   };
 }

@@ -1,6 +1,11 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createHarness, PASSWORD, type Harness } from './harness.js';
 import { AuthService } from '../src/auth/auth.service.js';
+import { DEFAULT_LOGIN_THROTTLE } from '../src/auth/login-throttle.model.js';
+import { createServices } from '../src/services.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/platform/config.js';
+import { MemoryBlobStore } from '../src/platform/blob-store.js';
 
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -88,10 +93,11 @@ describe('logging in and out', () => {
     await h.database.db.updateTable('staff').set({ active: true }).where('username', '=', 'clerk.ba').execute();
   });
 
-  it('throttles password guessing from one address: the 21st attempt in a minute gets 429', async () => {
+  it('limits attempts from one address in this process: the 21st in a minute gets 429', async () => {
+    // Each attempt names another account (none reaches its own lock): the flood guard in front of the throttle.
     const from = '10.9.9.9';
     const rs = [];
-    for (let i = 0; i < 21; i++) rs.push((await login('clerk.mot', `guess-${i}`, from)).statusCode);
+    for (let i = 0; i < 21; i++) rs.push((await login(`guess.${i}`, 'not-the-password', from)).statusCode);
     expect(rs).toEqual([...Array(20).fill(401), 429]);
     const last = await login('clerk.mot', PASSWORD, from);
     expect(last.statusCode).toBe(429);
@@ -100,7 +106,7 @@ describe('logging in and out', () => {
     expect((await login('clerk.mot', PASSWORD)).statusCode).toBe(200);
   });
 
-  it('does not let a client escape the throttle by claiming other addresses in X-Forwarded-For', async () => {
+  it('does not let a client escape the limit by claiming other addresses in X-Forwarded-For', async () => {
     const rs = [];
     for (let i = 0; i < 21; i++) {
       const r = await h.app.inject({
@@ -108,7 +114,7 @@ describe('logging in and out', () => {
         url: '/auth/login',
         remoteAddress: '10.8.8.8',
         headers: { 'x-forwarded-for': `198.18.0.${i}` },
-        payload: { username: 'clerk.mot', password: `guess-${i}` },
+        payload: { username: `claimed.${i}`, password: `guess-${i}` },
       });
       rs.push(r.statusCode);
     }
@@ -165,7 +171,7 @@ describe('sessions expire', () => {
     const s = await short.login('clerk.center', PASSWORD);
     expect(s.expiresAt.toISOString()).toBe('2025-03-14T03:01:00.000Z');
     expect((await short.authenticate(s.token)).username).toBe('clerk.center');
-    // Checked 55 s in, the actor may be cached, but never beyond the session's end.
+    // Checked 55 s in, then at the session's end: refused at once (no cache outlives it).
     h.clock.set('2025-03-14T10:00:55+07:00');
     expect((await short.authenticate(s.token)).username).toBe('clerk.center');
     expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(s.token) })).statusCode).toBe(200);
@@ -267,5 +273,205 @@ describe('creating staff accounts', () => {
     expect(rs.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     expect(rs.find((r) => r.statusCode === 409)!.json()).toMatchObject({ code: 'CONFLICT', field: 'body.username' });
     expect(await count()).toBe(before + 1);
+  });
+});
+
+describe('log-in throttling', () => {
+  const retryAfter = (r: { statusCode: number; headers: Record<string, unknown>; json: () => { code: string } }) => {
+    expect(r.statusCode).toBe(429);
+    expect(r.json().code).toBe('RATE_LIMITED');
+    return Number(r.headers['retry-after']);
+  };
+  const row = async (key: string) => h.database.db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+  const at = (base: number, seconds: number) => (h.clock.now = new Date(base + seconds * 1000));
+
+  it('locks an account for a minute after 5 wrong passwords; the right one then waits its turn, unchecked', async () => {
+    const base = h.clock.now.getTime();
+    for (let i = 0; i < 5; i++) expect((await login('spec.stp', `wrong-${i}`)).statusCode).toBe(401);
+    expect(await row('account:spec.stp')).toMatchObject({ failures: 5, locked_until: new Date(base + 60_000) });
+    // The right password is not even checked while locked: a broken hash would fail the request if it were.
+    const realHash = (
+      await h.database.db.selectFrom('staff').select('password_hash').where('username', '=', 'spec.stp').executeTakeFirstOrThrow()
+    ).password_hash;
+    await h.database.db.updateTable('staff').set({ password_hash: 'not-a-hash' }).where('username', '=', 'spec.stp').execute();
+    at(base, 20);
+    const locked = await login('spec.stp', PASSWORD);
+    expect(retryAfter(locked)).toBe(40);
+    expect(locked.json()).toMatchObject({ status: 429, detail: expect.stringContaining('40 giây') });
+    await h.database.db.updateTable('staff').set({ password_hash: realHash }).where('username', '=', 'spec.stp').execute();
+    at(base, 59.5);
+    expect(retryAfter(await login('spec.stp', PASSWORD))).toBe(1);
+    at(base, 60);
+    const ok = await login('spec.stp', PASSWORD);
+    expect(ok.statusCode).toBe(200);
+    // A success starts the account afresh.
+    expect(await row('account:spec.stp')).toMatchObject({ failures: 0, locked_until: null });
+    expect((await login('spec.stp', 'wrong-again')).statusCode).toBe(401);
+    expect(await row('account:spec.stp')).toMatchObject({ failures: 1, locked_until: null });
+    expect((await login('spec.stp', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('doubles the lock with each further failure, up to an hour', async () => {
+    const base = h.clock.now.getTime();
+    let t = 0;
+    for (let i = 0; i < 5; i++) expect((await login('appr.stp', `wrong-${i}`)).statusCode).toBe(401);
+    const locks = [];
+    for (let k = 0; k < 8; k++) {
+      at(base, t + 1);
+      const lock = retryAfter(await login('appr.stp', PASSWORD));
+      locks.push(lock + 1); // asked one second into the lock
+      t += lock + 1;
+      at(base, t);
+      expect((await login('appr.stp', `wrong-again-${k}`)).statusCode).toBe(401);
+    }
+    expect(locks).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    at(base, t + 3600);
+    expect((await login('appr.stp', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('locks an account name that does not exist the same way, so the answers never tell', async () => {
+    const base = h.clock.now.getTime();
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      known.push((await login('spec.ca', `wrong-${i}`)).statusCode);
+      unknown.push((await login('no.such.user', `wrong-${i}`)).statusCode);
+    }
+    expect(known).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(unknown).toEqual(known);
+    at(base, 10);
+    const a = await login('spec.ca', PASSWORD);
+    const b = await login('no.such.user', PASSWORD);
+    const { instance: _a, ...bodyA } = a.json();
+    const { instance: _b, ...bodyB } = b.json();
+    expect(bodyB).toEqual(bodyA);
+    expect(b.headers['retry-after']).toBe(a.headers['retry-after']);
+    at(base, 60);
+    expect((await login('spec.ca', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('checks at most 5 of 10 wrong passwords sent at once', async () => {
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => login('spec.mot', `parallel-${i}`)));
+    expect(rs.filter((r) => r.statusCode === 401)).toHaveLength(5);
+    expect(rs.filter((r) => r.statusCode === 429)).toHaveLength(5);
+    expect(await row('account:spec.mot')).toMatchObject({ failures: 5 });
+    h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+    expect((await login('spec.mot', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('audits every failure, lockout and refusal, naming the address and never the password', async () => {
+    const since = await h.database.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('stream', '=', 'auth')
+      .executeTakeFirstOrThrow();
+    const from = '10.77.0.1';
+    for (let i = 0; i < 5; i++) await login('spec.hai', `secret-guess-${i}`, from);
+    await login('spec.hai', PASSWORD, from);
+    const rows = await h.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'entity_id', 'payload'])
+      .where('stream', '=', 'auth')
+      .where('seq', '>', Number(since.seq ?? 0))
+      .orderBy('seq')
+      .execute();
+    expect(rows.map((r) => r.action)).toEqual([
+      'auth.login_failed',
+      'auth.login_failed',
+      'auth.login_failed',
+      'auth.login_failed',
+      'auth.login_failed',
+      'auth.login_lockout',
+      'auth.login_refused',
+    ]);
+    const id = String(await staffId('spec.hai'));
+    expect(rows.map((r) => r.entity_id)).toEqual([id, id, id, id, id, id, null]);
+    const data = rows.map((r) => JSON.parse(r.payload).data);
+    expect(data[4]).toEqual({ address: 'addr:10.77.0.1', failures: { account: 5, address: 5 } });
+    expect(data[5]).toEqual({
+      address: 'addr:10.77.0.1',
+      key: 'account',
+      failures: 5,
+      lockedUntil: new Date(h.clock.now.getTime() + 60_000).toISOString(),
+    });
+    expect(data[6]).toEqual({ address: 'addr:10.77.0.1', retryAfterSeconds: 60 });
+    for (const r of rows) expect(r.payload).not.toMatch(/secret-guess|test-password/);
+    h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+  });
+
+  it('locks an address after its own budget of failures over many accounts, and not the accounts', async () => {
+    // Another process with a small address budget (the plugin's 20 a minute would stop the default 30 first).
+    const services = createServices({
+      db: h.database.db,
+      blobs: new MemoryBlobStore(),
+      clock: () => h.clock.now,
+      sessionTtlMinutes: 60,
+      maxUploadBytes: 64 * 1024,
+      loginThrottle: { ...DEFAULT_LOGIN_THROTTLE, addressFailures: 3 },
+    });
+    const config = loadConfig({}, { trackingPerMinute: 1000, maxUploadBytes: 64 * 1024, logLevel: 'silent' });
+    const app = await buildApp({ config, database: h.database, services, logger: false });
+    try {
+      const from = '10.66.0.1';
+      const attempt = (username: string, password: string, remoteAddress = from) =>
+        app.inject({ method: 'POST', url: '/auth/login', remoteAddress, payload: { username, password } });
+      expect((await attempt('clerk.center', 'wrong')).statusCode).toBe(401);
+      expect((await attempt('clerk.branch', 'wrong')).statusCode).toBe(401);
+      expect((await attempt('clerk.hai', 'wrong')).statusCode).toBe(401);
+      expect(retryAfter(await attempt('admin', PASSWORD))).toBe(60);
+      // The accounts are not locked: from elsewhere they log in.
+      expect((await attempt('admin', PASSWORD, '10.66.0.2')).statusCode).toBe(200);
+      expect(await row('addr:10.66.0.1')).toMatchObject({ failures: 3 });
+      // A right password from the address does not give its failures back to it.
+      h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+      expect((await attempt('admin', PASSWORD)).statusCode).toBe(200);
+      expect(await row('addr:10.66.0.1')).toMatchObject({ failures: 3 });
+      expect((await attempt('clerk.center', 'wrong')).statusCode).toBe(401);
+      expect(retryAfter(await attempt('admin', PASSWORD))).toBe(120);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('forgets failures a day after the last one, and purges rows with nothing left to remember', async () => {
+    expect((await login('clerk.hai', 'wrong-1')).statusCode).toBe(401);
+    const before = await row('account:clerk.hai');
+    expect(before!.failures).toBeGreaterThan(0);
+    h.clock.now = new Date(h.clock.now.getTime() + DEFAULT_LOGIN_THROTTLE.forgetMs);
+    expect((await login('clerk.hai', 'wrong-2')).statusCode).toBe(401);
+    expect(await row('account:clerk.hai')).toMatchObject({ failures: 1 });
+    h.clock.now = new Date(h.clock.now.getTime() + DEFAULT_LOGIN_THROTTLE.forgetMs + 1);
+    const purged = await h.services.auth.purgeLoginThrottle();
+    expect(purged).toBeGreaterThan(0);
+    expect(await row('account:clerk.hai')).toBeUndefined();
+  });
+});
+
+describe('sessions are checked in the database on every request', () => {
+  it('refuses a token logged out through another process at once', async () => {
+    const other = createServices({
+      db: h.database.db,
+      blobs: new MemoryBlobStore(),
+      clock: () => h.clock.now,
+      sessionTtlMinutes: 60,
+      maxUploadBytes: 64 * 1024,
+    });
+    const { token } = (await login('spec.stp', PASSWORD)).json();
+    // Both processes accept it, then it is logged out through the other one.
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
+    expect((await other.auth.authenticate(token)).username).toBe('spec.stp');
+    await other.auth.logout(token);
+    const r = await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses the sessions of a disabled account at once', async () => {
+    const { token } = (await login('clerk.ba', PASSWORD)).json();
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
+    await h.database.db.updateTable('staff').set({ active: false }).where('username', '=', 'clerk.ba').execute();
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(401);
+    await h.database.db.updateTable('staff').set({ active: true }).where('username', '=', 'clerk.ba').execute();
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
   });
 });

@@ -72,6 +72,8 @@ async function receiveBirth(name: string, allUploaded = false): Promise<string> 
 //   commune  Mon 08/09 15:20 at commune Hai's center (another unit's book)
 //   dawn     Tue 09/09 06:30 at branch A (08/09 23:30 UTC: the 9th in Vietnam)
 const codes = { earlier: '', main: '', stopped: '', refused: '', commune: '', dawn: '' };
+/** The main dossier's tracking token, as stored. */
+let mainToken = '';
 
 beforeAll(async () => {
   h = await createHarness('2025-09-05T09:00:00+07:00');
@@ -80,6 +82,8 @@ beforeAll(async () => {
   codes.earlier = await receiveBirth('Phạm Thị Dung', true);
   h.clock.set('2025-09-08T14:30:00+07:00');
   codes.main = await receiveBirth('Nguyễn Văn An');
+  mainToken = (await h.database.db.selectFrom('dossiers').select('tracking_token').where('code', '=', codes.main).executeTakeFirstOrThrow())
+    .tracking_token;
   h.clock.set('2025-09-08T14:45:00+07:00');
   codes.stopped = await receiveBirth('Hoàng Thị Én', true);
   h.clock.set('2025-09-08T15:00:00+07:00');
@@ -108,6 +112,8 @@ describe('form 01, the receipt and appointment slip', () => {
     // 1 working day from Mon 08/09 14:30: Tue 09/09, closing at 17:00.
     expect(d).toMatchObject({
       code: '000.01.01.H40-250908-0001',
+      // The staff view shows the token, so the receipt can be reprinted with the same QR code.
+      trackingToken: mainToken,
       receivedAt: '2025-09-08T07:30:00.000Z',
       dueAt: '2025-09-09T10:00:00.000Z',
     });
@@ -144,8 +150,8 @@ describe('form 01, the receipt and appointment slip', () => {
       'NGƯỜI TIẾP NHẬN HỒ SƠ',
       '(Ký và ghi rõ họ tên)',
       'Trần Thị Bình',
-      'http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001',
-      'Nhập mã hồ sơ 000.01.01.H40-250908-0001 và 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ.',
+      `Quét mã QR hoặc truy cập (gõ liền hai dòng) http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001 #${mainToken}`,
+      'Hoặc nhập mã hồ sơ 000.01.01.H40-250908-0001 và 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ.',
     ])
       expect(text).toContain(expected);
   });
@@ -154,7 +160,8 @@ describe('form 01, the receipt and appointment slip', () => {
     const { pdf } = await form(await h.token('clerk.branch'), `/dossiers/${codes.main}/forms/01`);
     const symbols = qrSymbolsInPdf(pdf);
     expect(symbols).toHaveLength(1);
-    expect(decodeQr(symbols[0]!)).toBe('http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001');
+    expect(mainToken).toMatch(/^[A-HJ-NP-Z2-9]{12}$/);
+    expect(decodeQr(symbols[0]!)).toBe(`http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001#${mainToken}`);
   });
 
   it('is printed for staff whose scope includes the dossier, and is 404 for everyone else', async () => {
@@ -244,10 +251,10 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'Hồ sơ bổ sung nộp tại: Chi nhánh A, 2 Lê Lợi',
       'liên hệ Lê Văn Cường, Ủy ban nhân dân Xã Hai, 4 Thôn Hai',
       'NGƯỜI HƯỚNG DẪN',
-      'http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001',
+      `http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001 #${mainToken}`,
     ])
       expect(text).toContain(expected);
-    expect(decodeQr(qrSymbolsInPdf(r.rawPayload)[0]!)).toBe('http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001');
+    expect(decodeQr(qrSymbolsInPdf(r.rawPayload)[0]!)).toBe(`http://localhost:3000/tra-cuu/000.01.01.H40-250908-0001#${mainToken}`);
   });
 
   it('prints the apology (04) with the due date missed, the reason and the new date proposed', async () => {
@@ -452,17 +459,17 @@ describe('form 07, the tracking book of a service point', () => {
 });
 
 describe('the QR code', () => {
-  it('encodes the tracking URL under the configured public address', async () => {
+  it('encodes the tracking URL under the configured public address, the token in its fragment', async () => {
     const { trackingUrl } = await import('../src/forms/form.model.js');
     for (const [base, code] of [
       ['https://motcua.ninhbinh.gov.vn', '000.00.01.H40-250829-0001'],
       ['https://dichvucong.example.vn/motcua/', '000.20.02.H40-251231-9999'],
     ] as const) {
-      const url = trackingUrl(base, code);
-      expect(url).toBe(`${base.replace(/\/$/, '')}/tra-cuu/${code}`);
+      const url = trackingUrl(base, code, 'ABCDEFGHJKLM');
+      expect(url).toBe(`${base.replace(/\/$/, '')}/tra-cuu/${code}#ABCDEFGHJKLM`);
       expect(decodeQr(qrModules(url))).toBe(url);
     }
-    expect(trackingUrl('http://localhost:3000', 'A B/C')).toBe('http://localhost:3000/tra-cuu/A%20B%2FC');
+    expect(trackingUrl('http://localhost:3000', 'A B/C', 'Z2')).toBe('http://localhost:3000/tra-cuu/A%20B%2FC#Z2');
   });
 });
 
@@ -508,7 +515,7 @@ describe('the public address the QR codes open', () => {
     const actor = await h.services.auth.authenticate(await h.token('clerk.branch'));
     const { fileName, pdf } = await forms.dossierForm(actor, codes.main, '01');
     expect(fileName).toBe(`mau-01_${codes.main}.pdf`);
-    expect(qrSymbolsInPdf(pdf).map(decodeQr)).toEqual([`https://motcua.ninhbinh.gov.vn/tra-cuu/${codes.main}`]);
-    expect((await pdfPages(pdf)).join(' ')).toContain(`https://motcua.ninhbinh.gov.vn/tra-cuu/${codes.main}`);
+    expect(qrSymbolsInPdf(pdf).map(decodeQr)).toEqual([`https://motcua.ninhbinh.gov.vn/tra-cuu/${codes.main}#${mainToken}`]);
+    expect((await pdfPages(pdf)).join(' ')).toContain(`https://motcua.ninhbinh.gov.vn/tra-cuu/${codes.main} #${mainToken}`);
   });
 });

@@ -646,6 +646,58 @@ describe('bookings ahead', () => {
     const again = await post(`/public/queue/bookings/${other.code}/cancel`, null, { phone: '4444' });
     expect([again.statusCode, again.json().code]).toEqual([409, 'INVALID_TRANSITION']);
   });
+
+  it('budgets wrong booking look-ups per code and per address, in the budget tracking shares', async () => {
+    h.clock.set('2026-11-25T08:00:00+07:00');
+    const b = (
+      await post('/public/queue/bookings', null, {
+        groupId: groupA,
+        slotStart: '2026-11-26T01:00:00.000Z',
+        name: 'Trần Văn Phúc',
+        phone: '0955555555',
+      })
+    ).json();
+    const view = (code: string, phone: string, remoteAddress: string) =>
+      h.app.inject({ method: 'GET', url: `/public/queue/bookings/${code}?phone=${phone}`, remoteAddress });
+    const cancel = (code: string, phone: string, remoteAddress: string) =>
+      h.app.inject({ method: 'POST', url: `/public/queue/bookings/${code}/cancel`, remoteAddress, payload: { phone } });
+    // 5 wrong digits from 5 addresses (viewing and cancelling alike) lock the code: the right digits then get 429.
+    for (let i = 0; i < 5; i++) {
+      const r = i % 2 ? await cancel(b.code, `100${i}`, `192.0.2.${10 + i}`) : await view(b.code, `100${i}`, `192.0.2.${10 + i}`);
+      expect(r.statusCode).toBe(404);
+    }
+    const locked = await view(b.code.toLowerCase(), '5555', '192.0.2.20');
+    expect([locked.statusCode, locked.json().code, locked.headers['retry-after']]).toEqual([429, 'RATE_LIMITED', '900']);
+    expect((await cancel(b.code, '5555', '192.0.2.21')).statusCode).toBe(429);
+    // An unknown code and wrong digits of a real one answer alike.
+    const unknown = await view('ZZZZZZZZ', '5555', '192.0.2.22');
+    expect([unknown.statusCode, unknown.json().detail]).toEqual([404, 'Booking ZZZZZZZZ not found']);
+    h.clock.set('2026-11-25T08:15:00+07:00');
+    expect((await view(b.code, '5555', '192.0.2.20')).json().status).toBe('booked');
+    // One address: wrong tracking look-ups and wrong booking look-ups share its 30 failures.
+    const from = '192.0.2.99';
+    for (let i = 0; i < 20; i++)
+      expect(
+        (await h.app.inject({ method: 'GET', url: `/public/dossiers/000.00.01.H40-261125-${1000 + i}?phone=0000`, remoteAddress: from }))
+          .statusCode,
+      ).toBe(404);
+    for (let i = 0; i < 10; i++) expect((await view(`AAAAAA${'23456789ABCDEFGH'[i]}2`, '0000', from)).statusCode).toBe(404);
+    const refused = await view(b.code, '5555', from);
+    expect([refused.statusCode, refused.headers['retry-after']]).toEqual([429, '900']);
+    // A ticket's phone page from that address too (its token is not guessable, but the address is locked).
+    expect((await h.app.inject({ method: 'GET', url: '/public/queue/tickets/AAAAAAAAAAAAAAAA', remoteAddress: from })).statusCode).toBe(
+      429,
+    );
+  });
+
+  it('counts an unknown ticket token against the address', async () => {
+    const from = '192.0.2.77';
+    expect((await h.app.inject({ method: 'GET', url: '/public/queue/tickets/BBBBBBBBBBBBBBBB', remoteAddress: from })).statusCode).toBe(
+      404,
+    );
+    const row = await h.database.db.selectFrom('lookup_budgets').selectAll().where('key', '=', `addr:${from}`).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ failures: 1, max_failures: 30 });
+  });
 });
 
 describe('the display board', () => {

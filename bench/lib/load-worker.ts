@@ -14,7 +14,7 @@ function requestsOf(job: LoadJob): Pick<autocannon.Options, 'requests' | 'setupC
     // endpoint's request is (a setupRequest callback makes autocannon rebuild each request, which cost the load
     // generator, on the same 2 cores, twice what a bare request costs it). Shares, rather than one list for all
     // connections, so that the connections never ask for the same dossier at the same moment in lockstep.
-    const paths = s.targets.map((t) => `/public/dossiers/${t.code}?phone=${t.phone4}`);
+    const paths = s.targets.map((t) => `/public/dossiers/${t.code}?${t.query}`);
     let created = 0;
     return {
       requests: [{ method: 'GET', path: paths[0]! }],

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export type Scenario =
   | { kind: 'get'; path: string }
-  | { kind: 'tracking'; targets: { code: string; phone4: string }[] }
+  /** Look-ups of dossiers by code, each with its query (`token=…`, the QR code's; or `phone=…`, the fallback). */
+  | { kind: 'tracking'; targets: { code: string; query: string }[] }
   | { kind: 'intake'; tokens: string[]; files: { tk: string; gcs: string }; firstIndex: number };
 
 export interface LoadJob {

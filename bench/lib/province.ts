@@ -7,7 +7,7 @@ import { hashPassword } from '../../src/auth/auth.service.js';
 import { LocalBlobStore } from '../../src/platform/blob-store.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import type { HttpApp } from '../../src/platform/http.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, type ServiceDeps, type Services } from '../../src/services.js';
 import { samplePdf } from '../../src/demo/demo.model.js';
 import { TEST_CATALOG, TEST_ORG } from '../../test/fixtures.js';
 import type { BenchDatabase } from './databases.js';
@@ -39,7 +39,11 @@ export interface Province {
 }
 
 /** Imports the province and catalog, creates a clerk at every service point and starts the real app on 127.0.0.1:0. */
-export async function startProvince(b: BenchDatabase, overrides: Partial<Config> = {}): Promise<Province> {
+export async function startProvince(
+  b: BenchDatabase,
+  overrides: Partial<Config> = {},
+  deps: Pick<ServiceDeps, 'lookupBudget'> = {},
+): Promise<Province> {
   const config = loadConfig({}, { logLevel: 'silent', dataDir: b.tmpDir, poolSize: b.poolSize, ...overrides });
   const services = createServices({
     db: b.database.db,
@@ -47,6 +51,7 @@ export async function startProvince(b: BenchDatabase, overrides: Partial<Config>
     clock: () => new Date(),
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
+    ...deps,
   });
   await services.org.importOrg(BENCH_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);

@@ -5,7 +5,9 @@
 // its 3 components, its 'receive' event, its process-control step, and its hash-chained audit
 // entry (head upsert + log row, the hash computed in SQL exactly as audit.repository.ts does).
 
+import { randomBytes } from 'node:crypto';
 import { auditPayload, GENESIS_HASH } from '../../src/audit/audit.model.js';
+import { TOKEN_LENGTH, trackingToken } from '../../src/tracking/tracking.model.js';
 import { applicantOf } from './requests.js';
 
 /** Runs one SQL text with parameters on one connection. */
@@ -66,13 +68,13 @@ const DOSSIER_COLUMNS = `code, province_code, procedure_id, procedure_version_id
   receiving_unit_id, competent_agency_id, current_unit_id, return_point_id,
   applicant_id_number, applicant_name, applicant_phone, applicant_email, applicant_address, applicant_commune_code,
   fast_track, limit_value, limit_unit, fee_total_vnd, submitted_at, received_at, due_at, original_due_at,
-  created_by, created_at, updated_at`;
+  created_by, created_at, updated_at, tracking_token`;
 
 const DOSSIER_VALUES = `$4::text, $5::int, $6::int, 1, 'received', 2,
   $7::int, $8::int, $7::int, $7::int,
   $9::text, $10::text, $11::text, null, $12::text, $13::text,
   false, 1, 'working-days', 0, null, $14::timestamptz, $15::timestamptz, $15::timestamptz,
-  $16::int, $14::timestamptz, $14::timestamptz`;
+  $16::int, $14::timestamptz, $14::timestamptz, $26::text`;
 
 const COMPONENT_INSERT = `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized)
   select d.id, x.component_code, x.name_vi, x.form, x.count, x.required, x.source, x.blob_sha256, x.store_document_id, x.digitized
@@ -84,7 +86,8 @@ const EVENT_INSERT = `insert into dossier_events (dossier_id, province_code, seq
 const STEP_INSERT = `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at)
   select d.id, 1, 'receive', null, $7::int, $16::int, $14::timestamptz, $19::timestamptz from d`;
 
-// $20 stream, $21/$22 the payload before/after the dossier code, $23 actor kind, $24 action, $25 entity type.
+// $20 stream, $21/$22 the payload before/after the dossier code, $23 actor kind, $24 action, $25 entity type, $26 the
+// tracking token (drawn by the client, as the app draws it).
 const AUDIT_CTE = `h as (
     insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
     select $20::text, 1, '${GENESIS_HASH}',
@@ -123,7 +126,7 @@ const ONE_STATEMENT = `
 const SEPARATE = {
   counter: `insert into dossier_code_counters as cc (prefix, day, last) values ($1::text, $2::text, 1)
     on conflict (prefix, day) do update set last = cc.last + 1 returning last`,
-  dossier: `insert into dossiers (${DOSSIER_COLUMNS}) select $1::text, ${DOSSIER_VALUES.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) - 2}`)} returning *`,
+  dossier: `insert into dossiers (${DOSSIER_COLUMNS}) select $1::text, ${DOSSIER_VALUES.replace(/\$(\d+)/g, (_m, n: string) => (n === '26' ? '$15' : `$${Number(n) - 2}`))} returning *`,
 };
 
 export interface RawResult {
@@ -210,6 +213,7 @@ export async function runRawIntake(
         'staff',
         'dossier.receive',
         'dossier',
+        trackingToken(randomBytes(TOKEN_LENGTH)),
       ]);
       return;
     }
@@ -233,6 +237,7 @@ export async function runRawIntake(
         at,
         due,
         point.staffId,
+        trackingToken(randomBytes(TOKEN_LENGTH)),
       ])) as { rows: { id: number }[] };
       const id = d.rows[0]!.id;
       const rows = COMPONENTS(f.files);

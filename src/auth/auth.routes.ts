@@ -32,7 +32,8 @@ export async function authRoutes(app: HttpApp, s: Services): Promise<void> {
       config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
-        summary: 'Staff log-in: returns a bearer token (argon2id passwords, expiring sessions)',
+        summary:
+          'Staff log-in: returns a bearer token (argon2id passwords, expiring sessions); failures lock the account name and the address for growing times (429 with Retry-After)',
         body: Type.Object(
           { username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
           { additionalProperties: false },
@@ -41,7 +42,7 @@ export async function authRoutes(app: HttpApp, s: Services): Promise<void> {
       },
     },
     async (req) => {
-      const r = await s.auth.login(req.body.username, req.body.password);
+      const r = await s.auth.login(req.body.username, req.body.password, req.ip);
       return { token: r.token, expiresAt: r.expiresAt.toISOString(), actor: r.actor };
     },
   );

@@ -5,7 +5,9 @@ import { DomainError } from '../platform/errors.js';
 import { randomToken, sha256Hex } from '../platform/ids.js';
 import { isUniqueViolation } from '../platform/idempotency.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { addressKey, retryAfterSeconds } from '../lookups/lookup.model.js';
 import { requireRole, ROLE_UNIT_KINDS, type Actor } from './auth.model.js';
+import { afterFailure, DEFAULT_LOGIN_THROTTLE, lockedUntil, type LoginThrottleConfig, type ThrottleState } from './login-throttle.model.js';
 import * as repo from './auth.repository.js';
 
 // @node-rs/argon2 Algorithm.Argon2id (a const enum, which isolatedModules cannot import).
@@ -24,37 +26,106 @@ export interface AuthDeps {
   db: Kysely<DB>;
   clock: () => Date;
   sessionTtlMinutes: number;
+  /** Throttling of failed log-ins (default DEFAULT_LOGIN_THROTTLE). */
+  loginThrottle?: LoginThrottleConfig;
 }
 
-/** Staff log-in, sessions and accounts. */
+type ThrottleRow = { key: string; failures: number; locked_until: Date | null; last_failure_at: Date };
+const toState = (r: ThrottleRow): ThrottleState => ({
+  failures: r.failures,
+  lockedUntil: r.locked_until?.getTime() ?? null,
+  lastFailureAt: r.last_failure_at.getTime(),
+});
+const toRow = (s: ThrottleState) => ({
+  failures: s.failures,
+  locked_until: s.lockedUntil === null ? null : new Date(s.lockedUntil),
+  last_failure_at: new Date(s.lastFailureAt),
+});
+
+/**
+ * Staff log-in, sessions and accounts. Every request's session is read from the database (one indexed query),
+ * so a log-out or an expiry is refused at once by every server process.
+ */
 export class AuthService {
-  private readonly cache = new Map<string, { actor: Actor; until: number }>();
+  private readonly throttle: LoginThrottleConfig;
 
-  constructor(private readonly deps: AuthDeps) {}
+  constructor(private readonly deps: AuthDeps) {
+    this.throttle = deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE;
+  }
 
-  /** Checks the password and opens an expiring session; the token is returned once and stored only as a hash. */
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; actor: Actor }> {
+  /**
+   * Checks the password and opens an expiring session; the token is returned once and stored only as a hash.
+   *
+   * Failed log-ins are throttled per account name (whether it exists or not, so the answer never tells) and
+   * per client address, in the database (table login_throttle): after `accountFailures` (or `addressFailures`)
+   * failures in a row the key is locked for a minute, and each further failure doubles the lock up to an hour.
+   * While a key is locked every attempt, the right password too, gets 429 RATE_LIMITED with Retry-After and no
+   * password is checked. Each attempt is counted before its password is checked, under the rows' lock, so a
+   * burst of parallel guesses cannot all slip in before the first failure is written; a right password takes
+   * the count back (and clears the account's failures). Every failure, lockout and refusal is audited.
+   */
+  async login(username: string, password: string, client = 'unknown'): Promise<{ token: string; expiresAt: Date; actor: Actor }> {
     const { db, clock } = this.deps;
+    const now = clock();
+    const address = addressKey(client);
+    const account = `account:${username}`;
+    const thresholds = new Map([
+      [account, this.throttle.accountFailures],
+      [address, this.throttle.addressFailures],
+    ]);
+    const keys = [...thresholds.keys()].sort();
+    // Count the attempt (or refuse it) under the rows' lock.
+    type Counted = { key: string; before: ThrottleRow; after: ThrottleState };
+    const attempt = await db.transaction().execute(async (trx): Promise<{ refusedUntil: number } | { counted: Counted[] }> => {
+      const rows = await repo.lockThrottleRows(trx, keys, now);
+      let until = 0;
+      for (const r of rows) until = Math.max(until, lockedUntil(toState(r), now.getTime()) ?? 0);
+      if (until > 0) return { refusedUntil: until };
+      const counted: Counted[] = [];
+      for (const r of rows) {
+        const after = afterFailure(toState(r), now.getTime(), thresholds.get(r.key)!, this.throttle);
+        await repo.writeThrottleRow(trx, r.key, toRow(after));
+        counted.push({ key: r.key, before: r, after });
+      }
+      return { counted };
+    });
+    if ('refusedUntil' in attempt) {
+      const seconds = retryAfterSeconds(attempt.refusedUntil, now.getTime());
+      await this.auditLogin('auth.login_refused', null, { address, retryAfterSeconds: seconds }, now);
+      throw new DomainError(
+        'RATE_LIMITED',
+        `Đăng nhập tạm khóa do nhập sai nhiều lần, vui lòng thử lại sau ${seconds} giây / Log-in is locked after too many failures; try again in ${seconds} seconds`,
+        { retryAfterSeconds: seconds },
+      );
+    }
+
     const staff = await repo.findStaffByUsername(db, username);
     dummyHash ??= hashPassword('motcua-timing-equalizer');
     const ok = staff ? await verify(staff.password_hash, password) : (await verify(await dummyHash, password), false);
-    const now = clock();
     if (!staff || !ok || !staff.active) {
-      await db.transaction().execute((trx) =>
-        recordAudit(
-          trx,
-          {
-            actorKind: 'system',
-            actorId: null,
-            stream: 'auth',
-            action: 'auth.login_failed',
-            entityType: 'staff',
-            entityId: staff ? String(staff.id) : null,
-          },
-          now,
-        ),
-      );
+      const entityId = staff ? String(staff.id) : null;
+      const failures = Object.fromEntries(attempt.counted.map((c) => [c.key === account ? 'account' : 'address', c.after.failures]));
+      await this.auditLogin('auth.login_failed', entityId, { address, failures }, now);
+      for (const c of attempt.counted)
+        if (c.after.lockedUntil !== null)
+          await this.auditLogin(
+            'auth.login_lockout',
+            entityId,
+            {
+              address,
+              key: c.key === account ? 'account' : 'address',
+              failures: c.after.failures,
+              lockedUntil: new Date(c.after.lockedUntil).toISOString(),
+            },
+            now,
+          );
       throw new DomainError('INVALID_CREDENTIALS', 'Username or password is wrong, or the account is disabled');
+    }
+    // The right password: the account starts afresh; the address gets this attempt back.
+    for (const c of attempt.counted) {
+      if (c.key === account)
+        await repo.writeThrottleRow(db, c.key, { failures: 0, locked_until: null, last_failure_at: c.before.last_failure_at });
+      else await repo.restoreThrottleRow(db, c.key, toRow(c.after), c.before);
     }
     const token = randomToken();
     const expiresAt = new Date(now.getTime() + this.deps.sessionTtlMinutes * 60_000);
@@ -77,18 +148,35 @@ export class AuthService {
     return { token, expiresAt, actor };
   }
 
-  /** Resolves a bearer token to its actor, or throws UNAUTHENTICATED. */
+  /** Records an audit entry of the log-in throttle (stream auth; never the password). */
+  private async auditLogin(action: string, entityId: string | null, data: Record<string, unknown>, now: Date): Promise<void> {
+    await this.deps.db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'auth', action, entityType: 'staff', entityId, data }, now),
+      );
+  }
+
+  /** Forgets throttle rows whose failures are forgotten and whose lock has ended; returns how many. */
+  async purgeLoginThrottle(): Promise<number> {
+    const now = this.deps.clock();
+    return repo.purgeThrottle(this.deps.db, now, new Date(now.getTime() - this.throttle.forgetMs));
+  }
+
+  /**
+   * Resolves a bearer token to its actor, or throws UNAUTHENTICATED. No cache: the session row is read on every
+   * request (one query by the token hash's unique index, the manager's scope in the same query), so a log-out,
+   * an expiry or a disabled account is refused at once in every process.
+   */
   async authenticate(token: string | undefined): Promise<Actor> {
     if (!token) throw new DomainError('UNAUTHENTICATED', 'Log in first: send Authorization: Bearer <token>');
     const tokenHash = sha256Hex(token);
     const now = this.deps.clock();
-    const cached = this.cache.get(tokenHash);
-    if (cached && cached.until > now.getTime()) return cached.actor;
     const s = await repo.findSession(this.deps.db, tokenHash, now);
     if (!s || !s.active) throw new DomainError('UNAUTHENTICATED', 'The session is unknown, expired or revoked: log in again');
     let scope: number[] | null;
     if (s.role === 'admin') scope = null;
-    else if (s.role === 'manager') scope = await repo.unitAndChildren(this.deps.db, s.unit_id);
+    else if (s.role === 'manager') scope = s.managerScope ?? [];
     else scope = [s.unit_id];
     const actor: Actor = {
       staffId: s.staffId,
@@ -100,16 +188,12 @@ export class AuthService {
       provinceCode: s.province_code,
       scopeUnitIds: scope,
     };
-    // A short cache spares a query per request; it never outlives the session.
-    this.cache.set(tokenHash, { actor, until: Math.min(now.getTime() + 10_000, s.expires_at.getTime()) });
-    if (this.cache.size > 10_000) this.cache.clear();
     return actor;
   }
 
   /** Revokes the session behind a token. */
   async logout(token: string): Promise<void> {
     const tokenHash = sha256Hex(token);
-    this.cache.delete(tokenHash);
     const now = this.deps.clock();
     await this.deps.db.transaction().execute(async (trx) => {
       const s = await repo.revokeSession(trx, tokenHash, now);

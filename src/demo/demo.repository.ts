@@ -9,9 +9,9 @@ export async function insertStaff(
   return db.insertInto('staff').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
-/** The applicant's phone of a dossier (the generator rates as its citizen would, with the last digits). */
-export async function applicantPhone(db: Kysely<DB>, code: string): Promise<string> {
-  return (await db.selectFrom('dossiers').select('applicant_phone').where('code', '=', code).executeTakeFirstOrThrow()).applicant_phone;
+/** The tracking token of a dossier (the generator rates as its citizen would, through the receipt's QR code). */
+export async function trackingTokenOf(db: Kysely<DB>, code: string): Promise<string> {
+  return (await db.selectFrom('dossiers').select('tracking_token').where('code', '=', code).executeTakeFirstOrThrow()).tracking_token;
 }
 
 /** Dossiers per status. */

@@ -283,8 +283,9 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
     await act(actor(d.returnPoint.id, 'clerk'), 'return');
     if (r() < 0.6) {
       const rating = r() < 0.9 ? 'satisfied' : r() < 0.6 ? 'acceptable' : 'not_satisfied';
-      const phone = await demoRepo.applicantPhone(db, code);
-      await services.tracking.rate(code, phone.slice(-4), rating, rating === 'not_satisfied' ? 'Chờ lâu' : undefined);
+      const token = await demoRepo.trackingTokenOf(db, code);
+      // Rated through the receipt's QR code, as most citizens would; the generator has no client address.
+      await services.tracking.rate(code, { token }, 'demo-generator', rating, rating === 'not_satisfied' ? 'Chờ lâu' : undefined);
     }
   }
 

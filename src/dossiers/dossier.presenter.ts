@@ -68,6 +68,7 @@ export function presentDossier(
     lateFlaggedAt: iso(d.late_flagged_at),
     apologyDueAt: iso(d.apology_due_at),
     resultDocumentId: d.result_document_id,
+    trackingToken: d.tracking_token,
     components: components.map((c) => ({
       code: c.component_code,
       nameVi: c.name_vi,

@@ -45,6 +45,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       late_flagged_at: null,
       apology_due_at: null,
       result_document_id: null,
+      tracking_token: 'ABCDEFGHJKLM',
     },
     components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({
       component_code: code,

@@ -89,6 +89,10 @@ export const DossierSchema = Type.Object({
   lateFlaggedAt: IsoOrNull,
   apologyDueAt: IsoOrNull,
   resultDocumentId: Type.Union([Type.Integer(), Type.Null()]),
+  trackingToken: Type.String({
+    description:
+      "Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online",
+  }),
   components: Type.Array(
     Type.Object({
       code: Type.String(),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, Dossier, Unit } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
@@ -21,6 +22,7 @@ import type { ComponentInput, IntakeInput } from './dossier.schema.js';
 import * as repo from './dossier.repository.js';
 import { presentDossier, type DossierView } from './dossier.presenter.js';
 import { writeEvent, type Who } from './dossier.events.js';
+import { TOKEN_LENGTH, trackingToken } from '../tracking/tracking.model.js';
 
 export interface IntakeDeps {
   db: Kysely<DB>;
@@ -396,6 +398,8 @@ export class IntakeService {
         late_flagged_at: null,
         apology_due_at: null,
         result_document_id: null,
+        // The secret of the receipt's tracking URL (its QR code): 60 random bits.
+        tracking_token: trackingToken(randomBytes(TOKEN_LENGTH)),
       },
       components: plan.components,
       event,

@@ -73,10 +73,10 @@ describe('Vietnamese dates and times', () => {
 
 describe('headers and the tracking URL', () => {
   it('builds the tracking URL from the public address, whatever its trailing slash', () => {
-    expect(trackingUrl('https://motcua.example.vn', '000.00.01.H40-250829-0001')).toBe(
-      'https://motcua.example.vn/tra-cuu/000.00.01.H40-250829-0001',
+    expect(trackingUrl('https://motcua.example.vn', '000.00.01.H40-250829-0001', 'ABCDEFGHJKLM')).toBe(
+      'https://motcua.example.vn/tra-cuu/000.00.01.H40-250829-0001#ABCDEFGHJKLM',
     );
-    expect(trackingUrl('https://example.vn/motcua/', 'A/B C')).toBe('https://example.vn/motcua/tra-cuu/A%2FB%20C');
+    expect(trackingUrl('https://example.vn/motcua/', 'A/B C', 'XY')).toBe('https://example.vn/motcua/tra-cuu/A%2FB%20C#XY');
   });
 
   it('names the place of the date line without the kind of unit, unless the name is a number', () => {
@@ -169,6 +169,7 @@ function dossier(over: Partial<DossierView> = {}): DossierView {
     lateFlaggedAt: null,
     apologyDueAt: null,
     resultDocumentId: null,
+    trackingToken: 'ABCDEFGHJKLM',
     components: [
       {
         code: 'TK',
@@ -217,7 +218,7 @@ function input(over: Partial<DossierFormInput> = {}): DossierFormInput {
     steps: [],
     staffName: (id) => (id === 3 ? 'Trần Thị Bình' : id === 4 ? 'Lê Văn Cường' : null),
     unit: (id) => UNITS[id]!,
-    trackingUrl: 'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001',
+    trackingUrl: 'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001#ABCDEFGHJKLM',
     book: { volume: '2025', seq: 17 },
     ...over,
   };
@@ -255,11 +256,12 @@ describe('the forms as data', () => {
       '6. Đăng ký nhận kết quả tại: Chi nhánh A, 2 Lê Lợi',
       'Vào Sổ theo dõi hồ sơ, Quyển số: 2025, Số thứ tự: 17',
       'NGƯỜI NỘP HỒ SƠ\n(Ký và ghi rõ họ tên)\nNguyễn Văn An\nNGƯỜI TIẾP NHẬN HỒ SƠ\n(Ký và ghi rõ họ tên)\nTrần Thị Bình',
-      'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001',
+      'Quét mã QR hoặc truy cập (gõ liền hai dòng)\nhttps://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001\n#ABCDEFGHJKLM',
+      'Hoặc nhập mã hồ sơ 000.01.01.H40-250908-0001 và 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ.',
     ])
       expect(text).toContain(line);
     expect(doc.blocks.find((b) => b.kind === 'qr')).toMatchObject({
-      payload: 'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001',
+      payload: 'https://motcua.example.vn/tra-cuu/000.01.01.H40-250908-0001#ABCDEFGHJKLM',
     });
   });
 

@@ -141,9 +141,13 @@ export function vnd(amount: number): string {
   return `${String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đồng`;
 }
 
-/** The public tracking page of a dossier, which the QR code of every form opens. */
-export function trackingUrl(publicUrl: string, code: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/tra-cuu/${encodeURIComponent(code)}`;
+/**
+ * The public tracking page of a dossier, which the QR code of every form opens: the code in the path, the
+ * dossier's tracking token in the fragment, which browsers never send to a server (so it is in no access log
+ * and no Referer header); the page sends it to the API itself.
+ */
+export function trackingUrl(publicUrl: string, code: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/tra-cuu/${encodeURIComponent(code)}#${encodeURIComponent(token)}`;
 }
 
 /** The place in a date line: the commune or province name without its kind ("Xã Kim Sơn" → "Kim Sơn"), kept when the name is a number ("Phường 1"). */
@@ -312,14 +316,17 @@ const procedureLine = (d: DossierView): Block =>
   para(r('Nội dung yêu cầu giải quyết: '), b(d.procedure.nameVi), r(` (mã thủ tục ${d.procedure.code})`));
 
 function qrBlock(d: DossierView, url: string): Block {
+  // Printed on two lines, broken before the token, so the page never breaks it at a hyphen of the path.
+  const hash = url.indexOf('#');
+  const printed = hash < 0 ? [[r(url)]] : [[r(url.slice(0, hash))], [r(url.slice(hash))]];
   return {
     kind: 'qr',
     payload: url,
     lines: [
       [b('Tra cứu tình trạng giải quyết hồ sơ:')],
-      [r('Quét mã QR hoặc truy cập')],
-      [r(url)],
-      [r('Nhập mã hồ sơ '), b(d.code), r(' và 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ.')],
+      [r('Quét mã QR hoặc truy cập (gõ liền hai dòng)')],
+      ...printed,
+      [r('Hoặc nhập mã hồ sơ '), b(d.code), r(' và 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ.')],
     ],
   };
 }

@@ -26,7 +26,7 @@ export interface FormDeps {
   clock: () => Date;
   dossiers: DossierService;
   org: OrgService;
-  /** Public address of the web app; QR codes open `${publicUrl}/tra-cuu/<code>`. */
+  /** Public address of the web app; QR codes open `${publicUrl}/tra-cuu/<code>#<tracking token>`. */
   publicUrl: string;
 }
 
@@ -64,7 +64,7 @@ export class FormService {
       steps,
       staffName: (id) => (id === null ? null : (names.get(id) ?? null)),
       unit: await this.units(),
-      trackingUrl: trackingUrl(this.deps.publicUrl, code),
+      trackingUrl: trackingUrl(this.deps.publicUrl, code, dossier.trackingToken),
       book,
     });
   }

@@ -25,8 +25,22 @@ export interface Config {
    * client pick its own address and escape the log-in and tracking limits.
    */
   trustProxy: boolean | number | string[];
-  /** Public address of the web app (no trailing slash); printed forms carry a QR code to `${publicUrl}/tra-cuu/<code>`. */
+  /** Public address of the web app (no trailing slash); printed forms carry a QR code to `${publicUrl}/tra-cuu/<code>#<token>`. */
   publicUrl: string;
+  /** Wrong guesses at one dossier or booking code (phone digits, tracking token) in a window before it locks. */
+  lookupCodeFailures: number;
+  /** Wrong guesses from one client address, over every public look-up, in a window before it locks. */
+  lookupAddressFailures: number;
+  /** The look-up window, from a key's first wrong guess; a locked key stays locked until it ends. */
+  lookupWindowMinutes: number;
+  /** Failed log-ins of one account name in a row before it locks (then every failure doubles the lock). */
+  loginAccountFailures: number;
+  /** Failed log-ins from one client address in a row before it locks. */
+  loginAddressFailures: number;
+  /** The first log-in lock. */
+  loginLockSeconds: number;
+  /** The longest log-in lock. */
+  loginMaxLockMinutes: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,8 +108,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     poolSize: intFrom(env, 'MOTCUA_DB_POOL', 10, 1, 200, problems),
     trustProxy,
     publicUrl,
+    lookupCodeFailures: intFrom(env, 'MOTCUA_LOOKUP_CODE_FAILURES', 5, 1, 1000, problems),
+    lookupAddressFailures: intFrom(env, 'MOTCUA_LOOKUP_ADDRESS_FAILURES', 30, 1, 1_000_000, problems),
+    lookupWindowMinutes: intFrom(env, 'MOTCUA_LOOKUP_WINDOW_MINUTES', 15, 1, 24 * 60, problems),
+    loginAccountFailures: intFrom(env, 'MOTCUA_LOGIN_ACCOUNT_FAILURES', 5, 1, 1000, problems),
+    loginAddressFailures: intFrom(env, 'MOTCUA_LOGIN_ADDRESS_FAILURES', 30, 1, 1_000_000, problems),
+    loginLockSeconds: intFrom(env, 'MOTCUA_LOGIN_LOCK_SECONDS', 60, 1, 24 * 3600, problems),
+    loginMaxLockMinutes: intFrom(env, 'MOTCUA_LOGIN_MAX_LOCK_MINUTES', 60, 1, 7 * 24 * 60, problems),
     ...overrides,
   };
+  if (config.loginMaxLockMinutes * 60 < config.loginLockSeconds)
+    problems.push(
+      'MOTCUA_LOGIN_MAX_LOCK_MINUTES must be at least MOTCUA_LOGIN_LOCK_SECONDS (the longest lock is never shorter than the first)',
+    );
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }

@@ -159,6 +159,8 @@ export interface DossierTable {
   created_by: number | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** The secret of the public tracking URL (the receipt's QR code): 12 letters and digits without look-alikes. */
+  tracking_token: string;
 }
 
 export interface DossierComponentTable {
@@ -363,6 +365,22 @@ export interface NotificationTable {
   last_error: string | null;
 }
 
+/** Wrong guesses at public look-ups, per key guessed and per client address (src/platform/lookup-budget.ts). */
+export interface LookupBudgetTable {
+  key: string;
+  failures: number;
+  max_failures: number;
+  window_ends_at: Timestamp;
+}
+
+/** Failed log-ins per account name and per client address (src/auth/login-throttle.model.ts). */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  locked_until: Timestamp | null;
+  last_failure_at: Timestamp;
+}
+
 /** Every table, for Kysely<DB>. */
 export interface DB {
   units: UnitTable;
@@ -393,6 +411,8 @@ export interface DB {
   queue_ticket_dossiers: QueueTicketDossierTable;
   queue_number_counters: QueueNumberCounterTable;
   notifications: NotificationTable;
+  lookup_budgets: LookupBudgetTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type Unit = Selectable<UnitTable>;

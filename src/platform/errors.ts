@@ -44,7 +44,8 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { field?: string; details?: Record<string, unknown> } = {},
+    /** retryAfterSeconds: sent as the Retry-After header (a 429 names when to try again). */
+    readonly extra: { field?: string; details?: Record<string, unknown>; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -193,6 +193,7 @@ export async function createHttpApp(opts: {
         ...(error.extra.details ? { details: error.extra.details } : {}),
         instance: req.id,
       };
+      if (error.extra.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.extra.retryAfterSeconds));
     } else if ((error as FastifyError).validation) {
       const fe = error as FastifyError;
       const errors = (fe.validation ?? []).map((v) => ({

@@ -55,13 +55,14 @@ export async function bookingRoutes(app: HttpApp, s: Services, perMinute: number
       config: limited,
       schema: {
         tags: PUBLIC,
-        summary: 'A booking, by its code and the last 4 digits of its phone',
+        summary:
+          'A booking, by its code and the last 4 digits of its phone (wrong guesses budgeted per code and address, shared with tracking)',
         params: BookingCodeParam,
         querystring: Phone4Query,
         response: { 200: BookingSchema, ...problems(400, 404, 429) },
       },
     },
-    async (req) => s.queue.bookings.bookingFor(req.params.code, req.query.phone),
+    async (req) => s.queue.bookings.bookingFor(req.params.code, req.query.phone, req.ip),
   );
 
   app.post(
@@ -76,7 +77,7 @@ export async function bookingRoutes(app: HttpApp, s: Services, perMinute: number
         response: { 200: BookingSchema, ...problems(400, 404, 409, 429) },
       },
     },
-    async (req) => s.queue.bookings.cancelBooking(req.params.code, req.body.phone),
+    async (req) => s.queue.bookings.cancelBooking(req.params.code, req.body.phone, req.ip),
   );
 
   app.post(

@@ -3,6 +3,7 @@ import type { QueueBooking } from '../platform/db.types.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { normalizePhone } from '../dossiers/dossier.model.js';
+import { sameSecret } from '../lookups/lookup.model.js';
 import { stripDiacritics as ascii } from '../catalog/catalog.model.js';
 import type { NotificationService } from '../notifications/notification.service.js';
 import { bookingCode, checkDay, daySlots, localDay } from './ticket.model.js';
@@ -138,18 +139,31 @@ export class BookingService {
     return presentBooking(booking, g, unit);
   }
 
+  /**
+   * The booking behind a code and the phone's last 4 digits; the same 404 for an unknown code and wrong digits.
+   * Each guess counts against the code (`booking:<CODE>`) and the client address before it is checked, in the
+   * budget the public tracking look-ups share (LookupBudget); a right one takes its count back.
+   */
+  private async verified(code: string, phone4: string, client: string) {
+    const { budget } = this.ctx.deps;
+    const key = code.toUpperCase();
+    const attempt = await budget.reserve(budget.keys(`booking:${key}`, client));
+    const b = await repo.bookingByCode(this.ctx.db, key);
+    if (!b || !sameSecret(b.phone.slice(-4), phone4)) throw notFound(`Booking ${code}`);
+    await budget.release(attempt);
+    return b;
+  }
+
   /** A booking, shown to whoever knows its code and the phone's last 4 digits (the same 404 otherwise). */
-  async bookingFor(code: string, phone4: string) {
-    const b = await repo.bookingByCode(this.ctx.db, code.toUpperCase());
-    if (!b || !b.phone.endsWith(phone4)) throw notFound(`Booking ${code}`);
+  async bookingFor(code: string, phone4: string, client: string) {
+    const b = await this.verified(code, phone4, client);
     const g = await this.ctx.group(b.group_id);
     return presentBooking(b, g, await this.ctx.point(g.unit_id));
   }
 
   /** Cancels a booking (code and phone digits) and its pending reminder. */
-  async cancelBooking(code: string, phone4: string) {
-    const b = await repo.bookingByCode(this.ctx.db, code.toUpperCase());
-    if (!b || !b.phone.endsWith(phone4)) throw notFound(`Booking ${code}`);
+  async cancelBooking(code: string, phone4: string, client: string) {
+    const b = await this.verified(code, phone4, client);
     if (b.status !== 'booked')
       throw new DomainError(
         'INVALID_TRANSITION',

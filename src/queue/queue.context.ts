@@ -5,6 +5,7 @@ import { inScope, type Actor } from '../auth/auth.model.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditEntry } from '../audit/audit.model.js';
 import type { OrgService } from '../org/org.service.js';
+import type { LookupBudget } from '../lookups/lookup.service.js';
 import { SERVICE_POINT_KINDS } from '../org/org.service.js';
 import { formatLocalDate, parseLocalDate } from '../calendar/local-date.js';
 import { estimateWaitSeconds, localDay } from './ticket.model.js';
@@ -18,6 +19,8 @@ export interface QueueDeps {
   db: Kysely<DB>;
   clock: () => Date;
   org: OrgService;
+  /** The wrong-guess budget of public look-ups (booking codes with phone digits, ticket tokens), shared with tracking. */
+  budget: LookupBudget;
 }
 
 /**

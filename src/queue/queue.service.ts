@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import type { OrgService } from '../org/org.service.js';
 import type { NotificationService } from '../notifications/notification.service.js';
+import type { LookupBudget } from '../lookups/lookup.service.js';
 import { QueueContext } from './queue.context.js';
 import { QueueSetupService } from './setup.service.js';
 import { BoardService } from './board.service.js';
@@ -30,8 +31,9 @@ export function createQueueServices(deps: {
   org: OrgService;
   notifications: NotificationService;
   publicUrl: string;
+  budget: LookupBudget;
 }): QueueServices {
-  const ctx = new QueueContext({ db: deps.db, clock: deps.clock, org: deps.org });
+  const ctx = new QueueContext({ db: deps.db, clock: deps.clock, org: deps.org, budget: deps.budget });
   const board = new BoardService(ctx);
   const tickets = new TicketService(ctx, board, deps.publicUrl);
   return {

@@ -42,7 +42,7 @@ export async function ticketRoutes(app: HttpApp, s: Services, perMinute: number)
         response: { 200: FollowSchema, ...problems(400, 404, 429) },
       },
     },
-    async (req) => s.queue.tickets.follow(req.params.token),
+    async (req) => s.queue.tickets.follow(req.params.token, req.ip),
   );
 
   app.get(
@@ -57,7 +57,7 @@ export async function ticketRoutes(app: HttpApp, s: Services, perMinute: number)
       },
     },
     async (req, reply) => {
-      await s.queue.tickets.follow(req.params.token); // 404 for an unknown token
+      await s.queue.tickets.follow(req.params.token, req.ip); // 404 for an unknown token
       const svg = await QRCode.toString(s.queue.tickets.followUrl(req.params.token), { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
       return reply.type('image/svg+xml').header('cache-control', 'private, max-age=86400').send(svg);
     },

@@ -75,11 +75,19 @@ export class TicketService {
 
   /**
    * What the holder's phone shows (/so/<token>, from the QR code on the ticket): the status, the place and
-   * the estimated wait while waiting, the counter once called. The same 404 for any unknown token.
+   * the estimated wait while waiting, the counter once called. The same 404 for any unknown token, which counts
+   * against the client address in the public look-ups' budget (a 96-bit token needs no budget of its own); a
+   * locked address gets 429. A known token never waits for the budget's database.
    */
-  async follow(token: string) {
+  async follow(token: string, client: string) {
+    const { budget } = this.ctx.deps;
+    const keys = budget.keys(null, client);
+    await budget.check(keys);
     const t = await repo.ticketByToken(this.ctx.db, token);
-    if (!t) throw notFound('Ticket');
+    if (!t) {
+      await budget.fail(keys);
+      throw notFound('Ticket');
+    }
     const g = await this.ctx.group(t.group_id);
     const unit = await this.ctx.point(t.unit_id);
     const counter =

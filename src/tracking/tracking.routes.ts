@@ -4,11 +4,20 @@ import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import { perClientLimit } from '../platform/rate-limit.js';
 import { CodeParam, IntakeSchema, DossierSchema } from '../dossiers/dossier.schema.js';
 import type { Services } from '../services.js';
+import { TOKEN_PATTERN, trackingSecret } from './tracking.model.js';
 
-const Phone4 = Type.String({ pattern: '^[0-9]{4}$', description: "Last 4 digits of the applicant's phone number" });
+const Phone4 = Type.String({
+  pattern: '^[0-9]{4}$',
+  description: "Last 4 digits of the applicant's phone number (the fallback; send either this or token)",
+});
+const Token = Type.String({
+  pattern: TOKEN_PATTERN,
+  description: "The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone)",
+});
 
 const TrackingSchema = Type.Object({
   code: Type.String(),
+  trackingToken: Type.String({ description: 'The tracking token, so a page opened with the phone digits can switch to the token URL' }),
   procedure: Type.Object({ code: Type.String(), nameVi: Type.String(), nameEn: Type.String() }),
   status: Type.String(),
   statusVi: Type.String(),
@@ -62,14 +71,15 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
       onRequest: perClientLimit({ max: perMinute, windowMs: 60_000 }),
       schema: {
         tags: ['public'],
-        summary: 'Track a dossier: its timeline, with the applicant masked (rate-limited)',
+        summary:
+          'Track a dossier by its tracking token or the phone digits: its timeline, with the applicant masked (wrong guesses budgeted per code and address)',
         params: CodeParam,
-        querystring: Type.Object({ phone: Phone4 }, { additionalProperties: false }),
+        querystring: Type.Object({ token: Type.Optional(Token), phone: Type.Optional(Phone4) }, { additionalProperties: false }),
         response: { 200: TrackingSchema, ...problems(400, 404, 429) },
       },
     },
     async (req, reply) => {
-      const view = await s.tracking.track(req.params.code, req.query.phone);
+      const view = await s.tracking.track(req.params.code, trackingSecret(req.query, 'querystring'), req.ip);
       // A cached answer is the same object on every hit: serialize it once.
       let json = serialized.get(view);
       if (json === undefined) {
@@ -91,7 +101,8 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
         params: CodeParam,
         body: Type.Object(
           {
-            phone: Phone4,
+            token: Type.Optional(Token),
+            phone: Type.Optional(Phone4),
             rating: Type.Union([Type.Literal('satisfied'), Type.Literal('acceptable'), Type.Literal('not_satisfied')]),
             comment: Type.Optional(Type.String({ maxLength: 2000 })),
           },
@@ -103,7 +114,10 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
         },
       },
     },
-    async (req, reply) => reply.code(201).send(await s.tracking.rate(req.params.code, req.body.phone, req.body.rating, req.body.comment)),
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await s.tracking.rate(req.params.code, trackingSecret(req.body, 'body'), req.ip, req.body.rating, req.body.comment)),
   );
 
   app.post(

@@ -4,6 +4,10 @@ import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { OrgService } from '../org/org.service.js';
 import { maskIdNumber, maskName, STATUS_LABELS, type DossierStatus } from '../dossiers/dossier.model.js';
+import type { LookupBudget } from '../lookups/lookup.service.js';
+import { sameSecret } from '../lookups/lookup.model.js';
+import { normalizeToken } from './tracking.model.js';
+import * as repo from './tracking.repository.js';
 
 /** Public wording of each timeline step. */
 export const ACTION_LABELS: Record<string, { vi: string; en: string }> = {
@@ -27,15 +31,12 @@ export const ACTION_LABELS: Record<string, { vi: string; en: string }> = {
 /** Actions whose note is written to the applicant (a reason the law says they must be given); other notes stay internal. */
 export const PUBLIC_NOTE_ACTIONS: ReadonlySet<string> = new Set(['refuse', 'request_supplement', 'stop', 'apologize', 'withdraw']);
 
-const MISS = 'Không tìm thấy hồ sơ với mã và số điện thoại này / No dossier matches this code and phone number';
+// One text for a missing code, wrong digits and a wrong token: the answer never tells them apart.
+const MISS =
+  'Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu hoặc số điện thoại này / No dossier matches this code with this tracking token or phone number';
 
-/** Compares phone digits in constant time (no early exit) and without allocating: it runs on every look-up. */
-function sameDigits(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
-}
+/** What proves the right to see a dossier: the last 4 digits of the applicant's phone, or the receipt's tracking token. */
+export type TrackingSecret = { phone: string } | { token: string };
 
 /** How long a tracking answer may be served from memory when no write in this process changed the dossier. */
 export const TRACKING_CACHE_TTL_MS = 30_000;
@@ -43,82 +44,88 @@ const TRACKING_CACHE_MAX = 50_000;
 
 type TrackingView = Awaited<ReturnType<TrackingService['compute']>>;
 
+export interface TrackingDeps {
+  db: Kysely<DB>;
+  clock: () => Date;
+  org: OrgService;
+  /** The wrong-guess budget shared with the other public look-ups. */
+  budget: LookupBudget;
+}
+
 /**
- * Public tracking and rating: a dossier code plus the last 4 digits of the applicant's phone.
+ * Public tracking and rating: a dossier code plus its tracking token (the receipt's QR code) or the last 4
+ * digits of the applicant's phone. Wrong guesses are budgeted per code and per client address (LookupBudget):
+ * a locked code or address gets 429 whatever the code names, and a missing code and a wrong secret do the same
+ * work and get the same 404.
+ *
  * Answers are kept in memory: every write through this process's services forgets the dossier at once
  * (see `forget`), and answers older than TRACKING_CACHE_TTL_MS are recomputed, which bounds how stale a
- * page can be when another process changed the dossier.
+ * page can be when another process changed the dossier. Only a right token is answered from memory; phone
+ * digits are always checked against the database, like a missing code, so neither answers sooner.
  */
 export class TrackingService {
-  private readonly cache = new Map<string, { phone4: string; view: TrackingView; until: number }>();
+  private readonly cache = new Map<string, { token: string; view: TrackingView; until: number }>();
 
-  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; org: OrgService }) {}
+  constructor(private readonly deps: TrackingDeps) {}
 
   /** Drops a dossier's cached answer (called after every committed change of it). */
   forget(code: string): void {
     this.cache.delete(code);
   }
 
-  private async find(code: string, phoneLast4: string) {
-    const d = await this.deps.db
-      .selectFrom('dossiers as d')
-      .innerJoin('procedure_versions as v', 'v.id', 'd.procedure_version_id')
-      .innerJoin('procedures as p', 'p.id', 'd.procedure_id')
-      .select([
-        'd.id',
-        'd.code',
-        'd.status',
-        'd.portal_status',
-        'd.applicant_name',
-        'd.applicant_id_number',
-        'd.applicant_phone',
-        'd.submitted_at',
-        'd.received_at',
-        'd.due_at',
-        'd.apology_due_at',
-        'd.returned_at',
-        'd.return_point_id',
-        'd.receiving_unit_id',
-        'd.supplement_count',
-        'p.code as procedure_code',
-        'v.name_vi',
-        'v.name_en',
-      ])
-      .where('d.code', '=', code)
-      .executeTakeFirst();
-    // The same answer for an unknown code and a wrong phone: codes cannot be confirmed by probing.
-    if (!d || !sameDigits(d.applicant_phone.slice(-4), phoneLast4)) throw new DomainError('NOT_FOUND', MISS);
-    return d;
+  /**
+   * The dossier if the secret is right; otherwise 404 NOT_FOUND, the same as for a code that does not exist
+   * (or 429 RATE_LIMITED once the code or the address has used up its wrong guesses).
+   * Phone digits (10,000 values) are counted before they are checked, so that no burst of guesses gets past the
+   * budget, and the count is taken back when they are right. A token (60 bits) is checked first; only a
+   * wrong one is counted, and only a locked address, not a locked code, stops the right one: otherwise anyone
+   * could lock a citizen out of their own QR code by spending five wrong guesses on the (sequential) code.
+   */
+  private async verify(code: string, secret: TrackingSecret, client: string): Promise<repo.TrackedDossier> {
+    const { budget, db } = this.deps;
+    const keys = budget.keys(`code:${code}`, client);
+    if ('phone' in secret) {
+      const attempt = await budget.reserve(keys);
+      const d = await repo.dossierForTracking(db, code);
+      if (d && sameSecret(d.applicant_phone.slice(-4), secret.phone)) {
+        await budget.release(attempt);
+        return d;
+      }
+      throw new DomainError('NOT_FOUND', MISS);
+    }
+    await budget.check(budget.keys(null, client));
+    const d = await repo.dossierForTracking(db, code);
+    if (d && sameSecret(d.tracking_token, normalizeToken(secret.token))) return d;
+    await budget.fail(keys);
+    throw new DomainError('NOT_FOUND', MISS);
   }
 
   /** The public timeline, with the applicant's name and ID masked. */
-  async track(code: string, phoneLast4: string): Promise<TrackingView> {
+  async track(code: string, secret: TrackingSecret, client: string): Promise<TrackingView> {
     const now = this.deps.clock().getTime();
     const hit = this.cache.get(code);
-    if (hit && hit.until > now) {
-      if (!sameDigits(hit.phone4, phoneLast4)) throw new DomainError('NOT_FOUND', MISS);
+    // The hot path: a right token of a cached answer, from an address not locked, never waits for the database.
+    if ('token' in secret && hit && hit.until > now && sameSecret(hit.token, normalizeToken(secret.token))) {
+      await this.deps.budget.check(this.deps.budget.keys(null, client));
       return hit.view;
     }
-    const d = await this.find(code, phoneLast4);
+    const d = await this.verify(code, secret, client);
+    if (hit && hit.until > now) return hit.view;
     const view = await this.compute(d);
     if (this.cache.size >= TRACKING_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(code, { phone4: d.applicant_phone.slice(-4), view, until: now + TRACKING_CACHE_TTL_MS });
+    this.cache.set(code, { token: d.tracking_token, view, until: now + TRACKING_CACHE_TTL_MS });
     return view;
   }
 
-  private async compute(d: Awaited<ReturnType<TrackingService['find']>>) {
-    const events = await this.deps.db
-      .selectFrom('dossier_events')
-      .select(['seq', 'action', 'to_status', 'unit_id', 'at', 'note'])
-      .where('dossier_id', '=', d.id)
-      .orderBy('seq')
-      .execute();
-    const rating = await this.deps.db.selectFrom('ratings').select(['rating']).where('dossier_id', '=', d.id).executeTakeFirst();
+  private async compute(d: repo.TrackedDossier) {
+    const events = await repo.eventsOf(this.deps.db, d.id);
+    const rating = await repo.ratingOf(this.deps.db, d.id);
     await this.deps.org.listUnits(); // ensures unit names are loaded
     const status = d.status as DossierStatus;
     const request = status === 'supplement_requested' ? events.findLast((e) => e.action === 'request_supplement') : undefined;
     return {
       code: d.code,
+      trackingToken: d.tracking_token,
       procedure: { code: d.procedure_code, nameVi: d.name_vi, nameEn: d.name_en },
       status,
       statusVi: STATUS_LABELS[status].vi,
@@ -154,18 +161,19 @@ export class TrackingService {
     };
   }
 
-  /** One rating per returned dossier. */
-  async rate(code: string, phoneLast4: string, rating: 'satisfied' | 'acceptable' | 'not_satisfied', comment: string | undefined) {
-    const d = await this.find(code, phoneLast4);
+  /** One rating per returned dossier, by whoever can track it. */
+  async rate(
+    code: string,
+    secret: TrackingSecret,
+    client: string,
+    rating: 'satisfied' | 'acceptable' | 'not_satisfied',
+    comment: string | undefined,
+  ) {
+    const d = await this.verify(code, secret, client);
     if (d.status !== 'returned') throw new DomainError('INVALID_TRANSITION', 'A dossier is rated once its result has been returned');
     const now = this.deps.clock();
     await this.deps.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('ratings')
-        .values({ dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now })
-        .onConflict((oc) => oc.column('dossier_id').doNothing())
-        .returning('dossier_id')
-        .executeTakeFirst();
+      const inserted = await repo.insertRating(trx, { dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now });
       if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
       await recordAudit(
         trx,

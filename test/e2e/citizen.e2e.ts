@@ -68,11 +68,15 @@ const PHONE4 = PHONE.slice(-4);
 const REASON = 'Giấy chứng sinh bản quét bị mờ, không đọc được họ tên người mẹ: đề nghị nộp bản rõ nét.';
 
 /** What the staff API says of the dossier (read with the token of the logged-in page: the due date to compare). */
-async function apiView(page: Page, base: string, code: string): Promise<{ dueAt: string | null; status: string; version: number }> {
+async function apiView(
+  page: Page,
+  base: string,
+  code: string,
+): Promise<{ dueAt: string | null; status: string; version: number; trackingToken: string }> {
   const token = (await page.evaluate('sessionStorage.getItem("motcua.staff.token")')) as string;
   const r = await fetch(`${base}/dossiers/${code}`, { headers: { authorization: `Bearer ${token}` } });
   if (!r.ok) throw new Error(`GET /dossiers/${code}: ${r.status}`);
-  return (await r.json()) as { dueAt: string | null; status: string; version: number };
+  return (await r.json()) as { dueAt: string | null; status: string; version: number; trackingToken: string };
 }
 
 /** Opens a dossier from the inbox by searching its code, as staff do. */
@@ -97,10 +101,19 @@ const statusChip = (page: Page) => page.locator('.dossier-headline .status-chip'
 const dueShown = (page: Page) => page.locator('.facts .highlight .due-date').innerText();
 
 /** The citizen's tracking page: the code in the path (as the QR code opens it), the 4 digits typed. */
+/** Tracks with the fallback: the page of the code, then the last 4 phone digits. */
 async function track(page: Page, url: string): Promise<void> {
+  await page.goto('about:blank');
   await page.goto(url);
   await page.getByLabel('4 số cuối điện thoại').fill(PHONE4);
   await page.getByRole('button', { name: 'Tra cứu', exact: true }).click();
+  await page.getByTestId('tracking-status').waitFor();
+}
+
+/** Opens the URL of the receipt's QR code (the token in its fragment): the dossier shows with nothing asked. */
+async function trackByQr(page: Page, url: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(url);
   await page.getByTestId('tracking-status').waitFor();
 }
 
@@ -177,9 +190,18 @@ async function main(): Promise<void> {
       `the confirmation names the competent agency (${WARD_COMMITTEE})`,
     );
     check((await facts.getByText(PROVINCIAL_CENTER, { exact: true }).count()) === 1, 'the confirmation names the chosen return point');
+    const ownUrl = (await citizen.getByTestId('tracking-url').innerText()).trim();
+    check(
+      new RegExp(`^${base.replace(/[.]/g, '\\.')}/tra-cuu/${code.replace(/[.]/g, '\\.')}#[A-HJ-NP-Z2-9]{12}$`).test(ownUrl),
+      `the confirmation gives the dossier's own tracking link (${ownUrl})`,
+    );
     await axePair(citizen, 'submission confirmation');
     await citizen.getByRole('link', { name: 'Theo dõi hồ sơ' }).click();
     await citizen.getByTestId('tracking-status').waitFor();
+    check(
+      citizen.url() === ownUrl && (await citizen.getByLabel('4 số cuối điện thoại').count()) === 0,
+      'the tracking link opens the dossier, asking for no digits',
+    );
     check(
       (await citizen.getByTestId('tracking-status').innerText()) === 'Mới đăng ký trực tuyến',
       'tracking right after submission: "Mới đăng ký trực tuyến"',
@@ -208,7 +230,13 @@ async function main(): Promise<void> {
     );
     const qr = qrSymbolsInPdf(Buffer.from(receipt)).map(decodeQr);
     const trackingUrl = `${base}/tra-cuu/${code}`;
-    check(qr.length === 1 && qr[0] === trackingUrl, `the receipt's QR code reads ${qr[0]} (expected ${trackingUrl})`);
+    const qrUrl = `${trackingUrl}#${view.trackingToken}`;
+    check(qrUrl === ownUrl, 'the receipt carries the tracking link the citizen got online');
+    check(qr.length === 1 && qr[0] === qrUrl, `the receipt's QR code reads ${qr[0]} (expected ${qrUrl})`);
+    check(
+      (await staff.getByTestId('tracking-token').innerText()) === view.trackingToken,
+      'the dossier page shows the tracking token to the clerk (a reprinted receipt carries the same)',
+    );
     await act(staff, 'Chuyển bước tiếp theo', 'Đang xử lý');
     check(
       (await staff.locator('.facts dt', { hasText: 'Đang xử lý tại' }).locator('xpath=following-sibling::dd').innerText()) ===
@@ -237,10 +265,10 @@ async function main(): Promise<void> {
     await logout(staff);
 
     // 4. The citizen tracks it from the URL in the receipt's QR code.
-    await track(citizen, qr[0] ?? trackingUrl);
+    await trackByQr(citizen, qr[0] ?? qrUrl);
     check(
-      (await citizen.getByLabel('Mã hồ sơ').inputValue()) === code,
-      'the QR code URL opens the tracking page with the dossier code filled in',
+      (await citizen.getByLabel('4 số cuối điện thoại').count()) === 0,
+      'the QR code URL opens the tracking page with the dossier shown, asking for no phone digits',
     );
     check(
       (await citizen.getByTestId('tracking-status').innerText()) === 'Yêu cầu bổ sung hồ sơ',
@@ -304,8 +332,19 @@ async function main(): Promise<void> {
     await axePair(staff, 'dossier (result ready)');
     await logout(staff);
 
-    // 7. The citizen sees that the result is ready, and where.
+    // 7. The citizen sees that the result is ready, and where: by the code and the phone digits this time.
     await track(citizen, trackingUrl);
+    check(citizen.url() === qrUrl, 'found by the digits, the address becomes the tracking link (so a reload asks for nothing)');
+    // A wrong token is refused and the form (the fallback) is offered.
+    await citizen.goto('about:blank');
+    await citizen.goto(`${trackingUrl}#${view.trackingToken.startsWith('A') ? 'B' : 'A'}${view.trackingToken.slice(1)}`);
+    await citizen.getByRole('alert').waitFor();
+    check(
+      (await citizen.getByRole('alert').innerText()).includes('Đường dẫn tra cứu này không đúng') &&
+        (await citizen.getByLabel('4 số cuối điện thoại').isVisible()),
+      'a wrong token is refused, and the code and digits form is offered instead',
+    );
+    await trackByQr(citizen, qrUrl);
     check((await citizen.getByTestId('tracking-status').innerText()) === 'Đã có kết quả', 'the citizen sees "Đã có kết quả"');
     check(
       (await citizen.getByTestId('result-ready').innerText()) === `Đã có kết quả: mời ông/bà nhận tại ${PROVINCIAL_CENTER}.`,
@@ -322,8 +361,8 @@ async function main(): Promise<void> {
     );
     await logout(staff);
 
-    // 9. The citizen sees the result returned and rates the service.
-    await track(citizen, trackingUrl);
+    // 9. The citizen sees the result returned and rates the service (the page opened by the QR code rates with the token).
+    await trackByQr(citizen, qrUrl);
     check((await citizen.getByTestId('tracking-status').innerText()) === 'Đã trả kết quả', 'the citizen sees "Đã trả kết quả"');
     check(
       (await citizen.getByTestId('tracking-due').innerText()) === vnShort(view.dueAt!),
@@ -352,7 +391,7 @@ async function main(): Promise<void> {
     await citizen.getByRole('button', { name: 'Gửi đánh giá' }).click();
     await citizen.getByRole('heading', { name: 'Cảm ơn bạn đã đánh giá' }).waitFor();
     check(await citizen.getByText('Đánh giá của bạn: Hài lòng.').isVisible(), 'the rating is recorded ("Đánh giá của bạn: Hài lòng.")');
-    await track(citizen, trackingUrl);
+    await trackByQr(citizen, qrUrl);
     check(
       (await citizen.locator('.rating-form').count()) === 0 && (await citizen.getByText('Đánh giá của bạn: Hài lòng.').isVisible()),
       'tracked again, the dossier shows its rating and no second form',

@@ -106,7 +106,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Staff log-in: returns a bearer token (argon2id passwords, expiring sessions) */
+        /** Staff log-in: returns a bearer token (argon2id passwords, expiring sessions); failures lock the account name and the address for growing times (429 with Retry-After) */
         post: {
             parameters: {
                 query?: never;
@@ -1495,6 +1495,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -1652,6 +1654,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -1933,6 +1937,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2102,6 +2108,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2279,6 +2287,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2456,6 +2466,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2633,6 +2645,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2810,6 +2824,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -2987,6 +3003,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3164,6 +3182,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3341,6 +3361,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3518,6 +3540,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3697,6 +3721,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -3874,6 +3900,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -4056,6 +4084,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -4215,12 +4245,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Track a dossier: its timeline, with the applicant masked (rate-limited) */
+        /** Track a dossier by its tracking token or the phone digits: its timeline, with the applicant masked (wrong guesses budgeted per code and address) */
         get: {
             parameters: {
-                query: {
-                    /** @description Last 4 digits of the applicant's phone number */
-                    phone: string;
+                query?: {
+                    /** @description The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone) */
+                    token?: string;
+                    /** @description Last 4 digits of the applicant's phone number (the fallback; send either this or token) */
+                    phone?: string;
                 };
                 header?: never;
                 path: {
@@ -4239,6 +4271,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             code: string;
+                            /** @description The tracking token, so a page opened with the phone digits can switch to the token URL */
+                            trackingToken: string;
                             procedure: {
                                 code: string;
                                 nameVi: string;
@@ -4344,8 +4378,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Last 4 digits of the applicant's phone number */
-                        phone: string;
+                        /** @description The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone) */
+                        token?: string;
+                        /** @description Last 4 digits of the applicant's phone number (the fallback; send either this or token) */
+                        phone?: string;
                         rating: "satisfied" | "acceptable" | "not_satisfied";
                         comment?: string;
                     };
@@ -4529,6 +4565,8 @@ export interface paths {
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
                             resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
                             components: {
                                 code: string;
                                 nameVi: string;
@@ -5759,7 +5797,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A booking, by its code and the last 4 digits of its phone */
+        /** A booking, by its code and the last 4 digits of its phone (wrong guesses budgeted per code and address, shared with tracking) */
         get: {
             parameters: {
                 query: {

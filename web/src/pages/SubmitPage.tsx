@@ -30,7 +30,7 @@ import {
   type CheckKey,
   type UploadState,
 } from './submit.model';
-import { trackingPath } from './TrackPage.model';
+import { trackingHref, trackingPath } from './TrackPage.model';
 
 const ACCEPT = '.pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff';
 const APPLICANT_KEYS: ApplicantKey[] = ['idNumber', 'name', 'phone', 'email', 'address', 'communeCode'];
@@ -47,7 +47,7 @@ export default function SubmitPage() {
   const [procedure, retry] = useApi((signal) => settle(api.GET('/procedures/{code}', { params: { path: { code } }, signal })), [code]);
   const [communes] = useApi(() => loadCommunes(), []);
   const [points] = useApi(() => loadServicePoints(), []);
-  const [done, setDone] = useState<{ dossier: Dossier; phone: string } | null>(null);
+  const [done, setDone] = useState<{ dossier: Dossier } | null>(null);
   const name = procedure.status === 'ok' ? (en ? procedure.data.version.nameEn : procedure.data.version.nameVi) : undefined;
   usePageTitle(done ? t('submit.successTitle') : name ? t('submit.titleFor', { name }) : t('submit.title'));
 
@@ -88,7 +88,7 @@ export default function SubmitPage() {
         </ol>
       </nav>
       {done ? (
-        <Success dossier={done.dossier} phone={done.phone} />
+        <Success dossier={done.dossier} />
       ) : (
         <>
           <PageHeading>{t('submit.title')}</PageHeading>
@@ -103,7 +103,7 @@ export default function SubmitPage() {
               fastTrack={v.fastTrack}
               communes={communes.data}
               points={points.data}
-              onDone={(dossier, phone) => setDone({ dossier, phone })}
+              onDone={(dossier) => setDone({ dossier })}
             />
           ) : (
             communes.status !== 'error' && points.status !== 'error' && <Loading />
@@ -120,7 +120,7 @@ function SubmitForm(props: {
   fastTrack: TimeLimit | null;
   communes: { code: string; nameVi: string; nameEn: string }[];
   points: { id: number; kind: string; nameVi: string; nameEn: string }[];
-  onDone: (d: Dossier, phone: string) => void;
+  onDone: (d: Dossier) => void;
 }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
@@ -257,7 +257,7 @@ function SubmitForm(props: {
     const r = await settle(api.POST('/public/dossiers', { body, headers: { 'idempotency-key': key } }));
     setSubmitting(false);
     if (r.ok) {
-      props.onDone(r.data, body.applicant.phone);
+      props.onDone(r.data);
       return;
     }
     // Problems go next to the field the API names; anything else above the button.
@@ -660,7 +660,7 @@ function ComponentUpload({
   );
 }
 
-function Success({ dossier: d, phone }: { dossier: Dossier; phone: string }) {
+function Success({ dossier: d }: { dossier: Dossier }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
   const ref = useRef<HTMLHeadingElement>(null);
@@ -677,6 +677,12 @@ function Success({ dossier: d, phone }: { dossier: Dossier; phone: string }) {
       <p className="success-code-label">{t('submit.yourCode')}</p>
       <p className="success-code code">{d.code}</p>
       <p className="muted">{t('submit.keepCode')}</p>
+      <p className="success-link">
+        {t('submit.trackUrl')}{' '}
+        <span className="code" data-testid="tracking-url">
+          {`${window.location.origin}${trackingPath(d.code)}#${d.trackingToken}`}
+        </span>
+      </p>
       <dl className="facts-grid">
         <div>
           <dt>{t('track.status')}</dt>
@@ -711,7 +717,7 @@ function Success({ dossier: d, phone }: { dossier: Dossier; phone: string }) {
         <li>{t('submit.next4', { unit: d.returnPoint.nameVi })}</li>
       </ol>
       <p className="form-actions">
-        <Link className="button button-primary" to={trackingPath(d.code)} state={{ phone: phone.slice(-4) }}>
+        <Link className="button button-primary" to={trackingHref(d.code, d.trackingToken)}>
           {t('submit.trackLink')}
         </Link>
         <Link className="button button-secondary" to="/">

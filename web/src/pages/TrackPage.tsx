@@ -8,10 +8,16 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { formatDateTime } from '../lib/format';
 import { usePageTitle } from '../lib/page';
 import { problemMessage } from '../lib/problem';
-import { TRACKING_CODE, trackingPath } from './TrackPage.model';
+import { TRACKING_CODE, tokenFromHash, trackingHref, trackingPath } from './TrackPage.model';
+
+/** What the look-up sent: the receipt's token (from its QR code) or the last 4 phone digits. */
+type Secret = { token: string } | { phone: string };
 
 type Lookup =
-  { status: 'idle' } | { status: 'loading' } | { status: 'ok'; data: Tracking; phone: string } | { status: 'error'; problem: Problem };
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'ok'; data: Tracking; secret: Secret }
+  | { status: 'error'; problem: Problem; secret: Secret };
 
 /** Portal status codes 1–10 grouped for the status colour. */
 function tone(portalStatus: number): string {
@@ -22,8 +28,10 @@ function tone(portalStatus: number): string {
 }
 
 /**
- * /tra-cuu and /tra-cuu/:code — the receipt's QR code opens /tra-cuu/<dossier code>; the citizen adds the
- * last 4 digits of their phone. The digits never go in the address bar (only in the API request).
+ * /tra-cuu, /tra-cuu/:code and /tra-cuu/:code#<token>. The receipt's QR code opens the last one: the token is in
+ * the fragment, which the browser never sends to a server, and the page sends it to the API, so nothing is asked.
+ * Without a token the citizen gives the last 4 digits of their phone; once they are right the address becomes
+ * the token's, so a reload or a bookmark needs no digits. The digits never go in the address bar.
  */
 export default function TrackPage() {
   const { code: codeParam = '' } = useParams();
@@ -31,6 +39,7 @@ export default function TrackPage() {
   const navigate = useNavigate();
   const { t } = useTranslation();
   const statePhone = (location.state as { phone?: string } | null)?.phone;
+  const hashToken = tokenFromHash(location.hash);
   const [code, setCode] = useState(codeParam);
   const [phone, setPhone] = useState(statePhone ?? '');
   const [errors, setErrors] = useState<{ code?: string; phone?: string }>({});
@@ -38,36 +47,51 @@ export default function TrackPage() {
   const phoneRef = useRef<HTMLInputElement>(null);
   const resultRef = useRef<HTMLHeadingElement>(null);
   const ac = useRef<AbortController | null>(null);
+  // The dossier and token of the answer on screen: switching the address to the token URL needs no new look-up.
+  const shown = useRef<{ code: string; token: string } | null>(null);
   usePageTitle(codeParam ? t('track.titleFor', { code: codeParam }) : t('track.title'));
 
-  const run = useCallback(async (c: string, p: string, focusResult: boolean) => {
-    ac.current?.abort();
-    const controller = new AbortController();
-    ac.current = controller;
-    setLookup({ status: 'loading' });
-    try {
-      const r = await settle(
-        api.GET('/public/dossiers/{code}', { params: { path: { code: c }, query: { phone: p } }, signal: controller.signal }),
-      );
-      if (controller.signal.aborted) return;
-      setLookup(r.ok ? { status: 'ok', data: r.data, phone: p } : { status: 'error', problem: r.problem });
-      if (focusResult) requestAnimationFrame(() => resultRef.current?.focus());
-    } catch {
-      // Replaced by a newer look-up.
-    }
-  }, []);
+  const run = useCallback(
+    async (c: string, secret: Secret, focusResult: boolean) => {
+      ac.current?.abort();
+      const controller = new AbortController();
+      ac.current = controller;
+      setLookup({ status: 'loading' });
+      try {
+        const r = await settle(
+          api.GET('/public/dossiers/{code}', { params: { path: { code: c }, query: secret }, signal: controller.signal }),
+        );
+        if (controller.signal.aborted) return;
+        if (r.ok) {
+          shown.current = { code: r.data.code, token: r.data.trackingToken };
+          setLookup({ status: 'ok', data: r.data, secret: { token: r.data.trackingToken } });
+          // Found by the digits: the address becomes the token's (as on the receipt), without the digits.
+          if ('phone' in secret) navigate(trackingHref(r.data.code, r.data.trackingToken), { replace: true });
+        } else setLookup({ status: 'error', problem: r.problem, secret });
+        if (focusResult) requestAnimationFrame(() => resultRef.current?.focus());
+      } catch {
+        // Replaced by a newer look-up.
+      }
+    },
+    [navigate],
+  );
 
-  // Opened from the receipt's QR code or after a submission: the code is in the path, the digits maybe in the state.
+  // Opened from the receipt's QR code (a token), or after a submission or the form (the digits in the state).
   useEffect(() => {
     setCode(codeParam);
-    if (codeParam && statePhone && TRACKING_CODE.test(codeParam)) void run(codeParam, statePhone, false);
+    const valid = Boolean(codeParam) && TRACKING_CODE.test(codeParam);
+    if (valid && hashToken) {
+      if (shown.current?.code === codeParam && shown.current.token === hashToken) return;
+      void run(codeParam, { token: hashToken }, false);
+    } else if (valid && statePhone) void run(codeParam, { phone: statePhone }, false);
     else {
+      shown.current = null;
       setLookup({ status: 'idle' });
       if (codeParam) phoneRef.current?.focus();
     }
-    return () => ac.current?.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [codeParam]);
+  }, [codeParam, hashToken]);
+  useEffect(() => () => ac.current?.abort(), []);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -83,84 +107,92 @@ export default function TrackPage() {
       return;
     }
     setCode(c);
-    if (c !== codeParam) navigate(trackingPath(c), { replace: Boolean(codeParam), state: { phone: p } });
-    else void run(c, p, true);
+    if (c !== codeParam || hashToken) navigate(trackingPath(c), { replace: Boolean(codeParam), state: { phone: p } });
+    else void run(c, { phone: p }, true);
   };
+
+  const byToken = lookup.status !== 'idle' && lookup.status !== 'loading' && 'token' in lookup.secret;
+  const notFound =
+    lookup.status === 'error' && lookup.problem.status === 404 ? t(byToken ? 'track.tokenNotFound' : 'track.notFound') : undefined;
+  // Opened by a token: the form (the fallback) only appears if the token does not work.
+  const showForm = !(hashToken && codeParam) || lookup.status === 'error';
 
   return (
     <div className="container page narrow">
       <PageHeading>{t('track.title')}</PageHeading>
-      <p className="lead">{t('track.lead')}</p>
-      <form className="track-form card" onSubmit={submit} noValidate aria-label={t('track.formLabel')}>
-        <div className={errors.code ? 'field field-invalid' : 'field'}>
-          <label htmlFor="tr-code">{t('track.code')}</label>
-          <p id="tr-code-hint" className="hint">
-            {t('track.codeHint')}
-          </p>
-          <input
-            id="tr-code"
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            autoCapitalize="characters"
-            maxLength={40}
-            aria-invalid={Boolean(errors.code)}
-            aria-describedby="tr-code-hint tr-code-error"
-            className="code-input"
-          />
-          <p id="tr-code-error" className="field-error" aria-live="polite">
-            {errors.code}
-          </p>
-        </div>
-        <div className={errors.phone ? 'field field-invalid' : 'field'}>
-          <label htmlFor="tr-phone">{t('track.phone4')}</label>
-          <p id="tr-phone-hint" className="hint">
-            {t('track.phoneHint')}
-          </p>
-          <input
-            id="tr-phone"
-            ref={phoneRef}
-            value={phone}
-            onChange={(e) => setPhone(e.target.value)}
-            inputMode="numeric"
-            maxLength={4}
-            autoComplete="off"
-            className="input-short"
-            aria-invalid={Boolean(errors.phone)}
-            aria-describedby="tr-phone-hint tr-phone-error"
-          />
-          <p id="tr-phone-error" className="field-error" aria-live="polite">
-            {errors.phone}
-          </p>
-        </div>
-        <button type="submit" className="button button-primary" disabled={lookup.status === 'loading'}>
-          {t('track.submit')}
-        </button>
-      </form>
+      {showForm && <p className="lead">{t('track.lead')}</p>}
+      {showForm && (
+        <form className="track-form card" onSubmit={submit} noValidate aria-label={t('track.formLabel')}>
+          <div className={errors.code ? 'field field-invalid' : 'field'}>
+            <label htmlFor="tr-code">{t('track.code')}</label>
+            <p id="tr-code-hint" className="hint">
+              {t('track.codeHint')}
+            </p>
+            <input
+              id="tr-code"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              autoCapitalize="characters"
+              maxLength={40}
+              aria-invalid={Boolean(errors.code)}
+              aria-describedby="tr-code-hint tr-code-error"
+              className="code-input"
+            />
+            <p id="tr-code-error" className="field-error" aria-live="polite">
+              {errors.code}
+            </p>
+          </div>
+          <div className={errors.phone ? 'field field-invalid' : 'field'}>
+            <label htmlFor="tr-phone">{t('track.phone4')}</label>
+            <p id="tr-phone-hint" className="hint">
+              {t('track.phoneHint')}
+            </p>
+            <input
+              id="tr-phone"
+              ref={phoneRef}
+              value={phone}
+              onChange={(e) => setPhone(e.target.value)}
+              inputMode="numeric"
+              maxLength={4}
+              autoComplete="off"
+              className="input-short"
+              aria-invalid={Boolean(errors.phone)}
+              aria-describedby="tr-phone-hint tr-phone-error"
+            />
+            <p id="tr-phone-error" className="field-error" aria-live="polite">
+              {errors.phone}
+            </p>
+          </div>
+          <button type="submit" className="button button-primary" disabled={lookup.status === 'loading'}>
+            {t('track.submit')}
+          </button>
+        </form>
+      )}
 
       <div className="track-result" aria-live="polite">
         {lookup.status === 'loading' && <Loading label={t('track.looking')} />}
         {lookup.status === 'error' && (
           <ProblemAlert
             problem={lookup.problem}
-            message={lookup.problem.status === 404 ? t('track.notFound') : undefined}
+            message={notFound}
             showDetail={lookup.problem.status !== 404 && lookup.problem.status !== 429}
           />
         )}
       </div>
-      {lookup.status === 'ok' && <TrackingResult data={lookup.data} phone={lookup.phone} headingRef={resultRef} />}
+      {lookup.status === 'ok' && <TrackingResult data={lookup.data} secret={lookup.secret} headingRef={resultRef} />}
     </div>
   );
 }
 
 function TrackingResult({
   data: d,
-  phone,
+  secret,
   headingRef,
 }: {
   data: Tracking;
-  phone: string;
+  secret: Secret;
   headingRef: RefObject<HTMLHeadingElement | null>;
 }) {
   const { t, i18n } = useTranslation();
@@ -279,7 +311,7 @@ function TrackingResult({
       </ol>
 
       {d.canRate ? (
-        <RatingForm code={d.code} phone={phone} />
+        <RatingForm code={d.code} secret={secret} />
       ) : (
         d.rating && <p className="rated">{t('rating.already', { rating: t(`rating.${d.rating as Rating}`) })}</p>
       )}
@@ -287,7 +319,7 @@ function TrackingResult({
   );
 }
 
-function RatingForm({ code, phone }: { code: string; phone: string }) {
+function RatingForm({ code, secret }: { code: string; secret: Secret }) {
   const { t } = useTranslation();
   const [rating, setRating] = useState<Rating | ''>('');
   const [comment, setComment] = useState('');
@@ -310,7 +342,7 @@ function RatingForm({ code, phone }: { code: string; phone: string }) {
     const r = await settle(
       api.POST('/public/dossiers/{code}/rating', {
         params: { path: { code } },
-        body: { phone, rating, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+        body: { ...secret, rating, ...(comment.trim() ? { comment: comment.trim() } : {}) },
       }),
     );
     setSending(false);

@@ -194,6 +194,12 @@ export default function DossierPage() {
                   <dd>✓</dd>
                 </div>
               )}
+              <div>
+                <dt>{t('dossier.trackingToken')}</dt>
+                <dd className="code" data-testid="tracking-token">
+                  {d.trackingToken}
+                </dd>
+              </div>
             </dl>
           </section>
 
