@@ -70,7 +70,7 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
           tags: ['files'],
           security: SECURED,
           summary: 'Download a stored file',
-          params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+          params: Type.Object({ sha256: Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-f]{64}$' }) }),
           response: {
             200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }),
             ...problems(400, 401, 404),

@@ -23,7 +23,7 @@ export async function statsRoutes(app: HttpApp, s: Services): Promise<void> {
         summary: "Manager overview: today's received / in progress / due soon / late per unit",
         querystring: Type.Object(
           {
-            date: Type.Optional(Type.String({ format: 'date', description: 'Local day (default today, UTC+7)' })),
+            date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Local day (default today, UTC+7)' })),
             by: Type.Optional(
               Type.Union([Type.Literal('point'), Type.Literal('agency')], {
                 description: 'Group by receiving service point (default) or competent agency',

@@ -5,7 +5,12 @@ import { perClientLimit } from '../platform/rate-limit.js';
 import { CodeParam, IntakeSchema, DossierSchema } from '../dossiers/dossier.schema.js';
 import type { Services } from '../services.js';
 
-const Phone4 = Type.String({ pattern: '^[0-9]{4}$', description: "Last 4 digits of the applicant's phone number" });
+const Phone4 = Type.String({
+  minLength: 4,
+  maxLength: 4,
+  pattern: '^[0-9]{4}$',
+  description: "Last 4 digits of the applicant's phone number",
+});
 
 const TrackingSchema = Type.Object({
   code: Type.String(),
