@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import { DomainError } from '../platform/errors.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
@@ -42,10 +42,12 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
           security: SECURED,
           summary: 'Upload a scan or a result file (staff)',
           description,
-          response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) },
+          headers: IdempotencyHeaders,
+          response: { 201: StoredFileSchema, ...problems(400, 401, 409, 413, 415) },
         },
       },
-      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))),
+      async (req, reply) =>
+        reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req), req.headers['idempotency-key'])),
     );
 
     app.post(
@@ -56,10 +58,11 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
           tags: ['public'],
           summary: 'Upload a component file for an online submission',
           description,
-          response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) },
+          headers: IdempotencyHeaders,
+          response: { 201: StoredFileSchema, ...problems(400, 409, 413, 415, 429) },
         },
       },
-      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)),
+      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null, req.headers['idempotency-key'])),
     );
 
     app.get(

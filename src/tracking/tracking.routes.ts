@@ -94,6 +94,7 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
         tags: ['public'],
         summary: 'Rate the service for a returned dossier (once)',
         params: CodeParam,
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             phone: Phone4,
@@ -108,7 +109,10 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
         },
       },
     },
-    async (req, reply) => reply.code(201).send(await s.tracking.rate(req.params.code, req.body.phone, req.body.rating, req.body.comment)),
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await s.tracking.rate(req.params.code, req.body.phone, req.body.rating, req.body.comment, req.headers['idempotency-key'])),
   );
 
   app.post(
