@@ -11,12 +11,29 @@ const StoredFileSchema = Type.Object({ sha256: Type.String(), size: Type.Integer
 const description =
   'Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name.';
 
-/** Reads the uploaded bytes from a multipart part or a raw body. */
+/** Reads the uploaded bytes from a multipart part or a raw body; every malformed upload is a 400 naming the problem. */
 async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
   if (req.isMultipart()) {
-    const part = await req.file();
-    if (!part) throw new DomainError('INVALID_FILE', 'No file part in the upload', { field: 'body.file' });
-    const buf = await part.toBuffer();
+    let part: Awaited<ReturnType<FastifyRequest['file']>>;
+    let buf: Buffer;
+    try {
+      part = await req.file();
+      if (!part) throw new DomainError('INVALID_FILE', 'No file part in the upload', { field: 'body.file' });
+      if (part.fieldname !== 'file')
+        throw new DomainError('INVALID_FILE', `The file part must be named "file" (got "${part.fieldname.slice(0, 40)}")`, {
+          field: 'body.file',
+        });
+      buf = await part.toBuffer();
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      const fe = e as { statusCode?: number; code?: string; message?: string };
+      if (fe.statusCode === 413 || fe.code === 'FST_REQ_FILE_TOO_LARGE')
+        throw new DomainError('FILE_TOO_LARGE', 'The file exceeds the upload limit', { field: 'body.file' });
+      // A missing or broken boundary, too many parts or fields, a truncated body: the request is malformed.
+      throw new DomainError('INVALID_FILE', `The multipart upload is malformed: ${String(fe.message ?? e).slice(0, 120)}`, {
+        field: 'body',
+      });
+    }
     if (part.file.truncated) throw new DomainError('FILE_TOO_LARGE', 'The file exceeds the upload limit', { field: 'body.file' });
     return buf;
   }

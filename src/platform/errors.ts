@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   UNKNOWN_COMMUNE: 422,
   UNKNOWN_PROCEDURE: 422,
   NOT_IN_SCOPE_OF_PROVINCE: 422,
+  /** A path part longer than the router accepts. */
+  URI_TOO_LONG: 414,
   RATE_LIMITED: 429,
   CONFLICT: 409,
   SLOT_FULL: 409,

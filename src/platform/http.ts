@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -38,6 +44,34 @@ function fieldOf(part: string | undefined, instancePath: string, params: Record<
   return [part ?? 'body', ...segments].join('.');
 }
 
+/**
+ * Characters no text of ours may hold: NUL (PostgreSQL text refuses it), the other C0 controls but tab, line feed and
+ * carriage return, the non-characters U+FFFE and U+FFFF, and lone UTF-16 surrogates (stored, they would silently become
+ * U+FFFD).
+ */
+const INVALID_TEXT =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first string inside `value` holding an invalid character, as a field path ('body.applicant.name'), or null. */
+export function invalidTextField(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return INVALID_TEXT.test(value) ? path : null;
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = invalidTextField(value[i], `${path}.${i}`, depth + 1);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (Buffer.isBuffer(value)) return null;
+  for (const key in value) {
+    if (INVALID_TEXT.test(key)) return `${path}.${key.replace(INVALID_TEXT, '?')}`;
+    const bad = invalidTextField((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    if (bad) return bad;
+  }
+  return null;
+}
+
 /** Builds the Fastify instance: TypeBox types, strict body validation, OpenAPI 3.1, problem+json errors. */
 export async function createHttpApp(opts: {
   logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
@@ -67,12 +101,46 @@ export async function createHttpApp(opts: {
           )(opts.trustProxy)
         : (opts.trustProxy ?? false),
     ajv: { customOptions: {} },
+    // Errors of the router itself (a path that is not valid percent-encoded UTF-8, a path part too long) are
+    // problem documents like every other answer.
+    frameworkErrors: (error, req, reply) => {
+      const status = error.statusCode === 414 ? 414 : 400;
+      const code = status === 414 ? 'URI_TOO_LONG' : 'VALIDATION';
+      const problem: Problem = {
+        type: `${PROBLEM_BASE}${code.toLowerCase().replaceAll('_', '-')}`,
+        title: code,
+        status,
+        detail: status === 414 ? 'A part of the address is too long' : 'The address is not valid percent-encoded UTF-8',
+        code,
+        field: 'params',
+        instance: req.id,
+      };
+      void (reply as unknown as FastifyReply).code(status).type('application/problem+json').send(problem);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are validated strictly (no type coercion: "5" is not 5); URL parts arrive as strings and are coerced.
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+
+  // Every string of a request, wherever it is, is text PostgreSQL can store as it was sent: checked before the schema,
+  // so the answer names the field (a 400, never a 500 from the database). A callback hook: every request pays it.
+  app.addHook('preValidation', (req, _reply, done) => {
+    const bad =
+      invalidTextField(req.params, 'params') ??
+      invalidTextField(req.query, 'querystring') ??
+      invalidTextField(req.body, 'body') ??
+      invalidTextField(req.headers['idempotency-key'], 'headers.idempotency-key');
+    if (bad === null) return done();
+    done(
+      new DomainError(
+        'VALIDATION',
+        `${bad} contains a character that is not allowed (a NUL, a control character or a broken surrogate pair)`,
+        { field: bad },
+      ),
+    );
+  });
 
   // Set when the request arrives (it stays through error replies); a callback hook, not an async one: every request pays it.
   app.addHook('onRequest', (req, reply, done) => {
