@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IntId, problems } from '../platform/http.schema.js';
 import type { Services } from '../services.js';
 import { actorOf, bearerToken, requireStaff, SECURED } from './auth.hook.js';
 import { ROLES } from './auth.model.js';
@@ -102,11 +102,11 @@ export async function authRoutes(app: HttpApp, s: Services): Promise<void> {
         summary: 'Create a staff account (administrator)',
         body: Type.Object(
           {
-            username: Type.String({ pattern: '^[a-z0-9._-]{3,50}$' }),
+            username: Type.String({ minLength: 3, maxLength: 50, pattern: '^[a-z0-9._-]{3,50}$' }),
             password: Type.String({ minLength: 10, maxLength: 200 }),
             fullName: Type.String({ minLength: 2, maxLength: 200 }),
             role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-            unitId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+            unitId: IntId(),
           },
           { additionalProperties: false },
         ),

@@ -14,7 +14,12 @@ export const TimeLimitSchema = Type.Object(
 
 export const ComponentSchema = Type.Object(
   {
-    code: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'Component code, unique within the procedure version' }),
+    code: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      pattern: '^[A-Za-z0-9_.-]{1,32}$',
+      description: 'Component code, unique within the procedure version',
+    }),
     nameVi: Text(500),
     nameEn: Text(500),
     form: Type.Union([Type.Literal('original'), Type.Literal('copy'), Type.Literal('certified_copy'), Type.Literal('original_or_copy')], {
@@ -50,6 +55,8 @@ export const StepSchema = Type.Object(
   {
     role: Type.Union([Type.Literal('receive'), Type.Literal('process'), Type.Literal('approve'), Type.Literal('return')]),
     agency: Type.String({
+      minLength: 1,
+      maxLength: 32,
       pattern: '^(competent|[A-Z0-9-]{1,32})$',
       description: '"competent" or the key of another agency (inter-agency step)',
     }),
@@ -65,7 +72,7 @@ export const ProcedureVersionSchema = Type.Object(
     nameEn: Text(500),
     fieldCode: Type.String({ minLength: 1, maxLength: 32 }),
     level: Type.Union([Type.Literal('province'), Type.Literal('commune')], { description: 'Competent level' }),
-    agencyKey: Type.Union([Type.String({ pattern: '^[A-Z0-9-]{1,32}$' }), Type.Null()], {
+    agencyKey: Type.Union([Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Z0-9-]{1,32}$' }), Type.Null()], {
       description: 'Competent department for province-level procedures',
     }),
     components: Type.Array(ComponentSchema, { maxItems: 60 }),
@@ -96,8 +103,8 @@ export const CatalogSchema = Type.Object(
       Type.Object(
         {
           code: Type.String({
-            pattern: '^[0-9]\\.[0-9]{6}(\\.[0-9A-Za-z.]+)?$',
             maxLength: 40,
+            pattern: '^[0-9]\\.[0-9]{6}(\\.[0-9A-Za-z.]+)?$',
             description: 'National procedure code, e.g. 1.001193',
           }),
           versions: Type.Array(ProcedureVersionSchema, { minItems: 1, maxItems: 50 }),

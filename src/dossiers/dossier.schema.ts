@@ -1,9 +1,16 @@
 import { Type, type Static } from 'typebox';
+import { BIGINT_ID_MAX, INT4_MAX, IntId } from '../platform/http.schema.js';
 import { DOSSIER_ACTIONS, TRANSITIONS, type DossierAction } from './dossier.model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const IsoOrNull = Nullable(Type.String({ format: 'date-time' }));
 const UnitRef = Type.Object({ id: Type.Integer(), nameVi: Type.String() });
+
+/** A stored file's SHA-256, as POST /files answered it. */
+const SHA256 = { minLength: 64, maxLength: 64, pattern: '^[0-9a-f]{64}$' } as const;
+const Sha256Field = Type.String(SHA256);
+/** An id of the applicant's document store (a bigint column). */
+const StoreDocumentIdField = Type.Integer({ minimum: 1, maximum: BIGINT_ID_MAX });
 
 export const ApplicantSchema = Type.Object(
   {
@@ -12,7 +19,12 @@ export const ApplicantSchema = Type.Object(
     phone: Type.String({ minLength: 9, maxLength: 16, description: 'Vietnamese phone number, e.g. 0912345678' }),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 200 })),
     address: Type.String({ minLength: 3, maxLength: 500 }),
-    communeCode: Type.String({ pattern: '^[0-9]{5}$', description: "Administrative code of the applicant's commune or ward (routing)" }),
+    communeCode: Type.String({
+      minLength: 5,
+      maxLength: 5,
+      pattern: '^[0-9]{5}$',
+      description: "Administrative code of the applicant's commune or ward (routing)",
+    }),
   },
   { additionalProperties: false },
 );
@@ -24,8 +36,8 @@ export const ComponentInputSchema = Type.Object(
       description:
         'upload: a file uploaded with POST /files; store: from the applicant’s document store; population_db: from the National Population Database; paper: received on paper, to be scanned',
     }),
-    fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
-    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    fileSha256: Type.Optional(Sha256Field),
+    storeDocumentId: Type.Optional(StoreDocumentIdField),
   },
   { additionalProperties: false },
 );
@@ -35,13 +47,7 @@ export const IntakeSchema = Type.Object(
     procedureCode: Type.String({ minLength: 1, maxLength: 40, description: 'National procedure code, e.g. 1.001193' }),
     applicant: ApplicantSchema,
     components: Type.Array(ComponentInputSchema, { maxItems: 60 }),
-    returnPointId: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 2_147_483_647,
-        description: 'Service point where the result is returned (default: where it was filed)',
-      }),
-    ),
+    returnPointId: Type.Optional(IntId({ description: 'Service point where the result is returned (default: where it was filed)' })),
     fastTrack: Type.Optional(Type.Boolean({ description: 'Use the fast-track limit, if the procedure has one' })),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
   },
@@ -113,11 +119,11 @@ export const DossierSchema = Type.Object({
 });
 
 export const TransitionBase = {
-  version: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The dossier version you read (optimistic concurrency)' }),
+  version: Type.Integer({ minimum: 1, maximum: INT4_MAX, description: 'The dossier version you read (optimistic concurrency)' }),
   note: Type.Optional(Type.String({ maxLength: 4000, description: 'A note; where the action requires a reason, the reason' })),
 };
 
-const ResultFileField = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'The result file, uploaded with POST /files' });
+const ResultFileField = Type.String({ ...SHA256, description: 'The result file, uploaded with POST /files' });
 const NewDueAtField = Type.String({ format: 'date-time', maxLength: 40, description: 'Proposed new return date' });
 
 /** The body of POST /dossiers/{code}/<action>, built from what the action requires in TRANSITIONS. */
@@ -145,8 +151,8 @@ export type TransitionInput = Static<typeof TransitionInputSchema>;
 export const AttachSchema = Type.Object(
   {
     version: TransitionBase.version,
-    fileSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
-    storeDocumentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    fileSha256: Type.Optional(Sha256Field),
+    storeDocumentId: Type.Optional(StoreDocumentIdField),
   },
   { additionalProperties: false },
 );
@@ -159,7 +165,7 @@ export const CodeParam = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    status: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', maxLength: 300, description: 'Comma-separated statuses' })),
+    status: Type.Optional(Type.String({ maxLength: 400, pattern: '^[a-z_]+(,[a-z_]+)*$', description: 'Comma-separated statuses' })),
     risk: Type.Optional(Type.Union([Type.Literal('due_soon'), Type.Literal('late'), Type.Literal('paused')])),
     q: Type.Optional(Type.String({ maxLength: 40, description: 'Dossier code or applicant ID number' })),
     procedureCode: Type.Optional(Type.String({ maxLength: 40 })),

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import { DomainError } from '../platform/errors.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
@@ -59,10 +59,12 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
           security: SECURED,
           summary: 'Upload a scan or a result file (staff)',
           description,
-          response: { 201: StoredFileSchema, ...problems(400, 401, 413, 415) },
+          headers: IdempotencyHeaders,
+          response: { 201: StoredFileSchema, ...problems(400, 401, 409, 413, 415) },
         },
       },
-      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req))),
+      async (req, reply) =>
+        reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req), req.headers['idempotency-key'])),
     );
 
     app.post(
@@ -73,10 +75,11 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
           tags: ['public'],
           summary: 'Upload a component file for an online submission',
           description,
-          response: { 201: StoredFileSchema, ...problems(400, 413, 415, 429) },
+          headers: IdempotencyHeaders,
+          response: { 201: StoredFileSchema, ...problems(400, 409, 413, 415, 429) },
         },
       },
-      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null)),
+      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null, req.headers['idempotency-key'])),
     );
 
     app.get(
@@ -87,7 +90,7 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
           tags: ['files'],
           security: SECURED,
           summary: 'Download a stored file',
-          params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+          params: Type.Object({ sha256: Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-f]{64}$' }) }),
           response: {
             200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file bytes' }),
             ...problems(400, 401, 404),

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import type { BlobStore } from '../platform/blob-store.js';
 import { DomainError } from '../platform/errors.js';
+import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
+import { sha256Hex } from '../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.model.js';
 
@@ -19,8 +21,12 @@ export interface StoredFile {
 export class FileService {
   constructor(private readonly deps: { db: Kysely<DB>; blobs: BlobStore; clock: () => Date; maxBytes: number }) {}
 
-  /** Checks size and content type, stores the bytes durably, then records the blob row. */
-  async upload(content: Buffer, who: Actor | null): Promise<StoredFile> {
+  /**
+   * Checks size and content type, stores the bytes durably, then records the blob row. With an Idempotency-Key a
+   * retry of the same bytes gets the first answer (no second audit entry); other bytes under the key are a conflict.
+   */
+  async upload(content: Buffer, who: Actor | null, idempotencyKey?: string): Promise<StoredFile> {
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, who ? 8 : 16);
     if (content.length === 0) throw new DomainError('INVALID_FILE', 'The file is empty', { field: 'body.file' });
     if (content.length > this.deps.maxBytes) {
       throw new DomainError('FILE_TOO_LARGE', `The file is ${content.length} bytes; the limit is ${this.deps.maxBytes}`, {
@@ -39,30 +45,42 @@ export class FileService {
     if (mime === 'application/pdf' && !content.subarray(Math.max(0, content.length - 1024)).includes('%%EOF')) {
       throw new DomainError('INVALID_FILE', 'The PDF is truncated (no %%EOF marker)', { field: 'body.file' });
     }
-    // Bytes first (fsynced), row second: a row never points at a missing file.
-    const sha256 = await this.deps.blobs.put(content);
     const now = this.deps.clock();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('blobs')
-        .values({ sha256, size: content.length, mime })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
-      await recordAudit(
-        trx,
-        {
-          actorKind: who ? 'staff' : 'citizen',
-          actorId: who?.staffId ?? null,
-          stream: who ? `unit:${who.unitId}` : 'public',
-          action: 'file.upload',
-          entityType: 'blob',
-          entityId: sha256,
-          data: { size: content.length, mime },
-        },
-        now,
-      );
-    });
-    return { sha256, size: content.length, mime };
+    // The request is its bytes: fingerprinted by their hash. A staff key is the staff member's; an anonymous key
+    // (at least 16 characters) is its own secret, as for an online submission.
+    const scope = who ? `staff:${who.staffId}:file` : 'public:file';
+    const request = { sha256: sha256Hex(content) };
+    const { value } = await idempotent(
+      this.deps.db,
+      idempotencyKey,
+      scope,
+      request,
+      async (trx) => {
+        // Bytes first (fsynced), row second: a row never points at a missing file.
+        const sha256 = await this.deps.blobs.put(content);
+        await trx
+          .insertInto('blobs')
+          .values({ sha256, size: content.length, mime })
+          .onConflict((oc) => oc.column('sha256').doNothing())
+          .execute();
+        await recordAudit(
+          trx,
+          {
+            actorKind: who ? 'staff' : 'citizen',
+            actorId: who?.staffId ?? null,
+            stream: who ? `unit:${who.unitId}` : 'public',
+            action: 'file.upload',
+            entityType: 'blob',
+            entityId: sha256,
+            data: { size: content.length, mime },
+          },
+          now,
+        );
+        return { sha256, size: content.length, mime };
+      },
+      { minKeyLength: who ? 8 : 16 },
+    );
+    return value;
   }
 
   /**

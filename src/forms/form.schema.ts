@@ -11,7 +11,7 @@ export const DossierFormParams = Type.Object({
   }),
 });
 
-const Day = (description: string) => Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description });
+const Day = (description: string) => Type.String({ minLength: 10, maxLength: 10, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description });
 
 export const TrackingBookQuery = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { problems } from '../platform/http.schema.js';
+import { IntId, problems } from '../platform/http.schema.js';
 import type { Services } from '../services.js';
 import { CommuneSchema, UnitSchema } from './org.schema.js';
 import { presentUnit } from './org.service.js';
@@ -15,7 +15,7 @@ export async function orgRoutes(app: HttpApp, s: Services): Promise<void> {
         tags: TAG,
         summary: 'Units of the province: centers, branches, commune centers, agencies',
         querystring: Type.Object(
-          { kind: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', maxLength: 200 })) },
+          { kind: Type.Optional(Type.String({ maxLength: 200, pattern: '^[a-z_]+(,[a-z_]+)*$' })) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Array(UnitSchema), ...problems(400) },
@@ -30,7 +30,7 @@ export async function orgRoutes(app: HttpApp, s: Services): Promise<void> {
       schema: {
         tags: TAG,
         summary: 'One unit',
-        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+        params: Type.Object({ id: IntId() }),
         response: { 200: UnitSchema, ...problems(400, 404) },
       },
     },

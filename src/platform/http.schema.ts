@@ -29,7 +29,15 @@ export function problems(...statuses: number[]): Record<number, typeof ProblemRe
   return Object.fromEntries(statuses.map((s) => [s, ProblemRef]));
 }
 
-export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+/** The largest value of a PostgreSQL integer column (int4): request integers stored in one are bounded by it. */
+export const INT4_MAX = 2_147_483_647;
+/** Requests name a bigint row (dossiers, documents, tickets) by an id below this bound (JavaScript numbers stay exact). */
+export const BIGINT_ID_MAX = Number.MAX_SAFE_INTEGER;
+
+/** An id of a row in an integer-keyed table (units, staff, groups, counters), as requests send it. */
+export const IntId = (opts: { description?: string } = {}) => Type.Integer({ minimum: 1, maximum: INT4_MAX, ...opts });
+
+export const IdParam = Type.Object({ id: IntId() });
 
 /** The optional Idempotency-Key header of a creating request: a retry with the same key gets the first answer. */
 export const IdempotencyHeaders = Type.Object({

@@ -46,30 +46,49 @@ function fieldOf(part: string | undefined, instancePath: string, params: Record<
 
 /**
  * Characters no text of ours may hold: NUL (PostgreSQL text refuses it), the other C0 controls but tab, line feed and
- * carriage return, the non-characters U+FFFE and U+FFFF, and lone UTF-16 surrogates (stored, they would silently become
- * U+FFFD).
+ * carriage return, and the non-characters U+FFFE and U+FFFF. Lone UTF-16 surrogates (stored, they would silently become
+ * U+FFFD) are found by String.prototype.isWellFormed, natively (a regular expression with look-arounds for them cost
+ * about twice as much on Vietnamese text).
  */
-const INVALID_TEXT =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const badText = (s: string): boolean => CONTROL.test(s) || !s.isWellFormed();
 
-/** The first string inside `value` holding an invalid character, as a field path ('body.applicant.name'), or null. */
-export function invalidTextField(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return INVALID_TEXT.test(value) ? path : null;
+/**
+ * The path below `value` to its first string (or key) holding an invalid character, or null. The path is built only
+ * once something is found: every request is walked, and the usual answer is null.
+ */
+function invalidAt(value: unknown, depth: number): string[] | null {
+  if (typeof value === 'string') return badText(value) ? [] : null;
+  // Deeper than any schema of ours: the schema refuses such a body anyway.
   if (value === null || typeof value !== 'object' || depth > 64) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const bad = invalidTextField(value[i], `${path}.${i}`, depth + 1);
-      if (bad) return bad;
+      const at = invalidAt(value[i], depth + 1);
+      if (at) {
+        at.unshift(String(i));
+        return at;
+      }
     }
     return null;
   }
   if (Buffer.isBuffer(value)) return null;
   for (const key in value) {
-    if (INVALID_TEXT.test(key)) return `${path}.${key.replace(INVALID_TEXT, '?')}`;
-    const bad = invalidTextField((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
-    if (bad) return bad;
+    // A bad key is named with its control characters as '?' and broken surrogates as U+FFFD (the answer is valid text).
+    if (badText(key)) return [key.toWellFormed().replace(CONTROLS, '?')];
+    const at = invalidAt((value as Record<string, unknown>)[key], depth + 1);
+    if (at) {
+      at.unshift(key);
+      return at;
+    }
   }
   return null;
+}
+
+/** The first string inside `value` holding an invalid character, as a field path ('body.applicant.name'), or null. */
+export function invalidTextField(value: unknown, path: string): string | null {
+  const at = invalidAt(value, 0);
+  return at === null ? null : [path, ...at].join('.');
 }
 
 /** Builds the Fastify instance: TypeBox types, strict body validation, OpenAPI 3.1, problem+json errors. */

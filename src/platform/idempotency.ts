@@ -81,11 +81,10 @@ export async function idempotent<T, S = T>(
     });
     return { value, replayed: false };
   } catch (e) {
-    // A concurrent twin committed first: answer with its result.
-    if (isUniqueViolation(e)) {
-      const twin = await replay();
-      if (twin) return twin;
-    }
+    // A concurrent twin committed first: its key row taken (a unique violation), or its work made ours fail (the
+    // last place of a slot, the one rating of a dossier). Either way the request was done once: answer as it did.
+    const twin = await replay().catch(() => undefined);
+    if (twin) return twin;
     throw e;
   }
 }

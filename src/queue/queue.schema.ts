@@ -1,11 +1,16 @@
 import { Type } from 'typebox';
+import { IntId } from '../platform/http.schema.js';
 import { PRIORITY_REASONS } from './ticket.model.js';
 
 const Iso = Type.String({ format: 'date-time' });
 const IsoOrNull = Type.Union([Iso, Type.Null()]);
 const IntOrNull = Type.Union([Type.Integer(), Type.Null()]);
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
-const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+const Id = IntId();
+/** A local date as requests send it (YYYY-MM-DD). */
+export const DAY = { minLength: 10, maxLength: 10, pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+/** A booking's confirmation code. */
+const BOOKING_CODE = { minLength: 8, maxLength: 8, pattern: '^[A-Za-z0-9]{8}$' } as const;
 
 export const PrioritySchema = Type.Unsafe<(typeof PRIORITY_REASONS)[number]>({
   type: 'string',
@@ -17,7 +22,7 @@ const TICKET_STATUSES = ['waiting', 'called', 'serving', 'done', 'no_show', 'can
 export const UnitIdParam = Type.Object({ unitId: Id });
 export const IdParam = Type.Object({ id: Id });
 export const DayQuery = Type.Object(
-  { day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date (UTC+7), default today' })) },
+  { day: Type.Optional(Type.String({ ...DAY, description: 'Local date (UTC+7), default today' })) },
   { additionalProperties: false },
 );
 
@@ -87,7 +92,7 @@ const GroupFields = {
 
 export const NewGroupSchema = Type.Object(
   {
-    code: Type.String({ pattern: '^[A-Z]{1,2}$', description: 'Ticket prefix, one or two capital letters' }),
+    code: Type.String({ minLength: 1, maxLength: 2, pattern: '^[A-Z]{1,2}$', description: 'Ticket prefix, one or two capital letters' }),
     nameVi: GroupFields.nameVi,
     nameEn: GroupFields.nameEn,
     targetWaitSeconds: Type.Optional(GroupFields.targetWaitSeconds),
@@ -292,24 +297,32 @@ export const BookingSchema = Type.Object({
   phone: Type.String({ description: 'Masked' }),
 });
 
-export const BookingCodeParam = Type.Object({ code: Type.String({ pattern: '^[A-Za-z0-9]{8}$' }) });
+export const BookingCodeParam = Type.Object({ code: Type.String(BOOKING_CODE) });
 export const Phone4Query = Type.Object(
-  { phone: Type.String({ pattern: '^[0-9]{4}$', description: 'Last 4 digits of the phone the booking was made with' }) },
+  {
+    phone: Type.String({
+      minLength: 4,
+      maxLength: 4,
+      pattern: '^[0-9]{4}$',
+      description: 'Last 4 digits of the phone the booking was made with',
+    }),
+  },
   { additionalProperties: false },
 );
-export const CheckInSchema = Type.Object({ code: Type.String({ pattern: '^[A-Za-z0-9]{8}$' }) }, { additionalProperties: false });
+export const CheckInSchema = Type.Object({ code: Type.String(BOOKING_CODE) }, { additionalProperties: false });
 
 export const PlanningQuery = Type.Object(
   {
     unitIds: Type.Optional(
       Type.String({
+        maxLength: 2000,
         pattern: '^[0-9]{1,9}(,[0-9]{1,9}){0,199}$',
         description: 'Service points (comma list); default every point in scope',
       }),
     ),
     day: Type.Optional(
       Type.String({
-        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        ...DAY,
         description:
           'The day planned (default today): history is taken from the working days before it, the same weekday when there are enough',
       }),
@@ -420,7 +433,7 @@ export const ReallocationSchema = Type.Object({
   ),
 });
 
-export const TokenParam = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{16}$' }) });
+export const TokenParam = Type.Object({ token: Type.String({ minLength: 16, maxLength: 16, pattern: '^[A-Za-z0-9_-]{16}$' }) });
 
 export const FollowSchema = Type.Object({
   label: Type.String(),

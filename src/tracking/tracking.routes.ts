@@ -7,6 +7,8 @@ import type { Services } from '../services.js';
 import { TOKEN_PATTERN, trackingSecret } from './tracking.model.js';
 
 const Phone4 = Type.String({
+  minLength: 4,
+  maxLength: 4,
   pattern: '^[0-9]{4}$',
   description: "Last 4 digits of the applicant's phone number (the fallback; send either this or token)",
 });
@@ -99,6 +101,7 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
         tags: ['public'],
         summary: 'Rate the service for a returned dossier (once)',
         params: CodeParam,
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             token: Type.Optional(Token),
@@ -117,7 +120,16 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
     async (req, reply) =>
       reply
         .code(201)
-        .send(await s.tracking.rate(req.params.code, trackingSecret(req.body, 'body'), req.ip, req.body.rating, req.body.comment)),
+        .send(
+          await s.tracking.rate(
+            req.params.code,
+            trackingSecret(req.body, 'body'),
+            req.ip,
+            req.body.rating,
+            req.body.comment,
+            req.headers['idempotency-key'],
+          ),
+        ),
   );
 
   app.post(

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
+import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { OrgService } from '../org/org.service.js';
 import { maskIdNumber, maskName, STATUS_LABELS, type DossierStatus } from '../dossiers/dossier.model.js';
@@ -161,35 +162,47 @@ export class TrackingService {
     };
   }
 
-  /** One rating per returned dossier, by whoever can track it. */
+  /** One rating per returned dossier, by whoever can track it; a retry with the same Idempotency-Key gets the first answer, not ALREADY_RATED. */
   async rate(
     code: string,
     secret: TrackingSecret,
     client: string,
     rating: 'satisfied' | 'acceptable' | 'not_satisfied',
     comment: string | undefined,
+    idempotencyKey?: string,
   ) {
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
     const d = await this.verify(code, secret, client);
     if (d.status !== 'returned') throw new DomainError('INVALID_TRANSITION', 'A dossier is rated once its result has been returned');
     const now = this.deps.clock();
-    await this.deps.db.transaction().execute(async (trx) => {
-      const inserted = await repo.insertRating(trx, { dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now });
-      if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
-      await recordAudit(
-        trx,
-        {
-          actorKind: 'citizen',
-          actorId: null,
-          stream: `unit:${d.return_point_id}`,
-          action: 'dossier.rate',
-          entityType: 'dossier',
-          entityId: d.code,
-          data: { rating },
-        },
-        now,
-      );
-    });
+    // Anonymous: the key alone (at least 16 characters) finds the answer again, as for an online submission.
+    const request = { code: d.code, secret, rating, comment: comment ?? null };
+    const { value } = await idempotent(
+      this.deps.db,
+      idempotencyKey,
+      'public:rating',
+      request,
+      async (trx) => {
+        const inserted = await repo.insertRating(trx, { dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now });
+        if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
+        await recordAudit(
+          trx,
+          {
+            actorKind: 'citizen',
+            actorId: null,
+            stream: `unit:${d.return_point_id}`,
+            action: 'dossier.rate',
+            entityType: 'dossier',
+            entityId: d.code,
+            data: { rating },
+          },
+          now,
+        );
+        return { code: d.code, rating, ratedAt: now.toISOString() };
+      },
+      { minKeyLength: 16 },
+    );
     this.forget(d.code);
-    return { code: d.code, rating, ratedAt: now.toISOString() };
+    return value;
   }
 }

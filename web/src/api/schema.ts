@@ -1105,7 +1105,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1135,6 +1138,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1184,7 +1196,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1205,6 +1220,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4368,7 +4392,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description Dossier code */
                     code: string;
