@@ -13,6 +13,8 @@ const Phone4 = Type.String({
   description: "Last 4 digits of the applicant's phone number (the fallback; send either this or token)",
 });
 const Token = Type.String({
+  minLength: 12,
+  maxLength: 12,
   pattern: TOKEN_PATTERN,
   description: "The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone)",
 });
