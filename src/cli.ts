@@ -13,11 +13,21 @@ const openDatabase = async (...args: Parameters<typeof import('./platform/databa
   (await import('./platform/database.js')).openDatabase(...args);
 
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
+/** How long `serve` waits for requests in flight on SIGTERM before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
-async function open(config: Config, opts: { smsLog?: (line: string) => void } = {}): Promise<{ database: Database; services: Services }> {
+async function open(
+  config: Config,
+  opts: { smsLog?: (line: string) => void; onConnectionError?: (error: Error) => void } = {},
+): Promise<{ database: Database; services: Services }> {
   const { migrateToLatest } = await import('./platform/migrate.js');
   const { createServices } = await import('./services.js');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    onConnectionError: opts.onConnectionError,
+  });
   await migrateToLatest(database.db);
   const services = createServices({
     db: database.db,
@@ -44,7 +54,11 @@ program
     const { buildApp } = await import('./app.js');
     const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
-    const { database, services } = await open(config, { smsLog: (line) => log.info(line) });
+    const { database, services } = await open(config, {
+      smsLog: (line) => log.info(line),
+      // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
+      onConnectionError: (e) => log.warn({ code: (e as { code?: unknown }).code, reason: e.message }, 'database connection lost'),
+    });
     if (opts.seed && (await services.org.listUnits()).length === 0) {
       log.info('empty database: generating the demo province (first run only)…');
       const t = Date.now();
@@ -55,25 +69,66 @@ program
       );
     }
     const app = await buildApp({ config, database, services });
-    // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
-    const notifyTimer = setInterval(() => {
-      services.notifications.dispatch().catch((e) => app.log.error({ err: e }, 'notification dispatch failed'));
-    }, 30_000);
-    const lateTimer = setInterval(() => {
-      services.dossiers.detectLate().then(
-        (r) => r.flagged.length && app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged'),
-        (e) => app.log.error({ err: e }, 'late detection failed'),
+    const { startPeriodic } = await import('./platform/jobs.js');
+    const jobs = [
+      // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
+      startPeriodic({
+        name: 'notifications',
+        everyMs: 30_000,
+        log: app.log,
+        run: async () => void (await services.notifications.dispatch()),
+      }),
+      startPeriodic({
+        name: 'detect-late',
+        everyMs: 60_000,
+        log: app.log,
+        run: async () => {
+          const r = await services.dossiers.detectLate();
+          if (r.flagged.length) app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged');
+        },
+      }),
+    ];
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        app.log.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      stopping = true;
+      app.log.info({ signal }, 'stopping: no new connections; finishing the requests in flight');
+      // Requests still open after the grace period (a stuck client, a query on a vanished server) lose their
+      // connection, and a close that still hangs ends the process: a supervisor's stop always completes.
+      const force = setTimeout(() => {
+        app.log.warn(`requests still open after ${SHUTDOWN_GRACE_MS / 1000} s: closing their connections`);
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS).unref();
+      setTimeout(() => {
+        app.log.error('shutdown did not complete: exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS + 5_000).unref();
+      // Node closes the connections idle when closing starts; a keep-alive connection whose request finishes later
+      // would stay open until its client leaves: close each as soon as it goes idle.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 50).unref();
+      (async () => {
+        // app.close() stops accepting, ends the board's event streams, answers new requests on open connections
+        // with 503 and waits for the requests in flight; the jobs finish their run; then the pool closes.
+        await Promise.all([app.close(), ...jobs.map((j) => j.stop())]);
+        clearTimeout(force);
+        clearInterval(idle);
+        await database.close();
+      })().then(
+        () => {
+          app.log.info('stopped');
+          process.exit(0);
+        },
+        (e: unknown) => {
+          app.log.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
       );
-    }, 60_000);
-    const shutdown = async () => {
-      clearInterval(lateTimer);
-      clearInterval(notifyTimer);
-      await app.close();
-      await database.close();
-      process.exit(0);
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
     await app.listen({ host: config.host, port: config.port });
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
     console.log(`\nMotcua is running on ${database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`);

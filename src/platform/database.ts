@@ -63,16 +63,36 @@ function prepareStatements(pool: pg.Pool): void {
   });
 }
 
+/**
+ * How long a query waits for a connection (a new one, or a free one of a busy pool) before it fails: while the
+ * server is unreachable, requests answer 503 at once instead of hanging (a refused connection fails sooner still).
+ */
+export const CONNECT_TIMEOUT_MS = 3_000;
+
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in memory when dataDir is null). */
 export async function openDatabase(opts: {
   databaseUrl?: string | undefined;
   dataDir?: string | null;
   poolSize?: number;
+  /** Told of each connection the server broke (restart, failover, terminated backend), for the log. */
+  onConnectionError?: (error: Error) => void;
 }): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-    // An idle connection the server closes (restart, failover, terminated backend) is dropped from the pool and
-    // the next query opens a new one; without a listener its 'error' event would crash the process.
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // TCP keep-alive finds a connection whose server vanished without closing it (a host down, a dropped route).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    const onError = opts.onConnectionError ?? (() => undefined);
+    // A connection the server closes is dropped from the pool and the next query opens a new one. node-postgres
+    // emits 'error' on the connection object: the pool listens only while the connection is idle, so a connection
+    // checked out by a query in flight (a restart under load) needs its own listener, or the process would crash.
+    // The query itself fails with the same error and the request answers 503 (src/platform/http.ts).
+    pool.on('connect', (client) => client.on('error', (e) => onError(e)));
+    // The pool re-emits an idle connection's error; the connection's own listener above has already reported it.
     pool.on('error', () => undefined);
     prepareStatements(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

@@ -6,6 +6,7 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ERROR_STATUS } from './errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js';
 import { ProblemSchema } from './http.schema.js';
 import { DOCS_CSP, SECURITY_HEADERS } from './security-headers.js';
 
@@ -151,6 +152,19 @@ export async function createHttpApp(opts: {
         code: 'VALIDATION',
         ...(errors[0] ? { field: errors[0].field } : {}),
         errors,
+        instance: req.id,
+      };
+    } else if (isDatabaseUnavailable(error)) {
+      // The database is restarting or unreachable: the request may succeed if repeated, so say when (RFC 9110 §10.2.3).
+      const e = error as { code?: unknown; message?: unknown };
+      req.log.warn({ code: e.code, reason: e.message }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      problem = {
+        type: `${PROBLEM_BASE}database-unavailable`,
+        title: 'Service Unavailable',
+        status: 503,
+        detail: `Hệ thống tạm thời không truy cập được cơ sở dữ liệu, vui lòng thử lại sau ${DATABASE_RETRY_AFTER_SECONDS} giây / The database is unavailable for a moment; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+        code: 'DATABASE_UNAVAILABLE',
         instance: req.id,
       };
     } else {
