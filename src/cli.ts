@@ -90,10 +90,9 @@ program
     ];
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        app.log.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(1);
-      }
+      // A repeated signal changes nothing (a process group's signal can arrive twice: once sent, once relayed by
+      // tsx or npm); the grace period below bounds the wait anyway.
+      if (stopping) return;
       stopping = true;
       app.log.info({ signal }, 'stopping: no new connections; finishing the requests in flight');
       // Requests still open after the grace period (a stuck client, a query on a vanished server) lose their
