@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './db.types.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 // Identifiers fit in a JS number; dates stay 'YYYY-MM-DD' strings (no TZ shifting); numeric → number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -18,6 +19,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
+  /** The embedded database itself (PGlite only), for what only it can do: a data-directory snapshot for backups. */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -99,11 +102,20 @@ export async function openDatabase(opts: {
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   let dir: string | undefined;
+  // Two processes on one PGlite directory corrupt it (PGlite takes no lock of its own): data-dir-lock.ts.
+  let unlock: () => void = () => {};
   if (opts.dataDir) {
+    unlock = lockDataDir(opts.dataDir);
     dir = path.join(opts.dataDir, 'pgdata');
     fs.mkdirSync(dir, { recursive: true });
   }
-  const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   // PGlite is a single connection: a pool of one serializes transactions, as a real server would isolate them.
   // Its node-postgres adapter shares one backend session across "connections", so the connection is never
   // recycled (idle timeout off), and prepared statement names are unique per connection object: a replacement
@@ -115,9 +127,14 @@ export async function openDatabase(opts: {
   return {
     db,
     kind: 'pglite',
+    pglite,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }
