@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './platform/config.js';
-import type { Database } from './platform/database.js';
+import { pingDatabase, type Database } from './platform/database.js';
 import { createHttpApp, type HttpApp } from './platform/http.js';
 import { DATABASE_RETRY_AFTER_SECONDS } from './platform/database-errors.js';
 import { loggerOptions } from './platform/logger.js';
@@ -73,7 +72,7 @@ export async function buildApp(opts: {
     },
     async (_req, reply) => {
       try {
-        await sql`select 1`.execute(database.db);
+        await pingDatabase(database.db);
         return { status: 'ready' as const, database: database.kind };
       } catch {
         return reply
