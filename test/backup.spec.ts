@@ -321,6 +321,10 @@ describe(`motcua backup and restore (${KIND})`, () => {
     const database = await openDatabase({ databaseUrl: source.databaseUrl, dataDir: source.dataDir, poolSize: 2 });
     let summary;
     try {
+      // Never over an earlier archive.
+      await expect(
+        createBackup({ database, databaseUrl: source.databaseUrl, dataDir: source.dataDir, file: archive, appVersion: 'test' }),
+      ).rejects.toThrow(`${archive} already exists: name the backup anew`);
       summary = await createBackup({ database, databaseUrl: source.databaseUrl, dataDir: source.dataDir, file, appVersion: 'test' });
     } finally {
       await database.close();

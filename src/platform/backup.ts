@@ -116,6 +116,13 @@ function runPgTool(tool: string, args: string[], databaseUrl: string, pgBinDir: 
   });
 }
 
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function copyDir(from: string, to: string): Promise<void> {
   await fs.cp(from, to, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false });
 }
@@ -131,6 +138,9 @@ export async function createBackup(opts: {
 }): Promise<BackupSummary> {
   const { database, dataDir } = opts;
   const file = path.resolve(opts.file);
+  // Never over an earlier archive: a failed night must not replace a good copy.
+  if (await exists(file)) throw new BackupError(`${file} already exists: name the backup anew (e.g. with the date) or remove the old file`);
+  if (!(await exists(path.dirname(file)))) throw new BackupError(`The directory ${path.dirname(file)} does not exist`);
   const staging = await fs.mkdtemp(path.join(path.dirname(file), '.motcua-backup-'));
   const partial = `${file}.${randomBytes(4).toString('hex')}.partial`;
   try {
@@ -368,11 +378,15 @@ export async function restoreBackup(opts: {
         opts.pgBinDir,
       );
     } else {
-      const pglite = await PGlite.create(path.join(dataDir, 'pgdata'), {
-        loadDataDir: new Blob([await fs.readFile(dump)]),
-        extensions: { pg_trgm },
-      });
-      await pglite.close();
+      const pgdata = path.join(dataDir, 'pgdata');
+      try {
+        const pglite = await PGlite.create(pgdata, { loadDataDir: new Blob([await fs.readFile(dump)]), extensions: { pg_trgm } });
+        await pglite.close();
+      } catch (e) {
+        // It was empty before (assertEmptyTarget): leave it so, and a next attempt is not refused.
+        await fs.rm(pgdata, { recursive: true, force: true });
+        throw new BackupError(`The embedded database could not be restored: ${(e as Error).message}`);
+      }
       unlock?.();
       unlock = null;
     }
@@ -381,7 +395,12 @@ export async function restoreBackup(opts: {
     const restored = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir, poolSize: 1 });
     try {
       const differ = sameCounts(m.counts.tables, await countRows(restored.db));
-      if (differ.length) throw new BackupError(`The restored database differs from the backup: ${differ.slice(0, 5).join('; ')}`);
+      if (differ.length) {
+        throw new BackupError(
+          `The restored database differs from the backup: ${differ.slice(0, 5).join('; ')}. The target now holds it: ` +
+            'empty it (a new database, an empty data directory) before trying again',
+        );
+      }
     } finally {
       await restored.close();
     }
