@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './platform/config.js';
-import type { Database } from './platform/database.js';
+import { pingDatabase, type Database } from './platform/database.js';
 import { createHttpApp, type HttpApp } from './platform/http.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from './platform/database-errors.js';
 import { loggerOptions } from './platform/logger.js';
 import type { Services } from './services.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -57,24 +57,28 @@ export async function buildApp(opts: {
     },
     async () => ({ status: 'ok' as const, version: VERSION }),
   );
+  const Readiness = Type.Object({
+    status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+    database: Type.Union([Type.Literal('postgres'), Type.Literal('pglite')]),
+  });
   app.get(
     '/ready',
     {
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: the database answers',
-        response: {
-          200: Type.Object({ status: Type.String(), database: Type.String() }),
-          503: Type.Object({ status: Type.String(), database: Type.String() }),
-        },
+        summary: 'Readiness: the database answers (503 with Retry-After while it is away; a load balancer stops sending requests)',
+        response: { 200: Readiness, 503: Readiness },
       },
     },
     async (_req, reply) => {
       try {
-        await sql`select 1`.execute(database.db);
-        return { status: 'ready', database: database.kind };
+        await pingDatabase(database.db);
+        return { status: 'ready' as const, database: database.kind };
       } catch {
-        return reply.code(503).send({ status: 'unavailable', database: database.kind });
+        return reply
+          .code(503)
+          .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+          .send({ status: 'unavailable' as const, database: database.kind });
       }
     },
   );

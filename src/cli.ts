@@ -13,11 +13,21 @@ const openDatabase = async (...args: Parameters<typeof import('./platform/databa
   (await import('./platform/database.js')).openDatabase(...args);
 
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
+/** How long `serve` waits for requests in flight on SIGTERM before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
-async function open(config: Config, opts: { smsLog?: (line: string) => void } = {}): Promise<{ database: Database; services: Services }> {
+async function open(
+  config: Config,
+  opts: { smsLog?: (line: string) => void; onConnectionError?: (error: Error) => void } = {},
+): Promise<{ database: Database; services: Services }> {
   const { migrateToLatest } = await import('./platform/migrate.js');
   const { createServices } = await import('./services.js');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    onConnectionError: opts.onConnectionError,
+  });
   await migrateToLatest(database.db);
   const services = createServices({
     db: database.db,
@@ -56,7 +66,11 @@ program
     const { buildApp } = await import('./app.js');
     const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
-    const { database, services } = await open(config, { smsLog: (line) => log.info(line) });
+    const { database, services } = await open(config, {
+      smsLog: (line) => log.info(line),
+      // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
+      onConnectionError: (e) => log.warn({ code: (e as { code?: unknown }).code, reason: e.message }, 'database connection lost'),
+    });
     if (opts.seed && (await services.org.listUnits()).length === 0) {
       log.info('empty database: generating the demo province (first run only)…');
       const t = Date.now();
@@ -67,32 +81,72 @@ program
       );
     }
     const app = await buildApp({ config, database, services });
-    // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
-    const notifyTimer = setInterval(() => {
-      services.notifications.dispatch().catch((e) => app.log.error({ err: e }, 'notification dispatch failed'));
-    }, 30_000);
-    const lateTimer = setInterval(() => {
-      services.dossiers.detectLate().then(
-        (r) => r.flagged.length && app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged'),
-        (e) => app.log.error({ err: e }, 'late detection failed'),
+    const { startPeriodic } = await import('./platform/jobs.js');
+    const jobs = [
+      // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
+      startPeriodic({
+        name: 'notifications',
+        everyMs: 30_000,
+        log: app.log,
+        run: async () => void (await services.notifications.dispatch()),
+      }),
+      startPeriodic({
+        name: 'detect-late',
+        everyMs: 60_000,
+        log: app.log,
+        run: async () => {
+          const r = await services.dossiers.detectLate();
+          if (r.flagged.length) app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged');
+        },
+      }),
+      // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten.
+      startPeriodic({
+        name: 'purge-throttles',
+        everyMs: 10 * 60_000,
+        log: app.log,
+        run: async () => void (await Promise.all([services.lookups.purge(), services.auth.purgeLoginThrottle()])),
+      }),
+    ];
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      // A repeated signal changes nothing (a process group's signal can arrive twice: once sent, once relayed by
+      // tsx or npm); the grace period below bounds the wait anyway.
+      if (stopping) return;
+      stopping = true;
+      app.log.info({ signal }, 'stopping: no new connections; finishing the requests in flight');
+      // Requests still open after the grace period (a stuck client, a query on a vanished server) lose their
+      // connection, and a close that still hangs ends the process: a supervisor's stop always completes.
+      const force = setTimeout(() => {
+        app.log.warn(`requests still open after ${SHUTDOWN_GRACE_MS / 1000} s: closing their connections`);
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS).unref();
+      setTimeout(() => {
+        app.log.error('shutdown did not complete: exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS + 5_000).unref();
+      // Node closes the connections idle when closing starts; a keep-alive connection whose request finishes later
+      // would stay open until its client leaves: close each as soon as it goes idle.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 50).unref();
+      (async () => {
+        // app.close() stops accepting, ends the board's event streams, answers new requests on open connections
+        // with 503 and waits for the requests in flight; the jobs finish their run; then the pool closes.
+        await Promise.all([app.close(), ...jobs.map((j) => j.stop())]);
+        clearTimeout(force);
+        clearInterval(idle);
+        await database.close();
+      })().then(
+        () => {
+          app.log.info('stopped');
+          process.exit(0);
+        },
+        (e: unknown) => {
+          app.log.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
       );
-    }, 60_000);
-    // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten.
-    const purgeTimer = setInterval(() => {
-      Promise.all([services.lookups.purge(), services.auth.purgeLoginThrottle()]).catch((e) =>
-        app.log.error({ err: e }, 'purging look-up budgets and log-in throttles failed'),
-      );
-    }, 10 * 60_000);
-    const shutdown = async () => {
-      clearInterval(purgeTimer);
-      clearInterval(lateTimer);
-      clearInterval(notifyTimer);
-      await app.close();
-      await database.close();
-      process.exit(0);
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
     await app.listen({ host: config.host, port: config.port });
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
     console.log(`\nMotcua is running on ${database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`);
@@ -151,6 +205,51 @@ audit
     console.log(JSON.stringify(r, null, 2));
     await database.close();
     process.exitCode = r.ok ? 0 : 1;
+  });
+
+// Backups (src/platform/backup.ts): the database, the blob store, secrets/ and audit/ in one archive.
+const pgBinOption = () =>
+  new Option('--pg-bin <dir>', "directory of PostgreSQL's pg_dump and pg_restore, at least as new as the server (default: from PATH)");
+
+program
+  .command('backup <file>')
+  .description('Write the database and the uploaded files to one archive (PostgreSQL: while serving; PGlite: stop the server first)')
+  .addOption(pgBinOption())
+  .action(async (file: string, opts: { pgBin?: string }) => {
+    const config = loadConfig();
+    const { createBackup } = await import('./platform/backup.js');
+    const { VERSION } = await import('./app.js');
+    // Not migrated: a backup copies the database as it is.
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+    try {
+      const r = await createBackup({
+        database,
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        file,
+        appVersion: VERSION,
+        pgBinDir: opts.pgBin,
+      });
+      console.log(JSON.stringify(r, null, 2));
+      // The archive is written either way (the best copy there is); a monitoring job sees the exit code.
+      if (r.problems.length > 0) {
+        console.error(`backup written with ${r.problems.length} problem(s) in the blob store:\n- ${r.problems.slice(0, 20).join('\n- ')}`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('restore <file>')
+  .description('Restore an archive of `motcua backup` into an empty data directory (and, for PostgreSQL, an empty database)')
+  .addOption(pgBinOption())
+  .action(async (file: string, opts: { pgBin?: string }) => {
+    const config = loadConfig();
+    const { restoreBackup } = await import('./platform/backup.js');
+    const r = await restoreBackup({ file, dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgBinDir: opts.pgBin });
+    console.log(JSON.stringify(r, null, 2));
   });
 
 const catalogCmd = program.command('catalog').description('Procedure catalog as JSON (format motcua.catalog/1)');

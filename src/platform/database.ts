@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './db.types.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 // Identifiers fit in a JS number; dates stay 'YYYY-MM-DD' strings (no TZ shifting); numeric → number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -18,6 +19,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
+  /** The embedded database itself (PGlite only), for what only it can do: a data-directory snapshot for backups. */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -63,27 +66,61 @@ function prepareStatements(pool: pg.Pool): void {
   });
 }
 
+/** Resolves when the database answers a query (readiness), rejects with the connection's error otherwise. */
+export async function pingDatabase(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+/**
+ * How long a query waits for a connection (a new one, or a free one of a busy pool) before it fails: while the
+ * server is unreachable, requests answer 503 at once instead of hanging (a refused connection fails sooner still).
+ */
+export const CONNECT_TIMEOUT_MS = 3_000;
+
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in memory when dataDir is null). */
 export async function openDatabase(opts: {
   databaseUrl?: string | undefined;
   dataDir?: string | null;
   poolSize?: number;
+  /** Told of each connection the server broke (restart, failover, terminated backend), for the log. */
+  onConnectionError?: (error: Error) => void;
 }): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-    // An idle connection the server closes (restart, failover, terminated backend) is dropped from the pool and
-    // the next query opens a new one; without a listener its 'error' event would crash the process.
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // TCP keep-alive finds a connection whose server vanished without closing it (a host down, a dropped route).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    const onError = opts.onConnectionError ?? (() => undefined);
+    // A connection the server closes is dropped from the pool and the next query opens a new one. node-postgres
+    // emits 'error' on the connection object: the pool listens only while the connection is idle, so a connection
+    // checked out by a query in flight (a restart under load) needs its own listener, or the process would crash.
+    // The query itself fails with the same error and the request answers 503 (src/platform/http.ts).
+    pool.on('connect', (client) => client.on('error', (e) => onError(e)));
+    // The pool re-emits an idle connection's error; the connection's own listener above has already reported it.
     pool.on('error', () => undefined);
     prepareStatements(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   let dir: string | undefined;
+  // Two processes on one PGlite directory corrupt it (PGlite takes no lock of its own): data-dir-lock.ts.
+  let unlock: () => void = () => {};
   if (opts.dataDir) {
+    unlock = lockDataDir(opts.dataDir);
     dir = path.join(opts.dataDir, 'pgdata');
     fs.mkdirSync(dir, { recursive: true });
   }
-  const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   // PGlite is a single connection: a pool of one serializes transactions, as a real server would isolate them.
   // Its node-postgres adapter shares one backend session across "connections", so the connection is never
   // recycled (idle timeout off), and prepared statement names are unique per connection object: a replacement
@@ -95,9 +132,14 @@ export async function openDatabase(opts: {
   return {
     db,
     kind: 'pglite',
+    pglite,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }

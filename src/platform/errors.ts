@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   /** The browser app has not been built yet (npm run build). */
   WEB_NOT_BUILT: 503,
+  /** The database cannot be reached now (restarting, down, or every connection busy); the answer carries Retry-After. */
+  DATABASE_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -12,7 +12,9 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ERROR_STATUS } from './errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js';
 import { ProblemSchema } from './http.schema.js';
+import { DOCS_CSP, SECURITY_HEADERS } from './security-headers.js';
 
 export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -164,6 +166,12 @@ export async function createHttpApp(opts: {
   // Set when the request arrives (it stays through error replies); a callback hook, not an async one: every request pays it.
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    // Security headers (security-headers.ts) on the raw response, so that hijacked answers (the boards' event
+    // streams) carry them too; a route's own header of the same name (a page's or a download's CSP) replaces them.
+    // HSTS only when the request came over TLS, directly or through a trusted proxy (req.protocol honours trustProxy).
+    const headers = req.protocol === 'https' ? SECURITY_HEADERS.tls : SECURITY_HEADERS.plain;
+    const raw = reply.raw;
+    for (let i = 0; i < headers.length; i++) raw.setHeader(headers[i]![0], headers[i]![1]);
     done();
   });
 
@@ -184,7 +192,12 @@ export async function createHttpApp(opts: {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: '/openapi.json' } as Record<string, unknown> });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { url: '/openapi.json', validatorUrl: null } as Record<string, unknown>,
+    // Every answer under /docs (the page and its scripts) gets the policy Swagger UI works under.
+    staticCSP: DOCS_CSP,
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setNotFoundHandler((req, reply) => {
@@ -227,6 +240,19 @@ export async function createHttpApp(opts: {
         code: 'VALIDATION',
         ...(errors[0] ? { field: errors[0].field } : {}),
         errors,
+        instance: req.id,
+      };
+    } else if (isDatabaseUnavailable(error)) {
+      // The database is restarting or unreachable: the request may succeed if repeated, so say when (RFC 9110 §10.2.3).
+      const e = error as { code?: unknown; message?: unknown };
+      req.log.warn({ code: e.code, reason: e.message }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      problem = {
+        type: `${PROBLEM_BASE}database-unavailable`,
+        title: 'Service Unavailable',
+        status: 503,
+        detail: `Hệ thống tạm thời không truy cập được cơ sở dữ liệu, vui lòng thử lại sau ${DATABASE_RETRY_AFTER_SECONDS} giây / The database is unavailable for a moment; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+        code: 'DATABASE_UNAVAILABLE',
         instance: req.id,
       };
     } else {

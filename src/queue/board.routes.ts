@@ -14,9 +14,10 @@ const HEARTBEAT_MS = 25_000;
 /** The kiosk's and the board's views, the board's live event stream, and a point's figures of the day. */
 export async function boardRoutes(app: HttpApp, s: Services): Promise<void> {
   const onRequest = requireStaff(s.auth);
-  // Open event streams, ended when the server closes (they would hold it open otherwise).
+  // Open event streams, ended as the server starts closing: it waits for open requests before its onClose
+  // hooks run, so a stream left open would hold a graceful shutdown (SIGTERM) forever.
   const streams = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
   });
 

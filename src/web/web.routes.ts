@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp, Problem } from '../platform/http.js';
+import { PAGE_CSP } from '../platform/security-headers.js';
 
 /** Where `npm run build` writes the browser app (web/vite.config.ts). */
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -31,13 +32,10 @@ export const WEB_PAGE_PATHS = [
   '/so/:token',
 ] as const;
 
-// The built app has no inline scripts or styles, so the page can forbid them; the API is same-origin.
+// The pages' own policy (security-headers.ts) replaces the API's; the other security headers are every response's.
 const PAGE_HEADERS = {
   'cache-control': 'no-cache',
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
+  'content-security-policy': PAGE_CSP,
 } as const;
 
 function notBuilt(reply: FastifyReply, instance: string): FastifyReply {

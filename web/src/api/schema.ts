@@ -53,7 +53,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /** Readiness: the database answers (503 with Retry-After while it is away; a load balancer stops sending requests) */
         get: {
             parameters: {
                 query?: never;
@@ -70,8 +70,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            status: string;
-                            database: string;
+                            status: "ready" | "unavailable";
+                            database: "postgres" | "pglite";
                         };
                     };
                 };
@@ -82,8 +82,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            status: string;
-                            database: string;
+                            status: "ready" | "unavailable";
+                            database: "postgres" | "pglite";
                         };
                     };
                 };
@@ -8061,7 +8061,7 @@ export interface components {
             /** @description Human-readable explanation, safe to show */
             detail: string;
             /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT (one of the error table of src/platform/errors.ts) */
-            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT";
+            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT" | "DATABASE_UNAVAILABLE";
             /** @description The offending input, e.g. body.applicant.idNumber */
             field?: string;
             errors?: {

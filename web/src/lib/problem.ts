@@ -28,6 +28,8 @@ export function problemMessage(t: TFunction, p: Problem): string {
       return t('errors.notFound');
     case 'VALIDATION':
       return t('errors.validation');
+    case 'DATABASE_UNAVAILABLE':
+      return t('errors.unavailableFor', { seconds: p.retryAfterSeconds ?? 5 });
     case 'WEB_NOT_BUILT':
     case 'INTERNAL':
       return t('errors.internal');
