@@ -160,7 +160,7 @@ describe('logging in and out', () => {
 
 describe('sessions expire', () => {
   it('stops accepting a token once its time-to-live has passed', async () => {
-    const short = new AuthService({ db: h.database.db, clock: () => h.clock.now, sessionTtlMinutes: 1 });
+    const short = new AuthService({ db: h.database.db, clock: () => h.clock.now, auditKey: h.auditKey, sessionTtlMinutes: 1 });
     h.clock.set('2025-03-14T10:00:00+07:00');
     const s = await short.login('clerk.center', PASSWORD);
     expect(s.expiresAt.toISOString()).toBe('2025-03-14T03:01:00.000Z');

@@ -45,6 +45,7 @@ export async function startProvince(b: BenchDatabase, overrides: Partial<Config>
     db: b.database.db,
     blobs: new LocalBlobStore(`${b.tmpDir}/blobs`),
     clock: () => new Date(),
+    auditKey: b.auditKey,
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
   });

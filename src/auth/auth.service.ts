@@ -5,6 +5,7 @@ import { DomainError } from '../platform/errors.js';
 import { randomToken, sha256Hex } from '../platform/ids.js';
 import { isUniqueViolation } from '../platform/idempotency.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { requireRole, ROLE_UNIT_KINDS, type Actor } from './auth.model.js';
 import * as repo from './auth.repository.js';
 
@@ -23,6 +24,7 @@ let dummyHash: Promise<string> | undefined;
 export interface AuthDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   sessionTtlMinutes: number;
 }
 
@@ -43,6 +45,7 @@ export class AuthService {
       await db.transaction().execute((trx) =>
         recordAudit(
           trx,
+          this.deps.auditKey,
           {
             actorKind: 'system',
             actorId: null,
@@ -62,6 +65,7 @@ export class AuthService {
       await repo.insertSession(trx, staff.id, sha256Hex(token), expiresAt);
       await recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: 'staff',
           actorId: staff.id,
@@ -116,6 +120,7 @@ export class AuthService {
       if (s)
         await recordAudit(
           trx,
+          this.deps.auditKey,
           { actorKind: 'staff', actorId: s.staff_id, stream: 'auth', action: 'auth.logout', entityType: 'session', entityId: String(s.id) },
           now,
         );
@@ -150,6 +155,7 @@ export class AuthService {
         });
         await recordAudit(
           trx,
+          this.deps.auditKey,
           {
             actorKind: 'staff',
             actorId: actor.staffId,

@@ -4,6 +4,7 @@ import type { DB } from '../platform/db.types.js';
 import type { BlobStore } from '../platform/blob-store.js';
 import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { Actor } from '../auth/auth.model.js';
 
 /** What scans and results may be: judged by content (magic bytes), never by name or declared type. */
@@ -17,7 +18,7 @@ export interface StoredFile {
 
 /** Uploads of component scans and result files into the content-addressed store. */
 export class FileService {
-  constructor(private readonly deps: { db: Kysely<DB>; blobs: BlobStore; clock: () => Date; maxBytes: number }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; blobs: BlobStore; clock: () => Date; auditKey: AuditKey; maxBytes: number }) {}
 
   /** Checks size and content type, stores the bytes durably, then records the blob row. */
   async upload(content: Buffer, who: Actor | null): Promise<StoredFile> {
@@ -50,6 +51,7 @@ export class FileService {
         .execute();
       await recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: who ? 'staff' : 'citizen',
           actorId: who?.staffId ?? null,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { OrgService } from '../org/org.service.js';
 import { maskIdNumber, maskName, STATUS_LABELS, type DossierStatus } from '../dossiers/dossier.model.js';
 
@@ -52,7 +53,7 @@ type TrackingView = Awaited<ReturnType<TrackingService['compute']>>;
 export class TrackingService {
   private readonly cache = new Map<string, { phone4: string; view: TrackingView; until: number }>();
 
-  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; org: OrgService }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; auditKey: AuditKey; org: OrgService }) {}
 
   /** Drops a dossier's cached answer (called after every committed change of it). */
   forget(code: string): void {
@@ -169,6 +170,7 @@ export class TrackingService {
       if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
       await recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: 'citizen',
           actorId: null,
