@@ -1,9 +1,9 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase } from './testing.js';
-import type { Database } from './database.js';
+import type { AppDatabase } from './database-roles.js';
 
-let database: Database;
+let database: AppDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
 });
