@@ -36,6 +36,8 @@ export interface OpenAppDatabaseOptions {
   poolSize?: number;
 }
 
+/** The advisory lock key under which grants are (re)applied (any constant of this app's own). */
+const GRANTS_LOCK = 0x6d6f7463; // 'motc'
 const DUPLICATE_OBJECT = '42710';
 const UNIQUE_VIOLATION = '23505';
 const INSUFFICIENT_PRIVILEGE = '42501';
@@ -178,6 +180,8 @@ export async function ensureAppRole(owner: Kysely<any>, role: string, password: 
 export async function applyGrants(owner: Kysely<any>, role: string): Promise<void> {
   const r = sql.id(role);
   await owner.transaction().execute(async (trx) => {
+    // Two servers starting together would otherwise update the same ACLs at once ("tuple concurrently updated").
+    await sql`select pg_advisory_xact_lock(${GRANTS_LOCK})`.execute(trx);
     const schema = sql.id((await sql<{ s: string }>`select current_schema() as s`.execute(trx)).rows[0]!.s);
     // From nothing, so that a privilege granted by hand (TRUNCATE, say) does not survive.
     await sql`revoke all on all tables in schema ${schema} from ${r}`.execute(trx);
