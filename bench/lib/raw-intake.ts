@@ -116,7 +116,7 @@ const ONE_STATEMENT = `
   ), d as (
     insert into dossiers (${DOSSIER_COLUMNS})
     select ${CODE_SQL}, ${DOSSIER_VALUES} from c
-    returning id, code, province_code, version, status
+    returning id, code, province_code, event_seq, status
   ), comp as (${COMPONENT_INSERT}
   ), ev as (${EVENT_INSERT}
   ), st as (${STEP_INSERT}
