@@ -127,6 +127,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       points: clerks,
       files,
       day: RAW_DAY,
+      auditKey: b.auditKey,
     };
     const raw = await rawExecs(b, Math.max(...clientCounts));
     const who = (n: number) => (kind === 'pglite' ? '1 client (PGlite is a single connection)' : `${n} concurrent pg clients`);
@@ -205,7 +206,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s, the best raw line above): ${pct(created / http.seconds, ceiling)}`);
 
     await province.close();
-    const audit = await verifyAudit(b.database.db);
+    const audit = await verifyAudit(b.database.db, b.auditKey);
     const dups = await sql<{
       n: number;
     }>`select count(*)::int as n from (select code from dossiers group by code having count(*) > 1) x`.execute(b.database.db);

@@ -6,6 +6,7 @@
 // Knobs: PG_BIN (default /usr/lib/postgresql/15/bin), BENCH_CONNECTIONS (default 16), BENCH_SETTLE_SECONDS (5).
 
 import autocannon from 'autocannon';
+import { AuditKey } from '../src/platform/audit-chain.model.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     const database = await openDatabase({ databaseUrl: url, poolSize: 2 });
     await migrateToLatest(database.db);
     const services = createServices({
+      auditKey: AuditKey.generate(),
       db: database.db,
       blobs: new MemoryBlobStore(),
       clock: () => new Date(),

@@ -3,36 +3,49 @@ import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from './platform/config.js';
 import { LocalBlobStore } from './platform/blob-store.js';
-import type { Database } from './platform/database.js';
+import type { AppDatabase } from './platform/database-roles.js';
+import type { AuditKey } from './platform/audit-chain.model.js';
 import type { Services } from './services.js';
 import { MAX_PRIORITY_STREAK } from './queue/ticket.model.js';
 import { DEMO_OFFICE_HOURS, formatLocalIso, WorkingCalendar, type LimitUnit } from './calendar/calendar.model.js';
 
 // Database, HTTP and demo modules load inside the commands that need them, so `motcua due` starts fast.
-const openDatabase = async (...args: Parameters<typeof import('./platform/database.js').openDatabase>) =>
-  (await import('./platform/database.js')).openDatabase(...args);
 
 const UNITS: LimitUnit[] = ['working-hours', 'working-days', 'days', 'months'];
 /** How long `serve` waits for requests in flight on SIGTERM before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/**
+ * The database as the app uses it: migrated by its owner, the grants of the app role (re)applied, the pool running as
+ * that role (platform/database-roles.ts); and the audit key, from MOTCUA_AUDIT_KEY or its file (created on first start).
+ */
+async function openApp(config: Config, onConnectionError?: (error: Error) => void): Promise<{ database: AppDatabase; auditKey: AuditKey }> {
+  const { openAppDatabase } = await import('./platform/database-roles.js');
+  const { loadAppPassword, loadAuditKey } = await import('./platform/secrets.js');
+  const auditKey = await loadAuditKey(config);
+  const database = await openAppDatabase({
+    databaseUrl: config.databaseUrl,
+    appDatabaseUrl: config.appDatabaseUrl,
+    appRole: config.appRole,
+    appPassword: () => loadAppPassword(config.dataDir),
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    onConnectionError,
+  });
+  return { database, auditKey };
+}
+
 async function open(
   config: Config,
   opts: { smsLog?: (line: string) => void; onConnectionError?: (error: Error) => void } = {},
-): Promise<{ database: Database; services: Services }> {
-  const { migrateToLatest } = await import('./platform/migrate.js');
+): Promise<{ database: AppDatabase; services: Services; auditKey: AuditKey }> {
   const { createServices } = await import('./services.js');
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.poolSize,
-    onConnectionError: opts.onConnectionError,
-  });
-  await migrateToLatest(database.db);
+  const { database, auditKey } = await openApp(config, opts.onConnectionError);
   const services = createServices({
     db: database.db,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
     clock: () => new Date(),
+    auditKey,
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
     publicUrl: config.publicUrl,
@@ -50,7 +63,7 @@ async function open(
       maxLockMs: config.loginMaxLockMinutes * 60_000,
     },
   });
-  return { database, services };
+  return { database, services, auditKey };
 }
 
 const program = new Command('motcua').description('Motcua — one-stop public administration service system').showHelpAfterError();
@@ -66,7 +79,7 @@ program
     const { buildApp } = await import('./app.js');
     const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
-    const { database, services } = await open(config, {
+    const { database, services, auditKey } = await open(config, {
       smsLog: (line) => log.info(line),
       // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
       onConnectionError: (e) => log.warn({ code: (e as { code?: unknown }).code, reason: e.message }, 'database connection lost'),
@@ -74,7 +87,7 @@ program
     if (opts.seed && (await services.org.listUnits()).length === 0) {
       log.info('empty database: generating the demo province (first run only)…');
       const t = Date.now();
-      const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), { log: (m) => log.info(m) });
+      const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), auditKey, { log: (m) => log.info(m) });
       await services.org.reload();
       log.info(
         `demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers`,
@@ -82,7 +95,18 @@ program
     }
     const app = await buildApp({ config, database, services });
     const { startPeriodic } = await import('./platform/jobs.js');
+    // The chain heads, outside the database (what a TRUNCATE of the audit tables cannot undo): now and every minute.
+    const { AuditCheckpointer } = await import('./audit/audit.service.js');
+    const { checkpointFile } = await import('./audit/checkpoint.store.js');
+    const checkpoints = new AuditCheckpointer({
+      db: database.db,
+      key: auditKey,
+      file: checkpointFile(config.dataDir),
+      clock: () => new Date(),
+    });
+    await checkpoints.checkpoint().catch((e: unknown) => app.log.error({ err: e }, 'audit checkpoint failed'));
     const jobs = [
+      startPeriodic({ name: 'audit-checkpoint', everyMs: 60_000, log: app.log, run: async () => void (await checkpoints.checkpoint()) }),
       // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
       startPeriodic({
         name: 'notifications',
@@ -157,13 +181,11 @@ program
 
 program
   .command('migrate')
-  .description('Apply pending database migrations')
+  .description("Apply pending database migrations (as DATABASE_URL's owner) and the app role's grants")
   .action(async () => {
     const config = loadConfig();
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    const { migrateToLatest } = await import('./platform/migrate.js');
-    const applied = await migrateToLatest(database.db);
-    console.log(JSON.stringify({ applied }));
+    const { database } = await openApp(config);
+    console.log(JSON.stringify({ applied: database.migrated, appRole: database.role }));
     await database.close();
   });
 
@@ -182,9 +204,9 @@ program
   )
   .action(async (opts: { dossiers: number; queueDays: number }) => {
     const config = loadConfig();
-    const { database, services } = await open(config);
+    const { database, services, auditKey } = await open(config);
     const { seedDemo } = await import('./demo/seed.js');
-    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), {
+    const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), auditKey, {
       dossiers: opts.dossiers,
       queueDays: opts.queueDays,
       log: (m) => console.error(m),
@@ -196,15 +218,43 @@ program
 const audit = program.command('audit').description('Audit trail tools');
 audit
   .command('verify')
-  .description('Verify every hash chain of the audit trail; exits 1 if tampering is found')
+  .description(
+    'Verify every HMAC chain of the audit trail, the dossier events it covers and the checkpoints outside the database; ' +
+      'prints each problem as a JSON line, then a summary line; exits 1 if any',
+  )
   .action(async () => {
     const config = loadConfig();
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    const { verifyAudit } = await import('./audit/audit.service.js');
-    const r = await verifyAudit(database.db);
-    console.log(JSON.stringify(r, null, 2));
-    await database.close();
-    process.exitCode = r.ok ? 0 : 1;
+    const { database, auditKey } = await openApp(config);
+    try {
+      const { verifyAudit } = await import('./audit/audit.service.js');
+      const { checkpointFile } = await import('./audit/checkpoint.store.js');
+      const r = await verifyAudit(database.db, auditKey, {
+        checkpoints: checkpointFile(config.dataDir),
+        keepProblems: false,
+        onProblem: (p) => console.log(JSON.stringify(p)),
+      });
+      const { problems: _kept, problemCount, ...summary } = r;
+      console.log(JSON.stringify({ ...summary, problems: problemCount }));
+      process.exitCode = r.ok ? 0 : 1;
+    } finally {
+      await database.close();
+    }
+  });
+audit
+  .command('checkpoint')
+  .description('Append the chain heads to <data dir>/audit/checkpoints.jsonl (serve does it every minute)')
+  .action(async () => {
+    const config = loadConfig();
+    const { database, auditKey } = await openApp(config);
+    try {
+      const { AuditCheckpointer } = await import('./audit/audit.service.js');
+      const { checkpointFile } = await import('./audit/checkpoint.store.js');
+      const file = checkpointFile(config.dataDir);
+      const r = await new AuditCheckpointer({ db: database.db, key: auditKey, file, clock: () => new Date() }).checkpoint();
+      console.log(JSON.stringify({ ...r, file }));
+    } finally {
+      await database.close();
+    }
   });
 
 // Backups (src/platform/backup.ts): the database, the blob store, secrets/ and audit/ in one archive.
@@ -220,6 +270,7 @@ program
     const { createBackup } = await import('./platform/backup.js');
     const { VERSION } = await import('./app.js');
     // Not migrated: a backup copies the database as it is.
+    const { openDatabase } = await import('./platform/database.js');
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
     try {
       const r = await createBackup({

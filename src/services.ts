@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './platform/db.types.js';
 import type { BlobStore } from './platform/blob-store.js';
+import type { AuditKey } from './platform/audit-chain.model.js';
 import { AuthService } from './auth/auth.service.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { OrgService } from './org/org.service.js';
@@ -21,6 +22,8 @@ export interface ServiceDeps {
   db: Kysely<DB>;
   blobs: BlobStore;
   clock: () => Date;
+  /** The audit chain's HMAC key (loadAuditKey: MOTCUA_AUDIT_KEY or <dataDir>/secrets/audit-hmac.key). */
+  auditKey: AuditKey;
   sessionTtlMinutes: number;
   maxUploadBytes: number;
   /** Public address of the web app, for the QR codes of printed forms (default http://localhost:3000). */
@@ -53,25 +56,25 @@ export interface Services {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const { db, clock } = deps;
-  const org = new OrgService({ db, clock });
-  const catalog = new CatalogService({ db, clock });
+  const { db, clock, auditKey } = deps;
+  const org = new OrgService({ db, clock, auditKey });
+  const catalog = new CatalogService({ db, clock, auditKey });
   const lookups = new LookupBudget({ db, clock, config: deps.lookupBudget, refreshMs: deps.lockViewRefreshMs });
-  const tracking = new TrackingService({ db, clock, org, budget: lookups });
+  const tracking = new TrackingService({ db, clock, auditKey, org, budget: lookups });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
-  const dossiers = new DossierService({ db, clock, org, catalog, onChange: (code) => tracking.forget(code) });
+  const dossiers = new DossierService({ db, clock, auditKey, org, catalog, onChange: (code) => tracking.forget(code) });
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
-  const notifications = new NotificationService({ db, clock, sender: deps.sms ?? new LogSmsSender() });
+  const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
   return {
-    auth: new AuthService({ db, clock, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
+    auth: new AuthService({ db, clock, auditKey, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
     catalog,
     org,
     dossiers,
-    files: new FileService({ db, blobs: deps.blobs, clock, maxBytes: deps.maxUploadBytes }),
+    files: new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes }),
     tracking,
     stats: new StatsService({ db, clock, org }),
-    forms: new FormService({ db, clock, dossiers, org, publicUrl }),
-    queue: createQueueServices({ db, clock, org, notifications, publicUrl, budget: lookups }),
+    forms: new FormService({ db, clock, auditKey, dossiers, org, publicUrl }),
+    queue: createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups }),
     planner: new PlannerService({ db, clock, org }),
     notifications,
     lookups,

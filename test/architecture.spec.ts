@@ -14,7 +14,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = path.join(ROOT, 'src');
 
 /** Database plumbing that is allowed to speak SQL although it is no feature's repository. */
-const SQL_PLUMBING = ['src/platform/database.ts', 'src/platform/migrate.ts', 'src/platform/testing.ts'];
+const SQL_PLUMBING = ['src/platform/database.ts', 'src/platform/database-roles.ts', 'src/platform/migrate.ts', 'src/platform/testing.ts'];
 /** Query-builder entry points and raw execution: calling one of these builds or sends SQL. */
 const SQL_CALLS = new Set([
   'selectFrom',

@@ -166,7 +166,7 @@ describe('logging in and out', () => {
 
 describe('sessions expire', () => {
   it('stops accepting a token once its time-to-live has passed', async () => {
-    const short = new AuthService({ db: h.database.db, clock: () => h.clock.now, sessionTtlMinutes: 1 });
+    const short = new AuthService({ db: h.database.db, clock: () => h.clock.now, auditKey: h.auditKey, sessionTtlMinutes: 1 });
     h.clock.set('2025-03-14T10:00:00+07:00');
     const s = await short.login('clerk.center', PASSWORD);
     expect(s.expiresAt.toISOString()).toBe('2025-03-14T03:01:00.000Z');
@@ -402,6 +402,7 @@ describe('log-in throttling', () => {
   it('locks an address after its own budget of failures over many accounts, and not the accounts', async () => {
     // Another process with a small address budget (the plugin's 20 a minute would stop the default 30 first).
     const services = createServices({
+      auditKey: h.auditKey,
       db: h.database.db,
       blobs: new MemoryBlobStore(),
       clock: () => h.clock.now,
@@ -450,6 +451,7 @@ describe('log-in throttling', () => {
 describe('sessions are checked in the database on every request', () => {
   it('refuses a token logged out through another process at once', async () => {
     const other = createServices({
+      auditKey: h.auditKey,
       db: h.database.db,
       blobs: new MemoryBlobStore(),
       clock: () => h.clock.now,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { loadAuditKey } from '../src/platform/secrets.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -108,6 +109,7 @@ beforeAll(async () => {
     await migrateToLatest(database.db);
     const config = loadConfig({}, { logLevel: 'silent', dataDir: source.dataDir });
     const services = createServices({
+      auditKey: await loadAuditKey({ auditKey: undefined, dataDir: source.dataDir }),
       db: database.db,
       blobs: new LocalBlobStore(path.join(source.dataDir, 'blobs')),
       clock: () => new Date('2025-03-14T03:00:00Z'),

@@ -151,7 +151,7 @@ describe('concurrent requests', () => {
   });
 
   it('still verifies every audit hash chain after the concurrent writes', async () => {
-    const r = await verifyAudit(h.database.db);
+    const r = await verifyAudit(h.database.db, h.auditKey);
     expect(r.problems).toEqual([]);
     expect(r.ok).toBe(true);
     // One audit entry per dossier event: no loser left an entry behind.

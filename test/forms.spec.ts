@@ -508,6 +508,7 @@ describe('the public address the QR codes open', () => {
     const forms = new FormService({
       db: h.database.db,
       clock: () => h.clock.now,
+      auditKey: h.auditKey,
       dossiers: h.services.dossiers,
       org: h.services.org,
       publicUrl: 'https://motcua.ninhbinh.gov.vn',

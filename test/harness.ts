@@ -6,7 +6,8 @@ import { createServices, type Services } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import { hashPassword } from '../src/auth/auth.service.js';
 import type { HttpApp } from '../src/platform/http.js';
-import type { Database } from '../src/platform/database.js';
+import type { AppDatabase } from '../src/platform/database-roles.js';
+import { AuditKey } from '../src/platform/audit-chain.model.js';
 import type { StaffRole } from '../src/platform/db.types.js';
 import { samplePdf } from '../src/demo/demo.model.js';
 import { TEST_CATALOG, TEST_ORG } from './fixtures.js';
@@ -17,7 +18,10 @@ export const PASSWORD = 'test-password-1';
 export interface Harness {
   app: HttpApp;
   services: Services;
-  database: Database;
+  /** The app's pool runs as the unprivileged app role; `database.asOwner` acts as the tables' owner. */
+  database: AppDatabase;
+  /** The audit chain's key (a new random one per harness). */
+  auditKey: AuditKey;
   clock: { now: Date; set(iso: string): void; advanceHours(h: number): void };
   /** unit key → id */
   unit: (key: string) => number;
@@ -30,6 +34,7 @@ export interface Harness {
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
 export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Promise<Harness> {
   const database = await createTestDatabase();
+  const auditKey = AuditKey.generate();
   const clock = {
     now: new Date(startIso),
     set(iso: string) {
@@ -44,6 +49,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     db: database.db,
     blobs: new MemoryBlobStore(),
     clock: () => clock.now,
+    auditKey,
     sessionTtlMinutes: 60 * 24 * 365,
     maxUploadBytes: config.maxUploadBytes,
   });
@@ -105,7 +111,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     await database.close();
   });
   const api = async (username?: string) => apiClient(app, username ? await token(username) : undefined);
-  return { app, services, database, clock, unit, token, api, upload };
+  return { app, services, database, auditKey, clock, unit, token, api, upload };
 }
 
 /** A valid applicant living in the given commune. */

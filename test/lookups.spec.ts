@@ -250,6 +250,7 @@ describe('two server processes over one database', () => {
   beforeAll(async () => {
     // Another process: its own services and caches, the same database; its view of the locks refreshed on every look-up.
     const services = createServices({
+      auditKey: h.auditKey,
       db: h.database.db,
       blobs: new MemoryBlobStore(),
       clock: () => h.clock.now,

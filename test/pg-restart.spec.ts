@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { AuditKey } from '../src/platform/audit-chain.model.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -95,6 +96,7 @@ describe.skipIf(!adminUrl)('the server through a PostgreSQL restart (PostgreSQL 
     const database = await openDatabase({ databaseUrl: direct.toString(), poolSize: 2 });
     await migrateToLatest(database.db);
     const services = createServices({
+      auditKey: AuditKey.generate(),
       db: database.db,
       blobs: new MemoryBlobStore(),
       clock: () => new Date(),
@@ -120,6 +122,8 @@ describe.skipIf(!adminUrl)('the server through a PostgreSQL restart (PostgreSQL 
         LOG_LEVEL: 'warn',
         MOTCUA_DATA_DIR: dataDir,
         MOTCUA_DB_POOL: '4',
+        // A role of this test's own: a developer's server on the same cluster keeps its motcua_app and password.
+        MOTCUA_APP_ROLE: 'motcua_test_restart',
         TZ: 'UTC',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

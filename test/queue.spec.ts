@@ -567,6 +567,7 @@ describe('bookings ahead', () => {
     const dispatcher = new NotificationService({
       db: h.database.db,
       clock: () => h.clock.now,
+      auditKey: h.auditKey,
       sender: { name: 'capture', send: async (to, body) => void sent.push([to, body]) },
     });
     const r1 = await dispatcher.dispatch();
@@ -578,6 +579,7 @@ describe('bookings ahead', () => {
     const failing = new NotificationService({
       db: h.database.db,
       clock: () => h.clock.now,
+      auditKey: h.auditKey,
       sender: {
         name: 'down',
         send: async () => {
@@ -780,6 +782,6 @@ describe('the display board', () => {
     ]) {
       expect([a, actions.has(a)]).toEqual([a, true]);
     }
-    expect((await verifyAudit(h.database.db)).ok).toBe(true);
+    expect((await verifyAudit(h.database.db, h.auditKey)).ok).toBe(true);
   });
 });

@@ -715,16 +715,19 @@ describe('late dossiers and the audit trail', () => {
 
   it('verifies the hash chains, and detects an altered entry', async () => {
     const { verifyAudit } = await import('../src/audit/audit.service.js');
-    const ok = await verifyAudit(h.database.db);
+    const ok = await verifyAudit(h.database.db, h.auditKey);
+    expect(ok.problems).toEqual([]);
     expect(ok.ok).toBe(true);
     expect(ok.entries).toBeGreaterThan(30);
     const { sql } = await import('kysely');
-    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(h.database.db);
-    await sql`update audit_log set action = 'dossier.nothing' where action = 'dossier.refuse' or seq = 2 and stream like 'unit:%'`.execute(
-      h.database.db,
-    );
-    await sql`alter table audit_log enable trigger audit_log_append_only`.execute(h.database.db);
-    const bad = await verifyAudit(h.database.db);
+    await h.database.asOwner(async (db) => {
+      await sql`alter table audit_log disable trigger audit_log_append_only`.execute(db);
+      await sql`update audit_log set action = 'dossier.nothing' where action = 'dossier.refuse' or seq = 2 and stream like 'unit:%'`.execute(
+        db,
+      );
+      await sql`alter table audit_log enable trigger audit_log_append_only`.execute(db);
+    });
+    const bad = await verifyAudit(h.database.db, h.auditKey);
     expect(bad.ok).toBe(false);
     expect(bad.problems[0]).toMatchObject({ seq: 2, reason: 'columns differ from the hashed payload' });
   });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { AuditKey } from '../src/platform/audit-chain.model.js';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,7 @@ let centerId: number;
 beforeAll(async () => {
   database = await createTestDatabase();
   const services = createServices({
+    auditKey: AuditKey.generate(),
     db: database.db,
     blobs: new MemoryBlobStore(),
     clock: () => new Date('2025-03-14T03:00:00Z'),

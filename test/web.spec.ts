@@ -10,6 +10,7 @@ import type { Database } from '../src/platform/database.js';
 import type { HttpApp } from '../src/platform/http.js';
 import { createTestDatabase } from '../src/platform/testing.js';
 import { createServices } from '../src/services.js';
+import { AuditKey } from '../src/platform/audit-chain.model.js';
 import { WEB_PAGE_PATHS } from '../src/web/web.routes.js';
 
 const INDEX =
@@ -28,6 +29,7 @@ beforeAll(async () => {
     db: database.db,
     blobs: new MemoryBlobStore(),
     clock: () => new Date('2025-03-14T03:00:00Z'),
+    auditKey: AuditKey.generate(),
     sessionTtlMinutes: 60,
     maxUploadBytes: 64 * 1024,
   });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/platform/database.js';
 import { migrateToLatest } from '../../src/platform/migrate.js';
+import { AuditKey } from '../../src/platform/audit-chain.model.js';
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -20,6 +21,8 @@ export interface BenchDatabase {
   /** A temp directory for this run (PGlite data, blobs); removed by dispose. */
   tmpDir: string;
   poolSize: number;
+  /** The audit chain's key of this run (the app's and the raw ceiling's). */
+  auditKey: AuditKey;
   dispose(): Promise<void>;
 }
 
@@ -58,7 +61,7 @@ export async function openBenchDatabase(kind: BenchDbKind, opts: { poolSize: num
     };
     disposers.add(dispose);
     await migrateToLatest(database.db);
-    return { kind, label: 'PGlite', database, url: undefined, tmpDir, poolSize: 1, dispose };
+    return { kind, label: 'PGlite', database, url: undefined, tmpDir, poolSize: 1, auditKey: AuditKey.generate(), dispose };
   }
   const adminUrl = process.env.DATABASE_URL?.trim() || DEFAULT_PG_URL;
   const name = `motcua_bench_${process.pid}${opts.suffix ? `_${opts.suffix}` : ''}`;
@@ -81,7 +84,16 @@ export async function openBenchDatabase(kind: BenchDbKind, opts: { poolSize: num
   };
   disposers.add(dispose);
   await migrateToLatest(database.db);
-  return { kind, label: 'PostgreSQL', database, url: url.toString(), tmpDir, poolSize: opts.poolSize, dispose };
+  return {
+    kind,
+    label: 'PostgreSQL',
+    database,
+    url: url.toString(),
+    tmpDir,
+    poolSize: opts.poolSize,
+    auditKey: AuditKey.generate(),
+    dispose,
+  };
 }
 
 /** The database kinds to run: BENCH_DB=postgres|pglite|both (default both, PostgreSQL first). */

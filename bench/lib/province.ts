@@ -49,6 +49,7 @@ export async function startProvince(
     db: b.database.db,
     blobs: new LocalBlobStore(`${b.tmpDir}/blobs`),
     clock: () => new Date(),
+    auditKey: b.auditKey,
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
     ...deps,

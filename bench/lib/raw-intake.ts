@@ -2,11 +2,13 @@
 // (no HTTP, no validation, no Kysely), one transaction per dossier, from N concurrent clients.
 //
 // Rows per dossier, as the app writes them: the dossier code counter upsert, the dossier row,
-// its 3 components, its 'receive' event, its process-control step, and its hash-chained audit
-// entry (head upsert + log row, the hash computed in SQL exactly as audit.repository.ts does).
+// its 3 components, its 'receive' event, its process-control step, and its HMAC-chained audit
+// entry covering the event (head upsert + log row, the event's digest and the HMAC computed in SQL
+// exactly as platform/audit-chain.repository.ts does, the key's pads passed as parameters).
 
 import { randomBytes } from 'node:crypto';
-import { auditPayload, GENESIS_HASH } from '../../src/audit/audit.model.js';
+import { auditPayload, GENESIS_HASH, type AuditKey } from '../../src/platform/audit-chain.model.js';
+import { eventDigestSql } from '../../src/platform/audit-chain.repository.js';
 import { TOKEN_LENGTH, trackingToken } from '../../src/tracking/tracking.model.js';
 import { applicantOf } from './requests.js';
 
@@ -23,6 +25,8 @@ export interface RawFixture {
   files: { tk: string; gcs: string };
   /** 'YYYY-MM-DD' used for the counters and codes of raw rows (apart from the HTTP run's day). */
   day: string;
+  /** The audit key the app uses in the same run. */
+  auditKey: AuditKey;
 }
 
 const COMPONENTS = (files: RawFixture['files']) => [
@@ -68,35 +72,40 @@ const DOSSIER_COLUMNS = `code, province_code, procedure_id, procedure_version_id
   receiving_unit_id, competent_agency_id, current_unit_id, return_point_id,
   applicant_id_number, applicant_name, applicant_phone, applicant_email, applicant_address, applicant_commune_code,
   fast_track, limit_value, limit_unit, fee_total_vnd, submitted_at, received_at, due_at, original_due_at,
-  created_by, created_at, updated_at, tracking_token`;
+  created_by, created_at, updated_at, event_seq, tracking_token`;
 
 const DOSSIER_VALUES = `$4::text, $5::int, $6::int, 1, 'received', 2,
   $7::int, $8::int, $7::int, $7::int,
   $9::text, $10::text, $11::text, null, $12::text, $13::text,
   false, 1, 'working-days', 0, null, $14::timestamptz, $15::timestamptz, $15::timestamptz,
-  $16::int, $14::timestamptz, $14::timestamptz, $26::text`;
+  $16::int, $14::timestamptz, $14::timestamptz, 1, $31::text`;
 
 const COMPONENT_INSERT = `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized)
   select d.id, x.component_code, x.name_vi, x.form, x.count, x.required, x.source, x.blob_sha256, x.store_document_id, x.digitized
   from d, jsonb_to_recordset($17::jsonb) as x(component_code text, name_vi text, form text, count smallint, required boolean, source text, blob_sha256 text, store_document_id bigint, digitized boolean)`;
 
-const EVENT_INSERT = `insert into dossier_events (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data)
-  select d.id, d.province_code, d.version, 'receive', null, d.status, 'staff', $16::int, $7::int, $14::timestamptz, null, $18::jsonb from d`;
+const EVENT_INSERT = `insert into dossier_events as e (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data)
+  select d.id, d.province_code, d.event_seq, 'receive', null, d.status, 'staff', $16::int, $7::int, $14::timestamptz, null, $18::jsonb from d
+  returning e.dossier_id, e.seq, ${eventDigestSql('e')} as digest`;
 
 const STEP_INSERT = `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at)
   select d.id, 1, 'receive', null, $7::int, $16::int, $14::timestamptz, $19::timestamptz from d`;
 
-// $20 stream, $21/$22 the payload before/after the dossier code, $23 actor kind, $24 action, $25 entity type, $26 the
-// tracking token (drawn by the client, as the app draws it).
+/** HMAC-SHA256 of a SQL text under the key whose inner and outer pads are the parameters $i and $o (bytea). */
+const hmac = (message: string, i: number, o: number) =>
+  `encode(sha256($${o}::bytea || sha256($${i}::bytea || convert_to(${message}, 'UTF8'))), 'hex')`;
+
+// $20 stream, $21/$22/$23/$24/$25 the payload around the dossier code, event dossier id, event seq and event digest,
+// $26 actor kind, $27 action, $28 entity type, $29/$30 the audit key's inner/outer pads, $31 the tracking token
+// (drawn by the client, as the app draws it).
 const AUDIT_CTE = `h as (
     insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
-    select $20::text, 1, '${GENESIS_HASH}',
-      encode(sha256(convert_to('${GENESIS_HASH}' || E'\\n' || $20::text || E'\\n1\\n' || p.payload, 'UTF8')), 'hex'), $14::timestamptz
+    select $20::text, 1, '${GENESIS_HASH}', ${hmac(`'${GENESIS_HASH}' || E'\\n' || $20::text || E'\\n1\\n' || p.payload`, 29, 30)}, $14::timestamptz
     from p
     on conflict (stream) do update set
       seq = ah.seq + 1,
       prev_hash = ah.hash,
-      hash = encode(sha256(convert_to(ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || (select payload from p), 'UTF8')), 'hex'),
+      hash = ${hmac(`ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || (select payload from p)`, 29, 30)},
       updated_at = $14::timestamptz
     returning seq, prev_hash, hash
   )`;
@@ -110,15 +119,16 @@ const ONE_STATEMENT = `
   ), d as (
     insert into dossiers (${DOSSIER_COLUMNS})
     select ${CODE_SQL}, ${DOSSIER_VALUES} from c
-    returning id, code, province_code, version, status
+    returning id, code, province_code, event_seq, status
   ), comp as (${COMPONENT_INSERT}
   ), ev as (${EVENT_INSERT}
   ), st as (${STEP_INSERT}
   ), p as (
-    select d.code, $21::text || d.code || $22::text as payload from d
+    select d.code, $21::text || d.code || $22::text || ev.dossier_id::text || $23::text || ev.seq::text || $24::text || ev.digest || $25::text
+      as payload from d, ev
   ), ${AUDIT_CTE}
   insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
-  select $20::text, h.seq, $14::timestamptz, $23::text, $16::int, $24::text, $25::text, p.code, p.payload, h.prev_hash, h.hash
+  select $20::text, h.seq, $14::timestamptz, $26::text, $16::int, $27::text, $28::text, p.code, p.payload, h.prev_hash, h.hash
   from h, p
   returning (select code from p) as code`;
 
@@ -149,7 +159,9 @@ function paramsOf(f: RawFixture, i: number, at: Date) {
   const a = applicantOf(i);
   const due = new Date(at.getTime() + 24 * 3_600_000);
   const yymmdd = `${f.day.slice(2, 4)}${f.day.slice(5, 7)}${f.day.slice(8, 10)}`;
-  const sentinel = '\u0001CODE\u0001';
+  // The payload as the app writes it, cut around what the statement assigns: the code (inside its JSON string) and
+  // the event's dossier id, seq (JSON numbers) and digest (inside its JSON string).
+  const marks = ['\u0001CODE\u0001', '\u0001ID\u0001', '\u0001SEQ\u0001', '\u0001DIGEST\u0001'] as const;
   const payload = auditPayload(
     {
       actorKind: 'staff',
@@ -157,14 +169,27 @@ function paramsOf(f: RawFixture, i: number, at: Date) {
       stream: `unit:${point.unitId}`,
       action: 'dossier.receive',
       entityType: 'dossier',
-      entityId: sentinel,
+      entityId: marks[0],
       data: { version: 1, status: 'received' },
+      event: { dossierId: marks[1] as unknown as number, seq: marks[2] as unknown as number, digest: marks[3] },
     },
     at,
   );
-  const cut = JSON.stringify(sentinel).slice(1, -1);
-  const [before, after] = [payload.slice(0, payload.indexOf(cut)), payload.slice(payload.indexOf(cut) + cut.length)];
-  return { point, a, due, codePrefix: `${point.agencyCode}-${yymmdd}-`, before, after };
+  const cuts = [
+    JSON.stringify(marks[0]).slice(1, -1),
+    JSON.stringify(marks[1]),
+    JSON.stringify(marks[2]),
+    JSON.stringify(marks[3]).slice(1, -1),
+  ];
+  const pieces: string[] = [];
+  let rest = payload;
+  for (const cut of cuts) {
+    const i = rest.indexOf(cut);
+    pieces.push(rest.slice(0, i));
+    rest = rest.slice(i + cut.length);
+  }
+  pieces.push(rest);
+  return { point, a, due, codePrefix: `${point.agencyCode}-${yymmdd}-`, pieces };
 }
 
 /** Writes raw dossiers from each exec (one connection each) until `seconds` have passed. */
@@ -178,12 +203,13 @@ export async function runRawIntake(
   let firstError: string | undefined;
   let next = opts.firstIndex;
   const components = JSON.stringify(COMPONENTS(f.files));
+  const [inner, outer] = f.auditKey.pads();
   const start = performance.now();
   const deadline = start + opts.seconds * 1000;
   const one = async (exec: Exec) => {
     const i = next++;
     const at = new Date();
-    const { point, a, due, codePrefix, before, after } = paramsOf(f, i, at);
+    const { point, a, due, codePrefix, pieces } = paramsOf(f, i, at);
     const committee = f.committees[a.communeCode]!;
     const stream = `unit:${point.unitId}`;
     if (opts.mode === 'one-statement') {
@@ -208,11 +234,12 @@ export async function runRawIntake(
         JSON.stringify({ due: due.toISOString() }),
         due,
         stream,
-        before,
-        after,
+        ...pieces,
         'staff',
         'dossier.receive',
         'dossier',
+        inner,
+        outer,
         trackingToken(randomBytes(TOKEN_LENGTH)),
       ]);
       return;
@@ -264,21 +291,22 @@ export async function runRawIntake(
           ]),
         ],
       );
-      await exec(
-        `insert into dossier_events (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data) values ($1, $2, 1, 'receive', null, 'received', 'staff', $3, $4, $5, null, $6)`,
+      const ev = (await exec(
+        `insert into dossier_events as e (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data) values ($1, $2, 1, 'receive', null, 'received', 'staff', $3, $4, $5, null, $6)
+        returning ${eventDigestSql('e')} as digest`,
         [id, f.provinceCode, point.staffId, point.unitId, at, JSON.stringify({ due: due.toISOString() })],
-      );
-      const payload = `${before}${code}${after}`;
+      )) as { rows: { digest: string }[] };
+      const payload = `${pieces[0]}${code}${pieces[1]}${id}${pieces[2]}1${pieces[3]}${ev.rows[0]!.digest}${pieces[4]}`;
       await exec(
         `with h as (
           insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
-          values ($1::text, 1, '${GENESIS_HASH}', encode(sha256(convert_to('${GENESIS_HASH}' || E'\\n' || $1::text || E'\\n1\\n' || $2::text, 'UTF8')), 'hex'), $3::timestamptz)
+          values ($1::text, 1, '${GENESIS_HASH}', ${hmac(`'${GENESIS_HASH}' || E'\\n' || $1::text || E'\\n1\\n' || $2::text`, 6, 7)}, $3::timestamptz)
           on conflict (stream) do update set seq = ah.seq + 1, prev_hash = ah.hash,
-            hash = encode(sha256(convert_to(ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || $2::text, 'UTF8')), 'hex'), updated_at = $3::timestamptz
+            hash = ${hmac(`ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || $2::text`, 6, 7)}, updated_at = $3::timestamptz
           returning seq, prev_hash, hash)
         insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
         select $1::text, h.seq, $3::timestamptz, 'staff', $4::int, 'dossier.receive', 'dossier', $5::text, $2::text, h.prev_hash, h.hash from h`,
-        [stream, payload, at, point.staffId, code],
+        [stream, payload, at, point.staffId, code, inner, outer],
       );
       await exec(
         `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at) values ($1, 1, 'receive', null, $2, $3, $4, $5)`,

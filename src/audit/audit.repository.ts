@@ -1,82 +1,25 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
-import { auditPayload, GENESIS_HASH, type AuditEntry, type StoredAuditRow } from './audit.model.js';
+import type { EventDigestRow } from '../platform/audit-chain.model.js';
+import { eventAtSql } from '../platform/audit-chain.repository.js';
+import type { StoredAuditRow } from './audit.model.js';
 
-/** An entry whose entity id is a SQL expression, known only inside the statement that appends it. */
-export type DeferredAuditEntry = Omit<AuditEntry, 'entityId'> & { entityId: { sql: string } };
-
-const ENTITY_MARK = '\u0000motcua-entity-id\u0000';
-
-/**
- * The SQL of one append, for a caller that writes the entry in the same statement as the rows it is about:
- * `head` (a CTE body) locks, advances and links the stream's head row and returns (seq, prev_hash, hash);
- * `log(cte)` (a CTE body) inserts the log row from the head CTE so named. Parameters are pushed onto `params`
- * ($n placeholders). The payload is auditPayload(entry, at) unless given; a deferred entity id is spliced
- * into it as a JSON string. The SQL hash must equal chainHash(prev, stream, seq, payload) in audit.model.ts.
- */
-export function auditAppendSql(
-  entry: AuditEntry | DeferredAuditEntry,
-  at: Date,
-  params: unknown[],
-  givenPayload?: string,
-): { head: string; log: (headCte: string) => string } {
-  const p = (v: unknown) => `$${params.push(v)}`;
-  let payload: string;
-  let entityId: string;
-  if (entry.entityId === null || typeof entry.entityId === 'string') {
-    payload = `${p(givenPayload ?? auditPayload(entry as AuditEntry, at))}::text`;
-    entityId = `${p(entry.entityId)}::text`;
-  } else {
-    // Built field by field, not by spreading the entry: this runs in every intake and spreads are slow in V8.
-    const text = auditPayload(
-      {
-        actorKind: entry.actorKind,
-        actorId: entry.actorId,
-        stream: entry.stream,
-        action: entry.action,
-        entityType: entry.entityType,
-        entityId: ENTITY_MARK,
-        data: entry.data,
-      },
-      at,
-    );
-    const mark = JSON.stringify(ENTITY_MARK);
-    const i = text.indexOf(mark);
-    if (i < 0 || text.indexOf(mark, i + 1) >= 0) throw new Error('audit payload: cannot place the entity id');
-    entityId = `(${entry.entityId.sql})::text`;
-    // to_json(text) escapes exactly as JSON.stringify does, for any PostgreSQL text.
-    payload = `(${p(text.slice(0, i))}::text || to_json(${entityId})::text || ${p(text.slice(i + mark.length))}::text)`;
-  }
-  const stream = `${p(entry.stream)}::text`;
-  const time = `${p(at)}::timestamptz`;
-  const head = `insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
-      values (${stream}, 1, '${GENESIS_HASH}',
-              encode(sha256(convert_to('${GENESIS_HASH}' || E'\\n' || ${stream} || E'\\n1\\n' || ${payload}, 'UTF8')), 'hex'),
-              ${time})
-      on conflict (stream) do update set
-        seq = ah.seq + 1,
-        prev_hash = ah.hash,
-        hash = encode(sha256(convert_to(ah.hash || E'\\n' || ah.stream || E'\\n' || (ah.seq + 1)::text || E'\\n' || ${payload}, 'UTF8')), 'hex'),
-        updated_at = ${time}
-      returning seq, prev_hash, hash`;
-  const actor = `${p(entry.actorKind)}::text, ${p(entry.actorId)}::int, ${p(entry.action)}::text, ${p(entry.entityType)}::text`;
-  const log = (
-    headCte: string,
-  ) => `insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
-    select ${stream}, h.seq, ${time}, ${actor}, ${entityId}, ${payload}, h.prev_hash, h.hash
-    from ${headCte} as h`;
-  return { head, log };
-}
-
-/** Appends one entry in a single statement: the head row is locked, advanced and linked atomically. */
-export async function appendAudit(db: Kysely<DB>, entry: AuditEntry, at: Date, payload: string): Promise<void> {
-  const params: unknown[] = [];
-  const { head, log } = auditAppendSql(entry, at, params, payload);
-  await db.executeQuery(CompiledQuery.raw(`with h as (${head}) ${log('h')}`, params));
-}
+// The verifier's reads. (The append, used by every feature, is platform/audit-chain.repository.ts.)
 
 export async function listHeads(db: Kysely<DB>) {
   return db.selectFrom('audit_heads').select(['stream', 'seq', 'hash']).orderBy('stream').execute();
+}
+
+/** Every stream that has log rows, in order: a skip scan over the primary key, one index probe per stream. */
+export async function logStreams(db: Kysely<DB>): Promise<string[]> {
+  const r = await sql<{ stream: string }>`
+    with recursive s(stream) as (
+      select min(stream) from audit_log
+      union all
+      select (select min(l.stream) from audit_log l where l.stream > s.stream) from s where s.stream is not null
+    )
+    select stream from s where stream is not null order by stream`.execute(db);
+  return r.rows.map((x) => x.stream);
 }
 
 /** Rows of a stream after a position, in order (keyset pagination for verification). */
@@ -91,15 +34,44 @@ export async function rowsAfter(db: Kysely<DB>, stream: string, afterSeq: number
     .execute();
 }
 
-/** Streams that have log rows but no head (a head deleted to hide a stream). */
-export async function streamsWithoutHead(db: Kysely<DB>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('audit_log as l')
-    .leftJoin('audit_heads as h', 'h.stream', 'l.stream')
-    .select('l.stream')
-    .where('h.stream', 'is', null)
-    .groupBy('l.stream')
-    .orderBy('l.stream')
-    .execute();
-  return rows.map((r) => r.stream);
+/** The dossier event rows with these (dossier id, seq) keys, as their digest reads them (one indexed query). */
+export async function eventsByKey(db: Kysely<DB>, keys: { dossierId: number; seq: number }[]): Promise<EventDigestRow[]> {
+  if (keys.length === 0) return [];
+  const r = await sql<EventDigestRow>`
+    select e.dossier_id, e.seq, e.province_code, e.action, e.from_status, e.to_status, e.actor_kind, e.actor_id, e.unit_id,
+           ${sql.raw(eventAtSql('e'))} as at, e.note, e.data::text as data
+    from unnest(${keys.map((k) => k.dossierId)}::bigint[], ${keys.map((k) => k.seq)}::int[]) as k(dossier_id, seq)
+    join dossier_events e on e.dossier_id = k.dossier_id and e.seq = k.seq
+    order by e.dossier_id, e.seq`.execute(db);
+  return r.rows;
+}
+
+export async function countEvents(db: Kysely<DB>): Promise<number> {
+  const r = await db
+    .selectFrom('dossier_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Dossier events after a key, in key order, with their dossier's code (null when the dossier row is gone). */
+export async function eventsAfter(db: Kysely<DB>, after: { dossierId: number; seq: number }, limit: number) {
+  const r = await sql<{ dossier_id: number; seq: number; code: string | null }>`
+    select e.dossier_id, e.seq, d.code
+    from dossier_events e left join dossiers d on d.id = e.dossier_id
+    where (e.dossier_id, e.seq) > (${after.dossierId}, ${after.seq})
+    order by e.dossier_id, e.seq
+    limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** The payloads of the audit entries about these dossiers (by code, through the entity index). */
+export async function dossierEntryPayloads(db: Kysely<DB>, codes: string[]): Promise<string[]> {
+  if (codes.length === 0) return [];
+  // One array parameter, not an IN list: one statement text (and one prepared statement) whatever the batch holds.
+  const r = await sql<{ payload: string }>`
+    select payload from audit_log
+    where entity_type = 'dossier' and entity_id = any(${codes}::text[])
+    order by stream, seq`.execute(db);
+  return r.rows.map((x) => x.payload);
 }

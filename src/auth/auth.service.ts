@@ -5,6 +5,7 @@ import { DomainError } from '../platform/errors.js';
 import { randomToken, sha256Hex } from '../platform/ids.js';
 import { isUniqueViolation } from '../platform/idempotency.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { addressKey, retryAfterSeconds } from '../lookups/lookup.model.js';
 import { requireRole, ROLE_UNIT_KINDS, type Actor } from './auth.model.js';
 import { afterFailure, DEFAULT_LOGIN_THROTTLE, lockedUntil, type LoginThrottleConfig, type ThrottleState } from './login-throttle.model.js';
@@ -25,6 +26,7 @@ let dummyHash: Promise<string> | undefined;
 export interface AuthDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   sessionTtlMinutes: number;
   /** Throttling of failed log-ins (default DEFAULT_LOGIN_THROTTLE). */
   loginThrottle?: LoginThrottleConfig;
@@ -133,6 +135,7 @@ export class AuthService {
       await repo.insertSession(trx, staff.id, sha256Hex(token), expiresAt);
       await recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: 'staff',
           actorId: staff.id,
@@ -153,7 +156,12 @@ export class AuthService {
     await this.deps.db
       .transaction()
       .execute((trx) =>
-        recordAudit(trx, { actorKind: 'system', actorId: null, stream: 'auth', action, entityType: 'staff', entityId, data }, now),
+        recordAudit(
+          trx,
+          this.deps.auditKey,
+          { actorKind: 'system', actorId: null, stream: 'auth', action, entityType: 'staff', entityId, data },
+          now,
+        ),
       );
   }
 
@@ -200,6 +208,7 @@ export class AuthService {
       if (s)
         await recordAudit(
           trx,
+          this.deps.auditKey,
           { actorKind: 'staff', actorId: s.staff_id, stream: 'auth', action: 'auth.logout', entityType: 'session', entityId: String(s.id) },
           now,
         );
@@ -234,6 +243,7 @@ export class AuthService {
         });
         await recordAudit(
           trx,
+          this.deps.auditKey,
           {
             actorKind: 'staff',
             actorId: actor.staffId,

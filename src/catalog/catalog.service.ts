@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import { CatalogSchema, type CatalogDocument, type ProcedureVersionInput } from './catalog.schema.js';
 import { canonicalJson, filingText, foldVietnamese, searchTextOf, versionInForce, versionIssues } from './catalog.model.js';
@@ -22,6 +23,7 @@ export interface ProcedureVersion {
 export interface CatalogDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
 }
 
 /** Local (UTC+7) calendar date of an instant. */
@@ -144,6 +146,7 @@ export class CatalogService {
       }
       await recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: actor ? 'staff' : 'system',
           actorId: actor?.staffId ?? null,

@@ -4,6 +4,7 @@ import type { Actor } from '../auth/auth.model.js';
 import type { Services } from '../services.js';
 import type { CatalogDocument } from '../catalog/catalog.schema.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { parseLocalDate, formatLocalDate, isoWeekday } from '../calendar/local-date.js';
 import { simulateQueue, parseSessions, DEFAULT_SESSIONS_TEXT } from '../queue/simulation.model.js';
 import { ticketLabel } from '../queue/ticket.model.js';
@@ -118,7 +119,16 @@ export interface QueueSeedResult {
 export async function seedQueueDemo(
   db: Kysely<DB>,
   services: Services,
-  opts: { admin: Actor; points: Unit[]; catalog: CatalogDocument; clerkIds: Map<number, number[]>; until: Date; days: number; rng: Rng },
+  opts: {
+    admin: Actor;
+    points: Unit[];
+    catalog: CatalogDocument;
+    clerkIds: Map<number, number[]>;
+    until: Date;
+    days: number;
+    rng: Rng;
+    auditKey: AuditKey;
+  },
 ): Promise<QueueSeedResult> {
   const { admin, rng } = opts;
   const byField = new Map<string, string[]>();
@@ -241,6 +251,7 @@ export async function seedQueueDemo(
   await db.transaction().execute((trx) =>
     recordAudit(
       trx,
+      opts.auditKey,
       {
         actorKind: 'system',
         actorId: null,

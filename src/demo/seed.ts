@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DB, StaffRole, Unit } from '../platform/db.types.js';
 import type { BlobStore } from '../platform/blob-store.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { hashPassword } from '../auth/auth.service.js';
 import type { Actor } from '../auth/auth.model.js';
 import { createServices } from '../services.js';
@@ -86,12 +87,12 @@ function accountsFor(units: Unit[]): Account[] {
  * through the real use cases on a simulated clock, so every row, event, hand-over and audit
  * entry is what the system itself would have written. Deterministic for a given seed and end date.
  */
-export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptions = {}): Promise<SeedResult> {
+export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: AuditKey, opts: SeedOptions = {}): Promise<SeedResult> {
   const log = opts.log ?? (() => {});
   const rng = mulberry32(opts.seed ?? 20251121);
   const until = opts.until ?? new Date();
   let simNow = new Date(until.getTime() - 150 * 86_400_000);
-  const services = createServices({ db, blobs, clock: () => simNow, sessionTtlMinutes: 60, maxUploadBytes: 10 * 1024 * 1024 });
+  const services = createServices({ db, blobs, clock: () => simNow, auditKey, sessionTtlMinutes: 60, maxUploadBytes: 10 * 1024 * 1024 });
   const { province, catalog } = demoFiles();
 
   const org = await services.org.importOrg(province);
@@ -133,6 +134,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
     }
     await recordAudit(
       trx,
+      auditKey,
       {
         actorKind: 'system',
         actorId: null,
@@ -299,7 +301,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, opts: SeedOptio
       .join(', ')})`,
   );
   const admin = actors.get(`${units.find((u) => u.kind === 'province')!.id}:admin`)!;
-  const queue = await seedQueueDemo(db, services, { admin, points, catalog, clerkIds, until, days: opts.queueDays ?? 15, rng });
+  const queue = await seedQueueDemo(db, services, { admin, points, catalog, clerkIds, until, days: opts.queueDays ?? 15, rng, auditKey });
   log(
     `counter queues: ${queue.groups} service groups, ${queue.counters} counters, ${queue.tickets} tickets over ${queue.days} working days (too few clerks on purpose at ${queue.overloaded.join(', ')})`,
   );

@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { newDossierStatement, type NewDossierWrite } from './dossier.repository.js';
+import { AuditKey } from '../platform/audit-chain.model.js';
+
+const key = AuditKey.generate();
 
 function write(i: number, opts: { components?: number; note?: boolean } = {}): NewDossierWrite {
   const at = new Date(Date.UTC(2025, 2, 14, 3, i));
@@ -8,6 +11,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
     codePrefix: '000.00.01.H40-250314-',
     dossier: {
       version: 1,
+      event_seq: 1,
       province_code: '37',
       procedure_id: 1,
       procedure_version_id: 2,
@@ -72,6 +76,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
     },
     step: { seq: 1, role: 'receive', from_unit_id: null, to_unit_id: 2, handed_by: 1, handed_at: at, due_at: at },
     audit: {
+      key,
       entry: {
         actorKind: 'staff',
         actorId: 1,

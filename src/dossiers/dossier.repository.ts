@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import type { DB, Dossier, DossierComponentTable, DossierEventTable, DossierUpdate } from '../platform/db.types.js';
-import type { AuditEntry } from '../audit/audit.model.js';
+import type { AuditEntry, AuditKey } from '../platform/audit-chain.model.js';
 // The audit chain's SQL lives in one place; intake and events append their entry in their own statement with it.
-import { auditAppendSql } from '../audit/audit.repository.js';
+import { auditAppendSql, eventDigestSql } from '../platform/audit-chain.repository.js';
 
 /** A dossier component row as written (every column but the generated id and time). */
 export type ComponentRow = Required<Omit<Insertable<DossierComponentTable>, 'id' | 'added_at'>>;
@@ -28,9 +28,13 @@ export async function componentsOf(db: Kysely<DB>, dossierId: number) {
 /** A dossier event row as written (every column but the generated id). */
 export type EventRow = Required<Omit<Insertable<DossierEventTable>, 'id'>> & { at: Date };
 
-export async function insertEvent(db: Kysely<DB>, row: EventRow) {
-  await db.insertInto('dossier_events').values(row).execute();
-}
+/** What the event CTE `de` returns for the audit entry that covers it: the key of the row and its digest. */
+const EVENT_RETURNING = `e.dossier_id, e.seq, ${eventDigestSql('e')} as digest`;
+const EVENT_REF = {
+  dossierId: { sql: '(select dossier_id from de)' },
+  seq: { sql: '(select seq from de)' },
+  digest: { sql: '(select digest from de)' },
+};
 
 export async function eventsOf(db: Kysely<DB>, dossierId: number) {
   return db.selectFrom('dossier_events').selectAll().where('dossier_id', '=', dossierId).orderBy('seq').execute();
@@ -59,12 +63,15 @@ export interface NewDossierWrite {
   /** Every column but the id and the code, which the statement assigns: the new row is these values, the id and the code. */
   dossier: Omit<Dossier, 'id' | 'code'>;
   components: Omit<ComponentRow, 'dossier_id'>[];
-  /** The first event; its seq is the new row's version. */
+  /** The first event; its seq is the new row's event_seq. */
   event?: Omit<EventRow, 'dossier_id' | 'seq'>;
   /** The first process-control step. */
   step?: Omit<StepRow, 'dossier_id'>;
-  /** The audit entry about the new dossier; its entity id is the code the statement assigns. */
-  audit?: { entry: Omit<AuditEntry, 'entityId'>; at: Date };
+  /**
+   * The audit entry about the new dossier; its entity id is the code the statement assigns, and it covers the first
+   * event (its dossier id, seq and digest, taken from the event row the statement inserts).
+   */
+  audit?: { key: AuditKey; entry: Omit<AuditEntry, 'entityId' | 'event'>; at: Date };
 }
 
 /** The SQLSTATEs of a NOT NULL and a foreign key violation. */
@@ -120,6 +127,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
   const e = w.audit?.entry;
   const audit = e
     ? auditAppendSql(
+        w.audit!.key,
         {
           actorKind: e.actorKind,
           actorId: e.actorId,
@@ -128,6 +136,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
           entityType: e.entityType,
           data: e.data,
           entityId: { sql: '(select code from d)' },
+          ...(w.event ? { event: EVENT_REF } : {}),
         },
         w.audit!.at,
         params,
@@ -152,7 +161,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
     const d = list(columns.dossier, { code });
     // Every column is written (no column default is relied on), so only the id and the code are read back: the
     // whole row (~40 columns) cost the driver more CPU to describe and parse than building the statement.
-    ctes.push(`d as (insert into dossiers as d (${d.columns}) values (${d.values}) returning d.id, d.code, d.version)`);
+    ctes.push(`d as (insert into dossiers as d (${d.columns}) values (${d.values}) returning d.id, d.code, d.event_seq)`);
     // Sibling inserts see the new row through (select ... from d); their foreign keys are checked at the end of the statement.
     const id = '(select id from d)';
     if (w.components.length) {
@@ -160,8 +169,8 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
       ctes.push(`dc as (insert into dossier_components (${rows[0]!.columns}) values ${rows.map((r) => `(${r.values})`).join(', ')})`);
     }
     if (columns.event) {
-      const e = list(columns.event, { dossier_id: id, seq: '(select version from d)' });
-      ctes.push(`de as (insert into dossier_events (${e.columns}) values (${e.values}))`);
+      const e = list(columns.event, { dossier_id: id, seq: '(select event_seq from d)' });
+      ctes.push(`de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING})`);
     }
     if (columns.step) {
       const st = list(columns.step, { dossier_id: id });
@@ -205,13 +214,24 @@ export async function insertNewDossier(
   }
 }
 
-/** Inserts an event and its audit entry in one statement. */
-export async function insertEventWithAudit(db: Kysely<DB>, row: EventRow, audit: { entry: AuditEntry; at: Date }): Promise<void> {
+/**
+ * Inserts an event and the audit entry that covers it in one statement: the entry carries the event row's digest,
+ * computed from the row as inserted, so `audit verify` sees an event altered, removed, or added without its entry.
+ */
+export async function insertEventWithAudit(
+  db: Kysely<DB>,
+  key: AuditKey,
+  row: EventRow,
+  audit: { entry: Omit<AuditEntry, 'event'>; at: Date },
+): Promise<void> {
   const params: unknown[] = [];
-  const { head, log } = auditAppendSql(audit.entry, audit.at, params);
   const e = rowSql(row, params);
+  const { head, log } = auditAppendSql(key, { ...audit.entry, event: EVENT_REF }, audit.at, params);
   await db.executeQuery(
-    CompiledQuery.raw(`with ah as (${head}), al as (${log('ah')})\ninsert into dossier_events (${e.columns}) values (${e.values})`, params),
+    CompiledQuery.raw(
+      `with de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING}),\nah as (${head})\n${log('ah')}`,
+      params,
+    ),
   );
 }
 
@@ -266,7 +286,7 @@ export async function findByCode(db: Kysely<DB>, code: string): Promise<Dossier 
 export async function updateIfVersion(db: Kysely<DB>, id: number, version: number, patch: DossierUpdate): Promise<Dossier | undefined> {
   return db
     .updateTable('dossiers')
-    .set({ ...patch, version: sql`version + 1`, updated_at: sql`now()` })
+    .set({ ...patch, version: sql`version + 1`, event_seq: sql`event_seq + 1`, updated_at: sql`now()` })
     .where('id', '=', id)
     .where('version', '=', version)
     .returningAll()
@@ -318,15 +338,18 @@ export async function listDossiers(db: Kysely<DB>, f: ListFilter) {
   return q.orderBy('d.due_at', 'asc').orderBy('d.id', 'asc').limit(f.limit).offset(f.offset).execute();
 }
 
-/** Open dossiers past their due date not yet flagged. */
-export async function flagLate(db: Kysely<DB>, now: Date) {
+/**
+ * Flags open dossiers past their due date not yet flagged, each taking its next event seq for the flag_late event.
+ * The version stays: the flag is nobody's action, so an action a clerk already has in flight must not turn stale.
+ */
+export async function flagLate(db: Kysely<DB>, now: Date): Promise<Dossier[]> {
   return db
     .updateTable('dossiers')
-    .set({ late_flagged_at: now, version: sql`version + 1`, updated_at: now })
+    .set({ late_flagged_at: now, event_seq: sql`event_seq + 1`, updated_at: now })
     .where('status', 'in', ['received', 'processing', 'awaiting_payment'])
     .where('due_at', '<', now)
     .where('late_flagged_at', 'is', null)
-    .returning(['id', 'province_code', 'status', 'version', 'current_unit_id', 'code'])
+    .returningAll()
     .execute();
 }
 

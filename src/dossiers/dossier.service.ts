@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Dossier, DossierUpdate } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { inScope, requireRole, type Actor } from '../auth/auth.model.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { OrgService } from '../org/org.service.js';
@@ -25,6 +26,7 @@ import type { ActionContext } from './actions/action.js';
 export interface DossierDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   org: OrgService;
   catalog: CatalogService;
   /** Told the code of every dossier a committed write changed (public tracking forgets its cached answer). */
@@ -44,7 +46,14 @@ export class DossierService {
 
   constructor(private readonly deps: DossierDeps) {
     this.unitName = (id) => deps.org.unitName(id);
-    this.intake = new IntakeService({ db: deps.db, clock: deps.clock, org: deps.org, catalog: deps.catalog, names: this.unitName });
+    this.intake = new IntakeService({
+      db: deps.db,
+      clock: deps.clock,
+      auditKey: deps.auditKey,
+      org: deps.org,
+      catalog: deps.catalog,
+      names: this.unitName,
+    });
   }
 
   /** A clerk receives a dossier at the counter of their service point; the clock starts now. */
@@ -146,6 +155,7 @@ export class DossierService {
     await this.deps.db.transaction().execute((trx) =>
       recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: 'staff',
           actorId: actor.staffId,
@@ -232,7 +242,9 @@ export class DossierService {
           },
         ]);
       }
-      await writeEvent(trx, updated, 'digitize', d.status, { kind: 'staff', actor }, now, null, { component: componentCode });
+      await writeEvent(trx, this.deps.auditKey, updated, 'digitize', d.status, { kind: 'staff', actor }, now, null, {
+        component: componentCode,
+      });
       return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
     this.deps.onChange?.(d.code);
@@ -280,49 +292,25 @@ export class DossierService {
       if (!updated) throw this.stale(d);
       for (const effect of plan.effects ?? []) await effect(trx, updated);
       const data = plan.eventData && Object.keys(plan.eventData).length ? plan.eventData : null;
-      await writeEvent(trx, updated, action, d.status, { kind: 'staff', actor }, ctx.now, input.note ?? null, data);
+      await writeEvent(trx, this.deps.auditKey, updated, action, d.status, { kind: 'staff', actor }, ctx.now, input.note ?? null, data);
       return presentDossier(updated, version, await repo.componentsOf(trx, d.id), this.names(), actor);
     });
     this.deps.onChange?.(d.code);
     return result;
   }
 
-  /** Flags open dossiers past their due date (an event each), so staff issue the apology and new date. */
+  /**
+   * Flags open dossiers past their due date, so staff issue the apology and new date: a flag_late event each, with its
+   * own audit entry. The version does not change (the flag is nobody's action: a clerk's action in flight stays valid).
+   */
   async detectLate(): Promise<{ flagged: string[] }> {
     const now = this.deps.clock();
     const result = await this.deps.db.transaction().execute(async (trx) => {
       const rows = await repo.flagLate(trx, now);
-      for (const r of rows) {
-        await repo.insertEvent(trx, {
-          dossier_id: r.id,
-          province_code: r.province_code,
-          seq: r.version,
-          action: 'flag_late',
-          from_status: r.status,
-          to_status: r.status,
-          actor_kind: 'system',
-          actor_id: null,
-          unit_id: r.current_unit_id,
-          at: now,
-          note: null,
-          data: null,
-        });
+      for (const d of rows) {
+        await writeEvent(trx, this.deps.auditKey, d, 'flag_late', d.status, { kind: 'system', unitId: d.current_unit_id }, now, null, null);
       }
-      if (rows.length)
-        await recordAudit(
-          trx,
-          {
-            actorKind: 'system',
-            actorId: null,
-            stream: 'system',
-            action: 'dossier.flag_late',
-            entityType: 'dossier',
-            entityId: null,
-            data: { count: rows.length },
-          },
-          now,
-        );
-      return { flagged: rows.map((r) => r.code) };
+      return { flagged: rows.map((d) => d.code) };
     });
     for (const code of result.flagged) this.deps.onChange?.(code);
     return result;

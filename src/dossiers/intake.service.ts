@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, Dossier, Unit } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import type { CatalogService, ProcedureVersion } from '../catalog/catalog.service.js';
@@ -27,6 +28,7 @@ import { TOKEN_LENGTH, trackingToken } from '../tracking/tracking.model.js';
 export interface IntakeDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   org: OrgService;
   catalog: CatalogService;
   /** Unit names for the views. */
@@ -130,7 +132,7 @@ export class IntakeService {
           createdBy: null,
           now,
         });
-        await writeEvent(trx, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
+        await writeEvent(trx, this.deps.auditKey, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
         return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
       },
       { minKeyLength: 16 },
@@ -324,7 +326,9 @@ export class IntakeService {
   ): Promise<Dossier> {
     const day = localDate(o.now);
     const a = plan.applicant;
-    const version = 1; // a new dossier's first version: its first event's seq and what the audit entry records
+    const version = 1; // a new dossier's first version: what the audit entry records
+    // Its first event takes seq 1, in this statement (counter) or right after it (online, writeEvent).
+    const eventSeq = 1;
     let event: repo.NewDossierWrite['event'];
     let audit: repo.NewDossierWrite['audit'];
     if (o.event) {
@@ -344,6 +348,7 @@ export class IntakeService {
         data: o.event.data ? JSON.stringify(o.event.data) : null,
       };
       audit = {
+        key: this.deps.auditKey,
         entry: {
           actorKind: who.kind,
           actorId,
@@ -360,6 +365,7 @@ export class IntakeService {
       codePrefix: dossierCode(o.point.agency_code, day, 0).slice(0, -4),
       dossier: {
         version,
+        event_seq: eventSeq,
         province_code: o.point.province_code,
         procedure_id: plan.version.procedureId,
         procedure_version_id: plan.version.versionId,

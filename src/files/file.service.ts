@@ -6,6 +6,7 @@ import { DomainError } from '../platform/errors.js';
 import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { sha256Hex } from '../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { Actor } from '../auth/auth.model.js';
 
 /** What scans and results may be: judged by content (magic bytes), never by name or declared type. */
@@ -19,7 +20,7 @@ export interface StoredFile {
 
 /** Uploads of component scans and result files into the content-addressed store. */
 export class FileService {
-  constructor(private readonly deps: { db: Kysely<DB>; blobs: BlobStore; clock: () => Date; maxBytes: number }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; blobs: BlobStore; clock: () => Date; auditKey: AuditKey; maxBytes: number }) {}
 
   /**
    * Checks size and content type, stores the bytes durably, then records the blob row. With an Idempotency-Key a
@@ -65,6 +66,7 @@ export class FileService {
           .execute();
         await recordAudit(
           trx,
+          this.deps.auditKey,
           {
             actorKind: who ? 'staff' : 'citizen',
             actorId: who?.staffId ?? null,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { inScope, type Actor } from '../auth/auth.model.js';
 import type { DossierService } from '../dossiers/dossier.service.js';
 import { SERVICE_POINT_KINDS, type OrgService } from '../org/org.service.js';
@@ -24,6 +25,7 @@ import * as repo from './form.repository.js';
 export interface FormDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   dossiers: DossierService;
   org: OrgService;
   /** Public address of the web app; QR codes open `${publicUrl}/tra-cuu/<code>#<tracking token>`. */
@@ -141,6 +143,7 @@ export class FormService {
     await db.transaction().execute((trx) =>
       recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: 'staff',
           actorId: actor.staffId,

@@ -3,6 +3,7 @@ import type { DB } from '../platform/db.types.js';
 import { maskPhone } from '../dossiers/dossier.model.js';
 import * as repo from './notification.repository.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 
 /** Delivers one SMS; throws when the gateway refuses (the message is retried later). */
 export interface SmsSender {
@@ -36,7 +37,7 @@ export interface NewMessage {
  * dispatch() through the adapter. A gateway outage delays messages; it never loses them.
  */
 export class NotificationService {
-  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; sender: SmsSender }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; auditKey: AuditKey; sender: SmsSender }) {}
 
   /** Queues messages inside the caller's transaction. */
   async enqueue(trx: Kysely<DB>, messages: NewMessage[]): Promise<void> {
@@ -95,6 +96,7 @@ export class NotificationService {
       await write(trx, at);
       await recordAudit(
         trx,
+        this.deps.auditKey,
         { actorKind: 'system', actorId: null, stream: 'system', action, entityType: 'notification', entityId: String(id), data },
         at,
       );

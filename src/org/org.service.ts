@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Commune, DB, Unit } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import { DEMO_OFFICE_HOURS, WorkingCalendar, type OfficeHours } from '../calendar/calendar.model.js';
 import { OrgDocumentSchema, type OrgDocument } from './org.schema.js';
 import * as repo from './org.repository.js';
@@ -42,7 +43,7 @@ export class OrgService {
   private calendars = new Map<number, WorkingCalendar>();
   private loaded = false;
 
-  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; defaultOfficeHours?: OfficeHours }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; auditKey: AuditKey; defaultOfficeHours?: OfficeHours }) {}
 
   /** (Re)loads units and communes into memory. */
   async reload(): Promise<void> {
@@ -236,6 +237,7 @@ export class OrgService {
       }
       await recordAudit(
         trx,
+        this.deps.auditKey,
         {
           actorKind: 'system',
           actorId: null,

@@ -1,9 +1,19 @@
 import path from 'node:path';
+import { AuditKey } from './audit-chain.model.js';
 
 /** Typed runtime configuration, parsed once at start-up. */
 export interface Config {
-  /** PostgreSQL connection string; absent = embedded PGlite under dataDir. */
+  /** PostgreSQL connection string of the tables' owner (migrations); absent = embedded PGlite under dataDir. */
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL connection string of the role the app runs as (owns nothing; may not change the audit trail). Absent:
+   * the owner creates `appRole`, its password kept in <dataDir>/secrets/db-app-password.
+   */
+  appDatabaseUrl: string | undefined;
+  /** The role the app runs as when appDatabaseUrl is not given (PostgreSQL), and on PGlite. */
+  appRole: string;
+  /** The audit chain's HMAC key from MOTCUA_AUDIT_KEY; absent = <dataDir>/secrets/audit-hmac.key (created on first start). */
+  auditKey: AuditKey | undefined;
   /** Directory for the embedded database and the blob store. */
   dataDir: string;
   host: string;
@@ -83,6 +93,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl.slice(0, 20)}…")`);
   }
+  const appDatabaseUrl = env.MOTCUA_APP_DATABASE_URL?.trim() || undefined;
+  if (appDatabaseUrl && !/^postgres(ql)?:\/\//.test(appDatabaseUrl)) {
+    problems.push('MOTCUA_APP_DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  if (appDatabaseUrl && !databaseUrl) problems.push('MOTCUA_APP_DATABASE_URL needs DATABASE_URL (the owner connection, for migrations)');
+  const appRole = env.MOTCUA_APP_ROLE?.trim() || 'motcua_app';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(appRole)) problems.push('MOTCUA_APP_ROLE must be a lower-case SQL name (letters, digits, _)');
+  // The key's text is never echoed back, not even in part.
+  const auditKeyText = env.MOTCUA_AUDIT_KEY?.trim() || undefined;
+  const auditKey = auditKeyText ? AuditKey.fromHex(auditKeyText) : undefined;
+  if (auditKeyText && !auditKey) problems.push('MOTCUA_AUDIT_KEY must be 64 to 128 hex digits (32 to 64 bytes)');
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const provinceCode = env.MOTCUA_PROVINCE ?? '37';
@@ -97,6 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const publicUrl = parsePublicUrl(env.MOTCUA_PUBLIC_URL, problems);
   const config: Config = {
     databaseUrl,
+    appDatabaseUrl,
+    appRole,
+    auditKey: auditKey ?? undefined,
     dataDir: path.resolve(env.MOTCUA_DATA_DIR ?? 'data'),
     host: env.HOST ?? '127.0.0.1',
     port: intFrom(env, 'PORT', 3000, 0, 65535, problems),

@@ -1,9 +1,9 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase } from './testing.js';
-import type { Database } from './database.js';
+import type { AppDatabase } from './database-roles.js';
 
-let database: Database;
+let database: AppDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
 });
@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('database', () => {
-  it('applies the migrations and refuses to change the audit log', async () => {
+  it('applies the migrations and refuses to change the audit log: to the app role by its grants, to the owner by triggers', async () => {
     const { db } = database;
     await db
       .insertInto('audit_log')
@@ -30,8 +30,12 @@ describe('database', () => {
         hash: '1',
       })
       .execute();
-    await expect(sql`update audit_log set action = 'y'`.execute(db)).rejects.toThrow(/append-only/);
-    await expect(sql`delete from audit_log`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_log set action = 'y'`.execute(db)).rejects.toMatchObject({ code: '42501' });
+    await expect(sql`delete from audit_log`.execute(db)).rejects.toMatchObject({ code: '42501' });
+    await database.asOwner(async (owner) => {
+      await expect(sql`update audit_log set action = 'y'`.execute(owner)).rejects.toThrow('audit_log is append-only: UPDATE refused');
+      await expect(sql`delete from audit_log`.execute(owner)).rejects.toThrow('audit_log is append-only: DELETE refused');
+    });
     const rows = await db.selectFrom('audit_log').select(['action']).orderBy('seq').execute();
     expect(rows).toEqual([{ action: 'x' }]);
   });

@@ -156,6 +156,8 @@ export interface DossierTable {
   apology_due_at: Timestamp | null;
   result_document_id: number | null;
   version: Generated<number>;
+  /** The seq of the dossier's last event: each event takes the next, whether or not it changes the version. */
+  event_seq: Generated<number>;
   created_by: number | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;

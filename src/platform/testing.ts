@@ -1,19 +1,25 @@
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from './database.js';
-import { migrateToLatest } from './migrate.js';
+import { openAppDatabase, type AppDatabase } from './database-roles.js';
+import { loadAppPassword } from './secrets.js';
 
 /**
- * A fresh, migrated database for one test file: a new PostgreSQL database when
- * DATABASE_URL is set (so files run in parallel without sharing rows), else in-memory PGlite.
+ * The role tests run the app as on PostgreSQL. Roles are cluster-wide and test files run in parallel, each in its own
+ * database: they share this one role (each database grants it its own privileges) and one password, kept in a file
+ * that the first file creates and every other reads, so none ever resets it under another.
  */
-export async function createTestDatabase(): Promise<Database> {
+export const TEST_APP_ROLE = 'motcua_test_app';
+
+/**
+ * A fresh, migrated database for one test file: a new PostgreSQL database when DATABASE_URL is set (so files run in
+ * parallel without sharing rows), else in-memory PGlite. Either way the app's pool runs as the unprivileged app role,
+ * as it does in production, so the whole suite proves the grants suffice; `asOwner` acts as the tables' owner.
+ */
+export async function createTestDatabase(): Promise<AppDatabase> {
   const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const database = await openDatabase({ dataDir: null });
-    await migrateToLatest(database.db);
-    return database;
-  }
+  if (!adminUrl) return openAppDatabase({ dataDir: null, appRole: 'motcua_app' });
   const name = `motcua_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -21,16 +27,29 @@ export async function createTestDatabase(): Promise<Database> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 5 });
-  await migrateToLatest(database.db);
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  };
+  let database: AppDatabase;
+  try {
+    database = await openAppDatabase({
+      databaseUrl: url.toString(),
+      appRole: TEST_APP_ROLE,
+      appPassword: () => loadAppPassword(path.join(os.tmpdir(), 'motcua-test')),
+      poolSize: 5,
+    });
+  } catch (e) {
+    await drop();
+    throw e;
+  }
   return {
     ...database,
     close: async () => {
       await database.close();
-      const drop = new pg.Client({ connectionString: adminUrl });
-      await drop.connect();
-      await drop.query(`drop database if exists ${name} with (force)`);
-      await drop.end();
+      await drop();
     },
   };
 }

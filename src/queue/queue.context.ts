@@ -3,7 +3,7 @@ import type { DB, QueueGroup, QueueTicket, Unit } from '../platform/db.types.js'
 import { notFound } from '../platform/errors.js';
 import { inScope, type Actor } from '../auth/auth.model.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { AuditEntry } from '../audit/audit.model.js';
+import type { AuditEntry, AuditKey } from '../platform/audit-chain.model.js';
 import type { OrgService } from '../org/org.service.js';
 import type { LookupBudget } from '../lookups/lookup.service.js';
 import { SERVICE_POINT_KINDS } from '../org/org.service.js';
@@ -18,6 +18,7 @@ export const DEFAULT_SERVICE_SECONDS = 600;
 export interface QueueDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   org: OrgService;
   /** The wrong-guess budget of public look-ups (booking codes with phone digits, ticket tokens), shared with tracking. */
   budget: LookupBudget;
@@ -77,7 +78,7 @@ export class QueueContext {
       entityId: String(entityId),
       ...(data ? { data } : {}),
     };
-    return recordAudit(trx, entry, this.deps.clock());
+    return recordAudit(trx, this.deps.auditKey, entry, this.deps.clock());
   }
 
   /** The groups a clerk serves with their weights: explicit ones, else every active group of the point at weight 1. */

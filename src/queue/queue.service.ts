@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { DB } from '../platform/db.types.js';
 import type { OrgService } from '../org/org.service.js';
 import type { NotificationService } from '../notifications/notification.service.js';
@@ -28,12 +29,13 @@ export interface QueueServices {
 export function createQueueServices(deps: {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   org: OrgService;
   notifications: NotificationService;
   publicUrl: string;
   budget: LookupBudget;
 }): QueueServices {
-  const ctx = new QueueContext({ db: deps.db, clock: deps.clock, org: deps.org, budget: deps.budget });
+  const ctx = new QueueContext({ db: deps.db, clock: deps.clock, auditKey: deps.auditKey, org: deps.org, budget: deps.budget });
   const board = new BoardService(ctx);
   const tickets = new TicketService(ctx, board, deps.publicUrl);
   return {

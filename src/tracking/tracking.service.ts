@@ -3,6 +3,7 @@ import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { OrgService } from '../org/org.service.js';
 import { maskIdNumber, maskName, STATUS_LABELS, type DossierStatus } from '../dossiers/dossier.model.js';
 import type { LookupBudget } from '../lookups/lookup.service.js';
@@ -48,6 +49,7 @@ type TrackingView = Awaited<ReturnType<TrackingService['compute']>>;
 export interface TrackingDeps {
   db: Kysely<DB>;
   clock: () => Date;
+  auditKey: AuditKey;
   org: OrgService;
   /** The wrong-guess budget shared with the other public look-ups. */
   budget: LookupBudget;
@@ -187,6 +189,7 @@ export class TrackingService {
         if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
         await recordAudit(
           trx,
+          this.deps.auditKey,
           {
             actorKind: 'citizen',
             actorId: null,

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { MemoryBlobStore } from '../../src/platform/blob-store.js';
 import { createTestDatabase } from '../../src/platform/testing.js';
 import { createServices } from '../../src/services.js';
+import { AuditKey } from '../../src/platform/audit-chain.model.js';
 
 const OUT = fileURLToPath(new URL('../src/api/schema.ts', import.meta.url));
 
@@ -23,6 +24,7 @@ try {
     db: database.db,
     blobs: new MemoryBlobStore(),
     clock: () => new Date(),
+    auditKey: AuditKey.generate(),
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
   });

@@ -3,6 +3,7 @@ import * as core from './20261121T0800_core.js';
 import * as auditEntityIndex from './20261121T0900_audit_entity_index.js';
 import * as queue from './20261122T0800_queue.js';
 import * as ticketToken from './20261122T0900_ticket_token.js';
+import * as auditHardening from './20261202T1000_audit_hardening.js';
 import * as lookupsAndLogins from './20261202T1200_lookups_and_logins.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '20261121T0900_audit_entity_index': auditEntityIndex,
   '20261122T0800_queue': queue,
   '20261122T0900_ticket_token': ticketToken,
+  '20261202T1000_audit_hardening': auditHardening,
   '20261202T1200_lookups_and_logins': lookupsAndLogins,
 };
