@@ -9,7 +9,7 @@ import { loadConfig } from '../src/platform/config.js';
 import { benchPoolSize, kindsToRun, openBenchDatabase, type BenchDatabase } from './lib/databases.js';
 import { runLoad } from './lib/load.js';
 import { waitUntilQuiet } from './lib/quiesce.js';
-import { login, startProvince, uploadPdf } from './lib/province.js';
+import { login, startProvince, uploadPdfAs } from './lib/province.js';
 import { runRawIntake, type Exec, type RawFixture, type RawResult } from './lib/raw-intake.js';
 import { PROCEDURE } from './lib/requests.js';
 import {
@@ -108,7 +108,8 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
 
     const tokens: string[] = [];
     for (const c of clerks) tokens.push(await login(url, c.username));
-    const files = { tk: await uploadPdf(url, tokens[0]!, 'To khai bench'), gcs: await uploadPdf(url, tokens[0]!, 'Giay chung sinh bench') };
+    // A file is its uploader's: every point uploads the same two scans (the same hashes), as each clerk scans their own.
+    const files = { tk: await uploadPdfAs(url, tokens, 'To khai bench'), gcs: await uploadPdfAs(url, tokens, 'Giay chung sinh bench') };
 
     // --- raw ceiling ---
     const version_ = await b.database.db

@@ -3,7 +3,7 @@
 // (BENCH_DB, BENCH_SECONDS, MOTCUA_DB_POOL apply).
 import { openBenchDatabase } from './lib/databases.js';
 import { runLoad } from './lib/load.js';
-import { login, startProvince, uploadPdf } from './lib/province.js';
+import { login, startProvince, uploadPdfAs } from './lib/province.js';
 import { benchPostgresPids, countQueries, cpuBetween, cpuSnapshot } from './lib/report.js';
 import { profiled } from './lib/cpu-profile.js';
 
@@ -14,7 +14,7 @@ try {
   const p = await startProvince(b);
   const tokens: string[] = [];
   for (const c of p.clerks) tokens.push(await login(p.url, c.username));
-  const files = { tk: await uploadPdf(p.url, tokens[0]!, 'a'), gcs: await uploadPdf(p.url, tokens[0]!, 'b') };
+  const files = { tk: await uploadPdfAs(p.url, tokens, 'a'), gcs: await uploadPdfAs(p.url, tokens, 'b') };
   const q0 = q();
   const c0 = cpuSnapshot();
   const r = await profiled(process.env.BENCH_PROFILE, () =>

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/platform/config.js';
 import { startBare } from './lib/bare.js';
 import { benchPoolSize, kindsToRun, openBenchDatabase } from './lib/databases.js';
 import { runLoad, type LoadResult } from './lib/load.js';
-import { login, startProvince, uploadPdf } from './lib/province.js';
+import { login, startProvince, uploadPdfAs } from './lib/province.js';
 import { intakeBody } from './lib/requests.js';
 import {
   benchPostgresPids,
@@ -50,11 +50,13 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
 
     // Seed through the use cases (no HTTP): received at rotating service points, a third forwarded.
     const actors = [];
-    for (const c of province.clerks) actors.push(await province.services.auth.authenticate(await login(province.url, c.username)));
-    const token0 = await login(province.url, province.clerks[0]!.username);
+    const tokens: string[] = [];
+    for (const c of province.clerks) tokens.push(await login(province.url, c.username));
+    for (const t of tokens) actors.push(await province.services.auth.authenticate(t));
+    // Each point attaches its own upload of the same scans.
     const files = {
-      tk: await uploadPdf(province.url, token0, 'To khai tracking'),
-      gcs: await uploadPdf(province.url, token0, 'Giay chung sinh tracking'),
+      tk: await uploadPdfAs(province.url, tokens, 'To khai tracking'),
+      gcs: await uploadPdfAs(province.url, tokens, 'Giay chung sinh tracking'),
     };
     const byToken: { code: string; query: string }[] = [];
     const byPhone: { code: string; query: string }[] = [];

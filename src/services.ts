@@ -62,7 +62,8 @@ export function createServices(deps: ServiceDeps): Services {
   const lookups = new LookupBudget({ db, clock, config: deps.lookupBudget, refreshMs: deps.lockViewRefreshMs });
   const tracking = new TrackingService({ db, clock, auditKey, org, budget: lookups });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
-  const dossiers = new DossierService({ db, clock, auditKey, org, catalog, onChange: (code) => tracking.forget(code) });
+  const files = new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes });
+  const dossiers = new DossierService({ db, clock, auditKey, org, catalog, submissions: files, onChange: (code) => tracking.forget(code) });
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
   return {
@@ -70,7 +71,7 @@ export function createServices(deps: ServiceDeps): Services {
     catalog,
     org,
     dossiers,
-    files: new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes }),
+    files,
     tracking,
     stats: new StatsService({ db, clock, org }),
     forms: new FormService({ db, clock, auditKey, dossiers, org, publicUrl }),

@@ -77,7 +77,9 @@ beforeAll(async () => {
     const appUrl = withCredentials(url.toString(), TEST_APP_ROLE, password);
     env.DATABASE_URL = url.toString();
     env.MOTCUA_APP_DATABASE_URL = appUrl;
-    options = { databaseUrl: url.toString(), appDatabaseUrl: appUrl, appRole: TEST_APP_ROLE, dataDir };
+    // The role is created on first use (the first test file on a fresh cluster may be this one); the CLI then logs in
+    // with the explicit URL.
+    options = { databaseUrl: url.toString(), appRole: TEST_APP_ROLE, appPassword: async () => password, dataDir };
   }
   // A little history written by the app itself, with the key the data directory gets on first start.
   const database = await openAppDatabase(options);
@@ -101,7 +103,7 @@ beforeAll(async () => {
     for (let i = 0; i < 3; i++) {
       await services.dossiers.receiveAtCounter(actor, {
         procedureCode: '1.001193',
-        applicant: { idNumber: '037095001234', name: 'Nguyễn Văn An', phone: '0912345678', address: 'Thôn Hai', communeCode: '14002' },
+        applicant: { idNumber: `03709500123${i}`, name: 'Nguyễn Văn An', phone: '0912345678', address: 'Thôn Hai', communeCode: '14002' },
         components: [{ code: 'TK', source: 'paper' }],
       });
     }

@@ -5,7 +5,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, type Harness, newIdNumber } from './harness.js';
 import { AuditCheckpointer, recordAudit, verifyAudit } from '../src/audit/audit.service.js';
 import { AuditKey, auditPayload, chainHash, chainMessage, eventDigest } from '../src/platform/audit-chain.model.js';
 import { eventsByKey } from '../src/audit/audit.repository.js';
@@ -34,7 +34,7 @@ function intake(token: string, note?: string) {
     headers: auth(token),
     payload: {
       procedureCode: '1.001193',
-      applicant: applicant('14002'),
+      applicant: applicant('14002', { idNumber: newIdNumber() }),
       components: [{ code: 'TK', source: 'upload', fileSha256: file }],
       note,
     },

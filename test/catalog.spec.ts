@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 import { TEST_CATALOG } from './fixtures.js';
 import type { CatalogDocument, ProcedureVersionInput } from '../src/catalog/catalog.schema.js';
 
@@ -119,7 +119,11 @@ beforeAll(async () => {
     method: 'POST',
     url: '/dossiers',
     headers: auth(clerk),
-    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] },
+    payload: {
+      procedureCode: '1.001193',
+      applicant: applicant('14002', { idNumber: newIdNumber() }),
+      components: [{ code: 'TK', source: 'upload', fileSha256: file }],
+    },
   });
   expect(r.json()).toMatchObject({ procedure: { versionEffectiveFrom: '2023-01-01' } });
 });
@@ -226,7 +230,7 @@ describe('versions of a procedure', () => {
       headers: clerk,
       payload: {
         procedureCode: '1.001193',
-        applicant: applicant('14002'),
+        applicant: applicant('14002', { idNumber: newIdNumber() }),
         components: [{ code: 'TK', source: 'upload', fileSha256: file }],
       },
     });
@@ -254,7 +258,7 @@ describe('versions of a procedure', () => {
       headers: clerk,
       payload: {
         procedureCode: '1.001193',
-        applicant: applicant('14002'),
+        applicant: applicant('14002', { idNumber: newIdNumber() }),
         components: [{ code: 'TK', source: 'upload', fileSha256: file }],
       },
     });
@@ -280,11 +284,12 @@ describe('exporting and importing the catalog', () => {
       '2.000884',
     ]);
     expect(exported.fields).toEqual(TEST_CATALOG.fields.slice().sort((a, b) => a.code.localeCompare(b.code)));
+    expect(exported.documentTypes).toEqual(TEST_CATALOG.documentTypes!.slice().sort((a, b) => a.code.localeCompare(b.code)));
     expect(exported.procedures.find((p) => p.code === '2.000488')).toEqual(TEST_CATALOG.procedures[1]);
     const before = await counts();
     const r = await importAs('admin', exported);
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toEqual({ fields: 3, procedures: 10, added: 0, unchanged: 11, replaced: 0 });
+    expect(r.json()).toEqual({ fields: 3, documentTypes: 6, procedures: 10, added: 0, unchanged: 11, replaced: 0, typed: 0 });
     expect(await counts()).toEqual({ ...before, imports: before.imports + 1 });
     expect((await h.app.inject({ method: 'GET', url: '/catalog/export' })).json()).toEqual(exported);
   });
@@ -292,7 +297,7 @@ describe('exporting and importing the catalog', () => {
   it('recognises the original document as unchanged, even for a version a dossier uses', async () => {
     const r = await importAs('admin', TEST_CATALOG);
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toEqual({ fields: 3, procedures: 3, added: 0, unchanged: 4, replaced: 0 });
+    expect(r.json()).toEqual({ fields: 3, documentTypes: 6, procedures: 3, added: 0, unchanged: 4, replaced: 0, typed: 0 });
   });
 
   it('adds a new version beside one in use, and replaces a version nobody uses', async () => {
@@ -306,7 +311,7 @@ describe('exporting and importing the catalog', () => {
     );
     doc.procedures[0]!.versions[0]!.timeLimit = { value: 4, unit: 'working-days' };
     const r = await importAs('admin', doc);
-    expect(r.json()).toEqual({ fields: 0, procedures: 1, added: 1, unchanged: 0, replaced: 1 });
+    expect(r.json()).toEqual({ fields: 0, documentTypes: 0, procedures: 1, added: 1, unchanged: 0, replaced: 1, typed: 0 });
     const p = (await h.app.inject({ method: 'GET', url: '/procedures/1.000894' })).json();
     expect(p.version.timeLimit).toEqual({ value: 4, unit: 'working-days' });
     expect(p.versions.map((v: { effectiveFrom: string }) => v.effectiveFrom)).toEqual(['2024-01-01', '2026-01-01']);
@@ -319,7 +324,15 @@ describe('exporting and importing the catalog', () => {
       .limit(1)
       .executeTakeFirstOrThrow();
     expect(audit.actor_kind).toBe('staff');
-    expect(JSON.parse(audit.payload).data).toEqual({ fields: 0, procedures: 1, added: 1, unchanged: 0, replaced: 1 });
+    expect(JSON.parse(audit.payload).data).toEqual({
+      fields: 0,
+      documentTypes: 0,
+      procedures: 1,
+      added: 1,
+      unchanged: 0,
+      replaced: 1,
+      typed: 0,
+    });
   });
 
   const broken: [string, (doc: CatalogDocument) => void, number, string, string, string][] = [

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 import { verifyAudit } from '../src/audit/audit.service.js';
 
 let h: Harness;
@@ -21,7 +21,7 @@ function intake(token: string, over: Record<string, unknown> = {}, headers: Reco
     headers: { ...auth(token), ...headers },
     payload: {
       procedureCode: '1.001193',
-      applicant: applicant('14002'),
+      applicant: applicant('14002', { idNumber: newIdNumber() }),
       components: [{ code: 'TK', source: 'upload', fileSha256: file }],
       ...over,
     },
@@ -41,6 +41,8 @@ async function eventsOf(code: string) {
 beforeAll(async () => {
   h = await createHarness('2025-03-14T10:00:00+07:00');
   file = await h.upload(await h.token('clerk.branch'), 'to khai');
+  // The same bytes uploaded at every point whose clerk files below: each attaches its own upload.
+  for (const clerk of ['clerk.center', 'clerk.hai']) expect(await h.upload(await h.token(clerk), 'to khai')).toBe(file);
 });
 
 describe('concurrent requests', () => {
@@ -136,7 +138,8 @@ describe('concurrent requests', () => {
     const clerk = await h.token('clerk.hai');
     const before = await count('dossiers');
     const key = { 'idempotency-key': 'counter-retry-000001' };
-    const rs = await Promise.all(Array.from({ length: 10 }, () => intake(clerk, {}, key)));
+    const same = { applicant: applicant('14002', { idNumber: newIdNumber() }) };
+    const rs = await Promise.all(Array.from({ length: 10 }, () => intake(clerk, same, key)));
     expect(rs.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
     const codes = new Set(rs.map((r) => r.json().code));
     expect([...codes]).toEqual(['000.20.02.H40-250314-0001']);

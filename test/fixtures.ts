@@ -88,6 +88,14 @@ export const TEST_CATALOG: CatalogDocument = {
     { code: 'LLTP', nameVi: 'Lý lịch tư pháp', nameEn: 'Judicial records' },
     { code: 'CT', nameVi: 'Chứng thực', nameEn: 'Certification' },
   ],
+  documentTypes: [
+    { code: 'GIAY_KHAI_SINH', nameVi: 'Giấy khai sinh', nameEn: 'Birth certificate' },
+    { code: 'GIAY_CHUNG_NHAN_KET_HON', nameVi: 'Giấy chứng nhận kết hôn', nameEn: 'Marriage certificate' },
+    { code: 'GIAY_XAC_NHAN_TINH_TRANG_HON_NHAN', nameVi: 'Giấy xác nhận tình trạng hôn nhân', nameEn: 'Marital-status certificate' },
+    { code: 'PHIEU_LY_LICH_TU_PHAP', nameVi: 'Phiếu lý lịch tư pháp', nameEn: 'Judicial record certificate' },
+    { code: 'BAN_SAO_CHUNG_THUC', nameVi: 'Bản sao chứng thực', nameEn: 'Certified copy' },
+    { code: 'THE_CAN_CUOC', nameVi: 'Thẻ căn cước', nameEn: 'ID card' },
+  ],
   procedures: [
     {
       code: '1.001193',
@@ -107,6 +115,7 @@ export const TEST_CATALOG: CatalogDocument = {
           nonTerritorial: true,
           resultNameVi: 'Giấy khai sinh',
           resultNameEn: 'Birth certificate',
+          resultDocumentType: 'GIAY_KHAI_SINH',
           steps,
         },
         {
@@ -152,6 +161,7 @@ export const TEST_CATALOG: CatalogDocument = {
               count: 1,
               required: false,
               supply: 'store',
+              documentType: 'GIAY_CHUNG_NHAN_KET_HON',
             },
           ],
           fees: [],
@@ -161,6 +171,7 @@ export const TEST_CATALOG: CatalogDocument = {
           nonTerritorial: true,
           resultNameVi: 'Giấy khai sinh',
           resultNameEn: 'Birth certificate',
+          resultDocumentType: 'GIAY_KHAI_SINH',
           steps,
         },
       ],
@@ -202,6 +213,7 @@ export const TEST_CATALOG: CatalogDocument = {
           nonTerritorial: false,
           resultNameVi: 'Phiếu lý lịch tư pháp',
           resultNameEn: 'Judicial record certificate',
+          resultDocumentType: 'PHIEU_LY_LICH_TU_PHAP',
           steps: [
             { role: 'receive', agency: 'competent', share: 0.05 },
             { role: 'process', agency: 'competent', share: 0.4 },
@@ -240,6 +252,7 @@ export const TEST_CATALOG: CatalogDocument = {
           nonTerritorial: false,
           resultNameVi: 'Bản sao chứng thực',
           resultNameEn: 'Certified copy',
+          resultDocumentType: 'BAN_SAO_CHUNG_THUC',
           steps,
         },
       ],

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 import { decodeQr, qrSymbolsInPdf } from './qr-decode.js';
 import { qrModules } from '../src/forms/form.render.js';
 import { FormService } from '../src/forms/form.service.js';
@@ -56,7 +56,7 @@ async function receiveBirth(name: string, allUploaded = false): Promise<string> 
     headers: auth(clerk),
     payload: {
       procedureCode: '1.001193',
-      applicant: applicant('14002', { name, email: 'an.nguyen@example.vn' }),
+      applicant: applicant('14002', { name, email: 'an.nguyen@example.vn', idNumber: newIdNumber() }),
       components: [{ code: 'TK', source: 'upload', fileSha256: tk }, gcs, { code: 'CCCD', source: 'population_db' }],
     },
   });
@@ -180,13 +180,15 @@ describe('form 01, the receipt and appointment slip', () => {
 
   it('does not apply to an online submission no clerk has received yet', async () => {
     h.clock.set('2025-09-08T20:00:00+07:00');
-    const file = await h.upload(await h.token('clerk.branch'));
+    const submission = await h.submission();
+    const file = await h.publicUpload(submission);
     const s = await h.app.inject({
       method: 'POST',
       url: '/public/dossiers',
+      headers: { 'x-submission-token': submission },
       payload: {
         procedureCode: '1.001193',
-        applicant: applicant('14003'),
+        applicant: applicant('14003', { idNumber: newIdNumber() }),
         components: [
           { code: 'TK', source: 'upload', fileSha256: file },
           { code: 'GCS', source: 'upload', fileSha256: file },
@@ -260,8 +262,8 @@ describe('forms 02–06 follow the dossier through its life', () => {
   it('prints the apology (04) with the due date missed, the reason and the new date proposed', async () => {
     h.clock.set('2025-09-09T10:00:00+07:00');
     const resumed = await post('clerk.branch', codes.main, 'supplement-received');
-    // Paused 09:00–10:00, one working hour: due Tue 17:00 + 1 h = Wed 10/09 08:30.
-    expect(resumed).toMatchObject({ dueAt: '2025-09-10T01:30:00.000Z', originalDueAt: '2025-09-09T10:00:00.000Z' });
+    // Paused 09:00–10:00 on the same working day: a day limit does not move (due Tue 09/09 17:00).
+    expect(resumed).toMatchObject({ dueAt: '2025-09-09T10:00:00.000Z', originalDueAt: '2025-09-09T10:00:00.000Z' });
     h.clock.set('2025-09-09T10:30:00+07:00');
     await post('spec.hai', codes.main, 'apologize', {
       note: 'Cần xác minh thông tin hộ tịch với Sở Tư pháp.',
@@ -273,7 +275,7 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT',
       'Kính gửi: Ông/Bà Nguyễn Văn An',
       'Ngày 08/09/2025, Chi nhánh A tiếp nhận hồ sơ của Ông/Bà đề nghị giải quyết: Thủ tục đăng ký khai sinh, mã hồ sơ 000.01.01.H40-250908-0001.',
-      'Thời gian hẹn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 09/09/2025 (sau khi bổ sung hồ sơ: 08 giờ 30 phút, ngày 10/09/2025)',
+      'Thời gian hẹn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 09/09/2025.',
       'Cần xác minh thông tin hộ tịch với Sở Tư pháp.',
       'đề nghị gia hạn thời gian giải quyết hồ sơ đến 17 giờ 00 phút, ngày 12/09/2025',
       'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ',
@@ -295,7 +297,7 @@ describe('forms 02–06 follow the dossier through its life', () => {
       ['receive', 'on_time'],
       ['process', 'on_time'],
       ['approve', 'on_time'],
-      ['return', 'early'],
+      ['return', 'on_time'],
     ]);
     const { r, text } = await form(clerk, `/dossiers/${codes.main}/forms/06`);
     expect(r.statusCode).toBe(200);
@@ -305,17 +307,22 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ',
       'Cơ quan (bộ phận) giải quyết hồ sơ: Ủy ban nhân dân Xã Hai',
       'Thời gian nhận hồ sơ: 14 giờ 30 phút, ngày 08/09/2025',
-      'Thời gian hẹn trả kết quả: 08 giờ 30 phút, ngày 10/09/2025',
+      // The date the applicant is now promised is the apology's; the legal due date stands beside it.
+      'Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 12/09/2025 (hẹn lại theo văn bản xin lỗi; thời hạn theo quy định: 17 giờ 00 phút, ngày 09/09/2025)',
       'TÊN CƠ QUAN',
       'THỜI GIAN GIAO, NHẬN HỒ SƠ',
       'KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/ Đúng hạn/ Quá hạn)',
       'GHI CHÚ',
       '1. Giao: Ông/Bà Nguyễn Văn An (người nộp hồ sơ) 2. Nhận: Chi nhánh A 14 giờ 30 phút, ngày 08/09/2025 Người giao: Nguyễn Văn An Người nhận: Trần Thị Bình Đúng hạn Tiếp nhận hồ sơ Hạn: 15:33 08/09/2025 Xong: 15:10 08/09/2025 Người xử lý: Trần Thị Bình',
-      '1. Giao: Chi nhánh A 2. Nhận: Ủy ban nhân dân Xã Hai 15 giờ 10 phút, ngày 08/09/2025 Người giao: Trần Thị Bình Người nhận: …… Đúng hạn Thẩm định, xử lý hồ sơ Hạn: 14:51 09/09/2025 Xong: 11:00 09/09/2025 Người xử lý: Lê Văn Cường',
-      '1. Giao: Ủy ban nhân dân Xã Hai 2. Nhận: Ủy ban nhân dân Xã Hai 11 giờ 00 phút, ngày 09/09/2025 Người giao: Lê Văn Cường Người nhận: …… Đúng hạn Phê duyệt kết quả Hạn: 16:51 09/09/2025 Xong: 14:00 09/09/2025 Người xử lý: appr.hai',
-      '1. Giao: Ủy ban nhân dân Xã Hai 2. Nhận: Chi nhánh A 14 giờ 00 phút, ngày 09/09/2025 Người giao: appr.hai Người nhận: …… Trước hạn Trả kết quả Hạn: 08:30 10/09/2025 Xong: 15:00 09/09/2025 Người xử lý: Trần Thị Bình',
+      '1. Giao: Chi nhánh A 2. Nhận: Ủy ban nhân dân Xã Hai 15 giờ 10 phút, ngày 08/09/2025 Người giao: Trần Thị Bình Người nhận: …… Đúng hạn Thẩm định, xử lý hồ sơ Hạn: 13:51 09/09/2025 Xong: 11:00 09/09/2025 Người xử lý: Lê Văn Cường',
+      '1. Giao: Ủy ban nhân dân Xã Hai 2. Nhận: Ủy ban nhân dân Xã Hai 11 giờ 00 phút, ngày 09/09/2025 Người giao: Lê Văn Cường Người nhận: …… Đúng hạn Phê duyệt kết quả Hạn: 15:57 09/09/2025 Xong: 14:00 09/09/2025 Người xử lý: appr.hai',
+      '1. Giao: Ủy ban nhân dân Xã Hai 2. Nhận: Chi nhánh A 14 giờ 00 phút, ngày 09/09/2025 Người giao: appr.hai Người nhận: …… Đúng hạn Trả kết quả Hạn: 17:00 09/09/2025 Xong: 15:00 09/09/2025 Người xử lý: Trần Thị Bình',
     ])
       expect(text).toContain(expected);
+    // A receipt reprinted after the apology promises its new date.
+    expect((await form(clerk, `/dossiers/${codes.main}/forms/01`)).text).toContain(
+      '5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 12/09/2025 (hẹn lại theo văn bản xin lỗi; thời hạn theo quy định: 17 giờ 00 phút, ngày 09/09/2025)',
+    );
   });
 
   it('prints the stop notice (05) with the reason and the stage reached', async () => {
@@ -391,7 +398,7 @@ describe('form 07, the tracking book of a service point', () => {
       [4, codes.refused],
     ]);
     expect(text).toContain(
-      `2 ${codes.main} Thủ tục đăng ký khai sinh Nguyễn Văn An Thôn Hai, Xã Hai 0912345678 Ủy ban nhân dân Xã Hai 08/09/2025 14:30 10/09/2025 08:30 08/09/2025 15:10 09/09/2025 14:00 09/09/2025 15:00 Có yêu cầu bổ sung; Xin lỗi, hẹn lại 12/09/2025`,
+      `2 ${codes.main} Thủ tục đăng ký khai sinh Nguyễn Văn An Thôn Hai, Xã Hai 0912345678 Ủy ban nhân dân Xã Hai 08/09/2025 14:30 09/09/2025 17:00 08/09/2025 15:10 09/09/2025 14:00 09/09/2025 15:00 Có yêu cầu bổ sung; Xin lỗi, hẹn lại 12/09/2025`,
     );
     expect(text).toContain(`4 ${codes.refused}`);
     expect(text).toContain('Từ chối tiếp nhận');

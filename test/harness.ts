@@ -28,7 +28,12 @@ export interface Harness {
   token: (username: string) => Promise<string>;
   /** The typed API client (test/api.ts), logged in as `username` when given. */
   api: (username?: string) => Promise<Api>;
+  /** Uploads a sample PDF as the staff member of `token`: the file is their unit's. */
   upload: (token: string, title?: string) => Promise<string>;
+  /** Opens an online submission (POST /public/submissions) and returns its token. */
+  submission: () => Promise<string>;
+  /** Uploads a sample PDF under an online submission's token (POST /public/files): the file is that submission's. */
+  publicUpload: (submissionToken: string, title?: string) => Promise<string>;
 }
 
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
@@ -106,12 +111,34 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     if (r.statusCode !== 201) throw new Error(`upload: ${r.body}`);
     return (r.json() as { sha256: string }).sha256;
   };
+  const submission = async () => {
+    const r = await app.inject({ method: 'POST', url: '/public/submissions' });
+    if (r.statusCode !== 201) throw new Error(`submission: ${r.body}`);
+    return (r.json() as { submissionToken: string }).submissionToken;
+  };
+  const publicUpload = async (submissionToken: string, title?: string) => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/public/files',
+      headers: { 'x-submission-token': submissionToken, 'content-type': 'application/octet-stream' },
+      payload: samplePdf(title ?? `scan ${++n}`),
+    });
+    if (r.statusCode !== 201) throw new Error(`public upload: ${r.body}`);
+    return (r.json() as { sha256: string }).sha256;
+  };
   afterAll(async () => {
     await app.close();
     await database.close();
   });
   const api = async (username?: string) => apiClient(app, username ? await token(username) : undefined);
-  return { app, services, database, auditKey, clock, unit, token, api, upload };
+  return { app, services, database, auditKey, clock, unit, token, api, upload, submission, publicUpload };
+}
+
+let idCount = 0;
+
+/** A valid citizen ID number no other call of this process returns: for applicants who must not be duplicates of each other. */
+export function newIdNumber(): string {
+  return `0370960${String(++idCount).padStart(5, '0')}`;
 }
 
 /** A valid applicant living in the given commune. */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import pino from 'pino';
-import { createHarness, applicant, PASSWORD, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, PASSWORD, type Harness } from './harness.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { loggerOptions } from '../src/platform/logger.js';
@@ -37,7 +37,11 @@ async function intake(token: string) {
     method: 'POST',
     url: '/dossiers',
     headers: auth(token),
-    payload: { procedureCode: '1.001193', applicant: applicant('14002'), components: [{ code: 'TK', source: 'upload', fileSha256: file }] },
+    payload: {
+      procedureCode: '1.001193',
+      applicant: applicant('14002', { idNumber: newIdNumber() }),
+      components: [{ code: 'TK', source: 'upload', fileSha256: file }],
+    },
   });
   expect(r.statusCode, r.body).toBe(201);
   return r.json() as { code: string };
@@ -286,8 +290,15 @@ describe('logs', () => {
       ).toBe(400);
       expect((await logged.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=3456` })).statusCode).toBe(200);
       expect((await logged.inject({ method: 'GET', url: `/dossiers?q=${person.idNumber}`, headers: auth(token) })).statusCode).toBe(200);
+      const started = await logged.inject({
+        method: 'POST',
+        url: '/intakes',
+        headers: auth(token),
+        payload: { idNumber: person.idNumber },
+      });
+      expect(started.statusCode).toBe(201);
       expect(
-        (await logged.inject({ method: 'GET', url: `/store-documents?idNumber=${person.idNumber}`, headers: auth(token) })).statusCode,
+        (await logged.inject({ method: 'GET', url: `/store-documents?intakeId=${started.json().id}`, headers: auth(token) })).statusCode,
       ).toBe(200);
       expect((await logged.inject({ method: 'POST', url: '/auth/logout', headers: auth(token) })).statusCode).toBe(204);
     } finally {

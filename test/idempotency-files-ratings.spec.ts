@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, type Harness, newIdNumber } from './harness.js';
 import { samplePdf } from '../src/demo/demo.model.js';
 
 // Monday 23 November 2026, 09:00 in Vietnam: a working day.
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
-async function count(table: 'blobs' | 'ratings' | 'audit_log' | 'idempotency_keys') {
+async function count(table: 'blobs' | 'file_uploads' | 'ratings' | 'audit_log' | 'idempotency_keys') {
   const r = await h.database.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -15,6 +15,7 @@ async function count(table: 'blobs' | 'ratings' | 'audit_log' | 'idempotency_key
 }
 const counts = async () => ({
   blobs: await count('blobs'),
+  uploads: await count('file_uploads'),
   ratings: await count('ratings'),
   audit: await count('audit_log'),
   keys: await count('idempotency_keys'),
@@ -25,16 +26,22 @@ beforeAll(async () => {
 });
 
 describe('uploads with an Idempotency-Key', () => {
-  const upload = (url: '/files' | '/public/files', bytes: Buffer, key: string, token?: string) =>
+  /** `token`: the staff member's bearer token for /files, the online submission's token for /public/files. */
+  const upload = (url: '/files' | '/public/files', bytes: Buffer, key: string, token: string) =>
     h.app.inject({
       method: 'POST',
       url,
-      headers: { 'content-type': 'application/octet-stream', 'idempotency-key': key, ...(token ? auth(token) : {}) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'idempotency-key': key,
+        ...(url === '/files' ? auth(token) : { 'x-submission-token': token }),
+      },
       payload: bytes,
     });
+  const tokenFor = async (url: '/files' | '/public/files') => (url === '/files' ? h.token('clerk.mot') : h.submission());
 
   it.each(['/files', '/public/files'] as const)('%s: a retry gets the first answer and writes nothing more', async (url) => {
-    const token = url === '/files' ? await h.token('clerk.mot') : undefined;
+    const token = await tokenFor(url);
     const bytes = samplePdf(`retried upload to ${url}`);
     const key = `upload-${url.length}-7c1e52a9b04f`;
     const first = await upload(url, bytes, key, token);
@@ -47,7 +54,7 @@ describe('uploads with an Idempotency-Key', () => {
   });
 
   it.each(['/files', '/public/files'] as const)('%s: other bytes under the same key are a conflict, storing nothing', async (url) => {
-    const token = url === '/files' ? await h.token('clerk.mot') : undefined;
+    const token = await tokenFor(url);
     const key = `conflict-${url.length}-4d2b8e61f0aa`;
     expect((await upload(url, samplePdf(`first of ${url}`), key, token)).statusCode).toBe(201);
     const before = await counts();
@@ -90,8 +97,9 @@ describe('uploads with an Idempotency-Key', () => {
   });
 
   it('asks anonymous uploads for a key of at least 16 characters', async () => {
+    const submission = await h.submission();
     const before = await counts();
-    const r = await upload('/public/files', samplePdf('short key'), 'short-key');
+    const r = await upload('/public/files', samplePdf('short key'), 'short-key', submission);
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ code: 'VALIDATION', field: 'headers.idempotency-key' });
     expect(await counts()).toEqual(before);
@@ -99,14 +107,21 @@ describe('uploads with an Idempotency-Key', () => {
 
   it('stores one upload and one audit entry for concurrent twins', async () => {
     const bytes = samplePdf('concurrent twins');
+    const submission = await h.submission();
     const before = await counts();
     const [a, b] = await Promise.all([
-      upload('/public/files', bytes, 'twin-upload-5e0c7a13'),
-      upload('/public/files', bytes, 'twin-upload-5e0c7a13'),
+      upload('/public/files', bytes, 'twin-upload-5e0c7a13', submission),
+      upload('/public/files', bytes, 'twin-upload-5e0c7a13', submission),
     ]);
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
     expect(a.body).toBe(b.body);
-    expect(await counts()).toEqual({ ...before, blobs: before.blobs + 1, audit: before.audit + 1, keys: before.keys + 1 });
+    expect(await counts()).toEqual({
+      ...before,
+      blobs: before.blobs + 1,
+      uploads: before.uploads + 1,
+      audit: before.audit + 1,
+      keys: before.keys + 1,
+    });
   });
 });
 
@@ -122,7 +137,7 @@ describe('ratings with an Idempotency-Key', () => {
       headers: auth(clerk),
       payload: {
         procedureCode: '1.001193',
-        applicant: applicant('14001'),
+        applicant: applicant('14001', { idNumber: newIdNumber() }),
         components: [
           { code: 'TK', source: 'upload', fileSha256: file },
           { code: 'GCS', source: 'upload', fileSha256: file },

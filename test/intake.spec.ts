@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 
 let h: Harness;
 let file = '';
@@ -40,13 +40,15 @@ describe('the answer to an intake', () => {
   });
 
   it('is the dossier as stored for an online submission too', async () => {
+    const submission = await h.submission();
     const r = await h.app.inject({
       method: 'POST',
       url: '/public/dossiers',
+      headers: { 'x-submission-token': submission },
       payload: {
         procedureCode: '1.001193',
-        applicant: applicant('14002'),
-        components: [{ code: 'TK', source: 'upload', fileSha256: file }],
+        applicant: applicant('14002', { idNumber: newIdNumber() }),
+        components: [{ code: 'TK', source: 'upload', fileSha256: await h.publicUpload(submission, 'to khai') }],
       },
     });
     expect(r.statusCode).toBe(201);
@@ -63,24 +65,30 @@ describe('an intake naming a file that was never uploaded', () => {
   const missing = 'f'.repeat(64);
   const body = (sha: string) => ({
     procedureCode: '1.001193',
-    applicant: applicant('14002'),
+    // A new applicant each time: the same one would have an open dossier of the procedure (409 DUPLICATE_DOSSIER).
+    applicant: applicant('14002', { idNumber: newIdNumber() }),
     components: [{ code: 'TK', source: 'upload', fileSha256: sha }],
   });
 
-  it('is refused naming the component, and takes no dossier number', async () => {
+  it('is refused naming the component, and takes no dossier number; so is a file another unit uploaded, alike', async () => {
     const clerk = await h.token('clerk.center');
-    const before = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: body(file) });
+    const own = await h.upload(clerk, 'to khai, trung tam');
+    const before = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: body(own) });
     expect(before.statusCode).toBe(201);
-    for (const headers of [auth(clerk), { ...auth(clerk), 'idempotency-key': 'missing-file-1' }]) {
-      const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers, payload: body(missing) });
-      expect(r.statusCode).toBe(400);
-      expect(r.json()).toMatchObject({
-        code: 'VALIDATION',
-        field: 'body.components.0.fileSha256',
-        detail: `File ${missing} was not uploaded`,
-      });
+    // `file` is the branch's upload: knowing its hash grants the center nothing, and the answer says no more than for a
+    // hash nobody uploaded.
+    for (const sha of [missing, file]) {
+      for (const headers of [auth(clerk), { ...auth(clerk), 'idempotency-key': `missing-file-${sha.slice(0, 6)}` }]) {
+        const r = await h.app.inject({ method: 'POST', url: '/dossiers', headers, payload: body(sha) });
+        expect(r.statusCode).toBe(400);
+        expect(r.json()).toMatchObject({
+          code: 'VALIDATION',
+          field: 'body.components.0.fileSha256',
+          detail: `File ${sha} was not uploaded by your service point (upload it with POST /files)`,
+        });
+      }
     }
-    const after = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: body(file) });
+    const after = await h.app.inject({ method: 'POST', url: '/dossiers', headers: auth(clerk), payload: body(own) });
     const seq = (code: string) => Number(code.slice(-4));
     expect(seq(after.json().code)).toBe(seq(before.json().code) + 1);
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, type Harness, newIdNumber } from './harness.js';
 import { createServices, type Services } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
@@ -24,7 +24,7 @@ async function receive(phone4 = '5678'): Promise<{ code: string; token: string }
     headers: auth(clerk),
     payload: {
       procedureCode: '1.001193',
-      applicant: applicant('14002', { phone: `091234${phone4}` }),
+      applicant: applicant('14002', { phone: `091234${phone4}`, idNumber: newIdNumber() }),
       components: [
         { code: 'TK', source: 'upload', fileSha256: file },
         { code: 'GCS', source: 'upload', fileSha256: file },

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, PASSWORD, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, PASSWORD, type Harness } from './harness.js';
 import { verifyAudit } from '../src/audit/audit.service.js';
 import { hashPassword } from '../src/auth/auth.service.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
@@ -273,7 +273,7 @@ describe('tickets, calling and serving', () => {
       headers: auth(clerk),
       payload: {
         procedureCode: '2.000488',
-        applicant: applicant('14001'),
+        applicant: applicant('14001', { idNumber: newIdNumber() }),
         components: [
           { code: 'TK', source: 'upload', fileSha256: file },
           { code: 'CCCD', source: 'population_db' },
@@ -289,7 +289,7 @@ describe('tickets, calling and serving', () => {
       headers: auth(branchClerk),
       payload: {
         procedureCode: '1.001193',
-        applicant: applicant('14002'),
+        applicant: applicant('14002', { idNumber: newIdNumber() }),
         components: [
           { code: 'TK', source: 'upload', fileSha256: fileB },
           { code: 'GCS', source: 'upload', fileSha256: fileB },

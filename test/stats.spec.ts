@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -19,7 +19,7 @@ async function intake(user: string, procedureCode: string, communeCode: string):
     method: 'POST',
     url: '/dossiers',
     headers: auth(t),
-    payload: { procedureCode, applicant: applicant(communeCode), components },
+    payload: { procedureCode, applicant: applicant(communeCode, { idNumber: newIdNumber() }), components },
   });
   expect(r.statusCode, r.body).toBe(201);
   return r.json();

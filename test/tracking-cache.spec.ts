@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { sql } from 'kysely';
-import { createHarness, applicant, type Harness } from './harness.js';
+import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 import { TRACKING_CACHE_TTL_MS } from '../src/tracking/tracking.service.js';
 
 let h: Harness;
@@ -19,7 +19,7 @@ beforeAll(async () => {
     headers: auth(clerk),
     payload: {
       procedureCode: '1.001193',
-      applicant: applicant('14002'),
+      applicant: applicant('14002', { idNumber: newIdNumber() }),
       components: [
         { code: 'TK', source: 'upload', fileSha256: file },
         { code: 'GCS', source: 'upload', fileSha256: file },

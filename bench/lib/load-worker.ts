@@ -5,8 +5,14 @@ import autocannon from 'autocannon';
 import { intakeBody } from './requests.js';
 import type { LoadJob, LoadResult } from './load.js';
 
-/** What each connection sends: its requests, and for some scenarios a per-connection setup. */
-function requestsOf(job: LoadJob): Pick<autocannon.Options, 'requests' | 'setupClient'> {
+/** The warm-up's intake applicants start here (the measured run's at the job's firstIndex). */
+const WARMUP_OFFSET = 20_000_000;
+
+/**
+ * What each connection sends: its requests, and for some scenarios a per-connection setup. `offset` moves the intake
+ * applicants on, so that the warm-up's are not the measured run's (each would be a duplicate of the other).
+ */
+function requestsOf(job: LoadJob, offset = 0): Pick<autocannon.Options, 'requests' | 'setupClient'> {
   const s = job.scenario;
   if (s.kind === 'get') return { requests: [{ method: 'GET', path: s.path }] };
   if (s.kind === 'tracking') {
@@ -25,7 +31,7 @@ function requestsOf(job: LoadJob): Pick<autocannon.Options, 'requests' | 'setupC
     };
   }
   // intake: each request a different applicant, clerks (and so service points) in rotation
-  let i = s.firstIndex;
+  let i = s.firstIndex + offset;
   return {
     requests: [
       {
@@ -47,7 +53,13 @@ function requestsOf(job: LoadJob): Pick<autocannon.Options, 'requests' | 'setupC
 async function run(job: LoadJob, seconds: number, record: boolean): Promise<Omit<LoadResult, 'warmupResponses'>> {
   const latencies: number[] = [];
   const cpu0 = process.cpuUsage();
-  const instance = autocannon({ url: job.url, connections: job.connections, duration: seconds, ...requestsOf(job), timeout: 30 });
+  const instance = autocannon({
+    url: job.url,
+    connections: job.connections,
+    duration: seconds,
+    ...requestsOf(job, record ? 0 : WARMUP_OFFSET),
+    timeout: 30,
+  });
   if (record) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   const r = await instance;
   const cpu = process.cpuUsage(cpu0);

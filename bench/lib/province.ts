@@ -85,6 +85,17 @@ export async function login(url: string, username: string): Promise<string> {
   return ((await r.json()) as { token: string }).token;
 }
 
+/**
+ * Uploads the same small PDF as each of these staff members (a file is its uploader's unit's: every point attaches its
+ * own upload) and returns its SHA-256, the same for all.
+ */
+export async function uploadPdfAs(url: string, tokens: string[], title: string): Promise<string> {
+  const shas = new Set<string>();
+  for (const t of tokens) shas.add(await uploadPdf(url, t, title));
+  if (shas.size !== 1) throw new Error(`upload: ${shas.size} different hashes for the same bytes`);
+  return [...shas][0]!;
+}
+
 /** Uploads a small PDF through POST /files and returns its SHA-256. */
 export async function uploadPdf(url: string, token: string, title: string): Promise<string> {
   const r = await fetch(`${url}/files`, {

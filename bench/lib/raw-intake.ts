@@ -4,7 +4,9 @@
 // Rows per dossier, as the app writes them: the dossier code counter upsert, the dossier row,
 // its 3 components, its 'receive' event, its process-control step, and its HMAC-chained audit
 // entry covering the event (head upsert + log row, the event's digest and the HMAC computed in SQL
-// exactly as platform/audit-chain.repository.ts does, the key's pads passed as parameters).
+// exactly as platform/audit-chain.repository.ts does, the key's pads passed as parameters); and the
+// reads and writes the app's statement does besides: the look-up of an open duplicate, and the close
+// of the clerk's intakes in progress for the applicant.
 
 import { randomBytes } from 'node:crypto';
 import { auditPayload, GENESIS_HASH, type AuditKey } from '../../src/platform/audit-chain.model.js';
@@ -80,8 +82,10 @@ const DOSSIER_VALUES = `$4::text, $5::int, $6::int, 1, 'received', 2,
   false, 1, 'working-days', 0, null, $14::timestamptz, $15::timestamptz, $15::timestamptz,
   $16::int, $14::timestamptz, $14::timestamptz, 1, $31::text`;
 
-const COMPONENT_INSERT = `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized)
-  select d.id, x.component_code, x.name_vi, x.form, x.count, x.required, x.source, x.blob_sha256, x.store_document_id, x.digitized
+// An uploaded component's file is the receiving point's own upload ('unit:<id>'), checked by the same foreign key as the app's.
+const COMPONENT_INSERT = `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized, uploaded_by)
+  select d.id, x.component_code, x.name_vi, x.form, x.count, x.required, x.source, x.blob_sha256, x.store_document_id, x.digitized,
+    case when x.source = 'upload' then 'unit:' || $7::int end
   from d, jsonb_to_recordset($17::jsonb) as x(component_code text, name_vi text, form text, count smallint, required boolean, source text, blob_sha256 text, store_document_id bigint, digitized boolean)`;
 
 const EVENT_INSERT = `insert into dossier_events as e (dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, note, data)
@@ -110,10 +114,20 @@ const AUDIT_CTE = `h as (
     returning seq, prev_hash, hash
   )`;
 
-/** One statement: every row of the intake, a single round trip (a single statement is its own transaction). */
+/**
+ * One statement: every row of the intake, a single round trip (a single statement is its own transaction). As the app's
+ * (dossier.repository.ts newDossierStatement), it first looks for an open dossier of the same procedure for the same
+ * applicant and writes nothing when there is one (the counter is conditional on its absence, everything else reads
+ * from c or d), closes the clerk's intakes in progress for the applicant, and reports the duplicate it found, if any.
+ */
 const ONE_STATEMENT = `
-  with c as (
-    insert into dossier_code_counters as cc (prefix, day, last) values ($2::text, $3::text, 1)
+  with dup as (
+    select id, code, status, received_at, submitted_at, receiving_unit_id from dossiers
+    where applicant_id_number = $9::text and procedure_id = $5::int
+      and status in ('submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment')
+    order by id limit 1
+  ), c as (
+    insert into dossier_code_counters as cc (prefix, day, last) select $2::text, $3::text, 1 where not exists (select 1 from dup)
     on conflict (prefix, day) do update set last = cc.last + 1
     returning last
   ), d as (
@@ -126,11 +140,16 @@ const ONE_STATEMENT = `
   ), p as (
     select d.code, $21::text || d.code || $22::text || ev.dossier_id::text || $23::text || ev.seq::text || $24::text || ev.digest || $25::text
       as payload from d, ev
-  ), ${AUDIT_CTE}
-  insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
-  select $20::text, h.seq, $14::timestamptz, $26::text, $16::int, $27::text, $28::text, p.code, p.payload, h.prev_hash, h.hash
-  from h, p
-  returning (select code from p) as code`;
+  ), ci as (
+    update intakes i set closed_at = $14::timestamptz, dossier_id = d.id from d
+    where i.staff_id = $16::int and i.id_number = $9::text and i.closed_at is null
+  ), ${AUDIT_CTE}, al as (
+    insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
+    select $20::text, h.seq, $14::timestamptz, $26::text, $16::int, $27::text, $28::text, p.code, p.payload, h.prev_hash, h.hash
+    from h, p
+  )
+  select d.code, dup.code as dup_code, dup.status as dup_status, dup.received_at as dup_received_at, dup.receiving_unit_id as dup_unit
+  from (select 1) one left join d on true left join dup on true`;
 
 /** The same rows as the app wrote them before any merging: BEGIN, 6 statements, COMMIT. */
 const SEPARATE = {
@@ -271,11 +290,11 @@ export async function runRawIntake(
       const values = rows
         .map(
           (_r, k) =>
-            `($1, $${k * 9 + 2}, $${k * 9 + 3}, $${k * 9 + 4}, $${k * 9 + 5}, $${k * 9 + 6}, $${k * 9 + 7}, $${k * 9 + 8}, $${k * 9 + 9}, $${k * 9 + 10})`,
+            `($1, $${k * 10 + 2}, $${k * 10 + 3}, $${k * 10 + 4}, $${k * 10 + 5}, $${k * 10 + 6}, $${k * 10 + 7}, $${k * 10 + 8}, $${k * 10 + 9}, $${k * 10 + 10}, $${k * 10 + 11})`,
         )
         .join(', ');
       await exec(
-        `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized) values ${values}`,
+        `insert into dossier_components (dossier_id, component_code, name_vi, form, count, required, source, blob_sha256, store_document_id, digitized, uploaded_by) values ${values}`,
         [
           id,
           ...rows.flatMap((r) => [
@@ -288,6 +307,7 @@ export async function runRawIntake(
             r.blob_sha256,
             r.store_document_id,
             r.digitized,
+            r.source === 'upload' ? `unit:${point.unitId}` : null,
           ]),
         ],
       );

@@ -4,10 +4,15 @@
 export const PROCEDURE = '1.001193';
 export const COMMUNES = ['14001', '14002', '14003'];
 
-/** The i-th bench applicant: a valid 12-digit ID (0370950xxxxx), a distinct phone, a commune of the province. */
+/**
+ * The i-th bench applicant: a valid 12-digit ID, distinct for every i below 50 million (birth years 1950–1999 and a
+ * 6-digit serial: 037 0 yy nnnnnn), so that no intake of a run is another's duplicate (409 DUPLICATE_DOSSIER); a
+ * distinct phone; a commune of the province.
+ */
 export function applicantOf(i: number) {
+  const n = i % 50_000_000;
   return {
-    idNumber: `0370950${String(i % 100_000).padStart(5, '0')}`,
+    idNumber: `0370${50 + Math.floor(n / 1_000_000)}${String(n % 1_000_000).padStart(6, '0')}`,
     name: 'Nguyễn Văn An',
     phone: `09${String(10_000_000 + (i % 90_000_000)).padStart(8, '0')}`,
     address: 'Thôn Hai, Xã Hai',

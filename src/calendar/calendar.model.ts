@@ -8,7 +8,17 @@
 // Day limits are then O(1) lookups and hour limits a binary search over whole days.
 
 import { OFFICIAL_SCHEDULES } from './holidays.data.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, civilFromDays, daysFromCivil, daysInMonth, isoWeekday, parseLocalDate } from './local-date.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  civilFromDays,
+  daysFromCivil,
+  daysInMonth,
+  formatLocalDate,
+  isoWeekday,
+  parseLocalDate,
+} from './local-date.js';
 import { defaultHolidaySchedule } from './lunar.js';
 
 export { OFFICIAL_SCHEDULES } from './holidays.data.js';
@@ -234,6 +244,13 @@ export class WorkingCalendar {
     return b.pattern[day - b.firstDay] !== 0;
   }
 
+  /** The 'YYYY-MM-DD' local date of an instant in this office's time zone. */
+  localDateOf(at: Date): string {
+    const t = at.getTime();
+    if (!Number.isFinite(t)) throw new RangeError('at is not a valid instant');
+    return formatLocalDate(Math.floor((t + this.offsetMs) / DAY_MS));
+  }
+
   /** The office sessions of a 'YYYY-MM-DD' local date as instants (none on a day off): booking slots and queue hours come from them. */
   sessionsOn(localDate: string): { start: Date; end: Date }[] {
     const day = parseLocalDate(localDate);
@@ -296,9 +313,39 @@ export class WorkingCalendar {
     return new Date(whole === 0 ? t : this.addOfficeMs(t, whole));
   }
 
-  /** The due date after a pause: moved by the office time spent between pausedAt and resumedAt. */
-  resume(due: Date, pausedAt: Date, resumedAt: Date): Date {
-    return this.addWorkingMs(due, this.workingMsBetween(pausedAt, resumedAt));
+  /**
+   * The due date after a pause for a supplement (the waiting time is not counted, Decree 118/2025):
+   * - a limit in working hours moves by exactly the office time spent waiting;
+   * - a limit in days (working days, calendar days, months) moves by the working days waited
+   *   (`workingDaysWaited`) and stays at the close of office hours: a wait inside one working day moves nothing.
+   */
+  resume(due: Date, pausedAt: Date, resumedAt: Date, unit: LimitUnit): Date {
+    const t = due.getTime();
+    if (!Number.isFinite(t)) throw new RangeError('due is not a valid instant');
+    if (unit === 'working-hours') return this.addWorkingMs(due, this.workingMsBetween(pausedAt, resumedAt));
+    if (unit !== 'working-days' && unit !== 'days' && unit !== 'months') throw new RangeError(`unknown limit unit '${String(unit)}'`);
+    const shift = this.workingDaysWaited(pausedAt, resumedAt);
+    // The working day the due date closes: its local day (an instant at a close belongs to the day it closes),
+    // or the next working day should a stored due date not be on one.
+    const dueDay = this.firstWorkingDayFrom(Math.floor((t - 1 + this.offsetMs) / DAY_MS));
+    return new Date(this.closeMs(shift > 0 ? this.nthWorkingDayAfter(dueDay, shift) : dueDay));
+  }
+
+  /**
+   * Working days a wait [from, to) spans beyond the one it starts on, counting only days on which the office was
+   * open while waiting: from the working day of its first office instant to that of its last. A wait with no office
+   * time, or inside one working day, is 0; from Friday 16:00 to Monday 09:00 it is 1 (Monday). As in Civil Code
+   * art. 147, the day on which the wait begins is not counted.
+   */
+  workingDaysWaited(from: Date, to: Date): number {
+    const a = from.getTime();
+    const b = to.getTime();
+    const waited = this.workingMsBetweenMs(a, b);
+    if (waited === 0) return 0;
+    const first = Math.floor((this.nextOpeningMs(a) + this.offsetMs) / DAY_MS);
+    // addOfficeMs lands on the end of the last office millisecond (a session end rather than the next start).
+    const last = Math.floor((this.addOfficeMs(a, waited) - 1 + this.offsetMs) / DAY_MS);
+    return this.workingDaysAfter(first, last);
   }
 
   /** The instant itself if the office is open then, otherwise the next session start. */
@@ -409,6 +456,19 @@ export class WorkingCalendar {
       b = this.block(++i);
     }
     return b.firstDay + b.workDays[target - 1]!;
+  }
+
+  /** Working days in (from, to], for day numbers from ≤ to. */
+  private workingDaysAfter(from: number, to: number): number {
+    let i = this.yearIndex(from);
+    let b = this.block(i);
+    const j = this.yearIndex(to);
+    let count = -b.cumWork[from - b.firstDay + 1]!;
+    while (i < j) {
+      count += b.workDays.length;
+      b = this.block(++i);
+    }
+    return count + b.cumWork[to - b.firstDay + 1]!;
   }
 
   /** The first working day on or after day. */

@@ -156,24 +156,81 @@ describe('working-hour limits', () => {
 });
 
 describe('pause and resume', () => {
-  it('moves the due date by exactly the office time spent waiting', () => {
+  it('moves an hour limit by exactly the office time spent waiting', () => {
     const received = at('2025-03-17 09:00');
-    const original = calendar.dueDate(received, 14, 'working-days');
-    expect(iso(original)).toBe('2025-04-04T17:00:00+07:00');
+    const original = calendar.dueDate(received, 40, 'working-hours');
+    expect(iso(original)).toBe('2025-03-24T09:00:00+07:00');
     // Paused Tue 18/3 10:00, resumed Thu 20/3 14:30: Tue→Wed 10:00 = 8 h, Wed→Thu 10:00 = 8 h,
-    // Thu 10:00–11:30 + 13:00–14:30 = 3 h: two working days and three hours.
+    // Thu 10:00–11:30 + 13:00–14:30 = 3 h: nineteen office hours.
     const paused = at('2025-03-18 10:00');
     const resumed = at('2025-03-20 14:30');
     expect(calendar.workingMsBetween(paused, resumed)).toBe((2 * 8 + 3) * HOUR);
-    // From Fri 4/4 17:00: Mon 7/4 is Hùng Kings, Tue 8/4 = 8 h, Wed 9/4 = 8 h, Thu 10/4 07:30 + 3 h.
-    const moved = calendar.resume(original, paused, resumed);
-    expect(iso(moved)).toBe('2025-04-10T10:30:00+07:00');
+    // From Mon 24/3 09:00: 6.5 h that day, 8 h on Tuesday, then Wed 26/3 07:30–11:30 and 13:00 + 0.5 h.
+    const moved = calendar.resume(original, paused, resumed, 'working-hours');
+    expect(iso(moved)).toBe('2025-03-26T13:30:00+07:00');
     expect(calendar.workingMsBetween(original, moved)).toBe(19 * HOUR);
+  });
+
+  it('moves an hour limit by a 17-second pause by 17 seconds', () => {
+    const original = at('2025-03-19 10:00');
+    expect(
+      iso(calendar.resume(original, at('2025-03-17 16:59'), new Date(at('2025-03-17 16:59').getTime() + 17_000), 'working-hours')),
+    ).toBe('2025-03-19T10:00:17+07:00');
+  });
+
+  it('does not move a day limit for a 17-second pause just before 17:00 (it stays at the close of office hours)', () => {
+    // The reported bug: the 17:00 due date went to 07:30:17 the next morning.
+    const original = calendar.dueDate(at('2025-03-14 10:00'), 3, 'working-days');
+    expect(iso(original)).toBe('2025-03-19T17:00:00+07:00');
+    const paused = new Date(at('2025-03-17 17:00').getTime() - 17_000);
+    for (const resumed of [at('2025-03-17 17:00'), new Date(paused.getTime() + 17_000), at('2025-03-17 18:30')]) {
+      expect(calendar.workingDaysWaited(paused, resumed)).toBe(0);
+      expect(iso(calendar.resume(original, paused, resumed, 'working-days'))).toBe('2025-03-19T17:00:00+07:00');
+    }
+  });
+
+  it('moves a day limit by the one working day waited from Friday 16:00 to Monday 09:00', () => {
+    // Friday is the day the wait began (not counted); Monday is a day of waiting.
+    const original = calendar.dueDate(at('2025-03-13 10:00'), 5, 'working-days');
+    expect(iso(original)).toBe('2025-03-20T17:00:00+07:00');
+    expect(calendar.workingDaysWaited(at('2025-03-14 16:00'), at('2025-03-17 09:00'))).toBe(1);
+    expect(iso(calendar.resume(original, at('2025-03-14 16:00'), at('2025-03-17 09:00'), 'working-days'))).toBe(
+      '2025-03-21T17:00:00+07:00',
+    );
+    // A calendar-day limit moves by the same working day, to a close of office hours.
+    const tenDays = calendar.dueDate(at('2025-03-13 10:00'), 10, 'days');
+    expect(iso(tenDays)).toBe('2025-03-24T17:00:00+07:00');
+    expect(iso(calendar.resume(tenDays, at('2025-03-14 16:00'), at('2025-03-17 09:00'), 'days'))).toBe('2025-03-25T17:00:00+07:00');
+  });
+
+  it('moves a day limit across Hùng Kings day by the working days waited', () => {
+    // Paused Thu 3/4/2025 10:00, resumed Tue 8/4 10:00: Fri 4/4 and Tue 8/4 (Mon 7/4 is a holiday) = 2 working days.
+    const original = at('2025-04-09 17:00');
+    expect(calendar.workingDaysWaited(at('2025-04-03 10:00'), at('2025-04-08 10:00'))).toBe(2);
+    expect(iso(calendar.resume(original, at('2025-04-03 10:00'), at('2025-04-08 10:00'), 'working-days'))).toBe(
+      '2025-04-11T17:00:00+07:00',
+    );
   });
 
   it('does not move the due date for a pause entirely outside office hours', () => {
     const original = at('2025-03-19 17:00');
-    expect(calendar.resume(original, at('2025-03-15 08:00'), at('2025-03-16 18:00')).getTime()).toBe(original.getTime());
+    for (const unit of ['working-hours', 'working-days', 'days', 'months'] as const)
+      expect(calendar.resume(original, at('2025-03-15 08:00'), at('2025-03-16 18:00'), unit).getTime()).toBe(original.getTime());
+    // After Monday's close to before Tuesday's opening: no office time, no working day waited.
+    expect(calendar.workingDaysWaited(at('2025-03-17 17:30'), at('2025-03-18 07:00'))).toBe(0);
+  });
+
+  it('counts a wait that began after the close from the next working day', () => {
+    // Requested Mon 17:30, brought Tue 09:00: the wait only touches Tuesday.
+    expect(calendar.workingDaysWaited(at('2025-03-17 17:30'), at('2025-03-18 09:00'))).toBe(0);
+    // Requested Fri 18:00, brought Tue 09:00: Monday and Tuesday were open; the wait begins on Monday.
+    expect(calendar.workingDaysWaited(at('2025-03-14 18:00'), at('2025-03-18 09:00'))).toBe(1);
+  });
+
+  it('puts a stored due date that is not at a close back at the close of its working day', () => {
+    // A due date moved by the old rule (07:30:17) is set at its day's close, never earlier.
+    const broken = new Date(at('2025-03-20 07:30').getTime() + 17_000);
+    expect(iso(calendar.resume(broken, at('2025-03-17 10:00'), at('2025-03-17 10:05'), 'working-days'))).toBe('2025-03-20T17:00:00+07:00');
   });
 });
 
@@ -511,13 +568,99 @@ describe('properties', () => {
     );
   });
 
-  it('never moves the due date earlier on pause/resume, and moves it by the office time waited', () => {
+  it('never moves an hour limit earlier on pause/resume, and moves it by exactly the office time waited', () => {
     fc.assert(
-      fc.property(instant, limit, unit, instant, fc.integer({ min: 0, max: 30 * 86_400_000 }), (t, n, u, p, wait) => {
-        const original = calendar.dueDate(new Date(t), n, u);
-        const moved = calendar.resume(original, new Date(p), new Date(p + wait));
+      fc.property(instant, fc.integer({ min: 1, max: 400 }), instant, fc.integer({ min: 0, max: 30 * 86_400_000 }), (t, n, p, wait) => {
+        const original = calendar.dueDate(new Date(t), n, 'working-hours');
+        const moved = calendar.resume(original, new Date(p), new Date(p + wait), 'working-hours');
         expect(moved.getTime()).toBeGreaterThanOrEqual(original.getTime());
         expect(calendar.workingMsBetween(original, moved)).toBe(calendar.workingMsBetween(new Date(p), new Date(p + wait)));
+      }),
+      options,
+    );
+  });
+
+  const dayUnit = fc.constantFrom<LimitUnit>('working-days', 'days', 'months');
+  const close = (d: Date): boolean => {
+    const sessions = calendar.sessionsOn(localDate(new Date(d.getTime() - 1)));
+    return sessions.length > 0 && sessions[sessions.length - 1]!.end.getTime() === d.getTime();
+  };
+  /** Working days in (a's day, b's day]. */
+  const workingDaysFromTo = (a: Date, b: Date): number => {
+    let n = 0;
+    for (let day = new Date(a.getTime() + 86_400_000); localDate(day) <= localDate(b); day = new Date(day.getTime() + 86_400_000))
+      if (calendar.isWorkingDay(localDate(day))) n++;
+    return n;
+  };
+
+  it('keeps a day limit at a close of office hours after any pause, never earlier', () => {
+    fc.assert(
+      fc.property(instant, limit, dayUnit, instant, fc.integer({ min: 0, max: 30 * 86_400_000 }), (t, n, u, p, wait) => {
+        const original = calendar.dueDate(new Date(t), n, u);
+        const moved = calendar.resume(original, new Date(p), new Date(p + wait), u);
+        expect(close(original)).toBe(true);
+        expect(close(moved)).toBe(true);
+        expect(moved.getTime()).toBeGreaterThanOrEqual(original.getTime());
+        // Moved by exactly the working days waited.
+        expect(workingDaysFromTo(original, moved)).toBe(calendar.workingDaysWaited(new Date(p), new Date(p + wait)));
+      }),
+      options,
+    );
+  });
+
+  it('moves nothing for a day limit when the wait starts and ends on the same working day', () => {
+    fc.assert(
+      fc.property(instant, limit, dayUnit, instant, fc.integer({ min: 0, max: 10 * 3_600_000 }), (t, n, u, p, wait) => {
+        fc.pre(calendar.isWorkingDay(localDate(new Date(p))) && localDate(new Date(p)) === localDate(new Date(p + wait)));
+        const original = calendar.dueDate(new Date(t), n, u);
+        expect(calendar.resume(original, new Date(p), new Date(p + wait), u).getTime()).toBe(original.getTime());
+      }),
+      { ...options, numRuns: 200 },
+    );
+  });
+
+  it('moves a day limit by k working days when the wait runs k whole working days, across weekends and holidays', () => {
+    fc.assert(
+      fc.property(
+        instant,
+        limit,
+        dayUnit,
+        instant,
+        fc.integer({ min: 1, max: 25 }),
+        fc.integer({ min: 0, max: 7 * 3_600_000 }),
+        (t, n, u, p, k, into) => {
+          // From an office instant of a working day to the same position k working days later.
+          const start = calendar.addWorkingMs(calendar.nextOfficeOpening(new Date(p)), 1);
+          fc.pre(calendar.workingMsBetween(start, calendar.dueDate(start, 0, 'working-days')) > into);
+          const from = calendar.addWorkingMs(start, into);
+          const to = calendar.addWorkingMs(from, k * 8 * HOUR); // every demo working day holds 8 office hours
+          expect(workingDaysFromTo(from, to)).toBe(k);
+          expect(calendar.workingDaysWaited(from, to)).toBe(k);
+          const original = calendar.dueDate(new Date(t), n, u);
+          const moved = calendar.resume(original, from, to, u);
+          expect(workingDaysFromTo(original, moved)).toBe(k);
+          expect(close(moved)).toBe(true);
+        },
+      ),
+      options,
+    );
+  });
+
+  it('counts the working days a wait spans against a day-by-day walk', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 40 * 86_400_000 }), (p, wait) => {
+        const from = new Date(p);
+        const to = new Date(p + wait);
+        // The working days with office time inside the wait, found by walking the days.
+        const touched: string[] = [];
+        for (let d = new Date(p - 86_400_000); localDate(d) <= localDate(to); d = new Date(d.getTime() + 86_400_000)) {
+          const day = localDate(d);
+          const open = calendar
+            .sessionsOn(day)
+            .some((s) => Math.min(s.end.getTime(), to.getTime()) > Math.max(s.start.getTime(), from.getTime()));
+          if (open && !touched.includes(day)) touched.push(day);
+        }
+        expect(calendar.workingDaysWaited(from, to)).toBe(Math.max(0, touched.length - 1));
       }),
       options,
     );

@@ -35,6 +35,7 @@ export function versionIssues(
   v: ProcedureVersionInput,
   knownAgencyKeys: Set<string> | null,
   knownFields: Set<string>,
+  knownDocumentTypes: Set<string> = new Set(),
 ): VersionIssue[] {
   const issues: VersionIssue[] = [];
   const where = `${code}@${v.effectiveFrom}`;
@@ -43,7 +44,11 @@ export function versionIssues(
   v.components.forEach((c, i) => {
     if (codes.has(c.code)) add(`components.${i}.code`, `component code ${c.code} appears twice`);
     codes.add(c.code);
+    if (c.documentType && !knownDocumentTypes.has(c.documentType))
+      add(`components.${i}.documentType`, `unknown document type ${c.documentType} (list it in documentTypes)`);
   });
+  if (v.resultDocumentType && !knownDocumentTypes.has(v.resultDocumentType))
+    add('resultDocumentType', `unknown document type ${v.resultDocumentType} (list it in documentTypes)`);
   const share = v.steps.reduce((s, x) => s + x.share, 0);
   if (Math.abs(share - 1) > 0.001) add('steps', `step shares add up to ${share.toFixed(3)}, not 1`);
   if (v.level === 'province' && !v.agencyKey) add('agencyKey', 'a province-level procedure needs agencyKey');
@@ -68,8 +73,15 @@ export function versionProblems(
   v: ProcedureVersionInput,
   knownAgencyKeys: Set<string> | null,
   knownFields: Set<string>,
+  knownDocumentTypes: Set<string> = new Set(),
 ): string[] {
-  return versionIssues(code, v, knownAgencyKeys, knownFields).map((i) => i.message);
+  return versionIssues(code, v, knownAgencyKeys, knownFields, knownDocumentTypes).map((i) => i.message);
+}
+
+/** A version without its document types: what a dossier received under it depends on (the types only say what the store may supply). */
+export function withoutDocumentTypes(v: ProcedureVersionInput): ProcedureVersionInput {
+  const { resultDocumentType: _result, ...rest } = v;
+  return { ...rest, components: v.components.map(({ documentType: _type, ...c }) => c) };
 }
 
 /** JSON text with object keys sorted at every level, so equal documents compare equal whatever their key order (jsonb reorders keys). */

@@ -14,6 +14,30 @@ export async function upsertField(db: Kysely<DB>, f: { code: string; name_vi: st
     .execute();
 }
 
+export async function listDocumentTypeRows(db: Kysely<DB>) {
+  return db.selectFrom('document_types').selectAll().orderBy('code').execute();
+}
+
+export async function upsertDocumentType(db: Kysely<DB>, t: { code: string; name_vi: string; name_en: string }) {
+  await db
+    .insertInto('document_types')
+    .values(t)
+    .onConflict((oc) => oc.column('code').doUpdateSet({ name_vi: t.name_vi, name_en: t.name_en }))
+    .execute();
+}
+
+/** Gives the results archived from dossiers of a version, that have no type yet, the version's result type. */
+export async function typeResultDocuments(db: Kysely<DB>, versionId: number, documentType: string | null) {
+  if (!documentType) return;
+  await db
+    .updateTable('store_documents')
+    .set({ document_type: documentType })
+    .where('kind', '=', 'result')
+    .where('document_type', 'is', null)
+    .where('source_dossier_id', 'in', (eb) => eb.selectFrom('dossiers').select('id').where('procedure_version_id', '=', versionId))
+    .execute();
+}
+
 export async function ensureProcedure(db: Kysely<DB>, code: string): Promise<number> {
   const row = await db
     .insertInto('procedures')

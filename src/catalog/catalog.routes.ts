@@ -54,15 +54,18 @@ export async function catalogRoutes(app: HttpApp, s: Services): Promise<void> {
       schema: {
         tags: TAG,
         security: SECURED,
-        summary: 'Import a catalog (administrator); unchanged versions are skipped, versions in use never change',
+        summary:
+          'Import a catalog (administrator); unchanged versions are skipped, versions in use never change (except in their document types)',
         body: CatalogSchema,
         response: {
           200: Type.Object({
             fields: Type.Integer(),
+            documentTypes: Type.Integer({ description: 'Document types listed (added or renamed)' }),
             procedures: Type.Integer(),
             added: Type.Integer(),
             unchanged: Type.Integer(),
-            replaced: Type.Integer(),
+            replaced: Type.Integer({ description: 'Versions no dossier uses, replaced' }),
+            typed: Type.Integer({ description: 'Versions in use whose document types changed (nothing else may)' }),
           }),
           ...problems(400, 401, 403, 409),
         },

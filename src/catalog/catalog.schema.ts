@@ -12,6 +12,15 @@ export const TimeLimitSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const DocumentTypeCode = (description: string) =>
+  Type.String({ maxLength: 40, pattern: '^[A-Z0-9_]{1,40}$', description: `${description} (a code of the catalog's documentTypes)` });
+
+/** A kind of document a citizen holds (birth certificate, marriage certificate, ...): what the store's reuse matches on. */
+export const DocumentTypeSchema = Type.Object(
+  { code: DocumentTypeCode('Document type code, e.g. GIAY_KHAI_SINH'), nameVi: Text(300), nameEn: Text(300) },
+  { additionalProperties: false },
+);
+
 export const ComponentSchema = Type.Object(
   {
     code: Type.String({
@@ -31,6 +40,9 @@ export const ComponentSchema = Type.Object(
       description:
         'upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it',
     }),
+    documentType: Type.Optional(
+      DocumentTypeCode('The document type this component accepts from the citizen’s document store; without one, it takes none'),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,6 +97,7 @@ export const ProcedureVersionSchema = Type.Object(
     nonTerritorial: Type.Boolean({ description: 'Received at any service point of the province' }),
     resultNameVi: Text(500),
     resultNameEn: Text(500),
+    resultDocumentType: Type.Optional(DocumentTypeCode('The document type of the result, as it is archived in the citizen’s store')),
     steps: Type.Array(StepSchema, { minItems: 1, maxItems: 20 }),
   },
   { additionalProperties: false },
@@ -99,6 +112,7 @@ export const CatalogSchema = Type.Object(
   {
     format: Type.Literal('motcua.catalog/1'),
     fields: Type.Array(FieldSchema, { maxItems: 2000 }),
+    documentTypes: Type.Optional(Type.Array(DocumentTypeSchema, { maxItems: 2000, description: 'Types of the documents citizens hold' })),
     procedures: Type.Array(
       Type.Object(
         {
@@ -118,6 +132,7 @@ export const CatalogSchema = Type.Object(
 );
 
 export type CatalogDocument = Static<typeof CatalogSchema>;
+export type DocumentType = Static<typeof DocumentTypeSchema>;
 export type ProcedureVersionInput = Static<typeof ProcedureVersionSchema>;
 export type TimeLimit = Static<typeof TimeLimitSchema>;
 

@@ -6,7 +6,15 @@ import { recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import { CatalogSchema, type CatalogDocument, type ProcedureVersionInput } from './catalog.schema.js';
-import { canonicalJson, filingText, foldVietnamese, searchTextOf, versionInForce, versionIssues } from './catalog.model.js';
+import {
+  canonicalJson,
+  filingText,
+  foldVietnamese,
+  searchTextOf,
+  versionInForce,
+  versionIssues,
+  withoutDocumentTypes,
+} from './catalog.model.js';
 import * as repo from './catalog.repository.js';
 
 const catalogValidator = Compile(CatalogSchema);
@@ -40,6 +48,7 @@ export class CatalogService {
   // Versions are immutable once stored (an import never changes one in use), so they are cached by id.
   private readonly byId = new Map<number, ProcedureVersion>();
   private byCode = new Map<string, Awaited<ReturnType<typeof repo.versionsOfProcedure>>>();
+  private types: Map<string, { code: string; nameVi: string; nameEn: string }> | undefined;
 
   constructor(private readonly deps: CatalogDeps) {}
 
@@ -69,8 +78,16 @@ export class CatalogService {
     const { db, clock } = this.deps;
     const agencyKeys = new Set(await repo.departmentKeys(db));
     const fields = new Set([...(await repo.listFieldRows(db)).map((f) => f.code), ...catalog.fields.map((f) => f.code)]);
+    const documentTypes = catalog.documentTypes ?? [];
+    const typeCodes = new Set([...(await repo.listDocumentTypeRows(db)).map((t) => t.code), ...documentTypes.map((t) => t.code)]);
     // Each problem names the offending value's path in the request body, as validation errors do.
     const problems: { field: string; message: string }[] = [];
+    const seenTypes = new Set<string>();
+    documentTypes.forEach((t, ti) => {
+      if (seenTypes.has(t.code))
+        problems.push({ field: `body.documentTypes.${ti}.code`, message: `document type ${t.code} appears twice` });
+      seenTypes.add(t.code);
+    });
     const seenCodes = new Set<string>();
     catalog.procedures.forEach((p, pi) => {
       const at = `body.procedures.${pi}`;
@@ -84,7 +101,7 @@ export class CatalogService {
             message: `${p.code}: two versions share an effective date (${v.effectiveFrom})`,
           });
         dates.add(v.effectiveFrom);
-        for (const issue of versionIssues(p.code, v, agencyKeys.size ? agencyKeys : null, fields))
+        for (const issue of versionIssues(p.code, v, agencyKeys.size ? agencyKeys : null, fields, typeCodes))
           problems.push({ field: `${at}.versions.${vi}.${issue.path}`, message: issue.message });
       });
     });
@@ -102,9 +119,18 @@ export class CatalogService {
       );
     }
 
-    const counts = { fields: catalog.fields.length, procedures: catalog.procedures.length, added: 0, unchanged: 0, replaced: 0 };
+    const counts = {
+      fields: catalog.fields.length,
+      documentTypes: documentTypes.length,
+      procedures: catalog.procedures.length,
+      added: 0,
+      unchanged: 0,
+      replaced: 0,
+      typed: 0,
+    };
     await db.transaction().execute(async (trx) => {
       for (const f of catalog.fields) await repo.upsertField(trx, { code: f.code, name_vi: f.nameVi, name_en: f.nameEn });
+      for (const t of documentTypes) await repo.upsertDocumentType(trx, { code: t.code, name_vi: t.nameVi, name_en: t.nameEn });
       for (const [pi, p] of catalog.procedures.entries()) {
         const procedureId = await repo.ensureProcedure(trx, p.code);
         for (const [vi, v] of p.versions.entries()) {
@@ -132,6 +158,15 @@ export class CatalogService {
           } else if (canonicalJson(parseBody(existing.body)) === canonicalJson(v)) {
             // Compared without key order: jsonb and the export's serializer both reorder keys.
             counts.unchanged++;
+          } else if (
+            canonicalJson(withoutDocumentTypes(parseBody(existing.body))) === canonicalJson(withoutDocumentTypes(v)) &&
+            (await repo.versionInUse(trx, existing.id))
+          ) {
+            // Only the document types differ: they say what the store may supply, not how a dossier is handled, so a
+            // version in use may be given them; results archived under it then carry its result's type.
+            await repo.replaceVersion(trx, existing.id, row);
+            await repo.typeResultDocuments(trx, existing.id, v.resultDocumentType ?? null);
+            counts.typed++;
           } else if (await repo.versionInUse(trx, existing.id)) {
             throw new DomainError(
               'CONFLICT',
@@ -161,6 +196,7 @@ export class CatalogService {
     });
     this.byCode = new Map();
     this.byId.clear();
+    this.types = undefined;
     return counts;
   }
 
@@ -178,6 +214,7 @@ export class CatalogService {
     return {
       format: 'motcua.catalog/1',
       fields: fields.map((f) => ({ code: f.code, nameVi: f.name_vi, nameEn: f.name_en })),
+      documentTypes: (await repo.listDocumentTypeRows(db)).map((t) => ({ code: t.code, nameVi: t.name_vi, nameEn: t.name_en })),
       procedures: [...byCode].map(([code, versions]) => ({ code, versions })),
     };
   }
@@ -272,6 +309,15 @@ export class CatalogService {
       filing: filing.vi,
       filingEn: filing.en,
     };
+  }
+
+  /** The catalog's document types, by code. */
+  async documentTypes(): Promise<Map<string, { code: string; nameVi: string; nameEn: string }>> {
+    if (!this.types) {
+      const rows = await repo.listDocumentTypeRows(this.deps.db);
+      this.types = new Map(rows.map((t) => [t.code, { code: t.code, nameVi: t.name_vi, nameEn: t.name_en }]));
+    }
+    return this.types;
   }
 
   async listFields() {

@@ -9,8 +9,9 @@ import type { AuditKey } from '../platform/audit-chain.model.js';
 import { hashPassword } from '../auth/auth.service.js';
 import type { Actor } from '../auth/auth.model.js';
 import { createServices } from '../services.js';
-import type { CatalogDocument } from '../catalog/catalog.schema.js';
-import type { ComponentInput } from '../dossiers/dossier.schema.js';
+import type { CatalogDocument, ProcedureVersionInput } from '../catalog/catalog.schema.js';
+import type { ApplicantInput, ComponentInput, IntakeInput } from '../dossiers/dossier.schema.js';
+import { DomainError } from '../platform/errors.js';
 import { processingSteps, type ProcessingStep } from '../dossiers/dossier.model.js';
 import { mulberry32, pick, samplePdf, makeCitizen, type Rng } from './demo.model.js';
 import { seedQueueDemo, type QueueSeedResult } from './queue-demo.js';
@@ -153,19 +154,37 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
     return a;
   };
 
-  // A pool of distinct sample scans, uploaded through the real file use case.
+  // A pool of distinct sample scans, uploaded through the real file use case. A file is its uploader's: each service
+  // point uploads the pool before its clerks first attach a scan, and each online submission uploads its own files.
   const clerkAny = actors.get(`${units.find((u) => u.kind === 'center')!.id}:clerk`)!;
-  const scans: string[] = [];
-  for (let i = 0; i < 40; i++) scans.push((await services.files.upload(samplePdf(`Bản scan mẫu số ${i + 1}`), clerkAny)).sha256);
+  const samples = new Map<string, Buffer>();
+  for (let i = 0; i < 40; i++) {
+    const pdf = samplePdf(`Bản scan mẫu số ${i + 1}`);
+    samples.set((await services.files.upload(pdf, { staff: clerkAny })).sha256, pdf);
+  }
+  const scans = [...samples.keys()];
+  const uploadedAt = new Set<number>([clerkAny.unitId]);
+  const ownScans = async (clerk: Actor) => {
+    if (uploadedAt.has(clerk.unitId)) return;
+    uploadedAt.add(clerk.unitId);
+    for (const pdf of samples.values()) await services.files.upload(pdf, { staff: clerk });
+  };
 
   const points = units.filter((u) => u.kind === 'center' || u.kind === 'branch' || u.kind === 'commune_center');
   const communes = await services.org.listCommunes();
   const procedures = catalog.procedures.map((p) => p.code);
+  // The document type of each procedure's result (its latest version's), for the holders of results.
+  const resultTypes = new Map(catalog.procedures.map((p) => [p.code, p.versions.at(-1)?.resultDocumentType]));
   const total = opts.dossiers ?? 2000;
   const byStatus: Record<string, number> = {};
   const start = until.getTime() - 120 * 86_400_000;
   const calendar = await services.org.calendarOf(points[0]!.id);
   let made = 0;
+  // Citizens who hold a result in their store, by its document type: some later dossiers are theirs, and reuse it for a
+  // component of that type (never another). A stream of its own, so the rest of the history stays as it was.
+  const reuseRng = mulberry32((opts.seed ?? 20251121) ^ 0x5eed);
+  const holders = new Map<string, ApplicantInput[]>();
+  let reused = 0;
 
   for (let i = 0; i < total; i++) {
     // Receipt instants spread over the last 120 days, inside office hours.
@@ -187,23 +206,38 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
             ? { code: c.code, source: 'paper' }
             : { code: c.code, source: 'upload', fileSha256: pick(rng, scans) },
       );
-    const input = { procedureCode: version.code, applicant: citizen.applicant, components, fastTrack: Boolean(v.fastTrack) && rng() < 0.4 };
+    const input: IntakeInput = {
+      procedureCode: version.code,
+      applicant: citizen.applicant,
+      components,
+      fastTrack: Boolean(v.fastTrack) && rng() < 0.4,
+    };
     const commune = communes.find((c) => c.code === citizen.applicant.communeCode)!;
     const online = v.online === 'full' && rng() < 0.35;
     let code: string;
     let receivingUnitId: number;
     try {
       if (online) {
-        const d = await services.dossiers.submitOnline({
-          ...input,
-          components: components.map((c) => (c.source === 'paper' ? { code: c.code, source: 'upload', fileSha256: pick(rng, scans) } : c)),
-        });
+        const filed = components.map((c): ComponentInput =>
+          c.source === 'paper' ? { code: c.code, source: 'upload', fileSha256: pick(rng, scans) } : c,
+        );
+        const { submissionToken } = await services.files.openSubmission();
+        for (const c of filed) if (c.fileSha256) await services.files.upload(samples.get(c.fileSha256)!, { submissionToken });
+        const d = await services.dossiers.submitOnline({ ...input, components: filed }, undefined, submissionToken);
         code = d.code;
         receivingUnitId = d.receivingUnit.id;
       } else {
         const competentPoint = v.level === 'commune' ? commune.center_unit_id : units.find((u) => u.kind === 'center')!.id;
         const pointId = v.nonTerritorial && rng() < 0.35 ? pick(rng, points).id : competentPoint;
-        const d = await services.dossiers.receiveAtCounter(actor(pointId, 'clerk'), input);
+        const clerk = actor(pointId, 'clerk');
+        await ownScans(clerk);
+        const reuse = await reusingInput(clerk, version.body, input);
+        const d = await services.dossiers.receiveAtCounter(clerk, reuse ?? input).catch(async (e: unknown) => {
+          // The holder chosen still has an open dossier of this procedure: the citizen drawn files it instead.
+          if (reuse && e instanceof DomainError && e.code === 'DUPLICATE_DOSSIER') return services.dossiers.receiveAtCounter(clerk, input);
+          throw e;
+        });
+        if (reuse && d.applicant.idNumber === reuse.applicant.idNumber) reused++;
         code = d.code;
         receivingUnitId = d.receivingUnit.id;
       }
@@ -214,6 +248,40 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
     made++;
     if (made % 250 === 0) log(`… ${made} of ${total} demo dossiers`);
     await walk(code, receivingUnitId, online, rng, processingSteps(v.steps));
+  }
+
+  /**
+   * For a counter intake, sometimes: the same procedure filed by a citizen whose store holds a document of a type one of
+   * its components accepts, who reuses it. The clerk starts an intake (the ID card checked), lists the store with it, and
+   * attaches the document of the component's type.
+   */
+  async function reusingInput(clerk: Actor, v: ProcedureVersionInput, input: IntakeInput): Promise<IntakeInput | undefined> {
+    // A holder this point may receive for: anywhere for a non-territorial or provincial procedure, else of the same commune.
+    const eligible = (type: string) =>
+      (holders.get(type) ?? []).filter((h) => v.nonTerritorial || v.level === 'province' || h.communeCode === input.applicant.communeCode);
+    const wanted = v.components.filter((c) => c.documentType && eligible(c.documentType).length);
+    if (!wanted.length || reuseRng() >= 0.6) return undefined;
+    const applicant = pick(reuseRng, eligible(wanted[0]!.documentType!));
+    const { intake } = await services.dossiers.openIntake(clerk, {
+      idNumber: applicant.idNumber,
+      procedureCode: input.procedureCode,
+      reason: 'Tái sử dụng giấy tờ đã có trong kho dữ liệu',
+    });
+    const docs = await services.dossiers.storeDocuments(clerk, { intakeId: intake.id });
+    const components = input.components.filter((c) => !wanted.some((w) => w.code === c.code));
+    for (const w of wanted) {
+      const doc = docs.find((d) => d.documentType?.code === w.documentType);
+      if (doc) components.push({ code: w.code, source: 'store', storeDocumentId: doc.id });
+      else {
+        const given = input.components.find((c) => c.code === w.code);
+        if (given) components.push(given);
+      }
+    }
+    if (!components.some((c) => c.source === 'store')) {
+      await services.dossiers.closeIntake(clerk, intake.id);
+      return undefined;
+    }
+    return { ...input, applicant, components };
   }
 
   /** Moves one dossier through its life until the simulated clock passes the end of the history. */
@@ -238,6 +306,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
     }
     for (const c of d.components.filter((x) => !x.digitized)) {
       if (!advance(0.2)) return;
+      await ownScans(clerk);
       d = await services.dossiers.attachComponent(clerk, code, c.code, { version: d.version, fileSha256: pick(rng, scans) });
     }
     if (!advance(0.5 + r() * 3)) return;
@@ -268,17 +337,22 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
       if (r() < 0.015) return void (await act(clerk, 'withdraw', { note: 'Công dân đề nghị rút hồ sơ' }));
       if (isApprove && r() < 0.02) return void (await act(who, 'stop', { note: 'Hồ sơ không đủ điều kiện giải quyết theo quy định' }));
       if (new Date(d.dueAt!) < simNow && !d.apologyDueAt && r() < 0.7) {
+        // The rescheduling rule: a working day of the receiving point, at its close of office hours, after now.
         await act(who, 'apologize', {
           note: 'Cần xác minh thêm với cơ quan liên quan',
-          newDueAt: new Date(simNow.getTime() + 3 * 86_400_000).toISOString(),
+          newDueAt: calendar.dueDate(simNow, 3, 'working-days').toISOString(),
         });
       }
       if (!isLast) {
         await act(who, 'forward');
         continue;
       }
-      const result = await services.files.upload(samplePdf(`Kết quả giải quyết hồ sơ ${code}`), who);
+      const result = await services.files.upload(samplePdf(`Kết quả giải quyết hồ sơ ${code}`), { staff: who });
       await act(who, 'result', { resultFileSha256: result.sha256 });
+      const type = resultTypes.get(d.procedure.code);
+      const a = d.applicant;
+      const holder = { idNumber: a.idNumber, name: a.name, phone: a.phone, address: a.address, communeCode: a.communeCode };
+      if (type) holders.set(type, [...(holders.get(type) ?? []), holder]);
       break;
     }
     if (!advance(r() * 20)) return;
@@ -292,6 +366,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
   }
 
   simNow = until;
+  log(`store reuse: ${reused} counter dossiers took a document of the store for a component of its type`);
   await services.dossiers.detectLate();
   const statuses = await demoRepo.countByStatus(db);
   for (const s of statuses) byStatus[s.status] = Number(s.n);

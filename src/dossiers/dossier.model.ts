@@ -49,6 +49,42 @@ export const CHANNEL = { counter: 1, online: 2, postal: 3 } as const;
 
 export const OPEN_STATUSES: DossierStatus[] = ['received', 'processing', 'supplement_requested', 'awaiting_payment'];
 
+/** Open for the duplicate rule and the store's purpose: filed (online too) and not yet decided. */
+export const DUPLICATE_STATUSES: DossierStatus[] = ['submitted', ...OPEN_STATUSES];
+
+/** The open dossier an applicant already has of a procedure, as staff are told of it. */
+export interface ExistingDossier {
+  code: string;
+  status: string;
+  receivedAt: Date | null;
+  submittedAt: Date | null;
+  receivingPoint: { id: number; nameVi: string; nameEn: string };
+}
+
+/**
+ * 409 DUPLICATE_DOSSIER for staff: the applicant already has an open dossier of this procedure, named with where and
+ * when it was filed; the clerk may receive this one anyway by giving duplicateOverride.reason.
+ */
+export function duplicateDossierError(existing: ExistingDossier, field: string): DomainError {
+  const when = existing.receivedAt ?? existing.submittedAt;
+  const at = when ? when.toISOString() : '—';
+  const p = existing.receivingPoint;
+  return new DomainError(
+    'DUPLICATE_DOSSIER',
+    `Công dân đã có hồ sơ ${existing.code} của thủ tục này đang giải quyết (nộp ${at} tại ${p.nameVi}); muốn tiếp nhận thêm, ghi lý do vào duplicateOverride.reason / The applicant already has open dossier ${existing.code} of this procedure (filed ${at} at ${p.nameEn}); to receive another one anyway, give duplicateOverride.reason`,
+    {
+      field,
+      details: {
+        existingCode: existing.code,
+        status: existing.status,
+        receivedAt: existing.receivedAt?.toISOString() ?? null,
+        submittedAt: existing.submittedAt?.toISOString() ?? null,
+        receivingPoint: p,
+      },
+    },
+  );
+}
+
 export const DOSSIER_ACTIONS = [
   'receive',
   'refuse',
@@ -78,17 +114,31 @@ export interface ActionRequirements {
   resultFile?: true;
 }
 
+/** What a request for an action may carry besides what it requires. */
+export interface ActionOptions {
+  /** The reason to receive a dossier although the applicant has an open one of the same procedure. */
+  duplicateOverride?: true;
+}
+
 interface TransitionRule {
   from: DossierStatus[];
   to: DossierStatus | 'same';
   roles: StaffRole[];
   unit: UnitRule;
   requires: ActionRequirements;
+  accepts?: ActionOptions;
 }
 
 /** The state machine: which action may leave which state, who may take it, from which unit, and what it requires. */
 export const TRANSITIONS = {
-  receive: { from: ['submitted'], to: 'received', roles: ['clerk'], unit: 'receiving_point', requires: {} },
+  receive: {
+    from: ['submitted'],
+    to: 'received',
+    roles: ['clerk'],
+    unit: 'receiving_point',
+    requires: {},
+    accepts: { duplicateOverride: true },
+  },
   refuse: {
     from: ['submitted', 'received'],
     to: 'refused',
@@ -148,8 +198,9 @@ export const TRANSITIONS = {
     requires: { resultFile: true },
   },
   return: { from: ['result_ready'], to: 'returned', roles: ['clerk'], unit: 'return_point', requires: {} },
+  // Not while paused for a supplement: the clock is stopped, the agency is not late while the applicant is awaited.
   apologize: {
-    from: ['processing', 'supplement_requested', 'awaiting_payment'],
+    from: ['processing', 'awaiting_payment'],
     to: 'same',
     roles: ['specialist', 'approver'],
     unit: 'current_unit',
@@ -413,6 +464,38 @@ export function transferDeadline(calendar: WorkingCalendar, receivedAt: Date, ru
   if (!calendar.isWorkingDay(day) || minutes < rule.cutoffMinutes) return calendar.dueDate(receivedAt, 0, 'working-days');
   const nextDayStart = new Date(Math.floor(localMs / 86_400_000) * 86_400_000 + 86_400_000 - offset);
   return calendar.addWorkingMs(calendar.nextOfficeOpening(nextDayStart), rule.nextMorningWorkingMs);
+}
+
+/**
+ * The rescheduling rule of an apology (form 04): the new date is the local day proposed, set at the close of office
+ * hours of the receiving point's calendar; that day must be a working day, and the instant later than both now and the
+ * legal due date. (The law's own due date is unchanged: the dossier still counts as late against it.)
+ */
+export function rescheduledDueAt(calendar: WorkingCalendar, proposed: Date, legalDue: Date, now: Date): Date {
+  const day = calendar.localDateOf(proposed);
+  const sessions = calendar.sessionsOn(day);
+  const close = sessions[sessions.length - 1]?.end;
+  if (!close) {
+    throw new DomainError(
+      'VALIDATION',
+      `Ngày ${day} không phải ngày làm việc của nơi tiếp nhận / ${day} is not a working day of the receiving point; the next one closes at ${calendar.dueDate(proposed, 0, 'working-days').toISOString()}`,
+      { field: 'body.newDueAt' },
+    );
+  }
+  const floor = legalDue > now ? legalDue : now;
+  if (close <= floor) {
+    throw new DomainError(
+      'VALIDATION',
+      `Ngày hẹn mới phải sau thời hạn giải quyết và sau hiện tại / The new date must be later than the due date (${legalDue.toISOString()}) and than now`,
+      { field: 'body.newDueAt', details: { dueAt: legalDue.toISOString(), closeOfOfficeHours: close.toISOString() } },
+    );
+  }
+  return close;
+}
+
+/** The date the applicant is now promised: the apology's new date once one was issued, otherwise the (legal) due date. */
+export function promisedDueAt(d: { due_at: Date | null; apology_due_at: Date | null }): Date | null {
+  return d.apology_due_at ?? d.due_at;
 }
 
 export interface ActionableDossier extends DossierState {

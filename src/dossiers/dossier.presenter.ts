@@ -1,7 +1,7 @@
 import type { Dossier } from '../platform/db.types.js';
 import type { ProcedureVersion } from '../catalog/catalog.service.js';
 import type { Actor } from '../auth/auth.model.js';
-import { allowedActions, processingSteps, STATUS_LABELS, type DossierStatus } from './dossier.model.js';
+import { allowedActions, processingSteps, promisedDueAt, STATUS_LABELS, type DossierStatus } from './dossier.model.js';
 
 type ComponentRow = {
   component_code: string;
@@ -67,6 +67,9 @@ export function presentDossier(
     returnedAt: iso(d.returned_at),
     lateFlaggedAt: iso(d.late_flagged_at),
     apologyDueAt: iso(d.apology_due_at),
+    // Staff only: an anonymous online submitter is not told whether the ID number typed has another open dossier.
+    duplicateOf: viewer ? d.duplicate_of : null,
+    promisedDueAt: iso(promisedDueAt(d)),
     resultDocumentId: d.result_document_id,
     trackingToken: d.tracking_token,
     components: components.map((c) => ({

@@ -50,6 +50,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       apology_due_at: null,
       result_document_id: null,
       tracking_token: 'ABCDEFGHJKLM',
+      duplicate_of: null,
     },
     components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({
       component_code: code,
@@ -61,6 +62,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       blob_sha256: 'a'.repeat(64),
       store_document_id: null,
       digitized: true,
+      uploaded_by: 'unit:1',
     })),
     event: {
       province_code: '37',
@@ -124,6 +126,38 @@ describe('the intake statement', () => {
     const { text } = newDossierStatement(write(7));
     expect(text).toContain('"paused_ms"');
     expect(text).toContain('"result_document_id"');
-    expect(text).toMatch(/\nselect d\.id, d\.code, \(select last from c\) as seq_taken from d$/);
+    expect(text).toMatch(/\nselect d\.id, d\.code, c\.last as seq_taken from d, c$/);
+  });
+
+  it('refusing a duplicate, looks for an open one first and makes every write depend on finding none', () => {
+    const plain = newDossierStatement(write(8));
+    const refuse = newDossierStatement({ ...write(8), duplicates: 'refuse', closeIntakes: { staffId: 1, at: new Date(0) } });
+    expect(refuse.text).not.toBe(plain.text);
+    expect(placeholders(refuse.text)).toBe(refuse.params.length);
+    // The applicant and procedure of the lookup are the dossier's own parameters.
+    const idAt = refuse.params.indexOf('037095000008') + 1;
+    const procedureAt = 4 + Object.keys(write(8).dossier).indexOf('procedure_id');
+    expect(refuse.text).toContain(`where applicant_id_number = $${idAt}::text and procedure_id = $${procedureAt}::int`);
+    expect(refuse.params[procedureAt - 1]).toBe(1);
+    // No number taken, no audit entry, no intake closed, when one is found.
+    expect(refuse.text).toContain('where not exists (select 1 from dup)');
+    expect(refuse.text).toMatch(/select .* where exists \(select 1 from d\)\s+on conflict \(stream\)/s);
+    // The intake parameters come after the step's, before the audit entry's: the time, then the clerk.
+    const { audit: _audit, ...noAudit } = write(8);
+    const beforeAudit = newDossierStatement({ ...noAudit, duplicates: 'refuse', closeIntakes: { staffId: 1, at: new Date(0) } }).params
+      .length;
+    expect(refuse.text).toContain(`update intakes i set closed_at = $${beforeAudit - 1}::timestamptz, dossier_id = d.id from d`);
+    expect(refuse.text).toContain(`where i.staff_id = $${beforeAudit}::int and i.id_number = $${idAt}::text and i.closed_at is null`);
+    expect(refuse.params[beforeAudit - 1]).toBe(1);
+    expect(refuse.text).toMatch(/dup\.code as dup_code.*left join dup on true$/s);
+  });
+
+  it('marking a duplicate, writes duplicate_of from the open dossier it finds', () => {
+    const mark = newDossierStatement({ ...write(9), duplicates: 'mark' });
+    expect(placeholders(mark.text)).toBe(mark.params.length);
+    expect(mark.text).toMatch(/"code", "duplicate_of"\) select .*, \(select code from dup\) from c/);
+    // The row's own duplicate_of value is not a parameter then.
+    expect(mark.params.length).toBe(newDossierStatement(write(9)).params.length - 1);
+    expect(mark.text).not.toContain('not exists (select 1 from dup)');
   });
 });

@@ -72,11 +72,50 @@ export interface NewDossierWrite {
    * event (its dossier id, seq and digest, taken from the event row the statement inserts).
    */
   audit?: { key: AuditKey; entry: Omit<AuditEntry, 'entityId' | 'event'>; at: Date };
+  /**
+   * Looks, in the same statement, for an open dossier of the same procedure for the same applicant (DUPLICATE_STATUSES):
+   * 'refuse' writes nothing at all when there is one (not the counter, nor the audit entry) and reports it; 'mark' writes
+   * the dossier with duplicate_of naming it. Without it, the dossier's own duplicate_of is written as given.
+   */
+  duplicates?: 'refuse' | 'mark';
+  /** Closes this clerk's intakes in progress for the applicant (they gave the purpose to read the store), at this time. */
+  closeIntakes?: { staffId: number; at: Date };
 }
 
-/** The SQLSTATEs of a NOT NULL and a foreign key violation. */
+/** The open dossier an intake found of the same procedure for the same applicant. */
+export interface OpenDuplicate {
+  id: number;
+  code: string;
+  status: string;
+  receivedAt: Date | null;
+  submittedAt: Date | null;
+  receivingUnitId: number;
+}
+
+/** The SQL type of each component column (the VALUES list of insertNewDossier casts to them). */
+const COMPONENT_SQL_TYPES: Record<keyof ComponentRow, string> = {
+  dossier_id: 'bigint',
+  component_code: 'text',
+  name_vi: 'text',
+  form: 'text',
+  count: 'smallint',
+  required: 'boolean',
+  source: 'text',
+  blob_sha256: 'text',
+  store_document_id: 'bigint',
+  digitized: 'boolean',
+  uploaded_by: 'text',
+};
+
+/** Statuses in which a dossier is open for the duplicate rule (the unique index of migration 20261202T1400 lists the same). */
+const DUPLICATE_STATUSES_SQL = `('submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment')`;
+
+/** The SQLSTATEs of a NOT NULL, a foreign key and a unique violation. */
 const NOT_NULL_VIOLATION = '23502';
 const FOREIGN_KEY_VIOLATION = '23503';
+const UNIQUE_VIOLATION = '23505';
+/** At most one open dossier per applicant and procedure that is not a known duplicate. */
+const OPEN_PER_APPLICANT_INDEX = 'dossiers_open_per_applicant_idx';
 
 /** "(col, ...)" and "($n, ...)" of one row, its values pushed onto params; `sqlValues` are SQL expressions for some columns. */
 function rowSql(row: object, params: unknown[], sqlValues: Record<string, string> = {}): { columns: string; values: string } {
@@ -109,12 +148,13 @@ const newDossierTexts = new Map<string, string>();
  */
 export function newDossierStatement(w: NewDossierWrite): { text: string; params: unknown[] } {
   const columns = {
-    dossier: writtenColumns(w.dossier),
+    // In 'mark' mode duplicate_of is the statement's own finding, not a value.
+    dossier: writtenColumns(w.dossier).filter((c) => !(w.duplicates === 'mark' && c === 'duplicate_of')),
     component: w.components.length ? writtenColumns(w.components[0]!) : [],
     event: w.event ? writtenColumns(w.event) : null,
     step: w.step ? writtenColumns(w.step) : null,
   };
-  const shape = `${w.components.length}|${columns.dossier.join()}|${columns.component.join()}|${columns.event?.join() ?? '-'}|${columns.step?.join() ?? '-'}|${w.audit ? 'audit' : '-'}`;
+  const shape = `${w.components.length}|${columns.dossier.join()}|${columns.component.join()}|${columns.event?.join() ?? '-'}|${columns.step?.join() ?? '-'}|${w.audit ? 'audit' : '-'}|${w.duplicates ?? '-'}|${w.closeIntakes ? 'close' : '-'}`;
   const params: unknown[] = [];
   // Parameters, in the order the text numbers them.
   params.push(w.counter.prefix, w.counter.day, w.codePrefix);
@@ -123,6 +163,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
   for (const row of w.components) for (const c of columns.component) params.push((row as Record<string, unknown>)[c]);
   if (w.event) for (const c of columns.event!) params.push((w.event as Record<string, unknown>)[c]);
   if (w.step) for (const c of columns.step!) params.push((w.step as Record<string, unknown>)[c]);
+  if (w.closeIntakes) params.push(w.closeIntakes.at, w.closeIntakes.staffId);
   const before = params.length;
   const e = w.audit?.entry;
   const audit = e
@@ -140,45 +181,77 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
         },
         w.audit!.at,
         params,
+        // Refused as a duplicate, nothing was written: no entry about it.
+        w.duplicates === 'refuse' ? 'exists (select 1 from d)' : undefined,
       )
     : undefined;
   let text = newDossierTexts.get(shape);
   if (text === undefined) {
     let n = 0;
     const next = () => `$${++n}`;
+    /** The placeholder of a dossier column's parameter: the three counter parameters, then the columns in order. */
+    const dossierParam = (column: string) => {
+      const i = columns.dossier.indexOf(column);
+      if (i < 0) throw new Error(`insertNewDossier: the dossier column ${column} is not written`);
+      return `$${4 + i}`;
+    };
     const list = (cols: string[], extra: Record<string, string>) => ({
       columns: [...cols, ...Object.keys(extra)].map((c) => `"${c}"`).join(', '),
       values: [...cols.map(() => next()), ...Object.values(extra)].join(', '),
     });
     const ctes: string[] = [];
+    if (w.duplicates) {
+      // The open dossier of the same procedure for the same applicant, if any (through dossiers_applicant_idx).
+      ctes.push(`dup as (
+    select id, code, status, received_at, submitted_at, receiving_unit_id from dossiers
+    where applicant_id_number = ${dossierParam('applicant_id_number')}::text and procedure_id = ${dossierParam('procedure_id')}::int
+      and status in ${DUPLICATE_STATUSES_SQL}
+    order by id limit 1)`);
+    }
     // Past 9999 the code is null, and the NOT NULL constraint fails the whole statement; so does the foreign key of
-    // a component naming a file that is not stored: either way nothing is written, not even the counter.
+    // a component naming a file that is not stored: either way nothing is written, not even the counter. Refused as a
+    // duplicate, the counter takes no number and every insert below, reading from c or d, writes no row.
+    const counterRow = `${next()}::text, ${next()}::text, 1`;
     ctes.push(`c as (
-    insert into dossier_code_counters as cc (prefix, day, last) values (${next()}::text, ${next()}::text, 1)
+    insert into dossier_code_counters as cc (prefix, day, last) ${w.duplicates === 'refuse' ? `select ${counterRow} where not exists (select 1 from dup)` : `values (${counterRow})`}
     on conflict (prefix, day) do update set last = cc.last + 1
     returning last)`);
-    const code = `(select case when last <= 9999 then ${next()}::text || lpad(last::text, 4, '0') end from c)`;
-    const d = list(columns.dossier, { code });
+    const code = `case when c.last <= 9999 then ${next()}::text || lpad(c.last::text, 4, '0') end`;
+    const d = list(columns.dossier, { code, ...(w.duplicates === 'mark' ? { duplicate_of: '(select code from dup)' } : {}) });
     // Every column is written (no column default is relied on), so only the id and the code are read back: the
     // whole row (~40 columns) cost the driver more CPU to describe and parse than building the statement.
-    ctes.push(`d as (insert into dossiers as d (${d.columns}) values (${d.values}) returning d.id, d.code, d.event_seq)`);
-    // Sibling inserts see the new row through (select ... from d); their foreign keys are checked at the end of the statement.
-    const id = '(select id from d)';
+    // INSERT ... SELECT: the parameters take the types of the columns they are written to, as in VALUES.
+    ctes.push(`d as (insert into dossiers as d (${d.columns}) select ${d.values} from c returning d.id, d.code, d.event_seq)`);
+    // Sibling inserts see the new row through d (one row, or none when refused); their foreign keys are checked at
+    // the end of the statement. The components are a VALUES list joined to d, in their order (their ids keep it);
+    // its parameters are cast to the columns' types, which a VALUES list in FROM cannot take from the table.
     if (w.components.length) {
-      const rows = w.components.map(() => list(columns.component, { dossier_id: id }));
-      ctes.push(`dc as (insert into dossier_components (${rows[0]!.columns}) values ${rows.map((r) => `(${r.values})`).join(', ')})`);
+      const cols = columns.component.map((c) => `"${c}"`).join(', ');
+      const rows = w.components.map(
+        () => `(${columns.component.map((c) => `${next()}::${COMPONENT_SQL_TYPES[c as keyof ComponentRow]}`).join(', ')})`,
+      );
+      ctes.push(
+        `dc as (insert into dossier_components (${cols}, "dossier_id") select v.*, d.id from d, (values ${rows.join(', ')}) as v(${cols}))`,
+      );
     }
     if (columns.event) {
-      const e = list(columns.event, { dossier_id: id, seq: '(select event_seq from d)' });
-      ctes.push(`de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING})`);
+      const e = list(columns.event, { dossier_id: 'd.id', seq: 'd.event_seq' });
+      ctes.push(`de as (insert into dossier_events as e (${e.columns}) select ${e.values} from d returning ${EVENT_RETURNING})`);
     }
     if (columns.step) {
-      const st = list(columns.step, { dossier_id: id });
-      ctes.push(`ds as (insert into dossier_steps (${st.columns}) values (${st.values}))`);
+      const st = list(columns.step, { dossier_id: 'd.id' });
+      ctes.push(`ds as (insert into dossier_steps (${st.columns}) select ${st.values} from d)`);
+    }
+    if (w.closeIntakes) {
+      ctes.push(`ci as (
+    update intakes i set closed_at = ${next()}::timestamptz, dossier_id = d.id from d
+    where i.staff_id = ${next()}::int and i.id_number = ${dossierParam('applicant_id_number')}::text and i.closed_at is null)`);
     }
     if (n !== before) throw new Error(`insertNewDossier: ${n} placeholders for ${before} parameters`);
     if (audit) ctes.push(`ah as (${audit.head})`, `al as (${audit.log('ah')})`);
-    text = `with ${ctes.join(',\n')}\nselect d.id, d.code, (select last from c) as seq_taken from d`;
+    text = w.duplicates
+      ? `with ${ctes.join(',\n')}\nselect d.id, d.code, c.last as seq_taken, dup.id as dup_id, dup.code as dup_code, dup.status as dup_status, dup.received_at as dup_received_at, dup.submitted_at as dup_submitted_at, dup.receiving_unit_id as dup_receiving_unit_id\nfrom (select 1) one left join d on true left join c on true left join dup on true`
+      : `with ${ctes.join(',\n')}\nselect d.id, d.code, c.last as seq_taken from d, c`;
     newDossierTexts.set(shape, text);
   }
   return { text, params };
@@ -188,30 +261,98 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
  * Takes the next daily sequence number and writes a new dossier with its components, and when given its
  * first event, step and audit entry, in one statement: one round trip, and the day's counter row and the
  * audit head stay locked only while it runs. Writes nothing, and says why, when the day's 9999 sequence
- * numbers are used up or a component names a file that is not stored.
+ * numbers are used up, a component names a file that is not stored, or ('refuse') the applicant has an open
+ * dossier of the procedure; 'duplicate_race' when another intake of the same duplicate committed meanwhile.
  * (Written as SQL text rather than with the query builder: this is the hottest write, and building it
  * through Kysely's immutable node tree cost more CPU than everything else in an intake request.)
  */
 export async function insertNewDossier(
   db: Kysely<DB>,
   w: NewDossierWrite,
-): Promise<{ dossier: Dossier; seq: number } | 'numbers_used_up' | 'file_missing'> {
+): Promise<
+  | { dossier: Dossier; seq: number; duplicateOf: OpenDuplicate | null }
+  | { duplicate: OpenDuplicate }
+  | 'numbers_used_up'
+  | 'file_missing'
+  | 'duplicate_race'
+> {
   const { text, params } = newDossierStatement(w);
   try {
-    const r = await db.executeQuery<{ id: number; code: string; seq_taken: number }>(CompiledQuery.raw(text, params));
+    const r = await db.executeQuery<{
+      id: number | null;
+      code: string | null;
+      seq_taken: number | null;
+      dup_id?: number | null;
+      dup_code?: string | null;
+      dup_status?: string | null;
+      dup_received_at?: Date | null;
+      dup_submitted_at?: Date | null;
+      dup_receiving_unit_id?: number | null;
+    }>(CompiledQuery.raw(text, params));
     const row = r.rows[0]!;
+    const found: OpenDuplicate | null =
+      row.dup_id != null
+        ? {
+            id: Number(row.dup_id),
+            code: row.dup_code!,
+            status: row.dup_status!,
+            receivedAt: row.dup_received_at ?? null,
+            submittedAt: row.dup_submitted_at ?? null,
+            receivingUnitId: row.dup_receiving_unit_id!,
+          }
+        : null;
+    if (row.id == null) return { duplicate: found! };
     // Not a spread of the written values: adding properties to a spread copy took V8's slow path (~25 µs).
     const dossier = Object.assign({}, w.dossier) as Dossier;
     dossier.id = row.id;
-    dossier.code = row.code;
-    return { dossier, seq: row.seq_taken };
+    dossier.code = row.code!;
+    if (w.duplicates === 'mark') dossier.duplicate_of = found?.code ?? null;
+    return { dossier, seq: row.seq_taken!, duplicateOf: found };
   } catch (e) {
     const pe = e as { code?: string; table?: string; column?: string; constraint?: string };
     if (pe.code === NOT_NULL_VIOLATION && pe.table === 'dossiers' && pe.column === 'code') return 'numbers_used_up';
-    if (pe.code === FOREIGN_KEY_VIOLATION && pe.table === 'dossier_components' && pe.constraint === 'dossier_components_blob_sha256_fkey')
+    if (
+      pe.code === FOREIGN_KEY_VIOLATION &&
+      pe.table === 'dossier_components' &&
+      (pe.constraint === 'dossier_components_blob_sha256_fkey' || pe.constraint === 'dossier_components_upload_fkey')
+    )
       return 'file_missing';
+    if (isDuplicateRace(e)) return 'duplicate_race';
     throw e;
   }
+}
+
+/** Whether an error is the unique index refusing a second open dossier of a procedure for an applicant (a race of two intakes). */
+export function isDuplicateRace(e: unknown): boolean {
+  const pe = e as { code?: string; constraint?: string };
+  return pe.code === UNIQUE_VIOLATION && pe.constraint === OPEN_PER_APPLICANT_INDEX;
+}
+
+/** The first open dossier of a procedure for an applicant, other than `exceptId`. */
+export async function openDuplicate(
+  db: Kysely<DB>,
+  idNumber: string,
+  procedureId: number,
+  exceptId?: number,
+): Promise<OpenDuplicate | undefined> {
+  let q = db
+    .selectFrom('dossiers')
+    .select(['id', 'code', 'status', 'received_at', 'submitted_at', 'receiving_unit_id'])
+    .where('applicant_id_number', '=', idNumber)
+    .where('procedure_id', '=', procedureId)
+    .where('status', 'in', ['submitted', 'received', 'processing', 'supplement_requested', 'awaiting_payment']);
+  if (exceptId !== undefined) q = q.where('id', '<>', exceptId);
+  const r = await q.orderBy('id').limit(1).executeTakeFirst();
+  return r
+    ? {
+        id: r.id,
+        code: r.code,
+        status: r.status,
+        receivedAt: r.received_at,
+        submittedAt: r.submitted_at,
+        receivingUnitId: r.receiving_unit_id,
+      }
+    : undefined;
 }
 
 /**
@@ -328,14 +469,16 @@ export async function listDossiers(db: Kysely<DB>, f: ListFilter) {
   if (f.status?.length) q = q.where('d.status', 'in', f.status);
   if (f.procedureCode) q = q.where('p.code', '=', f.procedureCode);
   if (f.q) q = q.where((eb) => eb.or([eb('d.code', '=', f.q!), eb('d.applicant_id_number', '=', f.q!)]));
-  if (f.risk === 'late') q = q.where('d.status', 'in', ['received', 'processing', 'awaiting_payment']).where('d.due_at', '<', f.now);
+  // Inboxes work against the date the applicant is now promised: an apology's new date, else the due date.
+  const promised = sql<Date>`coalesce(d.apology_due_at, d.due_at)`;
+  if (f.risk === 'late') q = q.where('d.status', 'in', ['received', 'processing', 'awaiting_payment']).where(promised, '<', f.now);
   if (f.risk === 'due_soon')
     q = q
       .where('d.status', 'in', ['received', 'processing', 'awaiting_payment'])
-      .where('d.due_at', '>=', f.now)
-      .where('d.due_at', '<', f.soonUntil);
+      .where(promised, '>=', f.now)
+      .where(promised, '<', f.soonUntil);
   if (f.risk === 'paused') q = q.where('d.status', '=', 'supplement_requested');
-  return q.orderBy('d.due_at', 'asc').orderBy('d.id', 'asc').limit(f.limit).offset(f.offset).execute();
+  return q.orderBy(promised, 'asc').orderBy('d.id', 'asc').limit(f.limit).offset(f.offset).execute();
 }
 
 /**
@@ -354,25 +497,19 @@ export async function flagLate(db: Kysely<DB>, now: Date): Promise<Dossier[]> {
 }
 
 /** Which of the given files are stored (one query for all of them). */
-export async function existingBlobs(db: Kysely<DB>, sha256s: string[]): Promise<Set<string>> {
+/** Which of these files the owner ('unit:<id>', 'submission:<id>') uploaded. */
+export async function ownedUploads(db: Kysely<DB>, sha256s: string[], owner: string): Promise<Set<string>> {
   const rows = await db
-    .selectFrom('blobs')
-    .select('sha256')
-    .where('sha256', 'in', [...new Set(sha256s)])
+    .selectFrom('file_uploads')
+    .select('blob_sha256')
+    .where('blob_sha256', 'in', [...new Set(sha256s)])
+    .where('owner', '=', owner)
     .execute();
-  return new Set(rows.map((r) => r.sha256));
-}
-
-export async function blobInfo(db: Kysely<DB>, sha256: string) {
-  return db.selectFrom('blobs').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+  return new Set(rows.map((r) => r.blob_sha256));
 }
 
 export async function storeDocument(db: Kysely<DB>, id: number) {
   return db.selectFrom('store_documents').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function storeDocumentsOf(db: Kysely<DB>, idNumber: string) {
-  return db.selectFrom('store_documents').selectAll().where('owner_id_number', '=', idNumber).orderBy('id').execute();
 }
 
 export async function insertStoreDocument(
@@ -381,6 +518,7 @@ export async function insertStoreDocument(
     owner_id_number: string;
     kind: string;
     title: string;
+    document_type: string | null;
     blob_sha256: string;
     issuer_unit_id: number | null;
     source_dossier_id: number | null;

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
+import { BIGINT_ID_MAX, IdempotencyHeaders, problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
 import { DOSSIER_ACTIONS, type DossierAction } from './dossier.model.js';
+import { INTAKE_TTL_MS, MAX_OPEN_INTAKES, MAX_STORE_LISTINGS_PER_HOUR } from './store.model.js';
 import {
   actionBodySchema,
   AttachSchema,
@@ -12,8 +13,12 @@ import {
   DossierSchema,
   EventSchema,
   IntakeSchema,
+  IntakeStartSchema,
+  IntakeViewSchema,
   ListQuery,
   StepRowSchema,
+  StoreDocumentSchema,
+  StoreQuery,
   type TransitionInput,
 } from './dossier.schema.js';
 
@@ -47,7 +52,7 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
         security: SECURED,
         summary: 'Receive a dossier at the counter of the clerk’s service point',
         description:
-          'Non-territorial procedures are accepted at any service point of the province; others only where their competent agency receives (422 WRONG_SERVICE_POINT names it). Send an Idempotency-Key header to make retries safe.',
+          'Non-territorial procedures are accepted at any service point of the province; others only where their competent agency receives (422 WRONG_SERVICE_POINT names it). An applicant with an open dossier of the same procedure gets 409 DUPLICATE_DOSSIER naming it (details.existingCode); send duplicateOverride.reason to receive another anyway (audited). Send an Idempotency-Key header to make retries safe.',
         headers: IdempotencyHeaders,
         body: IntakeSchema,
         response: { 201: DossierSchema, ...problems(400, 401, 403, 409, 422) },
@@ -156,6 +161,43 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
     );
   }
 
+  app.post(
+    '/intakes',
+    {
+      onRequest,
+      schema: {
+        tags: TAG,
+        security: SECURED,
+        summary: 'Start an intake in progress for a citizen whose ID card the clerk has checked (lets their store be listed)',
+        description: `For ${INTAKE_TTL_MS / 3_600_000} hours, or until the dossier is received (POST /dossiers closes the clerk's intakes for that ID number), or DELETE /intakes/{id}. A clerk holds at most ${MAX_OPEN_INTAKES} at once (409 CONFLICT past that); asking again for the same ID number returns the intake in progress (200). Audited.`,
+        body: IntakeStartSchema,
+        response: { 200: IntakeViewSchema, 201: IntakeViewSchema, ...problems(400, 401, 403, 409, 422) },
+      },
+    },
+    async (req, reply) => {
+      const { intake, created } = await s.dossiers.openIntake(actorOf(req), req.body);
+      return reply.code(created ? 201 : 200).send(intake);
+    },
+  );
+
+  app.delete(
+    '/intakes/:id',
+    {
+      onRequest,
+      schema: {
+        tags: TAG,
+        security: SECURED,
+        summary: 'End an intake in progress (the citizen left without filing)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: BIGINT_ID_MAX }) }),
+        response: { 204: Type.Null(), ...problems(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await s.dossiers.closeIntake(actorOf(req), req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/store-documents',
     {
@@ -163,23 +205,12 @@ export async function dossierRoutes(app: HttpApp, s: Services): Promise<void> {
       schema: {
         tags: TAG,
         security: SECURED,
-        summary: "The applicant's document store: earlier results to reuse instead of asking for paper again",
-        querystring: Type.Object({ idNumber: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
-        response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.Integer(),
-              kind: Type.String(),
-              title: Type.String(),
-              fileSha256: Type.String(),
-              issuedAt: Type.String(),
-              sourceDossierId: Type.Union([Type.Integer(), Type.Null()]),
-            }),
-          ),
-          ...problems(400, 401, 403),
-        },
+        summary: "The applicant's document store, for a purpose: earlier results to reuse instead of asking for paper again",
+        description: `Give dossierCode (an open dossier of the citizen in your scope; 404 outside it, 403 once closed) or intakeId (your intake in progress; 404 if not yours, 409 once closed or expired). Each listing is recorded and audited with its purpose; at most ${MAX_STORE_LISTINGS_PER_HOUR} an hour per staff member (429). No file hashes: reuse a document by its id, for a component of its document type.`,
+        querystring: StoreQuery,
+        response: { 200: Type.Array(StoreDocumentSchema), ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
-    async (req) => s.dossiers.storeDocuments(actorOf(req), req.query.idNumber),
+    async (req) => s.dossiers.storeDocuments(actorOf(req), req.query),
   );
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { BIGINT_ID_MAX, INT4_MAX, IntId } from '../platform/http.schema.js';
-import { DOSSIER_ACTIONS, TRANSITIONS, type DossierAction } from './dossier.model.js';
+import { DOSSIER_ACTIONS, TRANSITIONS, type ActionOptions, type ActionRequirements, type DossierAction } from './dossier.model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const IsoOrNull = Nullable(Type.String({ format: 'date-time' }));
@@ -42,6 +42,20 @@ export const ComponentInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DuplicateOverrideSchema = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 3,
+      maxLength: 1000,
+      description: 'Why another dossier of the same procedure is received while the applicant has an open one (audited)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Receive although the applicant has an open dossier of this procedure (409 DUPLICATE_DOSSIER)',
+  },
+);
+
 export const IntakeSchema = Type.Object(
   {
     procedureCode: Type.String({ minLength: 1, maxLength: 40, description: 'National procedure code, e.g. 1.001193' }),
@@ -50,6 +64,7 @@ export const IntakeSchema = Type.Object(
     returnPointId: Type.Optional(IntId({ description: 'Service point where the result is returned (default: where it was filed)' })),
     fastTrack: Type.Optional(Type.Boolean({ description: 'Use the fast-track limit, if the procedure has one' })),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
+    duplicateOverride: Type.Optional(DuplicateOverrideSchema),
   },
   { additionalProperties: false },
 );
@@ -94,6 +109,13 @@ export const DossierSchema = Type.Object({
   returnedAt: IsoOrNull,
   lateFlaggedAt: IsoOrNull,
   apologyDueAt: IsoOrNull,
+  duplicateOf: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers',
+  }),
+  promisedDueAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date)',
+  }),
   resultDocumentId: Type.Union([Type.Integer(), Type.Null()]),
   trackingToken: Type.String({
     description:
@@ -126,9 +148,10 @@ export const TransitionBase = {
 const ResultFileField = Type.String({ ...SHA256, description: 'The result file, uploaded with POST /files' });
 const NewDueAtField = Type.String({ format: 'date-time', maxLength: 40, description: 'Proposed new return date' });
 
-/** The body of POST /dossiers/{code}/<action>, built from what the action requires in TRANSITIONS. */
+/** The body of POST /dossiers/{code}/<action>, built from what the action requires (and accepts) in TRANSITIONS. */
 export function actionBodySchema(action: DossierAction) {
-  const requires: { reason?: string; newDueAt?: true; resultFile?: true } = TRANSITIONS[action].requires;
+  const rule: { requires: ActionRequirements; accepts?: ActionOptions } = TRANSITIONS[action];
+  const requires = rule.requires;
   return Type.Object(
     {
       version: TransitionBase.version,
@@ -137,6 +160,7 @@ export function actionBodySchema(action: DossierAction) {
         : TransitionBase.note,
       ...(requires.resultFile ? { resultFileSha256: ResultFileField } : {}),
       ...(requires.newDueAt ? { newDueAt: NewDueAtField } : {}),
+      ...(rule.accepts?.duplicateOverride ? { duplicateOverride: Type.Optional(DuplicateOverrideSchema) } : {}),
     },
     { additionalProperties: false },
   );
@@ -144,7 +168,12 @@ export function actionBodySchema(action: DossierAction) {
 
 /** Every field an action request may carry (each action's own schema says which it requires). */
 export const TransitionInputSchema = Type.Object(
-  { ...TransitionBase, resultFileSha256: Type.Optional(ResultFileField), newDueAt: Type.Optional(NewDueAtField) },
+  {
+    ...TransitionBase,
+    resultFileSha256: Type.Optional(ResultFileField),
+    newDueAt: Type.Optional(NewDueAtField),
+    duplicateOverride: Type.Optional(DuplicateOverrideSchema),
+  },
   { additionalProperties: false },
 );
 export type TransitionInput = Static<typeof TransitionInputSchema>;
@@ -185,7 +214,13 @@ export const DossierListItemSchema = Type.Object({
   currentUnitId: Type.Union([Type.Integer(), Type.Null()]),
   currentUnitNameVi: Nullable(Type.String()),
   receivedAt: IsoOrNull,
-  dueAt: IsoOrNull,
+  dueAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'The legal due date (moved by a supplement wait); statistics count lateness against it',
+  }),
+  apologyDueAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'The new date of an apology (form 04)' }),
+  promisedDueAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'The date the applicant is now promised: apologyDueAt once issued, else dueAt; risk is judged against it',
+  }),
   risk: Type.Union([Type.Literal('on_track'), Type.Literal('due_soon'), Type.Literal('late'), Type.Literal('paused'), Type.Null()]),
   version: Type.Integer(),
 });
@@ -216,4 +251,46 @@ export const StepRowSchema = Type.Object({
   completedBy: Type.Union([Type.Integer(), Type.Null()]),
   completedAt: Nullable(Type.String()),
   outcome: Type.Union([Type.Literal('early'), Type.Literal('on_time'), Type.Literal('late'), Type.Null()]),
+});
+
+export const IntakeStartSchema = Type.Object(
+  {
+    idNumber: Type.String({ minLength: 1, maxLength: 20, description: 'The 12-digit ID number on the card the clerk has checked' }),
+    procedureCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The procedure the citizen came for, if known' })),
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why the store is read (audited)' })),
+  },
+  { additionalProperties: false },
+);
+export type IntakeStartInput = Static<typeof IntakeStartSchema>;
+
+export const IntakeViewSchema = Type.Object({
+  id: Type.Integer({ description: 'Give it as ?intakeId= to list the citizen’s store' }),
+  idNumber: Type.String(),
+  procedureCode: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  openedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'After it, the intake no longer lets the store be listed' }),
+});
+
+export const StoreQuery = Type.Object(
+  {
+    dossierCode: Type.Optional(
+      Type.String({ ...CodeParam.properties.code, description: 'A dossier of the citizen you handle (open, in scope)' }),
+    ),
+    intakeId: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: BIGINT_ID_MAX, description: 'Your intake in progress for the citizen (POST /intakes)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const StoreDocumentSchema = Type.Object({
+  id: Type.Integer({ description: 'Give it as storeDocumentId to reuse the document for a component of its type' }),
+  kind: Type.String({ description: 'result: an earlier result; verified: a verified document' }),
+  title: Type.String(),
+  documentType: Type.Union([Type.Object({ code: Type.String(), nameVi: Type.String(), nameEn: Type.String() }), Type.Null()], {
+    description: 'The catalog’s document type; a component takes only a document of its own type (null: never reused)',
+  }),
+  issuedAt: Type.String({ format: 'date-time' }),
+  issuerNameVi: Nullable(Type.String()),
 });

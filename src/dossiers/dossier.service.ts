@@ -11,15 +11,18 @@ import {
   idNumberProblem,
   PORTAL_STATUS,
   processingSteps,
+  promisedDueAt,
   TRANSITIONS,
   type DossierAction,
   type DossierStatus,
 } from './dossier.model.js';
-import type { AttachInput, IntakeInput, TransitionInput } from './dossier.schema.js';
+import type { AttachInput, IntakeInput, IntakeStartInput, TransitionInput } from './dossier.schema.js';
 import * as repo from './dossier.repository.js';
 import { presentDossier, type DossierView } from './dossier.presenter.js';
 import { writeEvent } from './dossier.events.js';
-import { IntakeService } from './intake.service.js';
+import { IntakeService, notUploadedError, type SubmissionOwners } from './intake.service.js';
+import { storeReuseProblem } from './store.model.js';
+import { StoreService } from './store.service.js';
 import { ACTION_HANDLERS } from './actions/index.js';
 import type { ActionContext } from './actions/action.js';
 
@@ -29,6 +32,8 @@ export interface DossierDeps {
   auditKey: AuditKey;
   org: OrgService;
   catalog: CatalogService;
+  /** Online submissions: the owner key of a submission token (files/file.service.ts). */
+  submissions: SubmissionOwners;
   /** Told the code of every dossier a committed write changed (public tracking forgets its cached answer). */
   onChange?: (code: string) => void;
 }
@@ -42,6 +47,7 @@ const DUE_SOON_HOURS = 24;
  */
 export class DossierService {
   private readonly intake: IntakeService;
+  private readonly store: StoreService;
   private readonly unitName: (unitId: number) => string;
 
   constructor(private readonly deps: DossierDeps) {
@@ -52,7 +58,16 @@ export class DossierService {
       auditKey: deps.auditKey,
       org: deps.org,
       catalog: deps.catalog,
+      submissions: deps.submissions,
       names: this.unitName,
+    });
+    this.store = new StoreService({
+      db: deps.db,
+      clock: deps.clock,
+      auditKey: deps.auditKey,
+      org: deps.org,
+      catalog: deps.catalog,
+      visible: (a, c) => this.visible(a, c),
     });
   }
 
@@ -62,8 +77,8 @@ export class DossierService {
   }
 
   /** A citizen submits online (status 1); the clock starts when a clerk receives it. */
-  submitOnline(input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
-    return this.intake.submitOnline(input, idempotencyKey);
+  submitOnline(input: IntakeInput, idempotencyKey?: string, submissionToken?: string): Promise<DossierView> {
+    return this.intake.submitOnline(input, idempotencyKey, submissionToken);
   }
 
   // ---------- reads ----------
@@ -141,41 +156,26 @@ export class DossierService {
       currentUnitNameVi: d.current_unit_id ? names(d.current_unit_id) : null,
       receivedAt: d.received_at?.toISOString() ?? null,
       dueAt: d.due_at?.toISOString() ?? null,
+      apologyDueAt: d.apology_due_at?.toISOString() ?? null,
+      promisedDueAt: promisedDueAt(d)?.toISOString() ?? null,
       risk: riskOf(d, now),
       version: d.version,
     }));
   }
 
-  /** The applicant's document store (earlier results, verified documents), for reuse at intake. */
-  async storeDocuments(actor: Actor, idNumber: string) {
-    requireRole(actor, 'clerk', 'specialist', 'approver');
-    const problem = idNumberProblem(idNumber, this.deps.clock());
-    if (problem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${problem}`, { field: 'querystring.idNumber' });
-    const docs = await repo.storeDocumentsOf(this.deps.db, idNumber);
-    await this.deps.db.transaction().execute((trx) =>
-      recordAudit(
-        trx,
-        this.deps.auditKey,
-        {
-          actorKind: 'staff',
-          actorId: actor.staffId,
-          stream: `unit:${actor.unitId}`,
-          action: 'store.read',
-          entityType: 'store',
-          entityId: null,
-          data: { documents: docs.length },
-        },
-        this.deps.clock(),
-      ),
-    );
-    return docs.map((d) => ({
-      id: d.id,
-      kind: d.kind,
-      title: d.title,
-      fileSha256: d.blob_sha256,
-      issuedAt: d.issued_at.toISOString(),
-      sourceDossierId: d.source_dossier_id,
-    }));
+  /** A clerk starts an intake for a citizen whose ID card they checked: the purpose to list the citizen's store. */
+  openIntake(actor: Actor, input: IntakeStartInput) {
+    return this.store.openIntake(actor, input);
+  }
+
+  /** A clerk ends an intake in progress. */
+  closeIntake(actor: Actor, id: number): Promise<void> {
+    return this.store.closeIntake(actor, id);
+  }
+
+  /** The applicant's document store (earlier results, verified documents), listed for a purpose, for reuse. */
+  storeDocuments(actor: Actor, q: { dossierCode?: string; intakeId?: number }) {
+    return this.store.list(actor, q);
   }
 
   private async visible(actor: Actor, code: string): Promise<Dossier> {
@@ -207,16 +207,22 @@ export class DossierService {
       throw new DomainError('NOT_FOUND', `Procedure ${version.code} has no component ${componentCode}`, { field: 'params.componentCode' });
     let patch: Partial<repo.ComponentRow>;
     if (input.fileSha256) {
-      if (!(await repo.blobInfo(this.deps.db, input.fileSha256)))
-        throw new DomainError('VALIDATION', `File ${input.fileSha256} was not uploaded`, { field: 'body.fileSha256' });
-      patch = { source: 'upload', blob_sha256: input.fileSha256, store_document_id: null, digitized: true };
+      const owner = `unit:${actor.unitId}`;
+      if (!(await repo.ownedUploads(this.deps.db, [input.fileSha256], owner)).has(input.fileSha256))
+        throw notUploadedError(input.fileSha256, 'body.fileSha256', 'counter');
+      patch = { source: 'upload', blob_sha256: input.fileSha256, store_document_id: null, digitized: true, uploaded_by: owner };
     } else if (input.storeDocumentId) {
       const doc = await repo.storeDocument(this.deps.db, input.storeDocumentId);
-      if (!doc || doc.owner_id_number !== d.applicant_id_number)
-        throw new DomainError('VALIDATION', `Document ${input.storeDocumentId} is not in this applicant's document store`, {
-          field: 'body.storeDocumentId',
-        });
-      patch = { source: 'store', blob_sha256: doc.blob_sha256, store_document_id: doc.id, digitized: true };
+      // The applicant's own document, of the type the component accepts.
+      const problem = storeReuseProblem(
+        doc && { id: doc.id, ownerIdNumber: doc.owner_id_number, documentType: doc.document_type },
+        d.applicant_id_number,
+        version.body.components.find((c) => c.code === componentCode)!,
+        await this.deps.catalog.documentTypes(),
+        input.storeDocumentId,
+      );
+      if (problem || !doc) throw new DomainError('VALIDATION', problem!, { field: 'body.storeDocumentId' });
+      patch = { source: 'store', blob_sha256: doc.blob_sha256, store_document_id: doc.id, digitized: true, uploaded_by: null };
     } else {
       throw new DomainError('VALIDATION', 'Give fileSha256 or storeDocumentId', { field: 'body' });
     }
@@ -239,6 +245,7 @@ export class DossierService {
             blob_sha256: patch.blob_sha256 ?? null,
             store_document_id: patch.store_document_id ?? null,
             digitized: true,
+            uploaded_by: patch.uploaded_by ?? null,
           },
         ]);
       }
@@ -327,11 +334,18 @@ export class DossierService {
   }
 }
 
-/** Risk colour of an open dossier for inboxes: on track, due soon (24 h), late, or paused. */
-export function riskOf(d: Pick<Dossier, 'status' | 'due_at'>, now: Date): 'on_track' | 'due_soon' | 'late' | 'paused' | null {
+/**
+ * Risk colour of an open dossier for inboxes: on track, due soon (24 h), late, or paused; against the date the applicant
+ * is now promised (an apology's new date once issued), while statistics keep counting against the legal due date.
+ */
+export function riskOf(
+  d: Pick<Dossier, 'status' | 'due_at' | 'apology_due_at'>,
+  now: Date,
+): 'on_track' | 'due_soon' | 'late' | 'paused' | null {
   if (d.status === 'supplement_requested') return 'paused';
-  if (!['received', 'processing', 'awaiting_payment'].includes(d.status) || !d.due_at) return null;
-  if (d.due_at < now) return 'late';
-  if (d.due_at.getTime() - now.getTime() < DUE_SOON_HOURS * 3_600_000) return 'due_soon';
+  const due = promisedDueAt(d);
+  if (!['received', 'processing', 'awaiting_payment'].includes(d.status) || !due) return null;
+  if (due < now) return 'late';
+  if (due.getTime() - now.getTime() < DUE_SOON_HOURS * 3_600_000) return 'due_soon';
   return 'on_track';
 }

@@ -12,6 +12,7 @@ import { SERVICE_POINT_KINDS } from '../org/org.service.js';
 import {
   CHANNEL,
   dossierCode,
+  duplicateDossierError,
   feeDue,
   idNumberProblem,
   normalizePhone,
@@ -19,11 +20,17 @@ import {
   stepDueAt,
   type DossierStatus,
 } from './dossier.model.js';
+import { storeReuseProblem } from './store.model.js';
 import type { ComponentInput, IntakeInput } from './dossier.schema.js';
 import * as repo from './dossier.repository.js';
 import { presentDossier, type DossierView } from './dossier.presenter.js';
 import { writeEvent, type Who } from './dossier.events.js';
 import { TOKEN_LENGTH, trackingToken } from '../tracking/tracking.model.js';
+
+/** Online submissions (files/file.service.ts): the owner key ('submission:<id>') of a live token, or INVALID_SUBMISSION. */
+export interface SubmissionOwners {
+  submissionOwner(token: string | undefined): Promise<string>;
+}
 
 export interface IntakeDeps {
   db: Kysely<DB>;
@@ -31,17 +38,43 @@ export interface IntakeDeps {
   auditKey: AuditKey;
   org: OrgService;
   catalog: CatalogService;
+  submissions: SubmissionOwners;
   /** Unit names for the views. */
   names: (unitId: number) => string;
 }
 
 /**
+ * A file the caller did not upload: the same answer whether or not someone else did (a hash grants nothing).
+ */
+export function notUploadedError(sha256: string, field: string, channel: 'counter' | 'online'): DomainError {
+  return new DomainError(
+    'VALIDATION',
+    channel === 'online'
+      ? `File ${sha256} was not uploaded with this submission (POST /public/files with its X-Submission-Token)`
+      : `File ${sha256} was not uploaded by your service point (upload it with POST /files)`,
+    { field },
+  );
+}
+
+/** Another intake of the same applicant and procedure committed while this one was written (the unique index said so). */
+class DuplicateRace extends Error {}
+
+/**
  * The creation of a dossier: at the counter of any service point (the clock starts), or online (status 1, the clock
  * starts when a clerk receives it). Validates the applicant, routes by authority, resolves the components, and writes
- * the dossier with its first event, step and audit entry.
+ * the dossier with its first event, step and audit entry. An applicant's second open dossier of a procedure is
+ * refused at the counter (409 DUPLICATE_DOSSIER naming the first) unless the clerk gives duplicateOverride.reason;
+ * online it is accepted and marked, and its receiving clerk is told (actions/receive.ts), so an anonymous caller
+ * learns nothing about the ID number typed.
  */
 export class IntakeService {
   constructor(private readonly deps: IntakeDeps) {}
+
+  /** The open dossier as staff are told of it (DUPLICATE_DOSSIER), with the name of its receiving point. */
+  private async duplicateError(found: repo.OpenDuplicate, field: string) {
+    const p = await this.deps.org.unit(found.receivingUnitId);
+    return duplicateDossierError({ ...found, receivingPoint: { id: p.id, nameVi: p.name_vi, nameEn: p.name_en } }, field);
+  }
 
   /** A clerk receives a dossier at the counter of their service point; the clock starts now. */
   async receiveAtCounter(actor: Actor, input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
@@ -51,7 +84,8 @@ export class IntakeService {
     const point = await this.deps.org.unit(actor.unitId);
     if (!(SERVICE_POINT_KINDS as readonly string[]).includes(point.kind))
       throw new DomainError('FORBIDDEN', 'Only clerks at a service point receive dossiers');
-    const plan = await this.plan(input, now, 'counter');
+    // The files of the components are the clerk's unit's own uploads (the statement's foreign key checks it).
+    const plan = await this.plan(input, now, 'counter', `unit:${actor.unitId}`);
     try {
       // Non-territorial procedures are received anywhere in the province; others only where their agency receives.
       if (!plan.version.body.nonTerritorial && plan.receivingPoint.id !== point.id) {
@@ -69,8 +103,15 @@ export class IntakeService {
       const calendar = await this.deps.org.calendarOf(point.id);
       const due = calendar.dueDate(now, plan.limit.value, plan.limit.unit);
       const stepDue = stepDueAt(calendar, now, due, plan.version.body.steps, 0);
-      // The counter, the dossier, its components, its 'receive' event, its first step and its audit entry: one
-      // statement, in which the components' foreign key checks that the uploaded files exist (insertDossier).
+      // A clerk overriding the duplicate rule names the dossier it overrides, in the event and the audit entry: it is
+      // looked up first (a rare path). Otherwise the statement itself refuses a duplicate, without a round trip more.
+      const override = input.duplicateOverride
+        ? await repo.openDuplicate(this.deps.db, plan.applicant.idNumber, plan.version.procedureId)
+        : undefined;
+      const overrideData = override ? { duplicateOverride: { existingCode: override.code, reason: input.duplicateOverride!.reason } } : {};
+      // The counter, the dossier, its components, its 'receive' event, its first step, its audit entry and the close of
+      // the clerk's intakes in progress for the applicant: one statement, in which the components' foreign key checks
+      // that the uploaded files exist (insertDossier), and which first looks for an open duplicate.
       const receive = async (db: Kysely<DB>) => {
         const d = await this.insertDossier(db, plan, {
           point,
@@ -81,7 +122,15 @@ export class IntakeService {
           dueAt: due,
           createdBy: actor.staffId,
           now,
-          event: { action: 'receive', who: { kind: 'staff', actor }, note: input.note ?? null, data: { due: due.toISOString() } },
+          duplicates: override ? { of: override.code } : 'refuse',
+          closeIntakesOf: actor.staffId,
+          event: {
+            action: 'receive',
+            who: { kind: 'staff', actor },
+            note: input.note ?? null,
+            data: { due: due.toISOString(), ...overrideData },
+          },
+          auditData: overrideData,
           step: {
             seq: 1,
             role: 'receive',
@@ -100,48 +149,78 @@ export class IntakeService {
       // files are checked first so that a replay or a key conflict is only ever the answer to a valid request.
       if (!idempotencyKey) return await receive(this.deps.db);
       await plan.uploads.check();
-      const { value } = await idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, receive);
-      return value;
+      const run = () => idempotent(this.deps.db, idempotencyKey, `staff:${actor.staffId}`, input, receive);
+      try {
+        return (await run()).value;
+      } catch (e) {
+        // A twin with the same Idempotency-Key committed first, with its key, and this one found its dossier (as a
+        // duplicate, or racing it): the twin's answer is this request's too. Run again, the key is found; a request
+        // that is no twin finds the duplicate again and is refused naming it.
+        if (e instanceof DuplicateRace || (e instanceof DomainError && e.code === 'DUPLICATE_DOSSIER')) return (await run()).value;
+        throw e;
+      }
     } catch (e) {
       // A missing uploaded file is reported before anything checked after the components, as it always was.
       await plan.uploads.check();
+      if (e instanceof DuplicateRace) {
+        // Two intakes of the same duplicate at once: the unique index let the first commit; this one names it.
+        const found = await repo.openDuplicate(this.deps.db, plan.applicant.idNumber, plan.version.procedureId);
+        if (found) throw await this.duplicateError(found, 'body.applicant.idNumber');
+      }
       throw e;
     }
   }
 
-  /** A citizen submits online (status 1); the clock starts when a clerk receives it. */
-  async submitOnline(input: IntakeInput, idempotencyKey?: string): Promise<DossierView> {
+  /**
+   * A citizen submits online (status 1); the clock starts when a clerk receives it. An open dossier of the same
+   * procedure for the ID number typed does not refuse it (that would tell anyone who types a stranger's number that
+   * they have one): it is marked as its duplicate, with the submitter's reason if given, and the receiving clerk decides.
+   */
+  async submitOnline(input: IntakeInput, idempotencyKey?: string, submissionToken?: string): Promise<DossierView> {
     if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
     const now = this.deps.clock();
-    const plan = await this.plan(input, now, 'online');
+    // The files are those uploaded under the submission's token: a submission without files needs none.
+    const owner = input.components.some((c) => c.source === 'upload') ? await this.deps.submissions.submissionOwner(submissionToken) : null;
+    const plan = await this.plan(input, now, 'online', owner);
     const point = plan.receivingPoint;
     const returnPoint = await this.returnPoint(input.returnPointId, point);
-    const { value } = await idempotent(
-      this.deps.db,
-      idempotencyKey,
-      'public:submission',
-      input,
-      async (trx) => {
-        const d = await this.insertDossier(trx, plan, {
-          point,
-          returnPoint,
-          channel: CHANNEL.online,
-          status: 'submitted',
-          receivedAt: null,
-          dueAt: null,
-          createdBy: null,
-          now,
-        });
-        await writeEvent(trx, this.deps.auditKey, d, 'submit_online', null, { kind: 'citizen' }, now, null, null);
-        return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
-      },
-      { minKeyLength: 16 },
-    );
-    return value;
+    const submit = () =>
+      idempotent(
+        this.deps.db,
+        idempotencyKey,
+        'public:submission',
+        input,
+        async (trx) => {
+          const d = await this.insertDossier(trx, plan, {
+            point,
+            returnPoint,
+            channel: CHANNEL.online,
+            status: 'submitted',
+            receivedAt: null,
+            dueAt: null,
+            createdBy: null,
+            now,
+            duplicates: 'mark',
+          });
+          const data = d.duplicate_of
+            ? { duplicateOf: d.duplicate_of, ...(input.duplicateOverride ? { applicantReason: input.duplicateOverride.reason } : {}) }
+            : null;
+          await writeEvent(trx, this.deps.auditKey, d, 'submit_online', null, { kind: 'citizen' }, now, null, data);
+          return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
+        },
+        { minKeyLength: 16 },
+      );
+    try {
+      return (await submit()).value;
+    } catch (e) {
+      // Two submissions of the same duplicate at once: the first committed; this one, written again, is marked.
+      if (e instanceof DuplicateRace) return (await submit()).value;
+      throw e;
+    }
   }
 
   /** Validates an intake request and works out routing, limit and components (no writes). */
-  private async plan(input: IntakeInput, now: Date, channel: 'counter' | 'online') {
+  private async plan(input: IntakeInput, now: Date, channel: 'counter' | 'online', owner: string | null) {
     const a = input.applicant;
     const idProblem = idNumberProblem(a.idNumber, now);
     if (idProblem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${idProblem}`, { field: 'body.applicant.idNumber' });
@@ -173,7 +252,7 @@ export class IntakeService {
     if (input.fastTrack && !v.fastTrack)
       throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
     const limit = input.fastTrack && v.fastTrack ? v.fastTrack : v.timeLimit;
-    const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel);
+    const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel, owner);
     const fee = feeDue(v.fees, channel);
     return {
       version,
@@ -189,23 +268,33 @@ export class IntakeService {
   }
 
   /**
-   * Checks the components against the procedure and returns their rows. Uploaded files are looked up in the
-   * blob table lazily, in one query: before any later error is thrown (so errors still come in the order of
-   * the request), at the end for an online submission, and for counter intake by the write statement itself
-   * (the components' foreign key to the stored files); `uploads.check()` throws the first missing file's error.
+   * Checks the components against the procedure and returns their rows. Uploaded files must be the owner's own
+   * uploads ('unit:<id>' or 'submission:<id>'); they are looked up lazily, in one query: before any later error is
+   * thrown (so errors still come in the order of the request), at the end for an online submission, and for
+   * counter intake by the write statement itself (the components' foreign key to file_uploads);
+   * `uploads.check()` throws the first error of a file the owner did not upload, whether or not others did.
    */
-  private async resolveComponents(version: ProcedureVersion, given: ComponentInput[], idNumber: string, channel: 'counter' | 'online') {
+  private async resolveComponents(
+    version: ProcedureVersion,
+    given: ComponentInput[],
+    idNumber: string,
+    channel: 'counter' | 'online',
+    owner: string | null,
+  ) {
     const spec = new Map(version.body.components.map((c) => [c.code, c]));
     const pending: { sha256: string; field: string }[] = [];
     const uploads = {
       check: async (): Promise<void> => {
         if (!pending.length) return;
-        const found = await repo.existingBlobs(
-          this.deps.db,
-          pending.map((u) => u.sha256),
-        );
+        const found = owner
+          ? await repo.ownedUploads(
+              this.deps.db,
+              pending.map((u) => u.sha256),
+              owner,
+            )
+          : new Set<string>();
         const missing = pending.find((u) => !found.has(u.sha256));
-        if (missing) throw new DomainError('VALIDATION', `File ${missing.sha256} was not uploaded`, { field: missing.field });
+        if (missing) throw notUploadedError(missing.sha256, missing.field, channel);
         pending.length = 0;
       },
     };
@@ -251,12 +340,15 @@ export class IntakeService {
             }),
           );
         const doc = await repo.storeDocument(this.deps.db, c.storeDocumentId);
-        if (!doc || doc.owner_id_number !== idNumber)
-          return fail(
-            new DomainError('VALIDATION', `Document ${c.storeDocumentId} is not in this applicant's document store`, {
-              field: `${field}.storeDocumentId`,
-            }),
-          );
+        // The applicant's own document, of the type the component accepts (types come from the catalog).
+        const problem = storeReuseProblem(
+          doc && { id: doc.id, ownerIdNumber: doc.owner_id_number, documentType: doc.document_type },
+          idNumber,
+          s,
+          await this.deps.catalog.documentTypes(),
+          c.storeDocumentId,
+        );
+        if (problem || !doc) return fail(new DomainError('VALIDATION', problem!, { field: `${field}.storeDocumentId` }));
         blob = doc.blob_sha256;
         storeDoc = doc.id;
       } else if (c.source === 'population_db') {
@@ -279,6 +371,7 @@ export class IntakeService {
         blob_sha256: blob,
         store_document_id: storeDoc,
         digitized: c.source !== 'paper',
+        uploaded_by: c.source === 'upload' ? owner : null,
       });
     }
     const missing = version.body.components.filter((c) => c.required && !seen.has(c.code)).map((c) => c.code);
@@ -320,8 +413,14 @@ export class IntakeService {
       now: Date;
       /** The first event, at o.now; written as writeEvent writes one. */
       event?: { action: string; who: Who; note: string | null; data: Record<string, unknown> | null };
+      /** More data for the audit entry of the first event. */
+      auditData?: Record<string, unknown>;
       /** The first process-control step. */
       step?: Omit<repo.StepRow, 'dossier_id'>;
+      /** The duplicate rule: refuse an open duplicate (counter), mark it (online), or a known one the clerk overrides. */
+      duplicates: 'refuse' | 'mark' | { of: string };
+      /** The clerk whose intakes in progress for the applicant the new dossier closes. */
+      closeIntakesOf?: number;
     },
   ): Promise<Dossier> {
     const day = localDate(o.now);
@@ -355,7 +454,7 @@ export class IntakeService {
           stream: `unit:${unitId}`,
           action: `dossier.${o.event.action}`,
           entityType: 'dossier',
-          data: { version, status: o.status },
+          data: { version, status: o.status, ...o.auditData },
         },
         at: o.now,
       };
@@ -406,11 +505,14 @@ export class IntakeService {
         result_document_id: null,
         // The secret of the receipt's tracking URL (its QR code): 60 random bits.
         tracking_token: trackingToken(randomBytes(TOKEN_LENGTH)),
+        duplicate_of: typeof o.duplicates === 'object' ? o.duplicates.of : null,
       },
       components: plan.components,
       event,
       step: o.step,
       audit,
+      ...(typeof o.duplicates === 'string' ? { duplicates: o.duplicates } : {}),
+      ...(o.closeIntakesOf !== undefined ? { closeIntakes: { staffId: o.closeIntakesOf, at: o.now } } : {}),
     });
     // Nothing was written when an uploaded file is missing (reported with the component that names it) or the
     // day's numbers are used up, which the model refuses: dossierCode throws CONFLICT for the 10,000th.
@@ -422,6 +524,8 @@ export class IntakeService {
       dossierCode(o.point.agency_code, day, 10_000);
       throw new DomainError('CONFLICT', 'The daily dossier numbers are used up');
     }
+    if (written === 'duplicate_race') throw new DuplicateRace();
+    if ('duplicate' in written) throw await this.duplicateError(written.duplicate, 'body.applicant.idNumber');
     // dossierCode is the reference format of the code the statement assigned.
     const { dossier: d, seq } = written;
     if (d.code !== dossierCode(o.point.agency_code, day, seq))

@@ -2,12 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems, SubmissionHeaders } from '../platform/http.schema.js';
 import { DomainError } from '../platform/errors.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
+import { FILE_CSP } from '../platform/security-headers.js';
 import type { Services } from '../services.js';
 
 const StoredFileSchema = Type.Object({ sha256: Type.String(), size: Type.Integer(), mime: Type.String() });
+const SubmissionSchema = Type.Object({
+  submissionToken: Type.String({ description: 'Send it as X-Submission-Token with every upload and with the submission itself' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
 const description =
   'Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name.';
 
@@ -64,7 +69,25 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
         },
       },
       async (req, reply) =>
-        reply.code(201).send(await s.files.upload(await uploadedBytes(req), actorOf(req), req.headers['idempotency-key'])),
+        reply.code(201).send(await s.files.upload(await uploadedBytes(req), { staff: actorOf(req) }, req.headers['idempotency-key'])),
+    );
+
+    app.post(
+      '/public/submissions',
+      {
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['public'],
+          summary: 'Open an online submission: its token owns the files uploaded under it',
+          description:
+            'The files of an online submission belong to it: upload each with X-Submission-Token, then send the submission (POST /public/dossiers) with the same token. Knowing a file hash grants nothing. The token expires after 24 hours.',
+          response: { 201: SubmissionSchema, ...problems(429) },
+        },
+      },
+      async (_req, reply) => {
+        const { submissionToken, expiresAt } = await s.files.openSubmission();
+        return reply.code(201).send({ submissionToken, expiresAt: expiresAt.toISOString() });
+      },
     );
 
     app.post(
@@ -74,12 +97,21 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
         schema: {
           tags: ['public'],
           summary: 'Upload a component file for an online submission',
-          description,
-          headers: IdempotencyHeaders,
+          description: `${description} Requires X-Submission-Token (POST /public/submissions).`,
+          headers: SubmissionHeaders,
           response: { 201: StoredFileSchema, ...problems(400, 409, 413, 415, 429) },
         },
       },
-      async (req, reply) => reply.code(201).send(await s.files.upload(await uploadedBytes(req), null, req.headers['idempotency-key'])),
+      async (req, reply) =>
+        reply
+          .code(201)
+          .send(
+            await s.files.upload(
+              await uploadedBytes(req),
+              { submissionToken: req.headers['x-submission-token'] },
+              req.headers['idempotency-key'],
+            ),
+          ),
     );
 
     app.get(
@@ -99,7 +131,15 @@ export async function fileRoutes(root: HttpApp, s: Services, maxBytes: number): 
       },
       async (req, reply) => {
         const f = await s.files.download(actorOf(req), req.params.sha256);
-        return reply.type(f.mime).send(f.content);
+        // Downloaded, never rendered in the API's origin; not kept by any cache (a citizen's documents).
+        const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/tiff': 'tif' }[f.mime] ?? 'bin';
+        return reply
+          .type(f.mime)
+          .header('content-disposition', `attachment; filename="${req.params.sha256.slice(0, 16)}.${ext}"`)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'no-store')
+          .header('content-security-policy', FILE_CSP)
+          .send(f.content);
       },
     );
   });

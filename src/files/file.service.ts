@@ -1,4 +1,4 @@
-import { fileTypeFromBuffer } from 'file-type';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import type { BlobStore } from '../platform/blob-store.js';
@@ -8,9 +8,10 @@ import { sha256Hex } from '../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { Actor } from '../auth/auth.model.js';
+import { inspectFile } from './file-content.js';
+import * as repo from './file.repository.js';
 
-/** What scans and results may be: judged by content (magic bytes), never by name or declared type. */
-export const ALLOWED_MIME = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
+export { ALLOWED_MIME } from './file-content.js';
 
 export interface StoredFile {
   sha256: string;
@@ -18,52 +19,104 @@ export interface StoredFile {
   mime: string;
 }
 
-/** Uploads of component scans and result files into the content-addressed store. */
+/** How long an online submission's token accepts uploads and the submission itself. */
+export const SUBMISSION_TTL_HOURS = 24;
+
+/** Who sends an upload: a staff member (their unit owns it) or a citizen filing online (the submission owns it). */
+export type Uploader = { staff: Actor } | { submissionToken: string | undefined };
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Uploads of component scans and result files into the content-addressed store, each recorded with its owner: the
+ * uploader's unit, or the online submission it came with. Only the owner may attach a file to a dossier (the
+ * intake's statement checks it by foreign key), so knowing a hash grants nothing.
+ */
 export class FileService {
   constructor(private readonly deps: { db: Kysely<DB>; blobs: BlobStore; clock: () => Date; auditKey: AuditKey; maxBytes: number }) {}
 
+  /** Opens an online submission: the token its uploads and the submission itself carry (X-Submission-Token). */
+  async openSubmission(): Promise<{ submissionToken: string; expiresAt: Date }> {
+    const now = this.deps.clock();
+    const expiresAt = new Date(now.getTime() + SUBMISSION_TTL_HOURS * 3600_000);
+    const submissionToken = randomBytes(32).toString('base64url');
+    await this.deps.db.transaction().execute(async (trx) => {
+      const id = await repo.insertSubmission(trx, tokenHash(submissionToken), now, expiresAt);
+      await recordAudit(
+        trx,
+        this.deps.auditKey,
+        {
+          actorKind: 'citizen',
+          actorId: null,
+          stream: 'public',
+          action: 'submission.open',
+          entityType: 'online_submission',
+          entityId: String(id),
+          data: { expiresAt: expiresAt.toISOString() },
+        },
+        now,
+      );
+    });
+    return { submissionToken, expiresAt };
+  }
+
+  /** The owner key ('submission:<id>') of a live submission token; a missing, unknown or expired token is refused. */
+  async submissionOwner(token: string | undefined): Promise<string> {
+    return repo.ownerKey({ submissionId: await this.submissionId(token) });
+  }
+
+  private async submissionId(token: string | undefined): Promise<number> {
+    const field = 'headers.x-submission-token';
+    if (!token)
+      throw new DomainError(
+        'INVALID_SUBMISSION',
+        'Uploads of an online submission carry its token: open one with POST /public/submissions',
+        {
+          field,
+        },
+      );
+    const id = await repo.liveSubmission(this.deps.db, tokenHash(token), this.deps.clock());
+    if (id === undefined)
+      throw new DomainError(
+        'INVALID_SUBMISSION',
+        'The submission token is unknown or has expired: open a new one with POST /public/submissions',
+        {
+          field,
+        },
+      );
+    return id;
+  }
+
   /**
-   * Checks size and content type, stores the bytes durably, then records the blob row. With an Idempotency-Key a
-   * retry of the same bytes gets the first answer (no second audit entry); other bytes under the key are a conflict.
+   * Checks size and content (file-content.ts: a clean PDF, or an image re-encoded), stores the bytes durably, then
+   * records the blob and its owner. With an Idempotency-Key a retry of the same bytes gets the first answer (no
+   * second audit entry); other bytes under the key are a conflict.
    */
-  async upload(content: Buffer, who: Actor | null, idempotencyKey?: string): Promise<StoredFile> {
+  async upload(sent: Buffer, uploader: Uploader, idempotencyKey?: string): Promise<StoredFile> {
+    const who = 'staff' in uploader ? uploader.staff : null;
     if (idempotencyKey) checkIdempotencyKey(idempotencyKey, who ? 8 : 16);
-    if (content.length === 0) throw new DomainError('INVALID_FILE', 'The file is empty', { field: 'body.file' });
-    if (content.length > this.deps.maxBytes) {
-      throw new DomainError('FILE_TOO_LARGE', `The file is ${content.length} bytes; the limit is ${this.deps.maxBytes}`, {
+    const submissionId = who ? undefined : await this.submissionId((uploader as { submissionToken?: string }).submissionToken);
+    if (sent.length === 0) throw new DomainError('INVALID_FILE', 'The file is empty', { field: 'body.file' });
+    if (sent.length > this.deps.maxBytes) {
+      throw new DomainError('FILE_TOO_LARGE', `The file is ${sent.length} bytes; the limit is ${this.deps.maxBytes}`, {
         field: 'body.file',
       });
     }
-    const detected = await fileTypeFromBuffer(content);
-    const mime = detected?.mime;
-    if (!mime || !(ALLOWED_MIME as readonly string[]).includes(mime)) {
-      throw new DomainError(
-        'UNSUPPORTED_FILE_TYPE',
-        `The file's content is ${mime ?? 'not a recognised document'}; accepted: PDF, JPEG, PNG, TIFF`,
-        { field: 'body.file' },
-      );
-    }
-    if (mime === 'application/pdf' && !content.subarray(Math.max(0, content.length - 1024)).includes('%%EOF')) {
-      throw new DomainError('INVALID_FILE', 'The PDF is truncated (no %%EOF marker)', { field: 'body.file' });
-    }
+    const { content, mime } = await inspectFile(sent);
     const now = this.deps.clock();
-    // The request is its bytes: fingerprinted by their hash. A staff key is the staff member's; an anonymous key
-    // (at least 16 characters) is its own secret, as for an online submission.
-    const scope = who ? `staff:${who.staffId}:file` : 'public:file';
-    const request = { sha256: sha256Hex(content) };
+    const owner: repo.UploadOwner = who ? { unitId: who.unitId, staffId: who.staffId } : { submissionId: submissionId! };
+    // The request is the bytes sent: fingerprinted by their hash. A staff key is the staff member's; an anonymous
+    // key (at least 16 characters) is its submission's.
+    const scope = who ? `staff:${who.staffId}:file` : `submission:${submissionId}:file`;
     const { value } = await idempotent(
       this.deps.db,
       idempotencyKey,
       scope,
-      request,
+      { sha256: sha256Hex(sent) },
       async (trx) => {
-        // Bytes first (fsynced), row second: a row never points at a missing file.
+        // Bytes first (fsynced), rows second: a row never points at a missing file.
         const sha256 = await this.deps.blobs.put(content);
-        await trx
-          .insertInto('blobs')
-          .values({ sha256, size: content.length, mime })
-          .onConflict((oc) => oc.column('sha256').doNothing())
-          .execute();
+        await repo.insertUpload(trx, { sha256, size: content.length, mime }, owner, now);
         await recordAudit(
           trx,
           this.deps.auditKey,
@@ -74,7 +127,12 @@ export class FileService {
             action: 'file.upload',
             entityType: 'blob',
             entityId: sha256,
-            data: { size: content.length, mime },
+            data: {
+              size: content.length,
+              mime,
+              owner: repo.ownerKey(owner),
+              ...(content.length !== sent.length ? { sentSize: sent.length } : {}),
+            },
           },
           now,
         );
@@ -86,62 +144,15 @@ export class FileService {
   }
 
   /**
-   * The bytes and type of a stored file the actor may see: one their unit uploaded, or a component or
-   * result of a dossier in their scope (the administrator sees all). Otherwise 404, as if absent.
+   * The bytes and type of a stored file the actor may open: one their unit uploaded, or a component or result of a
+   * dossier in their scope (the administrator opens all). Otherwise 404, as if absent.
    */
   async download(actor: Actor, sha256: string): Promise<{ content: Buffer; mime: string }> {
     const { db } = this.deps;
-    const row = await db.selectFrom('blobs').select(['mime']).where('sha256', '=', sha256).executeTakeFirst();
     const missing = new DomainError('NOT_FOUND', `File ${sha256} not found`, { field: 'params.sha256' });
-    if (!row) throw missing;
-    if (actor.scopeUnitIds !== null) {
-      const units = actor.scopeUnitIds.length ? actor.scopeUnitIds : [-1];
-      const inDossier = (q: 'components' | 'results') =>
-        db
-          .selectFrom('dossiers as d')
-          .select('d.id')
-          .where((eb) =>
-            eb.or([
-              eb('d.receiving_unit_id', 'in', units),
-              eb('d.current_unit_id', 'in', units),
-              eb('d.return_point_id', 'in', units),
-              eb('d.competent_agency_id', 'in', units),
-            ]),
-          )
-          .where((eb) =>
-            q === 'components'
-              ? eb.exists(
-                  eb
-                    .selectFrom('dossier_components as c')
-                    .select('c.id')
-                    .whereRef('c.dossier_id', '=', 'd.id')
-                    .where('c.blob_sha256', '=', sha256),
-                )
-              : eb.exists(
-                  eb
-                    .selectFrom('store_documents as s')
-                    .select('s.id')
-                    .whereRef('s.source_dossier_id', '=', 'd.id')
-                    .where('s.blob_sha256', '=', sha256),
-                ),
-          )
-          .limit(1)
-          .executeTakeFirst();
-      const uploadedHere = await db
-        .selectFrom('audit_log')
-        .select('seq')
-        .where(
-          'stream',
-          'in',
-          units.map((u) => `unit:${u}`),
-        )
-        .where('entity_type', '=', 'blob')
-        .where('entity_id', '=', sha256)
-        .where('action', '=', 'file.upload')
-        .limit(1)
-        .executeTakeFirst();
-      if (!uploadedHere && !(await inDossier('components')) && !(await inDossier('results'))) throw missing;
-    }
-    return { content: await this.deps.blobs.get(sha256), mime: row.mime };
+    const mime = await repo.blobMime(db, sha256);
+    if (!mime) throw missing;
+    if (actor.scopeUnitIds !== null && !(await repo.fileInScope(db, sha256, actor.scopeUnitIds))) throw missing;
+    return { content: await this.deps.blobs.get(sha256), mime };
   }
 }

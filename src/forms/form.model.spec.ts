@@ -168,6 +168,8 @@ function dossier(over: Partial<DossierView> = {}): DossierView {
     returnedAt: null,
     lateFlaggedAt: null,
     apologyDueAt: null,
+    promisedDueAt: '2025-09-09T10:00:00.000Z',
+    duplicateOf: null,
     resultDocumentId: null,
     trackingToken: 'ABCDEFGHJKLM',
     components: [

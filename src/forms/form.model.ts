@@ -372,6 +372,15 @@ export function dossierForm(form: DossierFormId, input: DossierFormInput): FormD
   }
 }
 
+/**
+ * The date the applicant is now promised, in bold: after an apology its new date, with the legal due date (against which
+ * the dossier still counts as late) beside it.
+ */
+function promisedRuns(d: DossierView, legalDue: string): Run[] {
+  if (!d.apologyDueAt) return [b(vnDateTime(legalDue))];
+  return [b(vnDateTime(d.apologyDueAt)), r(` (hẹn lại theo văn bản xin lỗi; thời hạn theo quy định: ${vnDateTime(legalDue)})`)];
+}
+
 /** 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả. */
 export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: url, book }: DossierFormInput): FormDocument {
   if (!d.receivedAt || !d.dueAt) throw notApplicable('01', 'hồ sơ chưa được tiếp nhận / the dossier has not been received', d);
@@ -412,7 +421,7 @@ export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: 
       r(d.fastTrack ? ' (giải quyết nhanh)' : ''),
     ),
     para(b('4. Thời gian nhận hồ sơ: '), r(vnDateTime(d.receivedAt))),
-    para(b('5. Thời gian trả kết quả giải quyết hồ sơ: '), b(vnDateTime(d.dueAt))),
+    para(b('5. Thời gian trả kết quả giải quyết hồ sơ: '), ...promisedRuns(d, d.dueAt)),
     para(b('6. Đăng ký nhận kết quả tại: '), r(withAddress(ret))),
     para(i(`Vào Sổ theo dõi hồ sơ, Quyển số: ${book ? book.volume : '……'}, Số thứ tự: ${book ? book.seq : '……'}`)),
     {
@@ -615,7 +624,7 @@ export function processControlForm({ dossier: d, steps, staffName, unit, trackin
     field('Địa chỉ', d.applicant.address),
     para(r('Thủ tục: '), b(d.procedure.nameVi), r(` (mã thủ tục ${d.procedure.code})`)),
     field('Thời gian nhận hồ sơ', vnDateTime(d.receivedAt)),
-    field('Thời gian hẹn trả kết quả', d.dueAt ? vnDateTime(d.dueAt) : '—', true),
+    d.dueAt ? para(r('Thời gian hẹn trả kết quả: '), ...promisedRuns(d, d.dueAt)) : field('Thời gian hẹn trả kết quả', '—', true),
     {
       kind: 'table',
       columns: [

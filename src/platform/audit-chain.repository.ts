@@ -66,6 +66,8 @@ export function auditAppendSql(
   entry: AuditEntry | DeferredAuditEntry,
   at: Date,
   params: unknown[],
+  /** A SQL condition: nothing is appended unless it holds (an entry about rows the same statement writes only under a condition). */
+  onlyIf?: string,
 ): { head: string; log: (headCte: string) => string } {
   const p = (v: unknown) => `$${params.push(v)}`;
   // Deferred parts stand in the JSON text as marks, replaced by SQL that yields their JSON text.
@@ -129,8 +131,9 @@ export function auditAppendSql(
   const hmac = (message: string) => `encode(sha256(${opad} || sha256(${ipad} || convert_to(${message}, 'UTF8'))), 'hex')`;
   const stream = `${p(entry.stream)}::text`;
   const time = `${p(at)}::timestamptz`;
+  const first = `${stream}, 1, '${GENESIS_HASH}', ${hmac(`'${GENESIS_HASH}' || E'\\n' || ${stream} || E'\\n1\\n' || ${payload}`)}, ${time}`;
   const head = `insert into audit_heads as ah (stream, seq, prev_hash, hash, updated_at)
-      values (${stream}, 1, '${GENESIS_HASH}', ${hmac(`'${GENESIS_HASH}' || E'\\n' || ${stream} || E'\\n1\\n' || ${payload}`)}, ${time})
+      ${onlyIf ? `select ${first} where ${onlyIf}` : `values (${first})`}
       on conflict (stream) do update set
         seq = ah.seq + 1,
         prev_hash = ah.hash,

@@ -107,6 +107,24 @@ export interface BlobTable {
   created_at: TimestampDefault;
 }
 
+/** An online filing in progress, known to its citizen by a random token (migration 20261202T1600). */
+export interface OnlineSubmissionTable {
+  id: Generated<number>;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Who uploaded a stored file: 'unit:<id>' or 'submission:<id>', one row per owner. */
+export interface FileUploadTable {
+  blob_sha256: string;
+  owner: string;
+  unit_id: number | null;
+  submission_id: number | null;
+  staff_id: number | null;
+  uploaded_at: Timestamp;
+}
+
 export interface StoreDocumentTable {
   id: Generated<number>;
   owner_id_number: string;
@@ -116,6 +134,41 @@ export interface StoreDocumentTable {
   issuer_unit_id: number | null;
   source_dossier_id: number | null;
   issued_at: TimestampDefault;
+  /** The catalog's document type (document_types.code); null when unknown (such a document is never reused). */
+  document_type: string | null;
+}
+
+export interface DocumentTypeTable {
+  code: string;
+  name_vi: string;
+  name_en: string;
+}
+
+/** An intake in progress: the purpose that lets a clerk list a citizen's document store, for a bounded time. */
+export interface IntakeTable {
+  id: Generated<number>;
+  staff_id: number;
+  unit_id: number;
+  id_number: string;
+  procedure_id: number | null;
+  reason: string | null;
+  opened_at: Timestamp;
+  expires_at: Timestamp;
+  closed_at: Timestamp | null;
+  dossier_id: number | null;
+}
+
+/** One listing of a citizen's document store: who, whose, why. */
+export interface StoreAccessTable {
+  id: Generated<number>;
+  staff_id: number;
+  unit_id: number;
+  owner_id_number: string;
+  purpose: 'dossier' | 'intake';
+  dossier_id: number | null;
+  intake_id: number | null;
+  documents: number;
+  at: Timestamp;
 }
 
 export interface DossierTable {
@@ -155,6 +208,8 @@ export interface DossierTable {
   late_flagged_at: Timestamp | null;
   apology_due_at: Timestamp | null;
   result_document_id: number | null;
+  /** The code of the open dossier of the same procedure and applicant this one was received beside (a known duplicate). */
+  duplicate_of: string | null;
   version: Generated<number>;
   /** The seq of the dossier's last event: each event takes the next, whether or not it changes the version. */
   event_seq: Generated<number>;
@@ -177,6 +232,8 @@ export interface DossierComponentTable {
   blob_sha256: string | null;
   store_document_id: number | null;
   digitized: boolean;
+  /** The owner ('unit:<id>', 'submission:<id>') whose upload blob_sha256 is; a foreign key to file_uploads checks it. */
+  uploaded_by: string | null;
   added_at: TimestampDefault;
 }
 
@@ -394,7 +451,12 @@ export interface DB {
   procedures: ProcedureTable;
   procedure_versions: ProcedureVersionTable;
   blobs: BlobTable;
+  online_submissions: OnlineSubmissionTable;
+  file_uploads: FileUploadTable;
   store_documents: StoreDocumentTable;
+  document_types: DocumentTypeTable;
+  intakes: IntakeTable;
+  store_access: StoreAccessTable;
   dossiers: DossierTable;
   dossier_components: DossierComponentTable;
   dossier_events: DossierEventTable;

@@ -3,6 +3,8 @@ export const ERROR_STATUS = {
   VALIDATION: 400,
   INVALID_ID_NUMBER: 400,
   INVALID_FILE: 400,
+  /** An online submission's token (X-Submission-Token) is missing, unknown or expired. */
+  INVALID_SUBMISSION: 400,
   FILE_TOO_LARGE: 413,
   UNSUPPORTED_FILE_TYPE: 415,
   UNAUTHENTICATED: 401,
@@ -16,6 +18,8 @@ export const ERROR_STATUS = {
   FORM_NOT_APPLICABLE: 409,
   SUPPLEMENT_ALREADY_REQUESTED: 409,
   STALE_VERSION: 409,
+  /** The applicant already has an open dossier of the procedure (staff may override with a reason). */
+  DUPLICATE_DOSSIER: 409,
   IDEMPOTENCY_CONFLICT: 409,
   ALREADY_RATED: 409,
   UNKNOWN_COMMUNE: 422,

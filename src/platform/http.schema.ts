@@ -49,3 +49,18 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 });
+
+/** The token of an online submission (POST /public/submissions): 32 random bytes, base64url. */
+const SubmissionToken = {
+  'x-submission-token': Type.Optional(
+    Type.String({
+      minLength: 43,
+      maxLength: 43,
+      pattern: '^[A-Za-z0-9_-]{43}$',
+      description: 'The token of the online submission (POST /public/submissions) the files belong to',
+    }),
+  ),
+};
+
+/** The headers of an online submission's requests: its token, and an Idempotency-Key. */
+export const SubmissionHeaders = Type.Object({ ...IdempotencyHeaders.properties, ...SubmissionToken });

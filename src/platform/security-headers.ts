@@ -80,6 +80,12 @@ export const DOCS_CSP = csp({
   'frame-ancestors': ["'none'"],
 });
 
+/**
+ * Stored files (GET /files/{sha}): sent as attachments, but should a browser render one anyway, it is a sandboxed
+ * document (a unique origin, no scripts, no forms, no plugins) that loads nothing.
+ */
+export const FILE_CSP = csp({ ...API_DIRECTIVES, sandbox: [] });
+
 /** HSTS: a year, subdomains included (helmet's default); sent only on answers that came over TLS. */
 const HSTS = { maxAge: 365 * 24 * 60 * 60, includeSubDomains: true };
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
-import { IdempotencyHeaders, problems } from '../platform/http.schema.js';
+import { IdempotencyHeaders, problems, SubmissionHeaders } from '../platform/http.schema.js';
 import { perClientLimit } from '../platform/rate-limit.js';
 import { CodeParam, IntakeSchema, DossierSchema } from '../dossiers/dossier.schema.js';
 import type { Services } from '../services.js';
@@ -141,11 +141,12 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
       schema: {
         tags: ['public'],
         summary: 'Submit a dossier online (status 1, "submitted"); a clerk receives it and the clock starts then',
-        headers: IdempotencyHeaders,
+        headers: SubmissionHeaders,
         body: IntakeSchema,
         response: { 201: DossierSchema, ...problems(400, 409, 422, 429) },
       },
     },
-    async (req, reply) => reply.code(201).send(await s.dossiers.submitOnline(req.body, req.headers['idempotency-key'])),
+    async (req, reply) =>
+      reply.code(201).send(await s.dossiers.submitOnline(req.body, req.headers['idempotency-key'], req.headers['x-submission-token'])),
   );
 }

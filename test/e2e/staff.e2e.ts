@@ -9,7 +9,8 @@
  * SCREENSHOTS=1 also saves docs/screenshots/staff-*.png at 1440×900 and 360×800.
  *
  * Steps: a provincial clerk logs in, receives a dossier at the counter for an applicant whose document
- * store holds an earlier result: one component uploaded as a PDF, one taken from the store, the result to
+ * store holds an earlier result: the clerk starts an intake for them and lists the store with it, takes the
+ * component of that result's document type from the store and uploads the others as PDFs, the result to
  * be returned at a branch; the receipt (form 01) must hold the dossier code and the due date; a clerk of
  * another service point gets "not found" for that dossier; the manager's overview shows its table, and
  * the manager's tracking book (form 07) of the center for this month lists the dossier. axe-core
@@ -42,15 +43,30 @@ import {
 const CLERK = 'cb.tinh1';
 const OTHER_CLERK = 'cb.p-hoalu';
 const MANAGER = 'ql.tinh';
-const PROCEDURE = '1.001193'; // birth registration: non-territorial, an upload, a paper and a population-database component
 const COMMUNE = process.env.MOTCUA_E2E_COMMUNE ?? '14329';
 const RETURN_POINT = 'Chi nhánh Phủ Lý – Trung tâm Phục vụ hành chính công tỉnh Ninh Bình';
 
 /**
- * Set-up, not a user step: an applicant of the demo whose document store holds a document (a result of an
- * earlier dossier), found through the API as the administrator.
+ * A procedure with a component that takes, from the store, a document of each type a demo result has (its code, the
+ * start of the component's name). The applicant's store is private: only a document of the component's own type
+ * stands in for it.
  */
-async function applicantWithStore(base: string, clerkToken: string): Promise<{ idNumber: string; documents: number }> {
+const REUSE: Record<string, { procedure: string; component: RegExp }> = {
+  GIAY_KHAI_SINH: { procedure: '1.004884', component: /^Bản sao giấy tờ, hồ sơ có thông tin về nội dung khai sinh/ },
+  GIAY_CHUNG_NHAN_KET_HON: { procedure: '1.004746', component: /^Bản sao Giấy chứng nhận kết hôn/ },
+  TRICH_LUC_KHAI_TU: { procedure: '1.001731', component: /^Trích lục khai tử/ },
+  GCN_QUYEN_SU_DUNG_DAT: { procedure: '1.012783', component: /^Bản gốc Giấy chứng nhận quyền sử dụng đất/ },
+};
+
+/**
+ * Set-up, not a user step: an applicant of the demo whose document store holds an earlier result of a type in REUSE,
+ * found as the clerk would: an intake in progress for the citizen (POST /intakes), then the store listed with it.
+ * The intakes of the other candidates are closed again (a clerk holds only a few at once).
+ */
+async function applicantWithStore(
+  base: string,
+  clerkToken: string,
+): Promise<{ idNumber: string; documents: number; reuse: { procedure: string; component: RegExp } }> {
   const json = async (r: Response) => {
     if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
     return r.json() as Promise<unknown>;
@@ -63,16 +79,25 @@ async function applicantWithStore(base: string, clerkToken: string): Promise<{ i
     }),
   )) as { token: string };
   const headers = { authorization: `Bearer ${token}` };
-  const returned = (await json(await fetch(`${base}/dossiers?status=returned,result_ready&limit=20`, { headers }))) as { code: string }[];
+  const clerk = { authorization: `Bearer ${clerkToken}`, 'content-type': 'application/json' };
+  const returned = (await json(await fetch(`${base}/dossiers?status=returned,result_ready&limit=100`, { headers }))) as { code: string }[];
+  const seen = new Set<string>();
   for (const { code } of returned) {
     const d = (await json(await fetch(`${base}/dossiers/${code}`, { headers }))) as { applicant: { idNumber: string } };
-    // The store is read by staff who receive or process dossiers (not the administrator).
-    const docs = (await json(
-      await fetch(`${base}/store-documents?idNumber=${d.applicant.idNumber}`, { headers: { authorization: `Bearer ${clerkToken}` } }),
-    )) as unknown[];
-    if (docs.length) return { idNumber: d.applicant.idNumber, documents: docs.length };
+    const idNumber = d.applicant.idNumber;
+    if (seen.has(idNumber)) continue;
+    seen.add(idNumber);
+    const intake = (await json(await fetch(`${base}/intakes`, { method: 'POST', headers: clerk, body: JSON.stringify({ idNumber }) }))) as {
+      id: number;
+    };
+    const docs = (await json(await fetch(`${base}/store-documents?intakeId=${intake.id}`, { headers: clerk }))) as {
+      documentType: { code: string } | null;
+    }[];
+    const type = docs.map((x) => x.documentType?.code).find((c) => c && c in REUSE);
+    if (type) return { idNumber, documents: docs.length, reuse: REUSE[type]! };
+    await fetch(`${base}/intakes/${intake.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${clerkToken}` } });
   }
-  throw new Error('no demo applicant has a document in the store: seed more dossiers');
+  throw new Error(`no demo applicant has a result of a type among ${Object.keys(REUSE).join(', ')} in the store: seed more dossiers`);
 }
 
 async function main(): Promise<void> {
@@ -108,19 +133,20 @@ async function main(): Promise<void> {
     check(await page.getByText(CLERK, { exact: true }).isVisible(), 'the home page shows who is logged in');
     await axeEverywhere(page, 'home');
 
-    // 2. Counter intake with an uploaded PDF.
+    // 2. Counter intake with an uploaded PDF and a document from the applicant's store.
+    const holder = await applicantWithStore(base, (await page.evaluate('sessionStorage.getItem("motcua.staff.token")')) as string);
     await page.goto(`${base}/can-bo/tiep-nhan`);
-    await page.getByLabel('Tìm thủ tục').fill(PROCEDURE);
+    await page.getByLabel('Tìm thủ tục').fill(holder.reuse.procedure);
     await page.getByRole('button', { name: 'Tìm', exact: true }).click();
     await page.locator('.picker-list button').first().click();
     await page.locator('.point-ok, .point-warn').waitFor();
     check(await page.locator('.point-ok').isVisible(), 'a non-territorial procedure says this point may receive it');
-    const holder = await applicantWithStore(base, (await page.evaluate('sessionStorage.getItem("motcua.staff.token")')) as string);
     await page.getByLabel('Số CCCD (12 số)').fill(holder.idNumber);
     await page.getByLabel('Họ và tên').fill('Nguyễn Văn Kiểm Thử');
     await page.getByLabel('Số điện thoại').fill('0912345678');
     await page.getByLabel('Địa chỉ', { exact: true }).fill('Số 1 đường Trần Hưng Đạo');
     await page.getByLabel('Xã, phường nơi cư trú').selectOption(COMMUNE);
+    // The clerk has checked the ID card: the look-up starts an intake for the citizen and lists the store with it.
     await page.getByRole('button', { name: 'Tra cứu kho dữ liệu của công dân' }).click();
     check(
       (await page.getByTestId('store-result').innerText()) ===
@@ -128,16 +154,20 @@ async function main(): Promise<void> {
       `the applicant's document store is looked up (${holder.documents} document(s))`,
     );
     const scan = path.join(tmp, 'to-khai.pdf');
-    await writeFile(scan, samplePdf('To khai dang ky khai sinh'));
+    await writeFile(scan, samplePdf('To khai'));
     const component = (name: RegExp) => page.locator('.intake-component').filter({ has: page.locator('.comp-name', { hasText: name }) });
-    const tk = component(/^Tờ khai đăng ký khai sinh/);
-    await tk.locator('input[type=file]').setInputFiles(scan);
-    await tk.locator('.upload-done').waitFor();
-    check(true, 'the declaration is uploaded as a PDF scan');
-    const gcs = component(/^Giấy chứng sinh/);
-    await gcs.getByRole('radio', { name: 'Lấy từ kho dữ liệu' }).check();
-    await gcs.getByRole('combobox').selectOption({ index: 1 });
-    check(true, 'the birth certificate notice is taken from the document store');
+    const reused = component(holder.reuse.component);
+    await reused.getByRole('radio', { name: 'Lấy từ kho dữ liệu' }).check();
+    await reused.getByRole('combobox').selectOption({ index: 1 });
+    check(true, 'the component of the document type the store holds is taken from the store');
+    // Every other component asked for as an upload gets the PDF.
+    const uploads = page.locator('.intake-component input[type=file]');
+    const files = await uploads.count();
+    for (let n = 0; n < files; n++) {
+      await uploads.nth(n).setInputFiles(scan);
+      await page.locator('.intake-component .upload-done').nth(n).waitFor();
+    }
+    check(files > 0, `the other documents are uploaded as PDF scans (${files})`);
     await page.getByLabel('Nơi trả kết quả').selectOption({ label: RETURN_POINT });
     await axeEverywhere(page, 'intake (filled)');
     await shot(page, 'staff-intake', { fullPage: true });
@@ -169,9 +199,9 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'Thao tác' }).waitFor();
     check(await page.getByRole('button', { name: 'Chuyển bước tiếp theo' }).isVisible(), 'the receiving clerk is offered "forward"');
     check(await page.getByText('Giấy tiếp nhận và hẹn trả (01)').isVisible(), 'the dossier page offers the receipt to print');
-    const gcsRow = page.locator('.st-table tr', { has: page.locator('th', { hasText: /^Giấy chứng sinh/ }) });
+    const reusedRow = page.locator('.st-table tr', { has: page.locator('th', { hasText: holder.reuse.component }) });
     check(
-      (await gcsRow.locator('td').first().innerText()) === 'Kho dữ liệu của công dân',
+      (await reusedRow.locator('td').first().innerText()) === 'Kho dữ liệu của công dân',
       'the dossier records the component as taken from the document store',
     );
     await axeEverywhere(page, 'dossier');

@@ -1,6 +1,7 @@
 import { DomainError } from '../../platform/errors.js';
 import { roleForStep } from '../dossier.model.js';
 import * as repo from '../dossier.repository.js';
+import { notUploadedError } from '../intake.service.js';
 import { closeOpenStep, openStep, type ActionHandler } from './action.js';
 
 /** Issue the result at the last step (→ 9): the file is archived in the applicant's document store, and the dossier goes to the return point. */
@@ -12,8 +13,9 @@ export const result: ActionHandler = async (ctx) => {
   if (last && roleForStep(last) !== actor.role)
     throw new DomainError('FORBIDDEN', `The result of this step is issued by a ${roleForStep(last)}`);
   const resultFile = ctx.input.resultFileSha256!;
-  if (!(await repo.blobInfo(ctx.db, resultFile)))
-    throw new DomainError('VALIDATION', `File ${resultFile} was not uploaded`, { field: 'body.resultFileSha256' });
+  // The issuer's own upload: a hash uploaded elsewhere grants nothing.
+  if (!(await repo.ownedUploads(ctx.db, [resultFile], `unit:${actor.unitId}`)).has(resultFile))
+    throw notUploadedError(resultFile, 'body.resultFileSha256', 'counter');
   return {
     patch: { decided_at: now, current_unit_id: d.return_point_id },
     effects: [
@@ -24,6 +26,8 @@ export const result: ActionHandler = async (ctx) => {
           owner_id_number: d.applicant_id_number,
           kind: 'result',
           title: version.body.resultNameVi,
+          // Typed as the catalog names the result, so it stands in only for a component of that type.
+          document_type: version.body.resultDocumentType ?? null,
           blob_sha256: resultFile,
           issuer_unit_id: d.competent_agency_id,
           source_dossier_id: d.id,

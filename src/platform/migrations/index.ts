@@ -5,6 +5,8 @@ import * as queue from './20261122T0800_queue.js';
 import * as ticketToken from './20261122T0900_ticket_token.js';
 import * as auditHardening from './20261202T1000_audit_hardening.js';
 import * as lookupsAndLogins from './20261202T1200_lookups_and_logins.js';
+import * as dossierRules from './20261202T1400_dossier_rules.js';
+import * as fileOwnership from './20261202T1600_file_ownership.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +16,6 @@ export const migrations: Record<string, Migration> = {
   '20261122T0900_ticket_token': ticketToken,
   '20261202T1000_audit_hardening': auditHardening,
   '20261202T1200_lookups_and_logins': lookupsAndLogins,
+  '20261202T1400_dossier_rules': dossierRules,
+  '20261202T1600_file_ownership': fileOwnership,
 };

@@ -84,14 +84,28 @@ export async function settle<T>(call: Promise<{ data?: T; error?: unknown; respo
 }
 
 /**
- * Uploads one component file for an online submission (multipart, part "file").
+ * Opens an online submission: the token its uploads and the submission itself carry, so that its files are its own
+ * (a file hash alone grants nothing).
+ */
+export function openSubmission(): Promise<Result<{ submissionToken: string; expiresAt: string }>> {
+  return settle(api.POST('/public/submissions', {}));
+}
+
+/**
+ * Uploads one component file for an online submission (multipart, part "file"), under the submission's token.
  * The API declares no request body for this route (it parses multipart itself), so the typed client
  * cannot type the FormData: it goes through unchanged (openapi-fetch passes FormData as is).
  */
-export function uploadPublicFile(file: File, signal?: AbortSignal): Promise<Result<StoredFile>> {
+export function uploadPublicFile(file: File, submissionToken: string, signal?: AbortSignal): Promise<Result<StoredFile>> {
   const form = new FormData();
   form.append('file', file, file.name);
-  return settle(api.POST('/public/files', { body: form as never, ...(signal ? { signal } : {}) }));
+  return settle(
+    api.POST('/public/files', {
+      body: form as never,
+      params: { header: { 'x-submission-token': submissionToken } },
+      ...(signal ? { signal } : {}),
+    }),
+  );
 }
 
 /** A fresh Idempotency-Key; crypto.randomUUID exists only in secure contexts (https, localhost). */

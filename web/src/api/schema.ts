@@ -726,6 +726,8 @@ export interface paths {
                                     required: boolean;
                                     /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
                                     supply: "upload" | "store" | "population_db";
+                                    /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                    documentType?: string;
                                 }[];
                                 fees: {
                                     nameVi: string;
@@ -752,6 +754,8 @@ export interface paths {
                                 nonTerritorial: boolean;
                                 resultNameVi: string;
                                 resultNameEn: string;
+                                /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                resultDocumentType?: string;
                                 steps: {
                                     role: "receive" | "process" | "approve" | "return";
                                     /** @description "competent" or the key of another agency (inter-agency step) */
@@ -862,6 +866,13 @@ export interface paths {
                                 nameVi: string;
                                 nameEn: string;
                             }[];
+                            /** @description Types of the documents citizens hold */
+                            documentTypes?: {
+                                /** @description Document type code, e.g. GIAY_KHAI_SINH (a code of the catalog's documentTypes) */
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                            }[];
                             procedures: {
                                 /** @description National procedure code, e.g. 1.001193 */
                                 code: string;
@@ -889,6 +900,8 @@ export interface paths {
                                         required: boolean;
                                         /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
                                         supply: "upload" | "store" | "population_db";
+                                        /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                        documentType?: string;
                                     }[];
                                     fees: {
                                         nameVi: string;
@@ -915,6 +928,8 @@ export interface paths {
                                     nonTerritorial: boolean;
                                     resultNameVi: string;
                                     resultNameEn: string;
+                                    /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                    resultDocumentType?: string;
                                     steps: {
                                         role: "receive" | "process" | "approve" | "return";
                                         /** @description "competent" or the key of another agency (inter-agency step) */
@@ -946,7 +961,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a catalog (administrator); unchanged versions are skipped, versions in use never change */
+        /** Import a catalog (administrator); unchanged versions are skipped, versions in use never change (except in their document types) */
         post: {
             parameters: {
                 query?: never;
@@ -960,6 +975,13 @@ export interface paths {
                         /** @enum {string} */
                         format: "motcua.catalog/1";
                         fields: {
+                            code: string;
+                            nameVi: string;
+                            nameEn: string;
+                        }[];
+                        /** @description Types of the documents citizens hold */
+                        documentTypes?: {
+                            /** @description Document type code, e.g. GIAY_KHAI_SINH (a code of the catalog's documentTypes) */
                             code: string;
                             nameVi: string;
                             nameEn: string;
@@ -991,6 +1013,8 @@ export interface paths {
                                     required: boolean;
                                     /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
                                     supply: "upload" | "store" | "population_db";
+                                    /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                    documentType?: string;
                                 }[];
                                 fees: {
                                     nameVi: string;
@@ -1017,6 +1041,8 @@ export interface paths {
                                 nonTerritorial: boolean;
                                 resultNameVi: string;
                                 resultNameEn: string;
+                                /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                resultDocumentType?: string;
                                 steps: {
                                     role: "receive" | "process" | "approve" | "return";
                                     /** @description "competent" or the key of another agency (inter-agency step) */
@@ -1038,10 +1064,15 @@ export interface paths {
                     content: {
                         "application/json": {
                             fields: number;
+                            /** @description Document types listed (added or renamed) */
+                            documentTypes: number;
                             procedures: number;
                             added: number;
                             unchanged: number;
+                            /** @description Versions no dossier uses, replaced */
                             replaced: number;
+                            /** @description Versions in use whose document types changed (nothing else may) */
+                            typed: number;
                         };
                     };
                 };
@@ -1180,6 +1211,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open an online submission: its token owns the files uploaded under it
+         * @description The files of an online submission belong to it: upload each with X-Submission-Token, then send the submission (POST /public/dossiers) with the same token. Knowing a file hash grants nothing. The token expires after 24 hours.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Send it as X-Submission-Token with every upload and with the submission itself */
+                            submissionToken: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/files": {
         parameters: {
             query?: never;
@@ -1191,7 +1275,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a component file for an online submission
-         * @description Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name.
+         * @description Send multipart/form-data with one part named "file", or the raw bytes as application/octet-stream. The type is judged from the content (PDF, JPEG, PNG, TIFF), never from the name. Requires X-Submission-Token (POST /public/submissions).
          */
         post: {
             parameters: {
@@ -1199,6 +1283,8 @@ export interface paths {
                 header?: {
                     /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
                     "idempotency-key"?: string;
+                    /** @description The token of the online submission (POST /public/submissions) the files belong to */
+                    "x-submission-token"?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -1378,7 +1464,12 @@ export interface paths {
                             currentUnitId: number | null;
                             currentUnitNameVi: string | null;
                             receivedAt: string | null;
+                            /** @description The legal due date (moved by a supplement wait); statistics count lateness against it */
                             dueAt: string | null;
+                            /** @description The new date of an apology (form 04) */
+                            apologyDueAt: string | null;
+                            /** @description The date the applicant is now promised: apologyDueAt once issued, else dueAt; risk is judged against it */
+                            promisedDueAt: string | null;
                             risk: "on_track" | "due_soon" | "late" | "paused" | null;
                             version: number;
                         }[];
@@ -1407,7 +1498,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a dossier at the counter of the clerk’s service point
-         * @description Non-territorial procedures are accepted at any service point of the province; others only where their competent agency receives (422 WRONG_SERVICE_POINT names it). Send an Idempotency-Key header to make retries safe.
+         * @description Non-territorial procedures are accepted at any service point of the province; others only where their competent agency receives (422 WRONG_SERVICE_POINT names it). An applicant with an open dossier of the same procedure gets 409 DUPLICATE_DOSSIER naming it (details.existingCode); send duplicateOverride.reason to receive another anyway (audited). Send an Idempotency-Key header to make retries safe.
          */
         post: {
             parameters: {
@@ -1449,6 +1540,11 @@ export interface paths {
                         /** @description Use the fast-track limit, if the procedure has one */
                         fastTrack?: boolean;
                         note?: string;
+                        /** @description Receive although the applicant has an open dossier of this procedure (409 DUPLICATE_DOSSIER) */
+                        duplicateOverride?: {
+                            /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
+                            reason: string;
+                        };
                     };
                 };
             };
@@ -1518,6 +1614,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -1677,6 +1777,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -1960,6 +2064,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -2062,6 +2170,11 @@ export interface paths {
                         version: number;
                         /** @description A note; where the action requires a reason, the reason */
                         note?: string;
+                        /** @description Receive although the applicant has an open dossier of this procedure (409 DUPLICATE_DOSSIER) */
+                        duplicateOverride?: {
+                            /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
+                            reason: string;
+                        };
                     };
                 };
             };
@@ -2131,6 +2244,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -2310,6 +2427,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -2489,6 +2610,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -2668,6 +2793,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -2847,6 +2976,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -3026,6 +3159,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -3205,6 +3342,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -3384,6 +3525,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -3563,6 +3708,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -3744,6 +3893,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -3923,6 +4076,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -4107,6 +4264,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -4190,6 +4351,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/intakes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an intake in progress for a citizen whose ID card the clerk has checked (lets their store be listed)
+         * @description For 2 hours, or until the dossier is received (POST /dossiers closes the clerk's intakes for that ID number), or DELETE /intakes/{id}. A clerk holds at most 5 at once (409 CONFLICT past that); asking again for the same ID number returns the intake in progress (200). Audited.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The 12-digit ID number on the card the clerk has checked */
+                        idNumber: string;
+                        /** @description The procedure the citizen came for, if known */
+                        procedureCode?: string;
+                        /** @description Why the store is read (audited) */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Give it as ?intakeId= to list the citizen’s store */
+                            id: number;
+                            idNumber: string;
+                            procedureCode: string | null;
+                            reason: string | null;
+                            /** Format: date-time */
+                            openedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description After it, the intake no longer lets the store be listed
+                             */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Give it as ?intakeId= to list the citizen’s store */
+                            id: number;
+                            idNumber: string;
+                            procedureCode: string | null;
+                            reason: string | null;
+                            /** Format: date-time */
+                            openedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description After it, the intake no longer lets the store be listed
+                             */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intakes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End an intake in progress (the citizen left without filing) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/store-documents": {
         parameters: {
             query?: never;
@@ -4197,11 +4551,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The applicant's document store: earlier results to reuse instead of asking for paper again */
+        /**
+         * The applicant's document store, for a purpose: earlier results to reuse instead of asking for paper again
+         * @description Give dossierCode (an open dossier of the citizen in your scope; 404 outside it, 403 once closed) or intakeId (your intake in progress; 404 if not yours, 409 once closed or expired). Each listing is recorded and audited with its purpose; at most 60 an hour per staff member (429). No file hashes: reuse a document by its id, for a component of its document type.
+         */
         get: {
             parameters: {
-                query: {
-                    idNumber: string;
+                query?: {
+                    /** @description A dossier of the citizen you handle (open, in scope) */
+                    dossierCode?: string;
+                    /** @description Your intake in progress for the citizen (POST /intakes) */
+                    intakeId?: number;
                 };
                 header?: never;
                 path?: never;
@@ -4216,12 +4576,20 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Give it as storeDocumentId to reuse the document for a component of its type */
                             id: number;
+                            /** @description result: an earlier result; verified: a verified document */
                             kind: string;
                             title: string;
-                            fileSha256: string;
+                            /** @description The catalog’s document type; a component takes only a document of its own type (null: never reused) */
+                            documentType: {
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                            } | null;
+                            /** Format: date-time */
                             issuedAt: string;
-                            sourceDossierId: number | null;
+                            issuerNameVi: string | null;
                         }[];
                     };
                 };
@@ -4245,6 +4613,33 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4488,6 +4883,8 @@ export interface paths {
                 header?: {
                     /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
                     "idempotency-key"?: string;
+                    /** @description The token of the online submission (POST /public/submissions) the files belong to */
+                    "x-submission-token"?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -4522,6 +4919,11 @@ export interface paths {
                         /** @description Use the fast-track limit, if the procedure has one */
                         fastTrack?: boolean;
                         note?: string;
+                        /** @description Receive although the applicant has an open dossier of this procedure (409 DUPLICATE_DOSSIER) */
+                        duplicateOverride?: {
+                            /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
+                            reason: string;
+                        };
                     };
                 };
             };
@@ -4591,6 +4993,10 @@ export interface paths {
                             returnedAt: string | null;
                             lateFlaggedAt: string | null;
                             apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
                             resultDocumentId: number | null;
                             /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
                             trackingToken: string;
@@ -8061,7 +8467,7 @@ export interface components {
             /** @description Human-readable explanation, safe to show */
             detail: string;
             /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT (one of the error table of src/platform/errors.ts) */
-            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT" | "DATABASE_UNAVAILABLE";
+            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "INVALID_SUBMISSION" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "DUPLICATE_DOSSIER" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT" | "DATABASE_UNAVAILABLE";
             /** @description The offending input, e.g. body.applicant.idNumber */
             field?: string;
             errors?: {

@@ -14,6 +14,8 @@ export function problemMessage(t: TFunction, p: Problem): string {
       return t('errors.fileTooLarge');
     case 'INVALID_FILE':
       return t('errors.invalidFile');
+    case 'INVALID_SUBMISSION':
+      return t('errors.invalidSubmission');
     case 'INVALID_ID_NUMBER':
       return t('errors.invalidIdNumber');
     case 'UNKNOWN_COMMUNE':

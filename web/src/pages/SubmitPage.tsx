@@ -7,6 +7,7 @@ import {
   loadServicePoints,
   newIdempotencyKey,
   settle,
+  openSubmission,
   uploadPublicFile,
   type Dossier,
   type Intake,
@@ -140,6 +141,14 @@ function SubmitForm(props: {
   const summaryRef = useRef<HTMLDivElement>(null);
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
   const uploadControllers = useRef(new Map<string, AbortController>());
+  // The submission the files are uploaded under, opened with the first upload (its token owns them).
+  const submission = useRef<Promise<Awaited<ReturnType<typeof openSubmission>>> | null>(null);
+  const submissionToken = async () => {
+    submission.current ??= openSubmission();
+    const r = await submission.current;
+    if (!r.ok) submission.current = null; // try again with the next upload
+    return r;
+  };
   const [inputKeys, setInputKeys] = useState<Record<string, number>>({});
 
   useEffect(() => () => uploadControllers.current.forEach((c) => c.abort()), []);
@@ -178,7 +187,8 @@ function SubmitForm(props: {
     uploadControllers.current.set(c.code, ac);
     setUploads((u) => ({ ...u, [c.code]: { status: 'uploading', name: file.name, size: file.size } }));
     try {
-      const r = await uploadPublicFile(file, ac.signal);
+      const opened = await submissionToken();
+      const r = opened.ok ? await uploadPublicFile(file, opened.data.submissionToken, ac.signal) : opened;
       setUploads((u) => ({
         ...u,
         [c.code]: r.ok
@@ -254,7 +264,9 @@ function SubmitForm(props: {
     lastAttempt.current = { body: serialized, key };
 
     setSubmitting(true);
-    const r = await settle(api.POST('/public/dossiers', { body, headers: { 'idempotency-key': key } }));
+    const opened = submission.current ? await submission.current : null;
+    const token = opened?.ok ? { 'x-submission-token': opened.data.submissionToken } : {};
+    const r = await settle(api.POST('/public/dossiers', { body, headers: { 'idempotency-key': key, ...token } }));
     setSubmitting(false);
     if (r.ok) {
       props.onDone(r.data);

@@ -176,12 +176,29 @@ export default function DossierPage() {
                 <dt>{t('dossier.receivedAt')}</dt>
                 <dd>{d.receivedAt ? formatDateTime(d.receivedAt, lang) : t('common.none')}</dd>
               </div>
+              {/* After an apology the dossier is worked against its new date; lateness is still counted against the legal one. */}
               <div className="highlight">
-                <dt>{t('dossier.dueAt')}</dt>
-                <dd>
-                  <DueCell dueAt={d.dueAt} paused={!running} />
+                <dt>{d.apologyDueAt ? t('dossier.promisedDueAt') : t('dossier.dueAt')}</dt>
+                <dd data-testid="promised-due">
+                  <DueCell dueAt={d.promisedDueAt} paused={!running} />
                 </dd>
               </div>
+              {d.apologyDueAt && (
+                <div>
+                  <dt>{t('dossier.legalDueAt')}</dt>
+                  <dd>{d.dueAt ? formatDateTime(d.dueAt, lang) : t('common.none')}</dd>
+                </div>
+              )}
+              {d.duplicateOf && (
+                <div>
+                  <dt>{t('dossier.duplicateOf')}</dt>
+                  <dd>
+                    <Link className="code" to={`/can-bo/ho-so/${encodeURIComponent(d.duplicateOf)}`}>
+                      {d.duplicateOf}
+                    </Link>
+                  </dd>
+                </div>
+              )}
               {d.originalDueAt && d.originalDueAt !== d.dueAt && (
                 <div>
                   <dt>{t('dossier.originalDueAt')}</dt>
@@ -357,11 +374,15 @@ function ActionForm({
   const [busy, setBusy] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [dupReason, setDupReason] = useState('');
   const first = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
+  // Receiving an online submission of an applicant with another open dossier of the procedure: the clerk decides.
+  const duplicate = action === 'receive' && problem?.code === 'DUPLICATE_DOSSIER';
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent, override = false) => {
     e.preventDefault();
+    if (override && dupReason.trim().length < 3) return setInvalid(t('intake.errDuplicateReason'));
     setProblem(null);
     if ((input === 'reason' || input === 'date') && !note.trim()) return setInvalid(t('dossier.reasonRequired'));
     if (input === 'date' && !date) return setInvalid(t('dossier.dateRequired'));
@@ -387,6 +408,11 @@ function ActionForm({
           ...path,
           body: { version: dossier.version, note: note.trim(), newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() },
         }),
+      );
+    } else if (override) {
+      setBusy(t('dossier.working'));
+      r = await settle(
+        staffApi.POST('/dossiers/{code}/receive', { ...path, body: { ...base, duplicateOverride: { reason: dupReason.trim() } } }),
       );
     } else {
       setBusy(t('dossier.working'));
@@ -451,8 +477,21 @@ function ActionForm({
       {problem && (
         <ProblemAlert
           problem={problem}
-          message={problem.status === 409 || problem.status === 422 || problem.status === 403 ? problem.detail : undefined}
+          message={
+            problem.status === 400 || problem.status === 409 || problem.status === 422 || problem.status === 403
+              ? problem.detail
+              : undefined
+          }
         />
+      )}
+      {duplicate && (
+        <div className="field">
+          <label htmlFor={`${id}-dup`}>{t('intake.duplicateReason')}</label>
+          <textarea id={`${id}-dup`} rows={2} maxLength={1000} value={dupReason} onChange={(e) => setDupReason(e.target.value)} />
+          <button type="button" className="button button-secondary" disabled={busy !== null} onClick={(e) => void submit(e, true)}>
+            {t('intake.duplicateOverride')}
+          </button>
+        </div>
       )}
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy !== null} aria-busy={busy !== null}>

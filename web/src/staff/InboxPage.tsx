@@ -176,7 +176,9 @@ export default function InboxPage() {
                     <StatusBadge status={d.status} />
                   </td>
                   <td data-label={t('inbox.colDue')}>
-                    <DueCell dueAt={d.dueAt} paused={d.risk === 'paused' || !d.risk} />
+                    {/* Against the date now promised: an apology's new date, marked as such. */}
+                    <DueCell dueAt={d.promisedDueAt} paused={d.risk === 'paused' || !d.risk} />
+                    {d.apologyDueAt && <span className="badge badge-amber small block">{t('countdown.rescheduled')}</span>}
                   </td>
                   <td data-label={t('inbox.colRisk')}>
                     <RiskBadge risk={d.risk as Risk | null} />

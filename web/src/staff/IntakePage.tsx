@@ -37,7 +37,7 @@ interface Applicant {
   address: string;
   communeCode: string;
 }
-type Errors = Partial<Record<keyof Applicant | `comp-${string}`, string>>;
+type Errors = Partial<Record<keyof Applicant | `comp-${string}` | 'duplicateReason', string>>;
 
 const EMPTY: Applicant = { idNumber: '', name: '', phone: '', email: '', address: '', communeCode: '' };
 
@@ -46,6 +46,20 @@ type StoreLookup =
   | { status: 'loading' }
   | { status: 'ok'; idNumber: string; docs: StoreDocument[] }
   | { status: 'error'; problem: Problem };
+
+/** The open dossier a 409 DUPLICATE_DOSSIER names. */
+interface Duplicate {
+  existingCode: string;
+  receivedAt: string | null;
+  submittedAt: string | null;
+  receivingPoint: { id: number; nameVi: string; nameEn: string };
+}
+
+function duplicateOf(problem: Problem | null): Duplicate | null {
+  if (problem?.code !== 'DUPLICATE_DOSSIER') return null;
+  const d = (problem as Problem & { details?: Partial<Duplicate> }).details;
+  return d?.existingCode && d.receivingPoint ? (d as Duplicate) : null;
+}
 
 /** /can-bo/tiep-nhan — counter intake by a clerk: procedure, applicant, components, receipt. */
 export default function IntakePage() {
@@ -82,6 +96,7 @@ function Intake() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<DossierView | null>(null);
+  const [overrideReason, setOverrideReason] = useState('');
   const key = useRef(newIdempotencyKey());
   const summaryRef = useRef<HTMLDivElement>(null);
   const doneRef = useRef<HTMLHeadingElement>(null);
@@ -115,7 +130,10 @@ function Intake() {
     }));
   };
 
-  /** The applicant's document store (GET /store-documents): earlier results to reuse instead of asking for paper. */
+  /**
+   * The applicant's document store: earlier results to reuse instead of asking for paper. It is private, so the clerk
+   * who has checked the ID card starts an intake for that citizen (POST /intakes, audited) and lists it with its id.
+   */
   const lookUpStore = async () => {
     const idNumber = applicant.idNumber.trim();
     if (!/^\d{12}$/.test(idNumber)) {
@@ -124,7 +142,13 @@ function Intake() {
     }
     setErrors(({ idNumber: _, ...rest }) => rest);
     setStore({ status: 'loading' });
-    const r = await settle(staffApi.GET('/store-documents', { params: { query: { idNumber } } }));
+    const started = await settle(
+      staffApi.POST('/intakes', {
+        body: { idNumber, ...(procedure ? { procedureCode: procedure.code } : {}), reason: t('intake.storeReason') },
+      }),
+    );
+    if (!started.ok) return setStore({ status: 'error', problem: started.problem });
+    const r = await settle(staffApi.GET('/store-documents', { params: { query: { intakeId: started.data.id } } }));
     setStore(r.ok ? { status: 'ok', idNumber, docs: r.data } : { status: 'error', problem: r.problem });
   };
   const storeDocs = store.status === 'ok' && store.idNumber === applicant.idNumber.trim() ? store.docs : [];
@@ -139,18 +163,21 @@ function Intake() {
     for (const c of procedure?.version.components ?? []) {
       const ch = choices[c.code];
       if (ch?.how === 'upload' && !ch.file) e[`comp-${c.code}`] = t('intake.errFile');
-      if (ch?.how === 'store' && !storeDocs.some((d) => d.id === ch.storeDocumentId)) e[`comp-${c.code}`] = t('intake.errStore');
+      if (ch?.how === 'store' && !storeDocs.some((d) => d.id === ch.storeDocumentId && d.documentType?.code === c.documentType))
+        e[`comp-${c.code}`] = t('intake.errStore');
       if (c.required && (!ch || ch.how === 'none')) e[`comp-${c.code}`] = t('intake.errRequired');
     }
     return e;
   };
 
-  const submit = async (ev: FormEvent) => {
+  const submit = async (ev: FormEvent, override = false) => {
     ev.preventDefault();
     if (!procedure) return;
     const e = validate();
+    if (override && overrideReason.trim().length < 3) e.duplicateReason = t('intake.errDuplicateReason');
     setErrors(e);
-    setProblem(null);
+    // Overriding, the duplicate's notice (and its reason field) stays while the reason is fixed.
+    if (!override) setProblem(null);
     if (Object.keys(e).length) {
       setTimeout(() => summaryRef.current?.focus());
       return;
@@ -175,6 +202,7 @@ function Intake() {
       ...(returnPointId ? { returnPointId: Number(returnPointId) } : {}),
       ...(fastTrack ? { fastTrack: true } : {}),
       ...(note.trim() ? { note: note.trim() } : {}),
+      ...(override ? { duplicateOverride: { reason: overrideReason.trim() } } : {}),
     };
     setBusy(true);
     const r = await settle(staffApi.POST('/dossiers', { body, params: { header: { 'idempotency-key': key.current } } }));
@@ -187,6 +215,7 @@ function Intake() {
       return;
     }
     key.current = newIdempotencyKey();
+    setOverrideReason('');
     setDone(r.data);
   };
 
@@ -200,6 +229,7 @@ function Intake() {
     setStore({ status: 'idle' });
     setErrors({});
     setProblem(null);
+    setOverrideReason('');
   };
 
   if (done)
@@ -217,6 +247,12 @@ function Intake() {
                 {done.code}
               </dd>
             </div>
+            {done.duplicateOf && (
+              <div className="span-2">
+                <dt>{t('intake.duplicateOf')}</dt>
+                <dd className="code">{done.duplicateOf}</dd>
+              </div>
+            )}
             <div>
               <dt>{t('intake.due')}</dt>
               <dd data-testid="due-at">{done.dueAt ? formatDateTime(done.dueAt, lang) : t('common.none')}</dd>
@@ -258,6 +294,7 @@ function Intake() {
     return u ? (lang === 'en' ? u.nameEn : u.nameVi) : unit ? (lang === 'en' ? unit.nameEn : unit.nameVi) : `#${uid}`;
   };
   const wrongPoint = problem?.code === 'WRONG_SERVICE_POINT';
+  const duplicate = duplicateOf(problem);
   const field = (name: keyof Applicant, label: string, type: string, extra: Record<string, unknown> = {}) => (
     <div className={`field${errors[name] ? ' field-invalid' : ''}`}>
       <label htmlFor={`${id}-${name}`}>{label}</label>
@@ -291,7 +328,40 @@ function Intake() {
                 </p>
               </div>
             )}
-            {problem && !wrongPoint && (
+            {duplicate && (
+              <div className="alert alert-error duplicate" role="alert" data-testid="duplicate">
+                <p className="alert-title">{t('intake.duplicateTitle')}</p>
+                <p>
+                  {t('intake.duplicateDetail', {
+                    code: duplicate.existingCode,
+                    at: formatDateTime((duplicate.receivedAt ?? duplicate.submittedAt)!, lang),
+                    point: lang === 'en' ? duplicate.receivingPoint.nameEn : duplicate.receivingPoint.nameVi,
+                  })}{' '}
+                  <Link to={`/can-bo/ho-so/${encodeURIComponent(duplicate.existingCode)}`}>
+                    {t('intake.duplicateOpen', { code: duplicate.existingCode })}
+                  </Link>
+                </p>
+                <div className={`field${errors.duplicateReason ? ' field-invalid' : ''}`}>
+                  <label htmlFor={`${id}-duplicateReason`}>{t('intake.duplicateReason')}</label>
+                  <textarea
+                    id={`${id}-duplicateReason`}
+                    rows={2}
+                    maxLength={1000}
+                    value={overrideReason}
+                    onChange={(e) => setOverrideReason(e.target.value)}
+                    aria-invalid={errors.duplicateReason ? true : undefined}
+                    aria-describedby={errors.duplicateReason ? `${id}-duplicateReason-err` : undefined}
+                  />
+                  <p id={`${id}-duplicateReason-err`} className="field-error">
+                    {errors.duplicateReason}
+                  </p>
+                </div>
+                <button type="button" className="button button-secondary" disabled={busy} onClick={(e) => void submit(e, true)}>
+                  {t('intake.duplicateOverride')}
+                </button>
+              </div>
+            )}
+            {problem && !wrongPoint && !duplicate && (
               <ProblemAlert
                 problem={problem}
                 message={problem.status === 422 || problem.status === 409 || problem.status === 400 ? problem.detail : undefined}
@@ -377,9 +447,11 @@ function Intake() {
               {procedure.version.components.map((c) => {
                 const ch = choices[c.code] ?? { how: 'upload' };
                 const err = errors[`comp-${c.code}`];
+                // Only a document of the component's own type stands in for it (the catalog names the type).
+                const sameType = c.documentType ? storeDocs.filter((d) => d.documentType?.code === c.documentType) : [];
                 const hows: How[] = [
                   ...(c.supply === 'population_db' ? (['population_db'] as const) : []),
-                  ...((storeDocs.length && c.supply !== 'population_db') || ch.how === 'store' ? (['store'] as const) : []),
+                  ...(sameType.length || ch.how === 'store' ? (['store'] as const) : []),
                   'upload',
                   'paper',
                   ...(c.required ? [] : (['none'] as const)),
@@ -422,6 +494,9 @@ function Intake() {
                           </label>
                         ))}
                       </div>
+                      {c.documentType && store.status === 'ok' && storeDocs.length > 0 && sameType.length === 0 && (
+                        <p className="hint small">{t('intake.storeNoMatch')}</p>
+                      )}
                       {ch.how === 'store' && (
                         <div className="field comp-file">
                           <label htmlFor={`${id}-store-${c.code}`} className="small">
@@ -438,7 +513,7 @@ function Intake() {
                             }
                           >
                             <option value="">{t('intake.storePickNone')}</option>
-                            {storeDocs.map((d) => (
+                            {sameType.map((d) => (
                               <option key={d.id} value={d.id}>
                                 {d.title} — {formatDateTime(d.issuedAt, lang)}
                               </option>
