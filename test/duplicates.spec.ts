@@ -278,9 +278,9 @@ describe('two intakes of the same duplicate racing each other', () => {
           sessionTtlMinutes: 60,
           maxUploadBytes: 1024,
         });
-        const d = await held.dossiers.receiveAtCounter(branch, body(p) as never);
+        const d = await held.dossiers.receiveAtCounter(branch, withOwnFile(body(p), uploads.get('clerk.branch')!) as never);
         // ...which saw no open dossier either, and waits on the unique index until the first commits.
-        second = h.services.dossiers.receiveAtCounter(center, body(p) as never).then(
+        second = h.services.dossiers.receiveAtCounter(center, withOwnFile(body(p), uploads.get('clerk.center')!) as never).then(
           () => 'received',
           (e: { code?: string; extra?: { details?: { existingCode?: string } } }) => [e.code, e.extra?.details?.existingCode],
         );
