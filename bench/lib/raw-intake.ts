@@ -155,7 +155,7 @@ const ONE_STATEMENT = `
 const SEPARATE = {
   counter: `insert into dossier_code_counters as cc (prefix, day, last) values ($1::text, $2::text, 1)
     on conflict (prefix, day) do update set last = cc.last + 1 returning last`,
-  dossier: `insert into dossiers (${DOSSIER_COLUMNS}) select $1::text, ${DOSSIER_VALUES.replace(/\$(\d+)/g, (_m, n: string) => (n === '26' ? '$15' : `$${Number(n) - 2}`))} returning *`,
+  dossier: `insert into dossiers (${DOSSIER_COLUMNS}) select $1::text, ${DOSSIER_VALUES.replace(/\$(\d+)/g, (_m, n: string) => (n === '31' ? '$15' : `$${Number(n) - 2}`))} returning *`,
 };
 
 export interface RawResult {
