@@ -9,6 +9,7 @@ import { formatDateTime } from '../lib/format';
 import { usePageTitle } from '../lib/page';
 import { problemMessage } from '../lib/problem';
 import { TRACKING_CODE, tokenFromHash, trackingHref, trackingPath } from './TrackPage.model';
+import { useRetryKey } from '../lib/useRetryKey';
 
 /** What the look-up sent: the receipt's token (from its QR code) or the last 4 phone digits. */
 type Secret = { token: string } | { phone: string };
@@ -329,6 +330,7 @@ function RatingForm({ code, secret }: { code: string; secret: Secret }) {
   const [done, setDone] = useState<Rating | null>(null);
   const options: Rating[] = ['satisfied', 'acceptable', 'not_satisfied'];
 
+  const retry = useRetryKey();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!rating) {
@@ -339,12 +341,15 @@ function RatingForm({ code, secret }: { code: string; secret: Secret }) {
     setError(null);
     setProblem(null);
     setSending(true);
+    const body = { ...secret, rating, ...(comment.trim() ? { comment: comment.trim() } : {}) };
     const r = await settle(
       api.POST('/public/dossiers/{code}/rating', {
         params: { path: { code } },
-        body: { ...secret, rating, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+        body,
+        headers: { 'idempotency-key': retry.keyFor({ code, ...body }) },
       }),
     );
+    retry.settled(r.ok ? null : r.problem);
     setSending(false);
     if (r.ok) setDone(rating);
     else setProblem(r.problem);

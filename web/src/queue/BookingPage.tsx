@@ -13,6 +13,7 @@ import type { Booking, Kiosk, Slots } from './queue.api';
 import { addDays, BOOKING_CODE, isVietnamesePhone, vietnamTime, vietnamToday } from './queue.model';
 import { BookingCard } from './BookingView';
 import './queue.css';
+import { useRetryKey } from '../lib/useRetryKey';
 
 /** Bookings open this many days ahead (the server's BOOKING_HORIZON_DAYS). */
 const HORIZON_DAYS = 30;
@@ -119,6 +120,7 @@ export default function BookingPage() {
     }
   };
 
+  const retry = useRetryKey();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const errs: Errors = {};
@@ -134,9 +136,9 @@ export default function BookingPage() {
       return;
     }
     setBusy(true);
-    const r = await settle(
-      api.POST('/public/queue/bookings', { body: { groupId: groupId!, slotStart: slot!, name: name.trim(), phone: phone.trim() } }),
-    );
+    const body = { groupId: groupId!, slotStart: slot!, name: name.trim(), phone: phone.trim() };
+    const r = await settle(api.POST('/public/queue/bookings', { body, headers: { 'idempotency-key': retry.keyFor(body) } }));
+    retry.settled(r.ok ? null : r.problem);
     setBusy(false);
     if (r.ok) {
       setDone(r.data);

@@ -12,6 +12,7 @@ import type { IssuedTicket, Kiosk, KioskGroup, Priority } from './queue.api';
 import { BOOKING_CODE, BOOKING_KEYS, PRIORITIES, waitWords } from './queue.model';
 import { ScreenHeader } from './ScreenHeader';
 import './queue.css';
+import { useRetryKey } from '../lib/useRetryKey';
 
 /** Seconds a printed ticket stays on screen before the kiosk returns to its start. */
 export const RETURN_SECONDS = 20;
@@ -66,15 +67,19 @@ export default function KioskPage() {
     reload();
   }, [reload]);
 
+  const retry = useRetryKey();
   const take = async (g: KioskGroup) => {
     setBusy(g.id);
     setProblem(null);
+    const body = { groupId: g.id, ...(priority ? { priority } : {}) };
     const r = await settle(
       api.POST('/public/queue/points/{unitId}/tickets', {
         params: { path: { unitId } },
-        body: { groupId: g.id, ...(priority ? { priority } : {}) },
+        body,
+        headers: { 'idempotency-key': retry.keyFor({ unitId, ...body }) },
       }),
     );
+    retry.settled(r.ok ? null : r.problem);
     setBusy(null);
     if (!r.ok) return setProblem(r.problem);
     setView({ kind: 'ticket', ticket: r.data });
