@@ -6,13 +6,7 @@ let h: Harness;
 let file = '';
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
-async function count(table: 'dossiers' | 'dossier_events' | 'idempotency_keys' | 'dossier_code_counters'): Promise<number> {
-  const r = await h.database.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+const count = (table: 'dossiers' | 'dossier_events' | 'idempotency_keys' | 'dossier_code_counters') => h.count(table);
 
 function intake(token: string, over: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   return h.app.inject({

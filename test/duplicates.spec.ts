@@ -42,16 +42,7 @@ const submit = async (payload: Record<string, unknown>) => {
   });
 };
 
-async function count(table: 'dossiers' | 'dossier_events' | 'audit_log' | 'idempotency_keys'): Promise<number> {
-  return Number(
-    (
-      await h.database.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
-}
+const count = (table: 'dossiers' | 'dossier_events' | 'audit_log' | 'idempotency_keys') => h.count(table);
 const counter = async (prefix: string) =>
   (await h.database.db.selectFrom('dossier_code_counters').select('last').where('prefix', '=', prefix).executeTakeFirst())?.last ?? 0;
 async function eventsOf(code: string) {

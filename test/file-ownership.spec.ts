@@ -11,13 +11,7 @@ import { samplePdf } from '../src/demo/demo.model.js';
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
-async function count(table: 'blobs' | 'file_uploads' | 'audit_log' | 'dossiers' | 'online_submissions'): Promise<number> {
-  const r = await h.database.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+const count = (table: 'blobs' | 'file_uploads' | 'audit_log' | 'dossiers' | 'online_submissions') => h.count(table);
 const counts = async () => ({
   blobs: await count('blobs'),
   uploads: await count('file_uploads'),

@@ -7,6 +7,7 @@ import { buildApp } from '../src/app.js';
 import { hashPassword } from '../src/auth/auth.service.js';
 import type { HttpApp } from '../src/platform/http.js';
 import type { AppDatabase } from '../src/platform/database-roles.js';
+import type { DB } from '../src/platform/db.types.js';
 import { AuditKey } from '../src/platform/audit-chain.model.js';
 import type { StaffRole } from '../src/platform/db.types.js';
 import { samplePdf } from '../src/demo/demo.model.js';
@@ -30,6 +31,8 @@ export interface Harness {
   api: (username?: string) => Promise<Api>;
   /** Uploads a sample PDF as the staff member of `token`: the file is their unit's. */
   upload: (token: string, title?: string) => Promise<string>;
+  /** The number of rows in a table, read as the app role. */
+  count: (table: keyof DB) => Promise<number>;
   /** Opens an online submission (POST /public/submissions) and returns its token. */
   submission: () => Promise<string>;
   /** Uploads a sample PDF under an online submission's token (POST /public/files): the file is that submission's. */
@@ -111,6 +114,15 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     if (r.statusCode !== 201) throw new Error(`upload: ${r.body}`);
     return (r.json() as { sha256: string }).sha256;
   };
+  const count = async (table: keyof DB) =>
+    Number(
+      (
+        await database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const submission = async () => {
     const r = await app.inject({ method: 'POST', url: '/public/submissions' });
     if (r.statusCode !== 201) throw new Error(`submission: ${r.body}`);
@@ -131,7 +143,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     await database.close();
   });
   const api = async (username?: string) => apiClient(app, username ? await token(username) : undefined);
-  return { app, services, database, auditKey, clock, unit, token, api, upload, submission, publicUpload };
+  return { app, services, database, auditKey, clock, unit, token, api, upload, count, submission, publicUpload };
 }
 
 let idCount = 0;

@@ -6,13 +6,7 @@ import { samplePdf } from '../src/demo/demo.model.js';
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
-async function count(table: 'blobs' | 'file_uploads' | 'ratings' | 'audit_log' | 'idempotency_keys') {
-  const r = await h.database.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+const count = (table: 'blobs' | 'file_uploads' | 'ratings' | 'audit_log' | 'idempotency_keys') => h.count(table);
 const counts = async () => ({
   blobs: await count('blobs'),
   uploads: await count('file_uploads'),

@@ -20,13 +20,7 @@ const octets = (bytes: Uint8Array) => ({
   headers: { 'content-type': 'application/octet-stream' },
 });
 
-async function count(table: 'dossiers' | 'dossier_events' | 'dossier_components'): Promise<number> {
-  const r = await h.database.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+const count = (table: 'dossiers' | 'dossier_events' | 'dossier_components') => h.count(table);
 
 beforeAll(async () => {
   h = await createHarness('2025-08-29T10:00:00+07:00'); // Friday before the National Day holiday (30 Aug – 2 Sep 2025)

@@ -7,6 +7,11 @@ import { countEvents, dossierEntryPayloads, eventsAfter, eventsByKey, listHeads,
 import { appendCheckpointLine, checkpointLines } from './checkpoint.store.js';
 
 /** Records an audit entry inside the caller's transaction. */
+/** Who an entry is by, and its stream, for a staff member acting in their unit (spread into the entry). */
+export function byStaff(actor: { staffId: number; unitId: number }): Pick<AuditEntry, 'actorKind' | 'actorId' | 'stream'> {
+  return { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}` };
+}
+
 export async function recordAudit(trx: Kysely<DB>, key: AuditKey, entry: AuditEntry, at: Date): Promise<void> {
   await appendAudit(trx, key, entry, at);
 }

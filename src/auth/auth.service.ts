@@ -4,7 +4,7 @@ import type { DB, StaffRole } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
 import { randomToken, sha256Hex } from '../platform/ids.js';
 import { isUniqueViolation } from '../platform/idempotency.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { byStaff, recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import { addressKey, retryAfterSeconds } from '../lookups/lookup.model.js';
 import { requireRole, ROLE_UNIT_KINDS, type Actor } from './auth.model.js';
@@ -245,9 +245,7 @@ export class AuthService {
           trx,
           this.deps.auditKey,
           {
-            actorKind: 'staff',
-            actorId: actor.staffId,
-            stream: `unit:${actor.unitId}`,
+            ...byStaff(actor),
             action: 'staff.create',
             entityType: 'staff',
             entityId: String(row.id),

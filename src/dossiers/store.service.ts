@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Dossier } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { byStaff, recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
@@ -68,9 +68,7 @@ export class StoreService {
         trx,
         this.deps.auditKey,
         {
-          actorKind: 'staff',
-          actorId: actor.staffId,
-          stream: `unit:${actor.unitId}`,
+          ...byStaff(actor),
           action: 'intake.open',
           entityType: 'intake',
           entityId: String(row.id),
@@ -94,9 +92,7 @@ export class StoreService {
         trx,
         this.deps.auditKey,
         {
-          actorKind: 'staff',
-          actorId: actor.staffId,
-          stream: `unit:${actor.unitId}`,
+          ...byStaff(actor),
           action: 'intake.close',
           entityType: 'intake',
           entityId: String(intake.id),
@@ -170,9 +166,7 @@ export class StoreService {
         trx,
         this.deps.auditKey,
         {
-          actorKind: 'staff',
-          actorId: actor.staffId,
-          stream: `unit:${actor.unitId}`,
+          ...byStaff(actor),
           action: 'store.read',
           // The dossier or the intake that was the reason: their rows say whose store it was.
           entityType: purpose.purpose,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { byStaff, recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import { inScope, type Actor } from '../auth/auth.model.js';
 import type { DossierService } from '../dossiers/dossier.service.js';
@@ -145,9 +145,7 @@ export class FormService {
         trx,
         this.deps.auditKey,
         {
-          actorKind: 'staff',
-          actorId: actor.staffId,
-          stream: `unit:${actor.unitId}`,
+          ...byStaff(actor),
           action: 'forms.tracking_book',
           entityType: 'unit',
           entityId: String(unit.id),
