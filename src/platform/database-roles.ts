@@ -33,6 +33,8 @@ export interface OpenAppDatabaseOptions {
   appPassword?: () => Promise<string>;
   /** PGlite's directory (null: in memory). */
   dataDir?: string | null;
+  /** PGlite only: a data-directory snapshot to start from (the tests' migrated template, platform/testing.ts). */
+  loadDataDir?: Blob;
   poolSize?: number;
   /** Told of each connection a restarting server breaks (see openDatabase). */
   onConnectionError?: (error: Error) => void;
@@ -108,7 +110,7 @@ export async function openAppDatabase(o: OpenAppDatabaseOptions): Promise<AppDat
  * in the process may: there the role guards against the app's own mistakes, not against code running beside it.
  */
 async function openPgliteAsApp(o: OpenAppDatabaseOptions): Promise<AppDatabase> {
-  const database = await openDatabase({ dataDir: o.dataDir ?? null });
+  const database = await openDatabase({ dataDir: o.dataDir ?? null, ...(o.loadDataDir ? { loadDataDir: o.loadDataDir } : {}) });
   try {
     const migrated = await migrateToLatest(database.db);
     const role = o.appRole;

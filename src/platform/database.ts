@@ -81,6 +81,8 @@ export const CONNECT_TIMEOUT_MS = 3_000;
 export async function openDatabase(opts: {
   databaseUrl?: string | undefined;
   dataDir?: string | null;
+  /** PGlite only: start from this data-directory snapshot (PGlite's dumpDataDir) instead of an empty cluster. */
+  loadDataDir?: Blob;
   poolSize?: number;
   /** Told of each connection the server broke (restart, failover, terminated backend), for the log. */
   onConnectionError?: (error: Error) => void;
@@ -116,7 +118,7 @@ export async function openDatabase(opts: {
   }
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
+    pglite = await PGlite.create(dir, { extensions: { pg_trgm }, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
   } catch (e) {
     unlock();
     throw e;

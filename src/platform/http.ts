@@ -112,7 +112,6 @@ export async function createHttpApp(opts: {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    disableRequestLogging: false,
     // A hop count becomes the function Fastify would build from it (its typings omit numbers).
     trustProxy:
       typeof opts.trustProxy === 'number'
