@@ -206,13 +206,18 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     );
     console.log(`  HTTP / raw ceiling (${f1(ceiling)} dossiers/s, the best raw line above): ${pct(created / http.seconds, ceiling)}`);
 
+    // The rollup worker ran during the load; one last catch-up, then its count must be every receipt's.
     await province.close();
+    await province.services.kpi.catchUp();
+    const kpi = await sql<{ rolled: number; events: number }>`
+      select (select coalesce(sum(received), 0)::int from kpi_daily) as rolled,
+             (select count(*)::int from dossier_events where action = 'receive') as events`.execute(b.database.db);
     const audit = await verifyAudit(b.database.db, b.auditKey);
     const dups = await sql<{
       n: number;
     }>`select count(*)::int as n from (select code from dossiers group by code having count(*) > 1) x`.execute(b.database.db);
     console.log(
-      `  integrity after the run: audit chains ${audit.ok ? 'verify' : `BROKEN (${audit.problems.length} problems)`} (${int(audit.entries)} entries in ${audit.streams} streams); duplicate dossier codes: ${dups.rows[0]?.n ?? '?'}`,
+      `  integrity after the run: audit chains ${audit.ok ? 'verify' : `BROKEN (${audit.problems.length} problems)`} (${int(audit.entries)} entries in ${audit.streams} streams); duplicate dossier codes: ${dups.rows[0]?.n ?? '?'}; KPI rollups count ${int(kpi.rows[0]!.rolled)} receipts of ${int(kpi.rows[0]!.events)} receive events`,
     );
     for (const p of audit.problems.slice(0, 3)) console.log(`    audit problem: ${p.stream} #${p.seq}: ${p.reason}`);
   } finally {

@@ -77,7 +77,13 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     // Bare endpoint, same process model: server in this process, load generator in a child process.
     const bare = await startBare();
     const runBare = () =>
-      runLoad({ url: bare.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, scenario: { kind: 'get', path: '/bare' } });
+      runLoad({
+        url: bare.url,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+        scenario: { kind: 'get', path: '/bare' },
+      });
 
     // Tracking. Warm-up inside the worker runs first; queries and CPU are counted over warm-up + measured run.
     const measure = async (label: string, short: string, targets: { code: string; query: string }[], reference: LoadResult) => {

@@ -16,6 +16,7 @@ import { trackingRoutes } from './tracking/tracking.routes.js';
 import { formRoutes } from './forms/form.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { statsRoutes } from './stats/stats.routes.js';
+import { kpiRoutes } from './kpi/kpi.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 
 export const VERSION = '0.1.0';
@@ -92,6 +93,7 @@ export async function buildApp(opts: {
   await formRoutes(app, services);
   await webRoutes(app, { distDir: opts.webDistDir });
   await statsRoutes(app, services);
+  await kpiRoutes(app, services);
   await queueRoutes(app, services, config.trackingPerMinute);
   return app;
 }

@@ -123,6 +123,8 @@ program
           if (r.flagged.length) app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged');
         },
       }),
+      // The leaders' figures: rollups of the events of every transaction that has ended (a lag of about a second).
+      startPeriodic({ name: 'kpi-rollups', everyMs: 1_000, log: app.log, run: async () => void (await services.kpi.catchUp()) }),
       // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten.
       startPeriodic({
         name: 'purge-throttles',
@@ -300,7 +302,19 @@ program
     const config = loadConfig();
     const { restoreBackup } = await import('./platform/backup.js');
     const r = await restoreBackup({ file, dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgBinDir: opts.pgBin });
-    console.log(JSON.stringify(r, null, 2));
+    let kpi: { applied: number; renumbered: number } | undefined;
+    if (r.database === 'postgres') {
+      // pg_restore wrote the rows into another cluster: their transaction ids are renumbered for the KPI rollups.
+      const { openDatabase } = await import('./platform/database.js');
+      const { rebaseRestoredRollups } = await import('./kpi/kpi.service.js');
+      const owner = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1 });
+      try {
+        kpi = await rebaseRestoredRollups(owner.db);
+      } finally {
+        await owner.close();
+      }
+    }
+    console.log(JSON.stringify(kpi ? { ...r, kpi } : r, null, 2));
   });
 
 const catalogCmd = program.command('catalog').description('Procedure catalog as JSON (format motcua.catalog/1)');
@@ -326,6 +340,57 @@ catalogCmd
       await database.close();
     }
   });
+
+const kpiCmd = program.command('kpi').description("The leaders' figures: rollups of the dossiers' events");
+kpiCmd
+  .command('rebuild')
+  .description('Recompute every rollup from the events (the same statements the server applies as it goes: the same numbers)')
+  .action(async () => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    const t = Date.now();
+    const r = await services.kpi.rebuild();
+    console.log(JSON.stringify({ rollupRows: r.rows, seconds: (Date.now() - t) / 1000 }));
+    await database.close();
+  });
+
+/** A unit given on the command line by id or by key (TTPVHCC, CN-A, …). */
+async function unitArg(services: Awaited<ReturnType<typeof open>>['services'], v: string | undefined): Promise<number | undefined> {
+  if (v === undefined) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const u = await services.org.unitByKey(v);
+  if (!u) throw new InvalidArgumentError(`no unit with key ${v}`);
+  return u.id;
+}
+
+for (const [name, description] of [
+  ['scorecard', 'The Decision 766 scorecard of a unit over a period, as JSON (brings the rollups up to date first)'],
+  ['report', "A unit's figures over a period, as JSON, grouped by --by (brings the rollups up to date first)"],
+] as const) {
+  const cmd = program
+    .command(name)
+    .description(description)
+    .option('--unit <id|key>', 'unit id or key (default: the province)')
+    .requiredOption('--from <date>', 'first local day, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last local day, YYYY-MM-DD');
+  if (name === 'report') cmd.option('--by <grouping>', 'day, week, month, quarter, year, procedure, point or agency');
+  cmd.action(async (opts: { unit?: string; from: string; to: string; by?: string }) => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    try {
+      await services.kpi.catchUp();
+      const q = { unitId: await unitArg(services, opts.unit), from: opts.from, to: opts.to };
+      const { GROUPINGS } = await import('./kpi/kpi.model.js');
+      if (opts.by !== undefined && !(GROUPINGS as readonly string[]).includes(opts.by))
+        throw new InvalidArgumentError(`--by must be one of ${GROUPINGS.join(', ')}`);
+      const r =
+        name === 'scorecard' ? await services.kpi.scorecard(null, q) : await services.kpi.figures(null, { ...q, by: opts.by as never });
+      console.log(JSON.stringify(r, null, 2));
+    } finally {
+      await database.close();
+    }
+  });
+}
 
 program
   .command('detect-late')

@@ -10,6 +10,7 @@ import { FileService } from './files/file.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
 import { FormService } from './forms/form.service.js';
 import { StatsService } from './stats/stats.service.js';
+import { KpiService } from './kpi/kpi.service.js';
 import { createQueueServices, type QueueServices } from './queue/queue.service.js';
 import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
@@ -47,6 +48,8 @@ export interface Services {
   files: FileService;
   tracking: TrackingService;
   stats: StatsService;
+  /** The leaders' figures and the Decision 766 scorecard, from rollups of the dossiers' events. */
+  kpi: KpiService;
   forms: FormService;
   queue: QueueServices;
   planner: PlannerService;
@@ -74,6 +77,7 @@ export function createServices(deps: ServiceDeps): Services {
     files,
     tracking,
     stats: new StatsService({ db, clock, org }),
+    kpi: new KpiService({ db, clock, org }),
     forms: new FormService({ db, clock, auditKey, dossiers, org, publicUrl }),
     queue: createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups }),
     planner: new PlannerService({ db, clock, org }),

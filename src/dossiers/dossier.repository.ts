@@ -26,7 +26,7 @@ export async function componentsOf(db: Kysely<DB>, dossierId: number) {
 }
 
 /** A dossier event row as written (every column but the generated id). */
-export type EventRow = Required<Omit<Insertable<DossierEventTable>, 'id'>> & { at: Date };
+export type EventRow = Required<Omit<Insertable<DossierEventTable>, 'id' | 'txid'>> & { at: Date };
 
 /** What the event CTE `de` returns for the audit entry that covers it: the key of the row and its digest. */
 const EVENT_RETURNING = `e.dossier_id, e.seq, ${eventDigestSql('e')} as digest`;

@@ -251,6 +251,8 @@ export interface DossierEventTable {
   at: Timestamp;
   note: string | null;
   data: Json | null;
+  /** The writing transaction (xid8, as text): the rollup worker's watermark (src/kpi/). */
+  txid: Generated<string>;
 }
 
 export interface DossierStepTable {
@@ -279,6 +281,7 @@ export interface RatingTable {
   rating: 'satisfied' | 'acceptable' | 'not_satisfied';
   comment: string | null;
   created_at: TimestampDefault;
+  txid: Generated<string>;
 }
 
 export interface IdempotencyKeyTable {
@@ -477,6 +480,24 @@ export interface DB {
   notifications: NotificationTable;
   lookup_budgets: LookupBudgetTable;
   login_throttle: LoginThrottleTable;
+  kpi_daily: KpiDailyTable;
+  kpi_cursor: KpiCursorTable;
+}
+
+/** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */
+export interface KpiDailyTable {
+  day: string;
+  receiving_unit_id: number;
+  agency_id: number;
+  procedure_id: number;
+  [counter: string]: unknown;
+}
+
+export interface KpiCursorTable {
+  id: number;
+  applied_xmin: string;
+  applied_at: Timestamp | null;
+  rows_applied: number;
 }
 
 export type Unit = Selectable<UnitTable>;

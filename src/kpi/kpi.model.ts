@@ -1,0 +1,372 @@
+import { DomainError } from '../platform/errors.js';
+
+/**
+ * The counters of a day's rollup row (table kpi_daily), each a count of dossiers that something happened to that
+ * day, derived from the dossiers' events (kpi.repository.ts says which event counts where). Every figure of a unit
+ * and period is a sum of rows, so none is ever typed in.
+ */
+export const COUNTERS = [
+  'submitted_online',
+  'received',
+  'received_in_person',
+  'received_online',
+  'received_post',
+  'received_full_online_eligible',
+  'received_online_full_online_eligible',
+  'refused',
+  'withdrawn',
+  'stopped',
+  'decided',
+  'decided_early',
+  'decided_on_time',
+  'decided_late',
+  'results',
+  'electronic_results',
+  'digitized',
+  'reused',
+  'from_store',
+  'population_data',
+  'returned',
+  'supplement_requests',
+  'apologies',
+  'rated_satisfied',
+  'rated_acceptable',
+  'rated_not_satisfied',
+  'processing_seconds',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+export type Sums = Record<Counter, number>;
+
+export const zeroSums = (): Sums => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Sums;
+
+/** What is open now (not a rollup: read live from the dossiers). */
+export interface OpenNow {
+  inProgress: number;
+  inProgressOnTime: number;
+  inProgressOverdue: number;
+  paused: number;
+}
+
+/** A share, or null when there is nothing to divide by (never a made-up 100%). */
+export function share(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? numerator / denominator : null;
+}
+
+/** The rates a leader reads, from a period's sums. */
+export function rates(s: Sums) {
+  const ratings = s.rated_satisfied + s.rated_acceptable + s.rated_not_satisfied;
+  return {
+    onTimeRate: share(s.decided_early + s.decided_on_time, s.decided),
+    onlineRate: share(s.received_online, s.received),
+    digitizedRate: share(s.digitized, s.results),
+    reuseRate: share(s.reused, s.decided),
+    electronicResultRate: share(s.electronic_results, s.results),
+    satisfactionRate: share(s.rated_satisfied + s.rated_acceptable, ratings),
+    averageProcessingHours: s.decided > 0 ? s.processing_seconds / s.decided / 3600 : null,
+  };
+}
+
+/** Periods a figure can be grouped by (calendar ones are local, UTC+7, weeks start on Monday). */
+export const PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export type Period = (typeof PERIODS)[number];
+export const GROUPINGS = [...PERIODS, 'procedure', 'point', 'agency'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+/** The longest range one request may cover (ten years and a day or two for leap years). */
+export const MAX_RANGE_DAYS = 3660;
+
+/** A validated local date range [from, to], both YYYY-MM-DD, both included. */
+export function dateRange(from: string, to: string): { from: string; to: string; days: number } {
+  const a = Date.parse(`${from}T00:00:00Z`);
+  const b = Date.parse(`${to}T00:00:00Z`);
+  if (Number.isNaN(a) || new Date(a).toISOString().slice(0, 10) !== from)
+    throw new DomainError('VALIDATION', `from must be a date YYYY-MM-DD (got ${from})`, { field: 'querystring.from' });
+  if (Number.isNaN(b) || new Date(b).toISOString().slice(0, 10) !== to)
+    throw new DomainError('VALIDATION', `to must be a date YYYY-MM-DD (got ${to})`, { field: 'querystring.to' });
+  if (b < a) throw new DomainError('VALIDATION', 'to must not be before from', { field: 'querystring.to' });
+  const days = (b - a) / 86_400_000 + 1;
+  if (days > MAX_RANGE_DAYS)
+    throw new DomainError('VALIDATION', `A range covers at most ${MAX_RANGE_DAYS} days (got ${days})`, { field: 'querystring.to' });
+  return { from, to, days };
+}
+
+/** The local date (UTC+7) of an instant. */
+export function localDate(at: Date): string {
+  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+// --- The Decision 766 scorecard -------------------------------------------------------------------------------
+
+export const GROUPS = ['transparency', 'progress', 'online', 'digitization', 'satisfaction'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const GROUP_NAMES: Record<Group, { vi: string; en: string }> = {
+  transparency: { vi: 'Công khai, minh bạch', en: 'Transparency' },
+  progress: { vi: 'Tiến độ, kết quả giải quyết', en: 'Progress and results' },
+  online: { vi: 'Cung cấp dịch vụ trực tuyến', en: 'Online services' },
+  digitization: { vi: 'Số hóa hồ sơ', en: 'Digitization' },
+  satisfaction: { vi: 'Mức độ hài lòng', en: 'Satisfaction' },
+};
+
+/**
+ * What an indicator is computed from. `sums`: a ratio of rollup counters (numerator over denominator, with the
+ * late open dossiers added where the portal counts them); `none`: the data comes with a later part of the system
+ * (portal sync, online payment, feedback handling, the catalog's announcement dates), and the indicator says so.
+ */
+export type IndicatorSource =
+  | { kind: 'sums'; ratio: (s: Sums, open: OpenNow) => { numerator: number; denominator: number } }
+  | { kind: 'none'; awaiting: { vi: string; en: string } };
+
+export interface IndicatorConfig {
+  id: string;
+  group: Group;
+  nameVi: string;
+  nameEn: string;
+  /** The indicator's points in the 100-point index. */
+  points: number;
+  /** The share at which it earns full points; below it, points scale linearly (the portal's threshold rule). */
+  fullAt: number;
+}
+
+/** Weights and thresholds (configuration): the portal's published points per indicator; each group sums to its total. */
+export const DEFAULT_SCORECARD: readonly IndicatorConfig[] = [
+  { id: '1.1', group: 'transparency', nameVi: 'TTHC được công bố đúng hạn', nameEn: 'Procedures announced on time', points: 6, fullAt: 1 },
+  {
+    id: '1.2',
+    group: 'transparency',
+    nameVi: 'TTHC được cập nhật, công khai đúng hạn',
+    nameEn: 'Procedures published on time',
+    points: 4,
+    fullAt: 1,
+  },
+  {
+    id: '1.3',
+    group: 'transparency',
+    nameVi: 'TTHC công khai đầy đủ thành phần',
+    nameEn: 'Procedures published complete',
+    points: 2,
+    fullAt: 1,
+  },
+  {
+    id: '1.4',
+    group: 'transparency',
+    nameVi: 'Hồ sơ đồng bộ lên Cổng DVC quốc gia',
+    nameEn: 'Dossiers synced to the national portal',
+    points: 6,
+    fullAt: 1,
+  },
+  {
+    id: '2.1',
+    group: 'progress',
+    nameVi: 'Hồ sơ giải quyết trước hạn, đúng hạn',
+    nameEn: 'Dossiers handled early or on time',
+    points: 20,
+    fullAt: 1,
+  },
+  {
+    id: '3.1',
+    group: 'online',
+    nameVi: 'Hồ sơ trực tuyến toàn trình',
+    nameEn: 'Fully online dossiers of eligible procedures',
+    points: 12,
+    fullAt: 0.5,
+  },
+  {
+    id: '3.5',
+    group: 'online',
+    nameVi: 'TTHC tích hợp thanh toán trực tuyến',
+    nameEn: 'Procedures with fees payable online',
+    points: 2,
+    fullAt: 0.8,
+  },
+  {
+    id: '3.5b',
+    group: 'online',
+    nameVi: 'TTHC có phát sinh thanh toán trực tuyến',
+    nameEn: 'Procedures with an online payment',
+    points: 2,
+    fullAt: 1,
+  },
+  { id: '3.6', group: 'online', nameVi: 'Hồ sơ thanh toán trực tuyến', nameEn: 'Dossiers paid online', points: 6, fullAt: 1 },
+  {
+    id: '4.1',
+    group: 'digitization',
+    nameVi: 'Hồ sơ có kết quả điện tử',
+    nameEn: 'Dossiers with an electronic result',
+    points: 6,
+    fullAt: 1,
+  },
+  { id: '4.2', group: 'digitization', nameVi: 'Hồ sơ được số hóa', nameEn: 'Dossiers digitized', points: 4, fullAt: 0.8 },
+  {
+    id: '4.2b',
+    group: 'digitization',
+    nameVi: 'Chứng thực bản sao điện tử từ bản chính',
+    nameEn: 'Electronic certified copies',
+    points: 2,
+    fullAt: 1,
+  },
+  { id: '4.3', group: 'digitization', nameVi: 'Tái sử dụng dữ liệu số hóa', nameEn: 'Reuse of digitized data', points: 2, fullAt: 0.8 },
+  {
+    id: '4.4',
+    group: 'digitization',
+    nameVi: 'Hồ sơ kết nối kho dữ liệu của công dân',
+    nameEn: "Dossiers linked to the citizen's store",
+    points: 4,
+    fullAt: 1,
+  },
+  {
+    id: '4.5a',
+    group: 'digitization',
+    nameVi: 'TTHC kết nối dữ liệu dân cư',
+    nameEn: 'Procedures using population data',
+    points: 2,
+    fullAt: 1,
+  },
+  {
+    id: '4.5b',
+    group: 'digitization',
+    nameVi: 'Hồ sơ sử dụng dữ liệu dân cư',
+    nameEn: 'Dossiers using population data',
+    points: 2,
+    fullAt: 1,
+  },
+  {
+    id: '5.2',
+    group: 'satisfaction',
+    nameVi: 'Phản ánh, kiến nghị xử lý đúng hạn',
+    nameEn: 'Feedback handled on time',
+    points: 6,
+    fullAt: 1,
+  },
+  {
+    id: '5.3',
+    group: 'satisfaction',
+    nameVi: 'Hài lòng về xử lý phản ánh, kiến nghị',
+    nameEn: 'Satisfaction with feedback handling',
+    points: 6,
+    fullAt: 1,
+  },
+  {
+    id: '5.4',
+    group: 'satisfaction',
+    nameVi: 'Hài lòng về tiếp nhận, giải quyết TTHC',
+    nameEn: 'Satisfaction with dossier handling',
+    points: 6,
+    fullAt: 0.9,
+  },
+];
+
+const awaiting = (vi: string, en: string): IndicatorSource => ({ kind: 'none', awaiting: { vi, en } });
+const PORTAL_SYNC = awaiting('Chưa có dữ liệu: đồng bộ Cổng DVC quốc gia', 'No data yet: national portal sync');
+const CATALOG_DATES = awaiting('Chưa có dữ liệu: ngày công bố, công khai TTHC', 'No data yet: announcement and publication dates');
+const PAYMENTS = awaiting('Chưa có dữ liệu: thanh toán trực tuyến', 'No data yet: online payment');
+const FEEDBACK = awaiting('Chưa có dữ liệu: phản ánh, kiến nghị', 'No data yet: feedback handling');
+
+/**
+ * How each indicator is computed (DOMAIN.md and reference/regulation-notes.md §3b, §5a). 2.1 counts the open
+ * dossiers already past their due date as late, as the portal judges an unfinished dossier at the period's end;
+ * 5.4 is 100% minus the late share and the share rated "not satisfied".
+ */
+export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
+  '1.1': CATALOG_DATES,
+  '1.2': CATALOG_DATES,
+  '1.3': CATALOG_DATES,
+  '1.4': PORTAL_SYNC,
+  '2.1': {
+    kind: 'sums',
+    ratio: (s, o) => ({ numerator: s.decided_early + s.decided_on_time, denominator: s.decided + o.inProgressOverdue }),
+  },
+  '3.1': {
+    kind: 'sums',
+    ratio: (s) => ({ numerator: s.received_online_full_online_eligible, denominator: s.received_full_online_eligible }),
+  },
+  '3.5': PAYMENTS,
+  '3.5b': PAYMENTS,
+  '3.6': PAYMENTS,
+  '4.1': { kind: 'sums', ratio: (s) => ({ numerator: s.electronic_results, denominator: s.results }) },
+  '4.2': { kind: 'sums', ratio: (s) => ({ numerator: s.digitized, denominator: s.results }) },
+  '4.2b': awaiting('Chưa có dữ liệu: chứng thực điện tử', 'No data yet: electronic certification'),
+  '4.3': { kind: 'sums', ratio: (s) => ({ numerator: s.reused, denominator: s.decided }) },
+  '4.4': { kind: 'sums', ratio: (s) => ({ numerator: s.from_store, denominator: s.decided }) },
+  '4.5a': awaiting('Chưa có dữ liệu: kết nối CSDL dân cư theo TTHC', 'No data yet: population data per procedure'),
+  '4.5b': { kind: 'sums', ratio: (s) => ({ numerator: s.population_data, denominator: s.decided }) },
+  '5.2': FEEDBACK,
+  '5.3': FEEDBACK,
+  '5.4': {
+    kind: 'sums',
+    ratio: (s) => ({
+      numerator: Math.max(0, s.decided - s.decided_late - s.rated_not_satisfied),
+      denominator: s.decided,
+    }),
+  },
+};
+
+/** Points earned at a share: full at `fullAt` or above, linear below; rounded to hundredths. */
+export function pointsFor(ratio: number, points: number, fullAt: number): number {
+  return Math.round(points * Math.min(1, ratio / fullAt) * 100) / 100;
+}
+
+export type IndicatorResult = IndicatorConfig & {
+  status: 'scored' | 'no_dossiers' | 'no_data';
+  numerator: number | null;
+  denominator: number | null;
+  ratio: number | null;
+  earned: number | null;
+  /** Why there is no figure (status no_data). */
+  awaitingVi: string | null;
+  awaitingEn: string | null;
+};
+
+/** The scorecard of a period's sums: every indicator, each group's and the total's points earned and measurable. */
+export function scorecard(config: readonly IndicatorConfig[], s: Sums, open: OpenNow) {
+  const indicators: IndicatorResult[] = config.map((c) => {
+    const source = INDICATOR_SOURCES[c.id];
+    if (!source) throw new Error(`scorecard: indicator ${c.id} has no source`);
+    if (source.kind === 'none')
+      return {
+        ...c,
+        status: 'no_data',
+        numerator: null,
+        denominator: null,
+        ratio: null,
+        earned: null,
+        awaitingVi: source.awaiting.vi,
+        awaitingEn: source.awaiting.en,
+      };
+    const { numerator, denominator } = source.ratio(s, open);
+    const ratio = share(numerator, denominator);
+    return {
+      ...c,
+      status: ratio === null ? 'no_dossiers' : 'scored',
+      numerator,
+      denominator,
+      ratio,
+      earned: ratio === null ? null : pointsFor(ratio, c.points, c.fullAt),
+      awaitingVi: null,
+      awaitingEn: null,
+    };
+  });
+  const total = (xs: IndicatorResult[]) => ({
+    points: xs.reduce((a, x) => a + x.points, 0),
+    measurable: xs.filter((x) => x.status === 'scored').reduce((a, x) => a + x.points, 0),
+    earned: Math.round(xs.reduce((a, x) => a + (x.earned ?? 0), 0) * 100) / 100,
+  });
+  const groups = GROUPS.map((g) => {
+    const xs = indicators.filter((x) => x.group === g);
+    return { group: g, nameVi: GROUP_NAMES[g].vi, nameEn: GROUP_NAMES[g].en, ...total(xs) };
+  });
+  return { total: total(indicators), groups, indicators };
+}
+
+/** Checks a scorecard configuration (a province's own weights): known indicators, positive points, 0 < fullAt ≤ 1. */
+export function checkScorecardConfig(config: readonly IndicatorConfig[]): void {
+  const seen = new Set<string>();
+  for (const c of config) {
+    if (!INDICATOR_SOURCES[c.id]) throw new Error(`scorecard configuration: unknown indicator ${c.id}`);
+    if (seen.has(c.id)) throw new Error(`scorecard configuration: indicator ${c.id} is listed twice`);
+    seen.add(c.id);
+    if (!(c.points >= 0) || !Number.isFinite(c.points)) throw new Error(`scorecard configuration: ${c.id} points must be ≥ 0`);
+    if (!(c.fullAt > 0 && c.fullAt <= 1)) throw new Error(`scorecard configuration: ${c.id} fullAt must be in (0, 1]`);
+    if (!(GROUPS as readonly string[]).includes(c.group)) throw new Error(`scorecard configuration: ${c.id} has an unknown group`);
+  }
+}

@@ -1,0 +1,315 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../platform/db.types.js';
+import { COUNTERS, zeroSums, type Counter, type Grouping, type OpenNow, type Sums } from './kpi.model.js';
+
+/** The local date (UTC+7, no daylight saving) of a timestamptz column, in SQL. */
+const localDay = (col: RawBuilder<unknown>) => sql`((${col} at time zone 'UTC') + interval '7 hours')::date`;
+
+const EVENT_COUNTERS: Counter[] = COUNTERS.filter((c) => !c.startsWith('rated_'));
+const RATING_COUNTERS: Counter[] = ['rated_satisfied', 'rated_acceptable', 'rated_not_satisfied'];
+
+const upsert = (cols: Counter[]) => sql`
+  on conflict (day, receiving_unit_id, agency_id, procedure_id) do update set
+  ${sql.join(
+    cols.map((c) => sql`${sql.id(c)} = k.${sql.id(c)} + excluded.${sql.id(c)}`),
+    sql`, `,
+  )}`;
+
+/**
+ * Adds to the rollups the events and ratings written by transactions with ids in [lo, hi): the one statement pair
+ * behind both the worker's catch-up and the rebuild (lo = 0), so that a rebuild gives the same numbers by
+ * construction. Which event counts where:
+ * - submit_online → submitted_online; receive → received, by channel, and for procedures open to fully online
+ *   service; refuse, withdraw, stop, return, request_supplement, apologize → their counters;
+ * - result or stop → decided, judged early (before the due date's day), on time (by the due date: the legal one,
+ *   moved by supplement waits; an apology's new date does not count) or late (after it, or more than one
+ *   supplement request), with the processing time (decision − receipt − time paused);
+ * - result → results, electronic (a result document in the citizen's store), digitized (also every component
+ *   scanned or taken electronically); a decision with a component from the store or the population database →
+ *   reused, from_store (or a result in the store), population_data;
+ * - a rating → rated_satisfied / acceptable / not_satisfied, on the day it was given.
+ * A dossier is counted at its receiving point and competent agency, on the local day (UTC+7) of the event.
+ */
+export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promise<number> {
+  const decided = sql`e.action in ('result', 'stop')`;
+  const late = sql`(d.supplement_count > 1 or (d.due_at is not null and e.at > d.due_at))`;
+  const early = sql`(d.due_at is not null and ${localDay(sql`e.at`)} < ${localDay(sql`d.due_at`)})`;
+  const electronic = sql`(e.action = 'result' and d.result_document_id is not null)`;
+  const values: Record<Exclude<Counter, `rated_${string}`>, RawBuilder<unknown>> = {
+    submitted_online: sql`count(*) filter (where e.action = 'submit_online')`,
+    received: sql`count(*) filter (where e.action = 'receive')`,
+    received_in_person: sql`count(*) filter (where e.action = 'receive' and d.channel = 1)`,
+    received_online: sql`count(*) filter (where e.action = 'receive' and d.channel = 2)`,
+    received_post: sql`count(*) filter (where e.action = 'receive' and d.channel = 3)`,
+    received_full_online_eligible: sql`count(*) filter (where e.action = 'receive' and v.online_level = 'full')`,
+    received_online_full_online_eligible: sql`count(*) filter (where e.action = 'receive' and v.online_level = 'full' and d.channel = 2)`,
+    refused: sql`count(*) filter (where e.action = 'refuse')`,
+    withdrawn: sql`count(*) filter (where e.action = 'withdraw')`,
+    stopped: sql`count(*) filter (where e.action = 'stop')`,
+    decided: sql`count(*) filter (where ${decided})`,
+    decided_early: sql`count(*) filter (where ${decided} and not ${late} and ${early})`,
+    decided_on_time: sql`count(*) filter (where ${decided} and not ${late} and not ${early})`,
+    decided_late: sql`count(*) filter (where ${decided} and ${late})`,
+    results: sql`count(*) filter (where e.action = 'result')`,
+    electronic_results: sql`count(*) filter (where ${electronic})`,
+    digitized: sql`count(*) filter (where ${electronic} and coalesce(c.all_digitized, true))`,
+    reused: sql`count(*) filter (where ${decided} and coalesce(c.reused, false))`,
+    from_store: sql`count(*) filter (where ${decided} and (coalesce(c.from_store, false) or ${electronic}))`,
+    population_data: sql`count(*) filter (where ${decided} and coalesce(c.population, false))`,
+    returned: sql`count(*) filter (where e.action = 'return')`,
+    supplement_requests: sql`count(*) filter (where e.action = 'request_supplement')`,
+    apologies: sql`count(*) filter (where e.action = 'apologize')`,
+    processing_seconds: sql`coalesce(sum(greatest(0, floor(extract(epoch from (e.at - d.received_at)) - d.paused_ms / 1000.0)))
+      filter (where ${decided} and d.received_at is not null), 0)`,
+  };
+  const cols = EVENT_COUNTERS as (keyof typeof values)[];
+  const events = await sql`
+    insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
+    select ${localDay(sql`e.at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
+      ${sql.join(cols.map((c) => values[c]))}
+    from dossier_events e
+    join dossiers d on d.id = e.dossier_id
+    join procedure_versions v on v.id = d.procedure_version_id
+    left join lateral (
+      select bool_and(x.digitized or x.source in ('store', 'population_db')) as all_digitized,
+             bool_or(x.source in ('store', 'population_db')) as reused,
+             bool_or(x.source = 'store') as from_store,
+             bool_or(x.source = 'population_db') as population
+      from dossier_components x where x.dossier_id = d.id and e.action in ('result', 'stop')
+    ) c on true
+    where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
+      and e.action in ('submit_online', 'receive', 'refuse', 'withdraw', 'stop', 'result', 'return', 'request_supplement', 'apologize')
+    group by 1, 2, 3, 4
+    ${upsert(cols)}`.execute(db);
+  const ratings = await sql`
+    insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
+    select ${localDay(sql`r.created_at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
+      count(*) filter (where r.rating = 'satisfied'),
+      count(*) filter (where r.rating = 'acceptable'),
+      count(*) filter (where r.rating = 'not_satisfied')
+    from ratings r join dossiers d on d.id = r.dossier_id
+    where r.txid >= ${lo}::xid8 and r.txid < ${hi}::xid8
+    group by 1, 2, 3, 4
+    ${upsert(RATING_COUNTERS)}`.execute(db);
+  return Number(events.numAffectedRows ?? 0) + Number(ratings.numAffectedRows ?? 0);
+}
+
+/**
+ * Locks the cursor (skipping when another process holds it, unless `wait`) and returns how far the rollups have
+ * applied and the oldest transaction still running: every transaction below it has ended, so its rows are all
+ * visible to the statements that follow.
+ */
+export async function lockCursor(db: Kysely<DB>, wait: boolean): Promise<{ lo: string; hi: string } | undefined> {
+  const r = await sql<{ lo: string; hi: string }>`
+    select applied_xmin::text as lo, pg_snapshot_xmin(pg_current_snapshot())::text as hi
+    from kpi_cursor where id = 1 for update ${wait ? sql`` : sql`skip locked`}`.execute(db);
+  return r.rows[0];
+}
+
+export async function advanceCursor(db: Kysely<DB>, hi: string, rows: number, at: Date): Promise<void> {
+  await sql`update kpi_cursor set applied_xmin = ${hi}::xid8, applied_at = ${at}, rows_applied = rows_applied + ${rows} where id = 1`.execute(
+    db,
+  );
+}
+
+export async function clearRollups(db: Kysely<DB>): Promise<void> {
+  await sql`delete from kpi_daily`.execute(db);
+  await sql`update kpi_cursor set rows_applied = 0 where id = 1`.execute(db);
+}
+
+/** When the rollups last caught up (null before the first run). */
+export async function appliedAt(db: Kysely<DB>): Promise<Date | null> {
+  const r = await sql<{ applied_at: Date | null }>`select applied_at from kpi_cursor where id = 1`.execute(db);
+  return r.rows[0]?.applied_at ?? null;
+}
+
+/** Which rows of the rollups a figure covers: service points (receiving) or agencies, procedures, a field. */
+export interface Filter {
+  from: string;
+  to: string;
+  /** Dossiers received at these points (null: any). */
+  pointIds: number[] | null;
+  /** Dossiers handled by these agencies (null: any). */
+  agencyIds: number[] | null;
+  procedureId?: number | undefined;
+  fieldCode?: string | undefined;
+}
+
+function where(
+  f: Filter,
+  day: RawBuilder<unknown>,
+  point: RawBuilder<unknown>,
+  agency: RawBuilder<unknown>,
+  procedure: RawBuilder<unknown>,
+) {
+  const parts = [sql`${day} >= ${f.from}::date`, sql`${day} <= ${f.to}::date`];
+  if (f.pointIds) parts.push(sql`${point} = any(${f.pointIds}::int[])`);
+  if (f.agencyIds) parts.push(sql`${agency} = any(${f.agencyIds}::int[])`);
+  if (f.procedureId !== undefined) parts.push(sql`${procedure} = ${f.procedureId}`);
+  if (f.fieldCode !== undefined)
+    parts.push(sql`${procedure} in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`);
+  return sql.join(parts, sql` and `);
+}
+
+const sumsOf = (row: Record<string, unknown>): Sums => {
+  const s = zeroSums();
+  for (const c of COUNTERS) s[c] = Number(row[c] ?? 0);
+  return s;
+};
+
+/** The period's sums, in groups (a period bucket's first day, a procedure id or a unit id as `key`), or one total. */
+export async function sums(db: Kysely<DB>, f: Filter, by: Grouping | null): Promise<{ key: string | null; sums: Sums }[]> {
+  const key: RawBuilder<unknown> =
+    by === null
+      ? sql`null::text`
+      : by === 'procedure'
+        ? sql`k.procedure_id::text`
+        : by === 'point'
+          ? sql`k.receiving_unit_id::text`
+          : by === 'agency'
+            ? sql`k.agency_id::text`
+            : by === 'day'
+              ? sql`k.day::text`
+              : sql`date_trunc(${by}, k.day::timestamp)::date::text`;
+  const r = await sql<Record<string, unknown> & { key: string | null }>`
+    select ${key} as key, ${sql.join(COUNTERS.map((c) => sql`coalesce(sum(k.${sql.id(c)}), 0)::bigint as ${sql.id(c)}`))}
+    from kpi_daily k
+    where ${where(f, sql`k.day`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}
+    group by 1 order by 1`.execute(db);
+  return r.rows.map((row) => ({ key: row.key, sums: sumsOf(row) }));
+}
+
+/** What is open now among the filter's dossiers (whatever their receipt date): on time, overdue, paused. */
+export async function openNow(db: Kysely<DB>, f: Omit<Filter, 'from' | 'to'>, now: Date): Promise<OpenNow> {
+  const parts = [sql`d.status in ('received', 'processing', 'supplement_requested', 'awaiting_payment')`];
+  if (f.pointIds) parts.push(sql`d.receiving_unit_id = any(${f.pointIds}::int[])`);
+  if (f.agencyIds) parts.push(sql`d.competent_agency_id = any(${f.agencyIds}::int[])`);
+  if (f.procedureId !== undefined) parts.push(sql`d.procedure_id = ${f.procedureId}`);
+  if (f.fieldCode !== undefined)
+    parts.push(sql`d.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`);
+  const r = await sql<{ open: string; overdue: string; paused: string }>`
+    select count(*) as open,
+      count(*) filter (where d.status <> 'supplement_requested' and d.due_at < ${now}) as overdue,
+      count(*) filter (where d.status = 'supplement_requested') as paused
+    from dossiers d where ${sql.join(parts, sql` and `)}`.execute(db);
+  const row = r.rows[0]!;
+  const open = Number(row.open);
+  const overdue = Number(row.overdue);
+  const paused = Number(row.paused);
+  return { inProgress: open, inProgressOverdue: overdue, inProgressOnTime: open - overdue - paused, paused };
+}
+
+export async function countRollupRows(db: Kysely<DB>): Promise<number> {
+  const r = await sql<{ n: string }>`select count(*) as n from kpi_daily`.execute(db);
+  return Number(r.rows[0]!.n);
+}
+
+/** Code and names (of the latest version) of procedures, by id. */
+export async function procedureNames(
+  db: Kysely<DB>,
+  ids: number[],
+): Promise<Map<number, { code: string; name_vi: string; name_en: string }>> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ id: number; code: string; name_vi: string; name_en: string }>`
+    select distinct on (p.id) p.id, p.code, v.name_vi, v.name_en
+    from procedures p join procedure_versions v on v.procedure_id = p.id
+    where p.id = any(${ids}::int[])
+    order by p.id, v.effective_from desc`.execute(db);
+  return new Map(r.rows.map((x) => [Number(x.id), x]));
+}
+
+/** The largest xid8: a window up to it takes every row, whatever cluster numbered it. */
+export const XID8_MAX = '18446744073709551615';
+
+/**
+ * After a logical restore (pg_restore into another cluster) the rows keep the transaction ids of the cluster they
+ * were written in, which mean nothing here. As the tables' owner, in one transaction: applies what the backup's
+ * cursor had not applied yet, moves every restored row below any future window (txid 0: dossier_events' append-only
+ * trigger is set aside for this one statement and put back), and starts the cursor at this cluster's oldest
+ * running transaction. Returns the rollup rows the pending events touched and the rows renumbered.
+ */
+export async function rebaseRestored(owner: Kysely<DB>): Promise<{ applied: number; renumbered: number }> {
+  return owner.transaction().execute(async (trx) => {
+    const c = await lockCursor(trx, true);
+    if (!c) throw new Error('kpi_cursor has no row: run the migrations');
+    const applied = await applyWindow(trx, c.lo, XID8_MAX);
+    await sql`alter table dossier_events disable trigger dossier_events_append_only`.execute(trx);
+    const events = await sql`update dossier_events set txid = '0'::xid8 where txid <> '0'::xid8`.execute(trx);
+    await sql`alter table dossier_events enable trigger dossier_events_append_only`.execute(trx);
+    const ratings = await sql`update ratings set txid = '0'::xid8 where txid <> '0'::xid8`.execute(trx);
+    await sql`update kpi_cursor set applied_xmin = pg_snapshot_xmin(pg_current_snapshot()) where id = 1`.execute(trx);
+    return { applied, renumbered: Number(events.numAffectedRows ?? 0) + Number(ratings.numAffectedRows ?? 0) };
+  });
+}
+
+/** A dossier that cost an indicator points, and why. */
+export interface CostlyDossier {
+  code: string;
+  procedure_code: string;
+  procedure_name_vi: string;
+  receiving_unit_id: number;
+  agency_id: number;
+  received_at: Date | null;
+  due_at: Date | null;
+  decided_at: Date | null;
+  reason: string;
+}
+
+/** Indicators whose dossiers can be listed: those computed from the dossiers' own rollups. */
+export const COSTLY_INDICATORS = ['2.1', '3.1', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4'] as const;
+export type CostlyIndicator = (typeof COSTLY_INDICATORS)[number];
+
+/**
+ * The dossiers behind an indicator's lost points over the filter's range, by the same rules as the rollups
+ * (applyWindow): decided ones by the local day of their decision, received ones by the day of receipt, ratings by
+ * the day given; for 2.1 also the open dossiers past their due date now (when `now` is given), as the scorecard
+ * counts them. At most `limit`, latest first.
+ */
+export async function costlyDossiers(
+  db: Kysely<DB>,
+  indicator: CostlyIndicator,
+  f: Filter,
+  now: Date | null,
+  limit: number,
+): Promise<CostlyDossier[]> {
+  const inRange = (col: RawBuilder<unknown>) => sql`${localDay(col)} between ${f.from}::date and ${f.to}::date`;
+  const scope = [sql`true`];
+  if (f.pointIds) scope.push(sql`d.receiving_unit_id = any(${f.pointIds}::int[])`);
+  if (f.agencyIds) scope.push(sql`d.competent_agency_id = any(${f.agencyIds}::int[])`);
+  if (f.procedureId !== undefined) scope.push(sql`d.procedure_id = ${f.procedureId}`);
+  if (f.fieldCode !== undefined)
+    scope.push(sql`d.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`);
+  const decided = sql`d.status in ('result_ready', 'returned', 'stopped') and ${inRange(sql`d.decided_at`)}`;
+  const result = sql`d.status in ('result_ready', 'returned') and ${inRange(sql`d.decided_at`)}`;
+  const late = sql`(d.supplement_count > 1 or (d.due_at is not null and d.decided_at > d.due_at))`;
+  const has = (cond: RawBuilder<unknown>) => sql`exists (select 1 from dossier_components x where x.dossier_id = d.id and ${cond})`;
+  const reason: Record<CostlyIndicator, RawBuilder<unknown>> = {
+    '2.1': sql`case
+      when ${decided} and ${late} then case when d.supplement_count > 1 then 'more_than_one_supplement' else 'late' end
+      when ${now !== null ? sql`d.status in ('received', 'processing', 'awaiting_payment') and d.due_at < ${now}` : sql`false`} then 'overdue_open'
+    end`,
+    '3.1': sql`case when v.online_level = 'full' and d.channel <> 2 and d.received_at is not null and ${inRange(sql`d.received_at`)} then 'not_online' end`,
+    '4.1': sql`case when ${result} and d.result_document_id is null then 'no_electronic_result' end`,
+    '4.2': sql`case when ${result} and (d.result_document_id is null or ${has(sql`not (x.digitized or x.source in ('store', 'population_db'))`)}) then 'not_digitized' end`,
+    '4.3': sql`case when ${decided} and not ${has(sql`x.source in ('store', 'population_db')`)} then 'not_reused' end`,
+    '4.4': sql`case when ${decided} and not ${has(sql`x.source = 'store'`)} and not (d.status <> 'stopped' and d.result_document_id is not null) then 'not_linked_to_store' end`,
+    '4.5b': sql`case when ${decided} and not ${has(sql`x.source = 'population_db'`)} then 'no_population_data' end`,
+    '5.4': sql`case
+      when ${decided} and ${late} then 'late'
+      when ${decided} and exists (select 1 from ratings r where r.dossier_id = d.id and r.rating = 'not_satisfied') then 'rated_not_satisfied'
+    end`,
+  };
+  const r = await sql<CostlyDossier>`
+    select * from (
+      select d.code, p.code as procedure_code, v.name_vi as procedure_name_vi, d.receiving_unit_id, d.competent_agency_id as agency_id,
+        d.received_at, d.due_at, d.decided_at, ${reason[indicator]} as reason
+      from dossiers d
+      join procedures p on p.id = d.procedure_id
+      join procedure_versions v on v.id = d.procedure_version_id
+      where ${sql.join(scope, sql` and `)}
+    ) x
+    where x.reason is not null
+    order by coalesce(x.decided_at, x.received_at) desc nulls last, x.code
+    limit ${limit}`.execute(db);
+  return r.rows;
+}

@@ -1,0 +1,253 @@
+import type { Kysely } from 'kysely';
+import type { DB, Unit } from '../platform/db.types.js';
+import { DomainError } from '../platform/errors.js';
+import { requireRole, type Actor } from '../auth/auth.model.js';
+import type { OrgService } from '../org/org.service.js';
+import {
+  checkScorecardConfig,
+  dateRange,
+  DEFAULT_SCORECARD,
+  localDate,
+  rates,
+  scorecard,
+  zeroSums,
+  type Grouping,
+  type IndicatorConfig,
+  type Sums,
+} from './kpi.model.js';
+import * as repo from './kpi.repository.js';
+
+const POINT_KINDS = new Set(['center', 'branch', 'commune_center']);
+const AGENCY_KINDS = new Set(['department', 'commune_committee']);
+
+export interface KpiDeps {
+  db: Kysely<DB>;
+  clock: () => Date;
+  org: OrgService;
+  /** A province's own weights and thresholds (default DEFAULT_SCORECARD). */
+  scorecard?: readonly IndicatorConfig[];
+}
+
+export interface FigureQuery {
+  unitId?: number | undefined;
+  from: string;
+  to: string;
+  procedureId?: number | undefined;
+  fieldCode?: string | undefined;
+}
+
+/**
+ * The leaders' figures: rollups of the dossiers' events (kpi.repository.ts), kept by `catchUp` (the server runs it
+ * every second: a bounded lag, and no cost to intake) and rebuilt from the events by `rebuild` with the same
+ * statements, so both give the same numbers. Figures and the Decision 766 scorecard are sums of the rollups over
+ * any unit, procedure, field and period; what is open now is read live.
+ */
+export class KpiService {
+  private readonly config: readonly IndicatorConfig[];
+
+  constructor(private readonly deps: KpiDeps) {
+    this.config = deps.scorecard ?? DEFAULT_SCORECARD;
+    checkScorecardConfig(this.config);
+  }
+
+  /** Applies what transactions finished since the last run; returns the rollup rows touched (0: nothing new, or another process is at it). */
+  async catchUp(): Promise<number> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const c = await repo.lockCursor(trx, false);
+      if (!c || c.lo === c.hi) return 0;
+      const rows = await repo.applyWindow(trx, c.lo, c.hi);
+      await repo.advanceCursor(trx, c.hi, rows, this.deps.clock());
+      return rows;
+    });
+  }
+
+  /** Recomputes every rollup from the events (one transaction; waits for a catch-up in progress). */
+  async rebuild(): Promise<{ rows: number }> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const c = await repo.lockCursor(trx, true);
+      if (!c) throw new Error('kpi_cursor has no row: run the migrations');
+      await repo.clearRollups(trx);
+      const rows = await repo.applyWindow(trx, '0', c.hi);
+      await repo.advanceCursor(trx, c.hi, rows, this.deps.clock());
+      return { rows: await repo.countRollupRows(trx) };
+    });
+  }
+
+  /**
+   * The unit a request is about and its filter. `actor` null is the operator at the command line (who holds the
+   * database anyway); default unit: the actor's own, the province for the administrator and the operator.
+   */
+  private async scope(actor: Actor | null, unitId: number | undefined) {
+    if (actor) requireRole(actor, 'admin', 'manager', 'approver');
+    const units = await this.deps.org.listUnits();
+    const byId = new Map(units.map((u) => [u.id, u]));
+    const id = unitId ?? (actor === null || actor.role === 'admin' ? units.find((u) => u.kind === 'province')?.id : actor.unitId);
+    const unit = id === undefined ? undefined : byId.get(id);
+    if (!unit) throw new DomainError('NOT_FOUND', `No unit ${unitId}`);
+    // A manager sees their center's points; an agency's approver, their agency; the administrator, everything.
+    const allowed =
+      actor === null ||
+      actor.role === 'admin' ||
+      (actor.role === 'manager' && (actor.scopeUnitIds ?? []).includes(unit.id)) ||
+      (actor.role === 'approver' && unit.id === actor.unitId);
+    if (!allowed) throw new DomainError('FORBIDDEN', `Your role does not let you see the figures of ${unit.name_vi}`);
+    const below = descendants(units, unit.id);
+    const filter =
+      unit.kind === 'province'
+        ? { pointIds: null, agencyIds: null }
+        : AGENCY_KINDS.has(unit.kind)
+          ? { pointIds: null, agencyIds: below.filter((u) => AGENCY_KINDS.has(u.kind)).map((u) => u.id) }
+          : { pointIds: below.filter((u) => POINT_KINDS.has(u.kind)).map((u) => u.id), agencyIds: null };
+    return { unit, filter, byId };
+  }
+
+  private async asOf(): Promise<string | null> {
+    return (await repo.appliedAt(this.deps.db))?.toISOString() ?? null;
+  }
+
+  /** Figures of a unit over [from, to], in total and grouped by period, procedure, point or agency. */
+  async figures(actor: Actor | null, q: FigureQuery & { by?: Grouping | undefined }) {
+    const range = dateRange(q.from, q.to);
+    const { unit, filter, byId } = await this.scope(actor, q.unitId);
+    const f: repo.Filter = { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
+    const [total] = await repo.sums(this.deps.db, f, null);
+    const groups = q.by ? await repo.sums(this.deps.db, f, q.by) : [];
+    const names =
+      q.by === 'procedure'
+        ? await repo.procedureNames(
+            this.deps.db,
+            groups.map((g) => Number(g.key)),
+          )
+        : new Map();
+    const label = (key: string | null) => {
+      if (key === null) return { labelVi: '', labelEn: '' };
+      if (q.by === 'point' || q.by === 'agency') {
+        const u = byId.get(Number(key));
+        return { labelVi: u?.name_vi ?? `#${key}`, labelEn: u?.name_en ?? `#${key}` };
+      }
+      if (q.by === 'procedure') {
+        const p = names.get(Number(key));
+        return { labelVi: p ? `${p.code} ${p.name_vi}` : `#${key}`, labelEn: p ? `${p.code} ${p.name_en}` : `#${key}` };
+      }
+      return { labelVi: key, labelEn: key };
+    };
+    const now = this.deps.clock();
+    // What is open is a fact of today: shown for a range that reaches today.
+    const open = range.to >= localDate(now) ? await repo.openNow(this.deps.db, f, now) : null;
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      from: range.from,
+      to: range.to,
+      by: q.by ?? null,
+      asOf: await this.asOf(),
+      total: present(total?.sums ?? zeroSums()),
+      open,
+      groups: groups.map((g) => ({ key: g.key ?? '', ...label(g.key), ...present(g.sums) })),
+    };
+  }
+
+  /** The Decision 766 scorecard of a unit over [from, to]: every indicator, its ratio, threshold and points. */
+  async scorecard(actor: Actor | null, q: FigureQuery) {
+    const range = dateRange(q.from, q.to);
+    const { unit, filter } = await this.scope(actor, q.unitId);
+    const f: repo.Filter = { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
+    const [total] = await repo.sums(this.deps.db, f, null);
+    const now = this.deps.clock();
+    const open =
+      range.to >= localDate(now)
+        ? await repo.openNow(this.deps.db, f, now)
+        : { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      from: range.from,
+      to: range.to,
+      asOf: await this.asOf(),
+      ...scorecard(this.config, total?.sums ?? zeroSums(), open),
+    };
+  }
+
+  /** The dossiers that cost an indicator its points, one click from the scorecard (at most `limit`, latest first). */
+  async costlyDossiers(actor: Actor | null, indicator: string, q: FigureQuery & { limit?: number | undefined }) {
+    if (!(repo.COSTLY_INDICATORS as readonly string[]).includes(indicator))
+      throw new DomainError('VALIDATION', `Indicator ${indicator} has no dossiers to list: one of ${repo.COSTLY_INDICATORS.join(', ')}`, {
+        field: 'params.indicator',
+      });
+    const range = dateRange(q.from, q.to);
+    const { unit, filter, byId } = await this.scope(actor, q.unitId);
+    const now = this.deps.clock();
+    const rows = await repo.costlyDossiers(
+      this.deps.db,
+      indicator as repo.CostlyIndicator,
+      { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode },
+      range.to >= localDate(now) ? now : null,
+      q.limit ?? 100,
+    );
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      indicator,
+      from: range.from,
+      to: range.to,
+      dossiers: rows.map((r) => ({
+        code: r.code,
+        procedureCode: r.procedure_code,
+        procedureNameVi: r.procedure_name_vi,
+        receivingPointNameVi: byId.get(r.receiving_unit_id)?.name_vi ?? `#${r.receiving_unit_id}`,
+        agencyNameVi: byId.get(r.agency_id)?.name_vi ?? `#${r.agency_id}`,
+        receivedAt: r.received_at?.toISOString() ?? null,
+        dueAt: r.due_at?.toISOString() ?? null,
+        decidedAt: r.decided_at?.toISOString() ?? null,
+        reason: r.reason,
+      })),
+    };
+  }
+}
+
+/** After a PostgreSQL restore, as the tables' owner: see kpi.repository.ts rebaseRestored. */
+export function rebaseRestoredRollups(owner: Kysely<DB>): Promise<{ applied: number; renumbered: number }> {
+  return repo.rebaseRestored(owner);
+}
+
+/** A unit and everything below it in the organization. */
+function descendants(units: Unit[], rootId: number): Unit[] {
+  const children = new Map<number, Unit[]>();
+  for (const u of units) if (u.parent_id !== null) children.set(u.parent_id, [...(children.get(u.parent_id) ?? []), u]);
+  const out: Unit[] = [];
+  const stack = units.filter((u) => u.id === rootId);
+  while (stack.length) {
+    const u = stack.pop()!;
+    out.push(u);
+    stack.push(...(children.get(u.id) ?? []));
+  }
+  return out;
+}
+
+/** Counts and the rates derived from them, in the API's camelCase. */
+function present(s: Sums) {
+  return {
+    submittedOnline: s.submitted_online,
+    received: s.received,
+    receivedInPerson: s.received_in_person,
+    receivedOnline: s.received_online,
+    receivedPost: s.received_post,
+    refused: s.refused,
+    withdrawn: s.withdrawn,
+    stopped: s.stopped,
+    decided: s.decided,
+    decidedEarly: s.decided_early,
+    decidedOnTime: s.decided_on_time,
+    decidedLate: s.decided_late,
+    results: s.results,
+    electronicResults: s.electronic_results,
+    digitized: s.digitized,
+    reused: s.reused,
+    fromStore: s.from_store,
+    populationData: s.population_data,
+    returned: s.returned,
+    supplementRequests: s.supplement_requests,
+    apologies: s.apologies,
+    ratedSatisfied: s.rated_satisfied,
+    ratedAcceptable: s.rated_acceptable,
+    ratedNotSatisfied: s.rated_not_satisfied,
+    ...rates(s),
+  };
+}

@@ -1,0 +1,332 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
+
+// The leaders' figures: derived from the dossiers' events by the rollup worker, the same after a rebuild, summed
+// over units and periods, scored by Decision 766's rules, and shown only to the roles that may see them.
+
+const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+
+describe('KPI rollups and the Decision 766 scorecard', () => {
+  let h: Harness;
+  const codes: Record<string, string> = {};
+
+  const act = async (user: string, code: string, action: string, payload: Record<string, unknown> = {}) => {
+    const t = await h.token(user);
+    const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(t) })).json();
+    const r = await h.app.inject({
+      method: 'POST',
+      url: `/dossiers/${code}/${action}`,
+      headers: auth(t),
+      payload: { version: d.version, ...payload },
+    });
+    expect(r.statusCode, `${action}: ${r.body}`).toBe(200);
+    return r.json();
+  };
+  const counter = async (procedureCode: '1.001193' | '2.000815', fastTrack = false) => {
+    const clerk = await h.token('clerk.hai');
+    const file = await h.upload(clerk);
+    const components =
+      procedureCode === '1.001193'
+        ? [
+            { code: 'TK', source: 'upload', fileSha256: file },
+            { code: 'GCS', source: 'upload', fileSha256: file },
+            { code: 'CCCD', source: 'population_db' },
+          ]
+        : [{ code: 'BC', source: 'upload', fileSha256: file }];
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: auth(clerk),
+      payload: { procedureCode, applicant: applicant('14002', { idNumber: newIdNumber() }), components, fastTrack },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    return r.json().code as string;
+  };
+  const online = async () => {
+    const token = await h.submission();
+    const file = await h.publicUpload(token);
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/public/dossiers',
+      headers: { 'x-submission-token': token },
+      payload: {
+        procedureCode: '1.001193',
+        applicant: applicant('14002', { idNumber: newIdNumber() }),
+        components: [
+          { code: 'TK', source: 'upload', fileSha256: file },
+          { code: 'GCS', source: 'upload', fileSha256: file },
+          { code: 'CCCD', source: 'population_db' },
+        ],
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    return r.json().code as string;
+  };
+  const result = async (code: string) => {
+    // The specialist hands the dossier to the approver, who signs the result uploaded by the agency.
+    await act('spec.hai', code, 'forward');
+    const signed = await h.upload(await h.token('appr.hai'), `signed ${code}`);
+    return act('appr.hai', code, 'result', { resultFileSha256: signed });
+  };
+  const rate = async (code: string, rating: string) => {
+    const r = await h.app.inject({ method: 'POST', url: `/public/dossiers/${code}/rating`, payload: { phone: '5678', rating } });
+    expect(r.statusCode, r.body).toBe(201);
+  };
+  const get = async (user: string, url: string) => h.app.inject({ method: 'GET', url, headers: auth(await h.token(user)) });
+  const rollupRows = async () =>
+    (
+      await sql<Record<string, unknown>>`select * from kpi_daily order by day, receiving_unit_id, agency_id, procedure_id`.execute(
+        h.database.db,
+      )
+    ).rows;
+
+  beforeAll(async () => {
+    h = await createHarness('2025-09-15T09:00:00+07:00'); // a Monday
+    codes.A = await counter('1.001193'); // 1 working day: due Tue 16 Sep 17:00
+    codes.B = await counter('2.000815', true); // fast track, 4 working hours: due Mon 14:30
+    codes.C = await counter('2.000815'); // 1 working day: due Tue 17:00, left open
+    for (const c of [codes.A, codes.B, codes.C]) await act('clerk.hai', c, 'forward');
+    // The first catch-up sees only these receipts; the rest is applied by the next one.
+    await h.services.kpi.catchUp();
+    h.clock.set('2025-09-15T10:00:00+07:00');
+    await result(codes.A);
+    await act('clerk.hai', codes.A, 'return');
+    await rate(codes.A, 'satisfied');
+    codes.D = await online();
+    await act('clerk.hai', codes.D, 'receive');
+    await act('clerk.hai', codes.D, 'withdraw', { note: 'Công dân xin rút' });
+    codes.E = await online();
+    await act('clerk.hai', codes.E, 'refuse', { note: 'Không thuộc thẩm quyền' });
+    h.clock.set('2025-09-15T16:00:00+07:00');
+    await result(codes.B);
+    await act('clerk.hai', codes.B, 'return');
+    await rate(codes.B, 'not_satisfied');
+    h.clock.set('2025-09-17T10:00:00+07:00'); // Wednesday: C is past its due date
+    await h.services.kpi.catchUp();
+  });
+
+  it('counts what the events say, at the point, for the province and at the agency', async () => {
+    const expected = {
+      submittedOnline: 2,
+      received: 4,
+      receivedInPerson: 3,
+      receivedOnline: 1,
+      receivedPost: 0,
+      refused: 1,
+      withdrawn: 1,
+      stopped: 0,
+      decided: 2,
+      decidedEarly: 1,
+      decidedOnTime: 0,
+      decidedLate: 1,
+      results: 2,
+      electronicResults: 2,
+      digitized: 2,
+      reused: 1,
+      fromStore: 2,
+      populationData: 1,
+      returned: 2,
+      supplementRequests: 0,
+      apologies: 0,
+      ratedSatisfied: 1,
+      ratedAcceptable: 0,
+      ratedNotSatisfied: 1,
+      onTimeRate: 0.5,
+      onlineRate: 0.25,
+      digitizedRate: 1,
+      reuseRate: 0.5,
+      electronicResultRate: 1,
+      satisfactionRate: 0.5,
+      // A: 1 hour from receipt to result; B: 7 hours.
+      averageProcessingHours: 4,
+    };
+    for (const [user, unit] of [
+      ['admin', h.unit('X-HAI-TT')],
+      ['admin', h.unit('PROVINCE')],
+      ['appr.hai', h.unit('X-HAI-UB')],
+    ] as const) {
+      const r = await get(user, `/kpi/figures?unitId=${unit}&from=2025-09-15&to=2025-09-17`);
+      expect(r.statusCode, r.body).toBe(200);
+      const f = r.json();
+      expect(f.unit.id).toBe(unit);
+      expect(f.total).toEqual(expected);
+      expect(f.open).toEqual({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0 });
+      expect(f.asOf).toBe('2025-09-17T03:00:00.000Z');
+    }
+    // Another point's figures hold none of them.
+    const other = (await get('admin', `/kpi/figures?unitId=${h.unit('CN-A')}&from=2025-09-15&to=2025-09-17`)).json();
+    expect(other.total.received).toBe(0);
+    expect(other.total.onTimeRate).toBeNull();
+    expect(other.open).toEqual({ inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 });
+  });
+
+  it('groups by day, procedure and point, and leaves out what falls outside the range', async () => {
+    const byDay = (await get('admin', '/kpi/figures?from=2025-09-14&to=2025-09-17&by=day')).json();
+    expect(byDay.groups.map((g: { key: string; received: number }) => [g.key, g.received])).toEqual([['2025-09-15', 4]]);
+    const byProcedure = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-15&by=procedure')).json();
+    expect(
+      byProcedure.groups.map((g: { labelVi: string; received: number; decidedLate: number }) => [g.labelVi, g.received, g.decidedLate]),
+    ).toEqual([
+      ['1.001193 Thủ tục đăng ký khai sinh', 2, 0],
+      ['2.000815 Chứng thực bản sao từ bản chính', 2, 1],
+    ]);
+    const byPoint = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-15&by=point')).json();
+    expect(byPoint.groups.map((g: { key: string; received: number }) => [Number(g.key), g.received])).toEqual([[h.unit('X-HAI-TT'), 4]]);
+    const month = (await get('admin', '/kpi/figures?from=2025-09-01&to=2025-09-30&by=month')).json();
+    expect(month.groups.map((g: { key: string; received: number }) => [g.key, g.received])).toEqual([['2025-09-01', 4]]);
+    // A past range: nothing happened on the 16th, and what is open now is not a fact of that day.
+    const tuesday = (await get('admin', '/kpi/figures?from=2025-09-16&to=2025-09-16')).json();
+    expect(tuesday.total.received).toBe(0);
+    expect(tuesday.open).toBeNull();
+    const field = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-15&field=CT')).json();
+    expect(field.total.received).toBe(2);
+  });
+
+  it('scores Decision 766 from the same sums; indicators without data yet say so and score nothing', async () => {
+    const r = await get('admin', `/kpi/scorecard?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-09-17`);
+    expect(r.statusCode, r.body).toBe(200);
+    const s = r.json();
+    const by = (id: string) => s.indicators.find((i: { id: string }) => i.id === id);
+    // 2.1: A early; B late; C open past its due date counts as late: 1 of 3.
+    expect(by('2.1')).toMatchObject({ status: 'scored', numerator: 1, denominator: 3, points: 20, earned: 6.67 });
+    // 3.1: of the dossiers of fully-online procedures (A, D), D came online: 50%, full points at 50%.
+    expect(by('3.1')).toMatchObject({ numerator: 1, denominator: 2, earned: 12 });
+    expect(by('4.1')).toMatchObject({ numerator: 2, denominator: 2, earned: 6 });
+    expect(by('4.2')).toMatchObject({ numerator: 2, denominator: 2, earned: 4 });
+    // 4.3: 1 of 2 reused, full at 80%: 2 × 0.5 / 0.8.
+    expect(by('4.3')).toMatchObject({ numerator: 1, denominator: 2, earned: 1.25 });
+    expect(by('4.4')).toMatchObject({ numerator: 2, denominator: 2, earned: 4 });
+    expect(by('4.5b')).toMatchObject({ numerator: 1, denominator: 2, earned: 1 });
+    // 5.4: 100% − (late 50% + not satisfied 50%).
+    expect(by('5.4')).toMatchObject({ numerator: 0, denominator: 2, earned: 0 });
+    for (const id of ['1.1', '1.2', '1.3', '1.4', '3.5', '3.5b', '3.6', '4.2b', '4.5a', '5.2', '5.3'])
+      expect(by(id)).toMatchObject({ status: 'no_data', numerator: null, earned: null });
+    expect(by('1.4').awaitingEn).toBe('No data yet: national portal sync');
+    expect(s.total).toEqual({ points: 100, measurable: 56, earned: 34.92 });
+    expect(s.groups.map((g: { group: string; points: number; earned: number }) => [g.group, g.points, g.earned])).toEqual([
+      ['transparency', 18, 0],
+      ['progress', 20, 6.67],
+      ['online', 22, 12],
+      ['digitization', 22, 16.25],
+      ['satisfaction', 18, 0],
+    ]);
+    // A unit with no dossiers in the range has nothing to score, rather than full marks.
+    const empty = (await get('admin', `/kpi/scorecard?unitId=${h.unit('CN-A')}&from=2025-09-15&to=2025-09-17`)).json();
+    expect(empty.total).toEqual({ points: 100, measurable: 0, earned: 0 });
+    expect(empty.indicators.find((i: { id: string }) => i.id === '2.1')).toMatchObject({
+      status: 'no_dossiers',
+      ratio: null,
+      earned: null,
+    });
+  });
+
+  it('lists, one click from each indicator, the dossiers that cost it points and why', async () => {
+    const list = async (id: string) => {
+      const r = await get('admin', `/kpi/scorecard/${id}/dossiers?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-09-17`);
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json().dossiers.map((d: { code: string; reason: string }) => [d.code, d.reason]);
+    };
+    // 2.1: B decided late; C open past its due date. Its denominator's other dossier, A, was early.
+    expect(await list('2.1')).toEqual([
+      [codes.B, 'late'],
+      [codes.C, 'overdue_open'],
+    ]);
+    // 3.1: A, of a fully online procedure, came to the counter; D came online.
+    expect(await list('3.1')).toEqual([[codes.A, 'not_online']]);
+    expect(await list('4.1')).toEqual([]);
+    expect(await list('4.2')).toEqual([]);
+    // B had no component from the store or the population database.
+    expect(await list('4.3')).toEqual([[codes.B, 'not_reused']]);
+    expect(await list('4.5b')).toEqual([[codes.B, 'no_population_data']]);
+    expect(await list('5.4')).toEqual([[codes.B, 'late']]);
+    const detail = (await get('admin', `/kpi/scorecard/2.1/dossiers?from=2025-09-15&to=2025-09-17`)).json().dossiers[0];
+    expect(detail).toMatchObject({
+      code: codes.B,
+      procedureCode: '2.000815',
+      receivingPointNameVi: expect.any(String),
+      dueAt: '2025-09-15T07:30:00.000Z',
+      decidedAt: '2025-09-15T09:00:00.000Z',
+    });
+    expect(JSON.stringify(detail)).not.toMatch(/0912345678|0370960/);
+    const unknown = await get('admin', '/kpi/scorecard/1.4/dossiers?from=2025-09-15&to=2025-09-17');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: 'VALIDATION', field: 'params.indicator' });
+    expect((await get('clerk.hai', '/kpi/scorecard/2.1/dossiers?from=2025-09-15&to=2025-09-17')).statusCode).toBe(403);
+    expect(
+      (await get('manager.center', `/kpi/scorecard/2.1/dossiers?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-09-17`)).statusCode,
+    ).toBe(403);
+  });
+
+  it('gives the same rollups when rebuilt from the events as the worker built them in two steps', async () => {
+    const built = await rollupRows();
+    expect(built.length).toBe(2);
+    expect(await h.services.kpi.catchUp()).toBe(0);
+    expect(await h.services.kpi.rebuild()).toEqual({ rows: 2 });
+    expect(await rollupRows()).toEqual(built);
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)(
+    'never skips a transaction that commits after a later one was applied (PostgreSQL: concurrent writers)',
+    async () => {
+      const before = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-17')).json().total;
+      const c = await h.database.db.selectFrom('dossiers').select('id').where('code', '=', codes.C!).executeTakeFirstOrThrow();
+      await h.database.db.transaction().execute(async (slow) => {
+        // A slow transaction writes first (a rating of C, given on Wednesday)...
+        await slow
+          .insertInto('ratings')
+          .values({ dossier_id: c.id, rating: 'acceptable', comment: null, created_at: h.clock.now })
+          .execute();
+        // ...then a quick one receives a dossier and commits while the slow one is still open.
+        const f = await counter('2.000815');
+        codes.F = f;
+        await h.services.kpi.catchUp();
+        const during = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-17')).json().total;
+        // Held back behind the oldest running transaction: neither is counted yet.
+        expect([during.received, during.ratedAcceptable]).toEqual([before.received, before.ratedAcceptable]);
+      });
+      await h.services.kpi.catchUp();
+      const after = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-17')).json().total;
+      expect([after.received, after.ratedAcceptable]).toEqual([before.received + 1, before.ratedAcceptable + 1]);
+      const built = await rollupRows();
+      await h.services.kpi.rebuild();
+      expect(await rollupRows()).toEqual(built);
+    },
+  );
+
+  it('lets managers see their own points, an agency approver their agency, and no one else', async () => {
+    const q = 'from=2025-09-15&to=2025-09-17';
+    for (const user of ['clerk.hai', 'spec.hai']) {
+      const r = await get(user, `/kpi/figures?${q}`);
+      expect(r.statusCode, user).toBe(403);
+      expect(r.json().code).toBe('FORBIDDEN');
+      expect((await get(user, `/kpi/scorecard?${q}`)).statusCode).toBe(403);
+    }
+    const own = await get('manager.center', `/kpi/figures?${q}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.json().unit.id).toBe(h.unit('TTPVHCC'));
+    expect(own.json().total.received).toBe(0);
+    for (const unit of ['X-HAI-TT', 'PROVINCE', 'X-HAI-UB'])
+      expect((await get('manager.center', `/kpi/figures?unitId=${h.unit(unit)}&${q}`)).statusCode, unit).toBe(403);
+    expect((await get('appr.hai', `/kpi/figures?unitId=${h.unit('X-HAI-TT')}&${q}`)).statusCode).toBe(403);
+    expect((await get('appr.mot', `/kpi/scorecard?unitId=${h.unit('X-HAI-UB')}&${q}`)).statusCode).toBe(403);
+    expect((await h.app.inject({ method: 'GET', url: `/kpi/figures?${q}` })).statusCode).toBe(401);
+  });
+
+  it('refuses bad ranges and unknown units with the field named', async () => {
+    const cases: [string, number, string | undefined][] = [
+      ['from=2025-09-17&to=2025-09-15', 400, 'querystring.to'],
+      ['from=2025-02-30&to=2025-03-01', 400, 'querystring.from'],
+      ['from=2015-01-01&to=2025-12-31', 400, 'querystring.to'],
+      ['from=yesterday&to=2025-09-15', 400, 'querystring.from'],
+      ['from=2025-09-15&to=2025-09-15&by=hour', 400, 'querystring.by'],
+      ['from=2025-09-15&to=2025-09-15&unitId=999999', 404, undefined],
+      ['from=2025-09-15&to=2025-09-15&unitId=0', 400, 'querystring.unitId'],
+    ];
+    for (const [q, status, field] of cases) {
+      const r = await get('admin', `/kpi/figures?${q}`);
+      expect(r.statusCode, `${q}: ${r.body}`).toBe(status);
+      if (field) expect(r.json().field, q).toBe(field);
+    }
+  });
+});
