@@ -24,6 +24,7 @@ import type { Browser } from 'playwright-core';
 import { samplePdf } from '../../src/demo/demo.model.js';
 import {
   axeEverywhere,
+  axePair,
   check,
   CONTEXT,
   PASSWORD,
@@ -229,6 +230,41 @@ async function main(): Promise<void> {
     if (await page.locator('.overview-table').count()) await page.locator('.overview-chart canvas').waitFor();
     await axeEverywhere(page, 'overview');
     await shot(page, 'staff-overview');
+
+    // 6b. The Decision 766 scorecard of the manager's center: filters kept in the address, indicators without data
+    // said so, and the dossiers that cost points one click away, each opening its dossier.
+    await page.getByRole('link', { name: 'Chỉ số 766' }).click();
+    await page.getByRole('heading', { name: 'Từng chỉ số' }).waitFor();
+    const year = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 4);
+    await page.getByLabel('Từ ngày').fill(`${Number(year) - 1}-01-01`);
+    await page.getByRole('button', { name: 'Xem' }).click();
+    await page.waitForURL(/\/can-bo\/chi-so\?.*from=\d{4}-01-01/);
+    check(new URL(page.url()).searchParams.get('from') === `${Number(year) - 1}-01-01`, 'the scorecard keeps its period in the address');
+    await page.getByRole('heading', { name: 'Từng chỉ số' }).waitFor();
+    // The new period's answer, not the first one still on screen while it loads.
+    await page.locator('.result-count', { hasText: `01/01/${Number(year) - 1}` }).waitFor();
+    const rows = page.locator('.scorecard-table > tbody > tr');
+    await rows.nth(18).waitFor();
+    check((await rows.count()) === 19, `the scorecard lists the 19 indicators (${await rows.count()})`);
+    check(
+      (await page.locator('.scorecard-table tr', { hasText: 'Hồ sơ đồng bộ lên Cổng DVC quốc gia' }).innerText()).includes(
+        'Chưa có dữ liệu',
+      ),
+      'an indicator without data yet says so instead of a number',
+    );
+    await axeEverywhere(page, 'scorecard');
+    await shot(page, 'staff-scorecard');
+    const costly = page.getByRole('button', { name: 'Hồ sơ làm mất điểm' }).first();
+    if (await costly.count()) {
+      await costly.click();
+      const first = page.locator('.costly-table a').first();
+      await first.waitFor();
+      const listed = (await first.innerText()).trim();
+      await axePair(page, 'scorecard (dossiers that cost points)');
+      await first.click();
+      await page.getByRole('heading', { name: listed }).first().waitFor();
+      check(page.url().endsWith(`/can-bo/ho-so/${encodeURIComponent(listed)}`), `a dossier that cost points opens its page (${listed})`);
+    } else check(true, 'no indicator lost points in this period');
 
     // 7. The tracking book (form 07) of the provincial center for this month, from the console.
     await page.getByRole('link', { name: 'Sổ theo dõi' }).click();

@@ -5327,6 +5327,474 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kpi/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's figures over a period, in total and grouped by period, procedure, point or agency (managers, approvers, administrator) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    by?: "day" | "week" | "month" | "quarter" | "year" | "procedure" | "point" | "agency";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            from: string;
+                            to: string;
+                            by: string | null;
+                            /** @description When the rollups last caught up with the events */
+                            asOf: string | null;
+                            total: {
+                                /** @description Submitted online (before a clerk receives them) */
+                                submittedOnline: number;
+                                /** @description Received: the legal clock started */
+                                received: number;
+                                /** @description Received at a counter */
+                                receivedInPerson: number;
+                                /** @description Received from an online submission */
+                                receivedOnline: number;
+                                /** @description Received through the public postal service */
+                                receivedPost: number;
+                                /** @description Refused at receipt */
+                                refused: number;
+                                /** @description Withdrawn at the applicant's request */
+                                withdrawn: number;
+                                /** @description Processing stopped */
+                                stopped: number;
+                                /** @description Decided: result ready or processing stopped */
+                                decided: number;
+                                /** @description Decided before the due date's day */
+                                decidedEarly: number;
+                                /** @description Decided on the due date, by its time */
+                                decidedOnTime: number;
+                                /** @description Decided after the due date, or after more than one supplement request */
+                                decidedLate: number;
+                                /** @description Results ready */
+                                results: number;
+                                /** @description Results issued electronically (into the citizen's store) */
+                                electronicResults: number;
+                                /** @description Results with every component digitized and the result file attached */
+                                digitized: number;
+                                /** @description Decided dossiers with a component taken from the store or the population database */
+                                reused: number;
+                                /** @description Decided dossiers linked to the citizen's store (a component from it or the result into it) */
+                                fromStore: number;
+                                /** @description Decided dossiers using population data */
+                                populationData: number;
+                                /** @description Results returned */
+                                returned: number;
+                                /** @description Supplement requests */
+                                supplementRequests: number;
+                                /** @description Apology letters with a new date */
+                                apologies: number;
+                                /** @description Ratings "satisfied" */
+                                ratedSatisfied: number;
+                                /** @description Ratings "acceptable" */
+                                ratedAcceptable: number;
+                                /** @description Ratings "not satisfied" */
+                                ratedNotSatisfied: number;
+                                /** @description Early or on time ÷ decided */
+                                onTimeRate: number | null;
+                                /** @description Received online ÷ received */
+                                onlineRate: number | null;
+                                /** @description Digitized ÷ results */
+                                digitizedRate: number | null;
+                                /** @description Reused ÷ decided */
+                                reuseRate: number | null;
+                                /** @description Electronic results ÷ results */
+                                electronicResultRate: number | null;
+                                /** @description Satisfied or acceptable ÷ ratings */
+                                satisfactionRate: number | null;
+                                /** @description Average from receipt to decision, less time waiting for a supplement, in hours */
+                                averageProcessingHours: number | null;
+                            };
+                            /** @description Open now (for a range that reaches today) */
+                            open: {
+                                inProgress: number;
+                                inProgressOnTime: number;
+                                inProgressOverdue: number;
+                                paused: number;
+                            } | null;
+                            groups: {
+                                key: string;
+                                labelVi: string;
+                                labelEn: string;
+                                /** @description Submitted online (before a clerk receives them) */
+                                submittedOnline: number;
+                                /** @description Received: the legal clock started */
+                                received: number;
+                                /** @description Received at a counter */
+                                receivedInPerson: number;
+                                /** @description Received from an online submission */
+                                receivedOnline: number;
+                                /** @description Received through the public postal service */
+                                receivedPost: number;
+                                /** @description Refused at receipt */
+                                refused: number;
+                                /** @description Withdrawn at the applicant's request */
+                                withdrawn: number;
+                                /** @description Processing stopped */
+                                stopped: number;
+                                /** @description Decided: result ready or processing stopped */
+                                decided: number;
+                                /** @description Decided before the due date's day */
+                                decidedEarly: number;
+                                /** @description Decided on the due date, by its time */
+                                decidedOnTime: number;
+                                /** @description Decided after the due date, or after more than one supplement request */
+                                decidedLate: number;
+                                /** @description Results ready */
+                                results: number;
+                                /** @description Results issued electronically (into the citizen's store) */
+                                electronicResults: number;
+                                /** @description Results with every component digitized and the result file attached */
+                                digitized: number;
+                                /** @description Decided dossiers with a component taken from the store or the population database */
+                                reused: number;
+                                /** @description Decided dossiers linked to the citizen's store (a component from it or the result into it) */
+                                fromStore: number;
+                                /** @description Decided dossiers using population data */
+                                populationData: number;
+                                /** @description Results returned */
+                                returned: number;
+                                /** @description Supplement requests */
+                                supplementRequests: number;
+                                /** @description Apology letters with a new date */
+                                apologies: number;
+                                /** @description Ratings "satisfied" */
+                                ratedSatisfied: number;
+                                /** @description Ratings "acceptable" */
+                                ratedAcceptable: number;
+                                /** @description Ratings "not satisfied" */
+                                ratedNotSatisfied: number;
+                                /** @description Early or on time ÷ decided */
+                                onTimeRate: number | null;
+                                /** @description Received online ÷ received */
+                                onlineRate: number | null;
+                                /** @description Digitized ÷ results */
+                                digitizedRate: number | null;
+                                /** @description Reused ÷ decided */
+                                reuseRate: number | null;
+                                /** @description Electronic results ÷ results */
+                                electronicResultRate: number | null;
+                                /** @description Satisfied or acceptable ÷ ratings */
+                                satisfactionRate: number | null;
+                                /** @description Average from receipt to decision, less time waiting for a supplement, in hours */
+                                averageProcessingHours: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/scorecard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's Decision 766 scorecard over a period: every indicator's numerator, denominator, threshold and points; indicators without data yet say so */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            from: string;
+                            to: string;
+                            /** @description When the rollups last caught up with the events */
+                            asOf: string | null;
+                            total: {
+                                points: number;
+                                measurable: number;
+                                earned: number;
+                            };
+                            groups: {
+                                group: string;
+                                nameVi: string;
+                                nameEn: string;
+                                points: number;
+                                measurable: number;
+                                earned: number;
+                            }[];
+                            indicators: {
+                                id: string;
+                                /** @description One of transparency, progress, online, digitization, satisfaction */
+                                group: string;
+                                nameVi: string;
+                                nameEn: string;
+                                /** @description Points in the 100-point index */
+                                points: number;
+                                /** @description The share earning full points; below it points scale linearly */
+                                fullAt: number;
+                                status: "scored" | "no_dossiers" | "no_data";
+                                numerator: number | null;
+                                denominator: number | null;
+                                ratio: number | null;
+                                earned: number | null;
+                                awaitingVi: string | null;
+                                awaitingEn: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/scorecard/{indicator}/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dossiers that cost a scorecard indicator its points over a period, and why (at most `limit`, latest first) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Indicator id: 2.1, 3.1, 4.1, 4.2, 4.3, 4.4, 4.5b or 5.4 */
+                    indicator: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            indicator: string;
+                            from: string;
+                            to: string;
+                            dossiers: {
+                                code: string;
+                                procedureCode: string;
+                                procedureNameVi: string;
+                                receivingPointNameVi: string;
+                                agencyNameVi: string;
+                                receivedAt: string | null;
+                                dueAt: string | null;
+                                decidedAt: string | null;
+                                /** @description late, more_than_one_supplement, overdue_open, not_online, no_electronic_result, not_digitized, not_reused, not_linked_to_store, no_population_data or rated_not_satisfied */
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/queue/points/{unitId}": {
         parameters: {
             query?: never;

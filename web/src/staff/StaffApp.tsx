@@ -18,6 +18,7 @@ const InboxPage = lazy(() => import('./InboxPage'));
 const DossierPage = lazy(() => import('./DossierPage'));
 const IntakePage = lazy(() => import('./IntakePage'));
 const OverviewPage = lazy(() => import('./OverviewPage'));
+const ScorecardPage = lazy(() => import('./ScorecardPage'));
 const TrackingBookPage = lazy(() => import('./TrackingBookPage'));
 const CounterPage = lazy(() => import('./CounterPage'));
 const QueuePage = lazy(() => import('./QueuePage'));
@@ -103,6 +104,7 @@ function Guarded() {
           <Route path="ho-so/:code" element={<DossierPage />} />
           <Route path="tiep-nhan" element={<IntakePage />} />
           <Route path="tong-quan" element={manager ? <OverviewPage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="chi-so" element={manager || role === 'approver' ? <ScorecardPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="so-theo-doi" element={keepsBook(role) ? <TrackingBookPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="quay" element={role === 'clerk' || role === 'manager' ? <CounterPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="hang-doi" element={manager ? <QueuePage /> : <Navigate to="/can-bo" replace />} />
@@ -144,6 +146,11 @@ function StaffBar() {
                 {(s.me.role === 'manager' || s.me.role === 'admin') && (
                   <li>
                     <NavLink to="/can-bo/tong-quan">{t('nav.overview')}</NavLink>
+                  </li>
+                )}
+                {(s.me.role === 'manager' || s.me.role === 'admin' || s.me.role === 'approver') && (
+                  <li>
+                    <NavLink to="/can-bo/chi-so">{t('nav.scorecard')}</NavLink>
                   </li>
                 )}
                 {(s.me.role === 'manager' || s.me.role === 'admin') && (

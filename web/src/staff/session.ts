@@ -65,6 +65,7 @@ export type DossierView = Json<'/dossiers/{code}', 'get', 200>;
 export type DossierEvent = Json<'/dossiers/{code}/events', 'get', 200>[number];
 export type StepRow = Json<'/dossiers/{code}/process-control', 'get', 200>[number];
 export type Overview = Json<'/stats/overview', 'get', 200>;
+export type Scorecard = Json<'/kpi/scorecard', 'get', 200>;
 export type StoreDocument = Json<'/store-documents', 'get', 200>[number];
 export type StaffIntake = NonNullable<paths['/dossiers']['post']['requestBody']>['content']['application/json'];
 export type FormNumber = paths['/dossiers/{code}/forms/{form}']['get']['parameters']['path']['form'];
