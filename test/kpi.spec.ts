@@ -258,12 +258,55 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     ).toBe(403);
   });
 
+  it("counts each receiving clerk's receipts, annualized against the yearly norm of the point's area", async () => {
+    const r = await get('admin', `/kpi/productivity?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-09-17`);
+    expect(r.statusCode, r.body).toBe(200);
+    const p = r.json();
+    expect(p.days).toBe(3);
+    expect(p.norms).toEqual({ urban: 1600, rural: 1200, remote: 800 });
+    // A, B and C at the counter, D received from online: four receipts by clerk.hai in 3 days; E was refused.
+    expect(p.clerks).toEqual([
+      {
+        staffId: expect.any(Number),
+        username: 'clerk.hai',
+        fullName: 'clerk.hai',
+        unitId: h.unit('X-HAI-TT'),
+        unitNameVi: expect.any(String),
+        areaType: 'rural',
+        received: 4,
+        annualized: 487,
+        norm: 1200,
+        shareOfNorm: 0.406,
+      },
+    ]);
+    expect(p.points).toEqual([
+      expect.objectContaining({
+        unitId: h.unit('X-HAI-TT'),
+        clerks: 1,
+        received: 4,
+        annualizedPerClerk: 487,
+        norm: 1200,
+        shareOfNorm: 0.406,
+      }),
+    ]);
+    // The agency has no receiving clerks; another point had none in the period.
+    expect((await get('admin', `/kpi/productivity?unitId=${h.unit('X-HAI-UB')}&from=2025-09-15&to=2025-09-17`)).json().clerks).toEqual([]);
+    expect((await get('admin', `/kpi/productivity?unitId=${h.unit('CN-A')}&from=2025-09-15&to=2025-09-17`)).json().points).toEqual([]);
+    expect((await get('clerk.hai', '/kpi/productivity?from=2025-09-15&to=2025-09-17')).statusCode).toBe(403);
+    expect((await get('manager.center', `/kpi/productivity?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-09-17`)).statusCode).toBe(
+      403,
+    );
+  });
+
   it('gives the same rollups when rebuilt from the events as the worker built them in two steps', async () => {
     const built = await rollupRows();
+    const clerks = (await sql`select * from kpi_clerk_daily order by day, staff_id, unit_id`.execute(h.database.db)).rows;
     expect(built.length).toBe(2);
+    expect(clerks).toEqual([{ day: expect.anything(), staff_id: expect.any(Number), unit_id: h.unit('X-HAI-TT'), received: 4 }]);
     expect(await h.services.kpi.catchUp()).toBe(0);
     expect(await h.services.kpi.rebuild()).toEqual({ rows: 2 });
     expect(await rollupRows()).toEqual(built);
+    expect((await sql`select * from kpi_clerk_daily order by day, staff_id, unit_id`.execute(h.database.db)).rows).toEqual(clerks);
   });
 
   it.skipIf(!process.env.DATABASE_URL)(

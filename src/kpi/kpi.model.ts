@@ -95,6 +95,14 @@ export function localDate(at: Date): string {
   return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 }
 
+/** Dossiers a receiving clerk handles in a year, by the area of their service point (configuration). */
+export const DEFAULT_AREA_NORMS: Readonly<Record<'urban' | 'rural' | 'remote', number>> = { urban: 1600, rural: 1200, remote: 800 };
+
+/** A count over `days` days scaled to a year of 365, rounded to a whole number. */
+export function annualized(count: number, days: number): number {
+  return Math.round((count * 365) / days);
+}
+
 // --- The Decision 766 scorecard -------------------------------------------------------------------------------
 
 export const GROUPS = ['transparency', 'progress', 'online', 'digitization', 'satisfaction'] as const;

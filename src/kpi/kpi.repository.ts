@@ -91,7 +91,15 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     where r.txid >= ${lo}::xid8 and r.txid < ${hi}::xid8
     group by 1, 2, 3, 4
     ${upsert(RATING_COUNTERS)}`.execute(db);
-  return Number(events.numAffectedRows ?? 0) + Number(ratings.numAffectedRows ?? 0);
+  const clerks = await sql`
+    insert into kpi_clerk_daily as k (day, staff_id, unit_id, received)
+    select ${localDay(sql`e.at`)}, e.actor_id, e.unit_id, count(*)
+    from dossier_events e
+    where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
+      and e.action = 'receive' and e.actor_kind = 'staff' and e.actor_id is not null and e.unit_id is not null
+    group by 1, 2, 3
+    on conflict (day, staff_id, unit_id) do update set received = k.received + excluded.received`.execute(db);
+  return Number(events.numAffectedRows ?? 0) + Number(ratings.numAffectedRows ?? 0) + Number(clerks.numAffectedRows ?? 0);
 }
 
 /**
@@ -114,6 +122,7 @@ export async function advanceCursor(db: Kysely<DB>, hi: string, rows: number, at
 
 export async function clearRollups(db: Kysely<DB>): Promise<void> {
   await sql`delete from kpi_daily`.execute(db);
+  await sql`delete from kpi_clerk_daily`.execute(db);
   await sql`update kpi_cursor set rows_applied = 0 where id = 1`.execute(db);
 }
 
@@ -312,4 +321,16 @@ export async function costlyDossiers(
     order by coalesce(x.decided_at, x.received_at) desc nulls last, x.code
     limit ${limit}`.execute(db);
   return r.rows;
+}
+
+/** Receipts per receiving clerk over [from, to] at the given points (null: every point), with the clerk and the point. */
+export async function clerkReceipts(db: Kysely<DB>, f: { from: string; to: string; pointIds: number[] | null }) {
+  const r = await sql<{ staff_id: number; full_name: string; username: string; unit_id: number; received: string }>`
+    select k.staff_id, s.full_name, s.username, k.unit_id, sum(k.received) as received
+    from kpi_clerk_daily k join staff s on s.id = k.staff_id
+    where k.day between ${f.from}::date and ${f.to}::date
+      ${f.pointIds ? sql`and k.unit_id = any(${f.pointIds}::int[])` : sql``}
+    group by k.staff_id, s.full_name, s.username, k.unit_id
+    order by sum(k.received) desc, s.username`.execute(db);
+  return r.rows.map((x) => ({ ...x, staff_id: Number(x.staff_id), unit_id: Number(x.unit_id), received: Number(x.received) }));
 }

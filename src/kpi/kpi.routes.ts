@@ -184,4 +184,55 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
     },
     async (req) => s.kpi.costlyDossiers(actorOf(req), req.params.indicator, { ...req.query, fieldCode: req.query.field }),
   );
+
+  const Norm = { areaType: Type.Union([Type.String(), Type.Null()]), norm: Type.Union([Type.Integer(), Type.Null()]) };
+  app.get(
+    '/kpi/productivity',
+    {
+      onRequest: requireStaff(s.auth),
+      schema: {
+        tags: ['kpi'],
+        security: SECURED,
+        summary:
+          'Clerk productivity: dossiers received per receiving clerk and per point over a period, annualized, against the yearly norm of the area (urban 1,600, rural 1,200, remote 800)',
+        querystring: Type.Object({ unitId: Query.unitId, from: Query.from, to: Query.to }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            unit: UnitRef,
+            from: Type.String(),
+            to: Type.String(),
+            days: Type.Integer(),
+            asOf: AsOf,
+            norms: Type.Object({ urban: Type.Integer(), rural: Type.Integer(), remote: Type.Integer() }),
+            points: Type.Array(
+              Type.Object({
+                unitId: Type.Integer(),
+                unitNameVi: Type.String(),
+                clerks: Type.Integer({ description: 'Clerks who received at least one dossier in the period' }),
+                received: Type.Integer(),
+                annualizedPerClerk: Type.Integer(),
+                shareOfNorm: Type.Union([Type.Number(), Type.Null()]),
+                ...Norm,
+              }),
+            ),
+            clerks: Type.Array(
+              Type.Object({
+                staffId: Type.Integer(),
+                username: Type.String(),
+                fullName: Type.String(),
+                unitId: Type.Integer(),
+                unitNameVi: Type.String(),
+                received: Type.Integer(),
+                annualized: Type.Integer({ description: 'Received × 365 ÷ days in the period' }),
+                shareOfNorm: Type.Union([Type.Number(), Type.Null()]),
+                ...Norm,
+              }),
+            ),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => s.kpi.productivity(actorOf(req), req.query),
+  );
 }

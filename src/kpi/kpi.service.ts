@@ -4,8 +4,10 @@ import { DomainError } from '../platform/errors.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import type { OrgService } from '../org/org.service.js';
 import {
+  annualized,
   checkScorecardConfig,
   dateRange,
+  DEFAULT_AREA_NORMS,
   DEFAULT_SCORECARD,
   localDate,
   rates,
@@ -26,6 +28,8 @@ export interface KpiDeps {
   org: OrgService;
   /** A province's own weights and thresholds (default DEFAULT_SCORECARD). */
   scorecard?: readonly IndicatorConfig[];
+  /** Yearly dossiers per receiving clerk by area type (default DEFAULT_AREA_NORMS). */
+  areaNorms?: Readonly<Record<'urban' | 'rural' | 'remote', number>>;
 }
 
 export interface FigureQuery {
@@ -163,6 +167,72 @@ export class KpiService {
       to: range.to,
       asOf: await this.asOf(),
       ...scorecard(this.config, total?.sums ?? zeroSums(), open),
+    };
+  }
+
+  /**
+   * Clerk productivity: dossiers received per receiving clerk over [from, to], annualized, against the yearly norm of
+   * the area of the clerk's service point (urban, rural, remote); and per point, the same per clerk seen receiving.
+   * A point without an area type has no norm (null), never an invented one.
+   */
+  async productivity(actor: Actor | null, q: { unitId?: number | undefined; from: string; to: string }) {
+    const range = dateRange(q.from, q.to);
+    const { unit, filter, byId } = await this.scope(actor, q.unitId);
+    const norms = this.deps.areaNorms ?? DEFAULT_AREA_NORMS;
+    // Receiving clerks work at service points: an agency's scope has none.
+    const pointIds = filter.agencyIds ? [] : filter.pointIds;
+    const rows = await repo.clerkReceipts(this.deps.db, { ...range, pointIds });
+    const normOf = (unitId: number) => {
+      const area = byId.get(unitId)?.area_type ?? null;
+      return { areaType: area, norm: area ? norms[area] : null };
+    };
+    const share = (n: number, norm: number | null) => (norm ? Math.round((n / norm) * 1000) / 1000 : null);
+    const clerks = rows.map((r) => {
+      const { areaType, norm } = normOf(r.unit_id);
+      const perYear = annualized(r.received, range.days);
+      return {
+        staffId: r.staff_id,
+        username: r.username,
+        fullName: r.full_name,
+        unitId: r.unit_id,
+        unitNameVi: byId.get(r.unit_id)?.name_vi ?? `#${r.unit_id}`,
+        areaType,
+        received: r.received,
+        annualized: perYear,
+        norm,
+        shareOfNorm: share(perYear, norm),
+      };
+    });
+    const byPoint = new Map<number, { received: number; clerks: number }>();
+    for (const c of clerks) {
+      const p = byPoint.get(c.unitId) ?? { received: 0, clerks: 0 };
+      p.received += c.received;
+      p.clerks += 1;
+      byPoint.set(c.unitId, p);
+    }
+    const points = [...byPoint].map(([unitId, p]) => {
+      const { areaType, norm } = normOf(unitId);
+      const perClerk = annualized(p.received / p.clerks, range.days);
+      return {
+        unitId,
+        unitNameVi: byId.get(unitId)?.name_vi ?? `#${unitId}`,
+        areaType,
+        clerks: p.clerks,
+        received: p.received,
+        annualizedPerClerk: perClerk,
+        norm,
+        shareOfNorm: share(perClerk, norm),
+      };
+    });
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      from: range.from,
+      to: range.to,
+      days: range.days,
+      asOf: await this.asOf(),
+      norms: { ...norms },
+      points: points.sort((a, b) => b.received - a.received || a.unitId - b.unitId),
+      clerks,
     };
   }
 

@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
  *   commits late is never skipped, whatever order identities were handed out in.
  * - `kpi_daily`: one row per local day (UTC+7), receiving service point, competent agency and procedure, with the
  *   counts of what happened that day. Every column is a sum, so any period, unit or procedure is a sum of rows.
+ * - `kpi_clerk_daily`: receipts per receiving clerk, point and day.
  * - `kpi_cursor`: how far the rollups have applied (one row), locked by the worker while it applies.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -61,6 +62,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index kpi_daily_agency_idx on kpi_daily(agency_id, day)`.execute(db);
   await sql`create index kpi_daily_procedure_idx on kpi_daily(procedure_id, day)`.execute(db);
 
+  // Receipts per receiving clerk and day (clerk productivity against the yearly norm of the point's area).
+  await sql`
+    create table kpi_clerk_daily (
+      day date not null,
+      staff_id integer not null references staff(id),
+      unit_id integer not null references units(id),
+      received integer not null default 0,
+      primary key (day, staff_id, unit_id)
+    )`.execute(db);
+  await sql`create index kpi_clerk_daily_unit_idx on kpi_clerk_daily(unit_id, day)`.execute(db);
+
   await sql`
     create table kpi_cursor (
       id smallint primary key check (id = 1),
@@ -73,6 +85,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop table kpi_cursor`.execute(db);
+  await sql`drop table kpi_clerk_daily`.execute(db);
   await sql`drop table kpi_daily`.execute(db);
   await sql`alter table ratings drop column txid`.execute(db);
   await sql`alter table dossier_events drop column txid`.execute(db);

@@ -5795,6 +5795,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kpi/productivity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clerk productivity: dossiers received per receiving clerk and per point over a period, annualized, against the yearly norm of the area (urban 1,600, rural 1,200, remote 800) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            from: string;
+                            to: string;
+                            days: number;
+                            /** @description When the rollups last caught up with the events */
+                            asOf: string | null;
+                            norms: {
+                                urban: number;
+                                rural: number;
+                                remote: number;
+                            };
+                            points: {
+                                unitId: number;
+                                unitNameVi: string;
+                                /** @description Clerks who received at least one dossier in the period */
+                                clerks: number;
+                                received: number;
+                                annualizedPerClerk: number;
+                                shareOfNorm: number | null;
+                                areaType: string | null;
+                                norm: number | null;
+                            }[];
+                            clerks: {
+                                staffId: number;
+                                username: string;
+                                fullName: string;
+                                unitId: number;
+                                unitNameVi: string;
+                                received: number;
+                                /** @description Received × 365 ÷ days in the period */
+                                annualized: number;
+                                shareOfNorm: number | null;
+                                areaType: string | null;
+                                norm: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/queue/points/{unitId}": {
         parameters: {
             query?: never;
