@@ -289,6 +289,9 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
         shareOfNorm: 0.406,
       }),
     ]);
+    // A range reaching past today is annualized over its days so far (15–17 September), not the days to come.
+    const ahead = (await get('admin', `/kpi/productivity?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-12-31`)).json();
+    expect([ahead.days, ahead.clerks[0].annualized]).toEqual([3, 487]);
     // The agency has no receiving clerks; another point had none in the period.
     expect((await get('admin', `/kpi/productivity?unitId=${h.unit('X-HAI-UB')}&from=2025-09-15&to=2025-09-17`)).json().clerks).toEqual([]);
     expect((await get('admin', `/kpi/productivity?unitId=${h.unit('CN-A')}&from=2025-09-15&to=2025-09-17`)).json().points).toEqual([]);

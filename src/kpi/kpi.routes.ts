@@ -201,7 +201,7 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
             unit: UnitRef,
             from: Type.String(),
             to: Type.String(),
-            days: Type.Integer(),
+            days: Type.Integer({ description: 'Days annualized over: the range up to today' }),
             asOf: AsOf,
             norms: Type.Object({ urban: Type.Integer(), rural: Type.Integer(), remote: Type.Integer() }),
             points: Type.Array(

@@ -182,6 +182,9 @@ export class KpiService {
     // Receiving clerks work at service points: an agency's scope has none.
     const pointIds = filter.agencyIds ? [] : filter.pointIds;
     const rows = await repo.clerkReceipts(this.deps.db, { ...range, pointIds });
+    // Days yet to come have received nothing: a range reaching past today is annualized over its days so far.
+    const today = localDate(this.deps.clock());
+    const days = range.to > today && range.from <= today ? dateRange(range.from, today).days : range.days;
     const normOf = (unitId: number) => {
       const area = byId.get(unitId)?.area_type ?? null;
       return { areaType: area, norm: area ? norms[area] : null };
@@ -189,7 +192,7 @@ export class KpiService {
     const share = (n: number, norm: number | null) => (norm ? Math.round((n / norm) * 1000) / 1000 : null);
     const clerks = rows.map((r) => {
       const { areaType, norm } = normOf(r.unit_id);
-      const perYear = annualized(r.received, range.days);
+      const perYear = annualized(r.received, days);
       return {
         staffId: r.staff_id,
         username: r.username,
@@ -212,7 +215,7 @@ export class KpiService {
     }
     const points = [...byPoint].map(([unitId, p]) => {
       const { areaType, norm } = normOf(unitId);
-      const perClerk = annualized(p.received / p.clerks, range.days);
+      const perClerk = annualized(p.received / p.clerks, days);
       return {
         unitId,
         unitNameVi: byId.get(unitId)?.name_vi ?? `#${unitId}`,
@@ -228,7 +231,7 @@ export class KpiService {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
       to: range.to,
-      days: range.days,
+      days,
       asOf: await this.asOf(),
       norms: { ...norms },
       points: points.sort((a, b) => b.received - a.received || a.unitId - b.unitId),

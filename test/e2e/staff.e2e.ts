@@ -252,6 +252,13 @@ async function main(): Promise<void> {
       ),
       'an indicator without data yet says so instead of a number',
     );
+    // The receiving clerks' productivity, annualized against the area's norm, below the scorecard.
+    const productivity = page.locator('.productivity-table tbody tr');
+    await productivity.first().waitFor();
+    check(
+      (await productivity.count()) > 0,
+      `the scorecard page lists the receiving clerks' productivity (${await productivity.count()} clerks)`,
+    );
     await axeEverywhere(page, 'scorecard');
     await shot(page, 'staff-scorecard');
     const costly = page.getByRole('button', { name: 'Hồ sơ làm mất điểm' }).first();

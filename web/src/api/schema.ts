@@ -5834,6 +5834,7 @@ export interface paths {
                             };
                             from: string;
                             to: string;
+                            /** @description Days annualized over: the range up to today */
                             days: number;
                             /** @description When the rollups last caught up with the events */
                             asOf: string | null;

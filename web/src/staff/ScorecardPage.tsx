@@ -54,6 +54,10 @@ export default function ScorecardPage() {
     (signal) => settle(staffApi.GET('/kpi/figures', { params: { query: { ...q, by: 'month' } }, signal })),
     [query.unitId, query.from, query.to],
   );
+  const [productivity] = useApi(
+    (signal) => settle(staffApi.GET('/kpi/productivity', { params: { query: q }, signal })),
+    [query.unitId, query.from, query.to],
+  );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -147,6 +151,63 @@ export default function ScorecardPage() {
                         {percent(g[r], lang)}
                       </td>
                     ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+
+      {productivity.status === 'ok' && productivity.data.clerks.length > 0 && (
+        <section className="card section" aria-labelledby={`${id}-pr`}>
+          <h2 id={`${id}-pr`}>{t('scorecard.productivity')}</h2>
+          <p className="small muted">
+            {t('scorecard.productivityLead', {
+              urban: productivity.data.norms.urban,
+              rural: productivity.data.norms.rural,
+              remote: productivity.data.norms.remote,
+            })}
+          </p>
+          <div className="table-scroll">
+            <table className="st-table productivity-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('scorecard.clerk')}</th>
+                  <th scope="col">{t('scorecard.point')}</th>
+                  <th scope="col" className="num">
+                    {t('scorecard.received')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.perYear')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.norm')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.ofNorm')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {productivity.data.clerks.map((c) => (
+                  <tr key={`${c.staffId}-${c.unitId}`}>
+                    <th scope="row" data-label={t('scorecard.clerk')}>
+                      {c.fullName}
+                    </th>
+                    <td data-label={t('scorecard.point')}>{c.unitNameVi}</td>
+                    <td className="num" data-label={t('scorecard.received')}>
+                      {number(c.received, lang)}
+                    </td>
+                    <td className="num" data-label={t('scorecard.perYear')}>
+                      {number(c.annualized, lang)}
+                    </td>
+                    <td className="num" data-label={t('scorecard.norm')}>
+                      {c.norm === null ? '—' : number(c.norm, lang)}
+                    </td>
+                    <td className="num" data-label={t('scorecard.ofNorm')}>
+                      {percent(c.shareOfNorm, lang)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
