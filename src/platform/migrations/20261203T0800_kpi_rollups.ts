@@ -72,6 +72,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       primary key (day, staff_id, unit_id)
     )`.execute(db);
   await sql`create index kpi_clerk_daily_unit_idx on kpi_clerk_daily(unit_id, day)`.execute(db);
+  await sql`create index kpi_clerk_daily_staff_idx on kpi_clerk_daily(staff_id, day)`.execute(db);
 
   await sql`
     create table kpi_cursor (
