@@ -6,14 +6,10 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { byVietnamese, formatDate } from '../lib/format';
 import { usePageTitle } from '../lib/page';
 import { useApi } from '../lib/useApi';
+import { vietnamToday } from '../queue/queue.model';
 import { useStaffT } from './i18n';
 import { staffApi } from './session';
 import { BlobButton, useSession } from './shared';
-
-/** Today in Vietnam (YYYY-MM-DD), whatever the device's time zone. */
-function vietnamToday(now = Date.now()): string {
-  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** The longest period the API prints at once (form 07): 366 days after the first. */
 const MAX_DAYS = 366;

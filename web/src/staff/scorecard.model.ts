@@ -1,3 +1,5 @@
+import { vietnamToday } from '../queue/queue.model';
+
 /** The scorecard page's pure parts: its query read from the address, the shares it charts, the indicators with dossiers. */
 
 export const RATES = ['onTimeRate', 'onlineRate', 'digitizedRate', 'satisfactionRate'] as const;
@@ -6,12 +8,10 @@ export type Rate = (typeof RATES)[number];
 /** Indicators whose lost points come from dossiers the API can list (GET /kpi/scorecard/{indicator}/dossiers). */
 export const COSTLY: ReadonlySet<string> = new Set(['2.1', '3.1', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4']);
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Today in Vietnam (YYYY-MM-DD): the queue pages' function, for this page's default range. */
+export { vietnamToday };
 
-/** Today in Vietnam (YYYY-MM-DD), whatever the device's time zone. */
-export function vietnamToday(now: number): string {
-  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
-}
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The page's query from its address (?unit=&from=&to=): a unit id or none (the caller's default), and a range that
