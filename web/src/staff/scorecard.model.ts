@@ -1,4 +1,4 @@
-import { vietnamToday } from '../queue/queue.model';
+import { vietnamToday } from '../queue/queue.model.js';
 
 /** The scorecard page's pure parts: its query read from the address, the shares it charts, the indicators with dossiers. */
 
