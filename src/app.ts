@@ -17,6 +17,7 @@ import { formRoutes } from './forms/form.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { statsRoutes } from './stats/stats.routes.js';
 import { kpiRoutes } from './kpi/kpi.routes.js';
+import { kpiExportRoutes } from './kpi/export.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 
 export const VERSION = '0.1.0';
@@ -94,6 +95,7 @@ export async function buildApp(opts: {
   await webRoutes(app, { distDir: opts.webDistDir });
   await statsRoutes(app, services);
   await kpiRoutes(app, services);
+  await kpiExportRoutes(app, services);
   await queueRoutes(app, services, config.trackingPerMinute);
   return app;
 }

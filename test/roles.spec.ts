@@ -656,3 +656,48 @@ describe('the allowed ends of a dossier', () => {
     expect(twice.error).toMatchObject(problem({ code: 'INVALID_TRANSITION' }));
   });
 });
+
+describe('every account against the leaders’ exports (GET /kpi/export/…)', () => {
+  type Format = 'csv' | 'xlsx';
+  type Query = { from: string; to: string; unitId?: number };
+  const raw = { parseAs: 'arrayBuffer' } as const;
+  /** Each export through the typed client: its path, format and query checked against the API document. */
+  const EXPORTS: Record<string, (api: Api, format: Format, query: Query) => Promise<Sent>> = {
+    figures: (api, format, query) =>
+      api.GET('/kpi/export/figures.{format}', { params: { path: { format }, query: { ...query, by: 'month' } }, ...raw }),
+    scorecard: (api, format, query) => api.GET('/kpi/export/scorecard.{format}', { params: { path: { format }, query }, ...raw }),
+    'costly-dossiers': (api, format, query) =>
+      api.GET('/kpi/export/costly-dossiers.{format}', { params: { path: { format }, query: { ...query, indicator: '2.1' } }, ...raw }),
+    productivity: (api, format, query) => api.GET('/kpi/export/productivity.{format}', { params: { path: { format }, query }, ...raw }),
+  };
+  // As the JSON figures: managers their center and its points, an agency's approver their agency, the administrator
+  // every unit; clerks and specialists none (FORBIDDEN by role). X-HAI-TT is in no one's scope but the administrator's.
+  const expected = (user: string, unit: 'own' | 'X-HAI-TT') => {
+    const role = USERS[user]!;
+    if (role === 'admin') return '200';
+    return unit === 'own' && (role === 'manager' || role === 'approver') ? '200' : '403 FORBIDDEN';
+  };
+
+  it.each(Object.keys(EXPORTS))(
+    'answers GET /kpi/export/%s.{csv,xlsx} with the exact status for every account, in its scope and out of it',
+    async (table) => {
+      const period = { from: '2025-03-01', to: '2025-03-31' };
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const format of ['csv', 'xlsx'] as const) {
+        const anonymous = await EXPORTS[table]!(await h.api(), format, period);
+        got.push(`${format} anonymous ${anonymous.response.status} ${anonymous.error?.code}`);
+        want.push(`${format} anonymous 401 UNAUTHENTICATED`);
+        for (const user of ALL) {
+          const api = await h.api(user);
+          for (const unit of ['own', 'X-HAI-TT'] as const) {
+            const r = await EXPORTS[table]!(api, format, unit === 'own' ? period : { ...period, unitId: h.unit(unit) });
+            got.push(`${format} ${user} ${unit} ${r.response.status}${r.error ? ` ${r.error.code}` : ''}`);
+            want.push(`${format} ${user} ${unit} ${expected(user, unit)}`);
+          }
+        }
+      }
+      expect(got).toEqual(want);
+    },
+  );
+});

@@ -262,6 +262,8 @@ export interface CostlyDossier {
   due_at: Date | null;
   decided_at: Date | null;
   reason: string;
+  /** The order's key, coalesce(decided_at, received_at), as PostgreSQL's text (microseconds kept): where the next page starts. */
+  sort_at: string | null;
 }
 
 /** Indicators whose dossiers can be listed: those computed from the dossiers' own rollups. */
@@ -272,7 +274,7 @@ export type CostlyIndicator = (typeof COSTLY_INDICATORS)[number];
  * The dossiers behind an indicator's lost points over the filter's range, by the same rules as the rollups
  * (applyWindow): decided ones by the local day of their decision, received ones by the day of receipt, ratings by
  * the day given; for 2.1 also the open dossiers past their due date now (when `now` is given), as the scorecard
- * counts them. At most `limit`, latest first.
+ * counts them. At most `limit`, latest first; after `after` (the last row of the previous page) when given.
  */
 export async function costlyDossiers(
   db: Kysely<DB>,
@@ -280,6 +282,7 @@ export async function costlyDossiers(
   f: Filter,
   now: Date | null,
   limit: number,
+  after: CostlyKey | null = null,
 ): Promise<CostlyDossier[]> {
   const inRange = (col: RawBuilder<unknown>) => sql`${localDay(col)} between ${f.from}::date and ${f.to}::date`;
   const scope = [sql`true`];
@@ -309,7 +312,7 @@ export async function costlyDossiers(
     end`,
   };
   const r = await sql<CostlyDossier>`
-    select * from (
+    select x.*, coalesce(x.decided_at, x.received_at)::text as sort_at from (
       select d.code, p.code as procedure_code, v.name_vi as procedure_name_vi, d.receiving_unit_id, d.competent_agency_id as agency_id,
         d.received_at, d.due_at, d.decided_at, ${reason[indicator]} as reason
       from dossiers d
@@ -317,7 +320,7 @@ export async function costlyDossiers(
       join procedure_versions v on v.id = d.procedure_version_id
       where ${sql.join(scope, sql` and `)}
     ) x
-    where x.reason is not null
+    where x.reason is not null ${after ? afterKey(after) : sql``}
     order by coalesce(x.decided_at, x.received_at) desc nulls last, x.code
     limit ${limit}`.execute(db);
   return r.rows;
@@ -333,4 +336,40 @@ export async function clerkReceipts(db: Kysely<DB>, f: { from: string; to: strin
     group by k.staff_id, s.full_name, s.username, k.unit_id
     order by sum(k.received) desc, s.username`.execute(db);
   return r.rows.map((x) => ({ ...x, staff_id: Number(x.staff_id), unit_id: Number(x.unit_id), received: Number(x.received) }));
+}
+
+/** Where a page of costly dossiers ends: its last row's sort_at and code. */
+export interface CostlyKey {
+  sortAt: string | null;
+  code: string;
+}
+
+/** Rows after `k` in the costly order: coalesce(decided_at, received_at) descending, nulls last, then code. */
+function afterKey(k: CostlyKey) {
+  const at = sql`coalesce(x.decided_at, x.received_at)`;
+  return k.sortAt === null
+    ? sql`and ${at} is null and x.code > ${k.code}`
+    : sql`and (${at} < ${k.sortAt}::timestamptz or (${at} = ${k.sortAt}::timestamptz and x.code > ${k.code}) or ${at} is null)`;
+}
+
+/**
+ * Every dossier behind an indicator's lost points, in the order of costlyDossiers, read page by page (keyset:
+ * each page starts after the last row of the one before), so that no result is ever held whole in memory and no
+ * connection or snapshot is held between pages (PGlite has one connection; other requests run between pages).
+ */
+export async function* costlyDossierPages(
+  db: Kysely<DB>,
+  indicator: CostlyIndicator,
+  f: Filter,
+  now: Date | null,
+  pageSize: number,
+): AsyncGenerator<CostlyDossier[]> {
+  let after: CostlyKey | null = null;
+  for (;;) {
+    const page = await costlyDossiers(db, indicator, f, now, pageSize, after);
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    const last = page[page.length - 1]!;
+    after = { sortAt: last.sort_at, code: last.code };
+  }
 }

@@ -8,7 +8,8 @@ import { GROUPINGS, GROUPS } from './kpi.model.js';
 const Day = (description: string) => Type.String({ format: 'date', maxLength: 10, description });
 const Share = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
 
-const Query = {
+/** The query of every leaders' table: unit, period, procedure or field (the exports take the same). */
+export const Query = {
   unitId: Type.Optional(IntId({ description: 'Unit (default: your own; the province for the administrator)' })),
   from: Day('First local day (UTC+7), included'),
   to: Day('Last local day, included (a range covers at most 3,660 days)'),

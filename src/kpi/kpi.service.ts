@@ -241,38 +241,62 @@ export class KpiService {
 
   /** The dossiers that cost an indicator its points, one click from the scorecard (at most `limit`, latest first). */
   async costlyDossiers(actor: Actor | null, indicator: string, q: FigureQuery & { limit?: number | undefined }) {
+    const c = await this.costlyQuery(actor, indicator, q, 'params.indicator');
+    const rows = await repo.costlyDossiers(this.deps.db, c.indicator, c.filter, c.now, q.limit ?? 100);
+    return { ...c.head, dossiers: rows.map((r) => presentCostly(r, c.byId)) };
+  }
+
+  /**
+   * Every dossier that cost an indicator its points, for an export: the rows and order of costlyDossiers without its
+   * limit, read from the database a page at a time (keyset) as the caller consumes them, never all at once.
+   */
+  async allCostlyDossiers(actor: Actor | null, indicator: string, q: FigureQuery, field = 'querystring.indicator', pageSize = 2000) {
+    const c = await this.costlyQuery(actor, indicator, q, field);
+    const db = this.deps.db;
+    async function* dossiers() {
+      for await (const page of repo.costlyDossierPages(db, c.indicator, c.filter, c.now, pageSize))
+        for (const r of page) yield presentCostly(r, c.byId);
+    }
+    return { ...c.head, dossiers: dossiers() };
+  }
+
+  /** The checked indicator, range and scope of a costly-dossiers request; `now` for 2.1's open dossiers when the range reaches today. */
+  private async costlyQuery(actor: Actor | null, indicator: string, q: FigureQuery, field: string) {
     if (!(repo.COSTLY_INDICATORS as readonly string[]).includes(indicator))
       throw new DomainError('VALIDATION', `Indicator ${indicator} has no dossiers to list: one of ${repo.COSTLY_INDICATORS.join(', ')}`, {
-        field: 'params.indicator',
+        field,
       });
     const range = dateRange(q.from, q.to);
     const { unit, filter, byId } = await this.scope(actor, q.unitId);
     const now = this.deps.clock();
-    const rows = await repo.costlyDossiers(
-      this.deps.db,
-      indicator as repo.CostlyIndicator,
-      { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode },
-      range.to >= localDate(now) ? now : null,
-      q.limit ?? 100,
-    );
     return {
-      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
-      indicator,
-      from: range.from,
-      to: range.to,
-      dossiers: rows.map((r) => ({
-        code: r.code,
-        procedureCode: r.procedure_code,
-        procedureNameVi: r.procedure_name_vi,
-        receivingPointNameVi: byId.get(r.receiving_unit_id)?.name_vi ?? `#${r.receiving_unit_id}`,
-        agencyNameVi: byId.get(r.agency_id)?.name_vi ?? `#${r.agency_id}`,
-        receivedAt: r.received_at?.toISOString() ?? null,
-        dueAt: r.due_at?.toISOString() ?? null,
-        decidedAt: r.decided_at?.toISOString() ?? null,
-        reason: r.reason,
-      })),
+      indicator: indicator as repo.CostlyIndicator,
+      filter: { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode },
+      now: range.to >= localDate(now) ? now : null,
+      byId,
+      head: {
+        unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+        indicator,
+        from: range.from,
+        to: range.to,
+      },
     };
   }
+}
+
+/** A costly dossier as the API shows it: no applicant's ID number or phone, the units by name. */
+function presentCostly(r: repo.CostlyDossier, byId: Map<number, Unit>) {
+  return {
+    code: r.code,
+    procedureCode: r.procedure_code,
+    procedureNameVi: r.procedure_name_vi,
+    receivingPointNameVi: byId.get(r.receiving_unit_id)?.name_vi ?? `#${r.receiving_unit_id}`,
+    agencyNameVi: byId.get(r.agency_id)?.name_vi ?? `#${r.agency_id}`,
+    receivedAt: r.received_at?.toISOString() ?? null,
+    dueAt: r.due_at?.toISOString() ?? null,
+    decidedAt: r.decided_at?.toISOString() ?? null,
+    reason: r.reason,
+  };
 }
 
 /** After a PostgreSQL restore, as the tables' owner: see kpi.repository.ts rebaseRestored. */

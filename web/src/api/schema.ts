@@ -5916,6 +5916,373 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kpi/export/figures.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's figures over a period, one row per group (`by`) and the total, as GET /kpi/figures
+         * @description Managers (their points), approvers (their agency) and the administrator, as the JSON route. Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (no formula runs when opened).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    by?: "day" | "week" | "month" | "quarter" | "year" | "procedure" | "point" | "agency";
+                    /** @description Column headers and names in Vietnamese, English or both ("Mã hồ sơ / Dossier code", the default) */
+                    lang?: "both" | "vi" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description csv (UTF-8 with a byte order mark, for Excel) or xlsx */
+                    format: "csv" | "xlsx";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The table as a file to download (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/export/scorecard.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's Decision 766 scorecard over a period, one row per indicator and the total, as GET /kpi/scorecard
+         * @description Managers (their points), approvers (their agency) and the administrator, as the JSON route. Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (no formula runs when opened).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    /** @description Column headers and names in Vietnamese, English or both ("Mã hồ sơ / Dossier code", the default) */
+                    lang?: "both" | "vi" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description csv (UTF-8 with a byte order mark, for Excel) or xlsx */
+                    format: "csv" | "xlsx";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The table as a file to download (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/export/costly-dossiers.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every dossier that cost a scorecard indicator its points over a period, latest first, without the JSON route’s limit (streamed from the database page by page); no applicant’s data
+         * @description Managers (their points), approvers (their agency) and the administrator, as the JSON route. Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (no formula runs when opened).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Indicator id: 2.1, 3.1, 4.1, 4.2, 4.3, 4.4, 4.5b or 5.4 */
+                    indicator: string;
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    /** @description Column headers and names in Vietnamese, English or both ("Mã hồ sơ / Dossier code", the default) */
+                    lang?: "both" | "vi" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description csv (UTF-8 with a byte order mark, for Excel) or xlsx */
+                    format: "csv" | "xlsx";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The table as a file to download (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/export/productivity.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receipts per receiving clerk over a period, annualized against the norm of the area, as GET /kpi/productivity
+         * @description Managers (their points), approvers (their agency) and the administrator, as the JSON route. Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (no formula runs when opened).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Column headers and names in Vietnamese, English or both ("Mã hồ sơ / Dossier code", the default) */
+                    lang?: "both" | "vi" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description csv (UTF-8 with a byte order mark, for Excel) or xlsx */
+                    format: "csv" | "xlsx";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The table as a file to download (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/queue/points/{unitId}": {
         parameters: {
             query?: never;
