@@ -354,6 +354,91 @@ kpiCmd
     await database.close();
   });
 
+const wholeNumber = (max: number) => (v: string) => {
+  if (!/^\d{1,9}$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+  return Number(v);
+};
+
+program
+  .command('import-history <file>')
+  .description(
+    'Import dossiers with their whole history from a motcua.history/1 file (docs/HISTORY-FORMAT.md): idempotent by dossier code, resumable; a JSON summary on stdout',
+  )
+  .option(
+    '--skip-invalid',
+    'store the valid lines and report the bad ones (default: check the whole file first, store nothing if a line is bad)',
+  )
+  .option('--batch-size <n>', 'dossiers per transaction', wholeNumber(5000), 500)
+  .action(async (file: string, opts: { skipInvalid?: boolean; batchSize: number }) => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    try {
+      // A progress bar on a terminal (bytes of the file, per phase); bad lines are printed above it as they are found.
+      const { MultiBar, Presets } = await import('cli-progress');
+      const bars = process.stderr.isTTY
+        ? new MultiBar(
+            { format: ' {phase} [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true, stream: process.stderr },
+            Presets.shades_classic,
+          )
+        : null;
+      let bar: ReturnType<InstanceType<typeof MultiBar>['create']> | null = null;
+      let phase = '';
+      const r = await services.history.importFile(file, {
+        skipInvalid: Boolean(opts.skipInvalid),
+        batchSize: opts.batchSize,
+        onProgress: (p, bytes, total) => {
+          if (!bars) return;
+          if (p !== phase) {
+            phase = p;
+            bar?.update(bar.getTotal());
+            bar = bars.create(total, 0, { phase: p === 'validate' ? 'checking ' : 'importing' });
+          }
+          bar!.update(bytes);
+        },
+        onProblem: (p) => {
+          const text = `line ${p.line}: ${p.field || '(the line)'}: ${p.message}`;
+          if (bars) bars.log(`${text}\n`);
+          else console.error(text);
+        },
+      });
+      bars?.stop();
+      // The figures include the import at once (the server's worker would within a second).
+      await services.kpi.catchUp();
+      const { problems: _, ...summary } = r;
+      console.log(JSON.stringify(summary));
+      if (r.aborted || r.invalid > 0 || r.conflicts > 0) process.exitCode = 1;
+    } finally {
+      await database.close();
+    }
+  });
+
+const historyCmd = program.command('history').description('Imported history (motcua.history/1)');
+historyCmd
+  .command('generate')
+  .description("Write a deterministic history of the demo province's dossiers as motcua.history/1 to stdout")
+  .requiredOption('--dossiers <n>', 'number of dossiers', wholeNumber(1_000_000))
+  .requiredOption('--from <date>', 'first day of receipts, YYYY-MM-DD (local)')
+  .requiredOption('--to <date>', 'the day after the last receipts, YYYY-MM-DD (local)')
+  .option('--seed <n>', 'seed of the pseudo-random generator', wholeNumber(0xffffffff), 1)
+  .action(async (opts: { dossiers: number; from: string; to: string; seed: number }, cmd: Command) => {
+    const day = (v: string, name: string) => {
+      const d = new Date(`${v}T00:00:00+07:00`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(d.getTime()))
+        cmd.error(`error: option '--${name} <date>' must be a date YYYY-MM-DD`);
+      return d;
+    };
+    const from = day(opts.from, 'from');
+    const to = day(opts.to, 'to');
+    if (to <= from) cmd.error("error: option '--to <date>' must be after --from");
+    const { demoFiles } = await import('./demo/seed.js');
+    const { generateHistory } = await import('./demo/history-demo.js');
+    const { once } = (await import('node:events')).EventEmitter;
+    const { province, catalog } = demoFiles();
+    for (const line of generateHistory({ dossiers: opts.dossiers, from, to, now: new Date(), seed: opts.seed, province, catalog })) {
+      if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+    }
+  });
+
 /** A unit given on the command line by id or by key (TTPVHCC, CN-A, …). */
 async function unitArg(services: Awaited<ReturnType<typeof open>>['services'], v: string | undefined): Promise<number | undefined> {
   if (v === undefined) return undefined;

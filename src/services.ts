@@ -11,6 +11,7 @@ import { TrackingService } from './tracking/tracking.service.js';
 import { FormService } from './forms/form.service.js';
 import { StatsService } from './stats/stats.service.js';
 import { KpiService } from './kpi/kpi.service.js';
+import { HistoryService } from './history/history.service.js';
 import { createQueueServices, type QueueServices } from './queue/queue.service.js';
 import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
@@ -50,6 +51,8 @@ export interface Services {
   stats: StatsService;
   /** The leaders' figures and the Decision 766 scorecard, from rollups of the dossiers' events. */
   kpi: KpiService;
+  /** `motcua import-history`: dossiers with their whole history from a motcua.history/1 file. */
+  history: HistoryService;
   forms: FormService;
   queue: QueueServices;
   planner: PlannerService;
@@ -80,6 +83,7 @@ export function createServices(deps: ServiceDeps): Services {
     kpi: new KpiService({ db, clock, org }),
     forms: new FormService({ db, clock, auditKey, dossiers, org, publicUrl }),
     queue: createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups }),
+    history: new HistoryService({ db, clock, auditKey, blobs: deps.blobs, org }),
     planner: new PlannerService({ db, clock, org }),
     notifications,
     lookups,

@@ -482,6 +482,8 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   kpi_daily: KpiDailyTable;
   kpi_cursor: KpiCursorTable;
+  history_imports: HistoryImportTable;
+  history_dossiers: HistoryDossierTable;
 }
 
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */
@@ -498,6 +500,30 @@ export interface KpiCursorTable {
   applied_xmin: string;
   applied_at: Timestamp | null;
   rows_applied: number;
+}
+
+/** One imported history file, by the SHA-256 of its bytes: how far its import has committed (src/history/). */
+export interface HistoryImportTable {
+  id: Generated<number>;
+  file_sha256: string;
+  lines_done: Generated<number>;
+  /** The byte offset after lines_done: where a restarted import resumes reading. */
+  bytes_done: ColumnType<number, number | undefined, number>;
+  imported: Generated<number>;
+  skipped: Generated<number>;
+  conflicts: Generated<number>;
+  invalid: Generated<number>;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** The line of an imported file a dossier came from, with the SHA-256 of the line's canonical JSON. */
+export interface HistoryDossierTable {
+  dossier_id: number;
+  import_id: number;
+  line: number;
+  content_sha256: string;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -8,6 +8,7 @@ import * as lookupsAndLogins from './20261202T1200_lookups_and_logins.js';
 import * as dossierRules from './20261202T1400_dossier_rules.js';
 import * as fileOwnership from './20261202T1600_file_ownership.js';
 import * as kpiRollups from './20261203T0800_kpi_rollups.js';
+import * as historyImports from './20261203T1000_history_imports.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T1400_dossier_rules': dossierRules,
   '20261202T1600_file_ownership': fileOwnership,
   '20261203T0800_kpi_rollups': kpiRollups,
+  '20261203T1000_history_imports': historyImports,
 };
