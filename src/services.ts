@@ -72,6 +72,7 @@ export function createServices(deps: ServiceDeps): Services {
   const dossiers = new DossierService({ db, clock, auditKey, org, catalog, submissions: files, onChange: (code) => tracking.forget(code) });
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
+  const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
   return {
     auth: new AuthService({ db, clock, auditKey, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
     catalog,
@@ -80,9 +81,9 @@ export function createServices(deps: ServiceDeps): Services {
     files,
     tracking,
     stats: new StatsService({ db, clock, org }),
-    kpi: new KpiService({ db, clock, org }),
+    kpi: new KpiService({ db, clock, org, queue: queue.board }),
     forms: new FormService({ db, clock, auditKey, dossiers, org, publicUrl }),
-    queue: createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups }),
+    queue,
     history: new HistoryService({ db, clock, auditKey, blobs: deps.blobs, org }),
     planner: new PlannerService({ db, clock, org }),
     notifications,

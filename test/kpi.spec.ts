@@ -277,6 +277,7 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
         annualized: 487,
         norm: 1200,
         shareOfNorm: 0.406,
+        queue: null,
       },
     ]);
     expect(p.points).toEqual([
@@ -287,8 +288,10 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
         annualizedPerClerk: 487,
         norm: 1200,
         shareOfNorm: 0.406,
+        queue: null,
       }),
     ]);
+    expect(p.waitAimSeconds).toBe(900);
     // A range reaching past today is annualized over its days so far (15–17 September), not the days to come.
     const ahead = (await get('admin', `/kpi/productivity?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-12-31`)).json();
     expect([ahead.days, ahead.clerks[0].annualized]).toEqual([3, 487]);
@@ -299,6 +302,154 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     expect((await get('manager.center', `/kpi/productivity?unitId=${h.unit('X-HAI-TT')}&from=2025-09-15&to=2025-09-17`)).statusCode).toBe(
       403,
     );
+  });
+
+  it("shows each point's and clerk's counter figures beside productivity: tickets served, waits against the target, service", async () => {
+    const unitId = h.unit('X-HAI-TT');
+    const clerk = await h.database.db.selectFrom('staff').select('id').where('username', '=', 'clerk.hai').executeTakeFirstOrThrow();
+    const group = await h.database.db
+      .insertInto('queue_groups')
+      .values({ unit_id: unitId, code: 'KP', name_vi: 'Nhóm KPI', name_en: 'KPI group', target_wait_seconds: 900 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Monday 16 September: three tickets called by clerk.hai, waiting 5, 20 and 10 minutes; two served (10 and 20 min),
+    // one a no-show. A ticket of the 18th falls outside the range; one still waiting was never called.
+    const t = (hhmm: string, day = '2025-09-16') => new Date(`${day}T${hhmm}:00+07:00`);
+    const ticket = (
+      n: number,
+      status: 'done' | 'no_show' | 'waiting',
+      queued: Date,
+      called: Date | null,
+      ended: Date | null,
+      day = '2025-09-16',
+    ) => ({
+      unit_id: unitId,
+      group_id: group.id,
+      day,
+      number: n,
+      label: `KPI${n}`,
+      channel: 'kiosk' as const,
+      priority: null,
+      status,
+      rank_at: queued,
+      arrived_at: queued,
+      queued_at: queued,
+      staff_id: called ? clerk.id : null,
+      called_at: called,
+      started_at: called,
+      ended_at: ended,
+    });
+    await h.database.db
+      .insertInto('queue_tickets')
+      .values([
+        ticket(1, 'done', t('08:00'), t('08:05'), t('08:15')),
+        ticket(2, 'done', t('08:10'), t('08:30'), t('08:50')),
+        ticket(3, 'no_show', t('08:20'), t('08:30'), t('08:32')),
+        ticket(4, 'waiting', t('08:40'), null, null),
+        ticket(5, 'done', t('08:00', '2025-09-18'), t('09:00', '2025-09-18'), t('09:10', '2025-09-18'), '2025-09-18'),
+      ])
+      .execute();
+    const p = (await get('admin', `/kpi/productivity?unitId=${unitId}&from=2025-09-15&to=2025-09-17`)).json();
+    const queue = { served: 2, called: 3, meanWaitSeconds: 700, meanServiceSeconds: 900, withinTargetShare: 0.667 };
+    expect(p.clerks.map((c: { username: string; queue: unknown }) => [c.username, c.queue])).toEqual([['clerk.hai', queue]]);
+    expect(p.points.map((x: { unitId: number; queue: unknown }) => [x.unitId, x.queue])).toEqual([[unitId, queue]]);
+    // A point whose counters served but whose clerks received nothing is listed with no per-clerk rate.
+    const later = (await get('admin', `/kpi/productivity?unitId=${unitId}&from=2025-09-18&to=2025-09-18`)).json();
+    expect(later.points).toEqual([
+      expect.objectContaining({
+        unitId,
+        clerks: 0,
+        received: 0,
+        annualizedPerClerk: null,
+        shareOfNorm: null,
+        queue: { served: 1, called: 1, meanWaitSeconds: 3600, meanServiceSeconds: 600, withinTargetShare: 0 },
+      }),
+    ]);
+  });
+
+  it('ranks the points by their score, overall and by group, with the change from the period before', async () => {
+    const scoreOf = async (unitId: number, from: string, to: string) => {
+      const c = (await get('admin', `/kpi/scorecard?unitId=${unitId}&from=${from}&to=${to}`)).json();
+      return c.total.measurable > 0 ? Math.round((c.total.earned / c.total.measurable) * 10000) / 100 : null;
+    };
+    const hai = h.unit('X-HAI-TT');
+    const r = await get('admin', '/kpi/rankings?from=2025-09-16&to=2025-09-17');
+    expect(r.statusCode, r.body).toBe(200);
+    const k = r.json();
+    expect([k.level, k.previous]).toEqual(['point', { from: '2025-09-14', to: '2025-09-15' }]);
+    const points = (await h.services.org.listUnits()).filter((u) => ['center', 'branch', 'commune_center'].includes(u.kind));
+    expect(k.units).toHaveLength(points.length);
+    // Only X-HAI-TT received anything: it is first, the others have nothing to measure and no rank.
+    const first = k.units[0];
+    const now = await scoreOf(hai, '2025-09-16', '2025-09-17');
+    const before = await scoreOf(hai, '2025-09-14', '2025-09-15');
+    expect(now).not.toBeNull();
+    expect(first).toMatchObject({ unitId: hai, rank: 1, score: now, previousScore: before, previousRank: 1 });
+    expect(first.change).toBe(Math.round((now! - before!) * 100) / 100);
+    expect(first.rankChange).toBe(0);
+    expect(first.groups.map((g: { group: string }) => g.group)).toEqual([
+      'transparency',
+      'progress',
+      'online',
+      'digitization',
+      'satisfaction',
+    ]);
+    expect(k.units.slice(1).every((u: { score: null; rank: null }) => u.score === null && u.rank === null)).toBe(true);
+    // By agency: the commune's committee handled them all.
+    const agencies = (await get('admin', '/kpi/rankings?from=2025-09-15&to=2025-09-17&level=agency')).json();
+    expect(agencies.units[0]).toMatchObject({
+      unitId: h.unit('X-HAI-UB'),
+      rank: 1,
+      score: await scoreOf(h.unit('X-HAI-UB'), '2025-09-15', '2025-09-17'),
+    });
+    // A manager ranks their own points only; a clerk, nothing; nor a manager another center's point.
+    const mine = (await get('manager.center', '/kpi/rankings?from=2025-09-15&to=2025-09-17')).json();
+    expect(mine.units.map((u: { unitId: number }) => u.unitId).sort()).toEqual(
+      points
+        .filter((u) => u.id === h.unit('TTPVHCC') || u.parent_id === h.unit('TTPVHCC'))
+        .map((u) => u.id)
+        .sort(),
+    );
+    expect((await get('clerk.hai', '/kpi/rankings?from=2025-09-15&to=2025-09-17')).statusCode).toBe(403);
+    expect((await get('manager.center', `/kpi/rankings?unitId=${hai}&from=2025-09-15&to=2025-09-17`)).statusCode).toBe(403);
+    const bad = await get('admin', '/kpi/rankings?from=2025-09-15&to=2025-09-17&level=commune');
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('gives weekly and monthly trends against the target lines, each with its change from the period before', async () => {
+    const hai = h.unit('X-HAI-TT');
+    const r = await get('admin', `/kpi/trends?unitId=${hai}&from=2025-09-10&to=2025-09-17&period=week`);
+    expect(r.statusCode, r.body).toBe(200);
+    const t = r.json();
+    expect(t.targets).toEqual({ onTimeRate: 0.99, digitizedRate: 1, satisfactionRate: 0.95 });
+    expect(t.periods.map((p: { start: string; from: string; to: string }) => [p.start, p.from, p.to])).toEqual([
+      ['2025-09-08', '2025-09-10', '2025-09-14'],
+      ['2025-09-15', '2025-09-15', '2025-09-17'],
+    ]);
+    const [empty, week] = t.periods;
+    expect(empty).toMatchObject({ score: null, onTimeRate: null, received: 0, decided: 0 });
+    expect(empty.meetsTargets).toEqual({ onTimeRate: null, digitizedRate: null, satisfactionRate: null });
+    const card = (await get('admin', `/kpi/scorecard?unitId=${hai}&from=2025-09-15&to=2025-09-17`)).json();
+    expect(week).toMatchObject({
+      score: Math.round((card.total.earned / card.total.measurable) * 10000) / 100,
+      onTimeRate: 0.5,
+      onlineRate: 0.25,
+      digitizedRate: 1,
+      satisfactionRate: 0.5,
+      received: 4,
+      decided: 2,
+    });
+    expect(week.meetsTargets).toEqual({ onTimeRate: false, digitizedRate: true, satisfactionRate: false });
+    // Nothing the week before to compare with.
+    expect(week.change).toEqual({ score: null, onTimeRate: null, onlineRate: null, digitizedRate: null, satisfactionRate: null });
+    const month = (await get('admin', `/kpi/trends?unitId=${hai}&from=2025-08-01&to=2025-09-30`)).json();
+    expect(month.period).toBe('month');
+    expect(month.periods.map((p: { start: string; received: number }) => [p.start, p.received])).toEqual([
+      ['2025-08-01', 0],
+      ['2025-09-01', 4],
+    ]);
+    expect((await get('clerk.hai', `/kpi/trends?from=2025-09-01&to=2025-09-30`)).statusCode).toBe(403);
+    expect((await get('admin', `/kpi/trends?from=2025-09-01&to=2025-09-30&period=day`)).statusCode).toBe(400);
   });
 
   it('gives the same rollups when rebuilt from the events as the worker built them in two steps', async () => {

@@ -378,3 +378,76 @@ export function checkScorecardConfig(config: readonly IndicatorConfig[]): void {
     if (!(GROUPS as readonly string[]).includes(c.group)) throw new Error(`scorecard configuration: ${c.id} has an unknown group`);
   }
 }
+
+// --- Rankings and trends --------------------------------------------------------------------------------------
+
+/** The province's target lines (configuration): on time ≥ 99 %, every result digitized, satisfaction ≥ 95 %. */
+export const DEFAULT_TARGETS: Readonly<Record<'onTimeRate' | 'digitizedRate' | 'satisfactionRate', number>> = {
+  onTimeRate: 0.99,
+  digitizedRate: 1,
+  satisfactionRate: 0.95,
+};
+export type Targets = typeof DEFAULT_TARGETS;
+
+export const TREND_PERIODS = ['week', 'month'] as const;
+export type TrendPeriod = (typeof TREND_PERIODS)[number];
+
+const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A local day plus `n` days. */
+export function addDays(day: string, n: number): string {
+  return dayOf(dayMs(day) + n * 86_400_000);
+}
+
+/** The first day of the week (Monday) or month that holds `day`. */
+export function periodStart(day: string, period: TrendPeriod): string {
+  if (period === 'month') return `${day.slice(0, 7)}-01`;
+  const weekday = (new Date(dayMs(day)).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  return addDays(day, -weekday);
+}
+
+/** The first day of the week or month `n` periods after the one starting on `start`. */
+export function nextPeriod(start: string, period: TrendPeriod, n = 1): string {
+  if (period === 'week') return addDays(start, 7 * n);
+  const d = new Date(dayMs(start));
+  return dayOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
+}
+
+/**
+ * The weeks or months that meet [from, to], each clipped to the range, preceded by the whole period before the
+ * first (`previous`: what the first one's change is measured against).
+ */
+export function periodsOf(from: string, to: string, period: TrendPeriod) {
+  const first = periodStart(from, period);
+  const out: { start: string; from: string; to: string }[] = [];
+  for (let s = first; s <= to; s = nextPeriod(s, period)) {
+    const end = addDays(nextPeriod(s, period), -1);
+    out.push({ start: s, from: s < from ? from : s, to: end > to ? to : end });
+  }
+  const prev = nextPeriod(first, period, -1);
+  return { previous: { start: prev, from: prev, to: addDays(first, -1) }, periods: out };
+}
+
+/** The range of the same length just before [from, to]: what a ranking's change is measured against. */
+export function previousRange(from: string, to: string): { from: string; to: string } {
+  const days = (dayMs(to) - dayMs(from)) / 86_400_000 + 1;
+  return { from: addDays(from, -days), to: addDays(from, -1) };
+}
+
+/** A scorecard's result as a score out of 100: points earned over the points measurable (null: nothing to measure). */
+export function scoreOf(t: { earned: number; measurable: number }): number | null {
+  return t.measurable > 0 ? Math.round((t.earned / t.measurable) * 10000) / 100 : null;
+}
+
+/** Competition ranks (1, 2, 2, 4) of scores, best first; a unit with no score has no rank. */
+export function ranks(scores: (number | null)[]): (number | null)[] {
+  return scores.map((s) => (s === null ? null : 1 + scores.filter((x) => x !== null && x > s).length));
+}
+
+/** b − a, or null when either is missing; rounded to hundredths (shares to 4 decimals). */
+export function change(a: number | null, b: number | null, digits = 2): number | null {
+  if (a === null || b === null) return null;
+  const f = 10 ** digits;
+  return Math.round((b - a) * f) / f;
+}

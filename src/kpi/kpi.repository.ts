@@ -190,22 +190,39 @@ export async function sums(db: Kysely<DB>, f: Filter, by: Grouping | null): Prom
 
 /** What is open now among the filter's dossiers (whatever their receipt date): on time, overdue, paused. */
 export async function openNow(db: Kysely<DB>, f: Omit<Filter, 'from' | 'to'>, now: Date): Promise<OpenNow> {
+  const [row] = await openNowBy(db, f, now, null);
+  return row?.open ?? { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
+}
+
+/** The same, per receiving point or competent agency (`key` its id; null: one total). */
+export async function openNowBy(
+  db: Kysely<DB>,
+  f: Omit<Filter, 'from' | 'to'>,
+  now: Date,
+  by: 'point' | 'agency' | null,
+): Promise<{ key: number | null; open: OpenNow }[]> {
   const parts = [sql`d.status in ('received', 'processing', 'supplement_requested', 'awaiting_payment')`];
   if (f.pointIds) parts.push(sql`d.receiving_unit_id = any(${f.pointIds}::int[])`);
   if (f.agencyIds) parts.push(sql`d.competent_agency_id = any(${f.agencyIds}::int[])`);
   if (f.procedureId !== undefined) parts.push(sql`d.procedure_id = ${f.procedureId}`);
   if (f.fieldCode !== undefined)
     parts.push(sql`d.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`);
-  const r = await sql<{ open: string; overdue: string; paused: string }>`
-    select count(*) as open,
+  const key = by === 'point' ? sql`d.receiving_unit_id` : by === 'agency' ? sql`d.competent_agency_id` : sql`null::int`;
+  const r = await sql<{ key: number | null; open: string; overdue: string; paused: string }>`
+    select ${key} as key, count(*) as open,
       count(*) filter (where d.status <> 'supplement_requested' and d.due_at < ${now}) as overdue,
       count(*) filter (where d.status = 'supplement_requested') as paused
-    from dossiers d where ${sql.join(parts, sql` and `)}`.execute(db);
-  const row = r.rows[0]!;
-  const open = Number(row.open);
-  const overdue = Number(row.overdue);
-  const paused = Number(row.paused);
-  return { inProgress: open, inProgressOverdue: overdue, inProgressOnTime: open - overdue - paused, paused };
+    from dossiers d where ${sql.join(parts, sql` and `)}
+    group by 1`.execute(db);
+  return r.rows.map((row) => {
+    const open = Number(row.open);
+    const overdue = Number(row.overdue);
+    const paused = Number(row.paused);
+    return {
+      key: row.key === null ? null : Number(row.key),
+      open: { inProgress: open, inProgressOverdue: overdue, inProgressOnTime: open - overdue - paused, paused },
+    };
+  });
 }
 
 export async function countRollupRows(db: Kysely<DB>): Promise<number> {

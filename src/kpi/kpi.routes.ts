@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { HttpApp } from '../platform/http.js';
 import { IntId, problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
@@ -187,6 +187,17 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
   );
 
   const Norm = { areaType: Type.Union([Type.String(), Type.Null()]), norm: Type.Union([Type.Integer(), Type.Null()]) };
+  const nullable = <T extends TSchema>(t: T, description?: string) => Type.Union([t, Type.Null()], description ? { description } : {});
+  const Counter = nullable(
+    Type.Object({
+      served: Type.Integer({ description: 'Tickets served to the end' }),
+      called: Type.Integer({ description: 'Tickets called (served, no-shows, transfers)' }),
+      meanWaitSeconds: nullable(Type.Integer(), 'Mean wait from queueing to the call, of the tickets called'),
+      meanServiceSeconds: nullable(Type.Integer(), 'Mean time from the call to the end, of the tickets served'),
+      withinTargetShare: nullable(Type.Number(), "Share of the called tickets that waited no longer than their group's target"),
+    }),
+    "The counter queue's figures over the period (null: no ticket called)",
+  );
   app.get(
     '/kpi/productivity',
     {
@@ -205,15 +216,17 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
             days: Type.Integer({ description: 'Days annualized over: the range up to today' }),
             asOf: AsOf,
             norms: Type.Object({ urban: Type.Integer(), rural: Type.Integer(), remote: Type.Integer() }),
+            waitAimSeconds: Type.Integer({ description: "The national aim for a citizen's mean wait (15 minutes)" }),
             points: Type.Array(
               Type.Object({
                 unitId: Type.Integer(),
                 unitNameVi: Type.String(),
                 clerks: Type.Integer({ description: 'Clerks who received at least one dossier in the period' }),
                 received: Type.Integer(),
-                annualizedPerClerk: Type.Integer(),
+                annualizedPerClerk: nullable(Type.Integer(), 'Received per clerk × 365 ÷ days (null: no clerk received)'),
                 shareOfNorm: Type.Union([Type.Number(), Type.Null()]),
                 ...Norm,
+                queue: Counter,
               }),
             ),
             clerks: Type.Array(
@@ -227,6 +240,7 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
                 annualized: Type.Integer({ description: 'Received × 365 ÷ days in the period' }),
                 shareOfNorm: Type.Union([Type.Number(), Type.Null()]),
                 ...Norm,
+                queue: Counter,
               }),
             ),
           }),
@@ -235,5 +249,120 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
       },
     },
     async (req) => s.kpi.productivity(actorOf(req), req.query),
+  );
+
+  const Score = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
+  app.get(
+    '/kpi/rankings',
+    {
+      onRequest: requireStaff(s.auth),
+      schema: {
+        tags: ['kpi'],
+        security: SECURED,
+        summary:
+          'The service points (or agencies) under a unit ranked by their Decision 766 score over a period, overall and by group, with the change from the period of the same length before',
+        querystring: Type.Object(
+          {
+            ...Query,
+            level: Type.Optional(
+              Type.Union([Type.Literal('point'), Type.Literal('agency')], {
+                description:
+                  'Rank service points (by receipt) or agencies (by handling); default: agencies under an agency, points otherwise',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            unit: UnitRef,
+            level: Type.String(),
+            from: Type.String(),
+            to: Type.String(),
+            previous: Type.Object({ from: Type.String(), to: Type.String() }, { description: 'The range the change is measured against' }),
+            asOf: AsOf,
+            groups: Type.Array(Type.Object({ group: Type.String(), nameVi: Type.String(), nameEn: Type.String() })),
+            units: Type.Array(
+              Type.Object({
+                unitId: Type.Integer(),
+                kind: Type.String(),
+                nameVi: Type.String(),
+                nameEn: Type.String(),
+                earned: Type.Number(),
+                measurable: Type.Number(),
+                score: Score('Points earned ÷ points measurable × 100 (null: nothing to measure)'),
+                rank: Type.Union([Type.Integer(), Type.Null()], { description: 'Competition rank by score (1, 2, 2, 4)' }),
+                previousScore: Score('The score over the previous range'),
+                previousRank: Type.Union([Type.Integer(), Type.Null()]),
+                change: Score('Score − previous score'),
+                rankChange: Type.Union([Type.Integer(), Type.Null()], { description: 'Places gained (positive) or lost' }),
+                groups: Type.Array(
+                  Type.Object({
+                    group: Type.String(),
+                    earned: Type.Number(),
+                    measurable: Type.Number(),
+                    score: Score("The group's points earned ÷ measurable × 100"),
+                    rank: Type.Union([Type.Integer(), Type.Null()]),
+                    change: Score('Group score − its previous score'),
+                  }),
+                ),
+              }),
+            ),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => s.kpi.rankings(actorOf(req), { ...req.query, fieldCode: req.query.field }),
+  );
+
+  const Change = Type.Union([Type.Number(), Type.Null()]);
+  const Meets = Type.Union([Type.Boolean(), Type.Null()]);
+  app.get(
+    '/kpi/trends',
+    {
+      onRequest: requireStaff(s.auth),
+      schema: {
+        tags: ['kpi'],
+        security: SECURED,
+        summary:
+          "A unit's weeks or months: the score and the on-time, online, digitized and satisfaction rates, each with its change from the period before, against the province's target lines",
+        querystring: Type.Object(
+          { ...Query, period: Type.Optional(Type.Union([Type.Literal('week'), Type.Literal('month')], { description: 'default month' })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            unit: UnitRef,
+            period: Type.String(),
+            from: Type.String(),
+            to: Type.String(),
+            asOf: AsOf,
+            targets: Type.Object({ onTimeRate: Type.Number(), digitizedRate: Type.Number(), satisfactionRate: Type.Number() }),
+            periods: Type.Array(
+              Type.Object({
+                start: Type.String({ description: "The week's Monday or the month's first day" }),
+                from: Type.String({ description: 'First day counted (the range may clip the period)' }),
+                to: Type.String(),
+                score: Score('Points earned ÷ measurable × 100'),
+                onTimeRate: Share('Early or on time ÷ decided'),
+                onlineRate: Share('Received online ÷ received'),
+                digitizedRate: Share('Digitized ÷ results'),
+                satisfactionRate: Share('Satisfied or acceptable ÷ ratings'),
+                received: Type.Integer(),
+                decided: Type.Integer(),
+                change: Type.Object(
+                  { score: Change, onTimeRate: Change, onlineRate: Change, digitizedRate: Change, satisfactionRate: Change },
+                  { description: 'From the period before (week over week, month over month)' },
+                ),
+                meetsTargets: Type.Object({ onTimeRate: Meets, digitizedRate: Meets, satisfactionRate: Meets }),
+              }),
+            ),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => s.kpi.trends(actorOf(req), { ...req.query, fieldCode: req.query.field }),
   );
 }

@@ -5,19 +5,30 @@ import { requireRole, type Actor } from '../auth/auth.model.js';
 import type { OrgService } from '../org/org.service.js';
 import {
   annualized,
+  change,
   checkScorecardConfig,
   dateRange,
   DEFAULT_AREA_NORMS,
   DEFAULT_SCORECARD,
+  DEFAULT_TARGETS,
+  GROUPS,
   localDate,
+  periodsOf,
+  previousRange,
+  ranks,
   rates,
   scorecard,
+  scoreOf,
   zeroSums,
   type Grouping,
   type IndicatorConfig,
+  type OpenNow,
   type Sums,
+  type Targets,
+  type TrendPeriod,
 } from './kpi.model.js';
 import * as repo from './kpi.repository.js';
+import type { BoardService } from '../queue/board.service.js';
 
 const POINT_KINDS = new Set(['center', 'branch', 'commune_center']);
 const AGENCY_KINDS = new Set(['department', 'commune_committee']);
@@ -30,7 +41,13 @@ export interface KpiDeps {
   scorecard?: readonly IndicatorConfig[];
   /** Yearly dossiers per receiving clerk by area type (default DEFAULT_AREA_NORMS). */
   areaNorms?: Readonly<Record<'urban' | 'rural' | 'remote', number>>;
+  /** The province's target lines (default DEFAULT_TARGETS). */
+  targets?: Targets;
+  /** The counters' service per point and clerk (the queue's figures shown beside productivity). */
+  queue?: Pick<BoardService, 'serviceSummary'>;
 }
+
+const NOTHING_OPEN: OpenNow = { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
 
 export interface FigureQuery {
   unitId?: number | undefined;
@@ -190,6 +207,12 @@ export class KpiService {
       return { areaType: area, norm: area ? norms[area] : null };
     };
     const share = (n: number, norm: number | null) => (norm ? Math.round((n / norm) * 1000) / 1000 : null);
+    // The counters' side of the same work: tickets served, waits against the aim, service times.
+    const served = this.deps.queue ? await this.deps.queue.serviceSummary(pointIds, range.from, range.to) : [];
+    const queueOf = (unitId: number, staffId: number | null) => {
+      const q = served.find((x) => x.unitId === unitId && x.staffId === staffId);
+      return q ? queueFigures(q) : null;
+    };
     const clerks = rows.map((r) => {
       const { areaType, norm } = normOf(r.unit_id);
       const perYear = annualized(r.received, days);
@@ -204,6 +227,7 @@ export class KpiService {
         annualized: perYear,
         norm,
         shareOfNorm: share(perYear, norm),
+        queue: queueOf(r.unit_id, r.staff_id),
       };
     });
     const byPoint = new Map<number, { received: number; clerks: number }>();
@@ -213,9 +237,10 @@ export class KpiService {
       p.clerks += 1;
       byPoint.set(c.unitId, p);
     }
+    for (const q of served) if (q.staffId === null && !byPoint.has(q.unitId)) byPoint.set(q.unitId, { received: 0, clerks: 0 });
     const points = [...byPoint].map(([unitId, p]) => {
       const { areaType, norm } = normOf(unitId);
-      const perClerk = annualized(p.received / p.clerks, days);
+      const perClerk = p.clerks > 0 ? annualized(p.received / p.clerks, days) : null;
       return {
         unitId,
         unitNameVi: byId.get(unitId)?.name_vi ?? `#${unitId}`,
@@ -224,7 +249,8 @@ export class KpiService {
         received: p.received,
         annualizedPerClerk: perClerk,
         norm,
-        shareOfNorm: share(perClerk, norm),
+        shareOfNorm: perClerk === null ? null : share(perClerk, norm),
+        queue: queueOf(unitId, null),
       };
     });
     return {
@@ -234,8 +260,149 @@ export class KpiService {
       days,
       asOf: await this.asOf(),
       norms: { ...norms },
+      waitAimSeconds: QUEUE_WAIT_AIM_SECONDS,
       points: points.sort((a, b) => b.received - a.received || a.unitId - b.unitId),
       clerks,
+    };
+  }
+
+  /**
+   * The units below a unit ranked by their scorecard over [from, to] (a score out of 100: points earned over points
+   * measurable, since indicators without dossiers or data earn nothing either way), overall and in each group, with
+   * the change from the range of the same length just before. Service points are ranked by what they received, an
+   * agency's units by what they handled (`level`, default: agencies under an agency, points otherwise).
+   */
+  async rankings(actor: Actor | null, q: FigureQuery & { level?: 'point' | 'agency' | undefined }) {
+    const range = dateRange(q.from, q.to);
+    const { unit, filter, byId } = await this.scope(actor, q.unitId);
+    const level = q.level ?? (AGENCY_KINDS.has(unit.kind) ? 'agency' : 'point');
+    const kinds = level === 'agency' ? AGENCY_KINDS : POINT_KINDS;
+    const ids =
+      (level === 'agency' ? filter.agencyIds : filter.pointIds) ?? [...byId.values()].filter((u) => kinds.has(u.kind)).map((u) => u.id);
+    const candidates = ids.filter((id) => kinds.has(byId.get(id)?.kind ?? ''));
+    const prev = previousRange(range.from, range.to);
+    const now = this.deps.clock();
+    const base = { ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
+    const cards = async (r: { from: string; to: string }) => {
+      const sums = new Map((await repo.sums(this.deps.db, { ...r, ...base }, level)).map((g) => [Number(g.key), g.sums]));
+      const open =
+        r.to >= localDate(now) ? new Map((await repo.openNowBy(this.deps.db, base, now, level)).map((o) => [o.key, o.open])) : new Map();
+      return candidates.map((id) => scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN));
+    };
+    const [current, before] = [await cards(range), await cards(prev)];
+    const rankIn = (xs: typeof current, g: number | null) => ranks(xs.map((c) => scoreOf(g === null ? c.total : c.groups[g]!)));
+    const rank = rankIn(current, null);
+    const rankBefore = rankIn(before, null);
+    const groupRanks = GROUPS.map((_, g) => rankIn(current, g));
+    const units = candidates.map((id, i) => {
+      const u = byId.get(id)!;
+      const score = scoreOf(current[i]!.total);
+      const previousScore = scoreOf(before[i]!.total);
+      return {
+        unitId: id,
+        kind: u.kind,
+        nameVi: u.name_vi,
+        nameEn: u.name_en,
+        earned: current[i]!.total.earned,
+        measurable: current[i]!.total.measurable,
+        score,
+        rank: rank[i]!,
+        previousScore,
+        previousRank: rankBefore[i]!,
+        change: change(previousScore, score),
+        rankChange: rank[i] !== null && rankBefore[i] !== null ? rankBefore[i]! - rank[i]! : null,
+        groups: current[i]!.groups.map((g, k) => ({
+          group: g.group,
+          earned: g.earned,
+          measurable: g.measurable,
+          score: scoreOf(g),
+          rank: groupRanks[k]![i]!,
+          change: change(scoreOf(before[i]!.groups[k]!), scoreOf(g)),
+        })),
+      };
+    });
+    units.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || byVietnameseName(a.nameVi, b.nameVi));
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      level,
+      from: range.from,
+      to: range.to,
+      previous: prev,
+      asOf: await this.asOf(),
+      groups: GROUPS.map((g, k) => ({ group: g, nameVi: current[0]?.groups[k]?.nameVi ?? g, nameEn: current[0]?.groups[k]?.nameEn ?? g })),
+      units,
+    };
+  }
+
+  /**
+   * A unit's weeks or months over [from, to] (the first and last clipped to the range): the score and the rates a
+   * province is judged by, each with its change from the period before (week over week, month over month), against
+   * the target lines.
+   */
+  async trends(actor: Actor | null, q: FigureQuery & { period?: TrendPeriod | undefined }) {
+    const range = dateRange(q.from, q.to);
+    const period = q.period ?? 'month';
+    const { unit, filter } = await this.scope(actor, q.unitId);
+    const { previous, periods } = periodsOf(range.from, range.to, period);
+    if (periods.length > 530)
+      throw new DomainError('VALIDATION', `A trend has at most 530 ${period}s: choose months for this range`, {
+        field: 'querystring.period',
+      });
+    const base = { ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
+    const now = this.deps.clock();
+    const today = localDate(now);
+    const rows = new Map(
+      (await repo.sums(this.deps.db, { from: previous.from, to: range.to, ...base }, period)).map((g) => [g.key, g.sums]),
+    );
+    const open = range.to >= today ? await repo.openNow(this.deps.db, base, now) : NOTHING_OPEN;
+    const targets = this.deps.targets ?? DEFAULT_TARGETS;
+    const figure = (p: { start: string; from: string; to: string }) => {
+      const s = rows.get(p.start) ?? zeroSums();
+      // What is open now weighs on the period that holds today, as on the scorecard.
+      const card = scorecard(this.config, s, p.from <= today && today <= p.to ? open : NOTHING_OPEN);
+      const r = rates(s);
+      return {
+        score: scoreOf(card.total),
+        onTimeRate: r.onTimeRate,
+        onlineRate: r.onlineRate,
+        digitizedRate: r.digitizedRate,
+        satisfactionRate: r.satisfactionRate,
+        received: s.received,
+        decided: s.decided,
+      };
+    };
+    let before = figure(previous);
+    const out = periods.map((p) => {
+      const f = figure(p);
+      const row = {
+        start: p.start,
+        from: p.from,
+        to: p.to,
+        ...f,
+        change: {
+          score: change(before.score, f.score),
+          onTimeRate: change(before.onTimeRate, f.onTimeRate, 4),
+          onlineRate: change(before.onlineRate, f.onlineRate, 4),
+          digitizedRate: change(before.digitizedRate, f.digitizedRate, 4),
+          satisfactionRate: change(before.satisfactionRate, f.satisfactionRate, 4),
+        },
+        meetsTargets: {
+          onTimeRate: f.onTimeRate === null ? null : f.onTimeRate >= targets.onTimeRate,
+          digitizedRate: f.digitizedRate === null ? null : f.digitizedRate >= targets.digitizedRate,
+          satisfactionRate: f.satisfactionRate === null ? null : f.satisfactionRate >= targets.satisfactionRate,
+        },
+      };
+      before = f;
+      return row;
+    });
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      period,
+      from: range.from,
+      to: range.to,
+      asOf: await this.asOf(),
+      targets: { ...targets },
+      periods: out,
     };
   }
 
@@ -304,6 +471,8 @@ export function rebaseRestoredRollups(owner: Kysely<DB>): Promise<{ applied: num
   return repo.rebaseRestored(owner);
 }
 
+const byVietnameseName = (a: string, b: string) => a.localeCompare(b, 'vi');
+
 /** A unit and everything below it in the organization. */
 function descendants(units: Unit[], rootId: number): Unit[] {
   const children = new Map<number, Unit[]>();
@@ -316,6 +485,21 @@ function descendants(units: Unit[], rootId: number): Unit[] {
     stack.push(...(children.get(u.id) ?? []));
   }
   return out;
+}
+
+/** The national aim for a citizen's wait at a counter: 15 minutes on average. */
+export const QUEUE_WAIT_AIM_SECONDS = 900;
+
+/** A point's or clerk's counter figures: means over the tickets they apply to (null when there are none). */
+function queueFigures(q: Awaited<ReturnType<BoardService['serviceSummary']>>[number]) {
+  const mean = (total: number, n: number) => (n > 0 ? Math.round(total / n) : null);
+  return {
+    served: q.served,
+    called: q.called,
+    meanWaitSeconds: mean(q.waitSeconds, q.called),
+    meanServiceSeconds: mean(q.serviceSeconds, q.served),
+    withinTargetShare: q.called > 0 ? Math.round((q.withinTarget / q.called) * 1000) / 1000 : null,
+  };
 }
 
 /** Counts and the rates derived from them, in the API's camelCase. */

@@ -181,4 +181,9 @@ export class BoardService {
   async hourlyHistory(unitIds: number[], fromDay: string, toDay: string) {
     return repo.hourlyHistory(this.ctx.db, unitIds, fromDay, toDay);
   }
+
+  /** Tickets served, waits and service times per point and per calling clerk between two local days (inclusive). */
+  async serviceSummary(unitIds: number[] | null, fromDay: string, toDay: string) {
+    return repo.serviceSummary(this.ctx.db, unitIds, fromDay, toDay);
+  }
 }

@@ -295,6 +295,45 @@ export async function hourlyHistory(db: Kysely<DB>, unitIds: number[], fromDay: 
   }));
 }
 
+/**
+ * The counters' service over local days [fromDay, toDay] at the given points (null: every point), per point and per
+ * clerk who called: tickets served, mean wait (queued until called, of the tickets called), mean service (called
+ * until done), and how many called tickets waited no longer than their service group's target.
+ */
+export async function serviceSummary(db: Kysely<DB>, unitIds: number[] | null, fromDay: string, toDay: string) {
+  if (unitIds && !unitIds.length) return [];
+  const r = await sql<{
+    unit_id: number;
+    staff_id: number | null;
+    served: number;
+    called: number;
+    within_target: number;
+    wait_seconds: number | null;
+    service_seconds: number | null;
+  }>`
+    select t.unit_id, t.staff_id,
+      count(*) filter (where t.status = 'done')::int as served,
+      count(*) filter (where t.called_at is not null)::int as called,
+      count(*) filter (where t.called_at is not null and t.called_at - t.queued_at <= make_interval(secs => g.target_wait_seconds))::int as within_target,
+      sum(extract(epoch from (t.called_at - t.queued_at))) filter (where t.called_at is not null)::float8 as wait_seconds,
+      sum(extract(epoch from (t.ended_at - t.called_at))) filter (where t.status = 'done')::float8 as service_seconds
+    from queue_tickets t join queue_groups g on g.id = t.group_id
+    where t.day between ${fromDay}::date and ${toDay}::date and t.staff_id is not null
+      ${unitIds ? sql`and t.unit_id = any(${unitIds}::int[])` : sql``}
+    group by grouping sets ((t.unit_id), (t.unit_id, t.staff_id))
+    order by t.unit_id, t.staff_id nulls first`.execute(db);
+  return r.rows.map((x) => ({
+    unitId: Number(x.unit_id),
+    /** null: the point's total. */
+    staffId: x.staff_id === null ? null : Number(x.staff_id),
+    served: Number(x.served),
+    called: Number(x.called),
+    withinTarget: Number(x.within_target),
+    waitSeconds: x.wait_seconds === null ? 0 : Number(x.wait_seconds),
+    serviceSeconds: x.service_seconds === null ? 0 : Number(x.service_seconds),
+  }));
+}
+
 // ---- bookings ------------------------------------------------------------------------------
 
 export async function bookedInSlot(db: Kysely<DB>, groupId: number, slotStart: Date): Promise<number> {

@@ -5843,16 +5843,32 @@ export interface paths {
                                 rural: number;
                                 remote: number;
                             };
+                            /** @description The national aim for a citizen's mean wait (15 minutes) */
+                            waitAimSeconds: number;
                             points: {
                                 unitId: number;
                                 unitNameVi: string;
                                 /** @description Clerks who received at least one dossier in the period */
                                 clerks: number;
                                 received: number;
-                                annualizedPerClerk: number;
+                                /** @description Received per clerk × 365 ÷ days (null: no clerk received) */
+                                annualizedPerClerk: number | null;
                                 shareOfNorm: number | null;
                                 areaType: string | null;
                                 norm: number | null;
+                                /** @description The counter queue's figures over the period (null: no ticket called) */
+                                queue: {
+                                    /** @description Tickets served to the end */
+                                    served: number;
+                                    /** @description Tickets called (served, no-shows, transfers) */
+                                    called: number;
+                                    /** @description Mean wait from queueing to the call, of the tickets called */
+                                    meanWaitSeconds: number | null;
+                                    /** @description Mean time from the call to the end, of the tickets served */
+                                    meanServiceSeconds: number | null;
+                                    /** @description Share of the called tickets that waited no longer than their group's target */
+                                    withinTargetShare: number | null;
+                                } | null;
                             }[];
                             clerks: {
                                 staffId: number;
@@ -5866,6 +5882,289 @@ export interface paths {
                                 shareOfNorm: number | null;
                                 areaType: string | null;
                                 norm: number | null;
+                                /** @description The counter queue's figures over the period (null: no ticket called) */
+                                queue: {
+                                    /** @description Tickets served to the end */
+                                    served: number;
+                                    /** @description Tickets called (served, no-shows, transfers) */
+                                    called: number;
+                                    /** @description Mean wait from queueing to the call, of the tickets called */
+                                    meanWaitSeconds: number | null;
+                                    /** @description Mean time from the call to the end, of the tickets served */
+                                    meanServiceSeconds: number | null;
+                                    /** @description Share of the called tickets that waited no longer than their group's target */
+                                    withinTargetShare: number | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service points (or agencies) under a unit ranked by their Decision 766 score over a period, overall and by group, with the change from the period of the same length before */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    /** @description Rank service points (by receipt) or agencies (by handling); default: agencies under an agency, points otherwise */
+                    level?: "point" | "agency";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            level: string;
+                            from: string;
+                            to: string;
+                            /** @description The range the change is measured against */
+                            previous: {
+                                from: string;
+                                to: string;
+                            };
+                            /** @description When the rollups last caught up with the events */
+                            asOf: string | null;
+                            groups: {
+                                group: string;
+                                nameVi: string;
+                                nameEn: string;
+                            }[];
+                            units: {
+                                unitId: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                                earned: number;
+                                measurable: number;
+                                /** @description Points earned ÷ points measurable × 100 (null: nothing to measure) */
+                                score: number | null;
+                                /** @description Competition rank by score (1, 2, 2, 4) */
+                                rank: number | null;
+                                /** @description The score over the previous range */
+                                previousScore: number | null;
+                                previousRank: number | null;
+                                /** @description Score − previous score */
+                                change: number | null;
+                                /** @description Places gained (positive) or lost */
+                                rankChange: number | null;
+                                groups: {
+                                    group: string;
+                                    earned: number;
+                                    measurable: number;
+                                    /** @description The group's points earned ÷ measurable × 100 */
+                                    score: number | null;
+                                    rank: number | null;
+                                    /** @description Group score − its previous score */
+                                    change: number | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's weeks or months: the score and the on-time, online, digitized and satisfaction rates, each with its change from the period before, against the province's target lines */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    /** @description default month */
+                    period?: "week" | "month";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            period: string;
+                            from: string;
+                            to: string;
+                            /** @description When the rollups last caught up with the events */
+                            asOf: string | null;
+                            targets: {
+                                onTimeRate: number;
+                                digitizedRate: number;
+                                satisfactionRate: number;
+                            };
+                            periods: {
+                                /** @description The week's Monday or the month's first day */
+                                start: string;
+                                /** @description First day counted (the range may clip the period) */
+                                from: string;
+                                to: string;
+                                /** @description Points earned ÷ measurable × 100 */
+                                score: number | null;
+                                /** @description Early or on time ÷ decided */
+                                onTimeRate: number | null;
+                                /** @description Received online ÷ received */
+                                onlineRate: number | null;
+                                /** @description Digitized ÷ results */
+                                digitizedRate: number | null;
+                                /** @description Satisfied or acceptable ÷ ratings */
+                                satisfactionRate: number | null;
+                                received: number;
+                                decided: number;
+                                /** @description From the period before (week over week, month over month) */
+                                change: {
+                                    score: number | null;
+                                    onTimeRate: number | null;
+                                    onlineRate: number | null;
+                                    digitizedRate: number | null;
+                                    satisfactionRate: number | null;
+                                };
+                                meetsTargets: {
+                                    onTimeRate: boolean | null;
+                                    digitizedRate: boolean | null;
+                                    satisfactionRate: boolean | null;
+                                };
                             }[];
                         };
                     };
