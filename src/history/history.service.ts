@@ -125,8 +125,8 @@ export class HistoryService {
     // Result files judged good (by the SHA-256 of their bytes), and those stored: each is judged once a pass.
     const checked = new Set<string>();
     const stored = new Map<string, repo.BatchDossier['resultBlob']>();
-    const problem = (p: LineProblem) => {
-      summary.invalid += 1;
+    const problem = (p: LineProblem, kind: 'invalid' | 'conflict' = 'invalid') => {
+      if (kind === 'invalid') summary.invalid += 1;
       if (summary.problems.length < KEEP_PROBLEMS) summary.problems.push(p);
       opts.onProblem?.(p);
     };
@@ -142,7 +142,10 @@ export class HistoryService {
         );
         for (const p of pending) {
           const conflict = conflictOf(p.d, existing, p.line);
-          if (conflict) problem(conflict);
+          if (conflict) {
+            summary.conflicts += 1;
+            problem(conflict, 'conflict');
+          }
         }
         pending = [];
       };
@@ -157,7 +160,7 @@ export class HistoryService {
         }
       }
       await checkExisting();
-      if (summary.invalid > 0) return { ...done(), aborted: true };
+      if (summary.invalid > 0 || summary.conflicts > 0) return { ...done(), aborted: true };
     }
 
     const seen = new Map<string, number>();
@@ -239,7 +242,7 @@ export class HistoryService {
     upTo: { line: number; byte: number },
     invalid: number,
     finished: boolean,
-    run: { problem: (p: LineProblem) => void; stored: Map<string, repo.BatchDossier['resultBlob']> },
+    run: { problem: (p: LineProblem, kind: 'conflict') => void; stored: Map<string, repo.BatchDossier['resultBlob']> },
   ) {
     const { db, auditKey, clock } = this.deps;
     const { problem, stored: blobs } = run;
@@ -265,7 +268,7 @@ export class HistoryService {
         const conflict = conflictOf(d, existing, line);
         if (conflict) {
           conflicts += 1;
-          problem(conflict);
+          problem(conflict, 'conflict');
         } else skipped += 1;
         return false;
       });
