@@ -90,7 +90,7 @@ program
       const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), auditKey, { log: (m) => log.info(m) });
       await services.org.reload();
       log.info(
-        `demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers`,
+        `demo province ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${r.units} units, ${r.procedures} procedures, ${r.staff} staff, ${r.dossiers} dossiers and ${r.imported} imported`,
       );
     }
     const app = await buildApp({ config, database, services });
@@ -204,13 +204,18 @@ program
     },
     15,
   )
-  .action(async (opts: { dossiers: number; queueDays: number }) => {
+  .option('--history-dossiers <n>', 'dossiers of the imported year before the live window (default 5000; 0 for none)', (v: string) => {
+    if (!/^\d{1,6}$/.test(v)) throw new InvalidArgumentError('expected a whole number from 0 to 999999');
+    return Number(v);
+  })
+  .action(async (opts: { dossiers: number; queueDays: number; historyDossiers?: number }) => {
     const config = loadConfig();
     const { database, services, auditKey } = await open(config);
     const { seedDemo } = await import('./demo/seed.js');
     const r = await seedDemo(database.db, new LocalBlobStore(path.join(config.dataDir, 'blobs')), auditKey, {
       dossiers: opts.dossiers,
       queueDays: opts.queueDays,
+      historyDossiers: opts.historyDossiers,
       log: (m) => console.error(m),
     });
     console.log(JSON.stringify(r));

@@ -29,7 +29,8 @@ const localDay = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString(
 
 beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'motcua-kpi-cli-'));
-  const seed = await motcua(['seed', '--dossiers', '40', '--queue-days', '0']);
+  // 40 live dossiers and 300 of the year before, imported through `motcua import-history` (the seed's demo year).
+  const seed = await motcua(['seed', '--dossiers', '40', '--queue-days', '0', '--history-dossiers', '300']);
   expect(seed.code, seed.stderr).toBe(0);
 }, 300_000);
 

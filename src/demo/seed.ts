@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
@@ -15,6 +16,7 @@ import { DomainError } from '../platform/errors.js';
 import { processingSteps, type ProcessingStep } from '../dossiers/dossier.model.js';
 import { mulberry32, pick, samplePdf, makeCitizen, type Rng } from './demo.model.js';
 import { seedQueueDemo, type QueueSeedResult } from './queue-demo.js';
+import { generateHistory } from './history-demo.js';
 import * as demoRepo from './demo.repository.js';
 
 /** Every demo account's password (documented in the README; change it in a real deployment). */
@@ -35,6 +37,8 @@ export interface SeedOptions {
   seed?: number;
   /** Working days of counter-queue ticket history (default 15). */
   queueDays?: number;
+  /** Dossiers of the imported year before the live window, through `import-history` (default DEMO_HISTORY_DOSSIERS). */
+  historyDossiers?: number;
   log?: (message: string) => void;
 }
 
@@ -44,9 +48,14 @@ export interface SeedResult {
   procedures: number;
   staff: number;
   dossiers: number;
+  /** Dossiers of the year before, imported from a generated motcua.history/1 file. */
+  imported: number;
   byStatus: Record<string, number>;
   queue: QueueSeedResult;
 }
+
+/** The demo's imported year: about 25 s on embedded PGlite (docs/ARCHITECTURE.md gives the measured rate). */
+export const DEMO_HISTORY_DOSSIERS = 5000;
 
 interface Account {
   username: string;
@@ -284,6 +293,44 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
     return { ...input, applicant, components };
   }
 
+  /**
+   * The year before the live window (which starts 150 days before `until`), generated as a motcua.history/1 file and
+   * loaded through the importer, as a province migrating from its old system would: its codes are numbered from
+   * GENERATED_CODE_FIRST_SEQ of their day, so they never take a live code.
+   */
+  async function importHistoryYear(count: number): Promise<number> {
+    if (count <= 0) return 0;
+    const to = new Date(until.getTime() - 150 * 86_400_000);
+    const from = new Date(to.getTime() - 365 * 86_400_000);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-demo-history-')), 'history.jsonl');
+    try {
+      const out = fs.createWriteStream(file);
+      for (const line of generateHistory({
+        dossiers: count,
+        from,
+        to,
+        now: until,
+        seed: (opts.seed ?? 20251121) ^ 0x415,
+        province,
+        catalog,
+      }))
+        if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      const t = Date.now();
+      const r = await services.history.importFile(file, {
+        skipInvalid: true,
+        onProblem: (p) => log(`history line ${p.line}: ${p.field}: ${p.message}`),
+      });
+      await services.kpi.catchUp();
+      log(
+        `imported year: ${r.imported} dossiers (${from.toISOString().slice(0, 10)} to ${to.toISOString().slice(0, 10)}) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+      );
+      return r.imported;
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }
+
   /** Moves one dossier through its life until the simulated clock passes the end of the history. */
   async function walk(code: string, receivingUnitId: number, online: boolean, r: Rng, steps: ProcessingStep[]): Promise<void> {
     const advance = (hours: number) => {
@@ -366,6 +413,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
   }
 
   simNow = until;
+  const imported = await importHistoryYear(opts.historyDossiers ?? DEMO_HISTORY_DOSSIERS);
   log(`store reuse: ${reused} counter dossiers took a document of the store for a component of its type`);
   await services.dossiers.detectLate();
   const statuses = await demoRepo.countByStatus(db);
@@ -386,6 +434,7 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
     procedures: catalog.procedures.length,
     staff: accounts.length,
     dossiers: made,
+    imported,
     byStatus,
     queue,
   };

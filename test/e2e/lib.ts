@@ -64,7 +64,7 @@ export async function startServer(opts: { dossiers?: number } = {}): Promise<Tes
   const url = `http://127.0.0.1:${port}`;
   const env = { MOTCUA_DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn', MOTCUA_PUBLIC_URL: url };
   log(`seeding a small demo province into ${dir}`);
-  const seed = run(['seed', '--dossiers', String(opts.dossiers ?? 40), '--queue-days', '2'], env);
+  const seed = run(['seed', '--dossiers', String(opts.dossiers ?? 40), '--queue-days', '2', '--history-dossiers', '0'], env);
   let seedErr = '';
   seed.stderr?.on('data', (b: Buffer) => (seedErr += b.toString()));
   const code = await new Promise<number | null>((r) => seed.on('exit', r));
