@@ -299,7 +299,7 @@ describe('exports of the leaders’ tables (CSV and XLSX)', () => {
     await h.database.asOwner((db) => sql`update staff set full_name = 'clerk.hai' where username = 'clerk.hai'`.execute(db));
   });
 
-  it('exports every costly dossier of an indicator, past the JSON route’s limit and the page size, latest first, without the applicant’s data', async () => {
+  it('exports every costly dossier of an indicator, past the JSON route’s limit, latest first, without the applicant’s data', async () => {
     const q = `indicator=2.1&unitId=${h.unit('CN-A')}&from=2025-09-01&to=2025-09-14`;
     const page = await json(`/kpi/scorecard/2.1/dossiers?unitId=${h.unit('CN-A')}&from=2025-09-01&to=2025-09-14&limit=1000`);
     expect(page.dossiers.length).toBe(1000);

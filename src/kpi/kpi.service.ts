@@ -417,7 +417,7 @@ export class KpiService {
    * Every dossier that cost an indicator its points, for an export: the rows and order of costlyDossiers without its
    * limit, read from the database a page at a time (keyset) as the caller consumes them, never all at once.
    */
-  async allCostlyDossiers(actor: Actor | null, indicator: string, q: FigureQuery, field = 'querystring.indicator', pageSize = 2000) {
+  async allCostlyDossiers(actor: Actor | null, indicator: string, q: FigureQuery, field = 'querystring.indicator', pageSize = 10_000) {
     const c = await this.costlyQuery(actor, indicator, q, field);
     const db = this.deps.db;
     async function* dossiers() {

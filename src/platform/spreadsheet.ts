@@ -112,8 +112,23 @@ const NUMBER_FORMATS: Partial<Record<ColumnKind, string>> = {
   datetime: 'yyyy-mm-dd hh:mm:ss',
 };
 
+/** XML waiting for the zip's compression past which the writer waits for it. */
+const ZIP_BACKLOG_BYTES = 1 << 20;
+
+type Backlogged = { _writableState: { length: number }; on(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown };
+
+/**
+ * The input of the zip entry a sheet writes its XML to. exceljs's stream buffer (lib/utils/stream-buf.js) writes to it
+ * without waiting for it, so a page of rows made faster than it is compressed would pile up there: the writer waits on
+ * it instead. Undefined if a later exceljs is built otherwise (then only the output is waited for).
+ */
+function zipInput(sheet: unknown): Backlogged | undefined {
+  const pipe = (sheet as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as Partial<Backlogged> | undefined;
+  return typeof pipe?._writableState?.length === 'number' ? (pipe as Backlogged) : undefined;
+}
+
 /** Resolves once the stream can take more, or is closed (a client that went away never drains). */
-function drainedOrClosed(s: PassThrough): Promise<void> {
+function drainedOrClosed(s: Pick<Backlogged, 'on' | 'off'>): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       s.off('drain', done);
@@ -154,7 +169,14 @@ export function xlsxStream(table: Table): Readable {
     let n = 0;
     for await (const row of table.rows) {
       sheet.addRow(row.map(xlsxCell)).commit();
-      if (++n % ROWS_PER_FLUSH === 0 && out.writableNeedDrain) await drainedOrClosed(out);
+      if (++n % ROWS_PER_FLUSH === 0) {
+        // Rows of a page arrive without a turn of the event loop; the zip's compression (and the socket) need one,
+        // or exceljs's buffer would hold the whole page's XML.
+        await new Promise((resolve) => setImmediate(resolve));
+        const zip = zipInput(sheet);
+        if (zip && zip._writableState.length > ZIP_BACKLOG_BYTES) await drainedOrClosed(zip);
+        if (out.writableNeedDrain) await drainedOrClosed(out);
+      }
       // The client went away: stop reading (leaving the loop ends the rows' query too).
       if (out.destroyed) return;
     }

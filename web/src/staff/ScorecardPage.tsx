@@ -10,6 +10,7 @@ import { useApi } from '../lib/useApi';
 import { useStaffT, type StaffKey } from './i18n';
 import { staffApi, type Scorecard } from './session';
 import { useSession } from './shared';
+import { ExportButtons } from './ExportButtons';
 import { COSTLY, RATES, scorecardQuery, type Rate } from './scorecard.model';
 
 // ECharts is loaded only here, in its own chunk.
@@ -162,6 +163,7 @@ export default function ScorecardPage() {
       {productivity.status === 'ok' && productivity.data.clerks.length > 0 && (
         <section className="card section" aria-labelledby={`${id}-pr`}>
           <h2 id={`${id}-pr`}>{t('scorecard.productivity')}</h2>
+          <ExportButtons table="productivity" q={q} label={t('scorecard.productivity')} />
           <p className="small muted">
             {t('scorecard.productivityLead', {
               urban: productivity.data.norms.urban,
@@ -230,6 +232,7 @@ function ScorecardView({ card, q, id }: { card: Scorecard; q: Q; id: string }) {
         {lang === 'en' ? card.unit.nameEn : card.unit.nameVi} · {formatDate(card.from, lang)} – {formatDate(card.to, lang)} ·{' '}
         {card.asOf ? t('scorecard.asOf', { at: formatDateTime(card.asOf, lang) }) : t('scorecard.asOfNever')}
       </p>
+      <ExportButtons table="figures" q={q} label={t('scorecard.figuresByMonth')} />
       <ul className="overview-totals">
         <li className="card total">
           <span className="total-value">{number(card.total.earned, lang)}</span>
@@ -253,6 +256,7 @@ function ScorecardView({ card, q, id }: { card: Scorecard; q: Q; id: string }) {
       </ul>
       <section className="card section" aria-labelledby={`${id}-in`}>
         <h2 id={`${id}-in`}>{t('scorecard.indicators')}</h2>
+        <ExportButtons table="scorecard" q={q} label={t('scorecard.indicators')} />
         <div className="table-scroll">
           <table className="st-table scorecard-table">
             <thead>
@@ -349,34 +353,37 @@ function CostlyList({ indicator, q }: { indicator: string; q: Q }) {
   if (list.status === 'error') return <ProblemAlert problem={list.problem} onRetry={again} />;
   if (list.data.dossiers.length === 0) return <p>{t('scorecard.noCostly')}</p>;
   return (
-    <table className="st-table costly-table">
-      <caption className="small muted">{t('scorecard.latest', { count: list.data.dossiers.length })}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('scorecard.code')}</th>
-          <th scope="col">{t('scorecard.procedure')}</th>
-          <th scope="col">{t('scorecard.point')}</th>
-          <th scope="col">{t('scorecard.due')}</th>
-          <th scope="col">{t('scorecard.decided')}</th>
-          <th scope="col">{t('scorecard.reason')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {list.data.dossiers.map((d) => (
-          <tr key={d.code}>
-            <th scope="row" data-label={t('scorecard.code')}>
-              <Link to={`/can-bo/ho-so/${encodeURIComponent(d.code)}`}>{d.code}</Link>
-            </th>
-            <td data-label={t('scorecard.procedure')}>
-              {d.procedureCode} {d.procedureNameVi}
-            </td>
-            <td data-label={t('scorecard.point')}>{d.receivingPointNameVi}</td>
-            <td data-label={t('scorecard.due')}>{d.dueAt ? formatDateTime(d.dueAt, lang) : '—'}</td>
-            <td data-label={t('scorecard.decided')}>{d.decidedAt ? formatDateTime(d.decidedAt, lang) : '—'}</td>
-            <td data-label={t('scorecard.reason')}>{t(`scorecard.reasons.${d.reason}` as StaffKey)}</td>
+    <>
+      <ExportButtons table="costly-dossiers" q={q} indicator={indicator} label={t('scorecard.costlyOf', { id: indicator })} />
+      <table className="st-table costly-table">
+        <caption className="small muted">{t('scorecard.latest', { count: list.data.dossiers.length })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('scorecard.code')}</th>
+            <th scope="col">{t('scorecard.procedure')}</th>
+            <th scope="col">{t('scorecard.point')}</th>
+            <th scope="col">{t('scorecard.due')}</th>
+            <th scope="col">{t('scorecard.decided')}</th>
+            <th scope="col">{t('scorecard.reason')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {list.data.dossiers.map((d) => (
+            <tr key={d.code}>
+              <th scope="row" data-label={t('scorecard.code')}>
+                <Link to={`/can-bo/ho-so/${encodeURIComponent(d.code)}`}>{d.code}</Link>
+              </th>
+              <td data-label={t('scorecard.procedure')}>
+                {d.procedureCode} {d.procedureNameVi}
+              </td>
+              <td data-label={t('scorecard.point')}>{d.receivingPointNameVi}</td>
+              <td data-label={t('scorecard.due')}>{d.dueAt ? formatDateTime(d.dueAt, lang) : '—'}</td>
+              <td data-label={t('scorecard.decided')}>{d.decidedAt ? formatDateTime(d.decidedAt, lang) : '—'}</td>
+              <td data-label={t('scorecard.reason')}>{t(`scorecard.reasons.${d.reason}` as StaffKey)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
