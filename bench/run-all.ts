@@ -4,7 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['due-dates.bench.ts', 'intake.bench.ts', 'tracking.bench.ts', 'queue-simulation.bench.ts', 'staffing.bench.ts'];
+const BENCHES = [
+  'due-dates.bench.ts',
+  'intake.bench.ts',
+  'tracking.bench.ts',
+  'queue-simulation.bench.ts',
+  'staffing.bench.ts',
+  'export.bench.ts',
+];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const file of BENCHES) {
