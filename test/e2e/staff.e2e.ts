@@ -259,6 +259,22 @@ async function main(): Promise<void> {
       (await productivity.count()) > 0,
       `the scorecard page lists the receiving clerks' productivity (${await productivity.count()} clerks)`,
     );
+    // The center's points ranked by score, and the trend against the target lines, week or month kept in the address.
+    const ranked = page.locator('.ranking-table tbody tr');
+    await ranked.first().waitFor();
+    check(
+      (await ranked.first().locator('td').first().innerText()).trim() === '1',
+      `the ranking puts a point first (${await ranked.count()} points)`,
+    );
+    await page.locator('.trend-table tbody tr').first().waitFor();
+    await page.getByRole('button', { name: 'Theo tuần' }).click();
+    await page.waitForURL(/period=week/);
+    await page.getByRole('heading', { name: 'Diễn biến theo tuần' }).waitFor();
+    const weeks = await page.locator('.trend-table tbody tr').count();
+    check(weeks >= 52, `the weekly trend of the period has a row a week (${weeks})`);
+    await page.getByRole('button', { name: 'Theo tháng' }).click();
+    await page.getByRole('heading', { name: 'Diễn biến theo tháng' }).waitFor();
+    await page.locator('.overview-chart canvas').waitFor();
     await axeEverywhere(page, 'scorecard');
     await shot(page, 'staff-scorecard');
     const costly = page.getByRole('button', { name: 'Hồ sơ làm mất điểm' }).first();

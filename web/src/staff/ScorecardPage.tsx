@@ -1,4 +1,4 @@
-import { lazy, Suspense, useId, useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { settle } from '../api/client';
 import { Loading } from '../components/Loading';
@@ -11,10 +11,10 @@ import { useStaffT, type StaffKey } from './i18n';
 import { staffApi, type Scorecard } from './session';
 import { useSession } from './shared';
 import { ExportButtons } from './ExportButtons';
-import { COSTLY, RATES, scorecardQuery, type Rate } from './scorecard.model';
-
-// ECharts is loaded only here, in its own chunk.
-const TrendChart = lazy(() => import('./TrendChart'));
+import { COSTLY, scorecardQuery } from './scorecard.model';
+import { formatDuration } from '../queue/queue.model';
+import { RankingSection } from './RankingSection';
+import { TrendSection } from './TrendSection';
 
 const percent = (x: number | null, lang: string) =>
   x === null ? '—' : (x * 100).toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1 }) + ' %';
@@ -51,10 +51,6 @@ export default function ScorecardPage() {
     (signal) => settle(staffApi.GET('/kpi/scorecard', { params: { query: q }, signal })),
     [query.unitId, query.from, query.to],
   );
-  const [trend] = useApi(
-    (signal) => settle(staffApi.GET('/kpi/figures', { params: { query: { ...q, by: 'month' } }, signal })),
-    [query.unitId, query.from, query.to],
-  );
   const [productivity] = useApi(
     (signal) => settle(staffApi.GET('/kpi/productivity', { params: { query: q }, signal })),
     [query.unitId, query.from, query.to],
@@ -67,7 +63,6 @@ export default function ScorecardPage() {
     setFormError(null);
     setParams({ ...(form.unitId ? { unit: form.unitId } : {}), from: form.from, to: form.to });
   };
-  const rateLabel = (r: Rate): StaffKey => `scorecard.${r}`;
 
   return (
     <div className="container page staff-wide">
@@ -109,56 +104,10 @@ export default function ScorecardPage() {
       </div>
       {card.status === 'ok' && <ScorecardView card={card.data} q={q} id={id} />}
 
-      {trend.status === 'ok' && trend.data.groups.length > 0 && (
-        <section className="card section" aria-labelledby={`${id}-tr`}>
-          <h2 id={`${id}-tr`}>{t('scorecard.trend')}</h2>
-          <p className="small muted" id={`${id}-alt`}>
-            {t('scorecard.trendAlt')}
-          </p>
-          <Suspense fallback={<Loading label={t('common.loading')} />}>
-            <TrendChart
-              groups={trend.data.groups}
-              labels={Object.fromEntries(RATES.map((r) => [r, t(rateLabel(r))])) as Record<Rate, string>}
-              lang={lang}
-              describedBy={`${id}-alt`}
-            />
-          </Suspense>
-          <div className="table-scroll">
-            <table className="st-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('scorecard.month')}</th>
-                  <th scope="col" className="num">
-                    {t('scorecard.received')}
-                  </th>
-                  {RATES.map((r) => (
-                    <th key={r} scope="col" className="num">
-                      {t(rateLabel(r))}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {trend.data.groups.map((g) => (
-                  <tr key={g.key}>
-                    <th scope="row" data-label={t('scorecard.month')}>
-                      {g.key.slice(0, 7)}
-                    </th>
-                    <td className="num" data-label={t('scorecard.received')}>
-                      {number(g.received, lang)}
-                    </td>
-                    {RATES.map((r) => (
-                      <td key={r} className="num" data-label={t(rateLabel(r))}>
-                        {percent(g[r], lang)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+      {card.status === 'ok' && (
+        <RankingSection q={q} id={id} canOpen={(unitId) => me.role === 'admin' || mine.some((u) => u.id === unitId)} />
       )}
+      {card.status === 'ok' && <TrendSection q={q} id={id} />}
 
       {productivity.status === 'ok' && productivity.data.clerks.length > 0 && (
         <section className="card section" aria-labelledby={`${id}-pr`}>
@@ -169,7 +118,8 @@ export default function ScorecardPage() {
               urban: productivity.data.norms.urban,
               rural: productivity.data.norms.rural,
               remote: productivity.data.norms.remote,
-            })}
+            })}{' '}
+            {t('scorecard.queueLead', { minutes: Math.round(productivity.data.waitAimSeconds / 60) })}
           </p>
           <div className="table-scroll">
             <table className="st-table productivity-table">
@@ -188,6 +138,18 @@ export default function ScorecardPage() {
                   </th>
                   <th scope="col" className="num">
                     {t('scorecard.ofNorm')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.served')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.meanWait')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.withinTarget')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('scorecard.meanService')}
                   </th>
                 </tr>
               </thead>
@@ -209,6 +171,25 @@ export default function ScorecardPage() {
                     </td>
                     <td className="num" data-label={t('scorecard.ofNorm')}>
                       {percent(c.shareOfNorm, lang)}
+                    </td>
+                    <td className="num" data-label={t('scorecard.served')}>
+                      {c.queue ? number(c.queue.served, lang) : '—'}
+                    </td>
+                    <td
+                      className={
+                        c.queue?.meanWaitSeconds != null && c.queue.meanWaitSeconds > productivity.data.waitAimSeconds
+                          ? 'num below-target'
+                          : 'num'
+                      }
+                      data-label={t('scorecard.meanWait')}
+                    >
+                      {formatDuration(c.queue?.meanWaitSeconds ?? null, lang)}
+                    </td>
+                    <td className="num" data-label={t('scorecard.withinTarget')}>
+                      {percent(c.queue?.withinTargetShare ?? null, lang)}
+                    </td>
+                    <td className="num" data-label={t('scorecard.meanService')}>
+                      {formatDuration(c.queue?.meanServiceSeconds ?? null, lang)}
                     </td>
                   </tr>
                 ))}

@@ -28,3 +28,30 @@ export function scorecardQuery(params: URLSearchParams, now: number): { unitId: 
     to: to && DATE.test(to) ? to : today,
   };
 }
+
+/**
+ * The trend's period from the address (?period=week|month): by default weeks for a range up to a quarter, months
+ * for longer ones.
+ */
+export function trendPeriod(params: URLSearchParams, from: string, to: string): 'week' | 'month' {
+  const p = params.get('period');
+  if (p === 'week' || p === 'month') return p;
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  return days > 92 ? 'month' : 'week';
+}
+
+/** The ranking's level from the address (?level=point|agency), or none (the server's default for the unit). */
+export function rankingLevel(params: URLSearchParams): 'point' | 'agency' | undefined {
+  const l = params.get('level');
+  return l === 'point' || l === 'agency' ? l : undefined;
+}
+
+/** A change as a signed figure: "+1,5" / "−2" (a real minus sign), or "—" when there is nothing to compare. */
+export function signed(x: number | null, lang: 'vi' | 'en', digits = 1): string {
+  if (x === null) return '—';
+  // The sign of the figure as shown: a change that rounds to nothing is "0", never "−0".
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  const n = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits }).format(Math.abs(r));
+  return r > 0 ? `+${n}` : r < 0 ? `−${n}` : n;
+}
