@@ -294,13 +294,14 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
   }
 
   /**
-   * The year before the live window (which starts 150 days before `until`), generated as a motcua.history/1 file and
+   * The year before the live window (whose receipts start 120 days before `until`), generated as a motcua.history/1 file and
    * loaded through the importer, as a province migrating from its old system would: its codes are numbered from
    * GENERATED_CODE_FIRST_SEQ of their day, so they never take a live code.
    */
   async function importHistoryYear(count: number): Promise<number> {
     if (count <= 0) return 0;
-    const to = new Date(until.getTime() - 150 * 86_400_000);
+    // It ends where the live receipts begin, so the months run on without a gap.
+    const to = new Date(start);
     const from = new Date(to.getTime() - 365 * 86_400_000);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-demo-history-')), 'history.jsonl');
     try {
