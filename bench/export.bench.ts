@@ -135,7 +135,10 @@ async function benchOne(kind: BenchDbKind): Promise<void> {
 
     // The server alone in a child process. PGlite is one process's: the parent lets go of it first.
     if (kind === 'pglite') await b.database.close();
+    // BENCH_SERVER_NODE_ARGS: V8 flags of the server, e.g. --max-old-space-size=192 (V8 collects sooner under a cap).
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
     child = fork(SERVER, [], {
+      execArgv: [...process.execArgv, ...nodeArgs],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, BENCH_SERVER_DATA_DIR: b.tmpDir, ...(b.url ? { BENCH_SERVER_DATABASE_URL: b.url } : {}) },
     });
@@ -149,7 +152,9 @@ async function benchOne(kind: BenchDbKind): Promise<void> {
     const query = `indicator=2.1&unitId=${unit('TTPVHCC')}&from=${FROM}&to=${TO}`;
     child.send({ kind: 'peak' });
     const idle = await reply<{ rss: number }>(child, 'peak');
-    console.log(`  server (a child process: the app and, on PGlite, the database) before the exports: ${MB(idle.rss)} resident`);
+    console.log(
+      `  server (a child process: the app and, on PGlite, the database${nodeArgs.length ? `; node ${nodeArgs.join(' ')}` : ''}) before the exports: ${MB(idle.rss)} resident`,
+    );
     // One small export first, so that neither measured one pays for loading exceljs and csv-stringify.
     await download(child, `${url}/kpi/export/costly-dossiers.xlsx?${query.replace(FROM, TO)}`, token);
 
