@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
+import { plan, sums } from '../src/kpi/kpi.repository.js';
+import { GROUPINGS } from '../src/kpi/kpi.model.js';
 
 // The leaders' figures: derived from the dossiers' events by the rollup worker, the same after a rebuild, summed
 // over units and periods, scored by Decision 766's rules, and shown only to the roles that may see them.
@@ -450,6 +452,62 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     ]);
     expect((await get('clerk.hai', `/kpi/trends?from=2025-09-01&to=2025-09-30`)).statusCode).toBe(403);
     expect((await get('admin', `/kpi/trends?from=2025-09-01&to=2025-09-30&period=day`)).statusCode).toBe(400);
+  });
+
+  it('plans whole months from the monthly grains and the days around them from the daily rows', () => {
+    const f = { pointIds: null, agencyIds: null };
+    expect(plan({ ...f, from: '2025-09-16', to: '2025-12-05' }, null)).toEqual({
+      need: { point: false, agency: false, procedure: false },
+      months: { from: '2025-10-01', to: '2025-11-01' },
+      daily: [
+        { from: '2025-09-16', to: '2025-09-30' },
+        { from: '2025-12-01', to: '2025-12-05' },
+      ],
+    });
+    expect(plan({ ...f, from: '2024-01-01', to: '2024-02-29' }, 'year')).toMatchObject({
+      months: { from: '2024-01-01', to: '2024-02-01' },
+      daily: [],
+    });
+    // Less than a whole month, days or weeks, or all three dimensions at once: the daily rows alone.
+    expect(plan({ ...f, from: '2025-09-02', to: '2025-10-30' }, null).months).toBeNull();
+    expect(plan({ ...f, from: '2025-01-01', to: '2025-12-31' }, 'week').months).toBeNull();
+    expect(plan({ pointIds: [1], agencyIds: null, from: '2025-01-01', to: '2025-12-31' }, 'agency').months).not.toBeNull();
+    expect(plan({ pointIds: [1], agencyIds: null, procedureId: 3, from: '2025-01-01', to: '2025-12-31' }, 'agency').months).toBeNull();
+    expect(plan({ pointIds: [1], agencyIds: null, procedureId: 3, from: '2025-01-01', to: '2025-12-31' }, null).need).toEqual({
+      point: true,
+      agency: false,
+      procedure: true,
+    });
+  });
+
+  it('gives the same sums from the monthly grains as from the daily rows, for every filter, grouping and range', async () => {
+    const procedure = await h.database.db.selectFrom('procedures').select('id').where('code', '=', '2.000815').executeTakeFirstOrThrow();
+    const filters = [
+      { pointIds: null, agencyIds: null },
+      { pointIds: [h.unit('X-HAI-TT')], agencyIds: null },
+      { pointIds: [h.unit('X-HAI-TT'), h.unit('CN-A')], agencyIds: null, procedureId: procedure.id },
+      { pointIds: null, agencyIds: [h.unit('X-HAI-UB')] },
+      { pointIds: null, agencyIds: [h.unit('X-HAI-UB')], fieldCode: 'HT' },
+      { pointIds: null, agencyIds: null, procedureId: procedure.id },
+    ];
+    const ranges = [
+      ['2025-09-01', '2025-09-30'],
+      ['2025-09-16', '2025-10-31'],
+      ['2025-08-01', '2025-09-15'],
+      ['2025-01-01', '2026-12-31'],
+      ['2025-09-15', '2025-09-15'],
+    ];
+    let compared = 0;
+    for (const f of filters)
+      for (const [from, to] of ranges)
+        for (const by of [null, ...GROUPINGS]) {
+          const q = { ...f, from: from!, to: to! };
+          const monthly = await sums(h.database.db, q, by);
+          expect(monthly, `${JSON.stringify(q)} by ${by}`).toEqual(await sums(h.database.db, q, by, true));
+          if (monthly.some((g) => g.sums.received > 0)) compared++;
+        }
+    // Most of the combinations count something: the comparison is not between empty answers.
+    expect(compared).toBeGreaterThan(100);
   });
 
   it('gives the same rollups when rebuilt from the events as the worker built them in two steps', async () => {

@@ -8,8 +8,8 @@ const localDay = (col: RawBuilder<unknown>) => sql`((${col} at time zone 'UTC') 
 const EVENT_COUNTERS: Counter[] = COUNTERS.filter((c) => !c.startsWith('rated_'));
 const RATING_COUNTERS: Counter[] = ['rated_satisfied', 'rated_acceptable', 'rated_not_satisfied'];
 
-const upsert = (cols: Counter[]) => sql`
-  on conflict (day, receiving_unit_id, agency_id, procedure_id) do update set
+const upsert = (cols: Counter[], period: 'day' | 'month' = 'day') => sql`
+  on conflict (${sql.id(period)}, receiving_unit_id, agency_id, procedure_id) do update set
   ${sql.join(
     cols.map((c) => sql`${sql.id(c)} = k.${sql.id(c)} + excluded.${sql.id(c)}`),
     sql`, `,
@@ -63,10 +63,7 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       filter (where ${decided} and d.received_at is not null), 0)`,
   };
   const cols = EVENT_COUNTERS as (keyof typeof values)[];
-  const events = await sql`
-    insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
-    select ${localDay(sql`e.at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
-      ${sql.join(cols.map((c) => values[c]))}
+  const eventRows = sql`
     from dossier_events e
     join dossiers d on d.id = e.dossier_id
     join procedure_versions v on v.id = d.procedure_version_id
@@ -78,19 +75,43 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       from dossier_components x where x.dossier_id = d.id and e.action in ('result', 'stop')
     ) c on true
     where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
-      and e.action in ('submit_online', 'receive', 'refuse', 'withdraw', 'stop', 'result', 'return', 'request_supplement', 'apologize')
+      and e.action in ('submit_online', 'receive', 'refuse', 'withdraw', 'stop', 'result', 'return', 'request_supplement', 'apologize')`;
+  const ratingRows = sql`from ratings r join dossiers d on d.id = r.dossier_id where r.txid >= ${lo}::xid8 and r.txid < ${hi}::xid8`;
+  const ratingValues = sql`count(*) filter (where r.rating = 'satisfied'),
+      count(*) filter (where r.rating = 'acceptable'),
+      count(*) filter (where r.rating = 'not_satisfied')`;
+  const events = await sql`
+    insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
+    select ${localDay(sql`e.at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
+      ${sql.join(cols.map((c) => values[c]))}
+    ${eventRows}
     group by 1, 2, 3, 4
     ${upsert(cols)}`.execute(db);
   const ratings = await sql`
     insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
-    select ${localDay(sql`r.created_at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
-      count(*) filter (where r.rating = 'satisfied'),
-      count(*) filter (where r.rating = 'acceptable'),
-      count(*) filter (where r.rating = 'not_satisfied')
-    from ratings r join dossiers d on d.id = r.dossier_id
-    where r.txid >= ${lo}::xid8 and r.txid < ${hi}::xid8
+    select ${localDay(sql`r.created_at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id, ${ratingValues}
+    ${ratingRows}
     group by 1, 2, 3, 4
     ${upsert(RATING_COUNTERS)}`.execute(db);
+  // The same counts by month at every grain of kpi_monthly (a dimension grouped out is 0).
+  const month = (at: RawBuilder<unknown>) => sql`date_trunc('month', ${localDay(at)})::date`;
+  const grains = (m: RawBuilder<unknown>) => {
+    const [p, a, q] = [sql`d.receiving_unit_id`, sql`d.competent_agency_id`, sql`d.procedure_id`];
+    return sql`grouping sets ((${m}), (${m}, ${p}), (${m}, ${a}), (${m}, ${q}), (${m}, ${p}, ${q}), (${m}, ${a}, ${q}), (${m}, ${p}, ${a}))`;
+  };
+  const dims = sql`coalesce(d.receiving_unit_id, 0), coalesce(d.competent_agency_id, 0), coalesce(d.procedure_id, 0)`;
+  const monthlyEvents = await sql`
+    insert into kpi_monthly as k (month, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
+    select ${month(sql`e.at`)}, ${dims}, ${sql.join(cols.map((c) => values[c]))}
+    ${eventRows}
+    group by ${grains(month(sql`e.at`))}
+    ${upsert(cols, 'month')}`.execute(db);
+  const monthlyRatings = await sql`
+    insert into kpi_monthly as k (month, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
+    select ${month(sql`r.created_at`)}, ${dims}, ${ratingValues}
+    ${ratingRows}
+    group by ${grains(month(sql`r.created_at`))}
+    ${upsert(RATING_COUNTERS, 'month')}`.execute(db);
   const clerks = await sql`
     insert into kpi_clerk_daily as k (day, staff_id, unit_id, received)
     select ${localDay(sql`e.at`)}, e.actor_id, e.unit_id, count(*)
@@ -99,7 +120,7 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       and e.action = 'receive' and e.actor_kind = 'staff' and e.actor_id is not null and e.unit_id is not null
     group by 1, 2, 3
     on conflict (day, staff_id, unit_id) do update set received = k.received + excluded.received`.execute(db);
-  return Number(events.numAffectedRows ?? 0) + Number(ratings.numAffectedRows ?? 0) + Number(clerks.numAffectedRows ?? 0);
+  return [events, ratings, monthlyEvents, monthlyRatings, clerks].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
 }
 
 /**
@@ -122,6 +143,7 @@ export async function advanceCursor(db: Kysely<DB>, hi: string, rows: number, at
 
 export async function clearRollups(db: Kysely<DB>): Promise<void> {
   await sql`delete from kpi_daily`.execute(db);
+  await sql`delete from kpi_monthly`.execute(db);
   await sql`delete from kpi_clerk_daily`.execute(db);
   await sql`update kpi_cursor set rows_applied = 0 where id = 1`.execute(db);
 }
@@ -166,8 +188,52 @@ const sumsOf = (row: Record<string, unknown>): Sums => {
   return s;
 };
 
+/**
+ * Where a figure's rows come from: whole months from kpi_monthly at the coarsest grain that keeps the dimensions the
+ * filter and the grouping need (a grain leaves the others at 0), the days before the first and after the last whole
+ * month from kpi_daily; days and weeks, or a figure needing point, agency and procedure together, from kpi_daily alone.
+ */
+export function plan(f: Pick<Filter, 'from' | 'to' | 'pointIds' | 'agencyIds' | 'procedureId' | 'fieldCode'>, by: Grouping | null) {
+  const need = {
+    point: f.pointIds !== null || by === 'point',
+    agency: f.agencyIds !== null || by === 'agency',
+    procedure: f.procedureId !== undefined || f.fieldCode !== undefined || by === 'procedure',
+  };
+  const daily = [{ from: f.from, to: f.to }];
+  if (by === 'day' || by === 'week' || (need.point && need.agency && need.procedure)) return { need, months: null, daily };
+  // The first and the last whole month of the range (their first days).
+  const first = f.from.slice(8) === '01' ? f.from : nextMonth(f.from);
+  const last = lastDay(f.to) === f.to ? `${f.to.slice(0, 8)}01` : prevMonth(f.to);
+  if (first > last) return { need, months: null, daily };
+  const ranges: { from: string; to: string }[] = [];
+  if (f.from < first) ranges.push({ from: f.from, to: dayBefore(first) });
+  const lastEnd = lastDay(last);
+  if (lastEnd < f.to) ranges.push({ from: nextDay(lastEnd), to: f.to });
+  return { need, months: { from: first, to: last }, daily: ranges };
+}
+
+const ms = (d: string) => Date.parse(`${d}T00:00:00Z`);
+const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+const nextDay = (d: string) => iso(ms(d) + 86_400_000);
+const dayBefore = (d: string) => iso(ms(d) - 86_400_000);
+const monthShift = (d: string, n: number) => {
+  const x = new Date(ms(d));
+  return iso(Date.UTC(x.getUTCFullYear(), x.getUTCMonth() + n, 1));
+};
+/** The first day of the month after the one holding `d`. */
+const nextMonth = (d: string) => monthShift(d, 1);
+/** The first day of the month before the one holding `d`. */
+const prevMonth = (d: string) => monthShift(d, -1);
+const lastDay = (d: string) => dayBefore(nextMonth(d));
+
 /** The period's sums, in groups (a period bucket's first day, a procedure id or a unit id as `key`), or one total. */
-export async function sums(db: Kysely<DB>, f: Filter, by: Grouping | null): Promise<{ key: string | null; sums: Sums }[]> {
+export async function sums(
+  db: Kysely<DB>,
+  f: Filter,
+  by: Grouping | null,
+  /** Read kpi_daily alone (the check of the monthly grains, and the benchmark's reference). */
+  dailyOnly = false,
+): Promise<{ key: string | null; sums: Sums }[]> {
   const key: RawBuilder<unknown> =
     by === null
       ? sql`null::text`
@@ -180,10 +246,23 @@ export async function sums(db: Kysely<DB>, f: Filter, by: Grouping | null): Prom
             : by === 'day'
               ? sql`k.day::text`
               : sql`date_trunc(${by}, k.day::timestamp)::date::text`;
+  const p = dailyOnly ? { need: null, months: null, daily: [{ from: f.from, to: f.to }] } : plan(f, by);
+  const cols = sql.join(COUNTERS.map((c) => sql`k.${sql.id(c)}`));
+  const parts: RawBuilder<unknown>[] = p.daily.map(
+    (r) => sql`
+      select k.day, k.receiving_unit_id, k.agency_id, k.procedure_id, ${cols} from kpi_daily k
+      where ${where({ ...f, ...r }, sql`k.day`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}`,
+  );
+  if (p.months && p.need) {
+    const grain = (needed: boolean, col: string) => (needed ? sql`k.${sql.id(col)} <> 0` : sql`k.${sql.id(col)} = 0`);
+    parts.push(sql`
+      select k.month as day, k.receiving_unit_id, k.agency_id, k.procedure_id, ${cols} from kpi_monthly k
+      where ${where({ ...f, ...p.months }, sql`k.month`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}
+        and ${grain(p.need.point, 'receiving_unit_id')} and ${grain(p.need.agency, 'agency_id')} and ${grain(p.need.procedure, 'procedure_id')}`);
+  }
   const r = await sql<Record<string, unknown> & { key: string | null }>`
     select ${key} as key, ${sql.join(COUNTERS.map((c) => sql`coalesce(sum(k.${sql.id(c)}), 0)::bigint as ${sql.id(c)}`))}
-    from kpi_daily k
-    where ${where(f, sql`k.day`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}
+    from (${sql.join(parts, sql` union all `)}) k
     group by 1 order by 1`.execute(db);
   return r.rows.map((row) => ({ key: row.key, sums: sumsOf(row) }));
 }

@@ -481,6 +481,7 @@ export interface DB {
   lookup_budgets: LookupBudgetTable;
   login_throttle: LoginThrottleTable;
   kpi_daily: KpiDailyTable;
+  kpi_monthly: KpiMonthlyTable;
   kpi_cursor: KpiCursorTable;
   history_imports: HistoryImportTable;
   history_dossiers: HistoryDossierTable;
@@ -489,6 +490,15 @@ export interface DB {
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */
 export interface KpiDailyTable {
   day: string;
+  receiving_unit_id: number;
+  agency_id: number;
+  procedure_id: number;
+  [counter: string]: unknown;
+}
+
+/** Monthly rollups at several grains: a dimension left out of a grain is 0 (migration 20261203T1200_kpi_monthly). */
+export interface KpiMonthlyTable {
+  month: string;
   receiving_unit_id: number;
   agency_id: number;
   procedure_id: number;
