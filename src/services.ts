@@ -73,6 +73,7 @@ export function createServices(deps: ServiceDeps): Services {
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
   const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
+  const kpi = new KpiService({ db, clock, org, queue: queue.board });
   return {
     auth: new AuthService({ db, clock, auditKey, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
     catalog,
@@ -81,8 +82,8 @@ export function createServices(deps: ServiceDeps): Services {
     files,
     tracking,
     stats: new StatsService({ db, clock, org }),
-    kpi: new KpiService({ db, clock, org, queue: queue.board }),
-    forms: new FormService({ db, clock, auditKey, dossiers, org, publicUrl }),
+    kpi,
+    forms: new FormService({ db, clock, auditKey, dossiers, org, kpi, publicUrl }),
     queue,
     history: new HistoryService({ db, clock, auditKey, blobs: deps.blobs, org }),
     planner: new PlannerService({ db, clock, org }),

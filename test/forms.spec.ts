@@ -518,6 +518,7 @@ describe('the public address the QR codes open', () => {
       auditKey: h.auditKey,
       dossiers: h.services.dossiers,
       org: h.services.org,
+      kpi: h.services.kpi,
       publicUrl: 'https://motcua.ninhbinh.gov.vn',
     });
     const actor = await h.services.auth.authenticate(await h.token('clerk.branch'));

@@ -46,7 +46,16 @@ export interface Signature {
 
 export type Block =
   | { kind: 'title'; text: string; lines: Line[] }
-  | { kind: 'para'; runs: Line; indent?: number; align?: 'left' | 'center' | 'justify'; size?: 'normal' | 'small'; gapBefore?: number }
+  | {
+      kind: 'para';
+      runs: Line;
+      indent?: number;
+      align?: 'left' | 'center' | 'justify';
+      size?: 'normal' | 'small';
+      gapBefore?: number;
+      /** Starts a new page unless this much room (points) is left below: a heading kept with what follows it. */
+      keep?: number;
+    }
   | {
       kind: 'table';
       columns: TableColumn[];
@@ -57,6 +66,8 @@ export type Block =
       /** Shown in place of the rows when there are none. */
       empty?: string;
       minRowHeight?: number;
+      /** Rows printed in bold (a group's line, a total), by index. */
+      strong?: number[];
     }
   | { kind: 'signatures'; left: Signature | { recipients: string[] } | null; right: Signature | null }
   | { kind: 'qr'; payload: string; lines: Line[] };
@@ -72,8 +83,9 @@ export interface FormHeader {
 }
 
 export interface FormDocument {
-  form: FormId;
-  /** "Mẫu số 01". */
+  /** A form of Circular 03/2025, or a report (monthly-report.model.ts). */
+  form: FormId | 'monthly-report';
+  /** "Mẫu số 01"; empty for a document that is no numbered form. */
   formNo: string;
   title: string;
   fileName: string;
@@ -298,7 +310,8 @@ function lastEvent(events: FormEvent[], action: string): FormEvent | undefined {
   return [...events].reverse().find((e) => e.action === action);
 }
 
-function headerOf(u: UnitInfo, at: Date | string | null): FormHeader {
+/** The header of a document the unit issues, dated `at` (no date line when null). */
+export function headerOf(u: UnitInfo, at: Date | string | null): FormHeader {
   return { superior: u.superiorVi, unit: upper(u.nameVi), placeDate: at ? `${u.placeVi}, ${vnDateWords(at)}` : null };
 }
 

@@ -140,7 +140,8 @@ class Layout {
   header(h: FormHeader): void {
     const { doc, left, width, s } = this;
     const top = this.m.top;
-    this.font('italic', this.s.note).text(this.form.formNo, left, top - 13, { width, align: 'right', lineBreak: false });
+    if (this.form.formNo)
+      this.font('italic', this.s.note).text(this.form.formNo, left, top - 13, { width, align: 'right', lineBreak: false });
     const leftW = width * (this.form.orientation === 'portrait' ? 0.42 : 0.4);
     const rightW = width - leftW;
     const lcx = left + leftW / 2;
@@ -177,7 +178,7 @@ class Layout {
       }
       case 'para': {
         const size = blk.size === 'small' ? this.s.note : this.s.normal;
-        this.ensure(size * 1.6);
+        this.ensure(Math.max(size * 1.6, blk.keep ?? 0));
         const y = this.doc.y + (blk.gapBefore ?? 0);
         // PDFKit justifies each styled fragment on its own, which opens gaps: only one-style paragraphs are justified.
         const align = blk.align ?? (blk.runs.filter((x) => x.text).length === 1 ? 'justify' : 'left');
@@ -241,19 +242,21 @@ class Layout {
       cell(t.empty ?? '', left, doc.y, width, h, 'italic', 'center');
       doc.y += h;
     }
+    const strong = new Set(t.strong ?? []);
     for (const [n, raw] of (rows ?? []).entries()) {
       // Laying out is synchronous work: a long book lets other requests through every few rows.
       if (n % ROWS_PER_TURN === ROWS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+      const style: Style = strong.has(n) ? 'bold' : 'regular';
       // A row taller than a page is cut, so no row ever splits across pages.
-      const row = raw.map((text, k) => this.fit(text, widths[k]!, room() - 2 * CELL_PAD, measure));
-      const h = Math.max(t.minRowHeight ?? 0, Math.max(...row.map((text, k) => measure(text, widths[k]!, 'regular'))) + 2 * CELL_PAD);
+      const row = raw.map((text, k) => this.fit(text, widths[k]!, room() - 2 * CELL_PAD, measure, style));
+      const h = Math.max(t.minRowHeight ?? 0, Math.max(...row.map((text, k) => measure(text, widths[k]!, style))) + 2 * CELL_PAD);
       if (doc.y + h > this.maxY) {
         doc.addPage();
         doc.y = this.m.top;
         drawHead();
       }
       const y = doc.y;
-      row.forEach((text, k) => cell(text, xs[k]!, y, widths[k]!, h, 'regular', t.columns[k]!.align ?? 'left'));
+      row.forEach((text, k) => cell(text, xs[k]!, y, widths[k]!, h, style, t.columns[k]!.align ?? 'left'));
       doc.y = y + h;
     }
     doc.x = left;
@@ -261,13 +264,13 @@ class Layout {
   }
 
   /** Cuts text to fit a height, ending with an ellipsis. */
-  fit(text: string, w: number, maxH: number, measure: (text: string, w: number, style: Style) => number): string {
-    if (measure(text, w, 'regular') <= maxH) return text;
+  fit(text: string, w: number, maxH: number, measure: (text: string, w: number, style: Style) => number, style: Style = 'regular'): string {
+    if (measure(text, w, style) <= maxH) return text;
     let lo = 0;
     let hi = text.length;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (measure(`${text.slice(0, mid)}…`, w, 'regular') <= maxH) lo = mid;
+      if (measure(`${text.slice(0, mid)}…`, w, style) <= maxH) lo = mid;
       else hi = mid - 1;
     }
     return `${text.slice(0, lo)}…`;

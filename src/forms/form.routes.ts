@@ -4,7 +4,7 @@ import { problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
 import type { PrintedForm } from './form.service.js';
-import { DossierFormParams, PdfResponse, TrackingBookQuery } from './form.schema.js';
+import { DossierFormParams, MonthlyReportQuery, PdfResponse, TrackingBookQuery } from './form.schema.js';
 
 const TAG = ['forms'];
 
@@ -51,5 +51,22 @@ export async function formRoutes(app: HttpApp, s: Services): Promise<void> {
       },
     },
     async (req, reply) => sendPdf(reply, await s.forms.trackingBook(actorOf(req), req.query)),
+  );
+
+  app.get(
+    '/kpi/report.pdf',
+    {
+      onRequest,
+      schema: {
+        tags: ['kpi'],
+        security: SECURED,
+        summary: "A unit's monthly report of results in handling procedures, as PDF in the official style",
+        description:
+          'Figures by channel and outcome, the Decision 766 scorecard, the ranking of the points (or agencies) under the unit with the change from the month before, the procedures received most, and the month against the province’s targets — the numbers of GET /kpi/figures, /kpi/scorecard, /kpi/rankings and /kpi/trends for the month. Managers (their points), approvers (their agency) and the administrator, as those routes. No applicant’s data.',
+        querystring: MonthlyReportQuery,
+        response: { 200: PdfResponse, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => sendPdf(reply, await s.forms.monthlyReport(actorOf(req), req.query)),
   );
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { IntId } from '../platform/http.schema.js';
 import { CodeParam } from '../dossiers/dossier.schema.js';
 import { DOSSIER_FORMS } from './form.model.js';
 
@@ -22,6 +23,19 @@ export const TrackingBookQuery = Type.Object(
     }),
     from: Day('First day of the period (YYYY-MM-DD, Vietnam time)'),
     to: Day('Last day of the period, included; at most 366 days after from'),
+  },
+  { additionalProperties: false },
+);
+
+export const MonthlyReportQuery = Type.Object(
+  {
+    unitId: Type.Optional(IntId({ description: 'The unit reported on (default: your own; the province for the administrator)' })),
+    month: Type.String({
+      minLength: 7,
+      maxLength: 7,
+      pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+      description: 'The month reported on (YYYY-MM, Vietnam time), begun already',
+    }),
   },
   { additionalProperties: false },
 );

@@ -21,6 +21,8 @@ import {
   type UnitInfo,
 } from './form.model.js';
 import * as repo from './form.repository.js';
+import { monthlyReport, reportMonth } from './monthly-report.model.js';
+import type { KpiService } from '../kpi/kpi.service.js';
 
 export interface FormDeps {
   db: Kysely<DB>;
@@ -28,6 +30,8 @@ export interface FormDeps {
   auditKey: AuditKey;
   dossiers: DossierService;
   org: OrgService;
+  /** The leaders' figures the monthly report prints. */
+  kpi: Pick<KpiService, 'figures' | 'scorecard' | 'rankings' | 'trends'>;
   /** Public address of the web app; QR codes open `${publicUrl}/tra-cuu/<code>#<tracking token>`. */
   publicUrl: string;
 }
@@ -40,7 +44,7 @@ export interface PrintedForm {
 /** More rows than this make a book of hundreds of pages: print a shorter period instead. */
 export const MAX_BOOK_ROWS = 10_000;
 
-/** The printed forms (Circular 03/2025/TT-VPCP): 01–06 for one dossier, 07 the tracking book of a service point. */
+/** The printed forms (Circular 03/2025/TT-VPCP): 01–06 for one dossier, 07 the tracking book of a service point; a unit's monthly report. */
 export class FormService {
   constructor(private readonly deps: FormDeps) {}
 
@@ -160,6 +164,42 @@ export class FormService {
   /** Form 07 as PDF. */
   async trackingBook(actor: Actor, q: { unitId: number; from: string; to: string }): Promise<PrintedForm> {
     return this.render(await this.trackingBookDocument(actor, q));
+  }
+
+  /**
+   * The document of a unit's monthly report: figures, the Decision 766 scorecard, the ranking of the units under
+   * it against the month before, procedures, and the province's targets, each from the KPI use case of the JSON
+   * route (same scope: `actor` null is the operator at the command line). No applicant's data.
+   */
+  async monthlyReportDocument(actor: Actor | null, q: { unitId?: number | undefined; month: string }): Promise<FormDocument> {
+    const { kpi, db, clock } = this.deps;
+    const month = reportMonth(q.month, clock());
+    const query = { unitId: q.unitId, from: month.from, to: month.to };
+    const figures = await kpi.figures(actor, query);
+    const scope = { ...query, unitId: figures.unit.id };
+    const byProcedure = await kpi.figures(actor, { ...scope, by: 'procedure' });
+    const scorecard = await kpi.scorecard(actor, scope);
+    const rankings = await kpi.rankings(actor, scope);
+    const previousRankings = await kpi.rankings(actor, { ...scope, from: month.previous.from, to: month.previous.to });
+    const trend = await kpi.trends(actor, { ...scope, period: 'month' });
+    const preparedBy = actor ? ((await repo.staffNames(db, [actor.staffId])).get(actor.staffId) ?? null) : null;
+    return monthlyReport({
+      unit: (await this.units())(figures.unit.id),
+      month,
+      figures,
+      byProcedure,
+      scorecard,
+      rankings,
+      previousRankings,
+      trend,
+      printedAt: clock(),
+      preparedBy,
+    });
+  }
+
+  /** The monthly report as PDF. */
+  async monthlyReport(actor: Actor | null, q: { unitId?: number | undefined; month: string }): Promise<PrintedForm> {
+    return this.render(await this.monthlyReportDocument(actor, q));
   }
 
   private async render(document: FormDocument): Promise<PrintedForm> {

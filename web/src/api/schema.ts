@@ -5228,6 +5228,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kpi/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's monthly report of results in handling procedures, as PDF in the official style
+         * @description Figures by channel and outcome, the Decision 766 scorecard, the ranking of the points (or agencies) under the unit with the change from the month before, the procedures received most, and the month against the province’s targets — the numbers of GET /kpi/figures, /kpi/scorecard, /kpi/rankings and /kpi/trends for the month. Managers (their points), approvers (their agency) and the administrator, as those routes. No applicant’s data.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The unit reported on (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description The month reported on (YYYY-MM, Vietnam time), begun already */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form as a PDF (A4), shown inline */
+                200: {
+                    headers: {
+                        /** @description inline; filename="mau-NN_….pdf" */
+                        "content-disposition"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/overview": {
         parameters: {
             query?: never;
