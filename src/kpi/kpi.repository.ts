@@ -9,7 +9,7 @@ const EVENT_COUNTERS: Counter[] = COUNTERS.filter((c) => !c.startsWith('rated_')
 const RATING_COUNTERS: Counter[] = ['rated_satisfied', 'rated_acceptable', 'rated_not_satisfied'];
 
 const upsert = (cols: Counter[], period: 'day' | 'month' = 'day') => sql`
-  on conflict (${sql.id(period)}, receiving_unit_id, agency_id, procedure_id) do update set
+  on conflict (${period === 'month' ? sql`grain, month` : sql`day`}, receiving_unit_id, agency_id, procedure_id) do update set
   ${sql.join(
     cols.map((c) => sql`${sql.id(c)} = k.${sql.id(c)} + excluded.${sql.id(c)}`),
     sql`, `,
@@ -99,16 +99,21 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     const [p, a, q] = [sql`d.receiving_unit_id`, sql`d.competent_agency_id`, sql`d.procedure_id`];
     return sql`grouping sets ((${m}), (${m}, ${p}), (${m}, ${a}), (${m}, ${q}), (${m}, ${p}, ${q}), (${m}, ${a}, ${q}), (${m}, ${p}, ${a}))`;
   };
-  const dims = sql`coalesce(d.receiving_unit_id, 0), coalesce(d.competent_agency_id, 0), coalesce(d.procedure_id, 0)`;
+  // Which dimensions a row keeps (1 point, 2 agency, 4 procedure: kpi_monthly.grain), and the dimensions, 0 when grouped out.
+  const dims = {
+    grain: sql`(case when grouping(d.receiving_unit_id) = 0 then 1 else 0 end) + (case when grouping(d.competent_agency_id) = 0 then 2 else 0 end)
+      + (case when grouping(d.procedure_id) = 0 then 4 else 0 end)`,
+    keys: sql`coalesce(d.receiving_unit_id, 0), coalesce(d.competent_agency_id, 0), coalesce(d.procedure_id, 0)`,
+  };
   const monthlyEvents = await sql`
-    insert into kpi_monthly as k (month, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
-    select ${month(sql`e.at`)}, ${dims}, ${sql.join(cols.map((c) => values[c]))}
+    insert into kpi_monthly as k (grain, month, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
+    select ${dims.grain}, ${month(sql`e.at`)}, ${dims.keys}, ${sql.join(cols.map((c) => values[c]))}
     ${eventRows}
     group by ${grains(month(sql`e.at`))}
     ${upsert(cols, 'month')}`.execute(db);
   const monthlyRatings = await sql`
-    insert into kpi_monthly as k (month, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
-    select ${month(sql`r.created_at`)}, ${dims}, ${ratingValues}
+    insert into kpi_monthly as k (grain, month, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
+    select ${dims.grain}, ${month(sql`r.created_at`)}, ${dims.keys}, ${ratingValues}
     ${ratingRows}
     group by ${grains(month(sql`r.created_at`))}
     ${upsert(RATING_COUNTERS, 'month')}`.execute(db);
@@ -254,11 +259,10 @@ export async function sums(
       where ${where({ ...f, ...r }, sql`k.day`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}`,
   );
   if (p.months && p.need) {
-    const grain = (needed: boolean, col: string) => (needed ? sql`k.${sql.id(col)} <> 0` : sql`k.${sql.id(col)} = 0`);
+    const grain = (p.need.point ? 1 : 0) + (p.need.agency ? 2 : 0) + (p.need.procedure ? 4 : 0);
     parts.push(sql`
       select k.month as day, k.receiving_unit_id, k.agency_id, k.procedure_id, ${cols} from kpi_monthly k
-      where ${where({ ...f, ...p.months }, sql`k.month`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}
-        and ${grain(p.need.point, 'receiving_unit_id')} and ${grain(p.need.agency, 'agency_id')} and ${grain(p.need.procedure, 'procedure_id')}`);
+      where k.grain = ${grain} and ${where({ ...f, ...p.months }, sql`k.month`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}`);
   }
   const r = await sql<Record<string, unknown> & { key: string | null }>`
     select ${key} as key, ${sql.join(COUNTERS.map((c) => sql`coalesce(sum(k.${sql.id(c)}), 0)::bigint as ${sql.id(c)}`))}
@@ -380,7 +384,10 @@ export async function costlyDossiers(
   limit: number,
   after: CostlyKey | null = null,
 ): Promise<CostlyDossier[]> {
-  const inRange = (col: RawBuilder<unknown>) => sql`${localDay(col)} between ${f.from}::date and ${f.to}::date`;
+  // The range's local days as instants (UTC+7 midnights), so the indexes on decided_at and received_at serve it.
+  const lo = new Date(`${f.from}T00:00:00+07:00`);
+  const hi = new Date(Date.parse(`${f.to}T00:00:00+07:00`) + 86_400_000);
+  const inRange = (col: RawBuilder<unknown>) => sql`(${col} >= ${lo} and ${col} < ${hi})`;
   const scope = [sql`true`];
   if (f.pointIds) scope.push(sql`d.receiving_unit_id = any(${f.pointIds}::int[])`);
   if (f.agencyIds) scope.push(sql`d.competent_agency_id = any(${f.agencyIds}::int[])`);
@@ -391,10 +398,11 @@ export async function costlyDossiers(
   const result = sql`d.status in ('result_ready', 'returned') and ${inRange(sql`d.decided_at`)}`;
   const late = sql`(d.supplement_count > 1 or (d.due_at is not null and d.decided_at > d.due_at))`;
   const has = (cond: RawBuilder<unknown>) => sql`exists (select 1 from dossier_components x where x.dossier_id = d.id and ${cond})`;
+  const overdueOpen = sql`d.status in ('received', 'processing', 'awaiting_payment') and d.due_at < ${now}`;
   const reason: Record<CostlyIndicator, RawBuilder<unknown>> = {
     '2.1': sql`case
       when ${decided} and ${late} then case when d.supplement_count > 1 then 'more_than_one_supplement' else 'late' end
-      when ${now !== null ? sql`d.status in ('received', 'processing', 'awaiting_payment') and d.due_at < ${now}` : sql`false`} then 'overdue_open'
+      when ${now !== null ? overdueOpen : sql`false`} then 'overdue_open'
     end`,
     '3.1': sql`case when v.online_level = 'full' and d.channel <> 2 and d.received_at is not null and ${inRange(sql`d.received_at`)} then 'not_online' end`,
     '4.1': sql`case when ${result} and d.result_document_id is null then 'no_electronic_result' end`,
@@ -407,6 +415,14 @@ export async function costlyDossiers(
       when ${decided} and exists (select 1 from ratings r where r.dossier_id = d.id and r.rating = 'not_satisfied') then 'rated_not_satisfied'
     end`,
   };
+  // The only dossiers that can have a reason: decided in the range, received in it (3.1), or open and overdue (2.1).
+  scope.push(
+    indicator === '3.1'
+      ? inRange(sql`d.received_at`)
+      : indicator === '2.1' && now !== null
+        ? sql`(${inRange(sql`d.decided_at`)} or (${overdueOpen}))`
+        : inRange(sql`d.decided_at`),
+  );
   const r = await sql<CostlyDossier>`
     select x.*, coalesce(x.decided_at, x.received_at)::text as sort_at from (
       select d.code, p.code as procedure_code, v.name_vi as procedure_name_vi, d.receiving_unit_id, d.competent_agency_id as agency_id,

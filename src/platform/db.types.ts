@@ -498,6 +498,8 @@ export interface KpiDailyTable {
 
 /** Monthly rollups at several grains: a dimension left out of a grain is 0 (migration 20261203T1200_kpi_monthly). */
 export interface KpiMonthlyTable {
+  /** The dimensions the row keeps: 1 point, 2 agency, 4 procedure. */
+  grain: number;
   month: string;
   receiving_unit_id: number;
   agency_id: number;
