@@ -393,8 +393,106 @@ describe('exports of the leaders’ tables (CSV and XLSX)', () => {
     expect(none.rows.length).toBe(1);
   });
 
+  it('exports the rankings, one row per unit in the JSON route’s order, with each group’s score, rank and change', async () => {
+    const k = await json(`/kpi/rankings?${Q}`);
+    type G = { score: number | null; rank: number | null; change: number | null };
+    type U = Record<string, unknown> & { nameVi: string; nameEn: string; groups: G[] };
+    const cells = (u: U, name: string) => [
+      u.rank,
+      u.unitId,
+      name,
+      u.score,
+      u.earned,
+      u.measurable,
+      u.previousRank,
+      u.previousScore,
+      u.change,
+      u.rankChange,
+      ...u.groups.flatMap((g) => [g.score, g.rank, g.change]),
+    ];
+    const r = await file(`/kpi/export/rankings.xlsx?${Q}&lang=en`);
+    expect(r.headers['content-disposition']).toBe(attachment('Rankings - Test Province - 2025-09-15 - 2025-09-17.xlsx'));
+    const x = await readXlsx(r.rawPayload);
+    expect([x.count, x.name]).toEqual([1, 'Rankings']);
+    expect(x.rows[0]!.slice(0, 10)).toEqual([
+      'Rank',
+      'Unit id',
+      'Service point',
+      'Score',
+      'Points earned',
+      'Points measurable',
+      'Previous rank (2025-09-12 – 2025-09-14)',
+      'Previous score',
+      'Score change',
+      'Places gained',
+    ]);
+    expect(x.rows[0]!.slice(10, 13)).toEqual(['Transparency: score', 'Transparency: rank', 'Transparency: change']);
+    expect(x.rows.slice(1)).toEqual(k.units.map((u: U) => cells(u, u.nameEn)));
+    // Xã Hai's point first, the only one with dossiers; the others unranked.
+    expect(x.rows[1]!.slice(0, 4)).toEqual([1, h.unit('X-HAI-TT'), 'Commune Two Public Administration Service Center', k.units[0].score]);
+    expect(k.units.length).toBe(5);
+    expect(k.units.slice(1).map((u: U) => u.rank)).toEqual([null, null, null, null]);
+    const c = readCsv((await file(`/kpi/export/rankings.csv?${Q}&lang=vi&level=agency`)).body);
+    const agencies = await json(`/kpi/rankings?${Q}&level=agency`);
+    expect(c[0]!.slice(0, 3)).toEqual(['Hạng', 'Mã đơn vị', 'Cơ quan']);
+    expect(c.slice(1)).toEqual(agencies.units.map((u: U) => cells(u, u.nameVi).map(csv)));
+    expect(c[1]!.slice(0, 2)).toEqual(['1', String(h.unit('X-HAI-UB'))]);
+  });
+
+  it('exports the trend by month and by week, one row per period, with its changes and the targets met', async () => {
+    type P = Record<string, unknown> & { change: Record<string, number | null>; meetsTargets: Record<string, boolean | null> };
+    const met = (x: boolean | null, lang: 'vi' | 'both') =>
+      x === null ? null : x ? (lang === 'vi' ? 'Đạt' : 'Đạt / Met') : lang === 'vi' ? 'Chưa đạt' : 'Chưa đạt / Not met';
+    const cells = (p: P, lang: 'vi' | 'both') => [
+      p.start,
+      p.from,
+      p.to,
+      p.score,
+      p.onTimeRate,
+      p.onlineRate,
+      p.digitizedRate,
+      p.satisfactionRate,
+      p.received,
+      p.decided,
+      p.change.score,
+      p.change.onTimeRate,
+      p.change.onlineRate,
+      p.change.digitizedRate,
+      p.change.satisfactionRate,
+      met(p.meetsTargets.onTimeRate!, lang),
+      met(p.meetsTargets.digitizedRate!, lang),
+      met(p.meetsTargets.satisfactionRate!, lang),
+    ];
+    const q = `unitId=${h.unit('X-HAI-TT')}&from=2025-08-01&to=2025-09-30`;
+    const t = await json(`/kpi/trends?${q}`);
+    const r = await file(`/kpi/export/trends.xlsx?${q}`);
+    expect(r.headers['content-disposition']).toBe(attachment(`Xu hướng theo tháng - ${t.unit.nameVi} - 2025-08-01 - 2025-09-30.xlsx`));
+    const x = await readXlsx(r.rawPayload);
+    expect(x.name).toBe('Theo tháng');
+    expect(x.rows[0]!.slice(15)).toEqual([
+      'Đúng hạn (mục tiêu 99%) / On time (target 99%)',
+      'Số hóa (mục tiêu 100%) / Digitized (target 100%)',
+      'Hài lòng (mục tiêu 95%) / Satisfaction (target 95%)',
+    ]);
+    expect(x.rows.slice(1)).toEqual(t.periods.map((p: P) => cells(p, 'both')));
+    expect(x.rows.map((row) => row.slice(0, 3))).toEqual([
+      ['Tháng bắt đầu / Month of', 'Từ ngày / From', 'Đến ngày / To'],
+      ['2025-08-01', '2025-08-01', '2025-08-31'],
+      ['2025-09-01', '2025-09-01', '2025-09-30'],
+    ]);
+    // September: A early, B late, C open past its due date; digitized all; B rated not satisfied.
+    expect(x.rows[2]!.slice(4, 10)).toEqual([0.5, 0, 1, 0, 3, 2]);
+    expect(x.rows[2]!.slice(15)).toEqual(['Chưa đạt / Not met', 'Đạt / Met', 'Chưa đạt / Not met']);
+    const weekly = `unitId=${h.unit('X-HAI-TT')}&from=2025-09-10&to=2025-09-17&period=week`;
+    const w = await json(`/kpi/trends?${weekly}`);
+    const c = readCsv((await file(`/kpi/export/trends.csv?${weekly}&lang=vi`)).body);
+    expect(c[0]!.slice(0, 4)).toEqual(['Tuần bắt đầu', 'Từ ngày', 'Đến ngày', 'Điểm quy đổi']);
+    expect(c.slice(1)).toEqual(w.periods.map((p: P) => cells(p, 'vi').map(csv)));
+    expect(c.map((row) => row[0])).toEqual(['Tuần bắt đầu', '2025-09-08', '2025-09-15']);
+  });
+
   it('lets the same roles export as read the JSON routes: a manager his points, an approver his agency, the administrator all', async () => {
-    const routes = ['figures', 'scorecard', 'productivity', 'costly-dossiers'].map(
+    const routes = ['figures', 'scorecard', 'productivity', 'costly-dossiers', 'rankings', 'trends'].map(
       (t) => `/kpi/export/${t}.csv?${Q}${t === 'costly-dossiers' ? '&indicator=2.1' : ''}`,
     );
     const cases: [string | null, string | null, number][] = [
@@ -443,6 +541,10 @@ describe('exports of the leaders’ tables (CSV and XLSX)', () => {
       [`/kpi/export/costly-dossiers.csv?${Q}`, 400, 'querystring.indicator'],
       [`/kpi/export/costly-dossiers.csv?${Q}&indicator=1.4`, 400, 'querystring.indicator'],
       [`/kpi/export/costly-dossiers.xlsx?${Q}&indicator=2.1&to=2025-09-01`, 400, 'querystring.to'],
+      [`/kpi/export/rankings.csv?${Q}&level=commune`, 400, 'querystring.level'],
+      [`/kpi/export/rankings.xlsx?from=2025-09-17&to=2025-09-15`, 400, 'querystring.to'],
+      [`/kpi/export/trends.csv?${Q}&period=day`, 400, 'querystring.period'],
+      [`/kpi/export/trends.xlsx?${Q}&unitId=999999`, 404, undefined],
     ];
     for (const [url, status, field] of cases) {
       const r = await get('admin', url);

@@ -669,6 +669,10 @@ describe('every account against the leaders’ exports (GET /kpi/export/…)', (
     'costly-dossiers': (api, format, query) =>
       api.GET('/kpi/export/costly-dossiers.{format}', { params: { path: { format }, query: { ...query, indicator: '2.1' } }, ...raw }),
     productivity: (api, format, query) => api.GET('/kpi/export/productivity.{format}', { params: { path: { format }, query }, ...raw }),
+    rankings: (api, format, query) =>
+      api.GET('/kpi/export/rankings.{format}', { params: { path: { format }, query: { ...query, level: 'point' } }, ...raw }),
+    trends: (api, format, query) =>
+      api.GET('/kpi/export/trends.{format}', { params: { path: { format }, query: { ...query, period: 'week' } }, ...raw }),
   };
   // As the JSON figures: managers their center and its points, an agency's approver their agency, the administrator
   // every unit; clerks and specialists none (FORBIDDEN by role). X-HAI-TT is in no one's scope but the administrator's.

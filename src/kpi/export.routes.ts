@@ -6,8 +6,17 @@ import { attachment, CONTENT_TYPES, primed, SPREADSHEET_FORMATS, spreadsheetStre
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
 import { GROUPINGS } from './kpi.model.js';
-import { costlyTable, exportFileName, figuresTable, productivityTable, scorecardTable, type ExportLang } from './kpi.export.js';
-import { Query } from './kpi.routes.js';
+import {
+  costlyTable,
+  exportFileName,
+  figuresTable,
+  productivityTable,
+  rankingsTable,
+  scorecardTable,
+  trendsTable,
+  type ExportLang,
+} from './kpi.export.js';
+import { Query, RankingLevel, TrendPeriodParam } from './kpi.routes.js';
 
 const Params = Type.Object({
   format: Type.Union(
@@ -172,6 +181,57 @@ export async function kpiExportRoutes(app: HttpApp, s: Services): Promise<void> 
         unitId: p.unit.id,
         from: p.from,
         to: p.to,
+      });
+    },
+  );
+
+  app.get(
+    '/kpi/export/rankings.:format',
+    {
+      onRequest,
+      schema: schema(
+        'The service points (or agencies) under a unit ranked by their Decision 766 score over a period, overall and by group, with the change from the period before, as GET /kpi/rankings',
+        { ...Query, level: RankingLevel },
+      ),
+    },
+    async (req, reply) => {
+      const k = await s.kpi.rankings(actorOf(req), { ...req.query, fieldCode: req.query.field });
+      const name = exportFileName(['Xếp hạng', 'Rankings'], k.unit, k.from, k.to, req.params.format, lang(req.query));
+      return download(req, reply, req.params.format, name, rankingsTable(k, lang(req.query)), {
+        export: 'rankings',
+        unitId: k.unit.id,
+        level: k.level,
+        from: k.from,
+        to: k.to,
+      });
+    },
+  );
+
+  app.get(
+    '/kpi/export/trends.:format',
+    {
+      onRequest,
+      schema: schema(
+        "A unit's weeks or months: the score and the rates with their change from the period before, against the targets, as GET /kpi/trends",
+        { ...Query, period: TrendPeriodParam },
+      ),
+    },
+    async (req, reply) => {
+      const t = await s.kpi.trends(actorOf(req), { ...req.query, fieldCode: req.query.field });
+      const name = exportFileName(
+        [t.period === 'week' ? 'Xu hướng theo tuần' : 'Xu hướng theo tháng', t.period === 'week' ? 'Weekly trend' : 'Monthly trend'],
+        t.unit,
+        t.from,
+        t.to,
+        req.params.format,
+        lang(req.query),
+      );
+      return download(req, reply, req.params.format, name, trendsTable(t, lang(req.query)), {
+        export: 'trends',
+        unitId: t.unit.id,
+        period: t.period,
+        from: t.from,
+        to: t.to,
       });
     },
   );

@@ -13,6 +13,8 @@ type Figures = Awaited<ReturnType<KpiService['figures']>>;
 type Scorecard = Awaited<ReturnType<KpiService['scorecard']>>;
 type Productivity = Awaited<ReturnType<KpiService['productivity']>>;
 type AllCostly = Awaited<ReturnType<KpiService['allCostlyDossiers']>>;
+type Rankings = Awaited<ReturnType<KpiService['rankings']>>;
+type Trends = Awaited<ReturnType<KpiService['trends']>>;
 
 const say = (lang: ExportLang, vi: string, en: string) => (lang === 'vi' ? vi : lang === 'en' ? en : `${vi} / ${en}`);
 const col = (lang: ExportLang, vi: string, en: string, kind: ColumnKind, width?: number): Column => ({
@@ -218,6 +220,102 @@ export function productivityTable(p: Productivity, lang: ExportLang): Table {
         c.shareOfNorm,
       ];
     }),
+  };
+}
+
+/** The units ranked by score, best first: the score, its parts and its change from the range before, then each group's. */
+export function rankingsTable(k: Rankings, lang: ExportLang): Table {
+  return {
+    name: pick(lang, 'Xếp hạng', 'Rankings'),
+    columns: [
+      col(lang, 'Hạng', 'Rank', 'integer', 8),
+      col(lang, 'Mã đơn vị', 'Unit id', 'integer', 10),
+      col(lang, k.level === 'agency' ? 'Cơ quan' : 'Điểm tiếp nhận', k.level === 'agency' ? 'Agency' : 'Service point', 'text', 40),
+      col(lang, 'Điểm quy đổi', 'Score', 'number'),
+      col(lang, 'Điểm đạt', 'Points earned', 'number'),
+      col(lang, 'Điểm đo được', 'Points measurable', 'number'),
+      col(
+        lang,
+        `Hạng kỳ trước (${k.previous.from} – ${k.previous.to})`,
+        `Previous rank (${k.previous.from} – ${k.previous.to})`,
+        'integer',
+      ),
+      col(lang, 'Điểm kỳ trước', 'Previous score', 'number'),
+      col(lang, 'Thay đổi điểm', 'Score change', 'number'),
+      col(lang, 'Thay đổi hạng', 'Places gained', 'integer'),
+      ...k.groups.flatMap((g) => [
+        col(lang, `${g.nameVi}: điểm`, `${g.nameEn}: score`, 'number'),
+        col(lang, `${g.nameVi}: hạng`, `${g.nameEn}: rank`, 'integer'),
+        col(lang, `${g.nameVi}: thay đổi`, `${g.nameEn}: change`, 'number'),
+      ]),
+    ],
+    rows: k.units.map((u): Cell[] => [
+      u.rank,
+      u.unitId,
+      pick(lang, u.nameVi, u.nameEn),
+      u.score,
+      u.earned,
+      u.measurable,
+      u.previousRank,
+      u.previousScore,
+      u.change,
+      u.rankChange,
+      ...u.groups.flatMap((g) => [g.score, g.rank, g.change]),
+    ]),
+  };
+}
+
+const MEETS = (lang: ExportLang, x: boolean | null): Cell =>
+  x === null ? null : x ? say(lang, 'Đạt', 'Met') : say(lang, 'Chưa đạt', 'Not met');
+
+/** A unit's weeks or months: the score and the rates, their change from the period before, and the targets met. */
+export function trendsTable(t: Trends, lang: ExportLang): Table {
+  const target = (vi: string, en: string, x: number) => {
+    const share = `${Math.round(x * 1000) / 10}%`;
+    return col(lang, `${vi} (mục tiêu ${share})`, `${en} (target ${share})`, 'text', 22);
+  };
+  return {
+    name: pick(lang, t.period === 'week' ? 'Theo tuần' : 'Theo tháng', t.period === 'week' ? 'By week' : 'By month'),
+    columns: [
+      col(lang, t.period === 'week' ? 'Tuần bắt đầu' : 'Tháng bắt đầu', t.period === 'week' ? 'Week of' : 'Month of', 'text', 12),
+      col(lang, 'Từ ngày', 'From', 'text', 12),
+      col(lang, 'Đến ngày', 'To', 'text', 12),
+      col(lang, 'Điểm quy đổi', 'Score', 'number'),
+      col(lang, 'Tỷ lệ đúng hạn', 'On-time rate', 'percent'),
+      col(lang, 'Tỷ lệ trực tuyến', 'Online rate', 'percent'),
+      col(lang, 'Tỷ lệ số hóa', 'Digitized rate', 'percent'),
+      col(lang, 'Tỷ lệ hài lòng', 'Satisfaction rate', 'percent'),
+      col(lang, 'Tiếp nhận', 'Received', 'integer'),
+      col(lang, 'Đã giải quyết', 'Decided', 'integer'),
+      col(lang, 'Thay đổi điểm', 'Score change', 'number'),
+      col(lang, 'Thay đổi tỷ lệ đúng hạn', 'On-time rate change', 'percent'),
+      col(lang, 'Thay đổi tỷ lệ trực tuyến', 'Online rate change', 'percent'),
+      col(lang, 'Thay đổi tỷ lệ số hóa', 'Digitized rate change', 'percent'),
+      col(lang, 'Thay đổi tỷ lệ hài lòng', 'Satisfaction rate change', 'percent'),
+      target('Đúng hạn', 'On time', t.targets.onTimeRate),
+      target('Số hóa', 'Digitized', t.targets.digitizedRate),
+      target('Hài lòng', 'Satisfaction', t.targets.satisfactionRate),
+    ],
+    rows: t.periods.map((p): Cell[] => [
+      p.start,
+      p.from,
+      p.to,
+      p.score,
+      p.onTimeRate,
+      p.onlineRate,
+      p.digitizedRate,
+      p.satisfactionRate,
+      p.received,
+      p.decided,
+      p.change.score,
+      p.change.onTimeRate,
+      p.change.onlineRate,
+      p.change.digitizedRate,
+      p.change.satisfactionRate,
+      MEETS(lang, p.meetsTargets.onTimeRate),
+      MEETS(lang, p.meetsTargets.digitizedRate),
+      MEETS(lang, p.meetsTargets.satisfactionRate),
+    ]),
   };
 }
 

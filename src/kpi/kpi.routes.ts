@@ -17,6 +17,15 @@ export const Query = {
   field: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Only procedures of this field (code)' })),
 };
 
+/** Which units a ranking ranks (GET /kpi/rankings and its export). */
+export const RankingLevel = Type.Optional(
+  Type.Union([Type.Literal('point'), Type.Literal('agency')], {
+    description: 'Rank service points (by receipt) or agencies (by handling); default: agencies under an agency, points otherwise',
+  }),
+);
+/** A trend's period (GET /kpi/trends and its export). */
+export const TrendPeriodParam = Type.Optional(Type.Union([Type.Literal('week'), Type.Literal('month')], { description: 'default month' }));
+
 const count = (description: string) => Type.Integer({ description });
 const Figures = {
   submittedOnline: count('Submitted online (before a clerk receives them)'),
@@ -261,18 +270,7 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
         security: SECURED,
         summary:
           'The service points (or agencies) under a unit ranked by their Decision 766 score over a period, overall and by group, with the change from the period of the same length before',
-        querystring: Type.Object(
-          {
-            ...Query,
-            level: Type.Optional(
-              Type.Union([Type.Literal('point'), Type.Literal('agency')], {
-                description:
-                  'Rank service points (by receipt) or agencies (by handling); default: agencies under an agency, points otherwise',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object({ ...Query, level: RankingLevel }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             unit: UnitRef,
@@ -327,10 +325,7 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
         security: SECURED,
         summary:
           "A unit's weeks or months: the score and the on-time, online, digitized and satisfaction rates, each with its change from the period before, against the province's target lines",
-        querystring: Type.Object(
-          { ...Query, period: Type.Optional(Type.Union([Type.Literal('week'), Type.Literal('month')], { description: 'default month' })) },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object({ ...Query, period: TrendPeriodParam }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             unit: UnitRef,

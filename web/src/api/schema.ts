@@ -6664,6 +6664,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kpi/export/rankings.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service points (or agencies) under a unit ranked by their Decision 766 score over a period, overall and by group, with the change from the period before, as GET /kpi/rankings
+         * @description Managers (their points), approvers (their agency) and the administrator, as the JSON route. Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (no formula runs when opened).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    /** @description Rank service points (by receipt) or agencies (by handling); default: agencies under an agency, points otherwise */
+                    level?: "point" | "agency";
+                    /** @description Column headers and names in Vietnamese, English or both ("Mã hồ sơ / Dossier code", the default) */
+                    lang?: "both" | "vi" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description csv (UTF-8 with a byte order mark, for Excel) or xlsx */
+                    format: "csv" | "xlsx";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The table as a file to download (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kpi/export/trends.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's weeks or months: the score and the rates with their change from the period before, against the targets, as GET /kpi/trends
+         * @description Managers (their points), approvers (their agency) and the administrator, as the JSON route. Text cells starting with = + - @, a tab or a carriage return get a leading apostrophe (no formula runs when opened).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Unit (default: your own; the province for the administrator) */
+                    unitId?: number;
+                    /** @description First local day (UTC+7), included */
+                    from: string;
+                    /** @description Last local day, included (a range covers at most 3,660 days) */
+                    to: string;
+                    /** @description Only this procedure */
+                    procedureId?: number;
+                    /** @description Only procedures of this field (code) */
+                    field?: string;
+                    /** @description default month */
+                    period?: "week" | "month";
+                    /** @description Column headers and names in Vietnamese, English or both ("Mã hồ sơ / Dossier code", the default) */
+                    lang?: "both" | "vi" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description csv (UTF-8 with a byte order mark, for Excel) or xlsx */
+                    format: "csv" | "xlsx";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The table as a file to download (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/queue/points/{unitId}": {
         parameters: {
             query?: never;
