@@ -11,6 +11,7 @@ const BENCHES = [
   'queue-simulation.bench.ts',
   'staffing.bench.ts',
   'export.bench.ts',
+  'kpi.bench.ts',
 ];
 const only = process.argv.slice(2);
 let failed = 0;
