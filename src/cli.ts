@@ -483,6 +483,31 @@ for (const [name, description] of [
 }
 
 program
+  .command('report-pdf')
+  .description(
+    "A unit's monthly report of results as PDF in the official style, as GET /kpi/report.pdf (brings the rollups up to date first)",
+  )
+  .option('--unit <id|key>', 'unit id or key (default: the province)')
+  .requiredOption('--month <yyyy-mm>', 'the month reported on, begun already (Vietnam time)')
+  .requiredOption('--out <file>', 'where to write the PDF')
+  .action(async (opts: { unit?: string; month: string; out: string }) => {
+    const config = loadConfig();
+    const { database, services } = await open(config);
+    try {
+      await services.kpi.catchUp();
+      const { pdf } = await services.forms.monthlyReport(null, { unitId: await unitArg(services, opts.unit), month: opts.month });
+      const fs = await import('node:fs/promises');
+      // Written whole under a temporary name and renamed, so a scheduled copy never picks up half a file.
+      const tmp = `${opts.out}.${process.pid}.tmp`;
+      await fs.writeFile(tmp, pdf);
+      await fs.rename(tmp, opts.out);
+      console.log(JSON.stringify({ file: opts.out, bytes: pdf.length, month: opts.month }));
+    } finally {
+      await database.close();
+    }
+  });
+
+program
   .command('detect-late')
   .description('Flag open dossiers past their due date')
   .action(async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/platform/database.js';
 
-// `motcua kpi rebuild`, `motcua scorecard` and `motcua report` on a seeded demo province (embedded database), checked
+// `motcua kpi rebuild`, `motcua scorecard`, `motcua report` and `motcua report-pdf` on a seeded demo province (embedded database), checked
 // against figures recomputed here, in plain code, from the dossiers and their events.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,11 +96,48 @@ describe('the KPI commands', () => {
     expect(s.unit.kind).toBe('province');
   }, 240_000);
 
+  it('writes the monthly report as PDF, with the numbers of `motcua report` for that month', async () => {
+    // The busiest month of the demo (its dates follow the day the seed ran).
+    const months = await motcua(['report', '--from', '2020-01-01', '--to', '2029-12-31', '--by', 'month']);
+    expect(months.code, months.stderr).toBe(0);
+    const groups: { key: string; received: number }[] = JSON.parse(months.stdout).groups;
+    const busiest = groups.reduce((a, g) => (g.received > a.received ? g : a));
+    expect(busiest.received).toBeGreaterThan(0);
+    const from = busiest.key;
+    const last = new Date(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)), 0)).toISOString().slice(0, 10);
+    const monthly = await motcua(['report', '--from', from, '--to', last]);
+    expect(monthly.code, monthly.stderr).toBe(0);
+    const total = JSON.parse(monthly.stdout).total;
+    expect(total.received).toBe(busiest.received);
+    const month = from.slice(0, 7);
+    const out = path.join(dataDir, `bao-cao-${month}.pdf`);
+    const run = await motcua(['report-pdf', '--month', month, '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const pdf = await fs.readFile(out);
+    expect(JSON.parse(run.stdout)).toEqual({ file: out, bytes: pdf.length, month });
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0, disableFontFace: true, useSystemFonts: false }).promise;
+    let text = '';
+    for (let n = 1; n <= doc.numPages; n++)
+      text += ` ${(await (await doc.getPage(n)).getTextContent()).items.map((it) => ('str' in it ? it.str : '')).join(' ')}`;
+    await doc.destroy();
+    text = text.replace(/\s+/g, ' ');
+    const n = (x: number) => String(x).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+    expect(text).toContain(`BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH THÁNG ${month.slice(5)}/${month.slice(0, 4)}`);
+    expect(text).toContain(`1 Tổng số hồ sơ tiếp nhận ${n(total.received)}`);
+    expect(text).toContain(`2 Số hồ sơ đã giải quyết ${n(total.decided)}`);
+    expect(text).toContain(`2.3 Giải quyết quá hạn ${n(total.decidedLate)}`);
+    // At the command line nobody is logged in: the preparer signs by hand.
+    expect(text).toMatch(/NGƯỜI LẬP BIỂU \(Ký, ghi rõ họ tên\) THỦ TRƯỞNG ĐƠN VỊ/);
+  }, 120_000);
+
   it('refuses a bad date, an unknown grouping and an unknown unit, naming them, with a non-zero exit', async () => {
     const cases: [string[], string][] = [
       [['scorecard', '--from', '2025-13-01', '--to', '2025-12-31'], 'from must be a date YYYY-MM-DD (got 2025-13-01)'],
       [['report', '--from', '2025-01-01', '--to', '2025-02-01', '--by', 'hour'], '--by must be one of day, week, month'],
       [['scorecard', '--unit', 'NO-SUCH-UNIT', '--from', '2025-01-01', '--to', '2025-02-01'], 'no unit with key NO-SUCH-UNIT'],
+      [['report-pdf', '--month', '2025-13', '--out', path.join(os.tmpdir(), 'never.pdf')], 'month must be YYYY-MM (got 2025-13)'],
+      [['report-pdf', '--month', '2025-01'], "required option '--out <file>' not specified"],
     ];
     // One at a time: two processes never open one embedded database (data-dir-lock.ts).
     for (const [args, message] of cases) {
