@@ -8,6 +8,7 @@ import { useStaffT } from './i18n';
 import { staffApi } from './session';
 import { rankingLevel, signed } from './scorecard.model';
 import { Change } from './TrendSection';
+import { ExportButtons } from './ExportButtons';
 
 /** Units listed before "show all": a province has dozens of points. */
 const SHOWN = 15;
@@ -53,6 +54,7 @@ export function RankingSection({
   return (
     <section className="card section" aria-labelledby={`${id}-rk`}>
       <h2 id={`${id}-rk`}>{t('scorecard.ranking')}</h2>
+      <ExportButtons table="rankings" q={q} level={shown === 'agency' ? 'agency' : 'point'} label={t('scorecard.ranking')} />
       <div className="segmented" role="group" aria-label={t('scorecard.rankLevel')}>
         {(['point', 'agency'] as const).map((l) => (
           <button key={l} type="button" className="button button-secondary" aria-pressed={shown === l} onClick={() => choose(l)}>

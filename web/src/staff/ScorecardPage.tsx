@@ -10,9 +10,9 @@ import { useApi } from '../lib/useApi';
 import { useStaffT, type StaffKey } from './i18n';
 import { staffApi, type Scorecard } from './session';
 import { useSession } from './shared';
-import { ExportButtons } from './ExportButtons';
+import { ExportButtons, MonthlyReportButton } from './ExportButtons';
 import { COSTLY, scorecardQuery } from './scorecard.model';
-import { formatDuration } from '../queue/queue.model';
+import { formatDuration, vietnamToday } from '../queue/queue.model';
 import { RankingSection } from './RankingSection';
 import { TrendSection } from './TrendSection';
 
@@ -202,6 +202,12 @@ export default function ScorecardPage() {
   );
 }
 
+/** The month of the monthly report: the range's last month, or this month when the range reaches past it. */
+const reportMonth = (to: string) => {
+  const now = vietnamToday().slice(0, 7);
+  return to.slice(0, 7) > now ? now : to.slice(0, 7);
+};
+
 /** Query of the scorecard's requests. */
 type Q = { from: string; to: string; unitId?: number };
 
@@ -214,6 +220,7 @@ function ScorecardView({ card, q, id }: { card: Scorecard; q: Q; id: string }) {
         {card.asOf ? t('scorecard.asOf', { at: formatDateTime(card.asOf, lang) }) : t('scorecard.asOfNever')}
       </p>
       <ExportButtons table="figures" q={q} label={t('scorecard.figuresByMonth')} />
+      <MonthlyReportButton unitId={card.unit.id} month={reportMonth(q.to)} />
       <ul className="overview-totals">
         <li className="card total">
           <span className="total-value">{number(card.total.earned, lang)}</span>

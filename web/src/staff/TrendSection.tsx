@@ -6,6 +6,7 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { useApi } from '../lib/useApi';
 import { useStaffT, type StaffKey } from './i18n';
 import { staffApi } from './session';
+import { ExportButtons } from './ExportButtons';
 import { RATES, signed, trendPeriod, type Rate } from './scorecard.model';
 
 // ECharts is loaded only here, in its own chunk.
@@ -53,6 +54,12 @@ export function TrendSection({ q, id }: { q: { from: string; to: string; unitId?
   return (
     <section className="card section" aria-labelledby={`${id}-tr`}>
       <h2 id={`${id}-tr`}>{period === 'week' ? t('scorecard.trendWeek') : t('scorecard.trendMonth')}</h2>
+      <ExportButtons
+        table="trends"
+        q={q}
+        period={period}
+        label={period === 'week' ? t('scorecard.trendWeek') : t('scorecard.trendMonth')}
+      />
       <div className="segmented" role="group" aria-label={t('scorecard.period')}>
         {(['week', 'month'] as const).map((p) => (
           <button key={p} type="button" className="button button-secondary" aria-pressed={period === p} onClick={() => choose(p)}>
