@@ -454,33 +454,44 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     expect((await get('admin', `/kpi/trends?from=2025-09-01&to=2025-09-30&period=day`)).statusCode).toBe(400);
   });
 
-  it('plans whole months from the monthly grains and the days around them from the daily rows', () => {
+  it('plans whole months from the monthly grains and the days around them from the daily ones', () => {
     const f = { pointIds: null, agencyIds: null };
     expect(plan({ ...f, from: '2025-09-16', to: '2025-12-05' }, null)).toEqual({
-      need: { point: false, agency: false, procedure: false },
+      grain: 0,
       months: { from: '2025-10-01', to: '2025-11-01' },
-      daily: [
+      days: [
         { from: '2025-09-16', to: '2025-09-30' },
         { from: '2025-12-01', to: '2025-12-05' },
       ],
+      dayTable: 'grains',
     });
     expect(plan({ ...f, from: '2024-01-01', to: '2024-02-29' }, 'year')).toMatchObject({
       months: { from: '2024-01-01', to: '2024-02-01' },
-      daily: [],
+      days: [],
     });
-    // Less than a whole month, days or weeks, or all three dimensions at once: the daily rows alone.
+    // Less than a whole month, or days and weeks: days alone, from the day grains while the grain has one dimension.
     expect(plan({ ...f, from: '2025-09-02', to: '2025-10-30' }, null).months).toBeNull();
-    expect(plan({ ...f, from: '2025-01-01', to: '2025-12-31' }, 'week').months).toBeNull();
-    expect(plan({ pointIds: [1], agencyIds: null, from: '2025-01-01', to: '2025-12-31' }, 'agency').months).not.toBeNull();
-    expect(plan({ pointIds: [1], agencyIds: null, procedureId: 3, from: '2025-01-01', to: '2025-12-31' }, 'agency').months).toBeNull();
-    expect(plan({ pointIds: [1], agencyIds: null, procedureId: 3, from: '2025-01-01', to: '2025-12-31' }, null).need).toEqual({
-      point: true,
-      agency: false,
-      procedure: true,
+    expect(plan({ ...f, from: '2025-01-01', to: '2025-12-31' }, 'week')).toMatchObject({ grain: 0, months: null, dayTable: 'grains' });
+    expect(plan({ pointIds: [1], agencyIds: null, from: '2025-01-01', to: '2025-12-31' }, 'week')).toMatchObject({
+      grain: 1,
+      dayTable: 'grains',
     });
+    // Two dimensions: months at their pair, days from kpi_daily; all three: kpi_daily alone.
+    expect(plan({ pointIds: [1], agencyIds: null, from: '2025-01-01', to: '2025-12-31' }, 'agency')).toMatchObject({
+      grain: 3,
+      months: { from: '2025-01-01', to: '2025-12-01' },
+      dayTable: 'daily',
+    });
+    expect(plan({ pointIds: [1], agencyIds: null, procedureId: 3, from: '2025-01-01', to: '2025-12-31' }, 'agency')).toMatchObject({
+      grain: 7,
+      months: null,
+      dayTable: 'daily',
+    });
+    expect(plan({ pointIds: [1], agencyIds: null, procedureId: 3, from: '2025-01-01', to: '2025-12-31' }, null).grain).toBe(5);
+    expect(plan({ pointIds: null, agencyIds: [2], fieldCode: 'HT', from: '2025-01-01', to: '2025-12-31' }, null).grain).toBe(6);
   });
 
-  it('gives the same sums from the monthly grains as from the daily rows, for every filter, grouping and range', async () => {
+  it('gives the same sums from the grains as from the daily rows, for every filter, grouping and range', async () => {
     const procedure = await h.database.db.selectFrom('procedures').select('id').where('code', '=', '2.000815').executeTakeFirstOrThrow();
     const filters = [
       { pointIds: null, agencyIds: null },

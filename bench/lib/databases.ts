@@ -76,10 +76,14 @@ export async function openBenchDatabase(kind: BenchDbKind, opts: { poolSize: num
   const dispose = async () => {
     disposers.delete(dispose);
     await database.close().catch(() => undefined);
-    const drop = new pg.Client({ connectionString: adminUrl });
-    await drop.connect();
-    await drop.query(`drop database if exists ${name} with (force)`);
-    await drop.end();
+    // BENCH_KEEP_DB=1 leaves the database for a look afterwards (EXPLAIN, psql); the next run of the same name drops it.
+    if (process.env.BENCH_KEEP_DB === '1') console.log(`kept database ${name}`);
+    else {
+      const drop = new pg.Client({ connectionString: adminUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    }
     removeTmp();
   };
   disposers.add(dispose);

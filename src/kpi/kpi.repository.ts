@@ -8,8 +8,14 @@ const localDay = (col: RawBuilder<unknown>) => sql`((${col} at time zone 'UTC') 
 const EVENT_COUNTERS: Counter[] = COUNTERS.filter((c) => !c.startsWith('rated_'));
 const RATING_COUNTERS: Counter[] = ['rated_satisfied', 'rated_acceptable', 'rated_not_satisfied'];
 
-const upsert = (cols: Counter[], period: 'day' | 'month' = 'day') => sql`
-  on conflict (${period === 'month' ? sql`grain, month` : sql`day`}, receiving_unit_id, agency_id, procedure_id) do update set
+/** The spans of kpi_grains: days ('d') and months ('m'). */
+const SPANS = ['d', 'm'] as const;
+type Span = (typeof SPANS)[number];
+/** The grains kept by day: none, and each dimension alone (1 point, 2 agency, 4 procedure). */
+const DAY_GRAINS = new Set([0, 1, 2, 4]);
+
+const upsert = (cols: Counter[], table: 'daily' | 'grains' = 'daily') => sql`
+  on conflict (${table === 'grains' ? sql`span, grain, start` : sql`day`}, receiving_unit_id, agency_id, procedure_id) do update set
   ${sql.join(
     cols.map((c) => sql`${sql.id(c)} = k.${sql.id(c)} + excluded.${sql.id(c)}`),
     sql`, `,
@@ -93,30 +99,34 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     ${ratingRows}
     group by 1, 2, 3, 4
     ${upsert(RATING_COUNTERS)}`.execute(db);
-  // The same counts by month at every grain of kpi_monthly (a dimension grouped out is 0).
-  const month = (at: RawBuilder<unknown>) => sql`date_trunc('month', ${localDay(at)})::date`;
-  const grains = (m: RawBuilder<unknown>) => {
-    const [p, a, q] = [sql`d.receiving_unit_id`, sql`d.competent_agency_id`, sql`d.procedure_id`];
-    return sql`grouping sets ((${m}), (${m}, ${p}), (${m}, ${a}), (${m}, ${q}), (${m}, ${p}, ${q}), (${m}, ${a}, ${q}), (${m}, ${p}, ${a}))`;
-  };
-  // Which dimensions a row keeps (1 point, 2 agency, 4 procedure: kpi_monthly.grain), and the dimensions, 0 when grouped out.
-  const dims = {
-    grain: sql`(case when grouping(d.receiving_unit_id) = 0 then 1 else 0 end) + (case when grouping(d.competent_agency_id) = 0 then 2 else 0 end)
-      + (case when grouping(d.procedure_id) = 0 then 4 else 0 end)`,
-    keys: sql`coalesce(d.receiving_unit_id, 0), coalesce(d.competent_agency_id, 0), coalesce(d.procedure_id, 0)`,
-  };
-  const monthlyEvents = await sql`
-    insert into kpi_monthly as k (grain, month, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
-    select ${dims.grain}, ${month(sql`e.at`)}, ${dims.keys}, ${sql.join(cols.map((c) => values[c]))}
-    ${eventRows}
-    group by ${grains(month(sql`e.at`))}
-    ${upsert(cols, 'month')}`.execute(db);
-  const monthlyRatings = await sql`
-    insert into kpi_monthly as k (grain, month, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
-    select ${dims.grain}, ${month(sql`r.created_at`)}, ${dims.keys}, ${ratingValues}
-    ${ratingRows}
-    group by ${grains(month(sql`r.created_at`))}
-    ${upsert(RATING_COUNTERS, 'month')}`.execute(db);
+  // The same counts at the coarse grains of kpi_grains: by month at seven, by day at four (a dimension grouped out is 0).
+  const [p, a, q] = [sql`d.receiving_unit_id`, sql`d.competent_agency_id`, sql`d.procedure_id`];
+  const grainSets = (b: RawBuilder<unknown>, span: Span) =>
+    span === 'm'
+      ? sql`grouping sets ((${b}), (${b}, ${p}), (${b}, ${a}), (${b}, ${q}), (${b}, ${p}, ${q}), (${b}, ${a}, ${q}), (${b}, ${p}, ${a}))`
+      : sql`grouping sets ((${b}), (${b}, ${p}), (${b}, ${a}), (${b}, ${q}))`;
+  // Which dimensions a row keeps (1 point, 2 agency, 4 procedure: kpi_grains.grain), and the dimensions, 0 when grouped out.
+  const grain = sql`(case when grouping(${p}) = 0 then 1 else 0 end) + (case when grouping(${a}) = 0 then 2 else 0 end)
+      + (case when grouping(${q}) = 0 then 4 else 0 end)`;
+  const keys = sql`coalesce(${p}, 0), coalesce(${a}, 0), coalesce(${q}, 0)`;
+  const bucket = (at: RawBuilder<unknown>, span: Span) => (span === 'm' ? sql`date_trunc('month', ${localDay(at)})::date` : localDay(at));
+  const grained = [];
+  for (const span of SPANS) {
+    grained.push(
+      await sql`
+        insert into kpi_grains as k (span, grain, start, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
+        select ${span}, ${grain}, ${bucket(sql`e.at`, span)}, ${keys}, ${sql.join(cols.map((c) => values[c]))}
+        ${eventRows}
+        group by ${grainSets(bucket(sql`e.at`, span), span)}
+        ${upsert(cols, 'grains')}`.execute(db),
+      await sql`
+        insert into kpi_grains as k (span, grain, start, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
+        select ${span}, ${grain}, ${bucket(sql`r.created_at`, span)}, ${keys}, ${ratingValues}
+        ${ratingRows}
+        group by ${grainSets(bucket(sql`r.created_at`, span), span)}
+        ${upsert(RATING_COUNTERS, 'grains')}`.execute(db),
+    );
+  }
   const clerks = await sql`
     insert into kpi_clerk_daily as k (day, staff_id, unit_id, received)
     select ${localDay(sql`e.at`)}, e.actor_id, e.unit_id, count(*)
@@ -125,7 +135,7 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       and e.action = 'receive' and e.actor_kind = 'staff' and e.actor_id is not null and e.unit_id is not null
     group by 1, 2, 3
     on conflict (day, staff_id, unit_id) do update set received = k.received + excluded.received`.execute(db);
-  return [events, ratings, monthlyEvents, monthlyRatings, clerks].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
+  return [events, ratings, ...grained, clerks].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
 }
 
 /**
@@ -148,7 +158,7 @@ export async function advanceCursor(db: Kysely<DB>, hi: string, rows: number, at
 
 export async function clearRollups(db: Kysely<DB>): Promise<void> {
   await sql`delete from kpi_daily`.execute(db);
-  await sql`delete from kpi_monthly`.execute(db);
+  await sql`delete from kpi_grains`.execute(db);
   await sql`delete from kpi_clerk_daily`.execute(db);
   await sql`update kpi_cursor set rows_applied = 0 where id = 1`.execute(db);
 }
@@ -194,27 +204,29 @@ const sumsOf = (row: Record<string, unknown>): Sums => {
 };
 
 /**
- * Where a figure's rows come from: whole months from kpi_monthly at the coarsest grain that keeps the dimensions the
- * filter and the grouping need (a grain leaves the others at 0), the days before the first and after the last whole
- * month from kpi_daily; days and weeks, or a figure needing point, agency and procedure together, from kpi_daily alone.
+ * Where a figure's rows come from. Its grain is the dimensions the filter and the grouping need (1 point, 2 agency,
+ * 4 procedure). Whole months come from kpi_grains' months at that grain; the days before the first and after the
+ * last whole month — or every day, for a grouping by day or week — from kpi_grains' days when it keeps that grain
+ * (none or one dimension), else from kpi_daily. A figure needing all three dimensions reads kpi_daily alone.
  */
 export function plan(f: Pick<Filter, 'from' | 'to' | 'pointIds' | 'agencyIds' | 'procedureId' | 'fieldCode'>, by: Grouping | null) {
-  const need = {
-    point: f.pointIds !== null || by === 'point',
-    agency: f.agencyIds !== null || by === 'agency',
-    procedure: f.procedureId !== undefined || f.fieldCode !== undefined || by === 'procedure',
-  };
-  const daily = [{ from: f.from, to: f.to }];
-  if (by === 'day' || by === 'week' || (need.point && need.agency && need.procedure)) return { need, months: null, daily };
+  const grain =
+    (f.pointIds !== null || by === 'point' ? 1 : 0) +
+    (f.agencyIds !== null || by === 'agency' ? 2 : 0) +
+    (f.procedureId !== undefined || f.fieldCode !== undefined || by === 'procedure' ? 4 : 0);
+  const whole = [{ from: f.from, to: f.to }];
+  const dayTable: 'grains' | 'daily' = DAY_GRAINS.has(grain) ? 'grains' : 'daily';
+  if (grain === 7) return { grain, months: null, days: whole, dayTable };
+  if (by === 'day' || by === 'week') return { grain, months: null, days: whole, dayTable };
   // The first and the last whole month of the range (their first days).
   const first = f.from.slice(8) === '01' ? f.from : nextMonth(f.from);
   const last = lastDay(f.to) === f.to ? `${f.to.slice(0, 8)}01` : prevMonth(f.to);
-  if (first > last) return { need, months: null, daily };
-  const ranges: { from: string; to: string }[] = [];
-  if (f.from < first) ranges.push({ from: f.from, to: dayBefore(first) });
+  if (first > last) return { grain, months: null, days: whole, dayTable };
+  const days: { from: string; to: string }[] = [];
+  if (f.from < first) days.push({ from: f.from, to: dayBefore(first) });
   const lastEnd = lastDay(last);
-  if (lastEnd < f.to) ranges.push({ from: nextDay(lastEnd), to: f.to });
-  return { need, months: { from: first, to: last }, daily: ranges };
+  if (lastEnd < f.to) days.push({ from: nextDay(lastEnd), to: f.to });
+  return { grain, months: { from: first, to: last }, days, dayTable };
 }
 
 const ms = (d: string) => Date.parse(`${d}T00:00:00Z`);
@@ -251,19 +263,18 @@ export async function sums(
             : by === 'day'
               ? sql`k.day::text`
               : sql`date_trunc(${by}, k.day::timestamp)::date::text`;
-  const p = dailyOnly ? { need: null, months: null, daily: [{ from: f.from, to: f.to }] } : plan(f, by);
+  const p = dailyOnly ? { grain: 7, months: null, days: [{ from: f.from, to: f.to }], dayTable: 'daily' as const } : plan(f, by);
   const cols = sql.join(COUNTERS.map((c) => sql`k.${sql.id(c)}`));
-  const parts: RawBuilder<unknown>[] = p.daily.map(
-    (r) => sql`
-      select k.day, k.receiving_unit_id, k.agency_id, k.procedure_id, ${cols} from kpi_daily k
-      where ${where({ ...f, ...r }, sql`k.day`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}`,
+  const dims = sql`k.receiving_unit_id, k.agency_id, k.procedure_id`;
+  const filter = (r: { from: string; to: string }, day: RawBuilder<unknown>) =>
+    where({ ...f, ...r }, day, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`);
+  const grained = (span: Span, r: { from: string; to: string }) => sql`
+    select k.start as day, ${dims}, ${cols} from kpi_grains k
+    where k.span = ${span} and k.grain = ${p.grain} and ${filter(r, sql`k.start`)}`;
+  const parts: RawBuilder<unknown>[] = p.days.map((r) =>
+    p.dayTable === 'grains' ? grained('d', r) : sql`select k.day, ${dims}, ${cols} from kpi_daily k where ${filter(r, sql`k.day`)}`,
   );
-  if (p.months && p.need) {
-    const grain = (p.need.point ? 1 : 0) + (p.need.agency ? 2 : 0) + (p.need.procedure ? 4 : 0);
-    parts.push(sql`
-      select k.month as day, k.receiving_unit_id, k.agency_id, k.procedure_id, ${cols} from kpi_monthly k
-      where k.grain = ${grain} and ${where({ ...f, ...p.months }, sql`k.month`, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`)}`);
-  }
+  if (p.months) parts.push(grained('m', p.months));
   const r = await sql<Record<string, unknown> & { key: string | null }>`
     select ${key} as key, ${sql.join(COUNTERS.map((c) => sql`coalesce(sum(k.${sql.id(c)}), 0)::bigint as ${sql.id(c)}`))}
     from (${sql.join(parts, sql` union all `)}) k

@@ -481,7 +481,7 @@ export interface DB {
   lookup_budgets: LookupBudgetTable;
   login_throttle: LoginThrottleTable;
   kpi_daily: KpiDailyTable;
-  kpi_monthly: KpiMonthlyTable;
+  kpi_grains: KpiGrainTable;
   kpi_cursor: KpiCursorTable;
   history_imports: HistoryImportTable;
   history_dossiers: HistoryDossierTable;
@@ -496,11 +496,12 @@ export interface KpiDailyTable {
   [counter: string]: unknown;
 }
 
-/** Monthly rollups at several grains: a dimension left out of a grain is 0 (migration 20261203T1200_kpi_monthly). */
-export interface KpiMonthlyTable {
+/** Rollups by day or month at coarse grains: a dimension left out of a grain is 0 (migration 20261203T1200_kpi_grains). */
+export interface KpiGrainTable {
+  span: 'd' | 'm';
   /** The dimensions the row keeps: 1 point, 2 agency, 4 procedure. */
   grain: number;
-  month: string;
+  start: string;
   receiving_unit_id: number;
   agency_id: number;
   procedure_id: number;

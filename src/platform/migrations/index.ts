@@ -9,7 +9,7 @@ import * as dossierRules from './20261202T1400_dossier_rules.js';
 import * as fileOwnership from './20261202T1600_file_ownership.js';
 import * as kpiRollups from './20261203T0800_kpi_rollups.js';
 import * as historyImports from './20261203T1000_history_imports.js';
-import * as kpiMonthly from './20261203T1200_kpi_monthly.js';
+import * as kpiGrains from './20261203T1200_kpi_grains.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -23,5 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T1600_file_ownership': fileOwnership,
   '20261203T0800_kpi_rollups': kpiRollups,
   '20261203T1000_history_imports': historyImports,
-  '20261203T1200_kpi_monthly': kpiMonthly,
+  '20261203T1200_kpi_grains': kpiGrains,
 };
