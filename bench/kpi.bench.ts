@@ -165,7 +165,9 @@ async function main() {
       if (name.startsWith('province · whole history · figures by year')) figureP50 = quantile(xs, 0.5);
       console.log(`${name.padEnd(52)} ${f1(quantile(xs, 0.5)).padStart(6)}  ${f1(p95).padStart(6)}`);
     }
-    console.log(`worst p95 of the dashboards: ${f1(worst)} ms (target ≤ 100 ms)`);
+    console.log(
+      `worst p95 of the dashboards: ${f1(worst)} ms (target ${kind === 'postgres' ? '≤ 100 ms over ten years' : '≤ 300 ms on PGlite'})`,
+    );
 
     // The same figure from the raw tables: the province's ten years by year, aggregated from the events and dossiers.
     const raw = async () => {
@@ -187,7 +189,7 @@ async function main() {
     const rawMs = Math.min(...rawRuns);
     console.log(
       `\nraw aggregation of the events and dossiers (the same ten-year figure by year): ${int(rawMs)} ms (best of 2); ` +
-        `from the rollups over HTTP: ${f1(figureP50)} ms p50 → ${int(rawMs / figureP50)}× faster (target ≥ 100×)`,
+        `from the rollups over HTTP: ${f1(figureP50)} ms p50 → ${int(rawMs / figureP50)}× faster (target ≥ 100× over ten years of dossiers)`,
     );
     await app.close();
   } finally {
