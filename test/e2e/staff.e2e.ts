@@ -267,12 +267,14 @@ async function main(): Promise<void> {
       `the ranking puts a point first (${await ranked.count()} points)`,
     );
     await page.locator('.trend-table tbody tr').first().waitFor();
-    await page.getByRole('button', { name: 'Theo tuần' }).click();
+    await page.getByRole('button', { name: 'Theo tuần', exact: true }).click();
     await page.waitForURL(/period=week/);
     await page.getByRole('heading', { name: 'Diễn biến theo tuần' }).waitFor();
+    // The weeks' answer, not the months' still on screen while it loads: a week's row reads "from – to".
+    await page.locator('.trend-table tbody tr th', { hasText: ' – ' }).nth(51).waitFor();
     const weeks = await page.locator('.trend-table tbody tr').count();
     check(weeks >= 52, `the weekly trend of the period has a row a week (${weeks})`);
-    await page.getByRole('button', { name: 'Theo tháng' }).click();
+    await page.getByRole('button', { name: 'Theo tháng', exact: true }).click();
     await page.getByRole('heading', { name: 'Diễn biến theo tháng' }).waitFor();
     await page.locator('.overview-chart canvas').waitFor();
     await axeEverywhere(page, 'scorecard');
