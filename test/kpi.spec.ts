@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
 import { plan, sums } from '../src/kpi/kpi.repository.js';
-import { GROUPINGS } from '../src/kpi/kpi.model.js';
+import { COUNTERS, GROUPINGS } from '../src/kpi/kpi.model.js';
 
 // The leaders' figures: derived from the dossiers' events by the rollup worker, the same after a rebuild, summed
 // over units and periods, scored by Decision 766's rules, and shown only to the roles that may see them.
@@ -452,6 +452,26 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     ]);
     expect((await get('clerk.hai', `/kpi/trends?from=2025-09-01&to=2025-09-30`)).statusCode).toBe(403);
     expect((await get('admin', `/kpi/trends?from=2025-09-01&to=2025-09-30&period=day`)).statusCode).toBe(400);
+  });
+
+  it('keeps in both rollup tables exactly the counters the model sums (the migrations list them again)', async () => {
+    const columns = async (table: string) =>
+      (
+        await sql<{ column_name: string }>`
+          select column_name from information_schema.columns
+          where table_schema = current_schema() and table_name = ${table}`.execute(h.database.db)
+      ).rows
+        .map((r) => r.column_name)
+        .sort();
+    const counters = [...COUNTERS].sort();
+    expect((await columns('kpi_daily')).filter((c) => !['day', 'receiving_unit_id', 'agency_id', 'procedure_id'].includes(c))).toEqual(
+      counters,
+    );
+    expect(
+      (await columns('kpi_grains')).filter(
+        (c) => !['span', 'grain', 'start', 'receiving_unit_id', 'agency_id', 'procedure_id'].includes(c),
+      ),
+    ).toEqual(counters);
   });
 
   it('plans whole months from the monthly grains and the days around them from the daily ones', () => {
