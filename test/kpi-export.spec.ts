@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
+import { createHarness, type Harness } from './harness.js';
+import { kpiDossiers } from './kpi-dossiers.js';
 import { insertLateDossiers, LATE_APPLICANT } from './costly-rows.js';
 import { attachment, neutralize } from '../src/platform/spreadsheet.js';
 
@@ -74,43 +75,7 @@ describe('exports of the leaders’ tables (CSV and XLSX)', () => {
   /** Bulk dossiers decided late at branch A over 1–14 September: more than a page of the export, more than the JSON route's limit. */
   const BULK = 2345;
 
-  const act = async (user: string, code: string, action: string, payload: Record<string, unknown> = {}) => {
-    const t = await h.token(user);
-    const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(t) })).json();
-    const r = await h.app.inject({
-      method: 'POST',
-      url: `/dossiers/${code}/${action}`,
-      headers: auth(t),
-      payload: { version: d.version, ...payload },
-    });
-    expect(r.statusCode, `${action}: ${r.body}`).toBe(200);
-    return r.json();
-  };
-  const counter = async (procedureCode: '1.001193' | '2.000815', fastTrack = false) => {
-    const clerk = await h.token('clerk.hai');
-    const file = await h.upload(clerk);
-    const components =
-      procedureCode === '1.001193'
-        ? [
-            { code: 'TK', source: 'upload', fileSha256: file },
-            { code: 'GCS', source: 'upload', fileSha256: file },
-            { code: 'CCCD', source: 'population_db' },
-          ]
-        : [{ code: 'BC', source: 'upload', fileSha256: file }];
-    const r = await h.app.inject({
-      method: 'POST',
-      url: '/dossiers',
-      headers: auth(clerk),
-      payload: { procedureCode, applicant: applicant('14002', { idNumber: newIdNumber() }), components, fastTrack },
-    });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json().code as string;
-  };
-  const result = async (code: string) => {
-    await act('spec.hai', code, 'forward');
-    const signed = await h.upload(await h.token('appr.hai'), `signed ${code}`);
-    return act('appr.hai', code, 'result', { resultFileSha256: signed });
-  };
+  const { act, counter, result } = kpiDossiers(() => h);
   const get = async (user: string | null, url: string) =>
     h.app.inject({ method: 'GET', url, headers: user ? auth(await h.token(user)) : {} });
   const json = async (url: string) => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
+import { createHarness, type Harness } from './harness.js';
+import { kpiDossiers } from './kpi-dossiers.js';
 
 // The monthly report (GET /kpi/report.pdf): a PDF whose text carries exactly the numbers of the JSON routes for the
 // month, says so when the month had nothing, and is refused to the roles and units the KPI routes refuse.
@@ -35,67 +36,7 @@ describe('the monthly report as PDF', () => {
   let h: Harness;
   const codes: Record<string, string> = {};
 
-  const act = async (user: string, code: string, action: string, payload: Record<string, unknown> = {}) => {
-    const t = await h.token(user);
-    const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(t) })).json();
-    const r = await h.app.inject({
-      method: 'POST',
-      url: `/dossiers/${code}/${action}`,
-      headers: auth(t),
-      payload: { version: d.version, ...payload },
-    });
-    expect(r.statusCode, `${action}: ${r.body}`).toBe(200);
-    return r.json();
-  };
-  const counter = async (clerkName: string, procedureCode: '1.001193' | '2.000815', fastTrack = false) => {
-    const clerk = await h.token(clerkName);
-    const file = await h.upload(clerk);
-    const components =
-      procedureCode === '1.001193'
-        ? [
-            { code: 'TK', source: 'upload', fileSha256: file },
-            { code: 'GCS', source: 'upload', fileSha256: file },
-            { code: 'CCCD', source: 'population_db' },
-          ]
-        : [{ code: 'BC', source: 'upload', fileSha256: file }];
-    const r = await h.app.inject({
-      method: 'POST',
-      url: '/dossiers',
-      headers: auth(clerk),
-      payload: { procedureCode, applicant: applicant('14002', { idNumber: newIdNumber() }), components, fastTrack },
-    });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json().code as string;
-  };
-  const online = async () => {
-    const token = await h.submission();
-    const file = await h.publicUpload(token);
-    const r = await h.app.inject({
-      method: 'POST',
-      url: '/public/dossiers',
-      headers: { 'x-submission-token': token },
-      payload: {
-        procedureCode: '1.001193',
-        applicant: applicant('14002', { idNumber: newIdNumber() }),
-        components: [
-          { code: 'TK', source: 'upload', fileSha256: file },
-          { code: 'GCS', source: 'upload', fileSha256: file },
-          { code: 'CCCD', source: 'population_db' },
-        ],
-      },
-    });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json().code as string;
-  };
-  const result = async (code: string) => {
-    await act('spec.hai', code, 'forward');
-    const signed = await h.upload(await h.token('appr.hai'), `signed ${code}`);
-    return act('appr.hai', code, 'result', { resultFileSha256: signed });
-  };
-  const rate = async (code: string, rating: string) => {
-    const r = await h.app.inject({ method: 'POST', url: `/public/dossiers/${code}/rating`, payload: { phone: '5678', rating } });
-    expect(r.statusCode, r.body).toBe(201);
-  };
+  const { act, counter, online, result, rate } = kpiDossiers(() => h);
   const get = async (user: string | null, url: string) =>
     h.app.inject({ method: 'GET', url, headers: user ? auth(await h.token(user)) : {} });
   const json = async (url: string) => {
@@ -114,7 +55,7 @@ describe('the monthly report as PDF', () => {
   beforeAll(async () => {
     // August: one birth registration at Xã Hai, decided early and rated satisfied.
     h = await createHarness('2025-08-20T09:00:00+07:00');
-    codes.Aug = await counter('clerk.hai', '1.001193');
+    codes.Aug = await counter('1.001193');
     await act('clerk.hai', codes.Aug, 'forward');
     h.clock.set('2025-08-20T10:00:00+07:00');
     await result(codes.Aug);
@@ -123,11 +64,11 @@ describe('the monthly report as PDF', () => {
     // September (Monday 15th): A early, B (fast track, 4 working hours) late, C late on Wednesday; D withdrawn,
     // E refused; F at branch A, left open.
     h.clock.set('2025-09-15T09:00:00+07:00');
-    codes.A = await counter('clerk.hai', '1.001193');
-    codes.B = await counter('clerk.hai', '2.000815', true);
-    codes.C = await counter('clerk.hai', '2.000815');
+    codes.A = await counter('1.001193');
+    codes.B = await counter('2.000815', true);
+    codes.C = await counter('2.000815');
     for (const c of [codes.A, codes.B, codes.C]) await act('clerk.hai', c, 'forward');
-    codes.F = await counter('clerk.branch', '1.001193');
+    codes.F = await counter('1.001193', false, 'clerk.branch');
     h.clock.set('2025-09-15T10:00:00+07:00');
     await result(codes.A);
     await act('clerk.hai', codes.A, 'return');

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
+import { createHarness, type Harness } from './harness.js';
+import { kpiDossiers } from './kpi-dossiers.js';
 import { plan, sums } from '../src/kpi/kpi.repository.js';
 import { COUNTERS, GROUPINGS } from '../src/kpi/kpi.model.js';
 
@@ -13,68 +14,7 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
   let h: Harness;
   const codes: Record<string, string> = {};
 
-  const act = async (user: string, code: string, action: string, payload: Record<string, unknown> = {}) => {
-    const t = await h.token(user);
-    const d = (await h.app.inject({ method: 'GET', url: `/dossiers/${code}`, headers: auth(t) })).json();
-    const r = await h.app.inject({
-      method: 'POST',
-      url: `/dossiers/${code}/${action}`,
-      headers: auth(t),
-      payload: { version: d.version, ...payload },
-    });
-    expect(r.statusCode, `${action}: ${r.body}`).toBe(200);
-    return r.json();
-  };
-  const counter = async (procedureCode: '1.001193' | '2.000815', fastTrack = false) => {
-    const clerk = await h.token('clerk.hai');
-    const file = await h.upload(clerk);
-    const components =
-      procedureCode === '1.001193'
-        ? [
-            { code: 'TK', source: 'upload', fileSha256: file },
-            { code: 'GCS', source: 'upload', fileSha256: file },
-            { code: 'CCCD', source: 'population_db' },
-          ]
-        : [{ code: 'BC', source: 'upload', fileSha256: file }];
-    const r = await h.app.inject({
-      method: 'POST',
-      url: '/dossiers',
-      headers: auth(clerk),
-      payload: { procedureCode, applicant: applicant('14002', { idNumber: newIdNumber() }), components, fastTrack },
-    });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json().code as string;
-  };
-  const online = async () => {
-    const token = await h.submission();
-    const file = await h.publicUpload(token);
-    const r = await h.app.inject({
-      method: 'POST',
-      url: '/public/dossiers',
-      headers: { 'x-submission-token': token },
-      payload: {
-        procedureCode: '1.001193',
-        applicant: applicant('14002', { idNumber: newIdNumber() }),
-        components: [
-          { code: 'TK', source: 'upload', fileSha256: file },
-          { code: 'GCS', source: 'upload', fileSha256: file },
-          { code: 'CCCD', source: 'population_db' },
-        ],
-      },
-    });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json().code as string;
-  };
-  const result = async (code: string) => {
-    // The specialist hands the dossier to the approver, who signs the result uploaded by the agency.
-    await act('spec.hai', code, 'forward');
-    const signed = await h.upload(await h.token('appr.hai'), `signed ${code}`);
-    return act('appr.hai', code, 'result', { resultFileSha256: signed });
-  };
-  const rate = async (code: string, rating: string) => {
-    const r = await h.app.inject({ method: 'POST', url: `/public/dossiers/${code}/rating`, payload: { phone: '5678', rating } });
-    expect(r.statusCode, r.body).toBe(201);
-  };
+  const { act, counter, online, result, rate } = kpiDossiers(() => h);
   const get = async (user: string, url: string) => h.app.inject({ method: 'GET', url, headers: auth(await h.token(user)) });
   const rollupRows = async () =>
     (

@@ -282,6 +282,18 @@ export async function sums(
   return r.rows.map((row) => ({ key: row.key, sums: sumsOf(row) }));
 }
 
+/** The filter's units, procedure and field as conditions on the dossiers (alias d), as `where` puts them on rollups. */
+function dossierScope(f: Omit<Filter, 'from' | 'to'>): RawBuilder<unknown>[] {
+  return [
+    ...(f.pointIds ? [sql`d.receiving_unit_id = any(${f.pointIds}::int[])`] : []),
+    ...(f.agencyIds ? [sql`d.competent_agency_id = any(${f.agencyIds}::int[])`] : []),
+    ...(f.procedureId !== undefined ? [sql`d.procedure_id = ${f.procedureId}`] : []),
+    ...(f.fieldCode !== undefined
+      ? [sql`d.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`]
+      : []),
+  ];
+}
+
 /** What is open now among the filter's dossiers (whatever their receipt date): on time, overdue, paused. */
 export async function openNow(db: Kysely<DB>, f: Omit<Filter, 'from' | 'to'>, now: Date): Promise<OpenNow> {
   const [row] = await openNowBy(db, f, now, null);
@@ -295,12 +307,7 @@ export async function openNowBy(
   now: Date,
   by: 'point' | 'agency' | null,
 ): Promise<{ key: number | null; open: OpenNow }[]> {
-  const parts = [sql`d.status in ('received', 'processing', 'supplement_requested', 'awaiting_payment')`];
-  if (f.pointIds) parts.push(sql`d.receiving_unit_id = any(${f.pointIds}::int[])`);
-  if (f.agencyIds) parts.push(sql`d.competent_agency_id = any(${f.agencyIds}::int[])`);
-  if (f.procedureId !== undefined) parts.push(sql`d.procedure_id = ${f.procedureId}`);
-  if (f.fieldCode !== undefined)
-    parts.push(sql`d.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`);
+  const parts = [sql`d.status in ('received', 'processing', 'supplement_requested', 'awaiting_payment')`, ...dossierScope(f)];
   const key = by === 'point' ? sql`d.receiving_unit_id` : by === 'agency' ? sql`d.competent_agency_id` : sql`null::int`;
   const r = await sql<{ key: number | null; open: string; overdue: string; paused: string }>`
     select ${key} as key, count(*) as open,
@@ -399,12 +406,7 @@ export async function costlyDossiers(
   const lo = new Date(`${f.from}T00:00:00+07:00`);
   const hi = new Date(Date.parse(`${f.to}T00:00:00+07:00`) + 86_400_000);
   const inRange = (col: RawBuilder<unknown>) => sql`(${col} >= ${lo} and ${col} < ${hi})`;
-  const scope = [sql`true`];
-  if (f.pointIds) scope.push(sql`d.receiving_unit_id = any(${f.pointIds}::int[])`);
-  if (f.agencyIds) scope.push(sql`d.competent_agency_id = any(${f.agencyIds}::int[])`);
-  if (f.procedureId !== undefined) scope.push(sql`d.procedure_id = ${f.procedureId}`);
-  if (f.fieldCode !== undefined)
-    scope.push(sql`d.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`);
+  const scope = [sql`true`, ...dossierScope(f)];
   const decided = sql`d.status in ('result_ready', 'returned', 'stopped') and ${inRange(sql`d.decided_at`)}`;
   const result = sql`d.status in ('result_ready', 'returned') and ${inRange(sql`d.decided_at`)}`;
   const late = sql`(d.supplement_count > 1 or (d.due_at is not null and d.decided_at > d.due_at))`;
