@@ -1,5 +1,6 @@
 // The province's ten years, generated for the leaders' benchmark: N dossiers of the demo province with their events,
-// components and ratings, written into PostgreSQL by COPY (pg-copy-streams) in one pass. Deterministic for a seed.
+// components and ratings, written into PostgreSQL by COPY (pg-copy-streams) in one pass, the way pg_restore loads a
+// dump (indexes and constraints after the rows). Deterministic for a seed.
 //
 // Each dossier's life: received at a counter (70 %), online (25 %: submitted by the citizen, then received) or by
 // post (5 %); refused (2 %) or withdrawn (1 %); otherwise forwarded to the competent agency, a supplement asked for
@@ -8,8 +9,6 @@
 // still in progress. Due dates are receipt + the procedure's limit in calendar days (the generator does not need the
 // legal calendar: the rollups compare the decision with the due date stored on the dossier, whatever it is).
 
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { mulberry32 } from '../../src/demo/demo.model.js';
@@ -77,6 +76,116 @@ const ts = (t: number) => new Date(t).toISOString();
 /** COPY's text format: tab-separated, \N for null, backslash escapes (none of the generated values need them). */
 const line = (xs: (string | number | boolean | null)[]) => `${xs.map((x) => (x === null ? '\\N' : String(x))).join('\t')}\n`;
 
+interface Structure {
+  table: string;
+  name: string;
+  kind: 'index' | 'unique' | 'foreign';
+  /** What recreates it. */
+  ddl: string;
+}
+
+/**
+ * Drops the secondary indexes, unique and foreign-key constraints of `tables` (and the foreign keys that point at
+ * them), keeping the primary keys; returns what recreates them.
+ */
+async function dropStructures(client: pg.Client, tables: string[]): Promise<Structure[]> {
+  const foreign = (
+    await client.query(
+      `select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+       where contype = 'f' and (conrelid = any($1::regclass[]) or confrelid = any($1::regclass[])) order by 1, 2`,
+      [tables],
+    )
+  ).rows.map((r): Structure => ({
+    table: r.table,
+    name: r.name,
+    kind: 'foreign',
+    ddl: `alter table ${r.table} add constraint ${r.name} ${r.def}`,
+  }));
+  const unique = (
+    await client.query(
+      `select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+       where contype = 'u' and conrelid = any($1::regclass[]) order by 1, 2`,
+      [tables],
+    )
+  ).rows.map((r): Structure => ({
+    table: r.table,
+    name: r.name,
+    kind: 'unique',
+    ddl: `alter table ${r.table} add constraint ${r.name} ${r.def}`,
+  }));
+  const indexes = (
+    await client.query(
+      `select i.indrelid::regclass::text as table, i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
+       from pg_index i where i.indrelid = any($1::regclass[]) and not i.indisprimary
+         and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid) order by 1, 2`,
+      [tables],
+    )
+  ).rows.map((r): Structure => ({ table: r.table, name: r.name, kind: 'index', ddl: r.def }));
+  for (const f of foreign) await client.query(`alter table ${f.table} drop constraint ${f.name}`);
+  for (const u of unique) await client.query(`alter table ${u.table} drop constraint ${u.name}`);
+  for (const i of indexes) await client.query(`drop index ${i.name}`);
+  return [...indexes, ...unique, ...foreign];
+}
+
+/** Recreates what dropStructures dropped: the indexes and unique constraints on two connections, then each foreign key. */
+async function restoreStructures(url: string, structures: Structure[]) {
+  const builds = structures.filter((s) => s.kind !== 'foreign');
+  const workers = await Promise.all(
+    [0, 1].map(async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`set maintenance_work_mem = '512MB'`);
+      return c;
+    }),
+  );
+  try {
+    let next = 0;
+    await Promise.all(
+      workers.map(async (c) => {
+        while (next < builds.length) await c.query(builds[next++]!.ddl);
+      }),
+    );
+    // Adding a foreign key locks both tables against another such addition: one at a time.
+    for (const f of structures.filter((s) => s.kind === 'foreign')) await workers[0]!.query(f.ddl);
+  } finally {
+    await Promise.all(workers.map((c) => c.end()));
+  }
+}
+
+/** A COPY into `table` on its own connection, written to as rows come; `write` waits while the server is behind. */
+async function copyIn(url: string, table: string, columns: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const stream = client.query(copyStreams.from(`copy ${table} (${columns}) from stdin`));
+  let failure: Error | null = null;
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', (e: Error) => {
+      failure = e;
+      reject(e);
+    });
+  });
+  finished.catch(() => {});
+  return {
+    async write(chunk: string) {
+      if (failure) throw failure;
+      if (chunk && !stream.write(chunk))
+        await new Promise<void>((resolve, reject) => {
+          stream.once('drain', resolve);
+          finished.catch(reject);
+        });
+    },
+    async end() {
+      stream.end();
+      try {
+        await finished;
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 /** Writes the ten years; returns the rows written per table and the seconds taken. */
 export async function generateTenYears(o: TenYearsOptions) {
   const log = o.log ?? (() => {});
@@ -101,8 +210,16 @@ export async function generateTenYears(o: TenYearsOptions) {
     // The identity of a COPY'd row is the sequence's next value: the bench database is private, so the n-th dossier
     // written is id firstId + n (checked after the load).
     const dossierColumns =
-      'code, province_code, procedure_id, procedure_version_id, channel, status, portal_status, receiving_unit_id, competent_agency_id, current_unit_id, return_point_id, applicant_id_number, applicant_name, applicant_phone, applicant_address, applicant_commune_code, limit_value, limit_unit, submitted_at, received_at, due_at, original_due_at, paused_ms, supplement_count, decided_at, returned_at, event_seq, created_at, updated_at';
+      'code, province_code, procedure_id, procedure_version_id, channel, status, portal_status, receiving_unit_id, competent_agency_id, current_unit_id, return_point_id, applicant_id_number, applicant_name, applicant_phone, applicant_address, applicant_commune_code, limit_value, limit_unit, submitted_at, received_at, due_at, original_due_at, paused_ms, supplement_count, decided_at, returned_at, event_seq, created_at, updated_at, tracking_token';
     const portal: Record<string, number> = { processing: 4, refused: 3, withdrawn: 7, stopped: 8, result_ready: 9, returned: 10 };
+
+    // The tracking token the database would draw (motcua_tracking_token), drawn here from the seeded generator.
+    const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    const token = () => {
+      let t = '';
+      for (let i = 0; i < 12; i++) t += ALPHABET[Math.floor(rng() * 32)];
+      return t;
+    };
 
     function dossier(n: number) {
       const id = firstId + n;
@@ -208,6 +325,7 @@ export async function generateTenYears(o: TenYearsOptions) {
           events.length,
           ts(submitted ?? received),
           ts(returned ?? decided ?? received),
+          token(),
         ]),
       );
       events.forEach(([action, from, to, kind, actor, unit, at], i) =>
@@ -220,46 +338,45 @@ export async function generateTenYears(o: TenYearsOptions) {
       );
     }
 
-    // In batches: a batch's dossiers, then its events, components and ratings (which reference them), each table by
-    // one COPY, so memory holds one batch.
-    const BATCH = 20_000;
-    async function copy(table: string, columns: string, rows: () => Generator<string>) {
-      const w = client.query(copyStreams.from(`copy ${table} (${columns}) from stdin`));
-      await pipeline(Readable.from(rows()), w);
-    }
+    // Like pg_restore: the four tables lose their secondary indexes, unique and foreign-key constraints for the
+    // load and get them back after it (built by sorting, not row by row; each foreign key checked by one join), and
+    // each table is written by one COPY on its own connection for the whole load, fed as rows are generated, so the
+    // generator and the server work at once. Dossiers go in generation order on one stream: the n-th is id firstId + n.
     const total = o.dossiers;
-    for (let b = 0; b < total; b += BATCH) {
-      const n = Math.min(BATCH, total - b);
-      for (let i = 0; i < n; i++) dossier(b + i);
-      await copy('dossiers', dossierColumns, function* () {
-        yield* dossierRows;
-      });
-      await copy(
-        'dossier_events',
-        'dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at',
-        function* () {
-          yield* eventRows;
-        },
+    const tables = ['dossiers', 'dossier_events', 'dossier_components', 'ratings'];
+    const structures = await dropStructures(client, tables);
+    log(`dropped ${structures.length} indexes and constraints for the load`);
+    try {
+      const streams = await Promise.all(
+        [
+          ['dossiers', dossierColumns],
+          ['dossier_events', 'dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at'],
+          ['dossier_components', 'dossier_id, component_code, name_vi, form, count, required, source, digitized, added_at'],
+          ['ratings', 'dossier_id, rating, comment, created_at'],
+        ].map(([table, columns]) => copyIn(o.url, table!, columns!)),
       );
-      await copy(
-        'dossier_components',
-        'dossier_id, component_code, name_vi, form, count, required, source, digitized, added_at',
-        function* () {
-          yield* componentRows;
-        },
-      );
-      await copy('ratings', 'dossier_id, rating, comment, created_at', function* () {
-        yield* ratingRows;
-      });
-      counts.dossiers += dossierRows.length;
-      counts.events += eventRows.length;
-      counts.components += componentRows.length;
-      counts.ratings += ratingRows.length;
-      dossierRows.length = eventRows.length = componentRows.length = ratingRows.length = 0;
-      if ((b / BATCH) % 25 === 0)
-        log(
-          `… ${counts.dossiers.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} dossiers (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
-        );
+      const buffers = [dossierRows, eventRows, componentRows, ratingRows];
+      const CHUNK = 2_000;
+      for (let b = 0; b < total; b += CHUNK) {
+        const n = Math.min(CHUNK, total - b);
+        for (let i = 0; i < n; i++) dossier(b + i);
+        counts.dossiers += dossierRows.length;
+        counts.events += eventRows.length;
+        counts.components += componentRows.length;
+        counts.ratings += ratingRows.length;
+        await Promise.all(buffers.map((rows, k) => streams[k]!.write(rows.join(''))));
+        for (const rows of buffers) rows.length = 0;
+        if (b % 500_000 === 0 && b > 0)
+          log(
+            `… ${counts.dossiers.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} dossiers (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+          );
+      }
+      await Promise.all(streams.map((x) => x.end()));
+      log(`rows copied in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    } finally {
+      const t = performance.now();
+      await restoreStructures(o.url, structures);
+      log(`indexes and constraints rebuilt in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     }
     const check = (
       await client.query(

@@ -69,6 +69,7 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       filter (where ${decided} and d.received_at is not null), 0)`,
   };
   const cols = EVENT_COUNTERS as (keyof typeof values)[];
+  const all: Counter[] = [...COUNTERS];
   const eventRows = sql`
     from dossier_events e
     join dossiers d on d.id = e.dossier_id
@@ -86,21 +87,12 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
   const ratingValues = sql`count(*) filter (where r.rating = 'satisfied'),
       count(*) filter (where r.rating = 'acceptable'),
       count(*) filter (where r.rating = 'not_satisfied')`;
-  const events = await sql`
-    insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
-    select ${localDay(sql`e.at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
-      ${sql.join(cols.map((c) => values[c]))}
-    ${eventRows}
-    group by 1, 2, 3, 4
-    ${upsert(cols)}`.execute(db);
-  const ratings = await sql`
-    insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
-    select ${localDay(sql`r.created_at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id, ${ratingValues}
-    ${ratingRows}
-    group by 1, 2, 3, 4
-    ${upsert(RATING_COUNTERS)}`.execute(db);
-  // The same counts at the coarse grains of kpi_grains: by month at seven, by day at four (a dimension grouped out is 0).
-  const [p, a, q] = [sql`d.receiving_unit_id`, sql`d.competent_agency_id`, sql`d.procedure_id`];
+  const ids = (xs: Counter[]) => sql.join(xs.map((c) => sql.id(c)));
+  // One pass over the window's events (joined to their dossiers, versions and components) and one over its ratings,
+  // grouped by local day, point, agency and procedure: the window's delta. Every counter is a count or a sum, so the
+  // coarse grains of kpi_grains are sums of that delta (by month at seven grains, by day at four; a dimension grouped
+  // out is 0), and the events are read once however many grains are kept.
+  const [p, a, q] = [sql`receiving_unit_id`, sql`agency_id`, sql`procedure_id`];
   const grainSets = (b: RawBuilder<unknown>, span: Span) =>
     span === 'm'
       ? sql`grouping sets ((${b}), (${b}, ${p}), (${b}, ${a}), (${b}, ${q}), (${b}, ${p}, ${q}), (${b}, ${a}, ${q}), (${b}, ${p}, ${a}))`
@@ -109,33 +101,65 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
   const grain = sql`(case when grouping(${p}) = 0 then 1 else 0 end) + (case when grouping(${a}) = 0 then 2 else 0 end)
       + (case when grouping(${q}) = 0 then 4 else 0 end)`;
   const keys = sql`coalesce(${p}, 0), coalesce(${a}, 0), coalesce(${q}, 0)`;
-  const bucket = (at: RawBuilder<unknown>, span: Span) => (span === 'm' ? sql`date_trunc('month', ${localDay(at)})::date` : localDay(at));
-  const grained = [];
-  for (const span of SPANS) {
-    grained.push(
-      await sql`
-        insert into kpi_grains as k (span, grain, start, receiving_unit_id, agency_id, procedure_id, ${sql.join(cols.map((c) => sql.id(c)))})
-        select ${span}, ${grain}, ${bucket(sql`e.at`, span)}, ${keys}, ${sql.join(cols.map((c) => values[c]))}
-        ${eventRows}
-        group by ${grainSets(bucket(sql`e.at`, span), span)}
-        ${upsert(cols, 'grains')}`.execute(db),
-      await sql`
-        insert into kpi_grains as k (span, grain, start, receiving_unit_id, agency_id, procedure_id, rated_satisfied, rated_acceptable, rated_not_satisfied)
-        select ${span}, ${grain}, ${bucket(sql`r.created_at`, span)}, ${keys}, ${ratingValues}
-        ${ratingRows}
-        group by ${grainSets(bucket(sql`r.created_at`, span), span)}
-        ${upsert(RATING_COUNTERS, 'grains')}`.execute(db),
-    );
-  }
-  const clerks = await sql`
-    insert into kpi_clerk_daily as k (day, staff_id, unit_id, received)
-    select ${localDay(sql`e.at`)}, e.actor_id, e.unit_id, count(*)
-    from dossier_events e
-    where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
-      and e.action = 'receive' and e.actor_kind = 'staff' and e.actor_id is not null and e.unit_id is not null
-    group by 1, 2, 3
-    on conflict (day, staff_id, unit_id) do update set received = k.received + excluded.received`.execute(db);
-  return [events, ratings, ...grained, clerks].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
+  const bucket = (span: Span) => (span === 'm' ? sql`date_trunc('month', day)::date` : sql`day`);
+  const sumsOf = sql.join(all.map((c) => sql`sum(${sql.id(c)}) as ${sql.id(c)}`));
+  // The delta's counters as integers (a window's count for one day, point, agency and procedure fits), so that the
+  // grains sum them with integer arithmetic rather than numeric; the processing seconds stay bigint.
+  const deltaSums = sql.join(
+    all.map((c) =>
+      c === 'processing_seconds' ? sql`sum(${sql.id(c)})::bigint as ${sql.id(c)}` : sql`sum(${sql.id(c)})::integer as ${sql.id(c)}`,
+    ),
+  );
+  const grained = SPANS.map(
+    (span) => sql`select ${span} as span, ${grain} as grain, ${bucket(span)} as start, ${keys}, ${sumsOf}
+      from delta group by ${grainSets(bucket(span), span)}`,
+  );
+  const r = await sql<{ daily: string; grains: string; clerks: string }>`
+    with parts as (
+      select ${localDay(sql`e.at`)} as day, d.receiving_unit_id, d.competent_agency_id as agency_id, d.procedure_id,
+        ${sql.join(cols.map((c) => sql`${values[c]} as ${sql.id(c)}`))},
+        ${sql.join(RATING_COUNTERS.map((c) => sql`0 as ${sql.id(c)}`))}
+      ${eventRows}
+      group by 1, 2, 3, 4
+      union all
+      select ${localDay(sql`r.created_at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
+        ${sql.join(cols.map(() => sql`0`))}, ${ratingValues}
+      ${ratingRows}
+      group by 1, 2, 3, 4
+    ),
+    delta as materialized (
+      select day, receiving_unit_id, agency_id, procedure_id, ${deltaSums} from parts group by 1, 2, 3, 4
+    ),
+    daily as (
+      insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, ${ids(all)})
+      select day, receiving_unit_id, agency_id, procedure_id, ${ids(all)} from delta
+      order by day, receiving_unit_id, agency_id, procedure_id
+      ${upsert(all)}
+      returning 1
+    ),
+    grains as (
+      insert into kpi_grains as k (span, grain, start, receiving_unit_id, agency_id, procedure_id, ${ids(all)})
+      ${grained[0]} union all ${grained[1]}
+      order by 1, 2, 3, 4, 5, 6
+      ${upsert(all, 'grains')}
+      returning 1
+    ),
+    clerks as (
+      insert into kpi_clerk_daily as k (day, staff_id, unit_id, received)
+      select ${localDay(sql`e.at`)}, e.actor_id, e.unit_id, count(*)
+      from dossier_events e
+      where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
+        and e.action = 'receive' and e.actor_kind = 'staff' and e.actor_id is not null and e.unit_id is not null
+      group by 1, 2, 3
+      order by 1, 2, 3
+      on conflict (day, staff_id, unit_id) do update set received = k.received + excluded.received
+      returning 1
+    )
+    select (select count(*) from daily) as daily, (select count(*) from grains) as grains, (select count(*) from clerks) as clerks`.execute(
+    db,
+  );
+  const n = r.rows[0]!;
+  return Number(n.daily) + Number(n.grains) + Number(n.clerks);
 }
 
 /**
