@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../platform/db.types.js';
-import { COUNTERS, zeroSums, type Counter, type Grouping, type OpenNow, type Sums } from './kpi.model.js';
+import { COUNTERS, addDays, nextPeriod, zeroSums, type Counter, type Grouping, type OpenNow, type Sums } from './kpi.model.js';
 
 /** The local date (UTC+7, no daylight saving) of a timestamptz column, in SQL. */
 const localDay = (col: RawBuilder<unknown>) => sql`((${col} at time zone 'UTC') + interval '7 hours')::date`;
@@ -22,7 +22,7 @@ const upsert = (cols: Counter[], table: 'daily' | 'grains' = 'daily') => sql`
   )}`;
 
 /**
- * Adds to the rollups the events and ratings written by transactions with ids in [lo, hi): the one statement pair
+ * Adds to the rollups the events and ratings written by transactions with ids in [lo, hi): the one statement
  * behind both the worker's catch-up and the rebuild (lo = 0), so that a rebuild gives the same numbers by
  * construction. Which event counts where:
  * - submit_online → submitted_online; receive → received, by channel, and for procedures open to fully online
@@ -253,18 +253,11 @@ export function plan(f: Pick<Filter, 'from' | 'to' | 'pointIds' | 'agencyIds' | 
   return { grain, months: { from: first, to: last }, days, dayTable };
 }
 
-const ms = (d: string) => Date.parse(`${d}T00:00:00Z`);
-const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-const nextDay = (d: string) => iso(ms(d) + 86_400_000);
-const dayBefore = (d: string) => iso(ms(d) - 86_400_000);
-const monthShift = (d: string, n: number) => {
-  const x = new Date(ms(d));
-  return iso(Date.UTC(x.getUTCFullYear(), x.getUTCMonth() + n, 1));
-};
-/** The first day of the month after the one holding `d`. */
-const nextMonth = (d: string) => monthShift(d, 1);
-/** The first day of the month before the one holding `d`. */
-const prevMonth = (d: string) => monthShift(d, -1);
+const nextDay = (d: string) => addDays(d, 1);
+const dayBefore = (d: string) => addDays(d, -1);
+/** The first day of the month after (before) the one holding `d`, and that month's last day. */
+const nextMonth = (d: string) => nextPeriod(d, 'month');
+const prevMonth = (d: string) => nextPeriod(d, 'month', -1);
 const lastDay = (d: string) => dayBefore(nextMonth(d));
 
 /** The period's sums, in groups (a period bucket's first day, a procedure id or a unit id as `key`), or one total. */
@@ -460,6 +453,11 @@ export async function costlyDossiers(
         ? sql`(${inRange(sql`d.decided_at`)} or (${overdueOpen}))`
         : inRange(sql`d.decided_at`),
   );
+  // Where every candidate is decided in the range, its order is the decision's instant alone: the index on decided_at
+  // then reads the range from its end and stops at the limit, instead of every decision of the range being sorted
+  // (none is null there, so the backward scan's nulls-first order is the same).
+  const byDecision = indicator !== '3.1' && !(indicator === '2.1' && now !== null);
+  const at = byDecision ? sql`x.decided_at` : sql`coalesce(x.decided_at, x.received_at)`;
   const r = await sql<CostlyDossier>`
     select x.*, coalesce(x.decided_at, x.received_at)::text as sort_at from (
       select d.code, p.code as procedure_code, v.name_vi as procedure_name_vi, d.receiving_unit_id, d.competent_agency_id as agency_id,
@@ -469,8 +467,8 @@ export async function costlyDossiers(
       join procedure_versions v on v.id = d.procedure_version_id
       where ${sql.join(scope, sql` and `)}
     ) x
-    where x.reason is not null ${after ? afterKey(after) : sql``}
-    order by coalesce(x.decided_at, x.received_at) desc nulls last, x.code
+    where x.reason is not null ${after ? afterKey(after, at) : sql``}
+    order by ${at} desc ${byDecision ? sql`` : sql`nulls last`}, x.code
     limit ${limit}`.execute(db);
   return r.rows;
 }
@@ -494,8 +492,7 @@ export interface CostlyKey {
 }
 
 /** Rows after `k` in the costly order: coalesce(decided_at, received_at) descending, nulls last, then code. */
-function afterKey(k: CostlyKey) {
-  const at = sql`coalesce(x.decided_at, x.received_at)`;
+function afterKey(k: CostlyKey, at: RawBuilder<unknown>) {
   return k.sortAt === null
     ? sql`and ${at} is null and x.code > ${k.code}`
     : sql`and (${at} < ${k.sortAt}::timestamptz or (${at} = ${k.sortAt}::timestamptz and x.code > ${k.code}) or ${at} is null)`;
