@@ -5,6 +5,7 @@
 // Run: npx tsx bench/export.bench.ts — prints figures only (see bench/README.md for the knobs).
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import ExcelJS from 'exceljs';
@@ -20,6 +21,13 @@ import { BENCH_ORG, PASSWORD } from './lib/province.js';
 import { f1, f2, int, machineLine, serverVersion } from './lib/report.js';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 100_000);
+/** The node flags in package.json's start script (`tsx --max-old-space-size=256 src/cli.ts serve`). */
+const START_FLAGS = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .filter((a) => /^--max-[a-z-]+=\d+$/.test(a))
+  .join(' ');
 const SERVER = fileURLToPath(new URL('./lib/export-server.ts', import.meta.url));
 const FROM = '2025-01-01';
 const TO = '2025-12-31';
@@ -135,8 +143,9 @@ async function benchOne(kind: BenchDbKind): Promise<void> {
 
     // The server alone in a child process. PGlite is one process's: the parent lets go of it first.
     if (kind === 'pglite') await b.database.close();
-    // BENCH_SERVER_NODE_ARGS: V8 flags of the server, e.g. --max-old-space-size=192 (V8 collects sooner under a cap).
-    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+    // The server's V8 flags: those `npm start` gives it (package.json's start script), or BENCH_SERVER_NODE_ARGS
+    // ('' for none, --max-old-space-size=192 for another cap).
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? START_FLAGS).split(/\s+/).filter(Boolean);
     child = fork(SERVER, [], {
       execArgv: [...process.execArgv, ...nodeArgs],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
