@@ -89,28 +89,19 @@ interface Structure {
  * them), keeping the primary keys; returns what recreates them.
  */
 async function dropStructures(client: pg.Client, tables: string[]): Promise<Structure[]> {
-  const foreign = (
+  // Foreign keys first (ordered by contype: 'f' before 'u'), as they are dropped; a unique constraint may back one.
+  const constraints = (
     await client.query(
-      `select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
-       where contype = 'f' and (conrelid = any($1::regclass[]) or confrelid = any($1::regclass[])) order by 1, 2`,
+      `select conrelid::regclass::text as table, conname as name, contype, pg_get_constraintdef(oid) as def from pg_constraint
+       where (contype = 'u' and conrelid = any($1::regclass[]))
+          or (contype = 'f' and (conrelid = any($1::regclass[]) or confrelid = any($1::regclass[])))
+       order by contype, 1, 2`,
       [tables],
     )
   ).rows.map((r): Structure => ({
     table: r.table,
     name: r.name,
-    kind: 'foreign',
-    ddl: `alter table ${r.table} add constraint ${r.name} ${r.def}`,
-  }));
-  const unique = (
-    await client.query(
-      `select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
-       where contype = 'u' and conrelid = any($1::regclass[]) order by 1, 2`,
-      [tables],
-    )
-  ).rows.map((r): Structure => ({
-    table: r.table,
-    name: r.name,
-    kind: 'unique',
+    kind: r.contype === 'f' ? 'foreign' : 'unique',
     ddl: `alter table ${r.table} add constraint ${r.name} ${r.def}`,
   }));
   const indexes = (
@@ -121,10 +112,9 @@ async function dropStructures(client: pg.Client, tables: string[]): Promise<Stru
       [tables],
     )
   ).rows.map((r): Structure => ({ table: r.table, name: r.name, kind: 'index', ddl: r.def }));
-  for (const f of foreign) await client.query(`alter table ${f.table} drop constraint ${f.name}`);
-  for (const u of unique) await client.query(`alter table ${u.table} drop constraint ${u.name}`);
+  for (const c of constraints) await client.query(`alter table ${c.table} drop constraint ${c.name}`);
   for (const i of indexes) await client.query(`drop index ${i.name}`);
-  return [...indexes, ...unique, ...foreign];
+  return [...indexes, ...constraints];
 }
 
 /** Recreates what dropStructures dropped: the indexes and unique constraints on two connections, then each foreign key. */
