@@ -4,7 +4,7 @@
 // Run: npx tsx bench/tracking.bench.ts — prints figures only (see bench/README.md for the knobs).
 
 import { loadConfig } from '../src/platform/config.js';
-import { startBare } from './lib/bare.js';
+import { recordAnswer, startBare } from './lib/bare.js';
 import { benchPoolSize, kindsToRun, openBenchDatabase } from './lib/databases.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { login, startProvince, uploadPdfAs } from './lib/province.js';
@@ -75,15 +75,19 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     console.log(`  seeded ${int(DOSSIERS)} dossiers in ${f1((performance.now() - t0) / 1000)} s`);
 
     // Bare endpoint, same process model: server in this process, load generator in a child process.
-    const bare = await startBare();
-    const runBare = () =>
+    // And the same server replaying one tracking answer byte for byte (headers and body): how much of the gap to the
+    // bare endpoint is the answer's size alone, whatever the route does to make it.
+    const sample = await recordAnswer(`${province.url}/public/dossiers/${byToken[0]!.code}?${byToken[0]!.query}`);
+    const bare = await startBare(sample);
+    const bareRun = (path: string) =>
       runLoad({
         url: bare.url,
         connections: CONNECTIONS,
         seconds: SECONDS,
         warmupSeconds: WARMUP_SECONDS,
-        scenario: { kind: 'get', path: '/bare' },
+        scenario: { kind: 'get', path },
       });
+    const runBare = () => bareRun('/bare');
 
     // Tracking. Warm-up inside the worker runs first; queries and CPU are counted over warm-up + measured run.
     const measure = async (label: string, short: string, targets: { code: string; query: string }[], reference: LoadResult) => {
@@ -111,17 +115,31 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       return tracking.perSecond / reference.perSecond;
     };
     const ratios: number[] = [];
+    const sameRatios: number[] = [];
     let lastBare: LoadResult | undefined;
     for (let round = 1; round <= ROUNDS; round++) {
       lastBare = await runBare();
       console.log(`  round ${round} of ${ROUNDS}`);
       console.log(line('bare Fastify GET /bare (small JSON)', lastBare));
       ratios.push(await measure('GET /public/dossiers/:code?token=… (the QR code)', 'tracking by token', byToken, lastBare));
+      const same = await bareRun('/same-bytes');
+      console.log(
+        line(
+          `bare Fastify replaying a tracking answer (${int(Buffer.byteLength(sample.body))} bytes of JSON, ${sample.headers.length} headers)`,
+          same,
+        ),
+      );
+      sameRatios.push(same.perSecond / lastBare.perSecond);
+      console.log(`    same bytes / bare: ${pct(same.perSecond, lastBare.perSecond)} of the requests per second`);
     }
     await bare.app.close();
     const sorted = [...ratios].sort((x, y) => x - y);
     console.log(
       `  tracking by token / bare over ${ROUNDS} alternating rounds: median ${(100 * sorted[Math.floor((sorted.length - 1) / 2)]!).toFixed(1)}% (rounds: ${ratios.map((r) => `${(100 * r).toFixed(1)}%`).join(', ')})`,
+    );
+    const sameSorted = [...sameRatios].sort((x, y) => x - y);
+    console.log(
+      `  the tracking answer's bytes alone, replayed by the bare server / bare: median ${(100 * sameSorted[Math.floor((sameSorted.length - 1) / 2)]!).toFixed(1)}% (the ceiling of any route sending them)`,
     );
     // Every request from one address: the fallback's counts all land on the same address row, the worst case.
     await measure('GET /public/dossiers/:code?phone=NNNN (the fallback)', 'tracking by phone digits', byPhone, lastBare!);
