@@ -22,6 +22,7 @@ import {
   f2,
   int,
   machineLine,
+  medianRatio,
   pct,
   serverVersion,
   type CpuSnapshot,
@@ -224,10 +225,8 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       );
     }
     if (kind === 'postgres') await raw.close();
-    const sorted = [...ratios].sort((x, y) => x - y);
-    console.log(
-      `  HTTP / raw ceiling, median of ${ROUNDS} rounds: ${pct(sorted[Math.floor(sorted.length / 2)]!, 1)} (rounds: ${ratios.map((r) => pct(r, 1)).join(', ')})`,
-    );
+    const m = medianRatio(ratios);
+    console.log(`  HTTP / raw ceiling, median of ${ROUNDS} rounds: ${m.median} (rounds: ${m.rounds})`);
 
     // The rollup worker ran during the load; one last catch-up, then its count must be every receipt's.
     await province.close();

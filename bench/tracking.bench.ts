@@ -19,6 +19,7 @@ import {
   f2,
   int,
   machineLine,
+  medianRatio,
   pct,
   serverVersion,
 } from './lib/report.js';
@@ -133,13 +134,11 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       console.log(`    same bytes / bare: ${pct(same.perSecond, lastBare.perSecond)} of the requests per second`);
     }
     await bare.app.close();
-    const sorted = [...ratios].sort((x, y) => x - y);
+    const token = medianRatio(ratios);
+    console.log(`  tracking by token / bare over ${ROUNDS} alternating rounds: median ${token.median} (rounds: ${token.rounds})`);
+    const same = medianRatio(sameRatios);
     console.log(
-      `  tracking by token / bare over ${ROUNDS} alternating rounds: median ${(100 * sorted[Math.floor((sorted.length - 1) / 2)]!).toFixed(1)}% (rounds: ${ratios.map((r) => `${(100 * r).toFixed(1)}%`).join(', ')})`,
-    );
-    const sameSorted = [...sameRatios].sort((x, y) => x - y);
-    console.log(
-      `  the tracking answer's bytes alone, replayed by the bare server / bare: median ${(100 * sameSorted[Math.floor((sameSorted.length - 1) / 2)]!).toFixed(1)}% (the ceiling of any route sending them)`,
+      `  the tracking answer's bytes alone, replayed by the bare server / bare: median ${same.median} (rounds: ${same.rounds}; the ceiling of any route sending them)`,
     );
     // Every request from one address: the fallback's counts all land on the same address row, the worst case.
     await measure('GET /public/dossiers/:code?phone=NNNN (the fallback)', 'tracking by phone digits', byPhone, lastBare!);

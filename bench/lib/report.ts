@@ -26,6 +26,12 @@ export const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');
 export const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : 'n/a');
 
+/** The median of the rounds' ratios (the lower middle one of an even count), and every round's, as percentages. */
+export function medianRatio(ratios: readonly number[]): { median: string; rounds: string } {
+  const sorted = [...ratios].sort((x, y) => x - y);
+  return { median: pct(sorted[Math.floor((sorted.length - 1) / 2)]!, 1), rounds: ratios.map((r) => pct(r, 1)).join(', ') };
+}
+
 /** One line describing the machine and Node, printed at the top of every benchmark. */
 export function machineLine(): string {
   const cpus = os.cpus();
