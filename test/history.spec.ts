@@ -263,7 +263,22 @@ describe('importing a history whose right answers are known', () => {
       url: `/kpi/scorecard?unitId=${h.unit('X-HAI-TT')}&from=2025-09-14&to=2025-09-20`,
       headers: auth(await h.token('admin')),
     });
-    expect(s.json().indicators.find((i: { id: string }) => i.id === '2.1')).toMatchObject({ numerator: 2, denominator: 4 });
+    // 2.1: A and C of the four decided, and H, open at the end of the 20th past its Friday 17:00 due date, counts as
+    // late (the imported events carry their due dates as the app's do).
+    expect(s.json().indicators.find((i: { id: string }) => i.id === '2.1')).toMatchObject({ numerator: 2, denominator: 5 });
+    const open = await h.app.inject({
+      method: 'GET',
+      url: `/kpi/figures?unitId=${h.unit('X-HAI-TT')}&from=2025-09-14&to=2025-09-18`,
+      headers: auth(await h.token('admin')),
+    });
+    // At Thursday's end H was still within its time.
+    expect(open.json().open).toEqual({
+      inProgress: 1,
+      inProgressOnTime: 1,
+      inProgressOverdue: 0,
+      paused: 0,
+      at: '2025-09-18T17:00:00.000Z',
+    });
     // Receipts by clerk: A, B, C, F, H by clerk.hai (D came by post, received by nobody named).
     const p = await h.app.inject({
       method: 'GET',

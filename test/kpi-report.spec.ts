@@ -115,7 +115,7 @@ describe('the monthly report as PDF', () => {
     expect(pages.at(-1)).toContain('NGƯỜI LẬP BIỂU (Ký, ghi rõ họ tên) admin THỦ TRƯỞNG ĐƠN VỊ (Ký, ghi rõ họ tên, đóng dấu)');
   });
 
-  it('carries the figures of GET /kpi/figures for the month, and says what is open is not a fact of a past month', async () => {
+  it('carries the figures of GET /kpi/figures for the month, and what was open at its end', async () => {
     const unit = h.unit('X-HAI-TT');
     const f = await json(`/kpi/figures?unitId=${unit}&from=2025-09-01&to=2025-09-30`);
     expect(f.total).toMatchObject({
@@ -134,7 +134,8 @@ describe('the monthly report as PDF', () => {
       ratedSatisfied: 1,
       ratedNotSatisfied: 1,
     });
-    expect(f.open).toBeNull();
+    // Every September dossier of Xã Hai was decided, withdrawn or refused by the month's end.
+    expect(f.open).toEqual({ inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0, at: '2025-09-30T17:00:00.000Z' });
     const t = f.total;
     const { text } = await report('admin', `unitId=${unit}&month=2025-09`);
     for (const line of [
@@ -147,15 +148,14 @@ describe('the monthly report as PDF', () => {
       `2.2 Giải quyết đúng hạn ${t.decidedOnTime}`,
       `2.3 Giải quyết quá hạn ${t.decidedLate}`,
       `Tỷ lệ giải quyết trước hạn, đúng hạn ${pct(t.onTimeRate)}`,
-      '3 Số hồ sơ đang giải quyết Không có số liệu (*)',
-      '3.2 Quá hạn Không có số liệu (*)',
+      '3 Số hồ sơ đang giải quyết 0 3.1 Trong hạn 0 3.2 Quá hạn 0 3.3 Tạm dừng (chờ bổ sung, thực hiện nghĩa vụ tài chính) 0',
       `4 Hồ sơ rút theo đề nghị của tổ chức, cá nhân ${t.withdrawn}`,
       `5 Hồ sơ từ chối tiếp nhận ${t.refused}`,
       `9 Kết quả được số hóa đầy đủ ${t.digitized} ${pct(t.digitizedRate)}`,
       `11 Đánh giá "Hài lòng" ${t.ratedSatisfied}`,
       `13 Đánh giá "Không hài lòng" ${t.ratedNotSatisfied}`,
       `Tỷ lệ hài lòng (hài lòng và chấp nhận được trên số lượt đánh giá) ${pct(t.satisfactionRate)}`,
-      '(*) Số hồ sơ đang giải quyết là số liệu tại thời điểm lập báo cáo, chỉ thống kê cho tháng đang diễn ra.',
+      'Số hồ sơ đang giải quyết tính đến hết ngày 30/09/2025.',
     ])
       expect(text).toContain(line);
     expect([pct(t.onlineRate), pct(t.onTimeRate), pct(t.satisfactionRate)]).toEqual(['25,00%', '33,33%', '50,00%']);
@@ -213,10 +213,11 @@ describe('the monthly report as PDF', () => {
         `${u.rank ?? '—'} ${u.nameVi} ${score(u.score)} ${dec(u.earned)}/${dec(u.measurable)} ${p.rank ?? '—'} ${score(p.score)} ${change} ${rankChange}`,
       );
     }
-    // Branch A received one dossier of a fully online procedure at its counter and decided none: 0 of 12 points
-    // measurable, second; nothing in August to measure, so no change.
+    // Branch A received one dossier of a fully online procedure at its counter and decided none; it was still open
+    // and past its due date at the month's end (late for 2.1): 0 of 32 points measurable, second. Nothing in August
+    // to measure, so no change.
     expect(text).toContain('1 Trung tâm Phục vụ hành chính công Xã Hai 61,02 34,17/56 1 78,57 −17,55 0');
-    expect(text).toContain('2 Chi nhánh A 0 0/12 — Không có hồ sơ — —');
+    expect(text).toContain('2 Chi nhánh A 0 0/32 — Không có hồ sơ — —');
     expect(text).toContain('— Trung tâm Phục vụ hành chính công Xã Ba Không có hồ sơ 0/0 — Không có hồ sơ — —');
     expect(text).toContain('Tháng 09/2025 Tháng 08/2025 Thay đổi');
 
@@ -264,10 +265,10 @@ describe('the monthly report as PDF', () => {
 
   it('counts what is open now in the month under way', async () => {
     const f = await json(`/kpi/figures?unitId=${h.unit('CN-A')}&from=2025-10-01&to=2025-10-31`);
-    expect(f.open).toEqual({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0 });
+    expect(f.open).toEqual({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0, at: '2025-10-02T01:30:00.000Z' });
     const { text } = await report('manager.center', `unitId=${h.unit('CN-A')}&month=2025-10`);
     expect(text).toContain('3 Số hồ sơ đang giải quyết 1 3.1 Trong hạn 0 3.2 Quá hạn 1');
-    expect(text).toContain('Số hồ sơ đang giải quyết tính tại thời điểm lập báo cáo.');
+    expect(text).toContain('Số hồ sơ đang giải quyết tính tại thời điểm lập báo cáo (08 giờ 30 phút, ngày 02/10/2025).');
     expect(text).not.toContain('Trong tháng 10/2025, đơn vị không tiếp nhận');
     expect(text).toContain('NGƯỜI LẬP BIỂU (Ký, ghi rõ họ tên) manager.center THỦ TRƯỞNG ĐƠN VỊ');
   });

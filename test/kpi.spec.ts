@@ -93,14 +93,15 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
       const f = r.json();
       expect(f.unit.id).toBe(unit);
       expect(f.total).toEqual(expected);
-      expect(f.open).toEqual({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0 });
+      // The range reaches today: what is open now.
+      expect(f.open).toEqual({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0, at: '2025-09-17T03:00:00.000Z' });
       expect(f.asOf).toBe('2025-09-17T03:00:00.000Z');
     }
     // Another point's figures hold none of them.
     const other = (await get('admin', `/kpi/figures?unitId=${h.unit('CN-A')}&from=2025-09-15&to=2025-09-17`)).json();
     expect(other.total.received).toBe(0);
     expect(other.total.onTimeRate).toBeNull();
-    expect(other.open).toEqual({ inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 });
+    expect(other.open).toEqual({ inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0, at: '2025-09-17T03:00:00.000Z' });
   });
 
   it('groups by day, procedure and point, and leaves out what falls outside the range', async () => {
@@ -117,10 +118,13 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     expect(byPoint.groups.map((g: { key: string; received: number }) => [Number(g.key), g.received])).toEqual([[h.unit('X-HAI-TT'), 4]]);
     const month = (await get('admin', '/kpi/figures?from=2025-09-01&to=2025-09-30&by=month')).json();
     expect(month.groups.map((g: { key: string; received: number }) => [g.key, g.received])).toEqual([['2025-09-01', 4]]);
-    // A past range: nothing happened on the 16th, and what is open now is not a fact of that day.
+    // A past range: nothing was received or decided on the 16th, but C was open at its end, past its 17:00 due date.
     const tuesday = (await get('admin', '/kpi/figures?from=2025-09-16&to=2025-09-16')).json();
     expect(tuesday.total.received).toBe(0);
-    expect(tuesday.open).toBeNull();
+    expect(tuesday.open).toEqual({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0, at: '2025-09-16T17:00:00.000Z' });
+    // At the end of Monday it was still within its time, and every other dossier was decided, withdrawn or refused.
+    const monday = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-15')).json();
+    expect(monday.open).toEqual({ inProgress: 1, inProgressOnTime: 1, inProgressOverdue: 0, paused: 0, at: '2025-09-15T17:00:00.000Z' });
     const field = (await get('admin', '/kpi/figures?from=2025-09-15&to=2025-09-15&field=CT')).json();
     expect(field.total.received).toBe(2);
   });
@@ -484,10 +488,19 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
   it('gives the same rollups when rebuilt from the events as the worker built them in two steps', async () => {
     const built = await rollupRows();
     const clerks = (await sql`select * from kpi_clerk_daily order by day, staff_id, unit_id`.execute(h.database.db)).rows;
-    expect(built.length).toBe(2);
+    // Monday's receipts and decisions of each procedure, and Tuesday's due dates: C's +1 overdue, and A's and D's +1
+    // cancelled by their −1 (decided or withdrawn before their due date passed).
+    const days = await sql<{ day: string; received: number; decided: number; overdue_delta: number }>`
+      select day::text as day, received, decided, overdue_delta from kpi_daily order by day, procedure_id`.execute(h.database.db);
+    expect(days.rows).toEqual([
+      { day: '2025-09-15', received: 2, decided: 1, overdue_delta: 0 },
+      { day: '2025-09-15', received: 2, decided: 1, overdue_delta: 0 },
+      { day: '2025-09-16', received: 0, decided: 0, overdue_delta: 0 },
+      { day: '2025-09-16', received: 0, decided: 0, overdue_delta: 1 },
+    ]);
     expect(clerks).toEqual([{ day: expect.anything(), staff_id: expect.any(Number), unit_id: h.unit('X-HAI-TT'), received: 4 }]);
     expect(await h.services.kpi.catchUp()).toBe(0);
-    expect(await h.services.kpi.rebuild()).toEqual({ rows: 2 });
+    expect(await h.services.kpi.rebuild()).toEqual({ rows: 4 });
     expect(await rollupRows()).toEqual(built);
     expect((await sql`select * from kpi_clerk_daily order by day, staff_id, unit_id`.execute(h.database.db)).rows).toEqual(clerks);
   });

@@ -222,11 +222,12 @@ export async function generateTenYears(o: TenYearsOptions) {
       const x = rng();
       const channel = x < 0.7 ? 1 : x < 0.95 ? 2 : 3;
       const clerk = r.clerks.get(point) ?? null;
-      const events: [string, string | null, string, 'staff' | 'citizen', number | null, number, number][] = [];
+      // The due date a receipt or a supplement sets, in the event's data as the app writes it ({"due": …}).
+      const events: [string, string | null, string, 'staff' | 'citizen', number | null, number, number, number?][] = [];
       const submitted = channel === 2 ? received - Math.floor(rng() * 20 * HOUR) - HOUR : null;
       if (submitted !== null) events.push(['submit_online', null, 'submitted', 'citizen', null, point, submitted]);
-      events.push(['receive', channel === 2 ? 'submitted' : null, 'received', 'staff', clerk, point, received]);
       const due = received + v.limit_days * DAY;
+      events.push(['receive', channel === 2 ? 'submitted' : null, 'received', 'staff', clerk, point, received, due]);
       let status = 'processing';
       let decided: number | null = null;
       let returned: number | null = null;
@@ -251,9 +252,9 @@ export async function generateTenYears(o: TenYearsOptions) {
           for (let i = 0; i < times; i++) {
             const wait = (1 + Math.floor(rng() * 3)) * DAY;
             events.push(['request_supplement', 'processing', 'supplement_requested', 'staff', null, agency, t]);
-            events.push(['supplement_received', 'supplement_requested', 'processing', 'staff', clerk, point, t + wait]);
-            t += wait + HOUR;
             paused += wait;
+            events.push(['supplement_received', 'supplement_requested', 'processing', 'staff', clerk, point, t + wait, due + paused]);
+            t += wait + HOUR;
             supplements++;
           }
         }
@@ -318,8 +319,10 @@ export async function generateTenYears(o: TenYearsOptions) {
           token(),
         ]),
       );
-      events.forEach(([action, from, to, kind, actor, unit, at], i) =>
-        eventRows.push(line([id, '37', i + 1, action, from, to, kind, actor, unit, ts(at)])),
+      events.forEach(([action, from, to, kind, actor, unit, at, dueAt], i) =>
+        eventRows.push(
+          line([id, '37', i + 1, action, from, to, kind, actor, unit, ts(at), dueAt === undefined ? null : `{"due":"${ts(dueAt)}"}`]),
+        ),
       );
       // One component a dossier: from the population database (40 %), else paper, scanned at receipt (97 %).
       const source = rng() < 0.4 ? 'population_db' : 'paper';
@@ -340,7 +343,7 @@ export async function generateTenYears(o: TenYearsOptions) {
       const streams = await Promise.all(
         [
           ['dossiers', dossierColumns],
-          ['dossier_events', 'dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at'],
+          ['dossier_events', 'dossier_id, province_code, seq, action, from_status, to_status, actor_kind, actor_id, unit_id, at, data'],
           ['dossier_components', 'dossier_id, component_code, name_vi, form, count, required, source, digitized, added_at'],
           ['ratings', 'dossier_id, rating, comment, created_at'],
         ].map(([table, columns]) => copyIn(o.url, table!, columns!)),

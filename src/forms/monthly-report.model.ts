@@ -1,7 +1,7 @@
 import { DomainError } from '../platform/errors.js';
-import { change, scoreOf } from '../kpi/kpi.model.js';
+import { change, endOfDay, scoreOf } from '../kpi/kpi.model.js';
 import type { KpiService } from '../kpi/kpi.service.js';
-import { headerOf, vnDateTime, type Block, type FormDocument, type Run, type Signature, type UnitInfo } from './form.model.js';
+import { headerOf, vnDate, vnDateTime, type Block, type FormDocument, type Run, type Signature, type UnitInfo } from './form.model.js';
 
 // The monthly report of a unit's results in handling administrative procedures, as a document for form.render.ts:
 // the leaders' figures (kpi/) in the official style. Pure: the figures, the unit's header and the time come in.
@@ -69,7 +69,7 @@ const note = (text: string): Block => ({ kind: 'para', runs: [i(text)], size: 's
 export interface MonthlyReportInput {
   unit: UnitInfo;
   month: ReportMonth;
-  /** figures of the month, in total (and `open` when the month holds today). */
+  /** figures of the month, in total, with what was open at its end (or now, for the month under way). */
   figures: Figures;
   /** figures of the month by procedure. */
   byProcedure: Figures;
@@ -99,15 +99,14 @@ const COUNTS = [
   'ratedNotSatisfied',
 ] as const;
 
-/** Whether a month had nothing: no dossier received, decided, returned or rated, and none open now. */
+/** Whether a month had nothing: no dossier received, decided, returned or rated, and none open at its end. */
 export function isEmptyMonth(f: Figures): boolean {
-  return COUNTS.every((k) => f.total[k] === 0) && (f.open === null || f.open.inProgress + f.open.paused === 0);
+  return COUNTS.every((k) => f.total[k] === 0) && f.open.inProgress === 0;
 }
 
 function figuresSection(f: Figures, label: string): Block[] {
   const t = f.total;
   const open = f.open;
-  const openCell = (n: number | undefined) => (n === undefined ? 'Không có số liệu (*)' : count(n));
   const rows: string[][] = [
     ['1', 'Tổng số hồ sơ tiếp nhận', count(t.received), ''],
     ['1.1', 'Tiếp nhận trực tiếp tại Bộ phận Một cửa', count(t.receivedInPerson), ''],
@@ -118,10 +117,10 @@ function figuresSection(f: Figures, label: string): Block[] {
     ['2.2', 'Giải quyết đúng hạn', count(t.decidedOnTime), ''],
     ['2.3', 'Giải quyết quá hạn', count(t.decidedLate), ''],
     ['', 'Tỷ lệ giải quyết trước hạn, đúng hạn', '', percent(t.onTimeRate)],
-    ['3', 'Số hồ sơ đang giải quyết', openCell(open?.inProgress), ''],
-    ['3.1', 'Trong hạn', openCell(open?.inProgressOnTime), ''],
-    ['3.2', 'Quá hạn', openCell(open?.inProgressOverdue), ''],
-    ['3.3', 'Tạm dừng (chờ bổ sung, thực hiện nghĩa vụ tài chính)', openCell(open?.paused), ''],
+    ['3', 'Số hồ sơ đang giải quyết', count(open.inProgress), ''],
+    ['3.1', 'Trong hạn', count(open.inProgressOnTime), ''],
+    ['3.2', 'Quá hạn', count(open.inProgressOverdue), ''],
+    ['3.3', 'Tạm dừng (chờ bổ sung, thực hiện nghĩa vụ tài chính)', count(open.paused), ''],
     ['4', 'Hồ sơ rút theo đề nghị của tổ chức, cá nhân', count(t.withdrawn), ''],
     ['5', 'Hồ sơ từ chối tiếp nhận', count(t.refused), ''],
     ['6', 'Hồ sơ dừng giải quyết', count(t.stopped), ''],
@@ -161,9 +160,11 @@ function figuresSection(f: Figures, label: string): Block[] {
       rows,
       strong: [0, 4, 8, 9, 23],
     },
-    ...(open === null
-      ? [note('(*) Số hồ sơ đang giải quyết là số liệu tại thời điểm lập báo cáo, chỉ thống kê cho tháng đang diễn ra.')]
-      : [note('Số hồ sơ đang giải quyết tính tại thời điểm lập báo cáo.')]),
+    // A past month's open dossiers are those open when it ended (the rollups keep every day's); the month under way's,
+    // those open as the report is printed.
+    open.at === endOfDay(f.to).toISOString()
+      ? note(`Số hồ sơ đang giải quyết tính đến hết ngày ${vnDate(f.to)}.`)
+      : note(`Số hồ sơ đang giải quyết tính tại thời điểm lập báo cáo (${vnDateTime(open.at)}).`),
   ];
 }
 

@@ -33,18 +33,38 @@ export const COUNTERS = [
   'rated_acceptable',
   'rated_not_satisfied',
   'processing_seconds',
+  // Not counts of a period but the day's change in what is open (migration 20261205T0800_kpi_open_deltas): summed
+  // over every day up to D, what was in progress, paused and overdue at the end of D (openAt).
+  'in_progress_delta',
+  'paused_delta',
+  'overdue_delta',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Sums = Record<Counter, number>;
 
 export const zeroSums = (): Sums => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Sums;
 
-/** What is open now (not a rollup: read live from the dossiers). */
+/** What is open at an instant: now (read live from the dossiers) or the end of a past day (summed from the rollups). */
 export interface OpenNow {
   inProgress: number;
   inProgressOnTime: number;
   inProgressOverdue: number;
   paused: number;
+}
+
+/** What was open at the end of a day, from the sums of the open deltas over every day up to it. */
+export function openOf(s: Sums): OpenNow {
+  return {
+    inProgress: s.in_progress_delta,
+    inProgressOnTime: s.in_progress_delta - s.paused_delta - s.overdue_delta,
+    inProgressOverdue: s.overdue_delta,
+    paused: s.paused_delta,
+  };
+}
+
+/** The instant that ends a local day (UTC+7): the next day's midnight. */
+export function endOfDay(day: string): Date {
+  return new Date(Date.parse(`${addDays(day, 1)}T00:00:00+07:00`));
 }
 
 /** A share, or null when there is nothing to divide by (never a made-up 100%). */

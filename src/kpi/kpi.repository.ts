@@ -1,12 +1,20 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../platform/db.types.js';
-import { COUNTERS, addDays, nextPeriod, zeroSums, type Counter, type Grouping, type OpenNow, type Sums } from './kpi.model.js';
+import { COUNTERS, addDays, nextPeriod, openOf, zeroSums, type Counter, type Grouping, type OpenNow, type Sums } from './kpi.model.js';
 
 /** The local date (UTC+7, no daylight saving) of a timestamptz column, in SQL. */
 const localDay = (col: RawBuilder<unknown>) => sql`((${col} at time zone 'UTC') + interval '7 hours')::date`;
 
 const EVENT_COUNTERS: Counter[] = COUNTERS.filter((c) => !c.startsWith('rated_'));
 const RATING_COUNTERS: Counter[] = ['rated_satisfied', 'rated_acceptable', 'rated_not_satisfied'];
+
+/** The open statuses (in progress), and those of them not waiting for the citizen (the clock runs: ACTIVE). */
+const OPEN = ['received', 'processing', 'supplement_requested', 'awaiting_payment'] as const;
+const ACTIVE = ['received', 'processing', 'awaiting_payment'] as const;
+const PAUSED = ['supplement_requested'] as const;
+/** Whether a status column (null for an event that created the dossier) is one of `statuses`: never null. */
+const is = (col: RawBuilder<unknown>, statuses: readonly string[]) =>
+  sql`coalesce(${col} in (${sql.join(statuses.map((x) => sql.lit(x)))}), false)`;
 
 /** The spans of kpi_grains: days ('d') and months ('m'). */
 const SPANS = ['d', 'm'] as const;
@@ -67,6 +75,10 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     apologies: sql`count(*) filter (where e.action = 'apologize')`,
     processing_seconds: sql`coalesce(sum(greatest(0, floor(extract(epoch from (e.at - d.received_at)) - d.paused_ms / 1000.0)))
       filter (where ${decided} and d.received_at is not null), 0)`,
+    in_progress_delta: sql`coalesce(sum(${is(sql`e.to_status`, OPEN)}::int - ${is(sql`e.from_status`, OPEN)}::int), 0)`,
+    paused_delta: sql`coalesce(sum(${is(sql`e.to_status`, PAUSED)}::int - ${is(sql`e.from_status`, PAUSED)}::int), 0)`,
+    // Not on the event's day: the stretches below (overdueRows).
+    overdue_delta: sql`0`,
   };
   const cols = EVENT_COUNTERS as (keyof typeof values)[];
   const all: Counter[] = [...COUNTERS];
@@ -82,7 +94,34 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       from dossier_components x where x.dossier_id = d.id and e.action in ('result', 'stop')
     ) c on true
     where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
-      and e.action in ('submit_online', 'receive', 'refuse', 'withdraw', 'stop', 'result', 'return', 'request_supplement', 'apologize')`;
+      and e.action in ('submit_online', 'receive', 'refuse', 'withdraw', 'stop', 'result', 'return', 'request_supplement',
+        'supplement_received', 'apologize')`;
+  // The stretches a dossier spends open and unpaused (ACTIVE) against the due date in force, which only a receipt or a
+  // supplement sets (their event's data, as the app and the history import write it; else the dossier's original or
+  // current due date). One that starts at t with due date u is overdue from the day of max(t, u): +1 there, written
+  // when it starts. One that ends at t' is no longer overdue on the day of max(t', u): −1 there — on the day it ends
+  // if it was overdue by then, else on the day its +1 fell, which cancels it. Summed up to the end of any day D,
+  // they count the dossiers open, unpaused and past their due date then: due before the end of D, as openNow counts
+  // them at an instant.
+  const dueOf = (x: string) =>
+    sql`coalesce((${sql.ref(`${x}.data`)}->>'due')::timestamptz, case when ${sql.ref(`${x}.action`)} = 'receive' then d.original_due_at else d.due_at end)`;
+  const boundaryRows = sql`
+    select e.dossier_id, e.seq, o.sign, ${localDay(sql`greatest(e.at, o.due)`)} as day,
+      d.receiving_unit_id, d.competent_agency_id as agency_id, d.procedure_id
+    from dossier_events e
+    join dossiers d on d.id = e.dossier_id
+    cross join lateral (
+      select 1 as sign, ${dueOf('e')} as due
+      where ${is(sql`e.to_status`, ACTIVE)} and not ${is(sql`e.from_status`, ACTIVE)}
+      union all
+      select -1, (
+        select ${dueOf('x')} from dossier_events x
+        where x.dossier_id = e.dossier_id and x.seq < e.seq and x.action in ('receive', 'supplement_received')
+        order by x.seq desc limit 1)
+      where ${is(sql`e.from_status`, ACTIVE)} and not ${is(sql`e.to_status`, ACTIVE)}
+    ) o
+    where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8 and o.due is not null
+      and ${is(sql`e.to_status`, ACTIVE)} <> ${is(sql`e.from_status`, ACTIVE)}`;
   const ratingRows = sql`from ratings r join dossiers d on d.id = r.dossier_id where r.txid >= ${lo}::xid8 and r.txid < ${hi}::xid8`;
   const ratingValues = sql`count(*) filter (where r.rating = 'satisfied'),
       count(*) filter (where r.rating = 'acceptable'),
@@ -114,8 +153,31 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     (span) => sql`select ${span} as span, ${grain} as grain, ${bucket(span)} as start, ${keys}, ${sumsOf}
       from delta group by ${grainSets(bucket(span), span)}`,
   );
-  const r = await sql<{ daily: string; grains: string; clerks: string }>`
-    with parts as (
+  const r = await sql<{ daily: string; grains: string; clerks: string; stretches: string }>`
+    with bounds as materialized (${boundaryRows}),
+    -- Each stretch's start paired with its end when both are in the window (they alternate, by seq); an end whose
+    -- start came in an earlier window closes the dossier's stretch already kept, or drops it if it never began.
+    paired as (
+      select dossier_id, sign, day, lead(sign) over w as next_sign, lead(day) over w as next_day, lag(sign) over w as prev_sign
+      from bounds window w as (partition by dossier_id order by seq)
+    ),
+    stretches as (
+      insert into kpi_overdue (dossier_id, starts, ends)
+      select dossier_id, day, case when next_sign = -1 then next_day end from paired
+      where sign = 1 and (next_sign is null or next_day > day)
+      returning 1
+    ),
+    closed as (
+      update kpi_overdue k set ends = p.day from paired p
+      where p.sign = -1 and p.prev_sign is null and k.dossier_id = p.dossier_id and k.ends is null and k.starts < p.day
+      returning 1
+    ),
+    dropped as (
+      delete from kpi_overdue k using paired p
+      where p.sign = -1 and p.prev_sign is null and k.dossier_id = p.dossier_id and k.ends is null and k.starts >= p.day
+      returning 1
+    ),
+    parts as (
       select ${localDay(sql`e.at`)} as day, d.receiving_unit_id, d.competent_agency_id as agency_id, d.procedure_id,
         ${sql.join(cols.map((c) => sql`${values[c]} as ${sql.id(c)}`))},
         ${sql.join(RATING_COUNTERS.map((c) => sql`0 as ${sql.id(c)}`))}
@@ -125,6 +187,12 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       select ${localDay(sql`r.created_at`)}, d.receiving_unit_id, d.competent_agency_id, d.procedure_id,
         ${sql.join(cols.map(() => sql`0`))}, ${ratingValues}
       ${ratingRows}
+      group by 1, 2, 3, 4
+      union all
+      select day, receiving_unit_id, agency_id, procedure_id,
+        ${sql.join(cols.map((c) => (c === 'overdue_delta' ? sql`sum(sign)` : sql`0`)))},
+        ${sql.join(RATING_COUNTERS.map(() => sql`0`))}
+      from bounds
       group by 1, 2, 3, 4
     ),
     delta as materialized (
@@ -155,11 +223,10 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       on conflict (day, staff_id, unit_id) do update set received = k.received + excluded.received
       returning 1
     )
-    select (select count(*) from daily) as daily, (select count(*) from grains) as grains, (select count(*) from clerks) as clerks`.execute(
-    db,
-  );
+    select (select count(*) from daily) as daily, (select count(*) from grains) as grains, (select count(*) from clerks) as clerks,
+      (select count(*) from stretches) + (select count(*) from closed) + (select count(*) from dropped) as stretches`.execute(db);
   const n = r.rows[0]!;
-  return Number(n.daily) + Number(n.grains) + Number(n.clerks);
+  return Number(n.daily) + Number(n.grains) + Number(n.clerks) + Number(n.stretches);
 }
 
 /**
@@ -184,6 +251,7 @@ export async function clearRollups(db: Kysely<DB>): Promise<void> {
   await sql`delete from kpi_daily`.execute(db);
   await sql`delete from kpi_grains`.execute(db);
   await sql`delete from kpi_clerk_daily`.execute(db);
+  await sql`delete from kpi_overdue`.execute(db);
   await sql`update kpi_cursor set rows_applied = 0 where id = 1`.execute(db);
 }
 
@@ -343,6 +411,24 @@ export async function openNowBy(
   });
 }
 
+/** The first day a rollup can hold: a sum up to a day reads every month and day from it. */
+const BEGINNING = '1900-01-01';
+
+/**
+ * What was open at the end of the local day `day` among the filter's dossiers (whatever their receipt date), per
+ * receiving point or competent agency (`key` its id) or in total: the open deltas summed over every day up to it,
+ * as a sum over a range from the beginning (whole months from the monthly grains, the last days from the daily ones).
+ */
+export async function openAt(
+  db: Kysely<DB>,
+  f: Omit<Filter, 'from' | 'to'>,
+  day: string,
+  by: 'point' | 'agency' | null,
+): Promise<{ key: number | null; open: OpenNow }[]> {
+  const rows = await sums(db, { ...f, from: BEGINNING, to: day }, by);
+  return rows.map((r) => ({ key: r.key === null ? null : Number(r.key), open: openOf(r.sums) }));
+}
+
 export async function countRollupRows(db: Kysely<DB>): Promise<number> {
   const r = await sql<{ n: string }>`select count(*) as n from kpi_daily`.execute(db);
   return Number(r.rows[0]!.n);
@@ -405,17 +491,21 @@ export interface CostlyDossier {
 export const COSTLY_INDICATORS = ['2.1', '3.1', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4'] as const;
 export type CostlyIndicator = (typeof COSTLY_INDICATORS)[number];
 
+/** When open dossiers are judged: now (their statuses and due dates), or at the end of a past local day (kpi_overdue). */
+export type OpenAt = { now: Date } | { endOf: string };
+
 /**
  * The dossiers behind an indicator's lost points over the filter's range, by the same rules as the rollups
  * (applyWindow): decided ones by the local day of their decision, received ones by the day of receipt, ratings by
- * the day given; for 2.1 also the open dossiers past their due date now (when `now` is given), as the scorecard
- * counts them. At most `limit`, latest first; after `after` (the last row of the previous page) when given.
+ * the day given; for 2.1 also the dossiers open and past their due date at `open` (now, or the end of the range's
+ * last day), as the scorecard counts them. At most `limit`, latest first; after `after` (the last row of the
+ * previous page) when given.
  */
 export async function costlyDossiers(
   db: Kysely<DB>,
   indicator: CostlyIndicator,
   f: Filter,
-  now: Date | null,
+  open: OpenAt,
   limit: number,
   after: CostlyKey | null = null,
 ): Promise<CostlyDossier[]> {
@@ -428,11 +518,16 @@ export async function costlyDossiers(
   const result = sql`d.status in ('result_ready', 'returned') and ${inRange(sql`d.decided_at`)}`;
   const late = sql`(d.supplement_count > 1 or (d.due_at is not null and d.decided_at > d.due_at))`;
   const has = (cond: RawBuilder<unknown>) => sql`exists (select 1 from dossier_components x where x.dossier_id = d.id and ${cond})`;
-  const overdueOpen = sql`d.status in ('received', 'processing', 'awaiting_payment') and d.due_at < ${now}`;
+  // Open now: by status and due date (the partial index on open dossiers' due dates). At a past day's end: the
+  // dossiers whose overdue stretch covers it, found once by the GiST index, then fetched by id.
+  const overdueOpen =
+    'now' in open
+      ? sql`(d.status in ('received', 'processing', 'awaiting_payment') and d.due_at < ${open.now})`
+      : sql`d.id = any(array(select k.dossier_id from kpi_overdue k where daterange(k.starts, k.ends) @> ${open.endOf}::date))`;
   const reason: Record<CostlyIndicator, RawBuilder<unknown>> = {
+    // The decided ones; the open ones are another page (below).
     '2.1': sql`case
       when ${decided} and ${late} then case when d.supplement_count > 1 then 'more_than_one_supplement' else 'late' end
-      when ${now !== null ? overdueOpen : sql`false`} then 'overdue_open'
     end`,
     '3.1': sql`case when v.online_level = 'full' and d.channel <> 2 and d.received_at is not null and ${inRange(sql`d.received_at`)} then 'not_online' end`,
     '4.1': sql`case when ${result} and d.result_document_id is null then 'no_electronic_result' end`,
@@ -445,31 +540,34 @@ export async function costlyDossiers(
       when ${decided} and exists (select 1 from ratings r where r.dossier_id = d.id and r.rating = 'not_satisfied') then 'rated_not_satisfied'
     end`,
   };
-  // The only dossiers that can have a reason: decided in the range, received in it (3.1), or open and overdue (2.1).
-  scope.push(
-    indicator === '3.1'
-      ? inRange(sql`d.received_at`)
-      : indicator === '2.1' && now !== null
-        ? sql`(${inRange(sql`d.decided_at`)} or (${overdueOpen}))`
-        : inRange(sql`d.decided_at`),
-  );
-  // Where every candidate is decided in the range, its order is the decision's instant alone: the index on decided_at
-  // then reads the range from its end and stops at the limit, instead of every decision of the range being sorted
-  // (none is null there, so the backward scan's nulls-first order is the same).
-  const byDecision = indicator !== '3.1' && !(indicator === '2.1' && now !== null);
-  const at = byDecision ? sql`x.decided_at` : sql`coalesce(x.decided_at, x.received_at)`;
-  const r = await sql<CostlyDossier>`
+  // One page of the candidates meeting `cond` that have a reason, in the costly order (`at` the order's key).
+  const page = (cond: RawBuilder<unknown>, at: RawBuilder<unknown>, nullsLast: boolean, why = reason[indicator]) => sql`
     select x.*, coalesce(x.decided_at, x.received_at)::text as sort_at from (
       select d.code, p.code as procedure_code, v.name_vi as procedure_name_vi, d.receiving_unit_id, d.competent_agency_id as agency_id,
-        d.received_at, d.due_at, d.decided_at, ${reason[indicator]} as reason
+        d.received_at, d.due_at, d.decided_at, ${why} as reason
       from dossiers d
       join procedures p on p.id = d.procedure_id
       join procedure_versions v on v.id = d.procedure_version_id
-      where ${sql.join(scope, sql` and `)}
+      where ${sql.join([...scope, cond], sql` and `)}
     ) x
     where x.reason is not null ${after ? afterKey(after, at) : sql``}
-    order by ${at} desc ${byDecision ? sql`` : sql`nulls last`}, x.code
-    limit ${limit}`.execute(db);
+    order by ${at} desc ${nullsLast ? sql`nulls last` : sql``}, x.code
+    limit ${limit}`;
+  // The only dossiers that can have a reason: decided in the range, received in it (3.1), or (2.1) also open and
+  // overdue. Where every candidate is decided in the range, its order is the decision's instant alone: the index on
+  // decided_at then reads the range from its end and stops at the limit, instead of every decision of the range being
+  // sorted (none is null there, so the backward scan's nulls-first order is the same). 2.1 takes a page of those and
+  // a page of the open ones (a different set: a dossier decided in the range is not open at its end) and merges them.
+  const coalesced = sql`coalesce(x.decided_at, x.received_at)`;
+  const query =
+    indicator === '3.1'
+      ? page(inRange(sql`d.received_at`), coalesced, true)
+      : indicator === '2.1'
+        ? sql`select * from ((${page(inRange(sql`d.decided_at`), sql`x.decided_at`, false)})
+            union all (${page(overdueOpen, coalesced, true, sql`'overdue_open'`)})) x
+          order by ${coalesced} desc nulls last, x.code limit ${limit}`
+        : page(inRange(sql`d.decided_at`), sql`x.decided_at`, false);
+  const r = await sql<CostlyDossier>`${query}`.execute(db);
   return r.rows;
 }
 
@@ -507,12 +605,12 @@ export async function* costlyDossierPages(
   db: Kysely<DB>,
   indicator: CostlyIndicator,
   f: Filter,
-  now: Date | null,
+  open: OpenAt,
   pageSize: number,
 ): AsyncGenerator<CostlyDossier[]> {
   let after: CostlyKey | null = null;
   for (;;) {
-    const page = await costlyDossiers(db, indicator, f, now, pageSize, after);
+    const page = await costlyDossiers(db, indicator, f, open, pageSize, after);
     if (page.length > 0) yield page;
     if (page.length < pageSize) return;
     const last = page[page.length - 1]!;

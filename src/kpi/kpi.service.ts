@@ -4,6 +4,7 @@ import { DomainError } from '../platform/errors.js';
 import { requireRole, type Actor } from '../auth/auth.model.js';
 import type { OrgService } from '../org/org.service.js';
 import {
+  addDays,
   annualized,
   change,
   checkScorecardConfig,
@@ -11,8 +12,10 @@ import {
   DEFAULT_AREA_NORMS,
   DEFAULT_SCORECARD,
   DEFAULT_TARGETS,
+  endOfDay,
   GROUPS,
   localDate,
+  openOf,
   periodsOf,
   previousRange,
   ranks,
@@ -20,6 +23,7 @@ import {
   scorecard,
   scoreOf,
   zeroSums,
+  COUNTERS,
   type Grouping,
   type IndicatorConfig,
   type OpenNow,
@@ -61,7 +65,8 @@ export interface FigureQuery {
  * The leaders' figures: rollups of the dossiers' events (kpi.repository.ts), kept by `catchUp` (the server runs it
  * every second: a bounded lag, and no cost to intake) and rebuilt from the events by `rebuild` with the same
  * statements, so both give the same numbers. Figures and the Decision 766 scorecard are sums of the rollups over
- * any unit, procedure, field and period; what is open now is read live.
+ * any unit, procedure, field and period. What is open at a range's end is read live for a range that reaches today,
+ * and summed from the rollups' open deltas for a past one (openAtEnd).
  */
 export class KpiService {
   private readonly config: readonly IndicatorConfig[];
@@ -122,6 +127,16 @@ export class KpiService {
     return { unit, filter, byId };
   }
 
+  /**
+   * What was open at the end of a range among the filter's dossiers, per point or agency or in total: now, read live
+   * from the dossiers, for a range that reaches today; else at the end of its last day, from the rollups.
+   */
+  private async openAtEnd(f: Omit<repo.Filter, 'from' | 'to'>, to: string, by: 'point' | 'agency' | null) {
+    const now = this.deps.clock();
+    if (to >= localDate(now)) return { at: now, rows: await repo.openNowBy(this.deps.db, f, now, by) };
+    return { at: endOfDay(to), rows: await repo.openAt(this.deps.db, f, to, by) };
+  }
+
   private async asOf(): Promise<string | null> {
     return (await repo.appliedAt(this.deps.db))?.toISOString() ?? null;
   }
@@ -152,9 +167,7 @@ export class KpiService {
       }
       return { labelVi: key, labelEn: key };
     };
-    const now = this.deps.clock();
-    // What is open is a fact of today: shown for a range that reaches today.
-    const open = range.to >= localDate(now) ? await repo.openNow(this.deps.db, f, now) : null;
+    const open = await this.openAtEnd(f, range.to, null);
     return {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
@@ -162,8 +175,9 @@ export class KpiService {
       by: q.by ?? null,
       asOf: await this.asOf(),
       total: present(total?.sums ?? zeroSums()),
-      open,
-      groups: groups.map((g) => ({ key: g.key ?? '', ...label(g.key), ...present(g.sums) })),
+      open: { ...(open.rows[0]?.open ?? NOTHING_OPEN), at: open.at.toISOString() },
+      // A day or week on which nothing but a stretch of lateness began has no figures to show.
+      groups: groups.filter((g) => hasFigures(g.sums)).map((g) => ({ key: g.key ?? '', ...label(g.key), ...present(g.sums) })),
     };
   }
 
@@ -173,17 +187,14 @@ export class KpiService {
     const { unit, filter } = await this.scope(actor, q.unitId);
     const f: repo.Filter = { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
     const [total] = await repo.sums(this.deps.db, f, null);
-    const now = this.deps.clock();
-    const open =
-      range.to >= localDate(now)
-        ? await repo.openNow(this.deps.db, f, now)
-        : { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
+    const open = await this.openAtEnd(f, range.to, null);
     return {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
       to: range.to,
       asOf: await this.asOf(),
-      ...scorecard(this.config, total?.sums ?? zeroSums(), open),
+      open: { ...(open.rows[0]?.open ?? NOTHING_OPEN), at: open.at.toISOString() },
+      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN),
     };
   }
 
@@ -281,12 +292,10 @@ export class KpiService {
       (level === 'agency' ? filter.agencyIds : filter.pointIds) ?? [...byId.values()].filter((u) => kinds.has(u.kind)).map((u) => u.id);
     const candidates = ids.filter((id) => kinds.has(byId.get(id)?.kind ?? ''));
     const prev = previousRange(range.from, range.to);
-    const now = this.deps.clock();
     const base = { ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
     const cards = async (r: { from: string; to: string }) => {
       const sums = new Map((await repo.sums(this.deps.db, { ...r, ...base }, level)).map((g) => [Number(g.key), g.sums]));
-      const open =
-        r.to >= localDate(now) ? new Map((await repo.openNowBy(this.deps.db, base, now, level)).map((o) => [o.key, o.open])) : new Map();
+      const open = new Map((await this.openAtEnd(base, r.to, level)).rows.map((o) => [o.key, o.open]));
       return candidates.map((id) => scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN));
     };
     const [current, before] = [await cards(range), await cards(prev)];
@@ -350,16 +359,15 @@ export class KpiService {
       });
     const base = { ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
     const now = this.deps.clock();
-    const today = localDate(now);
     const rows = new Map(
       (await repo.sums(this.deps.db, { from: previous.from, to: range.to, ...base }, period)).map((g) => [g.key, g.sums]),
     );
-    const open = range.to >= today ? await repo.openNow(this.deps.db, base, now) : NOTHING_OPEN;
+    const open = await this.openAtPeriodEnds(base, [previous, ...periods], rows, now);
     const targets = this.deps.targets ?? DEFAULT_TARGETS;
     const figure = (p: { start: string; from: string; to: string }) => {
       const s = rows.get(p.start) ?? zeroSums();
-      // What is open now weighs on the period that holds today, as on the scorecard.
-      const card = scorecard(this.config, s, p.from <= today && today <= p.to ? open : NOTHING_OPEN);
+      // What was open at each period's end weighs on it, as on the scorecard (2.1).
+      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN);
       const r = rates(s);
       return {
         score: scoreOf(card.total),
@@ -406,10 +414,41 @@ export class KpiService {
     };
   }
 
+  /**
+   * What was open at the end of each of consecutive periods: for those ended before today, what was open before the
+   * first (one sum from the beginning) plus each period's open deltas in turn; now for the one holding today; nothing
+   * for those to come.
+   */
+  private async openAtPeriodEnds(
+    f: Omit<repo.Filter, 'from' | 'to'>,
+    periods: { start: string; from: string; to: string }[],
+    rows: Map<string | null, Sums>,
+    now: Date,
+  ): Promise<Map<string, OpenNow>> {
+    const today = localDate(now);
+    const out = new Map<string, OpenNow>();
+    if (periods.length === 0) return out;
+    const past = periods.some((p) => p.to < today);
+    const [before] = past ? await repo.openAt(this.deps.db, f, addDays(periods[0]!.from, -1), null) : [];
+    const running = zeroSums();
+    if (before) {
+      running.in_progress_delta = before.open.inProgress;
+      running.paused_delta = before.open.paused;
+      running.overdue_delta = before.open.inProgressOverdue;
+    }
+    for (const p of periods) {
+      const s = rows.get(p.start);
+      if (s) for (const c of ['in_progress_delta', 'paused_delta', 'overdue_delta'] as const) running[c] += s[c];
+      if (p.to < today) out.set(p.start, openOf(running));
+      else if (p.from <= today) out.set(p.start, (await repo.openNowBy(this.deps.db, f, now, null))[0]?.open ?? NOTHING_OPEN);
+    }
+    return out;
+  }
+
   /** The dossiers that cost an indicator its points, one click from the scorecard (at most `limit`, latest first). */
   async costlyDossiers(actor: Actor | null, indicator: string, q: FigureQuery & { limit?: number | undefined }) {
     const c = await this.costlyQuery(actor, indicator, q, 'params.indicator');
-    const rows = await repo.costlyDossiers(this.deps.db, c.indicator, c.filter, c.now, q.limit ?? 100);
+    const rows = await repo.costlyDossiers(this.deps.db, c.indicator, c.filter, c.open, q.limit ?? 100);
     return { ...c.head, dossiers: rows.map((r) => presentCostly(r, c.byId)) };
   }
 
@@ -421,13 +460,13 @@ export class KpiService {
     const c = await this.costlyQuery(actor, indicator, q, field);
     const db = this.deps.db;
     async function* dossiers() {
-      for await (const page of repo.costlyDossierPages(db, c.indicator, c.filter, c.now, pageSize))
+      for await (const page of repo.costlyDossierPages(db, c.indicator, c.filter, c.open, pageSize))
         for (const r of page) yield presentCostly(r, c.byId);
     }
     return { ...c.head, dossiers: dossiers() };
   }
 
-  /** The checked indicator, range and scope of a costly-dossiers request; `now` for 2.1's open dossiers when the range reaches today. */
+  /** The checked indicator, range and scope of a costly-dossiers request; when 2.1's open dossiers are judged (openAtEnd's instant). */
   private async costlyQuery(actor: Actor | null, indicator: string, q: FigureQuery, field: string) {
     if (!(repo.COSTLY_INDICATORS as readonly string[]).includes(indicator))
       throw new DomainError('VALIDATION', `Indicator ${indicator} has no dossiers to list: one of ${repo.COSTLY_INDICATORS.join(', ')}`, {
@@ -439,7 +478,7 @@ export class KpiService {
     return {
       indicator: indicator as repo.CostlyIndicator,
       filter: { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode },
-      now: range.to >= localDate(now) ? now : null,
+      open: (range.to >= localDate(now) ? { now } : { endOf: range.to }) satisfies repo.OpenAt,
       byId,
       head: {
         unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
@@ -501,6 +540,9 @@ function queueFigures(q: Awaited<ReturnType<BoardService['serviceSummary']>>[num
     withinTargetShare: q.called > 0 ? Math.round((q.withinTarget / q.called) * 1000) / 1000 : null,
   };
 }
+
+/** Whether a group's sums hold any figure (the open deltas are not figures of the period). */
+const hasFigures = (s: Sums) => COUNTERS.some((c) => !c.endsWith('_delta') && s[c] !== 0);
 
 /** Counts and the rates derived from them, in the API's camelCase. */
 function present(s: Sums) {

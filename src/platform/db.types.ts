@@ -483,6 +483,7 @@ export interface DB {
   kpi_daily: KpiDailyTable;
   kpi_grains: KpiGrainTable;
   kpi_cursor: KpiCursorTable;
+  kpi_overdue: KpiOverdueTable;
   history_imports: HistoryImportTable;
   history_dossiers: HistoryDossierTable;
 }
@@ -506,6 +507,13 @@ export interface KpiGrainTable {
   agency_id: number;
   procedure_id: number;
   [counter: string]: unknown;
+}
+
+/** The stretches each dossier spends overdue, by day (migration 20261205T0800_kpi_open_deltas). */
+export interface KpiOverdueTable {
+  dossier_id: string;
+  starts: string;
+  ends: string | null;
 }
 
 export interface KpiCursorTable {

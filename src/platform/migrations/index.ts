@@ -11,6 +11,7 @@ import * as kpiRollups from './20261203T0800_kpi_rollups.js';
 import * as historyImports from './20261203T1000_history_imports.js';
 import * as kpiGrains from './20261203T1200_kpi_grains.js';
 import * as kpiRollupsDerived from './20261204T0800_kpi_rollups_derived.js';
+import * as kpiOpenDeltas from './20261205T0800_kpi_open_deltas.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261203T1000_history_imports': historyImports,
   '20261203T1200_kpi_grains': kpiGrains,
   '20261204T0800_kpi_rollups_derived': kpiRollupsDerived,
+  '20261205T0800_kpi_open_deltas': kpiOpenDeltas,
 };

@@ -5520,13 +5520,15 @@ export interface paths {
                                 /** @description Average from receipt to decision, less time waiting for a supplement, in hours */
                                 averageProcessingHours: number | null;
                             };
-                            /** @description Open now (for a range that reaches today) */
+                            /** @description The dossiers in progress (on time, overdue) and paused at the range's end; 2.1 counts the overdue ones as late */
                             open: {
                                 inProgress: number;
                                 inProgressOnTime: number;
                                 inProgressOverdue: number;
                                 paused: number;
-                            } | null;
+                                /** @description The instant these describe: now for a range that reaches today, else the end of its last day (UTC+7) */
+                                at: string;
+                            };
                             groups: {
                                 key: string;
                                 labelVi: string;
@@ -5688,6 +5690,15 @@ export interface paths {
                             to: string;
                             /** @description When the rollups last caught up with the events */
                             asOf: string | null;
+                            /** @description The dossiers in progress (on time, overdue) and paused at the range's end; 2.1 counts the overdue ones as late */
+                            open: {
+                                inProgress: number;
+                                inProgressOnTime: number;
+                                inProgressOverdue: number;
+                                paused: number;
+                                /** @description The instant these describe: now for a range that reaches today, else the end of its last day (UTC+7) */
+                                at: string;
+                            };
                             total: {
                                 points: number;
                                 measurable: number;

@@ -208,6 +208,30 @@ const reportMonth = (to: string) => {
   return to.slice(0, 7) > now ? now : to.slice(0, 7);
 };
 
+/**
+ * The dossiers in progress at the range's end (on time, overdue, paused): as the range's last day ended, or now for a
+ * range that reaches today. Indicator 2.1 counts the overdue ones as late.
+ */
+function OpenAtEnd({ open, to }: { open: Scorecard['open']; to: string }) {
+  const { t, lang } = useStaffT();
+  const endOfTo = new Date(Date.parse(`${to}T00:00:00+07:00`) + 86_400_000).toISOString();
+  const when =
+    open.at === endOfTo
+      ? t('scorecard.openAtDayEnd', { day: formatDate(to, lang) })
+      : t('scorecard.openNow', { at: formatDateTime(open.at, lang) });
+  return (
+    <p className="result-count open-at-end">
+      {t('scorecard.openAtEnd', {
+        when,
+        inProgress: number(open.inProgress, lang),
+        onTime: number(open.inProgressOnTime, lang),
+        overdue: number(open.inProgressOverdue, lang),
+        paused: number(open.paused, lang),
+      })}
+    </p>
+  );
+}
+
 /** Query of the scorecard's requests. */
 type Q = { from: string; to: string; unitId?: number };
 
@@ -242,6 +266,7 @@ function ScorecardView({ card, q, id }: { card: Scorecard; q: Q; id: string }) {
           </li>
         ))}
       </ul>
+      <OpenAtEnd open={card.open} to={card.to} />
       <section className="card section" aria-labelledby={`${id}-in`}>
         <h2 id={`${id}-in`}>{t('scorecard.indicators')}</h2>
         <ExportButtons table="scorecard" q={q} label={t('scorecard.indicators')} />
