@@ -52,6 +52,9 @@ const FIGURE_KEYS = [
   'satisfactionRate',
   'averageProcessingHours',
 ] as const;
+/** What was open at a group's end, after the figures, then the instant it describes. */
+const OPEN_KEYS = ['inProgress', 'inProgressOnTime', 'inProgressOverdue', 'paused'] as const;
+type Open = Record<(typeof OPEN_KEYS)[number], number> & { at: string };
 
 /** An XLSX workbook's first sheet: its name, its cells row by row (empty cells null), and the sheet itself. */
 async function readXlsx(body: Buffer) {
@@ -163,13 +166,23 @@ describe('exports of the leaders’ tables (CSV and XLSX)', () => {
       'Tiếp nhận / Received',
       'Tiếp nhận trực tiếp / Received in person',
     ]);
-    expect(rows[0]!.at(-1)).toBe('Thời gian xử lý trung bình (giờ) / Average processing time (hours)');
+    expect(rows[0]!.slice(-6)).toEqual([
+      'Thời gian xử lý trung bình (giờ) / Average processing time (hours)',
+      'Đang giải quyết (cuối kỳ) / In progress (at the end)',
+      'Đang giải quyết trong hạn / In progress on time',
+      'Đang giải quyết quá hạn / In progress overdue',
+      'Tạm dừng / Paused',
+      'Tính đến / As at',
+    ]);
     expect(rows.length).toBe(1 + f.groups.length + 1);
     expect(f.groups.map((g: { key: string }) => g.key)).toEqual(['2025-09-15']);
+    const open = (o: Open) => [...OPEN_KEYS.map((k) => csv(o[k])), local(o.at)];
     expect(rows.slice(1)).toEqual([
-      ...f.groups.map((g: Record<string, unknown>) => [g.key, g.labelVi, ...FIGURE_KEYS.map((k) => csv(g[k]))]),
-      ['total', 'Tổng cộng / Total', ...FIGURE_KEYS.map((k) => csv(f.total[k]))],
+      ...f.groups.map((g: Record<string, unknown>) => [g.key, g.labelVi, ...FIGURE_KEYS.map((k) => csv(g[k])), ...open(g.open as Open)]),
+      ['total', 'Tổng cộng / Total', ...FIGURE_KEYS.map((k) => csv(f.total[k])), ...open(f.open)],
     ]);
+    // At Monday's end one dossier was still open, within its time.
+    expect(rows[1]!.slice(-5)).toEqual(['1', '1', '0', '0', '2025-09-16 00:00:00']);
     // The numbers themselves, as the JSON route counts them: 3 received, A early and B late of 2 decided.
     expect(rows[1]!.slice(2, 14)).toEqual(['0', '3', '3', '0', '0', '0', '0', '0', '2', '1', '0', '1']);
   });
@@ -182,9 +195,11 @@ describe('exports of the leaders’ tables (CSV and XLSX)', () => {
     const x = await readXlsx(r.rawPayload);
     expect([x.count, x.name]).toEqual([1, 'Figures']);
     expect(x.rows[0]!.slice(0, 4)).toEqual(['Group', 'Name', 'Submitted online', 'Received']);
+    const wall = (iso: string) => new Date(Date.parse(iso) + 7 * 3_600_000);
+    const open = (o: Open) => [...OPEN_KEYS.map((k) => o[k]), wall(o.at)];
     expect(x.rows.slice(1)).toEqual([
-      ...f.groups.map((g: Record<string, unknown>) => [g.key, g.labelEn, ...FIGURE_KEYS.map((k) => g[k])]),
-      ['total', 'Total', ...FIGURE_KEYS.map((k) => f.total[k])],
+      ...f.groups.map((g: Record<string, unknown>) => [g.key, g.labelEn, ...FIGURE_KEYS.map((k) => g[k]), ...open(g.open as Open)]),
+      ['total', 'Total', ...FIGURE_KEYS.map((k) => f.total[k]), ...open(f.open)],
     ]);
     expect(x.rows.length).toBe(4);
     // Shares are numbers shown as percentages.

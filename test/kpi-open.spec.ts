@@ -84,6 +84,29 @@ describe('What was open at the end of a past period', () => {
       expect(await openAt(day, `&unitId=${h.unit('X-HAI-UB')}`), day).toEqual(o);
       expect((await openAt(day, `&unitId=${h.unit('CN-A')}`)).inProgress, day).toBe(0);
     }
+    // Grouped by day, each day with figures carries its own end's; by week, the week's end; by point, the range's.
+    const byDay = await get('/kpi/figures?from=2025-09-15&to=2025-09-19&by=day');
+    expect(
+      byDay.groups.map((g: { key: string; open: { inProgress: number; inProgressOverdue: number; paused: number } }) => [
+        g.key,
+        g.open.inProgress,
+        g.open.inProgressOverdue,
+        g.open.paused,
+      ]),
+    ).toEqual([
+      ['2025-09-15', 5, 1, 1],
+      ['2025-09-16', 3, 2, 1],
+      ['2025-09-17', 2, 1, 1],
+      // Thursday brought P2's supplement, which no figure counts: no group.
+    ]);
+    const byWeek = await get('/kpi/figures?from=2025-09-15&to=2025-09-21&by=week');
+    expect(byWeek.groups.map((g: { key: string; open: unknown }) => [g.key, g.open])).toEqual([
+      ['2025-09-15', { inProgress: 2, inProgressOnTime: 0, inProgressOverdue: 2, paused: 0, at: end('2025-09-21') }],
+    ]);
+    const byPoint = await get('/kpi/figures?from=2025-09-15&to=2025-09-17&by=point');
+    expect(byPoint.groups.map((g: { key: string; open: unknown }) => [Number(g.key), g.open])).toEqual([
+      [h.unit('X-HAI-TT'), { inProgress: 2, inProgressOnTime: 0, inProgressOverdue: 1, paused: 1, at: end('2025-09-17') }],
+    ]);
     const byProcedure = await get('/kpi/figures?from=2025-09-16&to=2025-09-16&field=CT');
     // P4 and P5 are the certified copies (field CT): at Tuesday's end, P5 alone, overdue.
     expect(byProcedure.open).toMatchObject({ inProgress: 1, inProgressOnTime: 0, inProgressOverdue: 1, paused: 0 });

@@ -62,19 +62,34 @@ const FIGURE_COLUMNS: readonly [FigureKey, string, string, ColumnKind][] = [
   ['averageProcessingHours', 'Thời gian xử lý trung bình (giờ)', 'Average processing time (hours)', 'number'],
 ];
 
+type OpenKey = keyof Omit<Figures['open'], 'at'>;
+/** What was open at a group's end (a period's own end, else the range's), after the figures. */
+const OPEN_COLUMNS: readonly [OpenKey, string, string][] = [
+  ['inProgress', 'Đang giải quyết (cuối kỳ)', 'In progress (at the end)'],
+  ['inProgressOnTime', 'Đang giải quyết trong hạn', 'In progress on time'],
+  ['inProgressOverdue', 'Đang giải quyết quá hạn', 'In progress overdue'],
+  ['paused', 'Tạm dừng', 'Paused'],
+];
+
 /** A unit's figures, one row per group (period, procedure, point or agency), then the total. */
 export function figuresTable(f: Figures, lang: ExportLang): Table {
-  const values = (x: Figures['total']): Cell[] => FIGURE_COLUMNS.map(([k]) => x[k]);
+  const values = (x: Figures['total'], open: Figures['open']): Cell[] => [
+    ...FIGURE_COLUMNS.map(([k]) => x[k]),
+    ...OPEN_COLUMNS.map(([k]) => open[k]),
+    instant(open.at),
+  ];
   return {
     name: pick(lang, 'Số liệu', 'Figures'),
     columns: [
       col(lang, 'Nhóm', 'Group', 'text', 14),
       col(lang, 'Tên', 'Name', 'text', 40),
       ...FIGURE_COLUMNS.map(([, vi, en, kind]) => col(lang, vi, en, kind)),
+      ...OPEN_COLUMNS.map(([, vi, en]) => col(lang, vi, en, 'integer')),
+      col(lang, 'Tính đến', 'As at', 'datetime', 18),
     ],
     rows: [
-      ...f.groups.map((g) => [g.key, pick(lang, g.labelVi, g.labelEn), ...values(g)]),
-      ['total', say(lang, 'Tổng cộng', 'Total'), ...values(f.total)],
+      ...f.groups.map((g) => [g.key, pick(lang, g.labelVi, g.labelEn), ...values(g, g.open)]),
+      ['total', say(lang, 'Tổng cộng', 'Total'), ...values(f.total, f.open)],
     ],
   };
 }

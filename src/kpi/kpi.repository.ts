@@ -103,25 +103,32 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
   // if it was overdue by then, else on the day its +1 fell, which cancels it. Summed up to the end of any day D,
   // they count the dossiers open, unpaused and past their due date then: due before the end of D, as openNow counts
   // them at an instant.
-  const dueOf = (x: string) =>
-    sql`coalesce((${sql.ref(`${x}.data`)}->>'due')::timestamptz, case when ${sql.ref(`${x}.action`)} = 'receive' then d.original_due_at else d.due_at end)`;
+  const dueOf = (x: string, dossier: string) =>
+    sql`coalesce((${sql.ref(`${x}.data`)}->>'due')::timestamptz,
+      case when ${sql.ref(`${x}.action`)} = 'receive' then ${sql.ref(`${dossier}.original_due_at`)} else ${sql.ref(`${dossier}.due_at`)} end)`;
+  // The events that start or end such a stretch in the window; an end takes its due date from its start when that is
+  // in the window too (a rebuild's case: no look-up at all), else from the dossier's latest receipt or supplement
+  // before it (COALESCE evaluates the look-up only when the start is not there).
   const boundaryRows = sql`
-    select e.dossier_id, e.seq, o.sign, ${localDay(sql`greatest(e.at, o.due)`)} as day,
-      d.receiving_unit_id, d.competent_agency_id as agency_id, d.procedure_id
-    from dossier_events e
-    join dossiers d on d.id = e.dossier_id
-    cross join lateral (
-      select 1 as sign, ${dueOf('e')} as due
-      where ${is(sql`e.to_status`, ACTIVE)} and not ${is(sql`e.from_status`, ACTIVE)}
-      union all
-      select -1, (
-        select ${dueOf('x')} from dossier_events x
-        where x.dossier_id = e.dossier_id and x.seq < e.seq and x.action in ('receive', 'supplement_received')
-        order by x.seq desc limit 1)
-      where ${is(sql`e.from_status`, ACTIVE)} and not ${is(sql`e.to_status`, ACTIVE)}
-    ) o
-    where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8 and o.due is not null
-      and ${is(sql`e.to_status`, ACTIVE)} <> ${is(sql`e.from_status`, ACTIVE)}`;
+    select dossier_id, seq, sign, ${localDay(sql`greatest(at, due)`)} as day, receiving_unit_id, agency_id, procedure_id
+    from (
+      select b.*, case when b.sign = 1 then b.start_due else coalesce(lag(b.start_due) over w, (
+          select ${dueOf('x', 'b')} from dossier_events x
+          where x.dossier_id = b.dossier_id and x.seq < b.seq and x.action in ('receive', 'supplement_received')
+          order by x.seq desc limit 1)) end as due
+      from (
+        select e.dossier_id, e.seq, e.at, d.original_due_at, d.due_at,
+          case when ${is(sql`e.to_status`, ACTIVE)} then 1 else -1 end as sign,
+          case when ${is(sql`e.to_status`, ACTIVE)} then ${dueOf('e', 'd')} end as start_due,
+          d.receiving_unit_id, d.competent_agency_id as agency_id, d.procedure_id
+        from dossier_events e
+        join dossiers d on d.id = e.dossier_id
+        where e.txid >= ${lo}::xid8 and e.txid < ${hi}::xid8
+          and ${is(sql`e.to_status`, ACTIVE)} <> ${is(sql`e.from_status`, ACTIVE)}
+      ) b
+      window w as (partition by b.dossier_id order by b.seq)
+    ) y
+    where due is not null`;
   const ratingRows = sql`from ratings r join dossiers d on d.id = r.dossier_id where r.txid >= ${lo}::xid8 and r.txid < ${hi}::xid8`;
   const ratingValues = sql`count(*) filter (where r.rating = 'satisfied'),
       count(*) filter (where r.rating = 'acceptable'),
@@ -385,15 +392,25 @@ export async function openNow(db: Kysely<DB>, f: Omit<Filter, 'from' | 'to'>, no
   return row?.open ?? { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
 }
 
-/** The same, per receiving point or competent agency (`key` its id; null: one total). */
+/** A grouping of what is open: by receiving point, competent agency or procedure (null: one total). */
+export type OpenGrouping = 'point' | 'agency' | 'procedure' | null;
+
+/** The same, per receiving point, competent agency or procedure (`key` its id; null: one total). */
 export async function openNowBy(
   db: Kysely<DB>,
   f: Omit<Filter, 'from' | 'to'>,
   now: Date,
-  by: 'point' | 'agency' | null,
+  by: OpenGrouping,
 ): Promise<{ key: number | null; open: OpenNow }[]> {
   const parts = [sql`d.status in ('received', 'processing', 'supplement_requested', 'awaiting_payment')`, ...dossierScope(f)];
-  const key = by === 'point' ? sql`d.receiving_unit_id` : by === 'agency' ? sql`d.competent_agency_id` : sql`null::int`;
+  const key =
+    by === 'point'
+      ? sql`d.receiving_unit_id`
+      : by === 'agency'
+        ? sql`d.competent_agency_id`
+        : by === 'procedure'
+          ? sql`d.procedure_id`
+          : sql`null::int`;
   const r = await sql<{ key: number | null; open: string; overdue: string; paused: string }>`
     select ${key} as key, count(*) as open,
       count(*) filter (where d.status <> 'supplement_requested' and d.due_at < ${now}) as overdue,
@@ -416,14 +433,14 @@ const BEGINNING = '1900-01-01';
 
 /**
  * What was open at the end of the local day `day` among the filter's dossiers (whatever their receipt date), per
- * receiving point or competent agency (`key` its id) or in total: the open deltas summed over every day up to it,
+ * receiving point, competent agency or procedure (`key` its id) or in total: the open deltas summed over every day up to it,
  * as a sum over a range from the beginning (whole months from the monthly grains, the last days from the daily ones).
  */
 export async function openAt(
   db: Kysely<DB>,
   f: Omit<Filter, 'from' | 'to'>,
   day: string,
-  by: 'point' | 'agency' | null,
+  by: OpenGrouping,
 ): Promise<{ key: number | null; open: OpenNow }[]> {
   const rows = await sums(db, { ...f, from: BEGINNING, to: day }, by);
   return rows.map((r) => ({ key: r.key === null ? null : Number(r.key), open: openOf(r.sums) }));

@@ -101,7 +101,18 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
             asOf: AsOf,
             total: Type.Object(Figures),
             open: OpenAtEnd,
-            groups: Type.Array(Type.Object({ key: Type.String(), labelVi: Type.String(), labelEn: Type.String(), ...Figures })),
+            groups: Type.Array(
+              Type.Object({
+                key: Type.String(),
+                labelVi: Type.String(),
+                labelEn: Type.String(),
+                ...Figures,
+                open: Type.Object(OpenAtEnd.properties, {
+                  description:
+                    "A period's open dossiers at its end (now for the one holding today); a unit's or procedure's at the range's end",
+                }),
+              }),
+            ),
           }),
           ...problems(400, 401, 403, 404),
         },

@@ -6,6 +6,7 @@ import type { OrgService } from '../org/org.service.js';
 import {
   addDays,
   annualized,
+  nextPeriod,
   change,
   checkScorecardConfig,
   dateRange,
@@ -131,7 +132,7 @@ export class KpiService {
    * What was open at the end of a range among the filter's dossiers, per point or agency or in total: now, read live
    * from the dossiers, for a range that reaches today; else at the end of its last day, from the rollups.
    */
-  private async openAtEnd(f: Omit<repo.Filter, 'from' | 'to'>, to: string, by: 'point' | 'agency' | null) {
+  private async openAtEnd(f: Omit<repo.Filter, 'from' | 'to'>, to: string, by: repo.OpenGrouping) {
     const now = this.deps.clock();
     if (to >= localDate(now)) return { at: now, rows: await repo.openNowBy(this.deps.db, f, now, by) };
     return { at: endOfDay(to), rows: await repo.openAt(this.deps.db, f, to, by) };
@@ -168,6 +169,9 @@ export class KpiService {
       return { labelVi: key, labelEn: key };
     };
     const open = await this.openAtEnd(f, range.to, null);
+    // Each group's open dossiers: a period's at its end (or now, for the one holding today); a unit's or procedure's
+    // at the range's end.
+    const openOfGroup = await this.groupsOpen(f, q.by, groups, open.at);
     return {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
@@ -177,7 +181,9 @@ export class KpiService {
       total: present(total?.sums ?? zeroSums()),
       open: { ...(open.rows[0]?.open ?? NOTHING_OPEN), at: open.at.toISOString() },
       // A day or week on which nothing but a stretch of lateness began has no figures to show.
-      groups: groups.filter((g) => hasFigures(g.sums)).map((g) => ({ key: g.key ?? '', ...label(g.key), ...present(g.sums) })),
+      groups: groups
+        .filter((g) => hasFigures(g.sums))
+        .map((g) => ({ key: g.key ?? '', ...label(g.key), ...present(g.sums), open: openOfGroup(g.key) })),
     };
   }
 
@@ -414,22 +420,57 @@ export class KpiService {
     };
   }
 
+  /** The open dossiers of each group of a figure (see figures), as a function of the group's key. */
+  private async groupsOpen(
+    f: repo.Filter,
+    by: Grouping | undefined,
+    groups: { key: string | null; sums: Sums }[],
+    rangeEnd: Date,
+  ): Promise<(key: string | null) => OpenNow & { at: string }> {
+    if (!by) return () => ({ ...NOTHING_OPEN, at: rangeEnd.toISOString() });
+    if (by === 'point' || by === 'agency' || by === 'procedure') {
+      const open = await this.openAtEnd(f, f.to, by);
+      const byKey = new Map(open.rows.map((o) => [String(o.key), o.open]));
+      return (key) => ({ ...(byKey.get(String(key)) ?? NOTHING_OPEN), at: open.at.toISOString() });
+    }
+    // Periods: every bucket of the range in turn (the groups hold each one that has rows, in order), clipped to it.
+    const periods = groups.map((g) => {
+      const start = g.key!;
+      const next =
+        by === 'day'
+          ? addDays(start, 1)
+          : by === 'week'
+            ? addDays(start, 7)
+            : nextPeriod(start, 'month', by === 'month' ? 1 : by === 'quarter' ? 3 : 12);
+      const end = addDays(next, -1);
+      return { start, from: start < f.from ? f.from : start, to: end > f.to ? f.to : end };
+    });
+    const ends = await this.openAtPeriodEnds(f, periods, new Map(groups.map((g) => [g.key, g.sums])), this.deps.clock(), f.from);
+    const now = this.deps.clock();
+    return (key) => {
+      const p = periods.find((x) => x.start === key)!;
+      return { ...(ends.get(p.start) ?? NOTHING_OPEN), at: (p.to >= localDate(now) ? now : endOfDay(p.to)).toISOString() };
+    };
+  }
+
   /**
-   * What was open at the end of each of consecutive periods: for those ended before today, what was open before the
-   * first (one sum from the beginning) plus each period's open deltas in turn; now for the one holding today; nothing
-   * for those to come.
+   * What was open at the end of each of consecutive periods (in order; one without rows changed nothing): for those
+   * ended before today, what was open before the first (one sum from the beginning) plus each period's open deltas in
+   * turn; now for the one holding today; nothing for those to come.
    */
   private async openAtPeriodEnds(
     f: Omit<repo.Filter, 'from' | 'to'>,
     periods: { start: string; from: string; to: string }[],
     rows: Map<string | null, Sums>,
     now: Date,
+    /** The first day the rows cover (default: the first period's); periods without rows changed nothing. */
+    since?: string,
   ): Promise<Map<string, OpenNow>> {
     const today = localDate(now);
     const out = new Map<string, OpenNow>();
     if (periods.length === 0) return out;
     const past = periods.some((p) => p.to < today);
-    const [before] = past ? await repo.openAt(this.deps.db, f, addDays(periods[0]!.from, -1), null) : [];
+    const [before] = past ? await repo.openAt(this.deps.db, f, addDays(since ?? periods[0]!.from, -1), null) : [];
     const running = zeroSums();
     if (before) {
       running.in_progress_delta = before.open.inProgress;

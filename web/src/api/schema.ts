@@ -5595,6 +5595,15 @@ export interface paths {
                                 satisfactionRate: number | null;
                                 /** @description Average from receipt to decision, less time waiting for a supplement, in hours */
                                 averageProcessingHours: number | null;
+                                /** @description A period's open dossiers at its end (now for the one holding today); a unit's or procedure's at the range's end */
+                                open: {
+                                    inProgress: number;
+                                    inProgressOnTime: number;
+                                    inProgressOverdue: number;
+                                    paused: number;
+                                    /** @description The instant these describe: now for a range that reaches today, else the end of its last day (UTC+7) */
+                                    at: string;
+                                };
                             }[];
                         };
                     };
