@@ -209,6 +209,8 @@ describe('the per-address budget', () => {
     const other = await receive('4444');
     const me = ip();
     const start = h.clock.now.getTime();
+    // Cached by its token: the lock below must also stop the answer served from memory.
+    expect((await track(other.code, `token=${other.token}`, me)).statusCode).toBe(200);
     // 30 wrong guesses, each at a different code (so no code locks): tracking by digits and by token, and rating.
     for (let i = 0; i < 30; i++) {
       const c = `000.00.01.H40-250908-${String(5000 + i)}`;

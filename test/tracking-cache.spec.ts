@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { sql } from 'kysely';
 import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 import { TRACKING_CACHE_TTL_MS } from '../src/tracking/tracking.service.js';
+import { API_CSP } from '../src/platform/security-headers.js';
 
 let h: Harness;
 let code = '';
@@ -45,6 +46,23 @@ describe('public tracking served from memory', () => {
     const t = (await track()).json();
     expect(t.status).toBe('processing');
     expect(t.timeline.map((e: { action: string }) => e.action)).toEqual(['receive', 'forward']);
+  });
+
+  it('answers a right token from memory with the bytes and headers of the answer it computed', async () => {
+    h.services.tracking.forget(code);
+    const computed = await track();
+    expect(computed.statusCode).toBe(200);
+    const token = computed.json().trackingToken as string;
+    const cached = await h.app.inject({ method: 'GET', url: `/public/dossiers/${code}?token=${token}` });
+    expect(cached.statusCode).toBe(200);
+    expect(cached.body).toBe(computed.body);
+    expect(cached.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(cached.headers['content-length']).toBe(String(Buffer.byteLength(computed.body)));
+    expect(cached.headers['x-content-type-options']).toBe('nosniff');
+    expect(cached.headers['content-security-policy']).toBe(API_CSP);
+    expect(cached.headers['referrer-policy']).toBe('no-referrer');
+    expect(cached.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(cached.headers['x-ratelimit-remaining']).toMatch(/^[0-9]+$/);
   });
 
   it('still checks the phone digits on a cached answer', async () => {

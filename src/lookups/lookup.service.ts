@@ -67,13 +67,24 @@ export class LookupBudget {
    * view is fresh, so the right answer to a token never waits for the database.
    */
   check(keys: readonly BudgetKey[]): void | Promise<void> {
+    if (this.checkNow(keys)) return;
+    return this.refresh().then(() => this.refuseIfLocked(keys));
+  }
+
+  /**
+   * `check` when it can be answered from memory: refuses a locked key (429) or returns true; false when the view is
+   * too old to judge by, and the caller must wait for `check`.
+   */
+  checkNow(keys: readonly BudgetKey[]): boolean {
     const age = performance.now() - this.viewAt;
     if (age >= this.refreshMs) {
-      const refresh = this.refresh();
-      if (age >= 2 * this.refreshMs) return refresh.then(() => this.refuseIfLocked(keys));
-      refresh.catch(() => undefined); // a failed background refresh is retried by the next look-up
+      // Started (or joined) here; a failed background refresh is retried by the next look-up, and a caller that
+      // waits for `check` sees the failure through its own chain.
+      this.refresh().catch(() => undefined);
+      if (age >= 2 * this.refreshMs) return false;
     }
     this.refuseIfLocked(keys);
+    return true;
   }
 
   /**
@@ -127,6 +138,7 @@ export class LookupBudget {
   }
 
   private refuseIfLocked(keys: readonly BudgetKey[]): void {
+    if (this.locked.size === 0) return; // the usual case: no need to read the clock
     const now = this.deps.clock().getTime();
     let until = 0;
     for (const k of keys) {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { FastifyReply } from 'fastify';
 import type { HttpApp } from '../platform/http.js';
 import { IdempotencyHeaders, problems, SubmissionHeaders } from '../platform/http.schema.js';
 import { perClientLimit } from '../platform/rate-limit.js';
@@ -64,8 +65,23 @@ const TrackingSchema = Type.Object({
   canRate: Type.Boolean(),
 });
 
-/** JSON text of tracking answers, per answer object (answers are cached and immutable). */
-const serialized = new WeakMap<object, string>();
+/**
+ * The JSON bytes of each tracking answer, per answer object: a cached answer is the same (immutable) object on every
+ * hit, so it is serialized and UTF-8 encoded once, and a new object (after the dossier changed) gets its own bytes.
+ * A Buffer rather than a string spares every hit Fastify's `Buffer.byteLength` and Node's encoding of ~1 KB of
+ * Vietnamese text. (JSON.stringify, not the response schema's serializer: the answer is built to the schema.)
+ */
+const answerBytes = new WeakMap<object, Buffer>();
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+function sendAnswer(reply: FastifyReply, view: object): void {
+  let bytes = answerBytes.get(view);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(view));
+    answerBytes.set(view, bytes);
+  }
+  void reply.type(JSON_UTF8).send(bytes);
+}
 
 export async function trackingRoutes(app: HttpApp, s: Services, perMinute: number): Promise<void> {
   app.get(
@@ -82,16 +98,17 @@ export async function trackingRoutes(app: HttpApp, s: Services, perMinute: numbe
         response: { 200: TrackingSchema, ...problems(400, 404, 429) },
       },
     },
-    async (req, reply) => {
-      const view = await s.tracking.track(req.params.code, trackingSecret(req.query, 'querystring'), req.ip);
-      // A cached answer is the same object on every hit: serialize it once.
-      let json = serialized.get(view);
-      if (json === undefined) {
-        json = JSON.stringify(view);
-        serialized.set(view, json);
+    // Not an async function: most look-ups are answered from memory, and sent without a promise on the way.
+    (req, reply) => {
+      const { code } = req.params;
+      const secret = trackingSecret(req.query, 'querystring');
+      const client = req.ip;
+      const view = s.tracking.fromMemory(code, secret, client);
+      if (view !== undefined) {
+        sendAnswer(reply, view);
+        return;
       }
-      // Already JSON text: Fastify sends strings as they are.
-      return reply.type('application/json; charset=utf-8').send(json as never);
+      return s.tracking.track(code, secret, client).then((v) => sendAnswer(reply, v));
     },
   );
 
