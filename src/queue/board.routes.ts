@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { HttpApp } from '../platform/http.js';
+import { securityHeaders, type HttpApp } from '../platform/http.js';
 import { problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
@@ -63,7 +63,9 @@ export async function boardRoutes(app: HttpApp, s: Services): Promise<void> {
       const board = await s.queue.board.board(req.params.unitId); // 404 before the stream starts
       reply.hijack();
       const res = reply.raw;
+      // Hijacked: Fastify's reply headers (the security headers among them) are not sent, so they are written here.
       res.writeHead(200, {
+        ...Object.fromEntries(securityHeaders(req)),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
