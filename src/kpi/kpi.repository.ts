@@ -386,16 +386,10 @@ function dossierScope(f: Omit<Filter, 'from' | 'to'>): RawBuilder<unknown>[] {
   ];
 }
 
-/** What is open now among the filter's dossiers (whatever their receipt date): on time, overdue, paused. */
-export async function openNow(db: Kysely<DB>, f: Omit<Filter, 'from' | 'to'>, now: Date): Promise<OpenNow> {
-  const [row] = await openNowBy(db, f, now, null);
-  return row?.open ?? { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
-}
-
 /** A grouping of what is open: by receiving point, competent agency or procedure (null: one total). */
 export type OpenGrouping = 'point' | 'agency' | 'procedure' | null;
 
-/** The same, per receiving point, competent agency or procedure (`key` its id; null: one total). */
+/** What is open now among the filter's dossiers (whatever their receipt date), per receiving point, competent agency or procedure (`key` its id; null: one total): on time, overdue, paused. */
 export async function openNowBy(
   db: Kysely<DB>,
   f: Omit<Filter, 'from' | 'to'>,
