@@ -81,3 +81,52 @@ describe('public tracking served from memory', () => {
     expect((await track()).json()).toMatchObject({ status: 'stopped', portalStatus: 8 });
   });
 });
+
+describe('public tracking while the dossier changes', () => {
+  it('does not keep an answer read before a change committed meanwhile', async () => {
+    const clerk = await h.token('clerk.center');
+    const file = await h.upload(clerk);
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/dossiers',
+      headers: auth(clerk),
+      payload: {
+        procedureCode: '1.001193',
+        applicant: applicant('14002', { idNumber: newIdNumber() }),
+        components: [
+          { code: 'TK', source: 'upload', fileSha256: file },
+          { code: 'GCS', source: 'upload', fileSha256: file },
+          { code: 'CCCD', source: 'population_db' },
+        ],
+      },
+    });
+    expect(r.statusCode).toBe(201);
+    const { code: racing, version: v, trackingToken } = r.json();
+    const url = `/public/dossiers/${racing}?token=${trackingToken}`;
+    // The dossier is forwarded after this look-up read its rows and before it cached its answer (the unit names are
+    // loaded in between, the last step of building an answer).
+    const org = h.services.org;
+    const listUnits = org.listUnits.bind(org);
+    let raced = false;
+    org.listUnits = async (kinds?: string[]) => {
+      if (!raced) {
+        raced = true;
+        const f = await h.app.inject({ method: 'POST', url: `/dossiers/${racing}/forward`, headers: auth(clerk), payload: { version: v } });
+        expect(f.statusCode).toBe(200);
+      }
+      return listUnits(kinds);
+    };
+    try {
+      h.services.tracking.forget(racing);
+      const during = await h.app.inject({ method: 'GET', url });
+      expect(raced).toBe(true);
+      // Sent as it was read: the look-up began before the change.
+      expect(during.json().status).toBe('received');
+    } finally {
+      delete (org as { listUnits?: unknown }).listUnits;
+    }
+    const after = (await h.app.inject({ method: 'GET', url })).json();
+    expect(after.status).toBe('processing');
+    expect(after.timeline.map((e: { action: string }) => e.action)).toEqual(['receive', 'forward']);
+  });
+});

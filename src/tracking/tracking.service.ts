@@ -68,12 +68,22 @@ export interface TrackingDeps {
  */
 export class TrackingService {
   private readonly cache = new Map<string, { token: string; view: TrackingView; until: number }>();
+  /**
+   * Answers being computed (read from the database, not yet cached), and the codes forgotten meanwhile with the
+   * count of `forget` calls at that moment: an answer whose reads began before its dossier was forgotten may hold the
+   * old state, and is sent but not cached. Kept only while something is being computed, so it stays small.
+   */
+  private computing = 0;
+  private forgets = 0;
+  private readonly forgottenAt = new Map<string, number>();
 
   constructor(private readonly deps: TrackingDeps) {}
 
   /** Drops a dossier's cached answer (called after every committed change of it). */
   forget(code: string): void {
     this.cache.delete(code);
+    this.forgets++;
+    if (this.computing > 0) this.forgottenAt.set(code, this.forgets);
   }
 
   /**
@@ -127,13 +137,22 @@ export class TrackingService {
         return hit.view;
       }
     }
-    const hit = this.cache.get(code);
-    const d = await this.verify(code, secret, client);
-    if (hit && hit.until > now) return hit.view;
-    const view = await this.compute(d);
-    if (this.cache.size >= TRACKING_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(code, { token: d.tracking_token, view, until: now + TRACKING_CACHE_TTL_MS });
-    return view;
+    const startedAt = this.forgets;
+    this.computing++;
+    try {
+      const d = await this.verify(code, secret, client);
+      // Looked up after the dossier's row was read: an answer cached before a change is forgotten by then.
+      const hit = this.cache.get(code);
+      if (hit && hit.until > now) return hit.view;
+      const view = await this.compute(d);
+      // Forgotten while its rows were read: the change may be missing from them, so the next look-up reads again.
+      if ((this.forgottenAt.get(code) ?? 0) > startedAt) return view;
+      if (this.cache.size >= TRACKING_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(code, { token: d.tracking_token, view, until: now + TRACKING_CACHE_TTL_MS });
+      return view;
+    } finally {
+      if (--this.computing === 0) this.forgottenAt.clear();
+    }
   }
 
   /** The cached answer of `code` if it is still fresh and `token` is its token. */
