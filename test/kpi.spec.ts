@@ -488,19 +488,18 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
   it('gives the same rollups when rebuilt from the events as the worker built them in two steps', async () => {
     const built = await rollupRows();
     const clerks = (await sql`select * from kpi_clerk_daily order by day, staff_id, unit_id`.execute(h.database.db)).rows;
-    // Monday's receipts and decisions of each procedure, and Tuesday's due dates: C's +1 overdue, and A's and D's +1
-    // cancelled by their −1 (decided or withdrawn before their due date passed).
+    // Monday's receipts and decisions of each procedure, and Tuesday's due dates: C's +1 overdue; A's and D's +1,
+    // cancelled by their −1 (decided or withdrawn before their due date passed), left a row of zeros, deleted.
     const days = await sql<{ day: string; received: number; decided: number; overdue_delta: number }>`
       select day::text as day, received, decided, overdue_delta from kpi_daily order by day, procedure_id`.execute(h.database.db);
     expect(days.rows).toEqual([
       { day: '2025-09-15', received: 2, decided: 1, overdue_delta: 0 },
       { day: '2025-09-15', received: 2, decided: 1, overdue_delta: 0 },
-      { day: '2025-09-16', received: 0, decided: 0, overdue_delta: 0 },
       { day: '2025-09-16', received: 0, decided: 0, overdue_delta: 1 },
     ]);
     expect(clerks).toEqual([{ day: expect.anything(), staff_id: expect.any(Number), unit_id: h.unit('X-HAI-TT'), received: 4 }]);
     expect(await h.services.kpi.catchUp()).toBe(0);
-    expect(await h.services.kpi.rebuild()).toEqual({ rows: 4 });
+    expect(await h.services.kpi.rebuild()).toEqual({ rows: 3 });
     expect(await rollupRows()).toEqual(built);
     expect((await sql`select * from kpi_clerk_daily order by day, staff_id, unit_id`.execute(h.database.db)).rows).toEqual(clerks);
   });

@@ -160,7 +160,11 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     (span) => sql`select ${span} as span, ${grain} as grain, ${bucket(span)} as start, ${keys}, ${sumsOf}
       from delta group by ${grainSets(bucket(span), span)}`,
   );
-  const r = await sql<{ daily: string; grains: string; clerks: string; stretches: string }>`
+  const allZero = sql`(${sql.join(
+    all.map((c) => sql`k.${sql.id(c)} = 0`),
+    sql` and `,
+  )})`;
+  const r = await sql<{ daily: string; grains: string; clerks: string; stretches: string; zero_daily: string | null; zero_grains: string | null }>`
     with bounds as materialized (${boundaryRows}),
     -- Each stretch's start paired with its end when both are in the window (they alternate, by seq); an end whose
     -- start came in an earlier window closes the dossier's stretch already kept, or drops it if it never began.
@@ -202,22 +206,28 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       from bounds
       group by 1, 2, 3, 4
     ),
+    -- A group whose every counter sums to 0 adds nothing anywhere: typically a stretch opened and closed on its due
+    -- day (a dossier decided on time), whose +1 and -1 meet in the same window. Not written (half the rows of a rebuild).
     delta as materialized (
       select day, receiving_unit_id, agency_id, procedure_id, ${deltaSums} from parts group by 1, 2, 3, 4
+      having ${sql.join(
+        all.map((c) => sql`sum(${sql.id(c)}) <> 0`),
+        sql` or `,
+      )}
     ),
     daily as (
       insert into kpi_daily as k (day, receiving_unit_id, agency_id, procedure_id, ${ids(all)})
       select day, receiving_unit_id, agency_id, procedure_id, ${ids(all)} from delta
       order by day, receiving_unit_id, agency_id, procedure_id
       ${upsert(all)}
-      returning 1
+      returning k.day, k.receiving_unit_id, k.agency_id, k.procedure_id, ${allZero} as zero
     ),
     grains as (
       insert into kpi_grains as k (span, grain, start, receiving_unit_id, agency_id, procedure_id, ${ids(all)})
       ${grained[0]} union all ${grained[1]}
       order by 1, 2, 3, 4, 5, 6
       ${upsert(all, 'grains')}
-      returning 1
+      returning k.span, k.grain, k.start, k.receiving_unit_id, k.agency_id, k.procedure_id, ${allZero} as zero
     ),
     clerks as (
       insert into kpi_clerk_daily as k (day, staff_id, unit_id, received)
@@ -231,8 +241,21 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       returning 1
     )
     select (select count(*) from daily) as daily, (select count(*) from grains) as grains, (select count(*) from clerks) as clerks,
-      (select count(*) from stretches) + (select count(*) from closed) + (select count(*) from dropped) as stretches`.execute(db);
+      (select count(*) from stretches) + (select count(*) from closed) + (select count(*) from dropped) as stretches,
+      (select json_agg(json_build_array(day, receiving_unit_id, agency_id, procedure_id)) from daily where zero)::text as zero_daily,
+      (select json_agg(json_build_array(span, grain, start, receiving_unit_id, agency_id, procedure_id)) from grains where zero)::text
+        as zero_grains`.execute(db);
   const n = r.rows[0]!;
+  // Rows this window brought back to 0 (a stretch's -1 meeting, in a later window, the +1 written on its due day):
+  // deleted, so that the worker keeps the rows a rebuild would write, no more.
+  if (n.zero_daily !== null)
+    await sql`delete from kpi_daily k using json_array_elements(${n.zero_daily}::json) z
+      where k.day = (z->>0)::date and k.receiving_unit_id = (z->>1)::int and k.agency_id = (z->>2)::int
+        and k.procedure_id = (z->>3)::int and ${allZero}`.execute(db);
+  if (n.zero_grains !== null)
+    await sql`delete from kpi_grains k using json_array_elements(${n.zero_grains}::json) z
+      where k.span = z->>0 and k.grain = (z->>1)::int and k.start = (z->>2)::date and k.receiving_unit_id = (z->>3)::int
+        and k.agency_id = (z->>4)::int and k.procedure_id = (z->>5)::int and ${allZero}`.execute(db);
   return Number(n.daily) + Number(n.grains) + Number(n.clerks) + Number(n.stretches);
 }
 
