@@ -164,7 +164,14 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     all.map((c) => sql`k.${sql.id(c)} = 0`),
     sql` and `,
   )})`;
-  const r = await sql<{ daily: string; grains: string; clerks: string; stretches: string; zero_daily: string | null; zero_grains: string | null }>`
+  const r = await sql<{
+    daily: string;
+    grains: string;
+    clerks: string;
+    stretches: string;
+    zero_daily: string | null;
+    zero_grains: string | null;
+  }>`
     with bounds as materialized (${boundaryRows}),
     -- Each stretch's start paired with its end when both are in the window (they alternate, by seq); an end whose
     -- start came in an earlier window closes the dossier's stretch already kept, or drops it if it never began.
