@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, ERROR_STATUS } from './errors.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js';
 import { ProblemSchema } from './http.schema.js';
-import { DOCS_CSP, SECURITY_HEADERS, type HeaderList } from './security-headers.js';
+import { DOCS_CSP, DOCUMENT_HEADERS, SECURITY_HEADERS, type HeaderList } from './security-headers.js';
 
 export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -103,6 +103,15 @@ export function securityHeaders(req: FastifyRequest): HeaderList {
   return req.protocol === 'https' ? SECURITY_HEADERS.tls : SECURITY_HEADERS.plain;
 }
 
+/** The 400 of a string holding a character no text of ours may hold, naming its field. */
+function badTextError(field: string): DomainError {
+  return new DomainError(
+    'VALIDATION',
+    `${field} contains a character that is not allowed (a NUL, a control character or a broken surrogate pair)`,
+    { field },
+  );
+}
+
 /** Builds the Fastify instance: TypeBox types, strict body validation, OpenAPI 3.1, problem+json errors. */
 export async function createHttpApp(opts: {
   logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
@@ -150,26 +159,45 @@ export async function createHttpApp(opts: {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are validated strictly (no type coercion: "5" is not 5); URL parts arrive as strings and are coerced.
+  // Every string of a request, wherever it is, is text PostgreSQL can store as it was sent: checked before the schema,
+  // so the answer names the field (a 400, never a 500 from the database). In the validator of each part that has a
+  // schema (no hook for Fastify to run on every request), and by a route hook for the parts of a route that have none.
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
-
-  // Every string of a request, wherever it is, is text PostgreSQL can store as it was sent: checked before the schema,
-  // so the answer names the field (a 400, never a 500 from the database). A callback hook: every request pays it.
-  app.addHook('preValidation', (req, _reply, done) => {
-    const bad =
-      invalidTextField(req.params, 'params') ??
-      invalidTextField(req.query, 'querystring') ??
-      invalidTextField(req.body, 'body') ??
-      invalidTextField(req.headers['idempotency-key'], 'headers.idempotency-key');
-    if (bad === null) return done();
-    done(
-      new DomainError(
-        'VALIDATION',
-        `${bad} contains a character that is not allowed (a NUL, a control character or a broken surrogate pair)`,
-        { field: bad },
-      ),
-    );
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? strict : coercing).compile(schema);
+    const part = httpPart ?? 'body';
+    // Fastify's contract: false with the errors on the function, or { error }.
+    const checked = (data: unknown): boolean | { error: DomainError } => {
+      const bad = invalidTextField(data, part);
+      if (bad !== null) return { error: badTextError(bad) };
+      const ok = validate(data) as boolean;
+      checked.errors = validate.errors;
+      return ok;
+    };
+    checked.errors = null as typeof validate.errors;
+    return checked;
+  });
+  app.addHook('onRoute', (route) => {
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    const methods = ([] as string[]).concat(route.method);
+    const withBody = methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+    const unchecked: [part: string, read: (req: FastifyRequest) => unknown][] = [];
+    if (!schema.params) unchecked.push(['params', (req) => req.params]);
+    if (!schema.querystring) unchecked.push(['querystring', (req) => req.query]);
+    // A creating request's body and its Idempotency-Key (stored with the answer); other headers are never stored.
+    if (withBody && !schema.body) unchecked.push(['body', (req) => req.body]);
+    if (withBody && !schema.headers) unchecked.push(['headers.idempotency-key', (req) => req.headers['idempotency-key']]);
+    if (unchecked.length === 0) return;
+    const textCheck = (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+      for (const [part, read] of unchecked) {
+        const bad = invalidTextField(read(req), part);
+        if (bad !== null) return done(badTextError(bad));
+      }
+      done();
+    };
+    // First, before the route's own preValidation (a callback hook: no promise on the way).
+    route.preValidation = [textCheck, ...([] as unknown[]).concat(route.preValidation ?? [])] as typeof route.preValidation;
   });
 
   // Set when the request arrives (it stays through error replies); a callback hook, not an async one: every request pays it.
@@ -204,8 +232,15 @@ export async function createHttpApp(opts: {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { url: '/openapi.json', validatorUrl: null } as Record<string, unknown>,
-    // Every answer under /docs (the page and its scripts) gets the policy Swagger UI works under.
+    // Every answer under /docs (the page and its scripts) gets the policy Swagger UI works under, and the headers
+    // only documents need.
     staticCSP: DOCS_CSP,
+    uiHooks: {
+      onRequest: (_req, reply, done) => {
+        void reply.headers(DOCUMENT_HEADERS);
+        done();
+      },
+    },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

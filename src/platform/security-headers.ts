@@ -89,6 +89,13 @@ export const FILE_CSP = csp({ ...API_DIRECTIVES, sandbox: [] });
 /** HSTS: a year, subdomains included (helmet's default); sent only on answers that came over TLS. */
 const HSTS = { maxAge: 365 * 24 * 60 * 60, includeSubDomains: true };
 
+/**
+ * Headers that act only on a document a browser renders with its scripts (a page of the app, /docs): the
+ * cross-origin opener policy (a popup or opener from another site gets no handle on it) and Origin-Agent-Cluster.
+ * An API answer is not such a document (its CSP lets nothing run), so it goes without them.
+ */
+const DOCUMENT_ONLY = new Set(['cross-origin-opener-policy', 'origin-agent-cluster']);
+
 function headersFor(tls: boolean): HeaderList {
   return recorded(
     helmet({
@@ -114,6 +121,11 @@ function headersFor(tls: boolean): HeaderList {
 
 /** The headers every response carries, over plain http and over TLS (the latter with HSTS). */
 export const SECURITY_HEADERS: { readonly plain: HeaderList; readonly tls: HeaderList } = {
-  plain: headersFor(false),
-  tls: headersFor(true),
+  plain: headersFor(false).filter(([name]) => !DOCUMENT_ONLY.has(name)),
+  tls: headersFor(true).filter(([name]) => !DOCUMENT_ONLY.has(name)),
 };
+
+/** What a document (a page, /docs) carries besides SECURITY_HEADERS, as helmet sets it. */
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(
+  headersFor(false).filter(([name]) => DOCUMENT_ONLY.has(name)),
+);

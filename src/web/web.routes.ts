@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp, Problem } from '../platform/http.js';
-import { PAGE_CSP } from '../platform/security-headers.js';
+import { DOCUMENT_HEADERS, PAGE_CSP } from '../platform/security-headers.js';
 
 /** Where `npm run build` writes the browser app (web/vite.config.ts). */
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -32,10 +32,12 @@ export const WEB_PAGE_PATHS = [
   '/so/:token',
 ] as const;
 
-// The pages' own policy (security-headers.ts) replaces the API's; the other security headers are every response's.
+// The pages' own policy (security-headers.ts) replaces the API's, with the headers only documents need; the other
+// security headers are every response's.
 const PAGE_HEADERS = {
   'cache-control': 'no-cache',
   'content-security-policy': PAGE_CSP,
+  ...DOCUMENT_HEADERS,
 } as const;
 
 function notBuilt(reply: FastifyReply, instance: string): FastifyReply {
