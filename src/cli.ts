@@ -125,12 +125,18 @@ program
       }),
       // The leaders' figures: rollups of the events of every transaction that has ended (a lag of about a second).
       startPeriodic({ name: 'kpi-rollups', everyMs: 1_000, log: app.log, run: async () => void (await services.kpi.catchUp()) }),
-      // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten.
+      // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten, online submissions
+      // expired unused with the files only they had uploaded.
       startPeriodic({
-        name: 'purge-throttles',
+        name: 'housekeeping',
         everyMs: 10 * 60_000,
         log: app.log,
-        run: async () => void (await Promise.all([services.lookups.purge(), services.auth.purgeLoginThrottle()])),
+        run: async () =>
+          void (await Promise.all([
+            services.lookups.purge(),
+            services.auth.purgeLoginThrottle(),
+            services.files.purgeExpiredSubmissions(),
+          ])),
       }),
     ];
     let stopping = false;

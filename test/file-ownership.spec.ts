@@ -360,3 +360,88 @@ describe('what a stored file may be', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 40, 30]);
   });
 });
+
+describe('online submissions that expire unused', () => {
+  it('are purged with the files only they uploaded, audited; a file a dossier took, or that another owner has, stays', async () => {
+    const abandoned = await h.submission();
+    const onlyTheirs = await h.publicUpload(abandoned, 'an abandoned scan');
+    const alsoHais = await h.publicUpload(abandoned, 'the Hai scan');
+    expect(alsoHais).toBe(haiFile);
+    const filed = await h.submission();
+    const taken = await h.publicUpload(filed, 'a scan filed online');
+    expect((await submitOnline(intake({ fileSha256: taken }), filed)).statusCode).toBe(201);
+    const submissionIds = async () =>
+      (await h.database.db.selectFrom('online_submissions').select('id').orderBy('id').execute()).map((r) => Number(r.id));
+    const [abandonedId, filedId] = (await submissionIds()).slice(-2);
+    const blobRow = async (sha: string) =>
+      (await h.database.db.selectFrom('blobs').select('sha256').where('sha256', '=', sha).executeTakeFirst()) !== undefined;
+
+    // Not expired yet: a purge now deletes none of them.
+    await h.services.files.purgeExpiredSubmissions();
+    expect((await submissionIds()).slice(-2)).toEqual([abandonedId, filedId]);
+
+    h.clock.advanceHours(24);
+    try {
+      const auditBefore = Number(
+        (
+          await h.database.db
+            .selectFrom('audit_log')
+            .select((eb) => eb.fn.max('seq').as('seq'))
+            .where('stream', '=', 'public')
+            .executeTakeFirstOrThrow()
+        ).seq,
+      );
+      const r = await h.services.files.purgeExpiredSubmissions();
+      // Earlier tests' submissions expired unused too, with their files: one audited deletion per blob purged.
+      const purgedBlobs = (
+        await h.database.db
+          .selectFrom('audit_log')
+          .select('entity_id')
+          .where('action', '=', 'file.purge')
+          .where('stream', '=', 'public')
+          .where('seq', '>', auditBefore)
+          .execute()
+      ).map((a) => a.entity_id);
+      expect(purgedBlobs).toHaveLength(r.blobs);
+      expect(purgedBlobs).toContain(onlyTheirs);
+      expect(purgedBlobs).not.toContain(alsoHais);
+      expect(purgedBlobs).not.toContain(taken);
+      const left = await submissionIds();
+      expect(left).not.toContain(abandonedId);
+      expect(left).toContain(filedId);
+      // The file only the abandoned submission had: row, owner and bytes gone.
+      expect(await blobRow(onlyTheirs)).toBe(false);
+      expect(await ownersOf(onlyTheirs)).toEqual([]);
+      await expect(h.blobs.get(onlyTheirs)).rejects.toThrow('blob not found');
+      // The bytes Hai's clerk had also uploaded stay Hai's; the file the dossier took stays the submission's.
+      expect(await blobRow(alsoHais)).toBe(true);
+      expect((await ownersOf(alsoHais)).map((o) => o.owner)).toEqual([`unit:${h.unit('X-HAI-TT')}`]);
+      expect((await h.blobs.get(alsoHais)).equals(samplePdf('the Hai scan'))).toBe(true);
+      expect((await ownersOf(taken)).map((o) => o.owner)).toEqual([`submission:${filedId}`]);
+      expect(await h.blobs.has(taken)).toBe(true);
+      const audit = await h.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'entity_id', 'actor_kind', 'payload'])
+        .where('action', 'in', ['submission.purge', 'file.purge'])
+        .where('stream', '=', 'public')
+        .where('seq', '>', auditBefore)
+        .orderBy('seq')
+        .execute();
+      expect(audit.find((a) => a.entity_id === onlyTheirs)).toMatchObject({ action: 'file.purge', actor_kind: 'system' });
+      const purge = audit.find((a) => a.action === 'submission.purge')!;
+      expect(purge).toMatchObject({ actor_kind: 'system' });
+      const purged = (JSON.parse(purge.payload) as { data: { submissions: number[] } }).data.submissions;
+      expect(purged).toContain(abandonedId);
+      expect(purged).not.toContain(filedId);
+      // A second purge finds nothing more to do.
+      expect(await h.services.files.purgeExpiredSubmissions()).toEqual({ submissions: 0, blobs: 0 });
+      // The same bytes uploaded again (by a new submission) are stored anew.
+      const again = await h.publicUpload(await h.submission(), 'an abandoned scan');
+      expect(again).toBe(onlyTheirs);
+      expect(await blobRow(again)).toBe(true);
+      expect((await h.blobs.get(again)).equals(samplePdf('an abandoned scan'))).toBe(true);
+    } finally {
+      h.clock.advanceHours(-24);
+    }
+  });
+});

@@ -37,6 +37,8 @@ export interface Harness {
   submission: () => Promise<string>;
   /** Uploads a sample PDF under an online submission's token (POST /public/files): the file is that submission's. */
   publicUpload: (submissionToken: string, title?: string) => Promise<string>;
+  /** The app's blob store (in memory). */
+  blobs: MemoryBlobStore;
 }
 
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
@@ -53,9 +55,10 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     },
   };
   const config = loadConfig({}, { trackingPerMinute: 1000, maxUploadBytes: 64 * 1024, logLevel: 'silent' });
+  const blobs = new MemoryBlobStore();
   const services = createServices({
     db: database.db,
-    blobs: new MemoryBlobStore(),
+    blobs,
     clock: () => clock.now,
     auditKey,
     sessionTtlMinutes: 60 * 24 * 365,
@@ -143,7 +146,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     await database.close();
   });
   const api = async (username?: string) => apiClient(app, username ? await token(username) : undefined);
-  return { app, services, database, auditKey, clock, unit, token, api, upload, count, submission, publicUpload };
+  return { app, services, database, auditKey, clock, unit, token, api, upload, count, submission, publicUpload, blobs };
 }
 
 let idCount = 0;

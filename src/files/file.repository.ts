@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 
 /** The owner of an upload, as file_uploads and dossier_components.uploaded_by name it. */
@@ -8,13 +8,26 @@ export function ownerKey(o: UploadOwner): string {
   return 'unitId' in o ? `unit:${o.unitId}` : `submission:${o.submissionId}`;
 }
 
-/** Records the blob (once) and that this owner uploaded it (once per owner). */
-export async function insertUpload(db: Kysely<DB>, blob: { sha256: string; size: number; mime: string }, owner: UploadOwner, at: Date) {
-  await db
-    .insertInto('blobs')
-    .values({ sha256: blob.sha256, size: blob.size, mime: blob.mime })
-    .onConflict((oc) => oc.column('sha256').doNothing())
-    .execute();
+/**
+ * Records the blob (once) and holds its row with a share lock until the transaction ends, before its bytes are
+ * written: a purge (deleteUnownedBlob) deleting the same blob either waits for this transaction and then fails, the
+ * blob being owned, or has committed first, and then this inserts the row anew and the bytes are written anew.
+ */
+export async function holdBlob(db: Kysely<DB>, blob: { sha256: string; size: number; mime: string }): Promise<void> {
+  for (;;) {
+    await db
+      .insertInto('blobs')
+      .values({ sha256: blob.sha256, size: blob.size, mime: blob.mime })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    const held = await db.selectFrom('blobs').select('sha256').where('sha256', '=', blob.sha256).forShare().executeTakeFirst();
+    // Gone between the two statements: a purge committed its deletion; insert it again.
+    if (held) return;
+  }
+}
+
+/** Records that this owner uploaded the blob (once per owner); the blob's row is held (holdBlob). */
+export async function insertUpload(db: Kysely<DB>, blob: { sha256: string }, owner: UploadOwner, at: Date) {
   await db
     .insertInto('file_uploads')
     .values({
@@ -95,4 +108,41 @@ export async function liveSubmission(db: Kysely<DB>, tokenHash: string, now: Dat
     .where('expires_at', '>', now)
     .executeTakeFirst();
   return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Deletes up to `limit` online submissions that had expired at `now` and gave no file to a dossier (a dossier filed
+ * with one keeps it), and with them their uploads' ownership (file_uploads, by cascade). Returns their ids and the
+ * blobs they had uploaded, which may now be owned by nobody.
+ */
+export async function deleteExpiredSubmissions(db: Kysely<DB>, now: Date, limit: number): Promise<{ ids: number[]; blobs: string[] }> {
+  const expired = await sql<{ id: string; blobs: string[] | null }>`
+    select s.id::text as id, (select array_agg(u.blob_sha256 order by u.blob_sha256) from file_uploads u where u.submission_id = s.id) as blobs
+    from online_submissions s
+    where s.expires_at <= ${now}
+      and not exists (
+        select 1 from file_uploads u
+        join dossier_components c on c.blob_sha256 = u.blob_sha256 and c.uploaded_by = u.owner
+        where u.submission_id = s.id)
+    order by s.expires_at, s.id
+    limit ${limit}
+    for update of s skip locked`.execute(db);
+  const ids = expired.rows.map((r) => Number(r.id));
+  if (ids.length > 0) await db.deleteFrom('online_submissions').where('id', 'in', ids).execute();
+  return { ids, blobs: [...new Set(expired.rows.flatMap((r) => r.blobs ?? []))].sort() };
+}
+
+/**
+ * Deletes a blob's row if nothing refers to it any more (no owner, no component, no store document); the foreign
+ * keys refuse it if a transaction that has committed meanwhile does. Returns whether it was deleted, its row then
+ * being locked until the transaction ends.
+ */
+export async function deleteUnownedBlob(db: Kysely<DB>, sha256: string): Promise<boolean> {
+  const r = await sql`
+    delete from blobs b where b.sha256 = ${sha256}
+      and not exists (select 1 from file_uploads u where u.blob_sha256 = b.sha256)
+      and not exists (select 1 from dossier_components c where c.blob_sha256 = b.sha256)
+      and not exists (select 1 from store_documents s where s.blob_sha256 = b.sha256)
+    returning b.sha256`.execute(db);
+  return r.rows.length === 1;
 }

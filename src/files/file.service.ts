@@ -114,9 +114,12 @@ export class FileService {
       scope,
       { sha256: sha256Hex(sent) },
       async (trx) => {
-        // Bytes first (fsynced), rows second: a row never points at a missing file.
-        const sha256 = await this.deps.blobs.put(content);
-        await repo.insertUpload(trx, { sha256, size: content.length, mime }, owner, now);
+        // The blob's row held first (a purge of the same bytes cannot retire them meanwhile), then the bytes
+        // (fsynced), then the owner, all committed together: a committed row never points at missing bytes.
+        const sha256 = sha256Hex(content);
+        await repo.holdBlob(trx, { sha256, size: content.length, mime });
+        await this.deps.blobs.put(content);
+        await repo.insertUpload(trx, { sha256 }, owner, now);
         await recordAudit(
           trx,
           this.deps.auditKey,
@@ -154,5 +157,78 @@ export class FileService {
     if (!mime) throw missing;
     if (actor.scopeUnitIds !== null && !(await repo.fileInScope(db, sha256, actor.scopeUnitIds))) throw missing;
     return { content: await this.deps.blobs.get(sha256), mime };
+  }
+
+  /**
+   * Housekeeping (every few minutes in `motcua serve`): online submissions whose token has expired without a dossier
+   * taking their files are deleted, with their uploads' ownership, audited; then each blob they leave owned by
+   * nobody (no other owner, component or store document) is deleted, its row and its bytes, audited. The bytes are
+   * retired before the row's deletion commits and discarded after it (restored if it did not commit), so an upload
+   * of the same bytes meanwhile (upload: holdBlob) never leaves a row without them. Runs in batches of `batch`.
+   */
+  async purgeExpiredSubmissions(batch = 500): Promise<{ submissions: number; blobs: number }> {
+    const { db, auditKey } = this.deps;
+    let submissions = 0;
+    let purged = 0;
+    for (;;) {
+      const now = this.deps.clock();
+      const gone = await db.transaction().execute(async (trx) => {
+        const r = await repo.deleteExpiredSubmissions(trx, now, batch);
+        if (r.ids.length > 0)
+          await recordAudit(
+            trx,
+            auditKey,
+            {
+              actorKind: 'system',
+              actorId: null,
+              stream: 'public',
+              action: 'submission.purge',
+              entityType: 'online_submission',
+              entityId: r.ids.length === 1 ? String(r.ids[0]) : `${r.ids[0]}…${r.ids.at(-1)}`,
+              data: { submissions: r.ids, expiredBy: now.toISOString(), blobs: r.blobs.length },
+            },
+            now,
+          );
+        return r;
+      });
+      submissions += gone.ids.length;
+      for (const sha256 of gone.blobs) if (await this.purgeBlob(sha256)) purged++;
+      if (gone.ids.length < batch) return { submissions, blobs: purged };
+    }
+  }
+
+  /** Deletes one blob owned by nobody, row and bytes (see purgeExpiredSubmissions); false if something refers to it. */
+  private async purgeBlob(sha256: string): Promise<boolean> {
+    const { db, blobs, auditKey } = this.deps;
+    let deleted = false;
+    let retired = false;
+    try {
+      await db.transaction().execute(async (trx) => {
+        deleted = await repo.deleteUnownedBlob(trx, sha256);
+        if (!deleted) return;
+        retired = await blobs.retire(sha256);
+        await recordAudit(
+          trx,
+          auditKey,
+          {
+            actorKind: 'system',
+            actorId: null,
+            stream: 'public',
+            action: 'file.purge',
+            entityType: 'blob',
+            entityId: sha256,
+            data: { reason: 'uploaded only with online submissions that expired unused' },
+          },
+          this.deps.clock(),
+        );
+      });
+    } catch (e) {
+      // Refused by a foreign key (a reference committed meanwhile) or not committed: the blob stays, bytes and all.
+      if (retired) await blobs.restore(sha256);
+      if ((e as { code?: unknown }).code === '23503') return false;
+      throw e;
+    }
+    if (retired) await blobs.discard(sha256);
+    return deleted;
   }
 }
