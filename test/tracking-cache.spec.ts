@@ -10,8 +10,8 @@ let version = 0;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 const track = async (phone = '5678') => h.app.inject({ method: 'GET', url: `/public/dossiers/${code}?phone=${phone}` });
 
-beforeAll(async () => {
-  h = await createHarness('2025-09-08T09:00:00+07:00');
+/** Receives a dossier of 1.001193 at the provincial center (TK and GCS uploaded, CCCD from the population database). */
+async function receiveAtCenter() {
   const clerk = await h.token('clerk.center');
   const file = await h.upload(clerk);
   const r = await h.app.inject({
@@ -28,8 +28,13 @@ beforeAll(async () => {
       ],
     },
   });
-  code = r.json().code;
-  version = r.json().version;
+  expect(r.statusCode).toBe(201);
+  return { clerk, dossier: r.json() as { code: string; version: number; trackingToken: string } };
+}
+
+beforeAll(async () => {
+  h = await createHarness('2025-09-08T09:00:00+07:00');
+  ({ code, version } = (await receiveAtCenter()).dossier);
 });
 
 describe('public tracking served from memory', () => {
@@ -84,24 +89,10 @@ describe('public tracking served from memory', () => {
 
 describe('public tracking while the dossier changes', () => {
   it('does not keep an answer read before a change committed meanwhile', async () => {
-    const clerk = await h.token('clerk.center');
-    const file = await h.upload(clerk);
-    const r = await h.app.inject({
-      method: 'POST',
-      url: '/dossiers',
-      headers: auth(clerk),
-      payload: {
-        procedureCode: '1.001193',
-        applicant: applicant('14002', { idNumber: newIdNumber() }),
-        components: [
-          { code: 'TK', source: 'upload', fileSha256: file },
-          { code: 'GCS', source: 'upload', fileSha256: file },
-          { code: 'CCCD', source: 'population_db' },
-        ],
-      },
-    });
-    expect(r.statusCode).toBe(201);
-    const { code: racing, version: v, trackingToken } = r.json();
+    const {
+      clerk,
+      dossier: { code: racing, version: v, trackingToken },
+    } = await receiveAtCenter();
     const url = `/public/dossiers/${racing}?token=${trackingToken}`;
     // The dossier is forwarded after this look-up read its rows and before it cached its answer (the unit names are
     // loaded in between, the last step of building an answer).

@@ -6,12 +6,17 @@ import { checkEvent, checkpointLine, checkRow, GENESIS_HASH, readCheckpointLine,
 import { countEvents, dossierEntryPayloads, eventsAfter, eventsByKey, listHeads, logStreams, rowsAfter } from './audit.repository.js';
 import { appendCheckpointLine, checkpointLines } from './checkpoint.store.js';
 
-/** Records an audit entry inside the caller's transaction. */
 /** Who an entry is by, and its stream, for a staff member acting in their unit (spread into the entry). */
 export function byStaff(actor: { staffId: number; unitId: number }): Pick<AuditEntry, 'actorKind' | 'actorId' | 'stream'> {
   return { actorKind: 'staff', actorId: actor.staffId, stream: `unit:${actor.unitId}` };
 }
 
+/** Who an entry is by, and its stream, for the system's own work (a job, housekeeping) in `stream`. */
+export function bySystem(stream: string): Pick<AuditEntry, 'actorKind' | 'actorId' | 'stream'> {
+  return { actorKind: 'system', actorId: null, stream };
+}
+
+/** Records an audit entry inside the caller's transaction. */
 export async function recordAudit(trx: Kysely<DB>, key: AuditKey, entry: AuditEntry, at: Date): Promise<void> {
   await appendAudit(trx, key, entry, at);
 }

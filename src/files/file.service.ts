@@ -5,7 +5,7 @@ import type { BlobStore } from '../platform/blob-store.js';
 import { DomainError } from '../platform/errors.js';
 import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { sha256Hex } from '../platform/ids.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { bySystem, recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { Actor } from '../auth/auth.model.js';
 import { inspectFile } from './file-content.js';
@@ -179,9 +179,7 @@ export class FileService {
             trx,
             auditKey,
             {
-              actorKind: 'system',
-              actorId: null,
-              stream: 'public',
+              ...bySystem('public'),
               action: 'submission.purge',
               entityType: 'online_submission',
               entityId: r.ids.length === 1 ? String(r.ids[0]) : `${r.ids[0]}…${r.ids.at(-1)}`,
@@ -211,9 +209,7 @@ export class FileService {
           trx,
           auditKey,
           {
-            actorKind: 'system',
-            actorId: null,
-            stream: 'public',
+            ...bySystem('public'),
             action: 'file.purge',
             entityType: 'blob',
             entityId: sha256,

@@ -120,12 +120,12 @@ function headersFor(tls: boolean): HeaderList {
 }
 
 /** The headers every response carries, over plain http and over TLS (the latter with HSTS). */
+const PLAIN = headersFor(false);
+
 export const SECURITY_HEADERS: { readonly plain: HeaderList; readonly tls: HeaderList } = {
-  plain: headersFor(false).filter(([name]) => !DOCUMENT_ONLY.has(name)),
+  plain: PLAIN.filter(([name]) => !DOCUMENT_ONLY.has(name)),
   tls: headersFor(true).filter(([name]) => !DOCUMENT_ONLY.has(name)),
 };
 
 /** What a document (a page, /docs) carries besides SECURITY_HEADERS, as helmet sets it. */
-export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(
-  headersFor(false).filter(([name]) => DOCUMENT_ONLY.has(name)),
-);
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(PLAIN.filter(([name]) => DOCUMENT_ONLY.has(name)));
