@@ -93,6 +93,7 @@ async function main() {
       auditKey: b.auditKey,
       sessionTtlMinutes: 600,
       maxUploadBytes: 1 << 20,
+      feed: b.database.feed,
     });
     const who = kind === 'postgres' ? await tenYears(b, services) : await demoYear(b);
     const units = await services.org.listUnits();

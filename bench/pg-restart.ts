@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       clock: () => new Date(),
       sessionTtlMinutes: 60,
       maxUploadBytes: 1024 * 1024,
+      feed: database.feed,
     });
     await services.org.importOrg(TEST_ORG);
     await services.catalog.importCatalog(null, TEST_CATALOG);

@@ -48,6 +48,7 @@ async function open(
     auditKey,
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
+    feed: database.feed,
     publicUrl: config.publicUrl,
     sms: new (await import('./notifications/notification.service.js')).LogSmsSender(opts.smsLog),
     lookupBudget: {

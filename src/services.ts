@@ -18,6 +18,7 @@ import { LogSmsSender, NotificationService, type SmsSender } from './notificatio
 import { LookupBudget } from './lookups/lookup.service.js';
 import type { LookupBudgetConfig } from './lookups/lookup.model.js';
 import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
+import type { ChangeFeed } from './platform/change-feed.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -38,6 +39,11 @@ export interface ServiceDeps {
   lockViewRefreshMs?: number;
   /** Throttling of failed log-ins (default DEFAULT_LOGIN_THROTTLE: 5 per account, 30 per address, locks of 1 min doubling to 1 h). */
   loginThrottle?: LoginThrottleConfig;
+  /**
+   * The database's change feed (Database.feed): with it, each process holds the sessions it has checked between
+   * requests and forgets them on every announced change; without it, every request reads its session.
+   */
+  feed?: ChangeFeed;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -75,7 +81,14 @@ export function createServices(deps: ServiceDeps): Services {
   const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
   const kpi = new KpiService({ db, clock, org, queue: queue.board });
   return {
-    auth: new AuthService({ db, clock, auditKey, sessionTtlMinutes: deps.sessionTtlMinutes, loginThrottle: deps.loginThrottle }),
+    auth: new AuthService({
+      db,
+      clock,
+      auditKey,
+      sessionTtlMinutes: deps.sessionTtlMinutes,
+      loginThrottle: deps.loginThrottle,
+      feed: deps.feed,
+    }),
     catalog,
     org,
     dossiers,

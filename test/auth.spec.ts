@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createHarness, PASSWORD, type Harness } from './harness.js';
 import { AuthService } from '../src/auth/auth.service.js';
@@ -6,6 +7,7 @@ import { createServices } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { MemoryBlobStore } from '../src/platform/blob-store.js';
+import { SESSIONS_CHANNEL } from '../src/auth/session-cache.js';
 
 let h: Harness;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -448,8 +450,10 @@ describe('log-in throttling', () => {
   });
 });
 
-describe('sessions are checked in the database on every request', () => {
-  it('refuses a token logged out through another process at once', async () => {
+describe('sessions are read from the database, or held until a change is announced', () => {
+  const me = (token: string) => h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) });
+
+  it('refuses a token logged out through another process once the change reaches this one', async () => {
     const other = createServices({
       auditKey: h.auditKey,
       db: h.database.db,
@@ -457,23 +461,79 @@ describe('sessions are checked in the database on every request', () => {
       clock: () => h.clock.now,
       sessionTtlMinutes: 60,
       maxUploadBytes: 64 * 1024,
+      feed: h.database.feed,
     });
     const { token } = (await login('spec.stp', PASSWORD)).json();
-    // Both processes accept it, then it is logged out through the other one.
-    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
+    // Both processes accept it (and hold it), then it is logged out through the other one.
+    expect((await me(token)).statusCode).toBe(200);
+    expect((await me(token)).statusCode).toBe(200);
     expect((await other.auth.authenticate(token)).username).toBe('spec.stp');
     await other.auth.logout(token);
-    const r = await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) });
+    // Refused at once by the process that logged it out, without waiting for the notification.
+    await expect(other.auth.authenticate(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await h.services.auth.sessionsInSync();
+    const r = await me(token);
     expect(r.statusCode).toBe(401);
     expect(r.json().code).toBe('UNAUTHENTICATED');
   });
 
-  it('refuses the sessions of a disabled account at once', async () => {
+  it('refuses the held sessions of an account disabled at psql once the change is announced', async () => {
     const { token } = (await login('clerk.ba', PASSWORD)).json();
-    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
+    expect((await me(token)).statusCode).toBe(200);
     await h.database.db.updateTable('staff').set({ active: false }).where('username', '=', 'clerk.ba').execute();
-    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(401);
+    await h.services.auth.sessionsInSync();
+    expect((await me(token)).statusCode).toBe(401);
     await h.database.db.updateTable('staff').set({ active: true }).where('username', '=', 'clerk.ba').execute();
-    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: auth(token) })).statusCode).toBe(200);
+    await h.services.auth.sessionsInSync();
+    expect((await me(token)).statusCode).toBe(200);
+  });
+
+  it('refuses a held session at its expiry', async () => {
+    const { token, expiresAt } = (await login('clerk.ba', PASSWORD)).json();
+    expect((await me(token)).statusCode).toBe(200);
+    const back = h.clock.now;
+    h.clock.now = new Date(expiresAt);
+    try {
+      expect((await me(token)).json().code).toBe('UNAUTHENTICATED');
+    } finally {
+      h.clock.now = back;
+    }
+  });
+
+  it("sees a manager's scope grow with a unit added to their center", async () => {
+    const token = (await login('manager.center', PASSWORD)).json().token;
+    const scope = async () => (await me(token)).json().scopeUnitIds as number[];
+    const before = await scope();
+    const added = await h.database.asOwner(async (db) =>
+      sql<{ id: number }>`insert into units (key, province_code, kind, parent_id, agency_code, name_vi, name_en, valid_from)
+        select 'CN-SCOPE', province_code, 'branch', id, 'CN-SCOPE', 'Chi nhánh thử', 'Test branch', '2025-01-01' from units where key = 'TTPVHCC'
+        returning id`.execute(db),
+    );
+    await h.services.auth.sessionsInSync();
+    expect(await scope()).toEqual([...before, added.rows[0]!.id].sort((a, b) => a - b));
+    await h.database.asOwner((db) => sql`delete from units where key = 'CN-SCOPE'`.execute(db));
+    await h.services.auth.sessionsInSync();
+    expect(await scope()).toEqual(before);
+  });
+
+  it('announces every change to sessions, staff and units on the channel the sessions are held by', async () => {
+    const got: string[] = [];
+    const off = h.database.feed.subscribe(SESSIONS_CHANNEL, { changed: (p) => got.push(p), reset: () => undefined });
+    try {
+      await h.database.feed.sync(SESSIONS_CHANNEL);
+      await h.database.asOwner(async (db) => {
+        await sql`update sessions set revoked_at = revoked_at where false`.execute(db);
+        await sql`update staff set active = active where username = 'admin'`.execute(db);
+        await sql`update units set name_en = name_en where key = 'TTPVHCC'`.execute(db);
+        // A new session changes nothing held: no notification.
+        await sql`insert into sessions (staff_id, token_hash, expires_at) select id, 'x-no-notice', now() from staff where username = 'admin'`.execute(
+          db,
+        );
+      });
+      await h.database.feed.sync(SESSIONS_CHANNEL);
+      expect(got).toEqual(['sessions', 'staff', 'units']);
+    } finally {
+      off();
+    }
   });
 });

@@ -63,6 +63,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     auditKey,
     sessionTtlMinutes: 60 * 24 * 365,
     maxUploadBytes: config.maxUploadBytes,
+    feed: database.feed,
   });
   await services.org.importOrg(TEST_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);

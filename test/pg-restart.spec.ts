@@ -102,6 +102,7 @@ describe.skipIf(!adminUrl)('the server through a PostgreSQL restart (PostgreSQL 
       clock: () => new Date(),
       sessionTtlMinutes: 60,
       maxUploadBytes: 1024 * 1024,
+      feed: database.feed,
     });
     await services.org.importOrg(TEST_ORG);
     centerId = (await services.org.listUnits()).find((u) => u.key === 'TTPVHCC')!.id;

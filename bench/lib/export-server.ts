@@ -25,6 +25,7 @@ const services = createServices({
   auditKey: AuditKey.generate(),
   sessionTtlMinutes: config.sessionTtlMinutes,
   maxUploadBytes: config.maxUploadBytes,
+  feed: database.feed,
 });
 const app = await buildApp({ config, database, services, logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });

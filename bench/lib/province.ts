@@ -53,6 +53,7 @@ export async function startProvince(
     auditKey: b.auditKey,
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
+    feed: b.database.feed,
     ...deps,
   });
   await services.org.importOrg(BENCH_ORG);

@@ -10,6 +10,8 @@ import { addressKey, retryAfterSeconds } from '../lookups/lookup.model.js';
 import { requireRole, ROLE_UNIT_KINDS, type Actor } from './auth.model.js';
 import { afterFailure, DEFAULT_LOGIN_THROTTLE, lockedUntil, type LoginThrottleConfig, type ThrottleState } from './login-throttle.model.js';
 import * as repo from './auth.repository.js';
+import type { ChangeFeed } from '../platform/change-feed.js';
+import { SessionCache } from './session-cache.js';
 
 // @node-rs/argon2 Algorithm.Argon2id (a const enum, which isolatedModules cannot import).
 const ARGON2ID = 2;
@@ -30,6 +32,8 @@ export interface AuthDeps {
   sessionTtlMinutes: number;
   /** Throttling of failed log-ins (default DEFAULT_LOGIN_THROTTLE). */
   loginThrottle?: LoginThrottleConfig;
+  /** The database's change feed: with it, checked sessions are held between requests (SessionCache). */
+  feed?: ChangeFeed;
 }
 
 type ThrottleRow = { key: string; failures: number; locked_until: Date | null; last_failure_at: Date };
@@ -45,14 +49,18 @@ const toRow = (s: ThrottleState) => ({
 });
 
 /**
- * Staff log-in, sessions and accounts. Every request's session is read from the database (one indexed query),
- * so a log-out or an expiry is refused at once by every server process.
+ * Staff log-in, sessions and accounts. A request's session is read from the database (one indexed query) unless
+ * this process holds it from an earlier request (SessionCache, while the database's change feed is live): a
+ * log-out, an expiry or a disabled account is refused at once by the process that made it, and by every other
+ * as soon as the change's notification reaches it.
  */
 export class AuthService {
   private readonly throttle: LoginThrottleConfig;
+  private readonly sessions: SessionCache | undefined;
 
   constructor(private readonly deps: AuthDeps) {
     this.throttle = deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE;
+    this.sessions = deps.feed && new SessionCache(deps.feed);
   }
 
   /**
@@ -172,19 +180,21 @@ export class AuthService {
   }
 
   /**
-   * Resolves a bearer token to its actor, or throws UNAUTHENTICATED. No cache: the session row is read on every
-   * request (one query by the token hash's unique index, the manager's scope in the same query), so a log-out,
-   * an expiry or a disabled account is refused at once in every process.
+   * Resolves a bearer token to its actor, or throws UNAUTHENTICATED. The session row is read by the token hash's
+   * unique index, the manager's scope in the same query, or taken from the sessions this process holds (expiry
+   * checked on each use; every committed change to sessions, staff or units forgets them all).
    */
   async authenticate(token: string | undefined): Promise<Actor> {
     if (!token) throw new DomainError('UNAUTHENTICATED', 'Log in first: send Authorization: Bearer <token>');
     const tokenHash = sha256Hex(token);
     const now = this.deps.clock();
-    const s = await repo.findSession(this.deps.db, tokenHash, now);
+    const load = () => repo.findSession(this.deps.db, tokenHash, now);
+    const s = this.sessions ? await this.sessions.get(tokenHash, now, load) : await load();
     if (!s || !s.active) throw new DomainError('UNAUTHENTICATED', 'The session is unknown, expired or revoked: log in again');
     let scope: number[] | null;
     if (s.role === 'admin') scope = null;
-    else if (s.role === 'manager') scope = s.managerScope ?? [];
+    else if (s.role === 'manager')
+      scope = [...(s.managerScope ?? [])]; // a copy: the session may be held for the next request
     else scope = [s.unit_id];
     const actor: Actor = {
       staffId: s.staffId,
@@ -213,6 +223,16 @@ export class AuthService {
           now,
         );
     });
+    // This process refuses the token at once; the others when the trigger's notification reaches them.
+    this.sessions?.forgetAll();
+  }
+
+  /**
+   * Resolves once every change to sessions, staff and units committed before the call has reached this process's
+   * held sessions (immediate without a change feed, or while it is down: nothing is held then).
+   */
+  async sessionsInSync(): Promise<void> {
+    await this.sessions?.sync();
   }
 
   /** Creates a staff account (administrators only); the role must fit the unit's kind. */

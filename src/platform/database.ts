@@ -7,6 +7,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './db.types.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { PgliteChangeFeed, PostgresChangeFeed, type ChangeFeed } from './change-feed.js';
 
 // Identifiers fit in a JS number; dates stay 'YYYY-MM-DD' strings (no TZ shifting); numeric → number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -21,6 +22,8 @@ export interface Database {
   kind: DatabaseKind;
   /** The embedded database itself (PGlite only), for what only it can do: a data-directory snapshot for backups. */
   pglite?: PGlite;
+  /** Committed changes announced by the database's triggers (LISTEN/NOTIFY), for the caches of this process. */
+  feed: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -106,7 +109,20 @@ export async function openDatabase(opts: {
     pool.on('error', () => undefined);
     prepareStatements(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const feed = new PostgresChangeFeed(
+      opts.databaseUrl,
+      (channel, payload) => pool.query('select pg_notify($1, $2)', [channel, payload]),
+      onError,
+    );
+    return {
+      db,
+      kind: 'postgres',
+      feed,
+      close: async () => {
+        await feed.close();
+        await db.destroy();
+      },
+    };
   }
   let dir: string | undefined;
   // Two processes on one PGlite directory corrupt it (PGlite takes no lock of its own): data-dir-lock.ts.
@@ -131,12 +147,15 @@ export async function openDatabase(opts: {
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig);
   prepareStatements(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const feed = new PgliteChangeFeed(pglite);
   return {
     db,
     kind: 'pglite',
     pglite,
+    feed,
     close: async () => {
       try {
+        await feed.close();
         await db.destroy();
         await pglite.close();
       } finally {
