@@ -40,6 +40,7 @@ async function open(
   opts: { smsLog?: (line: string) => void; onConnectionError?: (error: Error) => void } = {},
 ): Promise<{ database: AppDatabase; services: Services; auditKey: AuditKey }> {
   const { createServices } = await import('./services.js');
+  const { trackingCacheTtlFor } = await import('./tracking/tracking.service.js');
   const { database, auditKey } = await openApp(config, opts.onConnectionError);
   const services = createServices({
     db: database.db,
@@ -49,6 +50,7 @@ async function open(
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
     feed: database.feed,
+    trackingCacheTtlMs: trackingCacheTtlFor(database.kind),
     publicUrl: config.publicUrl,
     sms: new (await import('./notifications/notification.service.js')).LogSmsSender(opts.smsLog),
     lookupBudget: {

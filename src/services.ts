@@ -44,6 +44,8 @@ export interface ServiceDeps {
    * requests and forgets them on every announced change; without it, every request reads its session.
    */
   feed?: ChangeFeed;
+  /** How long a tracking answer is kept when this process did not change its dossier (trackingCacheTtlFor). */
+  trackingCacheTtlMs?: number;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -72,7 +74,7 @@ export function createServices(deps: ServiceDeps): Services {
   const org = new OrgService({ db, clock, auditKey });
   const catalog = new CatalogService({ db, clock, auditKey });
   const lookups = new LookupBudget({ db, clock, config: deps.lookupBudget, refreshMs: deps.lockViewRefreshMs });
-  const tracking = new TrackingService({ db, clock, auditKey, org, budget: lookups });
+  const tracking = new TrackingService({ db, clock, auditKey, org, budget: lookups, cacheTtlMs: deps.trackingCacheTtlMs });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
   const files = new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes });
   const dossiers = new DossierService({ db, clock, auditKey, org, catalog, submissions: files, onChange: (code) => tracking.forget(code) });

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/platform/config.js';
 import type { HttpApp } from '../../src/platform/http.js';
 import { createServices, type ServiceDeps, type Services } from '../../src/services.js';
 import { samplePdf } from '../../src/demo/demo.model.js';
+import { trackingCacheTtlFor } from '../../src/tracking/tracking.service.js';
 import { TEST_CATALOG, TEST_ORG } from '../../test/fixtures.js';
 import type { BenchDatabase } from './databases.js';
 
@@ -54,6 +55,7 @@ export async function startProvince(
     sessionTtlMinutes: config.sessionTtlMinutes,
     maxUploadBytes: config.maxUploadBytes,
     feed: b.database.feed,
+    trackingCacheTtlMs: trackingCacheTtlFor(b.database.kind), // as motcua serve sets it
     ...deps,
   });
   await services.org.importOrg(BENCH_ORG);

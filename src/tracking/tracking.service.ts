@@ -42,6 +42,18 @@ export type TrackingSecret = { phone: string } | { token: string };
 
 /** How long a tracking answer may be served from memory when no write in this process changed the dossier. */
 export const TRACKING_CACHE_TTL_MS = 30_000;
+/**
+ * The same on embedded PGlite, where this process is the only one that can write (the data directory is locked):
+ * every change of a dossier goes through its services and forgets the answer at once, so the bound is only for what
+ * reaches an answer without touching its dossier (a unit renamed); recomputing every answer each 30 s cost the
+ * look-ups a sixth of their throughput on a 2-core machine, on the thread that serves them (bench/README.md).
+ */
+export const TRACKING_CACHE_TTL_SOLE_WRITER_MS = 600_000;
+
+/** The tracking cache's bound for a database: PostgreSQL may have other writing processes, PGlite has none. */
+export function trackingCacheTtlFor(kind: 'postgres' | 'pglite'): number {
+  return kind === 'pglite' ? TRACKING_CACHE_TTL_SOLE_WRITER_MS : TRACKING_CACHE_TTL_MS;
+}
 const TRACKING_CACHE_MAX = 50_000;
 
 type TrackingView = Awaited<ReturnType<TrackingService['compute']>>;
@@ -53,6 +65,8 @@ export interface TrackingDeps {
   org: OrgService;
   /** The wrong-guess budget shared with the other public look-ups. */
   budget: LookupBudget;
+  /** How long an answer is kept when nothing in this process changed its dossier (default TRACKING_CACHE_TTL_MS). */
+  cacheTtlMs?: number;
 }
 
 /**
@@ -62,7 +76,8 @@ export interface TrackingDeps {
  * work and get the same 404.
  *
  * Answers are kept in memory: every write through this process's services forgets the dossier at once
- * (see `forget`), and answers older than TRACKING_CACHE_TTL_MS are recomputed, which bounds how stale a
+ * (see `forget`), and answers older than `cacheTtlMs` (TRACKING_CACHE_TTL_MS; on PGlite, the only writer,
+ * TRACKING_CACHE_TTL_SOLE_WRITER_MS) are recomputed, which bounds how stale a
  * page can be when another process changed the dossier. Only a right token is answered from memory; phone
  * digits are always checked against the database, like a missing code, so neither answers sooner.
  */
@@ -148,7 +163,7 @@ export class TrackingService {
       // Forgotten while its rows were read: the change may be missing from them, so the next look-up reads again.
       if ((this.forgottenAt.get(code) ?? 0) > startedAt) return view;
       if (this.cache.size >= TRACKING_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(code, { token: d.tracking_token, view, until: now + TRACKING_CACHE_TTL_MS });
+      this.cache.set(code, { token: d.tracking_token, view, until: now + (this.deps.cacheTtlMs ?? TRACKING_CACHE_TTL_MS) });
       return view;
     } finally {
       if (--this.computing === 0) this.forgottenAt.clear();
