@@ -29,12 +29,24 @@ export async function componentsOf(db: Kysely<DB>, dossierId: number) {
 export type EventRow = Required<Omit<Insertable<DossierEventTable>, 'id' | 'txid'>> & { at: Date };
 
 /** What the event CTE `de` returns for the audit entry that covers it: the key of the row and its digest. */
-const EVENT_RETURNING = `e.dossier_id, e.seq, ${eventDigestSql('e')} as digest`;
+const EVENT_RETURNING = `e.dossier_id, e.seq, e.at, ${eventDigestSql('e')} as digest`;
 const EVENT_REF = {
   dossierId: { sql: '(select dossier_id from de)' },
   seq: { sql: '(select seq from de)' },
   digest: { sql: '(select digest from de)' },
 };
+
+/**
+ * The portal sync's outbox row of the event written by the CTE `de` (migration 20261207T0800): in the same statement,
+ * so committed with the change or not at all. A dossier already waiting keeps its place (next_attempt_at) and the
+ * time of its oldest change not yet acknowledged; one that was up to date waits from the event's time (the app's
+ * clock, which the worker's is too).
+ */
+export const PORTAL_OUTBOX_CTE = `po as (insert into portal_sync as p (dossier_id, pending_seq, pending_since, next_attempt_at)
+    select dossier_id, seq, at, at from de
+    on conflict (dossier_id) do update set pending_seq = greatest(p.pending_seq, excluded.pending_seq),
+      pending_since = case when p.acked_seq >= p.pending_seq then excluded.pending_since else p.pending_since end,
+      next_attempt_at = case when p.acked_seq >= p.pending_seq then excluded.next_attempt_at else p.next_attempt_at end)`;
 
 export async function eventsOf(db: Kysely<DB>, dossierId: number) {
   return db.selectFrom('dossier_events').selectAll().where('dossier_id', '=', dossierId).orderBy('seq').execute();
@@ -236,7 +248,10 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
     }
     if (columns.event) {
       const e = list(columns.event, { dossier_id: 'd.id', seq: 'd.event_seq' });
-      ctes.push(`de as (insert into dossier_events as e (${e.columns}) select ${e.values} from d returning ${EVENT_RETURNING})`);
+      ctes.push(
+        `de as (insert into dossier_events as e (${e.columns}) select ${e.values} from d returning ${EVENT_RETURNING})`,
+        PORTAL_OUTBOX_CTE,
+      );
     }
     if (columns.step) {
       const st = list(columns.step, { dossier_id: 'd.id' });
@@ -370,7 +385,7 @@ export async function insertEventWithAudit(
   const { head, log } = auditAppendSql(key, { ...audit.entry, event: EVENT_REF }, audit.at, params);
   await db.executeQuery(
     CompiledQuery.raw(
-      `with de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING}),\nah as (${head})\n${log('ah')}`,
+      `with de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING}),\n${PORTAL_OUTBOX_CTE},\nah as (${head})\n${log('ah')}`,
       params,
     ),
   );

@@ -486,6 +486,7 @@ export interface DB {
   kpi_overdue: KpiOverdueTable;
   history_imports: HistoryImportTable;
   history_dossiers: HistoryDossierTable;
+  portal_sync: PortalSyncTable;
 }
 
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */
@@ -558,3 +559,16 @@ export type QueueGroup = Selectable<QueueGroupTable>;
 export type QueueCounter = Selectable<QueueCounterTable>;
 export type QueueTicket = Selectable<QueueTicketTable>;
 export type QueueBooking = Selectable<QueueBookingTable>;
+
+/** The National Public Service Portal sync's outbox: a dossier's last change and what the portal acknowledged (migration 20261207T0800). */
+export interface PortalSyncTable {
+  dossier_id: number;
+  pending_seq: number;
+  pending_since: Timestamp;
+  acked_seq: Generated<number>;
+  acked_at: Timestamp | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  lease_until: Timestamp | null;
+  last_error: string | null;
+}

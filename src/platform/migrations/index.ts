@@ -13,6 +13,7 @@ import * as kpiGrains from './20261203T1200_kpi_grains.js';
 import * as kpiRollupsDerived from './20261204T0800_kpi_rollups_derived.js';
 import * as kpiOpenDeltas from './20261205T0800_kpi_open_deltas.js';
 import * as sessionChanges from './20261206T0800_session_changes.js';
+import * as portalSync from './20261207T0800_portal_sync.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T0800_kpi_rollups_derived': kpiRollupsDerived,
   '20261205T0800_kpi_open_deltas': kpiOpenDeltas,
   '20261206T0800_session_changes': sessionChanges,
+  '20261207T0800_portal_sync': portalSync,
 };
