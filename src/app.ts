@@ -19,6 +19,7 @@ import { statsRoutes } from './stats/stats.routes.js';
 import { kpiRoutes } from './kpi/kpi.routes.js';
 import { kpiExportRoutes } from './kpi/export.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
+import { portalRoutes } from './portal/portal.routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -97,5 +98,6 @@ export async function buildApp(opts: {
   await kpiRoutes(app, services);
   await kpiExportRoutes(app, services);
   await queueRoutes(app, services, config.trackingPerMinute);
+  await portalRoutes(app, services);
   return app;
 }

@@ -19,6 +19,8 @@ import { LookupBudget } from './lookups/lookup.service.js';
 import type { LookupBudgetConfig } from './lookups/lookup.model.js';
 import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
 import type { ChangeFeed } from './platform/change-feed.js';
+import { PortalSyncService } from './portal/portal.service.js';
+import type { PortalGateway } from './portal/portal.client.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -46,6 +48,8 @@ export interface ServiceDeps {
   feed?: ChangeFeed;
   /** How long a tracking answer is kept when this process did not change its dossier (trackingCacheTtlFor). */
   trackingCacheTtlMs?: number;
+  /** The National Public Service Portal adapter (PortalClient, or a test's gateway); absent = sync off, changes wait in the outbox. */
+  portal?: PortalGateway | null;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -67,6 +71,8 @@ export interface Services {
   notifications: NotificationService;
   /** The wrong-guess budget of public look-ups (tracking, rating, bookings, ticket tokens). */
   lookups: LookupBudget;
+  /** Sync with the National Public Service Portal: the outbox's delivery and the reconciliation. */
+  portal: PortalSyncService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -104,5 +110,6 @@ export function createServices(deps: ServiceDeps): Services {
     planner: new PlannerService({ db, clock, org }),
     notifications,
     lookups,
+    portal: new PortalSyncService({ db, clock, auditKey, gateway: deps.portal ?? null, publicUrl }),
   };
 }

@@ -13,6 +13,7 @@ import type { StaffRole } from '../src/platform/db.types.js';
 import { samplePdf } from '../src/demo/demo.model.js';
 import { TEST_CATALOG, TEST_ORG } from './fixtures.js';
 import { apiClient, type Api } from './api.js';
+import type { PortalGateway } from '../src/portal/portal.client.js';
 
 export const PASSWORD = 'test-password-1';
 
@@ -42,7 +43,7 @@ export interface Harness {
 }
 
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
-export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Promise<Harness> {
+export async function createHarness(startIso = '2025-03-14T10:00:00+07:00', opts: { portal?: PortalGateway } = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const auditKey = AuditKey.generate();
   const clock = {
@@ -64,6 +65,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00'): Pro
     sessionTtlMinutes: 60 * 24 * 365,
     maxUploadBytes: config.maxUploadBytes,
     feed: database.feed,
+    portal: opts.portal,
   });
   await services.org.importOrg(TEST_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);

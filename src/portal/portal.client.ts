@@ -1,0 +1,109 @@
+import {
+  PORTAL_ERRORS,
+  PORTAL_SERVICES,
+  type PortalDossier,
+  type PortalItemAnswer,
+  type PortalLoginAnswer,
+  type PortalLookupAnswer,
+  type PortalSyncAnswer,
+} from './portal.contract.js';
+
+/** Where the portal is and the province system's account there (configuration; the adapter never knows whether it talks to the simulator). */
+export interface PortalEndpoint {
+  /** e.g. https://api.dichvucong.gov.vn (the real one) or http://127.0.0.1:3101 (the simulator). */
+  baseUrl: string;
+  authPath: string;
+  integrationPath: string;
+  username: string;
+  password: string;
+  /** The province's unit code at the portal (madonvi), or how to find it (the province unit's agency code). */
+  unitCode: string | (() => Promise<string>);
+  /** One request's time limit. */
+  timeoutMs: number;
+}
+
+/** The portal could not be reached or did not answer as the contract says: nothing was taken; try later. */
+export class PortalUnavailable extends Error {
+  override name = 'PortalUnavailable';
+}
+
+/** What a sync request delivers to, whatever is on the other side. */
+export interface PortalGateway {
+  /** Sends dossiers; the portal's answer per dossier (error_code 0: taken). Throws PortalUnavailable. */
+  sync(dossiers: PortalDossier[], isUpdating: boolean): Promise<PortalItemAnswer[]>;
+  /** The dossier as the portal holds it, or null. Throws PortalUnavailable. */
+  lookup(code: string): Promise<PortalDossier | null>;
+}
+
+/** The DVCQG adapter: a session from the auth endpoint (renewed when the portal says it expired), then the integration endpoint. */
+export class PortalClient implements PortalGateway {
+  private session: string | null = null;
+
+  constructor(private readonly endpoint: PortalEndpoint) {}
+
+  private async post<T>(pathname: string, body: unknown): Promise<T> {
+    const url = new URL(pathname, this.endpoint.baseUrl);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.endpoint.timeoutMs),
+      });
+    } catch (e) {
+      const reason = (e as Error).name === 'TimeoutError' ? `no answer within ${this.endpoint.timeoutMs} ms` : (e as Error).message;
+      throw new PortalUnavailable(`portal unreachable (${url.host}): ${reason}`);
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) throw new PortalUnavailable(`portal answered HTTP ${res.status}${text ? `: ${text.slice(0, 120)}` : ''}`);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new PortalUnavailable(`portal answered HTTP ${res.status} with a body that is not JSON`);
+    }
+  }
+
+  private async login(): Promise<string> {
+    const a = await this.post<PortalLoginAnswer>(this.endpoint.authPath, {
+      username: this.endpoint.username,
+      password: this.endpoint.password,
+    });
+    if (a.error_code !== PORTAL_ERRORS.ok || !a.session)
+      throw new PortalUnavailable(`portal refused the log-in (error_code ${a.error_code}${a.message ? `: ${a.message}` : ''})`);
+    this.session = a.session;
+    return a.session;
+  }
+
+  /** One call with the session, logging in first or again when the portal says the session is gone. */
+  private async call<T extends { error_code: number; message?: string }>(body: Record<string, unknown>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.session ?? (await this.login());
+      const u = this.endpoint.unitCode;
+      const madonvi = typeof u === 'string' ? u : await u();
+      const a = await this.post<T>(this.endpoint.integrationPath, { session, madonvi, ...body });
+      if (a.error_code === PORTAL_ERRORS.session && attempt === 0) {
+        this.session = null;
+        continue;
+      }
+      return a;
+    }
+  }
+
+  async sync(dossiers: PortalDossier[], isUpdating: boolean): Promise<PortalItemAnswer[]> {
+    const a = await this.call<PortalSyncAnswer>({
+      service: PORTAL_SERVICES.sync,
+      isUpdating: isUpdating ? 'True' : 'False',
+      data: dossiers,
+    });
+    if (a.error_code !== PORTAL_ERRORS.ok || !Array.isArray(a.result))
+      throw new PortalUnavailable(`portal refused the request (error_code ${a.error_code}${a.message ? `: ${a.message}` : ''})`);
+    return a.result;
+  }
+
+  async lookup(code: string): Promise<PortalDossier | null> {
+    const a = await this.call<PortalLookupAnswer>({ service: PORTAL_SERVICES.lookup, mahoso: code });
+    if (a.error_code !== PORTAL_ERRORS.ok) throw new PortalUnavailable(`portal refused the look-up (error_code ${a.error_code})`);
+    return a.result?.[0] ?? null;
+  }
+}

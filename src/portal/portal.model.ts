@@ -1,0 +1,145 @@
+import { PORTAL_STATUS, type DossierStatus } from '../dossiers/dossier.model.js';
+import { portalDate, type PortalDossier, type PortalFee } from './portal.contract.js';
+
+/** What the portal is told of one dossier, as read from the database (portal.repository.ts loadSources). */
+export interface SyncSource {
+  id: number;
+  code: string;
+  seq: number;
+  status: string;
+  channel: number;
+  procedureCode: string;
+  procedureNameVi: string;
+  fieldCode: string;
+  fieldNameVi: string;
+  fees: { nameVi: string; amountVnd: number; when?: string }[];
+  agencyCode: string;
+  receivingAgencyCode: string;
+  applicant: { name: string; idNumber: string; phone: string; email: string | null; address: string };
+  submittedAt: Date | null;
+  receivedAt: Date | null;
+  dueAt: Date | null;
+  originalDueAt: Date | null;
+  decidedAt: Date | null;
+  returnedAt: Date | null;
+  paidAt: Date | null;
+  components: {
+    id: number;
+    code: string;
+    nameVi: string;
+    source: string;
+    sha256: string | null;
+    digitized: boolean;
+  }[];
+  result: { id: number; title: string; sha256: string } | null;
+  events: {
+    seq: number;
+    action: string;
+    toStatus: string;
+    at: Date;
+    note: string | null;
+    actorName: string | null;
+    unitAgencyCode: string | null;
+  }[];
+}
+
+/** The decision that ends processing, for NgayKetThucXuLy (the 766 on-time rule: decision time, not hand-over). */
+const ENDING_ACTIONS = new Set(['result', 'refuse', 'stop', 'withdraw']);
+
+const code = (status: string) => String(PORTAL_STATUS[status as DossierStatus]);
+
+/** How the history is worded for the citizen: an action's name in Vietnamese, and whether its note is written to them. */
+export interface Wording {
+  label(action: string): string;
+  showsNote(action: string): boolean;
+}
+
+/**
+ * The dossier as the portal's DongBoHoSoMC takes it; `fileUrl` links a stored file. The portal shows the history to
+ * the citizen's account: a note goes with it only where the law says the applicant is given the reason.
+ */
+export function toPortalDossier(s: SyncSource, wording: Wording, fileUrl: (sha256: string) => string): PortalDossier {
+  const channel = s.channel === 2 ? 'online' : 'counter';
+  const fees: PortalFee[] = s.fees
+    .filter((f) => f.when === undefined || f.when === channel)
+    .map((f, i) => ({
+      TenPhiLePhi: f.nameVi,
+      MaPhiLePhi: `${s.procedureCode}-${i + 1}`,
+      HinhThucThu: 1,
+      Gia: f.amountVnd,
+      LoaiPhiLePhi: 1,
+      TrangThaiThanhToan: s.paidAt ? 1 : 0,
+    }));
+  // Each supplement request, with the receipt of the supplement that answered it (the next one, if any).
+  const supplements: PortalDossier['DanhSachHoSoBoSung'] = [];
+  for (const e of s.events) {
+    if (e.action === 'request_supplement')
+      supplements.push({
+        HoSoBoSungId: `${s.code}-BS${supplements.length + 1}`,
+        NgayBoSung: portalDate(e.at),
+        NoiDungBoSung: wording.showsNote(e.action) ? (e.note ?? '') : '',
+        NgayTiepNhanBoSung: '',
+        TrangThaiBoSung: 0,
+      });
+    else if (e.action === 'supplement_received' && supplements.length) {
+      const open = supplements[supplements.length - 1]!;
+      open.NgayTiepNhanBoSung = portalDate(e.at);
+      open.TrangThaiBoSung = 1;
+    }
+  }
+  const ended = [...s.events].reverse().find((e) => ENDING_ACTIONS.has(e.action));
+  return {
+    MaHoSo: s.code,
+    MaTTHC: s.procedureCode,
+    TenTTHC: s.procedureNameVi,
+    MaLinhVuc: s.fieldCode,
+    TenLinhVuc: s.fieldNameVi,
+    KenhThucHien: s.channel,
+    ChuHoSo: s.applicant.name,
+    LoaiDoiTuong: '1',
+    MaDoiTuong: s.applicant.idNumber,
+    SoDienThoai: s.applicant.phone,
+    Email: s.applicant.email ?? '',
+    DiaChiThuongTru: s.applicant.address,
+    TrichYeuHoSo: s.procedureNameVi,
+    NgayNopHoSo: portalDate(s.submittedAt ?? s.receivedAt),
+    NgayTiepNhan: portalDate(s.receivedAt),
+    NgayHenTra: portalDate(s.dueAt),
+    NgayHenTraTruoc: s.originalDueAt && s.dueAt && s.originalDueAt.getTime() !== s.dueAt.getTime() ? portalDate(s.originalDueAt) : '',
+    TrangThaiHoSo: code(s.status),
+    NgayKetThucXuLy: portalDate(s.decidedAt ?? ended?.at ?? null),
+    NgayTra: portalDate(s.returnedAt),
+    DonViXuLy: s.agencyCode,
+    MaDonViTiepNhan: s.receivingAgencyCode,
+    TaiLieuNop: s.components.map((c) => ({
+      TepDinhKemId: String(c.id),
+      TenTepDinhKem: c.nameVi,
+      MaThanhPhanHoSo: c.code,
+      DuongDanTaiTepTin: c.sha256 ? fileUrl(c.sha256) : '',
+      DuocSoHoa: c.digitized ? 1 : 0,
+      DuocTaiSuDung: c.source === 'store' || c.source === 'population_db' ? 1 : 0,
+      DuocLayTuKhoDMQG: c.source === 'store' ? 1 : 0,
+    })),
+    DanhSachLePhi: fees,
+    DanhSachHoSoBoSung: supplements,
+    DanhSachGiayToKetQua: s.result
+      ? [{ TenGiayTo: s.result.title, GiayToId: String(s.result.id), DuongDanTepTinKetQua: fileUrl(s.result.sha256) }]
+      : [],
+    QuaTrinhXuLy: s.events.map((e) => ({
+      ThoiDiemXuLy: portalDate(e.at),
+      TrangThai: code(e.toStatus),
+      NoiDungXuLy: e.note && wording.showsNote(e.action) ? `${wording.label(e.action)}: ${e.note}` : wording.label(e.action),
+      NguoiXuLy: e.actorName ?? '',
+      PhongBanXuLy: e.unitAgencyCode ?? '',
+    })),
+    // VNeID log-in and online payment come with their own adapters (issue 10, later steps): until then, none.
+    TaiKhoanDuocXacThucVoiVNeID: 0,
+    DuocThanhToanTrucTuyen: 0,
+    PhienBan: s.seq,
+  };
+}
+
+/** The wait before the next try after `attempts` failures of one dossier: 2 s doubling, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(2_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}

@@ -1,0 +1,350 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  PORTAL_ERRORS,
+  PORTAL_SERVICES,
+  parsePortalDate,
+  type PortalDossier,
+  type PortalItemAnswer,
+  type PortalLookupAnswer,
+  type PortalSyncAnswer,
+} from '../portal/portal.contract.js';
+
+/**
+ * A local stand-in for the National Public Service Portal's integration API (src/portal/portal.contract.ts), run as
+ * its own process by `motcua simulate portal`. It keeps what it is sent in memory and fails the ways the real one
+ * does, by switch: away for a while (503 or connections cut), slow, random 500s, an answer lost after the data was
+ * taken (so the sender sends it again), requests applied twice, sessions that expire, procedures it does not know.
+ * `/_sim/*` is its own window: what it holds of a dossier, its counts, and the switches at run time.
+ */
+
+export interface PortalFaults {
+  /** Epoch ms until which the portal is away. */
+  downUntil: number;
+  /** How it is away: 503 answers, or connections cut without an answer. */
+  downMode: '503' | 'reset';
+  /** Delay of every answer. */
+  slowMs: number;
+  /** Share of requests answered 500 without taking anything. */
+  failRate: number;
+  /** Share of sync requests whose data is taken but whose answer is lost (502). */
+  dropAnswerRate: number;
+  /** Share of sync requests applied twice (a replay inside the portal). */
+  duplicateRate: number;
+  /** Procedure codes (MaTTHC) the portal does not know: such dossiers are refused one by one. */
+  rejectProcedures: string[];
+  /** Session lifetime. */
+  sessionTtlMs: number;
+}
+
+export const DEFAULT_FAULTS: PortalFaults = {
+  downUntil: 0,
+  downMode: '503',
+  slowMs: 0,
+  failRate: 0,
+  dropAnswerRate: 0,
+  duplicateRate: 0,
+  rejectProcedures: [],
+  sessionTtlMs: 30 * 60_000,
+};
+
+export interface PortalSimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Accounts allowed to log in (username → password); default motcua / motcua-sim. */
+  accounts?: Record<string, string>;
+  faults?: Partial<PortalFaults>;
+  /** Seed of the fault dice (repeatable runs). */
+  seed?: number;
+}
+
+/** What the simulator holds of one dossier: the latest message taken, and what it saw of it. */
+interface Held {
+  dossier: PortalDossier;
+  /** Messages for it, including duplicates and late ones. */
+  received: number;
+  /** Messages whose PhienBan it already had (a duplicate: changes nothing). */
+  duplicates: number;
+  /** Messages older than what it had (out of order: changes nothing). */
+  stale: number;
+  /** Messages whose history did not extend the one held (a change lost or reordered): must stay 0. */
+  historyConflicts: number;
+  firstAt: number;
+  updatedAt: number;
+}
+
+export interface PortalSimulatorStats {
+  dossiers: number;
+  requests: number;
+  messages: number;
+  duplicates: number;
+  stale: number;
+  historyConflicts: number;
+  rejected: number;
+  failedRequests: number;
+  droppedAnswers: number;
+  replayed: number;
+  logins: number;
+}
+
+export interface PortalSimulator {
+  url: string;
+  port: number;
+  faults: PortalFaults;
+  stats(): PortalSimulatorStats;
+  dossier(code: string): Held | undefined;
+  /** Ends every session (as a portal restart does): the next request must log in again. */
+  expireSessions(): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 32 * 1024 * 1024;
+
+/** A small seeded PRNG (mulberry32): the simulator stands alone, importing nothing of the app but the contract. */
+function dice(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Why a dossier in a sync request is not acceptable, or null. */
+function invalidReason(d: unknown, rejectProcedures: string[]): string | null {
+  if (!d || typeof d !== 'object') return 'not an object';
+  const x = d as Partial<PortalDossier>;
+  if (typeof x.MaHoSo !== 'string' || !x.MaHoSo) return 'MaHoSo is required';
+  if (typeof x.MaTTHC !== 'string' || !x.MaTTHC) return 'MaTTHC is required';
+  if (rejectProcedures.includes(x.MaTTHC)) return `MaTTHC ${x.MaTTHC} không có trong CSDL quốc gia về TTHC (unknown procedure)`;
+  const status = Number(x.TrangThaiHoSo);
+  if (!Number.isInteger(status) || status < 1 || status > 10) return 'TrangThaiHoSo must be a status code 1–10';
+  if (![1, 2, 3].includes(x.KenhThucHien as number)) return 'KenhThucHien must be 1, 2 or 3';
+  if (!Number.isInteger(x.PhienBan) || (x.PhienBan as number) < 1) return 'PhienBan must be a positive integer';
+  for (const f of ['NgayTiepNhan', 'NgayHenTra', 'NgayKetThucXuLy', 'NgayTra'] as const) {
+    const v = x[f];
+    if (typeof v !== 'string' || (v !== '' && !parsePortalDate(v))) return `${f} must be yyyyMMddHHmmss or empty`;
+  }
+  if (status >= 2 && status !== 3 && !x.NgayTiepNhan) return 'NgayTiepNhan is required once received';
+  if (!Array.isArray(x.QuaTrinhXuLy) || !Array.isArray(x.TaiLieuNop) || !Array.isArray(x.DanhSachLePhi))
+    return 'QuaTrinhXuLy, TaiLieuNop and DanhSachLePhi must be arrays';
+  return null;
+}
+
+export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): Promise<PortalSimulator> {
+  const accounts = opts.accounts ?? { motcua: 'motcua-sim' };
+  const faults: PortalFaults = { ...DEFAULT_FAULTS, ...opts.faults };
+  const roll = dice(opts.seed ?? 766);
+  const sessions = new Map<string, number>();
+  const held = new Map<string, Held>();
+  const counts: PortalSimulatorStats = {
+    dossiers: 0,
+    requests: 0,
+    messages: 0,
+    duplicates: 0,
+    stale: 0,
+    historyConflicts: 0,
+    rejected: 0,
+    failedRequests: 0,
+    droppedAnswers: 0,
+    replayed: 0,
+    logins: 0,
+  };
+
+  const take = (d: PortalDossier) => {
+    const now = Date.now();
+    const h = held.get(d.MaHoSo);
+    counts.messages++;
+    if (!h) {
+      held.set(d.MaHoSo, { dossier: d, received: 1, duplicates: 0, stale: 0, historyConflicts: 0, firstAt: now, updatedAt: now });
+      counts.dossiers++;
+      return;
+    }
+    h.received++;
+    if (d.PhienBan === h.dossier.PhienBan) {
+      h.duplicates++;
+      counts.duplicates++;
+      return;
+    }
+    if (d.PhienBan < h.dossier.PhienBan) {
+      h.stale++;
+      counts.stale++;
+      return;
+    }
+    // A later message must extend the history held: the same entries first, in the same order.
+    const before = h.dossier.QuaTrinhXuLy;
+    const prefix = d.QuaTrinhXuLy.slice(0, before.length);
+    if (JSON.stringify(prefix) !== JSON.stringify(before)) {
+      h.historyConflicts++;
+      counts.historyConflicts++;
+    }
+    h.dossier = d;
+    h.updatedAt = now;
+  };
+
+  const sessionOk = (s: unknown) => {
+    if (typeof s !== 'string') return false;
+    const until = sessions.get(s);
+    if (until === undefined) return false;
+    if (until < Date.now()) {
+      sessions.delete(s);
+      return false;
+    }
+    return true;
+  };
+
+  const handle = async (method: string, pathname: string, body: unknown): Promise<{ status: number; json?: unknown; cut?: boolean }> => {
+    if (pathname.startsWith('/_sim/')) {
+      if (method === 'GET' && pathname === '/_sim/stats') return { status: 200, json: { ...counts, faults } };
+      // Every dossier held and its PhienBan, for a count against the sender's own (benchmarks, reconciliation drills).
+      if (method === 'GET' && pathname === '/_sim/versions')
+        return { status: 200, json: Object.fromEntries([...held].map(([code, h]) => [code, h.dossier.PhienBan])) };
+      if (method === 'GET' && pathname.startsWith('/_sim/dossiers/')) {
+        const h = held.get(decodeURIComponent(pathname.slice('/_sim/dossiers/'.length)));
+        return h ? { status: 200, json: h } : { status: 404, json: { error: 'not held' } };
+      }
+      if (method === 'POST' && pathname === '/_sim/faults') {
+        const b = (body ?? {}) as Partial<PortalFaults> & { downForMs?: number };
+        if (typeof b.downForMs === 'number') faults.downUntil = Date.now() + b.downForMs;
+        for (const k of Object.keys(DEFAULT_FAULTS) as (keyof PortalFaults)[])
+          if (b[k] !== undefined) (faults as unknown as Record<string, unknown>)[k] = b[k];
+        return { status: 200, json: faults };
+      }
+      if (method === 'POST' && pathname === '/_sim/expire-sessions') {
+        sessions.clear();
+        return { status: 200, json: { ok: true } };
+      }
+      if (method === 'POST' && pathname === '/_sim/reset') {
+        held.clear();
+        for (const k of Object.keys(counts) as (keyof PortalSimulatorStats)[]) counts[k] = 0;
+        Object.assign(faults, DEFAULT_FAULTS);
+        return { status: 200, json: { ok: true } };
+      }
+      return { status: 404, json: { error: 'unknown simulator path' } };
+    }
+    counts.requests++;
+    if (Date.now() < faults.downUntil)
+      return faults.downMode === 'reset' ? { status: 0, cut: true } : { status: 503, json: { message: 'Service Unavailable' } };
+    if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
+    if (faults.failRate && roll() < faults.failRate) {
+      counts.failedRequests++;
+      return { status: 500, json: { message: 'Internal Server Error' } };
+    }
+    if (method !== 'POST') return { status: 405, json: { error_code: PORTAL_ERRORS.invalid, message: 'POST only' } };
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (pathname === '/api/auth') {
+      if (typeof b.username !== 'string' || accounts[b.username] !== b.password)
+        return {
+          status: 200,
+          json: { error_code: PORTAL_ERRORS.invalid, message: 'Sai tài khoản hoặc mật khẩu / wrong account or password' },
+        };
+      const session = crypto.randomBytes(18).toString('base64url');
+      sessions.set(session, Date.now() + faults.sessionTtlMs);
+      counts.logins++;
+      return { status: 200, json: { error_code: PORTAL_ERRORS.ok, session } };
+    }
+    if (pathname !== '/api/integration') return { status: 404, json: { error_code: PORTAL_ERRORS.invalid, message: 'unknown path' } };
+    if (!sessionOk(b.session))
+      return { status: 200, json: { error_code: PORTAL_ERRORS.session, message: 'Phiên làm việc hết hạn / session expired' } };
+    if (typeof b.madonvi !== 'string' || !b.madonvi)
+      return { status: 200, json: { error_code: PORTAL_ERRORS.invalid, message: 'madonvi is required' } };
+    if (b.service === PORTAL_SERVICES.lookup) {
+      const h = typeof b.mahoso === 'string' ? held.get(b.mahoso) : undefined;
+      const a: PortalLookupAnswer = { error_code: PORTAL_ERRORS.ok, result: h ? [h.dossier] : [] };
+      return { status: 200, json: a };
+    }
+    if (b.service !== PORTAL_SERVICES.sync)
+      return { status: 200, json: { error_code: PORTAL_ERRORS.invalid, message: `unknown service ${String(b.service)}` } };
+    if (b.isUpdating !== 'True' && b.isUpdating !== 'False')
+      return { status: 200, json: { error_code: PORTAL_ERRORS.invalid, message: 'isUpdating must be "True" or "False"' } };
+    if (!Array.isArray(b.data) || b.data.length === 0 || b.data.length > 500)
+      return { status: 200, json: { error_code: PORTAL_ERRORS.invalid, message: 'data must be an array of 1 to 500 dossiers' } };
+    const updating = b.isUpdating === 'True';
+    const result: PortalItemAnswer[] = [];
+    const apply = () => {
+      result.length = 0;
+      for (const d of b.data as unknown[]) {
+        const code = (d as { MaHoSo?: unknown })?.MaHoSo;
+        const why = invalidReason(d, faults.rejectProcedures);
+        if (why) {
+          counts.rejected++;
+          result.push({ MaHoSo: typeof code === 'string' ? code : '', error_code: PORTAL_ERRORS.invalid, message: why });
+        } else if (updating && !held.has(code as string)) {
+          counts.rejected++;
+          result.push({
+            MaHoSo: code as string,
+            error_code: PORTAL_ERRORS.invalid,
+            message: 'Hồ sơ chưa được đồng bộ / dossier not synced yet (send with isUpdating "False")',
+          });
+        } else {
+          take(d as PortalDossier);
+          result.push({ MaHoSo: code as string, error_code: PORTAL_ERRORS.ok });
+        }
+      }
+    };
+    apply();
+    if (faults.duplicateRate && roll() < faults.duplicateRate) {
+      counts.replayed++;
+      apply();
+    }
+    if (faults.dropAnswerRate && roll() < faults.dropAnswerRate) {
+      counts.droppedAnswers++;
+      return { status: 502, json: { message: 'Bad Gateway' } };
+    }
+    const a: PortalSyncAnswer = { error_code: PORTAL_ERRORS.ok, message: 'Thành công', result };
+    return { status: 200, json: a };
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      let body: unknown = undefined;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error_code: PORTAL_ERRORS.invalid, message: 'body is not JSON' }));
+          return;
+        }
+      }
+      const pathname = new URL(req.url ?? '/', 'http://sim').pathname;
+      handle(req.method ?? 'GET', pathname, body).then(
+        (r) => {
+          if (r.cut) return void req.socket.destroy();
+          res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(r.json));
+        },
+        (e: unknown) => res.writeHead(500).end(String(e)),
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    faults,
+    stats: () => ({ ...counts }),
+    dossier: (code) => held.get(code),
+    expireSessions: () => sessions.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
