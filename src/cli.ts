@@ -35,14 +35,36 @@ async function openApp(config: Config, onConnectionError?: (error: Error) => voi
   return { database, auditKey };
 }
 
+/** Where the portal sync goes: MOTCUA_PORTAL_URL, else the demo's simulator; null when 'off'. */
+function portalUrlOf(config: Config): string | null {
+  if (config.portalUrl === 'off') return null;
+  return config.portalUrl ?? `http://127.0.0.1:${config.portalSimulatorPort}`;
+}
+
 async function open(
   config: Config,
   opts: { smsLog?: (line: string) => void; onConnectionError?: (error: Error) => void } = {},
 ): Promise<{ database: AppDatabase; services: Services; auditKey: AuditKey }> {
   const { createServices } = await import('./services.js');
   const { trackingCacheTtlFor } = await import('./tracking/tracking.service.js');
+  const { PortalClient } = await import('./portal/portal.client.js');
   const { database, auditKey } = await openApp(config, opts.onConnectionError);
-  const services = createServices({
+  const portalUrl = portalUrlOf(config);
+  let services: Services;
+  const portal = portalUrl
+    ? new PortalClient({
+        baseUrl: portalUrl,
+        authPath: config.portalAuthPath,
+        integrationPath: config.portalIntegrationPath,
+        username: config.portalUser,
+        password: config.portalPassword,
+        unitCode:
+          config.portalUnitCode || (async () => (await services.org.listUnits(['province']))[0]?.agency_code ?? config.provinceCode),
+        timeoutMs: config.portalTimeoutMs,
+      })
+    : null;
+  services = createServices({
+    portal,
     db: database.db,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
     clock: () => new Date(),
@@ -82,6 +104,8 @@ program
     const { buildApp } = await import('./app.js');
     const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
+    // The demo syncs with the portal's simulator, a process of its own (MOTCUA_PORTAL_URL names a real portal instead).
+    const simulator = config.portalUrl === undefined ? await startPortalSimulatorProcess(config.portalSimulatorPort, log) : null;
     const { database, services, auditKey } = await open(config, {
       smsLog: (line) => log.info(line),
       // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
@@ -124,6 +148,18 @@ program
         run: async () => {
           const r = await services.dossiers.detectLate();
           if (r.flagged.length) app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged');
+        },
+      }),
+      // The National Public Service Portal: the outbox's dossiers, delivered in order per dossier (lag of about a second).
+      startPeriodic({
+        name: 'portal-sync',
+        everyMs: 500,
+        log: app.log,
+        run: async () => {
+          const r = await services.portal.deliverDue();
+          if (r.unavailable) app.log.warn({ reason: r.unavailable }, 'portal sync: portal unavailable, changes kept in the outbox');
+          if (r.rejected)
+            app.log.warn({ rejected: r.rejected }, 'portal sync: dossiers refused by the portal (see motcua portal reconcile)');
         },
       }),
       // The leaders' figures: rollups of the events of every transaction that has ended (a lag of about a second).
@@ -169,6 +205,7 @@ program
         clearTimeout(force);
         clearInterval(idle);
         await database.close();
+        simulator?.kill('SIGTERM');
       })().then(
         () => {
           app.log.info('stopped');
@@ -187,7 +224,11 @@ program
     console.log(`\nMotcua is running on ${database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`);
     console.log(`  Portal:    ${url}/          (staff console: ${url}/can-bo)`);
     console.log(`  API docs:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
-    console.log(`  Logins:    admin, ql.tinh, cb.tinh1, cv.stp, ld.stp … — password "${DEMO_PASSWORD}" (see README)\n`);
+    console.log(`  Logins:    admin, ql.tinh, cb.tinh1, cv.stp, ld.stp … — password "${DEMO_PASSWORD}" (see README)`);
+    const portalUrl = portalUrlOf(config);
+    console.log(
+      `  DVCQG:     ${portalUrl ? `${portalUrl}${simulator ? '   (simulator, its own process)' : ''}` : 'sync off (MOTCUA_PORTAL_URL=off)'}\n`,
+    );
   });
 
 program
@@ -890,6 +931,184 @@ async function simulatePoint(opts: SimulateOptions, cmd: Command) {
     await database.close();
   }
 }
+
+/**
+ * Starts the portal simulator as a process of its own (`motcua simulate portal`), for the demo; it ends with this
+ * process (its stdin closes). Null when it could not start: the sync then waits, the changes kept in the outbox.
+ */
+async function startPortalSimulatorProcess(
+  port: number,
+  log: { info(msg: string): void; warn(obj: object, msg: string): void },
+): Promise<import('node:child_process').ChildProcess | null> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, process.argv[1]!, 'simulate', 'portal', '--port', String(port), '--exit-with-parent'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const started = await new Promise<boolean>((resolve) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      if (c.toString().includes('listening on')) resolve(true);
+    });
+    child.once('exit', () => resolve(false));
+  });
+  if (started) {
+    log.info(`portal simulator (DVCQG) running as process ${child.pid} on 127.0.0.1:${port}`);
+    process.once('exit', () => child.kill('SIGTERM'));
+    return child;
+  }
+  // Another server's simulator may hold the port already: it serves this one as well.
+  const there = await fetch(`http://127.0.0.1:${port}/_sim/stats`, { signal: AbortSignal.timeout(2_000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (there) log.info(`portal simulator (DVCQG): using the one already on 127.0.0.1:${port}`);
+  else
+    log.warn(
+      { reason: stderr.trim().split('\n').pop() ?? '' },
+      'portal simulator could not start: the sync waits, changes kept in the outbox',
+    );
+  return null;
+}
+
+const simulate = program.command('simulate').description('Local simulators of the outside services, each a process of its own');
+simulate
+  .command('portal')
+  .description('The National Public Service Portal (DVCQG) integration API, with switches for its faults')
+  .option(
+    '--port <n>',
+    'port',
+    numberArg('a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
+    3101,
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option(
+    '--down-for <seconds>',
+    'be away for this long from the start',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
+  .addOption(new Option('--down-mode <mode>', 'how it is away').choices(['503', 'reset']).default('503'))
+  .option(
+    '--slow-ms <ms>',
+    'delay of every answer',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
+  .option(
+    '--fail-rate <share>',
+    'share of requests answered 500',
+    numberArg('a share from 0 to 1', (n) => n >= 0 && n <= 1),
+    0,
+  )
+  .option(
+    '--drop-answer-rate <share>',
+    'share of sync requests taken but answered 502',
+    numberArg('a share from 0 to 1', (n) => n >= 0 && n <= 1),
+    0,
+  )
+  .option(
+    '--duplicate-rate <share>',
+    'share of sync requests applied twice',
+    numberArg('a share from 0 to 1', (n) => n >= 0 && n <= 1),
+    0,
+  )
+  .option('--reject-procedure <code...>', 'procedure codes (MaTTHC) the portal does not know')
+  .option(
+    '--session-ttl <seconds>',
+    'session lifetime',
+    numberArg('a number > 0', (n) => n > 0),
+    1800,
+  )
+  .option('--seed <n>', 'seed of the fault dice', numberArg('an integer', Number.isInteger), 766)
+  .option('--exit-with-parent', 'end when standard input closes (started by another process)')
+  .action(
+    async (o: {
+      port: number;
+      host: string;
+      downFor: number;
+      downMode: '503' | 'reset';
+      slowMs: number;
+      failRate: number;
+      dropAnswerRate: number;
+      duplicateRate: number;
+      rejectProcedure?: string[];
+      sessionTtl: number;
+      seed: number;
+      exitWithParent?: boolean;
+    }) => {
+      const { startPortalSimulator } = await import('./simulators/portal.simulator.js');
+      const sim = await startPortalSimulator({
+        port: o.port,
+        host: o.host,
+        seed: o.seed,
+        faults: {
+          downUntil: o.downFor ? Date.now() + o.downFor * 1000 : 0,
+          downMode: o.downMode,
+          slowMs: o.slowMs,
+          failRate: o.failRate,
+          dropAnswerRate: o.dropAnswerRate,
+          duplicateRate: o.duplicateRate,
+          rejectProcedures: o.rejectProcedure ?? [],
+          sessionTtlMs: o.sessionTtl * 1000,
+        },
+      });
+      console.log(`portal simulator listening on ${sim.url} (account motcua / motcua-sim; its window: ${sim.url}/_sim/stats)`);
+      const stop = () => void sim.close().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      if (o.exitWithParent) {
+        process.stdin.on('end', stop);
+        process.stdin.on('error', stop);
+        process.stdin.resume();
+      }
+    },
+  );
+
+const portalCmd = program.command('portal').description('Sync with the National Public Service Portal (DVCQG)');
+portalCmd
+  .command('reconcile')
+  .description('What the portal has not acknowledged, with the reason, and the outbox counts (JSON)')
+  .option(
+    '--limit <n>',
+    'dossiers listed',
+    numberArg('a whole number from 1 to 100000', (n) => Number.isInteger(n) && n >= 1 && n <= 100_000),
+    1000,
+  )
+  .action(async (o: { limit: number }) => {
+    const { database, services } = await open(loadConfig());
+    try {
+      console.log(JSON.stringify(await services.portal.reconciliation('system', o.limit), null, 2));
+    } finally {
+      await database.close();
+    }
+  });
+portalCmd
+  .command('deliver')
+  .description('Deliver what is due now, until nothing is or the portal is away (JSON); `serve` does this every half second')
+  .action(async () => {
+    const { database, services } = await open(loadConfig());
+    try {
+      console.log(JSON.stringify(await services.portal.deliverDue()));
+    } finally {
+      await database.close();
+    }
+  });
+portalCmd
+  .command('compare <code>')
+  .description("The portal's own view of a dossier against ours, field by field (JSON)")
+  .action(async (code: string) => {
+    const { database, services } = await open(loadConfig());
+    try {
+      console.log(JSON.stringify(await services.portal.compare(code), null, 2));
+    } finally {
+      await database.close();
+    }
+  });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);

@@ -51,6 +51,37 @@ export interface Config {
   loginLockSeconds: number;
   /** The longest log-in lock. */
   loginMaxLockMinutes: number;
+  /**
+   * The National Public Service Portal's integration API (MOTCUA_PORTAL_URL). Absent: the demo's simulator at
+   * 127.0.0.1:portalSimulatorPort, which `serve` starts as a process of its own; 'off': no sync (changes wait in the outbox).
+   */
+  portalUrl: string | undefined;
+  /** Port of the demo's portal simulator (MOTCUA_PORTAL_SIM_PORT). */
+  portalSimulatorPort: number;
+  /** Paths of the portal's log-in and integration endpoints. */
+  portalAuthPath: string;
+  portalIntegrationPath: string;
+  /** The province system's account at the portal. */
+  portalUser: string;
+  portalPassword: string;
+  /** The province's unit code at the portal (madonvi); empty = the province unit's agency code. */
+  portalUnitCode: string;
+  /** One portal request's time limit. */
+  portalTimeoutMs: number;
+}
+
+function parsePortalUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (value === 'off') return 'off';
+  try {
+    const u = new URL(value);
+    if (['http:', 'https:'].includes(u.protocol) && !u.search && !u.hash) return u.toString().replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  problems.push(`MOTCUA_PORTAL_URL must be an http:// or https:// URL without query or fragment, or "off" (got "${value.slice(0, 60)}")`);
+  return undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -139,6 +170,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginAddressFailures: intFrom(env, 'MOTCUA_LOGIN_ADDRESS_FAILURES', 30, 1, 1_000_000, problems),
     loginLockSeconds: intFrom(env, 'MOTCUA_LOGIN_LOCK_SECONDS', 60, 1, 24 * 3600, problems),
     loginMaxLockMinutes: intFrom(env, 'MOTCUA_LOGIN_MAX_LOCK_MINUTES', 60, 1, 7 * 24 * 60, problems),
+    portalUrl: parsePortalUrl(env.MOTCUA_PORTAL_URL, problems),
+    portalSimulatorPort: intFrom(env, 'MOTCUA_PORTAL_SIM_PORT', 3101, 1, 65535, problems),
+    portalAuthPath: env.MOTCUA_PORTAL_AUTH_PATH?.trim() || '/api/auth',
+    portalIntegrationPath: env.MOTCUA_PORTAL_INTEGRATION_PATH?.trim() || '/api/integration',
+    portalUser: env.MOTCUA_PORTAL_USER?.trim() || 'motcua',
+    portalPassword: env.MOTCUA_PORTAL_PASSWORD ?? 'motcua-sim',
+    portalUnitCode: env.MOTCUA_PORTAL_UNIT?.trim() ?? '',
+    portalTimeoutMs: intFrom(env, 'MOTCUA_PORTAL_TIMEOUT_MS', 15_000, 100, 300_000, problems),
     ...overrides,
   };
   if (config.loginMaxLockMinutes * 60 < config.loginLockSeconds)
