@@ -95,6 +95,14 @@ const EVENT_INSERT = `insert into dossier_events as e (dossier_id, province_code
 const STEP_INSERT = `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at)
   select d.id, 1, 'receive', null, $7::int, $16::int, $14::timestamptz, $19::timestamptz from d`;
 
+// The portal sync's outbox row (src/dossiers/dossier.repository.ts PORTAL_OUTBOX_CTE), written with the dossier.
+const OUTBOX_UPSERT = `insert into portal_sync as ps (dossier_id, pending_seq, pending_since, next_attempt_at)
+    select dossier_id, seq, $14::timestamptz, $14::timestamptz from ev
+    on conflict (dossier_id) do update set pending_seq = greatest(ps.pending_seq, excluded.pending_seq),
+      pending_since = case when ps.acked_seq >= ps.pending_seq then excluded.pending_since else ps.pending_since end,
+      next_attempt_at = case when ps.acked_seq >= ps.pending_seq then excluded.next_attempt_at else ps.next_attempt_at end`;
+const OUTBOX_CTE = `po as (${OUTBOX_UPSERT})`;
+
 /** HMAC-SHA256 of a SQL text under the key whose inner and outer pads are the parameters $i and $o (bytea). */
 const hmac = (message: string, i: number, o: number) =>
   `encode(sha256($${o}::bytea || sha256($${i}::bytea || convert_to(${message}, 'UTF8'))), 'hex')`;
@@ -137,7 +145,7 @@ const ONE_STATEMENT = `
   ), comp as (${COMPONENT_INSERT}
   ), ev as (${EVENT_INSERT}
   ), st as (${STEP_INSERT}
-  ), p as (
+  ), ${OUTBOX_CTE}, p as (
     select d.code, $21::text || d.code || $22::text || ev.dossier_id::text || $23::text || ev.seq::text || $24::text || ev.digest || $25::text
       as payload from d, ev
   ), ci as (
@@ -151,7 +159,7 @@ const ONE_STATEMENT = `
   select d.code, dup.code as dup_code, dup.status as dup_status, dup.received_at as dup_received_at, dup.receiving_unit_id as dup_unit
   from (select 1) one left join d on true left join dup on true`;
 
-/** The same rows as the app wrote them before any merging: BEGIN, 6 statements, COMMIT. */
+/** The same rows as the app wrote them before any merging (with the portal outbox row since): BEGIN, 7 statements, COMMIT. */
 const SEPARATE = {
   counter: `insert into dossier_code_counters as cc (prefix, day, last) values ($1::text, $2::text, 1)
     on conflict (prefix, day) do update set last = cc.last + 1 returning last`,
@@ -331,6 +339,11 @@ export async function runRawIntake(
       await exec(
         `insert into dossier_steps (dossier_id, seq, role, from_unit_id, to_unit_id, handed_by, handed_at, due_at) values ($1, 1, 'receive', null, $2, $3, $4, $5)`,
         [id, point.unitId, point.staffId, at, due],
+      );
+      await exec(
+        `insert into portal_sync (dossier_id, pending_seq, pending_since, next_attempt_at) values ($1, 1, $2, $2)
+        on conflict (dossier_id) do update set pending_seq = greatest(portal_sync.pending_seq, excluded.pending_seq)`,
+        [id, at],
       );
       await exec('commit', []);
     } catch (e) {
