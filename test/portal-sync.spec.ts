@@ -168,7 +168,13 @@ describe('portal sync, outward', () => {
     const rec = await h.services.portal.reconciliation('system');
     expect(rec).toMatchObject({ enabled: true, pending: 1, failing: 1 });
     expect(rec.items).toEqual([
-      expect.objectContaining({ code: other.code, pendingSeq: 1, ackedSeq: 0, reasonCode: 'unreachable', reason: expect.stringMatching(/HTTP 503/) }),
+      expect.objectContaining({
+        code: other.code,
+        pendingSeq: 1,
+        ackedSeq: 0,
+        reasonCode: 'unreachable',
+        reason: expect.stringMatching(/HTTP 503/),
+      }),
     ]);
     // While it is away the worker does not knock at every tick.
     expect((await h.services.portal.deliverDue()).rounds).toBe(0);
@@ -238,7 +244,11 @@ describe('portal sync, outward', () => {
     // The reconciliation, by role: the manager sees their center's, the administrator the province's, a clerk nothing.
     const asManager = await h.app.inject({ method: 'GET', url: '/portal/sync', headers: auth(await h.token('manager.center')) });
     expect(asManager.statusCode).toBe(200);
-    expect(asManager.json()).toMatchObject({ pending: 1, failing: 1, items: [{ code: d.code, attempts: 1, reasonCode: 'refused', reason: s!.last_error }] });
+    expect(asManager.json()).toMatchObject({
+      pending: 1,
+      failing: 1,
+      items: [{ code: d.code, attempts: 1, reasonCode: 'refused', reason: s!.last_error }],
+    });
     for (const who of ['clerk.center', 'spec.hai', 'appr.hai']) {
       const r = await h.app.inject({ method: 'GET', url: '/portal/sync', headers: auth(await h.token(who)) });
       expect(r.statusCode).toBe(403);
@@ -328,6 +338,8 @@ describe('the portal simulator as a process of its own', () => {
       };
       expect(look.result).toEqual([good]);
       expect(await (await fetch(`${url}/_sim/stats`)).json()).toMatchObject({ dossiers: 1, rejected: 1 });
+      // Its count for a comparison with ours: each dossier held and the version it holds.
+      expect(await (await fetch(`${url}/_sim/versions`)).json()).toEqual({ [good.MaHoSo]: good.PhienBan });
     } finally {
       child.kill('SIGTERM');
     }

@@ -28,7 +28,7 @@ const Reconciliation = Type.Object({
         description:
           'refused: the portal answered with an error for this dossier (lastError says which); unreachable: the portal could not be reached at the last try; waiting: due at its next turn; off: no portal configured',
       }),
-      reason: Type.String({ description: 'Why it is not acknowledged yet, in words (the portal\'s own message when it refused)' }),
+      reason: Type.String({ description: "Why it is not acknowledged yet, in words (the portal's own message when it refused)" }),
     }),
   ),
 });
