@@ -9999,6 +9999,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/portal/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciliation with the National Public Service Portal: what it has not acknowledged, and why (managers: their center; the administrator: the province) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether a portal is configured (MOTCUA_PORTAL_URL) */
+                            enabled: boolean;
+                            /** @description Dossiers the portal holds as they stand */
+                            acknowledged: number;
+                            /** @description Dossiers with a change the portal has not acknowledged */
+                            pending: number;
+                            /** @description Of those, the ones whose last try failed */
+                            failing: number;
+                            /** @description When the oldest change waiting was committed */
+                            oldest: string | null;
+                            items: {
+                                code: string;
+                                status: string;
+                                receivingUnitId: number;
+                                /** @description The last event of the dossier */
+                                pendingSeq: number;
+                                /** @description The last event the portal acknowledged (0: none) */
+                                ackedSeq: number;
+                                /** Format: date-time */
+                                pendingSince: string;
+                                /** @description Refusals by the portal in a row (an unreachable portal counts none) */
+                                attempts: number;
+                                /** Format: date-time */
+                                nextAttemptAt: string;
+                                lastError: string | null;
+                                /** @description refused: the portal answered with an error for this dossier (lastError says which); unreachable: the portal could not be reached at the last try; waiting: due at its next turn; off: no portal configured */
+                                reasonCode: "refused" | "unreachable" | "waiting" | "off";
+                                /** @description Why it is not acknowledged yet, in words (the portal's own message when it refused) */
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/sync/{code}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a waiting dossier to the portal now instead of at its next try (administrator; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -22,6 +22,7 @@ const ScorecardPage = lazy(() => import('./ScorecardPage'));
 const TrackingBookPage = lazy(() => import('./TrackingBookPage'));
 const CounterPage = lazy(() => import('./CounterPage'));
 const QueuePage = lazy(() => import('./QueuePage'));
+const PortalSyncPage = lazy(() => import('./PortalSyncPage'));
 
 export const LOGIN_PATH = '/can-bo/dang-nhap';
 
@@ -108,6 +109,7 @@ function Guarded() {
           <Route path="so-theo-doi" element={keepsBook(role) ? <TrackingBookPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="quay" element={role === 'clerk' || role === 'manager' ? <CounterPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="hang-doi" element={manager ? <QueuePage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="dong-bo" element={manager ? <PortalSyncPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="*" element={<Navigate to="/can-bo" replace />} />
         </Routes>
       </Suspense>
@@ -156,6 +158,11 @@ function StaffBar() {
                 {(s.me.role === 'manager' || s.me.role === 'admin') && (
                   <li>
                     <NavLink to="/can-bo/hang-doi">{t('nav.queue')}</NavLink>
+                  </li>
+                )}
+                {(s.me.role === 'manager' || s.me.role === 'admin') && (
+                  <li>
+                    <NavLink to="/can-bo/dong-bo">{t('nav.portal')}</NavLink>
                   </li>
                 )}
                 {keepsBook(s.me.role) && (
