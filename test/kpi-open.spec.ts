@@ -176,4 +176,30 @@ describe('What was open at the end of a past period', () => {
     await h.services.kpi.rebuild();
     expect(await rows()).toEqual(built);
   });
+  it('keeps one stretch when a dossier is paused and back within one window, due to start overdue on the same day', async () => {
+    h.clock.set('2025-09-22T10:00:00+07:00');
+    const code = await counter('1.001193'); // due Tue 23 Sep 17:00
+    await act('clerk.hai', code, 'forward');
+    await h.services.kpi.catchUp();
+    const id = (await h.database.db.selectFrom('dossiers').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+    const stretches = async () =>
+      (
+        await sql<{ starts: string; ends: string | null }>`
+          select starts::text as starts, ends::text as ends from kpi_overdue where dossier_id = ${id} order by starts`.execute(
+          h.database.db,
+        )
+      ).rows;
+    expect(await stretches()).toEqual([{ starts: '2025-09-23', ends: null }]);
+    // A supplement asked and brought back a quarter of an hour later: the due date moves by 15 minutes, the same day.
+    h.clock.set('2025-09-22T10:05:00+07:00');
+    await act('spec.hai', code, 'request-supplement', { note: 'Bổ sung bản chụp giấy chứng sinh' });
+    h.clock.set('2025-09-22T10:20:00+07:00');
+    await act('clerk.hai', code, 'supplement-received');
+    // The window ends the stretch kept (paused before it began) and starts it again on the same day: one stretch.
+    await h.services.kpi.catchUp();
+    expect(await stretches()).toEqual([{ starts: '2025-09-23', ends: null }]);
+    const kept = await rows();
+    await h.services.kpi.rebuild();
+    expect(await rows()).toEqual(kept);
+  });
 });

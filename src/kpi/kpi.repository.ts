@@ -179,10 +179,16 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
       select dossier_id, sign, day, lead(sign) over w as next_sign, lead(day) over w as next_day, lag(sign) over w as prev_sign
       from bounds window w as (partition by dossier_id order by seq)
     ),
+    starting as (
+      select dossier_id, day, case when next_sign = -1 then next_day end as ends from paired
+      where sign = 1 and (next_sign is null or next_day > day)
+    ),
+    -- A stretch kept that this window drops (paused before it began) and starts again on the same day (the due date
+    -- moved by a short pause) stays, with the new end: the CTEs of one statement must not delete and insert one key.
     stretches as (
       insert into kpi_overdue (dossier_id, starts, ends)
-      select dossier_id, day, case when next_sign = -1 then next_day end from paired
-      where sign = 1 and (next_sign is null or next_day > day)
+      select dossier_id, day, ends from starting
+      on conflict (dossier_id, starts) do update set ends = excluded.ends
       returning 1
     ),
     closed as (
@@ -193,6 +199,7 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     dropped as (
       delete from kpi_overdue k using paired p
       where p.sign = -1 and p.prev_sign is null and k.dossier_id = p.dossier_id and k.ends is null and k.starts >= p.day
+        and not exists (select 1 from starting s where s.dossier_id = k.dossier_id and s.day = k.starts)
       returning 1
     ),
     parts as (
