@@ -12,6 +12,7 @@ const BENCHES = [
   'staffing.bench.ts',
   'export.bench.ts',
   'kpi.bench.ts',
+  'portal-sync.bench.ts',
 ];
 const only = process.argv.slice(2);
 let failed = 0;

@@ -154,23 +154,28 @@ export async function loadSources(db: Kysely<DB>, ids: number[]): Promise<SyncSo
   });
 }
 
-/** The portal took the dossier as of `seq`: acknowledged, unless a later change is already acknowledged. */
-export async function markAcknowledged(db: Kysely<DB>, dossierId: number, seq: number, now: Date): Promise<void> {
+/** The portal took these dossiers, each as of its `seq`: acknowledged, unless a later change is already (one statement). */
+export async function markAcknowledged(db: Kysely<DB>, acks: { dossierId: number; seq: number }[], now: Date): Promise<void> {
+  if (!acks.length) return;
   await sql`
-    update portal_sync set acked_seq = greatest(acked_seq, ${seq}), acked_at = ${now}, attempts = 0, last_error = null,
+    update portal_sync p set acked_seq = greatest(p.acked_seq, a.seq), acked_at = ${now}, attempts = 0, last_error = null,
       lease_until = null, next_attempt_at = ${now}
-    where dossier_id = ${dossierId}`.execute(db);
+    from unnest(${acks.map((a) => a.dossierId)}::bigint[], ${acks.map((a) => a.seq)}::int[]) as a(dossier_id, seq)
+    where p.dossier_id = a.dossier_id`.execute(db);
 }
 
 /**
- * A try failed: the reason, and when to try again — `retryAt` after the portal refused the dossier (an attempt
+ * Tries failed: the reason, and when to try again — `retryAt` after the portal refused the dossier (an attempt
  * counted); null when the portal could not be reached (the dossier keeps its place, the worker waits for the portal).
  */
-export async function markFailed(db: Kysely<DB>, dossierId: number, reason: string, retryAt: Date | null): Promise<void> {
+export async function markFailed(db: Kysely<DB>, fails: { dossierId: number; reason: string; retryAt: Date | null }[]): Promise<void> {
+  if (!fails.length) return;
   await sql`
-    update portal_sync set last_error = ${reason.slice(0, 500)}, lease_until = null,
-      next_attempt_at = coalesce(${retryAt}::timestamptz, next_attempt_at), attempts = attempts + ${retryAt ? 1 : 0}
-    where dossier_id = ${dossierId}`.execute(db);
+    update portal_sync p set last_error = f.reason, lease_until = null,
+      next_attempt_at = coalesce(f.retry_at, p.next_attempt_at), attempts = p.attempts + (case when f.retry_at is null then 0 else 1 end)
+    from unnest(${fails.map((f) => f.dossierId)}::bigint[], ${fails.map((f) => f.reason.slice(0, 500))}::text[],
+      ${fails.map((f) => (f.retryAt ? f.retryAt.toISOString() : null))}::timestamptz[]) as f(dossier_id, reason, retry_at)
+    where p.dossier_id = f.dossier_id`.execute(db);
 }
 
 export interface Unacknowledged {

@@ -96,26 +96,32 @@ export class PortalSyncService {
         // Nothing of this round was taken: every claimed dossier waits for the portal's return, no attempt counted.
         this.outageWaitMs = Math.min(Math.max(1_000, this.outageWaitMs * 2), 30_000);
         this.pausedUntil = Date.now() + this.outageWaitMs;
-        for (const s of sources.filter((x) => !answered.has(x.id))) await repo.markFailed(this.deps.db, s.id, e.message, null);
+        await repo.markFailed(
+          this.deps.db,
+          sources.filter((x) => !answered.has(x.id)).map((s) => ({ dossierId: s.id, reason: e.message, retryAt: null })),
+        );
         return round;
       }
       const at = this.deps.clock();
       const byCode = new Map(answers.map((a) => [a.MaHoSo, a]));
+      const acks: { dossierId: number; seq: number }[] = [];
+      const fails: { dossierId: number; reason: string; retryAt: Date }[] = [];
       for (const s of group) {
         answered.add(s.id);
         const a = byCode.get(s.code);
-        if (a && a.error_code === 0) {
-          await repo.markAcknowledged(this.deps.db, s.id, s.seq, at);
-          round.acknowledged++;
-        } else {
+        if (a && a.error_code === 0) acks.push({ dossierId: s.id, seq: s.seq });
+        else {
           const c = byId.get(s.id)!;
           const reason = a
             ? `portal refused the dossier (error_code ${a.error_code}${a.message ? `: ${a.message}` : ''})`
             : 'portal did not answer for this dossier';
-          await repo.markFailed(this.deps.db, s.id, reason, new Date(at.getTime() + retryDelayMs(c.attempts + 1)));
-          round.rejected++;
+          fails.push({ dossierId: s.id, reason, retryAt: new Date(at.getTime() + retryDelayMs(c.attempts + 1)) });
         }
       }
+      await repo.markAcknowledged(this.deps.db, acks, at);
+      await repo.markFailed(this.deps.db, fails);
+      round.acknowledged += acks.length;
+      round.rejected += fails.length;
     }
     this.outageWaitMs = 0;
     return round;
