@@ -41,6 +41,12 @@ function portalUrlOf(config: Config): string | null {
   return config.portalUrl ?? `http://127.0.0.1:${config.portalSimulatorPort}`;
 }
 
+/** Where VNeID and the population database are: MOTCUA_VNEID_URL, else the demo's simulator; null when 'off'. */
+function vneidUrlOf(config: Config): string | null {
+  if (config.vneidUrl === 'off') return null;
+  return config.vneidUrl ?? `http://127.0.0.1:${config.vneidSimulatorPort}`;
+}
+
 async function open(
   config: Config,
   opts: { smsLog?: (line: string) => void; onConnectionError?: (error: Error) => void } = {},
@@ -63,8 +69,20 @@ async function open(
         timeoutMs: config.portalTimeoutMs,
       })
     : null;
+  const vneidUrl = vneidUrlOf(config);
+  const population = vneidUrl
+    ? (await import('./vneid/vneid.client.js')).createVneidClient({
+        issuer: vneidUrl,
+        clientId: config.vneidClientId,
+        clientSecret: config.vneidClientSecret,
+        redirectUri: `${config.publicUrl}/auth/vneid/callback`,
+        populationUrl: config.vneidPopulationUrl,
+        timeoutMs: config.vneidTimeoutMs,
+      })
+    : null;
   services = createServices({
     portal,
+    population,
     db: database.db,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
     clock: () => new Date(),
@@ -105,7 +123,9 @@ program
     const { DEMO_PASSWORD, seedDemo } = await import('./demo/seed.js');
     const log = pino(loggerOptions(config.logLevel));
     // The demo syncs with the portal's simulator, a process of its own (MOTCUA_PORTAL_URL names a real portal instead).
-    const simulator = config.portalUrl === undefined ? await startPortalSimulatorProcess(config.portalSimulatorPort, log) : null;
+    const simulator = config.portalUrl === undefined ? await startSimulatorProcess('portal', config.portalSimulatorPort, log) : null;
+    // And looks people up in the population database through VNeID's simulator (MOTCUA_VNEID_URL names the real one).
+    const vneidSimulator = config.vneidUrl === undefined ? await startSimulatorProcess('vneid', config.vneidSimulatorPort, log) : null;
     const { database, services, auditKey } = await open(config, {
       smsLog: (line) => log.info(line),
       // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
@@ -227,7 +247,11 @@ program
     console.log(`  Logins:    admin, ql.tinh, cb.tinh1, cv.stp, ld.stp … — password "${DEMO_PASSWORD}" (see README)`);
     const portalUrl = portalUrlOf(config);
     console.log(
-      `  DVCQG:     ${portalUrl ? `${portalUrl}${simulator ? '   (simulator, its own process)' : ''}` : 'sync off (MOTCUA_PORTAL_URL=off)'}\n`,
+      `  DVCQG:     ${portalUrl ? `${portalUrl}${simulator ? '   (simulator, its own process)' : ''}` : 'sync off (MOTCUA_PORTAL_URL=off)'}`,
+    );
+    const vneidUrl = vneidUrlOf(config);
+    console.log(
+      `  VNeID:     ${vneidUrl ? `${vneidUrl}${vneidSimulator ? '   (simulator, its own process: population database look-ups at the counter)' : ''}` : 'not connected (MOTCUA_VNEID_URL=off)'}\n`,
     );
   });
 
@@ -932,18 +956,22 @@ async function simulatePoint(opts: SimulateOptions, cmd: Command) {
   }
 }
 
+const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID' } as const;
+
 /**
- * Starts the portal simulator as a process of its own (`motcua simulate portal`), for the demo; it ends with this
- * process (its stdin closes). Null when it could not start: the sync then waits, the changes kept in the outbox.
+ * Starts a simulator as a process of its own (`motcua simulate portal|vneid`), for the demo; it ends with this
+ * process (its stdin closes). Null when it could not start: the portal sync then waits (changes kept in the outbox),
+ * population look-ups answer 503.
  */
-async function startPortalSimulatorProcess(
+async function startSimulatorProcess(
+  name: 'portal' | 'vneid',
   port: number,
   log: { info(msg: string): void; warn(obj: object, msg: string): void },
 ): Promise<import('node:child_process').ChildProcess | null> {
   const { spawn } = await import('node:child_process');
   const child = spawn(
     process.execPath,
-    [...process.execArgv, process.argv[1]!, 'simulate', 'portal', '--port', String(port), '--exit-with-parent'],
+    [...process.execArgv, process.argv[1]!, 'simulate', name, '--port', String(port), '--exit-with-parent'],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
@@ -957,7 +985,7 @@ async function startPortalSimulatorProcess(
     child.once('exit', () => resolve(false));
   });
   if (started) {
-    log.info(`portal simulator (DVCQG) running as process ${child.pid} on 127.0.0.1:${port}`);
+    log.info(`${LABEL[name]} simulator running as process ${child.pid} on 127.0.0.1:${port}`);
     process.once('exit', () => child.kill('SIGTERM'));
     return child;
   }
@@ -966,11 +994,13 @@ async function startPortalSimulatorProcess(
     (r) => r.ok,
     () => false,
   );
-  if (there) log.info(`portal simulator (DVCQG): using the one already on 127.0.0.1:${port}`);
+  if (there) log.info(`${LABEL[name]} simulator: using the one already on 127.0.0.1:${port}`);
   else
     log.warn(
       { reason: stderr.trim().split('\n').pop() ?? '' },
-      'portal simulator could not start: the sync waits, changes kept in the outbox',
+      name === 'portal'
+        ? 'portal simulator could not start: the sync waits, changes kept in the outbox'
+        : 'VNeID simulator could not start: population database look-ups answer 503',
     );
   return null;
 }
@@ -1058,16 +1088,147 @@ simulate
         },
       });
       console.log(`portal simulator listening on ${sim.url} (account motcua / motcua-sim; its window: ${sim.url}/_sim/stats)`);
-      const stop = () => void sim.close().then(() => process.exit(0));
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-      if (o.exitWithParent) {
-        process.stdin.on('end', stop);
-        process.stdin.on('error', stop);
-        process.stdin.resume();
-      }
+      runUntilStopped(sim, o.exitWithParent);
     },
   );
+simulate
+  .command('vneid')
+  .description('VNeID, the national electronic identity (OpenID Connect, authorization code + PKCE), and the population database look-up')
+  .option(
+    '--port <n>',
+    'port',
+    numberArg('a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
+    3103,
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--issuer-url <url>', 'the issuer as clients see it (behind a proxy); default the address served')
+  .option('--client-id <id>', 'the registered client', 'motcua')
+  .option('--client-secret <secret>', "the client's secret", 'motcua-vneid-sim')
+  .option('--redirect-uri <uri...>', "the client's callback addresses", [
+    'http://127.0.0.1:3000/auth/vneid/callback',
+    'http://localhost:3000/auth/vneid/callback',
+  ])
+  .option(
+    '--down-for <seconds>',
+    'be away (503) for this long from the start',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
+  .option(
+    '--slow-ms <ms>',
+    'delay of every answer',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
+  .option('--exit-with-parent', 'end when standard input closes (started by another process)')
+  .action(
+    async (o: {
+      port: number;
+      host: string;
+      issuerUrl?: string;
+      clientId: string;
+      clientSecret: string;
+      redirectUri: string[];
+      downFor: number;
+      slowMs: number;
+      exitWithParent?: boolean;
+    }) => {
+      const { startVneidSimulator, TEST_PASSWORD } = await import('./simulators/vneid.simulator.js');
+      const sim = await startVneidSimulator({
+        port: o.port,
+        host: o.host,
+        issuerUrl: o.issuerUrl,
+        clients: [{ clientId: o.clientId, clientSecret: o.clientSecret, redirectUris: o.redirectUri }],
+        faults: { downUntil: o.downFor ? Date.now() + o.downFor * 1000 : 0, slowMs: o.slowMs },
+      });
+      console.log(
+        `VNeID simulator listening on ${sim.url} (client ${o.clientId}; the test citizens' password ${TEST_PASSWORD}; its window: ${sim.url}/_sim/stats)`,
+      );
+      runUntilStopped(sim, o.exitWithParent);
+    },
+  );
+simulate
+  .command('payments')
+  .description('An online payment gateway of the usual Vietnamese shape (signed redirect, signed IPN callback, query and refund API)')
+  .option(
+    '--port <n>',
+    'port',
+    numberArg('a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
+    3102,
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--tmn-code <code>', "the merchant's terminal code", 'MOTCUA01')
+  .option('--hash-secret <secret>', "the merchant's signing secret", 'MOTCUASIMULATORHASHSECRET0000000')
+  .option('--ipn-url <url>', 'where the signed server-to-server callbacks go')
+  .option(
+    '--down-for <seconds>',
+    'be away (503) for this long from the start',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
+  .option(
+    '--decline-rate <share>',
+    'share of payments declined (cancelled or insufficient funds)',
+    numberArg('a share from 0 to 1', (n) => n >= 0 && n <= 1),
+    0,
+  )
+  .option(
+    '--duplicate-ipn-rate <share>',
+    'share of payments whose callback is sent twice',
+    numberArg('a share from 0 to 1', (n) => n >= 0 && n <= 1),
+    0,
+  )
+  .option(
+    '--ipn-delay-ms <ms>',
+    'delay of the first callback after the redirect (late callbacks)',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
+  .option('--seed <n>', 'seed of the dice', numberArg('an integer', Number.isInteger), 766)
+  .option('--exit-with-parent', 'end when standard input closes (started by another process)')
+  .action(
+    async (o: {
+      port: number;
+      host: string;
+      tmnCode: string;
+      hashSecret: string;
+      ipnUrl?: string;
+      downFor: number;
+      declineRate: number;
+      duplicateIpnRate: number;
+      ipnDelayMs: number;
+      seed: number;
+      exitWithParent?: boolean;
+    }) => {
+      const { startPaymentsSimulator } = await import('./simulators/payments.simulator.js');
+      const sim = await startPaymentsSimulator({
+        port: o.port,
+        host: o.host,
+        seed: o.seed,
+        merchants: [{ tmnCode: o.tmnCode, hashSecret: o.hashSecret, ipnUrl: o.ipnUrl }],
+        faults: {
+          downUntil: o.downFor ? Date.now() + o.downFor * 1000 : 0,
+          declineRate: o.declineRate,
+          duplicateIpnRate: o.duplicateIpnRate,
+          ipnDelayMs: o.ipnDelayMs,
+        },
+      });
+      console.log(`payments simulator listening on ${sim.url} (merchant ${o.tmnCode}; its window: ${sim.url}/_sim/stats)`);
+      runUntilStopped(sim, o.exitWithParent);
+    },
+  );
+
+/** A simulator's process: it closes on SIGTERM or SIGINT, and with --exit-with-parent when standard input closes. */
+function runUntilStopped(sim: { close(): Promise<void> }, exitWithParent: boolean | undefined): void {
+  const stop = () => void sim.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  if (exitWithParent) {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
+}
 
 const portalCmd = program.command('portal').description('Sync with the National Public Service Portal (DVCQG)');
 portalCmd

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
 import { PortalClient } from '../src/portal/portal.client.js';
 import { portalDate } from '../src/portal/portal.contract.js';
 import { syncStateOf } from '../src/portal/portal.repository.js';
 import { startPortalSimulator, type PortalSimulator } from '../src/simulators/portal.simulator.js';
+import { startSimulatorProcess } from './sim-process.js';
 
 // The portal sync, outward, against the simulator: the outbox written with each change, delivery in order per
 // dossier, an outage, a lost answer, the portal's own replays, a refused dossier, reconciliation and its roles.
@@ -296,17 +296,8 @@ describe('portal sync, outward', () => {
 
 describe('the portal simulator as a process of its own', () => {
   it('starts with `motcua simulate portal`, speaks the contract, and refuses what is invalid one dossier at a time', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', 'portal', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { url, child } = await startSimulatorProcess('portal');
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          const m = /listening on (http:\/\/[^\s]+)/.exec(c.toString());
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-      });
       const post = async (p: string, body: unknown) =>
         (await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
       expect(await post('/api/auth', { username: 'motcua', password: 'wrong' })).toMatchObject({ error_code: -1 });
