@@ -20,6 +20,7 @@ import { kpiRoutes } from './kpi/kpi.routes.js';
 import { kpiExportRoutes } from './kpi/export.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { portalRoutes } from './portal/portal.routes.js';
+import { populationRoutes } from './population/population.routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -99,5 +100,6 @@ export async function buildApp(opts: {
   await kpiExportRoutes(app, services);
   await queueRoutes(app, services, config.trackingPerMinute);
   await portalRoutes(app, services);
+  await populationRoutes(app, services);
   return app;
 }

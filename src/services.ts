@@ -21,6 +21,7 @@ import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
 import type { ChangeFeed } from './platform/change-feed.js';
 import { PortalSyncService } from './portal/portal.service.js';
 import type { PortalGateway } from './portal/portal.client.js';
+import { PopulationService, type PopulationGateway } from './population/population.service.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -50,6 +51,8 @@ export interface ServiceDeps {
   trackingCacheTtlMs?: number;
   /** The National Public Service Portal adapter (PortalClient, or a test's gateway); absent = sync off, changes wait in the outbox. */
   portal?: PortalGateway | null;
+  /** The population database (the VNeID adapter's look-up); absent = not connected, counter look-ups refused. */
+  population?: PopulationGateway | null;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -73,6 +76,8 @@ export interface Services {
   lookups: LookupBudget;
   /** Sync with the National Public Service Portal: the outbox's delivery and the reconciliation. */
   portal: PortalSyncService;
+  /** Population database look-ups at the counter, with the citizen's consent, audited. */
+  population: PopulationService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -111,5 +116,6 @@ export function createServices(deps: ServiceDeps): Services {
     notifications,
     lookups,
     portal: new PortalSyncService({ db, clock, auditKey, gateway: deps.portal ?? null, publicUrl }),
+    population: new PopulationService({ db, clock, auditKey, gateway: deps.population ?? null }),
   };
 }

@@ -14,6 +14,7 @@ import { samplePdf } from '../src/demo/demo.model.js';
 import { TEST_CATALOG, TEST_ORG } from './fixtures.js';
 import { apiClient, type Api } from './api.js';
 import type { PortalGateway } from '../src/portal/portal.client.js';
+import type { PopulationGateway } from '../src/population/population.service.js';
 
 export const PASSWORD = 'test-password-1';
 
@@ -43,7 +44,10 @@ export interface Harness {
 }
 
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
-export async function createHarness(startIso = '2025-03-14T10:00:00+07:00', opts: { portal?: PortalGateway } = {}): Promise<Harness> {
+export async function createHarness(
+  startIso = '2025-03-14T10:00:00+07:00',
+  opts: { portal?: PortalGateway; population?: PopulationGateway } = {},
+): Promise<Harness> {
   const database = await createTestDatabase();
   const auditKey = AuditKey.generate();
   const clock = {
@@ -66,6 +70,7 @@ export async function createHarness(startIso = '2025-03-14T10:00:00+07:00', opts
     maxUploadBytes: config.maxUploadBytes,
     feed: database.feed,
     portal: opts.portal,
+    population: opts.population,
   });
   await services.org.importOrg(TEST_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);

@@ -68,9 +68,23 @@ export interface Config {
   portalUnitCode: string;
   /** One portal request's time limit. */
   portalTimeoutMs: number;
+  /**
+   * VNeID's issuer (MOTCUA_VNEID_URL), which also serves the population database look-up. Absent: the demo's
+   * simulator at 127.0.0.1:vneidSimulatorPort, which `serve` starts as a process of its own; 'off': not connected.
+   */
+  vneidUrl: string | undefined;
+  /** Port of the demo's VNeID simulator (MOTCUA_VNEID_SIM_PORT). */
+  vneidSimulatorPort: number;
+  /** Our client at VNeID. */
+  vneidClientId: string;
+  vneidClientSecret: string;
+  /** The population look-up's address when it is not `<issuer>/population/lookup`. */
+  vneidPopulationUrl: string | undefined;
+  /** One VNeID request's time limit. */
+  vneidTimeoutMs: number;
 }
 
-function parsePortalUrl(raw: string | undefined, problems: string[]): string | undefined {
+function parsePortalUrl(raw: string | undefined, problems: string[], name = 'MOTCUA_PORTAL_URL'): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
   if (value === 'off') return 'off';
@@ -80,7 +94,7 @@ function parsePortalUrl(raw: string | undefined, problems: string[]): string | u
   } catch {
     // reported below
   }
-  problems.push(`MOTCUA_PORTAL_URL must be an http:// or https:// URL without query or fragment, or "off" (got "${value.slice(0, 60)}")`);
+  problems.push(`${name} must be an http:// or https:// URL without query or fragment, or "off" (got "${value.slice(0, 60)}")`);
   return undefined;
 }
 
@@ -178,6 +192,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     portalPassword: env.MOTCUA_PORTAL_PASSWORD ?? 'motcua-sim',
     portalUnitCode: env.MOTCUA_PORTAL_UNIT?.trim() ?? '',
     portalTimeoutMs: intFrom(env, 'MOTCUA_PORTAL_TIMEOUT_MS', 15_000, 100, 300_000, problems),
+    vneidUrl: parsePortalUrl(env.MOTCUA_VNEID_URL, problems, 'MOTCUA_VNEID_URL'),
+    vneidSimulatorPort: intFrom(env, 'MOTCUA_VNEID_SIM_PORT', 3103, 1, 65535, problems),
+    vneidClientId: env.MOTCUA_VNEID_CLIENT_ID?.trim() || 'motcua',
+    vneidClientSecret: env.MOTCUA_VNEID_CLIENT_SECRET ?? 'motcua-vneid-sim',
+    vneidPopulationUrl: env.MOTCUA_VNEID_POPULATION_URL?.trim() || undefined,
+    vneidTimeoutMs: intFrom(env, 'MOTCUA_VNEID_TIMEOUT_MS', 10_000, 100, 300_000, problems),
     ...overrides,
   };
   if (config.loginMaxLockMinutes * 60 < config.loginLockSeconds)

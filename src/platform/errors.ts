@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   WEB_NOT_BUILT: 503,
   /** The database cannot be reached now (restarting, down, or every connection busy); the answer carries Retry-After. */
   DATABASE_UNAVAILABLE: 503,
+  /** A national service (the population database, VNeID) is not answering now; the answer carries Retry-After. */
+  NATIONAL_SERVICE_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
