@@ -22,6 +22,8 @@ const SECONDS = benchSeconds(20);
 const OUTAGE_SECONDS = Math.max(5, Number(process.env.BENCH_OUTAGE_SECONDS ?? 300));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SAMPLE = Number(process.env.BENCH_PORTAL_SAMPLE ?? 200);
+// BENCH_PORTAL_UP=1: phase C with the portal up all along, the reference for the intake rate over the same long run.
+const PORTAL_UP = process.env.BENCH_PORTAL_UP === '1';
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 interface Simulator {
@@ -163,7 +165,17 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
         scenario: { kind: 'intake', tokens, files, firstIndex: ++round * 1_000_000 },
       });
       await waitUntilQuiet(b.database.db);
-      return { created: r.status['201'] ?? 0, perSecond: (r.status['201'] ?? 0) / r.seconds, p99: r.latencyMs.p99, non2xx: r.non2xx };
+      const others = Object.entries(r.status)
+        .filter(([k]) => k !== '201')
+        .map(([k, n]) => `${k}×${n}`)
+        .join(' ');
+      return {
+        created: r.status['201'] ?? 0,
+        perSecond: (r.status['201'] ?? 0) / r.seconds,
+        p99: r.latencyMs.p99,
+        non2xx: r.non2xx,
+        others: others || 'none',
+      };
     };
 
     // A: the reference, intake with the worker off (the outbox fills), then the delivery ceiling: the backlog drained alone.
@@ -210,7 +222,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       .limit(SAMPLE)
       .execute();
     const before = await sim.get<SimStats>('/_sim/stats');
-    await sim.post('/_sim/faults', { downForMs: OUTAGE_SECONDS * 1000 });
+    if (!PORTAL_UP) await sim.post('/_sim/faults', { downForMs: OUTAGE_SECONDS * 1000 });
     const outageEnds = performance.now() + OUTAGE_SECONDS * 1000;
     let steps = 0;
     const moves = (async () => {
@@ -237,7 +249,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     worker.stop();
     const after = await sim.get<SimStats>('/_sim/stats');
     console.log(
-      `  C portal away ${OUTAGE_SECONDS} s under load: intake went on at ${f1(cRun.perSecond)} dossiers/s (${pct(cRun.perSecond / a.perSecond, 1)} of A; ${int(cRun.created)} received, ${steps} status changes on ${sample.length} earlier dossiers); the portal took ${during.messages - before.messages} messages while away; ${int(backlogC)} dossiers waiting at the end of the load; all acknowledged ${caughtUp === null ? 'NOT within 600 s' : `${f1(caughtUp)} s after the portal came back`}`,
+      `  C ${PORTAL_UP ? 'portal up (BENCH_PORTAL_UP=1)' : 'portal away'} ${OUTAGE_SECONDS} s under load: intake went on at ${f1(cRun.perSecond)} dossiers/s (${pct(cRun.perSecond / a.perSecond, 1)} of A; ${int(cRun.created)} received, other answers ${cRun.others} (409: a point's 9,999 codes of the day are spent), ${steps} status changes on ${sample.length} earlier dossiers); the portal took ${during.messages - before.messages} messages ${PORTAL_UP ? 'meanwhile' : 'while away'}; ${int(backlogC)} dossiers waiting at the end of the load; all acknowledged ${caughtUp === null ? 'NOT within 600 s' : `${f1(caughtUp)} s after the portal came back`}`,
     );
 
     // The count: every dossier of ours at the portal at its last version, each sample's history complete and in order.
