@@ -20,7 +20,9 @@ import { kpiRoutes } from './kpi/kpi.routes.js';
 import { kpiExportRoutes } from './kpi/export.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { portalRoutes } from './portal/portal.routes.js';
+import { paymentRoutes } from './payments/payment.routes.js';
 import { populationRoutes } from './population/population.routes.js';
+import { citizenRoutes } from './citizens/citizen.routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -101,5 +103,7 @@ export async function buildApp(opts: {
   await queueRoutes(app, services, config.trackingPerMinute);
   await portalRoutes(app, services);
   await populationRoutes(app, services);
+  await paymentRoutes(app, services, config.trackingPerMinute);
+  await citizenRoutes(app, services, config.trackingPerMinute);
   return app;
 }

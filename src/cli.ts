@@ -41,6 +41,12 @@ function portalUrlOf(config: Config): string | null {
   return config.portalUrl ?? `http://127.0.0.1:${config.portalSimulatorPort}`;
 }
 
+/** Where the payment gateway is: MOTCUA_PAYMENTS_URL, else the demo's simulator; null when 'off'. */
+function paymentsUrlOf(config: Config): string | null {
+  if (config.paymentsUrl === 'off') return null;
+  return config.paymentsUrl ?? `http://127.0.0.1:${config.paymentsSimulatorPort}`;
+}
+
 /** Where VNeID and the population database are: MOTCUA_VNEID_URL, else the demo's simulator; null when 'off'. */
 function vneidUrlOf(config: Config): string | null {
   if (config.vneidUrl === 'off') return null;
@@ -75,14 +81,28 @@ async function open(
         issuer: vneidUrl,
         clientId: config.vneidClientId,
         clientSecret: config.vneidClientSecret,
-        redirectUri: `${config.publicUrl}/auth/vneid/callback`,
+        redirectUri: config.vneidRedirectUri,
         populationUrl: config.vneidPopulationUrl,
         timeoutMs: config.vneidTimeoutMs,
+      })
+    : null;
+  const paymentsUrl = paymentsUrlOf(config);
+  const payments = paymentsUrl
+    ? (await import('./payments/gateway.client.js')).createGateway({
+        baseUrl: paymentsUrl,
+        tmnCode: config.paymentsTmnCode,
+        hashSecret: config.paymentsHashSecret,
+        returnUrl: config.paymentsReturnUrl,
+        timeoutMs: config.paymentsTimeoutMs,
       })
     : null;
   services = createServices({
     portal,
     population,
+    payments,
+    paymentExpireMinutes: config.paymentsExpireMinutes,
+    // The same adapter logs citizens in (its redirect URI is our callback, config.vneidRedirectUri).
+    vneid: population,
     db: database.db,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
     clock: () => new Date(),
@@ -125,7 +145,17 @@ program
     // The demo syncs with the portal's simulator, a process of its own (MOTCUA_PORTAL_URL names a real portal instead).
     const simulator = config.portalUrl === undefined ? await startSimulatorProcess('portal', config.portalSimulatorPort, log) : null;
     // And looks people up in the population database through VNeID's simulator (MOTCUA_VNEID_URL names the real one).
-    const vneidSimulator = config.vneidUrl === undefined ? await startSimulatorProcess('vneid', config.vneidSimulatorPort, log) : null;
+    // It registers our callback on the address served (and the public one), so citizens log in with VNeID end to end.
+    const vneidSimulator =
+      config.vneidUrl === undefined
+        ? await startSimulatorProcess('vneid', config.vneidSimulatorPort, log, [
+            '--redirect-uri',
+            ...new Set([config.vneidRedirectUri, `${config.publicUrl}/auth/vneid/callback`]),
+          ])
+        : null;
+    // And takes online payments through the payment gateway's simulator (MOTCUA_PAYMENTS_URL names a real gateway).
+    const paymentsSimulator =
+      config.paymentsUrl === undefined ? await startSimulatorProcess('payments', config.paymentsSimulatorPort, log) : null;
     const { database, services, auditKey } = await open(config, {
       smsLog: (line) => log.info(line),
       // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
@@ -182,6 +212,31 @@ program
             app.log.warn({ rejected: r.rejected }, 'portal sync: dossiers refused by the portal (see motcua portal reconcile)');
         },
       }),
+      // Refunds of online payments (processing stopped, or paid twice), asked of the gateway until it takes them.
+      startPeriodic({
+        name: 'payment-refunds',
+        everyMs: 60_000,
+        log: app.log,
+        run: async () => {
+          const r = await services.payments.refundDue();
+          if (r.unavailable) app.log.warn({ reason: r.unavailable }, 'payment refunds: gateway unavailable, tried again later');
+        },
+      }),
+      // Yesterday's online payments against the gateway's records, once a day (an IPN lost is settled then).
+      startPeriodic({
+        name: 'payment-reconcile',
+        everyMs: 60 * 60_000,
+        log: app.log,
+        run: async () => {
+          if (!services.payments.online) return;
+          const { localDate } = await import('./kpi/kpi.model.js');
+          const yesterday = localDate(new Date(Date.now() - 86_400_000));
+          if ((await services.payments.reconciliations(yesterday, yesterday)).length) return;
+          const r = await services.payments.reconcile(yesterday);
+          if (r.mismatches.length)
+            app.log.warn({ day: yesterday, mismatches: r.mismatches.length }, 'payments: differences with the gateway');
+        },
+      }),
       // The leaders' figures: rollups of the events of every transaction that has ended (a lag of about a second).
       startPeriodic({ name: 'kpi-rollups', everyMs: 1_000, log: app.log, run: async () => void (await services.kpi.catchUp()) }),
       // Housekeeping: look-up budgets whose window has ended, log-in failures long forgotten, online submissions
@@ -195,6 +250,7 @@ program
             services.lookups.purge(),
             services.auth.purgeLoginThrottle(),
             services.files.purgeExpiredSubmissions(),
+            services.citizens.purgeExpired(),
           ])),
       }),
     ];
@@ -226,6 +282,8 @@ program
         clearInterval(idle);
         await database.close();
         simulator?.kill('SIGTERM');
+        vneidSimulator?.kill('SIGTERM');
+        paymentsSimulator?.kill('SIGTERM');
       })().then(
         () => {
           app.log.info('stopped');
@@ -249,9 +307,23 @@ program
     console.log(
       `  DVCQG:     ${portalUrl ? `${portalUrl}${simulator ? '   (simulator, its own process)' : ''}` : 'sync off (MOTCUA_PORTAL_URL=off)'}`,
     );
+    const paymentsUrl = paymentsUrlOf(config);
+    if (paymentsUrl && config.paymentsUrl === undefined) {
+      // The demo's gateway calls this server back (its IPN) on the port actually served.
+      const ipnUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/payments/gateway/ipn`;
+      await fetch(`${paymentsUrl}/_sim/merchants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tmnCode: config.paymentsTmnCode, hashSecret: config.paymentsHashSecret, ipnUrl }),
+        signal: AbortSignal.timeout(5_000),
+      }).catch((e: unknown) => app.log.warn({ reason: String(e) }, 'payment gateway simulator: could not register the IPN address'));
+    }
+    console.log(
+      `  Payments:  ${paymentsUrl ? `${paymentsUrl}${paymentsSimulator ? '   (gateway simulator, its own process)' : ''}` : 'online payment off (MOTCUA_PAYMENTS_URL=off)'}`,
+    );
     const vneidUrl = vneidUrlOf(config);
     console.log(
-      `  VNeID:     ${vneidUrl ? `${vneidUrl}${vneidSimulator ? '   (simulator, its own process: population database look-ups at the counter)' : ''}` : 'not connected (MOTCUA_VNEID_URL=off)'}\n`,
+      `  VNeID:     ${vneidUrl ? `${vneidUrl}${vneidSimulator ? `   (simulator, its own process: citizens log in at ${url}/auth/vneid/login; population look-ups at the counter)` : ''}` : 'not connected (MOTCUA_VNEID_URL=off)'}\n`,
     );
   });
 
@@ -956,7 +1028,7 @@ async function simulatePoint(opts: SimulateOptions, cmd: Command) {
   }
 }
 
-const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID' } as const;
+const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID', payments: 'payment gateway' } as const;
 
 /**
  * Starts a simulator as a process of its own (`motcua simulate portal|vneid`), for the demo; it ends with this
@@ -964,14 +1036,15 @@ const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID' } as const;
  * population look-ups answer 503.
  */
 async function startSimulatorProcess(
-  name: 'portal' | 'vneid',
+  name: 'portal' | 'vneid' | 'payments',
   port: number,
   log: { info(msg: string): void; warn(obj: object, msg: string): void },
+  args: string[] = [],
 ): Promise<import('node:child_process').ChildProcess | null> {
   const { spawn } = await import('node:child_process');
   const child = spawn(
     process.execPath,
-    [...process.execArgv, process.argv[1]!, 'simulate', name, '--port', String(port), '--exit-with-parent'],
+    [...process.execArgv, process.argv[1]!, 'simulate', name, '--port', String(port), '--exit-with-parent', ...args],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
@@ -1000,7 +1073,9 @@ async function startSimulatorProcess(
       { reason: stderr.trim().split('\n').pop() ?? '' },
       name === 'portal'
         ? 'portal simulator could not start: the sync waits, changes kept in the outbox'
-        : 'VNeID simulator could not start: population database look-ups answer 503',
+        : name === 'vneid'
+          ? 'VNeID simulator could not start: population database look-ups answer 503'
+          : 'payment gateway simulator could not start: online payments answer 503, counter payments work',
     );
   return null;
 }

@@ -22,6 +22,9 @@ import type { ChangeFeed } from './platform/change-feed.js';
 import { PortalSyncService } from './portal/portal.service.js';
 import type { PortalGateway } from './portal/portal.client.js';
 import { PopulationService, type PopulationGateway } from './population/population.service.js';
+import { CitizenService, type CitizenGateway } from './citizens/citizen.service.js';
+import { PaymentService } from './dossiers/payment.service.js';
+import type { PaymentGateway } from './payments/gateway.client.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
 export interface ServiceDeps {
@@ -53,6 +56,12 @@ export interface ServiceDeps {
   portal?: PortalGateway | null;
   /** The population database (the VNeID adapter's look-up); absent = not connected, counter look-ups refused. */
   population?: PopulationGateway | null;
+  /** VNeID's log-in for citizens (the adapter's OpenID Connect half); absent = not connected, citizen log-ins refused. */
+  vneid?: CitizenGateway | null;
+  /** The online payment gateway's adapter; absent = online payment not offered (counter payments still work). */
+  payments?: PaymentGateway | null;
+  /** Minutes a citizen has to complete an online payment (default 15). */
+  paymentExpireMinutes?: number;
 }
 
 /** The use cases, callable the same way from HTTP, the CLI, jobs and tests. */
@@ -78,6 +87,10 @@ export interface Services {
   portal: PortalSyncService;
   /** Population database look-ups at the counter, with the citizen's consent, audited. */
   population: PopulationService;
+  /** Citizens logged in with VNeID: their sessions, pre-fill, dossiers, document store, submissions and ratings. */
+  citizens: CitizenService;
+  /** Fees and payments: online through the gateway (IPN, return, refunds, daily reconciliation), at the counter, e-receipts. */
+  payments: PaymentService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -85,7 +98,17 @@ export function createServices(deps: ServiceDeps): Services {
   const org = new OrgService({ db, clock, auditKey });
   const catalog = new CatalogService({ db, clock, auditKey });
   const lookups = new LookupBudget({ db, clock, config: deps.lookupBudget, refreshMs: deps.lockViewRefreshMs });
-  const tracking = new TrackingService({ db, clock, auditKey, org, budget: lookups, cacheTtlMs: deps.trackingCacheTtlMs });
+  // The payments service needs the forms (e-receipts), which need the dossiers: built below, read when a page is computed.
+  let payments: PaymentService | null = null;
+  const tracking = new TrackingService({
+    db,
+    clock,
+    auditKey,
+    org,
+    budget: lookups,
+    cacheTtlMs: deps.trackingCacheTtlMs,
+    payments: (d) => payments!.summary(d),
+  });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
   const files = new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes });
   const dossiers = new DossierService({ db, clock, auditKey, org, catalog, submissions: files, onChange: (code) => tracking.forget(code) });
@@ -93,6 +116,17 @@ export function createServices(deps: ServiceDeps): Services {
   const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
   const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
   const kpi = new KpiService({ db, clock, org, queue: queue.board });
+  const forms = new FormService({ db, clock, auditKey, dossiers, org, kpi, publicUrl });
+  payments = new PaymentService({
+    db,
+    clock,
+    auditKey,
+    gateway: deps.payments ?? null,
+    forms,
+    publicUrl,
+    expireMinutes: deps.paymentExpireMinutes,
+    onChange: (code) => tracking.forget(code),
+  });
   return {
     auth: new AuthService({
       db,
@@ -109,7 +143,8 @@ export function createServices(deps: ServiceDeps): Services {
     tracking,
     stats: new StatsService({ db, clock, org }),
     kpi,
-    forms: new FormService({ db, clock, auditKey, dossiers, org, kpi, publicUrl }),
+    forms,
+    payments,
     queue,
     history: new HistoryService({ db, clock, auditKey, blobs: deps.blobs, org }),
     planner: new PlannerService({ db, clock, org }),
@@ -117,5 +152,14 @@ export function createServices(deps: ServiceDeps): Services {
     lookups,
     portal: new PortalSyncService({ db, clock, auditKey, gateway: deps.portal ?? null, publicUrl }),
     population: new PopulationService({ db, clock, auditKey, gateway: deps.population ?? null }),
+    citizens: new CitizenService({
+      db,
+      clock,
+      auditKey,
+      gateway: deps.vneid ?? null,
+      submit: (input, key, token, citizen) => dossiers.submitOnline(input, key, token, citizen),
+      unitName: (id) => org.unitName(id),
+      onRated: (code) => tracking.forget(code),
+    }),
   };
 }

@@ -14,7 +14,9 @@ import { samplePdf } from '../src/demo/demo.model.js';
 import { TEST_CATALOG, TEST_ORG } from './fixtures.js';
 import { apiClient, type Api } from './api.js';
 import type { PortalGateway } from '../src/portal/portal.client.js';
+import type { PaymentGateway } from '../src/payments/gateway.client.js';
 import type { PopulationGateway } from '../src/population/population.service.js';
+import type { CitizenGateway } from '../src/citizens/citizen.service.js';
 
 export const PASSWORD = 'test-password-1';
 
@@ -46,7 +48,7 @@ export interface Harness {
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
 export async function createHarness(
   startIso = '2025-03-14T10:00:00+07:00',
-  opts: { portal?: PortalGateway; population?: PopulationGateway } = {},
+  opts: { portal?: PortalGateway; population?: PopulationGateway; vneid?: CitizenGateway; payments?: PaymentGateway } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const auditKey = AuditKey.generate();
@@ -71,6 +73,8 @@ export async function createHarness(
     feed: database.feed,
     portal: opts.portal,
     population: opts.population,
+    vneid: opts.vneid,
+    payments: opts.payments,
   });
   await services.org.importOrg(TEST_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);

@@ -38,6 +38,8 @@ const FIGURE_KEYS = [
   'reused',
   'fromStore',
   'populationData',
+  'decidedWithFees',
+  'decidedPaidOnline',
   'returned',
   'supplementRequests',
   'apologies',

@@ -185,7 +185,7 @@ describe('the monthly report as PDF', () => {
     s.groups.forEach((g: { nameVi: string; points: number; earned: number; measurable: number }, k: number) =>
       expect(text).toContain(`${k + 1} ${g.nameVi} ${dec(g.points)} ${dec(g.earned)} (đo được ${dec(g.measurable)})`),
     );
-    expect(s.total).toEqual({ points: 100, measurable: 56, earned: s.total.earned });
+    expect(s.total).toEqual({ points: 100, measurable: 62, earned: s.total.earned });
     const score = Math.round((s.total.earned / s.total.measurable) * 10000) / 100;
     expect(text).toContain(`TỔNG CỘNG ${dec(s.total.points)} ${dec(s.total.earned)} (đo được ${dec(s.total.measurable)})`);
     expect(text).toContain(
@@ -202,7 +202,7 @@ describe('the monthly report as PDF', () => {
     const prev = new Map((before.units as U[]).map((u) => [u.unitId, u]));
     const hai = (now.units as U[]).find((u) => u.unitId === h.unit('X-HAI-TT'))!;
     const haiBefore = prev.get(h.unit('X-HAI-TT'))!;
-    expect([hai.rank, hai.score, haiBefore.rank, haiBefore.score]).toEqual([1, 61.02, 1, 78.57]);
+    expect([hai.rank, hai.score, haiBefore.rank, haiBefore.score]).toEqual([1, 55.11, 1, 78.57]);
     for (const u of now.units as U[]) {
       const p = prev.get(u.unitId)!;
       const score = (x: number | null) => (x === null ? 'Không có hồ sơ' : dec(x));
@@ -216,7 +216,7 @@ describe('the monthly report as PDF', () => {
     // Branch A received one dossier of a fully online procedure at its counter and decided none; it was still open
     // and past its due date at the month's end (late for 2.1): 0 of 32 points measurable, second. Nothing in August
     // to measure, so no change.
-    expect(text).toContain('1 Trung tâm Phục vụ hành chính công Xã Hai 61,02 34,17/56 1 78,57 −17,55 0');
+    expect(text).toContain('1 Trung tâm Phục vụ hành chính công Xã Hai 55,11 34,17/62 1 78,57 −23,46 0');
     expect(text).toContain('2 Chi nhánh A 0 0/32 — Không có hồ sơ — —');
     expect(text).toContain('— Trung tâm Phục vụ hành chính công Xã Ba Không có hồ sơ 0/0 — Không có hồ sơ — —');
     expect(text).toContain('Tháng 09/2025 Tháng 08/2025 Thay đổi');

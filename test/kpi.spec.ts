@@ -68,6 +68,9 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
       reused: 1,
       fromStore: 2,
       populationData: 1,
+      // One of the two decided owed a fee, paid at the counter.
+      decidedWithFees: 1,
+      decidedPaidOnline: 0,
       returned: 2,
       supplementRequests: 0,
       apologies: 0,
@@ -146,10 +149,12 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     expect(by('4.5b')).toMatchObject({ numerator: 1, denominator: 2, earned: 1 });
     // 5.4: 100% − (late 50% + not satisfied 50%).
     expect(by('5.4')).toMatchObject({ numerator: 0, denominator: 2, earned: 0 });
-    for (const id of ['1.1', '1.2', '1.3', '1.4', '3.5', '3.5b', '3.6', '4.2b', '4.5a', '5.2', '5.3'])
+    // 3.6: the one decided dossier that owed a fee was not paid online.
+    expect(by('3.6')).toMatchObject({ status: 'scored', numerator: 0, denominator: 1, earned: 0 });
+    for (const id of ['1.1', '1.2', '1.3', '1.4', '3.5', '3.5b', '4.2b', '4.5a', '5.2', '5.3'])
       expect(by(id)).toMatchObject({ status: 'no_data', numerator: null, earned: null });
     expect(by('1.4').awaitingEn).toBe('No data yet: national portal sync');
-    expect(s.total).toEqual({ points: 100, measurable: 56, earned: 34.92 });
+    expect(s.total).toEqual({ points: 100, measurable: 62, earned: 34.92 });
     expect(s.groups.map((g: { group: string; points: number; earned: number }) => [g.group, g.points, g.earned])).toEqual([
       ['transparency', 18, 0],
       ['progress', 20, 6.67],

@@ -59,6 +59,11 @@ export const FeeSchema = Type.Object(
           'Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one',
       }),
     ),
+    stage: Type.Optional(
+      Type.Union([Type.Literal('receipt'), Type.Literal('return')], {
+        description: 'When it is collected: at receipt (absent) or with the result (return)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

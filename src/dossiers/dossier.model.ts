@@ -118,6 +118,8 @@ export interface ActionRequirements {
 export interface ActionOptions {
   /** The reason to receive a dossier although the applicant has an open one of the same procedure. */
   duplicateOverride?: true;
+  /** Amounts assessed while processing (a tax, a fee set by the file), added to what the dossier owes. */
+  fees?: true;
 }
 
 interface TransitionRule {
@@ -167,7 +169,14 @@ export const TRANSITIONS = {
     unit: 'receiving_or_current',
     requires: {},
   },
-  request_payment: { from: ['processing'], to: 'awaiting_payment', roles: ['specialist', 'approver'], unit: 'current_unit', requires: {} },
+  request_payment: {
+    from: ['processing'],
+    to: 'awaiting_payment',
+    roles: ['specialist', 'approver'],
+    unit: 'current_unit',
+    requires: {},
+    accepts: { fees: true },
+  },
   payment_received: {
     from: ['awaiting_payment'],
     to: 'processing',

@@ -51,6 +51,8 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       result_document_id: null,
       tracking_token: 'ABCDEFGHJKLM',
       duplicate_of: null,
+      vneid_authenticated: false,
+      paid_online: false,
     },
     components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({
       component_code: code,

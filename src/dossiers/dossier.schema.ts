@@ -145,6 +145,19 @@ export const TransitionBase = {
   note: Type.Optional(Type.String({ maxLength: 4000, description: 'A note; where the action requires a reason, the reason' })),
 };
 
+/** Amounts assessed while processing, owed besides the procedure's own fees (request_payment). */
+export const AssessedFeesField = Type.Array(
+  Type.Object(
+    {
+      nameVi: Type.String({ minLength: 1, maxLength: 300, description: 'What is charged, in Vietnamese' }),
+      nameEn: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'What is charged, in English' })),
+      amountVnd: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Whole VND' }),
+    },
+    { additionalProperties: false },
+  ),
+  { maxItems: 20, description: 'Amounts assessed while processing (a tax, a fee set by the file), added to what the dossier owes' },
+);
+
 const ResultFileField = Type.String({ ...SHA256, description: 'The result file, uploaded with POST /files' });
 const NewDueAtField = Type.String({ format: 'date-time', maxLength: 40, description: 'Proposed new return date' });
 
@@ -161,6 +174,7 @@ export function actionBodySchema(action: DossierAction) {
       ...(requires.resultFile ? { resultFileSha256: ResultFileField } : {}),
       ...(requires.newDueAt ? { newDueAt: NewDueAtField } : {}),
       ...(rule.accepts?.duplicateOverride ? { duplicateOverride: Type.Optional(DuplicateOverrideSchema) } : {}),
+      ...(rule.accepts?.fees ? { fees: Type.Optional(AssessedFeesField) } : {}),
     },
     { additionalProperties: false },
   );
@@ -173,6 +187,7 @@ export const TransitionInputSchema = Type.Object(
     resultFileSha256: Type.Optional(ResultFileField),
     newDueAt: Type.Optional(NewDueAtField),
     duplicateOverride: Type.Optional(DuplicateOverrideSchema),
+    fees: Type.Optional(AssessedFeesField),
   },
   { additionalProperties: false },
 );

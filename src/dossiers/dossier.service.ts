@@ -20,7 +20,7 @@ import type { AttachInput, IntakeInput, IntakeStartInput, TransitionInput } from
 import * as repo from './dossier.repository.js';
 import { presentDossier, type DossierView } from './dossier.presenter.js';
 import { writeEvent } from './dossier.events.js';
-import { IntakeService, notUploadedError, type SubmissionOwners } from './intake.service.js';
+import { IntakeService, notUploadedError, type IdentifiedCitizen, type SubmissionOwners } from './intake.service.js';
 import { storeReuseProblem } from './store.model.js';
 import { StoreService } from './store.service.js';
 import { ACTION_HANDLERS } from './actions/index.js';
@@ -76,9 +76,9 @@ export class DossierService {
     return this.intake.receiveAtCounter(actor, input, idempotencyKey);
   }
 
-  /** A citizen submits online (status 1); the clock starts when a clerk receives it. */
-  submitOnline(input: IntakeInput, idempotencyKey?: string, submissionToken?: string): Promise<DossierView> {
-    return this.intake.submitOnline(input, idempotencyKey, submissionToken);
+  /** A citizen submits online (status 1); the clock starts when a clerk receives it. `citizen`: logged in with VNeID (level 2). */
+  submitOnline(input: IntakeInput, idempotencyKey?: string, submissionToken?: string, citizen?: IdentifiedCitizen): Promise<DossierView> {
+    return this.intake.submitOnline(input, idempotencyKey, submissionToken, citizen);
   }
 
   // ---------- reads ----------

@@ -21,6 +21,8 @@ import {
   type DossierStatus,
 } from './dossier.model.js';
 import { storeReuseProblem } from './store.model.js';
+import { feeLinesAtFiling } from '../payments/payment.model.js';
+import * as payments from './fee.repository.js';
 import type { ComponentInput, IntakeInput } from './dossier.schema.js';
 import * as repo from './dossier.repository.js';
 import { presentDossier, type DossierView } from './dossier.presenter.js';
@@ -54,6 +56,12 @@ export function notUploadedError(sha256: string, field: string, channel: 'counte
       : `File ${sha256} was not uploaded by your service point (upload it with POST /files)`,
     { field },
   );
+}
+
+/** A citizen logged in with VNeID at identification level 2 (src/citizens/): their account and verified ID number. */
+export interface IdentifiedCitizen {
+  accountId: number;
+  idNumber: string;
 }
 
 /** Another intake of the same applicant and procedure committed while this one was written (the unique index said so). */
@@ -175,20 +183,34 @@ export class IntakeService {
    * A citizen submits online (status 1); the clock starts when a clerk receives it. An open dossier of the same
    * procedure for the ID number typed does not refuse it (that would tell anyone who types a stranger's number that
    * they have one): it is marked as its duplicate, with the submitter's reason if given, and the receiving clerk decides.
+   * A citizen logged in with VNeID (level 2) files for themself only, may take components from their own document
+   * store, and the dossier records that it was filed by a VNeID-authenticated citizen.
    */
-  async submitOnline(input: IntakeInput, idempotencyKey?: string, submissionToken?: string): Promise<DossierView> {
+  async submitOnline(
+    input: IntakeInput,
+    idempotencyKey?: string,
+    submissionToken?: string,
+    citizen?: IdentifiedCitizen,
+  ): Promise<DossierView> {
     if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
+    if (citizen && input.applicant.idNumber !== citizen.idNumber)
+      throw new DomainError(
+        'APPLICANT_NOT_CITIZEN',
+        'Khi đăng nhập bằng VNeID, người nộp là chính bạn: số định danh phải là của bạn / Logged in with VNeID, you file for yourself: the applicant’s ID number must be your own',
+        { field: 'body.applicant.idNumber' },
+      );
     const now = this.deps.clock();
     // The files are those uploaded under the submission's token: a submission without files needs none.
     const owner = input.components.some((c) => c.source === 'upload') ? await this.deps.submissions.submissionOwner(submissionToken) : null;
-    const plan = await this.plan(input, now, 'online', owner);
+    const plan = await this.plan(input, now, 'online', owner, citizen !== undefined);
     const point = plan.receivingPoint;
     const returnPoint = await this.returnPoint(input.returnPointId, point);
     const submit = () =>
       idempotent(
         this.deps.db,
         idempotencyKey,
-        'public:submission',
+        // A logged-in citizen's keys are their own; an anonymous key is its own secret.
+        citizen ? `citizen:${citizen.accountId}` : 'public:submission',
         input,
         async (trx) => {
           const d = await this.insertDossier(trx, plan, {
@@ -201,10 +223,13 @@ export class IntakeService {
             createdBy: null,
             now,
             duplicates: 'mark',
+            vneidAuthenticated: citizen !== undefined,
           });
-          const data = d.duplicate_of
+          const duplicate = d.duplicate_of
             ? { duplicateOf: d.duplicate_of, ...(input.duplicateOverride ? { applicantReason: input.duplicateOverride.reason } : {}) }
             : null;
+          // The event (which its audit entry covers) names the citizen's account.
+          const data = citizen ? { ...duplicate, vneidAuthenticated: true, citizenAccountId: citizen.accountId } : duplicate;
           await writeEvent(trx, this.deps.auditKey, d, 'submit_online', null, { kind: 'citizen' }, now, null, data);
           return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
         },
@@ -220,7 +245,13 @@ export class IntakeService {
   }
 
   /** Validates an intake request and works out routing, limit and components (no writes). */
-  private async plan(input: IntakeInput, now: Date, channel: 'counter' | 'online', owner: string | null) {
+  private async plan(
+    input: IntakeInput,
+    now: Date,
+    channel: 'counter' | 'online',
+    owner: string | null,
+    identified = channel === 'counter',
+  ) {
     const a = input.applicant;
     const idProblem = idNumberProblem(a.idNumber, now);
     if (idProblem) throw new DomainError('INVALID_ID_NUMBER', `Citizen ID number ${idProblem}`, { field: 'body.applicant.idNumber' });
@@ -252,8 +283,9 @@ export class IntakeService {
     if (input.fastTrack && !v.fastTrack)
       throw new DomainError('VALIDATION', `Procedure ${version.code} has no fast-track option`, { field: 'body.fastTrack' });
     const limit = input.fastTrack && v.fastTrack ? v.fastTrack : v.timeLimit;
-    const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel, owner);
+    const { rows: components, uploads } = await this.resolveComponents(version, input.components, a.idNumber, channel, owner, identified);
     const fee = feeDue(v.fees, channel);
+    const feeLines = feeLinesAtFiling(v.fees, channel);
     return {
       version,
       applicant: { ...a, phone },
@@ -263,6 +295,7 @@ export class IntakeService {
       components,
       uploads,
       fee,
+      feeLines,
       fastTrack: Boolean(input.fastTrack && v.fastTrack),
     };
   }
@@ -273,6 +306,8 @@ export class IntakeService {
    * thrown (so errors still come in the order of the request), at the end for an online submission, and for
    * counter intake by the write statement itself (the components' foreign key to file_uploads);
    * `uploads.check()` throws the first error of a file the owner did not upload, whether or not others did.
+   * `identified`: the applicant's identity was checked (the ID card at the counter, VNeID level 2 online), so their
+   * document store may be used.
    */
   private async resolveComponents(
     version: ProcedureVersion,
@@ -280,6 +315,7 @@ export class IntakeService {
     idNumber: string,
     channel: 'counter' | 'online',
     owner: string | null,
+    identified: boolean,
   ) {
     const spec = new Map(version.body.components.map((c) => [c.code, c]));
     const pending: { sha256: string; field: string }[] = [];
@@ -323,13 +359,13 @@ export class IntakeService {
         pending.push({ sha256: c.fileSha256, field: `${field}.fileSha256` });
         blob = c.fileSha256;
       } else if (c.source === 'store') {
-        // An online submitter is not identified (no VNeID log-in yet): typing someone's ID number must not
-        // attach their stored documents. At the counter the clerk has checked the ID card.
-        if (channel === 'online')
+        // An anonymous online submitter is not identified: typing someone's ID number must not attach their stored
+        // documents. At the counter the clerk has checked the ID card; online, VNeID (level 2) vouches for it.
+        if (!identified)
           return fail(
             new DomainError(
               'VALIDATION',
-              'Documents from the store are reused at the counter only; an online submission uploads its files',
+              'Documents from the store are reused at the counter, or online by a citizen logged in with VNeID; an anonymous online submission uploads its files',
               { field: `${field}.source` },
             ),
           );
@@ -421,6 +457,8 @@ export class IntakeService {
       duplicates: 'refuse' | 'mark' | { of: string };
       /** The clerk whose intakes in progress for the applicant the new dossier closes. */
       closeIntakesOf?: number;
+      /** Filed online by a citizen logged in with VNeID. */
+      vneidAuthenticated?: boolean;
     },
   ): Promise<Dossier> {
     const day = localDate(o.now);
@@ -506,6 +544,8 @@ export class IntakeService {
         // The secret of the receipt's tracking URL (its QR code): 60 random bits.
         tracking_token: trackingToken(randomBytes(TOKEN_LENGTH)),
         duplicate_of: typeof o.duplicates === 'object' ? o.duplicates.of : null,
+        vneid_authenticated: o.vneidAuthenticated ?? false,
+        paid_online: false,
       },
       components: plan.components,
       event,
@@ -530,6 +570,8 @@ export class IntakeService {
     const { dossier: d, seq } = written;
     if (d.code !== dossierCode(o.point.agency_code, day, seq))
       throw new DomainError('INTERNAL', `Dossier code ${d.code} does not match its sequence number ${seq}`);
+    // What it owes, line by line (their sum is fee_total_vnd): the tracking page, the portal and the e-receipt read them.
+    await payments.insertFeeLines(trx, d.id, plan.feeLines, o.now, o.createdBy);
     return d;
   }
 }

@@ -84,7 +84,7 @@ export interface FormHeader {
 
 export interface FormDocument {
   /** A form of Circular 03/2025, or a report (monthly-report.model.ts). */
-  form: FormId | 'monthly-report';
+  form: FormId | 'monthly-report' | 'e-receipt';
   /** "Mẫu số 01"; empty for a document that is no numbered form. */
   formNo: string;
   title: string;

@@ -202,6 +202,11 @@ export class FormService {
     return this.render(await this.monthlyReportDocument(actor, q));
   }
 
+  /** A document built elsewhere (the e-receipt of a payment) under this service's unit headers, rendered. */
+  async print(build: (unit: (unitId: number) => UnitInfo) => FormDocument): Promise<PrintedForm> {
+    return this.render(build(await this.units()));
+  }
+
   private async render(document: FormDocument): Promise<PrintedForm> {
     // PDFKit and the fonts load on the first print, not when the API or the CLI starts.
     const { renderForm } = await import('./form.render.js');

@@ -47,6 +47,8 @@ const FIGURE_COLUMNS: readonly [FigureKey, string, string, ColumnKind][] = [
   ['reused', 'Tái sử dụng dữ liệu', 'Data reused', 'integer'],
   ['fromStore', 'Kết nối kho dữ liệu công dân', "Linked to the citizen's store", 'integer'],
   ['populationData', 'Dùng dữ liệu dân cư', 'Population data used', 'integer'],
+  ['decidedWithFees', 'Đã giải quyết, có phí, lệ phí', 'Decided, with fees', 'integer'],
+  ['decidedPaidOnline', 'Thanh toán trực tuyến', 'Paid online', 'integer'],
   ['returned', 'Đã trả kết quả', 'Returned', 'integer'],
   ['supplementRequests', 'Yêu cầu bổ sung', 'Supplement requests', 'integer'],
   ['apologies', 'Thư xin lỗi', 'Apologies', 'integer'],
@@ -163,6 +165,7 @@ const REASONS: Record<string, [string, string]> = {
   not_reused: ['Không tái sử dụng dữ liệu', 'No data reused'],
   not_linked_to_store: ['Không kết nối kho dữ liệu của công dân', "Not linked to the citizen's store"],
   no_population_data: ['Không dùng dữ liệu dân cư', 'No population data used'],
+  not_paid_online: ['Có phí, lệ phí nhưng không thanh toán trực tuyến', 'Fees not paid online'],
   rated_not_satisfied: ['Người dân không hài lòng', 'Rated not satisfied'],
 };
 

@@ -26,6 +26,9 @@ export const COUNTERS = [
   'reused',
   'from_store',
   'population_data',
+  // Decided dossiers that owed fees, and of them those paid online (migration 20261208T0800_payments): 3.6.
+  'decided_with_fees',
+  'decided_paid_online',
   'returned',
   'supplement_requests',
   'apologies',
@@ -287,7 +290,10 @@ export const DEFAULT_SCORECARD: readonly IndicatorConfig[] = [
 const awaiting = (vi: string, en: string): IndicatorSource => ({ kind: 'none', awaiting: { vi, en } });
 const PORTAL_SYNC = awaiting('Chưa có dữ liệu: đồng bộ Cổng DVC quốc gia', 'No data yet: national portal sync');
 const CATALOG_DATES = awaiting('Chưa có dữ liệu: ngày công bố, công khai TTHC', 'No data yet: announcement and publication dates');
-const PAYMENTS = awaiting('Chưa có dữ liệu: thanh toán trực tuyến', 'No data yet: online payment');
+const PAYMENTS = awaiting(
+  'Chưa có dữ liệu: danh mục TTHC chưa ghi thủ tục nào cho phép thanh toán trực tuyến',
+  'No data yet: the catalog does not record which procedures accept online payment',
+);
 const FEEDBACK = awaiting('Chưa có dữ liệu: phản ánh, kiến nghị', 'No data yet: feedback handling');
 
 /**
@@ -310,7 +316,7 @@ export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
   },
   '3.5': PAYMENTS,
   '3.5b': PAYMENTS,
-  '3.6': PAYMENTS,
+  '3.6': { kind: 'sums', ratio: (s) => ({ numerator: s.decided_paid_online, denominator: s.decided_with_fees }) },
   '4.1': { kind: 'sums', ratio: (s) => ({ numerator: s.electronic_results, denominator: s.results }) },
   '4.2': { kind: 'sums', ratio: (s) => ({ numerator: s.digitized, denominator: s.results }) },
   '4.2b': awaiting('Chưa có dữ liệu: chứng thực điện tử', 'No data yet: electronic certification'),

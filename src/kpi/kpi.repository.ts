@@ -40,7 +40,8 @@ const upsert = (cols: Counter[], table: 'daily' | 'grains' = 'daily') => sql`
  *   supplement request), with the processing time (decision − receipt − time paused);
  * - result → results, electronic (a result document in the citizen's store), digitized (also every component
  *   scanned or taken electronically); a decision with a component from the store or the population database →
- *   reused, from_store (or a result in the store), population_data;
+ *   reused, from_store (or a result in the store), population_data; a decision of a dossier that owed fees →
+ *   decided_with_fees, and decided_paid_online when they were paid online;
  * - a rating → rated_satisfied / acceptable / not_satisfied, on the day it was given.
  * A dossier is counted at its receiving point and competent agency, on the local day (UTC+7) of the event.
  */
@@ -70,6 +71,8 @@ export async function applyWindow(db: Kysely<DB>, lo: string, hi: string): Promi
     reused: sql`count(*) filter (where ${decided} and coalesce(c.reused, false))`,
     from_store: sql`count(*) filter (where ${decided} and (coalesce(c.from_store, false) or ${electronic}))`,
     population_data: sql`count(*) filter (where ${decided} and coalesce(c.population, false))`,
+    decided_with_fees: sql`count(*) filter (where ${decided} and d.fee_total_vnd > 0)`,
+    decided_paid_online: sql`count(*) filter (where ${decided} and d.fee_total_vnd > 0 and d.paid_online)`,
     returned: sql`count(*) filter (where e.action = 'return')`,
     supplement_requests: sql`count(*) filter (where e.action = 'request_supplement')`,
     apologies: sql`count(*) filter (where e.action = 'apologize')`,
@@ -536,7 +539,7 @@ export interface CostlyDossier {
 }
 
 /** Indicators whose dossiers can be listed: those computed from the dossiers' own rollups. */
-export const COSTLY_INDICATORS = ['2.1', '3.1', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4'] as const;
+export const COSTLY_INDICATORS = ['2.1', '3.1', '3.6', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4'] as const;
 export type CostlyIndicator = (typeof COSTLY_INDICATORS)[number];
 
 /** When open dossiers are judged: now (their statuses and due dates), or at the end of a past local day (kpi_overdue). */
@@ -578,6 +581,7 @@ export async function costlyDossiers(
       when ${decided} and ${late} then case when d.supplement_count > 1 then 'more_than_one_supplement' else 'late' end
     end`,
     '3.1': sql`case when v.online_level = 'full' and d.channel <> 2 and d.received_at is not null and ${inRange(sql`d.received_at`)} then 'not_online' end`,
+    '3.6': sql`case when ${decided} and d.fee_total_vnd > 0 and not d.paid_online then 'not_paid_online' end`,
     '4.1': sql`case when ${result} and d.result_document_id is null then 'no_electronic_result' end`,
     '4.2': sql`case when ${result} and (d.result_document_id is null or ${has(sql`not (x.digitized or x.source in ('store', 'population_db'))`)}) then 'not_digitized' end`,
     '4.3': sql`case when ${decided} and not ${has(sql`x.source in ('store', 'population_db')`)} then 'not_reused' end`,

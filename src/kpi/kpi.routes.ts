@@ -46,6 +46,8 @@ const Figures = {
   reused: count('Decided dossiers with a component taken from the store or the population database'),
   fromStore: count("Decided dossiers linked to the citizen's store (a component from it or the result into it)"),
   populationData: count('Decided dossiers using population data'),
+  decidedWithFees: count('Decided dossiers that owed fees'),
+  decidedPaidOnline: count('Decided dossiers whose fees were paid online'),
   returned: count('Results returned'),
   supplementRequests: count('Supplement requests'),
   apologies: count('Apology letters with a new date'),
@@ -198,7 +200,7 @@ export async function kpiRoutes(app: HttpApp, s: Services): Promise<void> {
                 decidedAt: Type.Union([Type.String(), Type.Null()]),
                 reason: Type.String({
                   description:
-                    'late, more_than_one_supplement, overdue_open, not_online, no_electronic_result, not_digitized, not_reused, not_linked_to_store, no_population_data or rated_not_satisfied',
+                    'late, more_than_one_supplement, overdue_open, not_online, not_paid_online, no_electronic_result, not_digitized, not_reused, not_linked_to_store, no_population_data or rated_not_satisfied',
                 }),
               }),
             ),

@@ -606,6 +606,8 @@ function present(s: Sums) {
     reused: s.reused,
     fromStore: s.from_store,
     populationData: s.population_data,
+    decidedWithFees: s.decided_with_fees,
+    decidedPaidOnline: s.decided_paid_online,
     returned: s.returned,
     supplementRequests: s.supplement_requests,
     apologies: s.apologies,

@@ -82,6 +82,54 @@ export interface Config {
   vneidPopulationUrl: string | undefined;
   /** One VNeID request's time limit. */
   vneidTimeoutMs: number;
+  /**
+   * Our callback as registered at VNeID (MOTCUA_VNEID_REDIRECT_URI): by default the public address's
+   * /auth/vneid/callback when MOTCUA_PUBLIC_URL is given, else the address served (HOST, PORT).
+   */
+  vneidRedirectUri: string;
+  /**
+   * The online payment gateway (MOTCUA_PAYMENTS_URL). Absent: the demo's simulator at
+   * 127.0.0.1:paymentsSimulatorPort, which `serve` starts as a process of its own; 'off': online payment not offered.
+   */
+  paymentsUrl: string | undefined;
+  /** Port of the demo's payment gateway simulator (MOTCUA_PAYMENTS_SIM_PORT). */
+  paymentsSimulatorPort: number;
+  /** Our terminal code at the gateway and the secret that signs everything (never logged). */
+  paymentsTmnCode: string;
+  paymentsHashSecret: string;
+  /** Where the citizen's browser comes back from the gateway (MOTCUA_PAYMENTS_RETURN_URL): our /thanh-toan/ket-qua page. */
+  paymentsReturnUrl: string;
+  /** One merchant API request's time limit. */
+  paymentsTimeoutMs: number;
+  /** Minutes a citizen has to complete an online payment. */
+  paymentsExpireMinutes: number;
+}
+
+/** The citizens' VNeID callback: as configured, else on the public address, else on the address served. */
+function parseVneidRedirectUri(env: NodeJS.ProcessEnv, publicUrl: string, problems: string[]): string {
+  return parseOwnUrl(env, 'MOTCUA_VNEID_REDIRECT_URI', '/auth/vneid/callback', publicUrl, problems);
+}
+
+/** An address of ours an outside service sends browsers to: as configured, else on the public address, else on the address served. */
+function parseOwnUrl(env: NodeJS.ProcessEnv, name: string, pathname: string, publicUrl: string, problems: string[]): string {
+  const raw = env[name]?.trim();
+  if (raw) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.hash || url.username || url.password) {
+      problems.push(`${name} must be an http:// or https:// URL without fragment or credentials (got "${raw.slice(0, 60)}")`);
+      return `${publicUrl}${pathname}`;
+    }
+    return url.href;
+  }
+  if (env.MOTCUA_PUBLIC_URL?.trim()) return `${publicUrl}${pathname}`;
+  const host = env.HOST ?? '127.0.0.1';
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${env.PORT || 3000}${pathname}`;
 }
 
 function parsePortalUrl(raw: string | undefined, problems: string[], name = 'MOTCUA_PORTAL_URL'): string | undefined {
@@ -198,6 +246,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     vneidClientSecret: env.MOTCUA_VNEID_CLIENT_SECRET ?? 'motcua-vneid-sim',
     vneidPopulationUrl: env.MOTCUA_VNEID_POPULATION_URL?.trim() || undefined,
     vneidTimeoutMs: intFrom(env, 'MOTCUA_VNEID_TIMEOUT_MS', 10_000, 100, 300_000, problems),
+    vneidRedirectUri: parseVneidRedirectUri(env, publicUrl, problems),
+    paymentsUrl: parsePortalUrl(env.MOTCUA_PAYMENTS_URL, problems, 'MOTCUA_PAYMENTS_URL'),
+    paymentsSimulatorPort: intFrom(env, 'MOTCUA_PAYMENTS_SIM_PORT', 3102, 1, 65535, problems),
+    paymentsTmnCode: env.MOTCUA_PAYMENTS_TMN_CODE?.trim() || 'MOTCUA01',
+    paymentsHashSecret: env.MOTCUA_PAYMENTS_HASH_SECRET ?? 'MOTCUASIMULATORHASHSECRET0000000',
+    paymentsReturnUrl: parseOwnUrl(env, 'MOTCUA_PAYMENTS_RETURN_URL', '/thanh-toan/ket-qua', publicUrl, problems),
+    paymentsTimeoutMs: intFrom(env, 'MOTCUA_PAYMENTS_TIMEOUT_MS', 10_000, 100, 300_000, problems),
+    paymentsExpireMinutes: intFrom(env, 'MOTCUA_PAYMENTS_EXPIRE_MINUTES', 15, 5, 24 * 60, problems),
     ...overrides,
   };
   if (config.loginMaxLockMinutes * 60 < config.loginLockSeconds)

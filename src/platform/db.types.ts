@@ -195,6 +195,8 @@ export interface DossierTable {
   limit_value: number;
   limit_unit: string;
   fee_total_vnd: Generated<number>;
+  /** The fees were paid online through the gateway (migration 20261208T0800_payments): indicator 3.6. */
+  paid_online: Generated<boolean>;
   submitted_at: Timestamp | null;
   received_at: Timestamp | null;
   due_at: Timestamp | null;
@@ -218,6 +220,8 @@ export interface DossierTable {
   updated_at: TimestampDefault;
   /** The secret of the public tracking URL (the receipt's QR code): 12 letters and digits without look-alikes. */
   tracking_token: string;
+  /** Filed online by a citizen logged in with VNeID (migration 20261208T0900): the portal's TaiKhoanDuocXacThucVoiVNeID. */
+  vneid_authenticated: Generated<boolean>;
 }
 
 export interface DossierComponentTable {
@@ -282,6 +286,8 @@ export interface RatingTable {
   comment: string | null;
   created_at: TimestampDefault;
   txid: Generated<string>;
+  /** The citizen account that rated, when a logged-in citizen rated their own dossier (migration 20261208T0900). */
+  citizen_account_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface IdempotencyKeyTable {
@@ -487,6 +493,13 @@ export interface DB {
   history_imports: HistoryImportTable;
   history_dossiers: HistoryDossierTable;
   portal_sync: PortalSyncTable;
+  payments: PaymentTable;
+  dossier_fees: DossierFeeTable;
+  payment_callbacks: PaymentCallbackTable;
+  payment_reconciliations: PaymentReconciliationTable;
+  citizen_accounts: CitizenAccountTable;
+  citizen_sessions: CitizenSessionTable;
+  citizen_logins: CitizenLoginTable;
 }
 
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */
@@ -571,4 +584,103 @@ export interface PortalSyncTable {
   next_attempt_at: Timestamp;
   lease_until: Timestamp | null;
   last_error: string | null;
+}
+
+/** A citizen's VNeID account as last seen at log-in, by VNeID's `sub` (migration 20261208T0900). */
+export interface CitizenAccountTable {
+  id: Generated<number>;
+  subject: string;
+  level: 1 | 2;
+  /** Level 2 only: the verified 12-digit ID number. */
+  id_number: string | null;
+  name: string;
+  /** yyyy-mm-dd (level 2 only). */
+  birth_date: string | null;
+  gender: 'male' | 'female' | null;
+  permanent_address: string | null;
+  created_at: Timestamp;
+  last_login_at: Timestamp;
+}
+
+/** A citizen's log-in session: the SHA-256 of its cookie's token. */
+export interface CitizenSessionTable {
+  id: Generated<number>;
+  token_hash: string;
+  account_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+/** A VNeID log-in begun and not yet redeemed (single use, until expires_at). */
+export interface CitizenLoginTable {
+  state: string;
+  code_verifier: string;
+  nonce: string;
+  /** SHA-256 of the cookie that ties the log-in to the browser that began it. */
+  browser_hash: string;
+  return_to: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** One attempt to pay a dossier's fees, online or at the counter (migration 20261208T0800_payments). */
+export interface PaymentTable {
+  id: Generated<number>;
+  dossier_id: number;
+  txn_ref: string;
+  method: 'online' | 'counter';
+  amount_vnd: ColumnType<number, number, number>;
+  status: 'pending' | 'paid' | 'failed' | 'expired' | 'refund_pending' | 'refunded';
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  created_by: number | null;
+  paid_at: Timestamp | null;
+  settled_by: 'ipn' | 'query' | 'counter' | null;
+  transaction_no: string | null;
+  bank_code: string | null;
+  response_code: string | null;
+  receipt_no: string | null;
+  refund_amount_vnd: number | null;
+  refund_reason: string | null;
+  refund_requested_at: Timestamp | null;
+  refund_attempts: Generated<number>;
+  refund_next_at: Timestamp | null;
+  refund_error: string | null;
+  refunded_at: Timestamp | null;
+  refund_transaction_no: string | null;
+}
+export type Payment = Selectable<PaymentTable>;
+
+/** A fee line a dossier owes: its procedure's at receipt or return, or assessed while processing. */
+export interface DossierFeeTable {
+  id: Generated<number>;
+  dossier_id: number;
+  stage: 'receipt' | 'processing' | 'return';
+  name_vi: string;
+  name_en: string;
+  amount_vnd: number;
+  created_at: Timestamp;
+  created_by: number | null;
+}
+
+/** Every IPN call received from the gateway, with our answer. */
+export interface PaymentCallbackTable {
+  id: Generated<number>;
+  received_at: Timestamp;
+  txn_ref: string | null;
+  valid: boolean;
+  rsp_code: string;
+  applied: 'paid' | 'failed' | null;
+  params: Json;
+}
+
+/** One day's payments checked against the gateway's query API. */
+export interface PaymentReconciliationTable {
+  day: string;
+  run_at: Timestamp;
+  checked: number;
+  matched: number;
+  corrected: number;
+  mismatches: Json;
 }

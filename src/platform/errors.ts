@@ -22,6 +22,16 @@ export const ERROR_STATUS = {
   DUPLICATE_DOSSIER: 409,
   IDEMPOTENCY_CONFLICT: 409,
   ALREADY_RATED: 409,
+  /** A VNeID log-in's callback names no log-in in progress here (unknown or tampered state, already redeemed, or begun in another browser). */
+  VNEID_LOGIN_INVALID: 400,
+  /** The VNeID log-in in progress was begun too long ago; begin again. */
+  VNEID_LOGIN_EXPIRED: 400,
+  /** VNeID did not complete the log-in (the citizen cancelled, the code was refused, or its identity was not acceptable). */
+  VNEID_LOGIN_REFUSED: 400,
+  /** What was asked needs a VNeID account of identification level 2 (verified against the population database). */
+  CITIZEN_LEVEL_2_REQUIRED: 403,
+  /** A logged-in citizen files for themself: the applicant's ID number must be their own. */
+  APPLICANT_NOT_CITIZEN: 403,
   UNKNOWN_COMMUNE: 422,
   UNKNOWN_PROCEDURE: 422,
   NOT_IN_SCOPE_OF_PROVINCE: 422,

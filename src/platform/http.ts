@@ -226,7 +226,13 @@ export async function createHttpApp(opts: {
         description:
           'Motcua — hệ thống thông tin giải quyết thủ tục hành chính một cửa. Staff endpoints need `Authorization: Bearer <token>` from `POST /auth/login`. Errors are RFC 9457 problem+json with a stable `code` and the offending `field`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // A citizen logged in with VNeID (src/citizens/): the HttpOnly session cookie set by /auth/vneid/callback.
+          citizenSession: { type: 'apiKey', in: 'cookie', name: 'motcua_citizen' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, {

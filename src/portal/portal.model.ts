@@ -1,3 +1,4 @@
+import { PORTAL_FEE_STAGE } from '../payments/payment.model.js';
 import { PORTAL_STATUS, type DossierStatus } from '../dossiers/dossier.model.js';
 import { portalDate, type PortalDossier, type PortalFee } from './portal.contract.js';
 
@@ -12,7 +13,12 @@ export interface SyncSource {
   procedureNameVi: string;
   fieldCode: string;
   fieldNameVi: string;
+  /** The procedure's catalog fees: what a dossier without fee lines of its own (brought by the history import) owed. */
   fees: { nameVi: string; amountVnd: number; when?: string }[];
+  /** The dossier's fee lines (src/dossiers/fee.repository.ts), in order, each paid or not. */
+  feeLines: { stage: 'receipt' | 'processing' | 'return'; nameVi: string; amountVnd: number; paid: boolean }[];
+  /** Its fees were paid online, through the province's gateway. */
+  paidOnline: boolean;
   agencyCode: string;
   receivingAgencyCode: string;
   applicant: { name: string; idNumber: string; phone: string; email: string | null; address: string };
@@ -23,6 +29,8 @@ export interface SyncSource {
   decidedAt: Date | null;
   returnedAt: Date | null;
   paidAt: Date | null;
+  /** Filed online by a citizen logged in with VNeID (src/citizens/). */
+  vneidAuthenticated: boolean;
   components: {
     id: number;
     code: string;
@@ -60,16 +68,25 @@ export interface Wording {
  */
 export function toPortalDossier(s: SyncSource, wording: Wording, fileUrl: (sha256: string) => string): PortalDossier {
   const channel = s.channel === 2 ? 'online' : 'counter';
-  const fees: PortalFee[] = s.fees
-    .filter((f) => f.when === undefined || f.when === channel)
-    .map((f, i) => ({
-      TenPhiLePhi: f.nameVi,
-      MaPhiLePhi: `${s.procedureCode}-${i + 1}`,
-      HinhThucThu: 1,
-      Gia: f.amountVnd,
-      LoaiPhiLePhi: 1,
-      TrangThaiThanhToan: s.paidAt ? 1 : 0,
-    }));
+  const fees: PortalFee[] = s.feeLines.length
+    ? s.feeLines.map((f, i) => ({
+        TenPhiLePhi: f.nameVi,
+        MaPhiLePhi: `${s.procedureCode}-${i + 1}`,
+        HinhThucThu: PORTAL_FEE_STAGE[f.stage],
+        Gia: f.amountVnd,
+        LoaiPhiLePhi: 1,
+        TrangThaiThanhToan: f.paid ? 1 : 0,
+      }))
+    : s.fees
+        .filter((f) => f.when === undefined || f.when === channel)
+        .map((f, i) => ({
+          TenPhiLePhi: f.nameVi,
+          MaPhiLePhi: `${s.procedureCode}-${i + 1}`,
+          HinhThucThu: 1,
+          Gia: f.amountVnd,
+          LoaiPhiLePhi: 1,
+          TrangThaiThanhToan: s.paidAt ? 1 : 0,
+        }));
   // Each supplement request, with the receipt of the supplement that answered it (the next one, if any).
   const supplements: PortalDossier['DanhSachHoSoBoSung'] = [];
   for (const e of s.events) {
@@ -132,9 +149,9 @@ export function toPortalDossier(s: SyncSource, wording: Wording, fileUrl: (sha25
       NguoiXuLy: e.actorName ?? '',
       PhongBanXuLy: e.unitAgencyCode ?? '',
     })),
-    // VNeID log-in and online payment come with their own adapters (issue 10, later steps): until then, none.
-    TaiKhoanDuocXacThucVoiVNeID: 0,
-    DuocThanhToanTrucTuyen: 0,
+    TaiKhoanDuocXacThucVoiVNeID: s.vneidAuthenticated ? 1 : 0,
+    // Paid online through the province's own gateway (2); the portal's payment platform (1) is not ours to claim.
+    DuocThanhToanTrucTuyen: s.paidOnline ? 2 : 0,
     PhienBan: s.seq,
   };
 }

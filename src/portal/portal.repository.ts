@@ -69,6 +69,8 @@ export async function loadSources(db: Kysely<DB>, ids: number[]): Promise<SyncSo
       'd.decided_at',
       'd.returned_at',
       'd.paid_at',
+      'd.vneid_authenticated',
+      'd.paid_online',
       'sd.id as result_id',
       'sd.title as result_title',
       'sd.blob_sha256 as result_sha256',
@@ -100,6 +102,22 @@ export async function loadSources(db: Kysely<DB>, ids: number[]): Promise<SyncSo
     }
     return m;
   };
+  const feeLines = await db
+    .selectFrom('dossier_fees')
+    .select(['dossier_id', 'stage', 'name_vi', 'amount_vnd'])
+    .where('dossier_id', 'in', ids)
+    .orderBy('dossier_id')
+    .orderBy('id')
+    .execute();
+  const paidRows = await db
+    .selectFrom('payments')
+    .select(['dossier_id', (eb) => eb.fn.sum<number>('amount_vnd').as('paid')])
+    .where('dossier_id', 'in', ids)
+    .where('status', '=', 'paid')
+    .groupBy('dossier_id')
+    .execute();
+  const paidBy = new Map(paidRows.map((r) => [Number(r.dossier_id), Number(r.paid)]));
+  const lines = byDossier(feeLines);
   const comps = byDossier(components);
   const evs = byDossier(events);
   return dossiers.map((d) => {
@@ -116,6 +134,15 @@ export async function loadSources(db: Kysely<DB>, ids: number[]): Promise<SyncSo
       fieldCode: d.field_code,
       fieldNameVi: d.field_name_vi,
       fees: body.fees ?? [],
+      // A line is paid when what was paid covers it and every line before it.
+      feeLines: (() => {
+        let left = paidBy.get(id) ?? 0;
+        return (lines.get(id) ?? []).map((l) => {
+          left -= Number(l.amount_vnd);
+          return { stage: l.stage, nameVi: l.name_vi, amountVnd: Number(l.amount_vnd), paid: left >= 0 };
+        });
+      })(),
+      paidOnline: d.paid_online,
       agencyCode: d.agency_code,
       receivingAgencyCode: d.receiving_agency_code,
       applicant: {
@@ -132,6 +159,7 @@ export async function loadSources(db: Kysely<DB>, ids: number[]): Promise<SyncSo
       decidedAt: d.decided_at,
       returnedAt: d.returned_at,
       paidAt: d.paid_at,
+      vneidAuthenticated: d.vneid_authenticated,
       components: (comps.get(id) ?? []).map((c) => ({
         id: Number(c.id),
         code: c.component_code,

@@ -6,14 +6,15 @@ import { perClientLimit } from '../platform/rate-limit.js';
 import { CodeParam, IntakeSchema, DossierSchema } from '../dossiers/dossier.schema.js';
 import type { Services } from '../services.js';
 import { TOKEN_PATTERN, trackingSecret } from './tracking.model.js';
+import { PaymentSummarySchema } from '../payments/payment.schema.js';
 
-const Phone4 = Type.String({
+export const Phone4 = Type.String({
   minLength: 4,
   maxLength: 4,
   pattern: '^[0-9]{4}$',
   description: "Last 4 digits of the applicant's phone number (the fallback; send either this or token)",
 });
-const Token = Type.String({
+export const Token = Type.String({
   minLength: 12,
   maxLength: 12,
   pattern: TOKEN_PATTERN,
@@ -63,6 +64,7 @@ const TrackingSchema = Type.Object({
   ),
   rating: Type.Union([Type.String(), Type.Null()]),
   canRate: Type.Boolean(),
+  payment: PaymentSummarySchema,
 });
 
 /**

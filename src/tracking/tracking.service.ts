@@ -10,6 +10,7 @@ import type { LookupBudget } from '../lookups/lookup.service.js';
 import { sameSecret } from '../lookups/lookup.model.js';
 import { normalizeToken } from './tracking.model.js';
 import * as repo from './tracking.repository.js';
+import type { PaymentSummary } from '../payments/payment.model.js';
 
 /** Public wording of each timeline step. */
 export const ACTION_LABELS: Record<string, { vi: string; en: string }> = {
@@ -67,6 +68,8 @@ export interface TrackingDeps {
   budget: LookupBudget;
   /** How long an answer is kept when nothing in this process changed its dossier (default TRACKING_CACHE_TTL_MS). */
   cacheTtlMs?: number;
+  /** A dossier's fees and payments (PaymentService.summary). */
+  payments: (d: { id: number; status: string }) => Promise<PaymentSummary>;
 }
 
 /**
@@ -141,6 +144,11 @@ export class TrackingService {
     return budget.checkNow(budget.keys(null, client)) ? hit.view : undefined;
   }
 
+  /** The dossier a public request names, if its secret is right (the same budget and answers as `track`). */
+  async authorize(code: string, secret: TrackingSecret, client: string): Promise<repo.TrackedDossier> {
+    return this.verify(code, secret, client);
+  }
+
   /** The public timeline, with the applicant's name and ID masked. */
   async track(code: string, secret: TrackingSecret, client: string): Promise<TrackingView> {
     const now = this.deps.clock().getTime();
@@ -179,6 +187,7 @@ export class TrackingService {
   private async compute(d: repo.TrackedDossier) {
     const events = await repo.eventsOf(this.deps.db, d.id);
     const rating = await repo.ratingOf(this.deps.db, d.id);
+    const payment = await this.deps.payments(d);
     await this.deps.org.listUnits(); // ensures unit names are loaded
     const status = d.status as DossierStatus;
     const request = status === 'supplement_requested' ? events.findLast((e) => e.action === 'request_supplement') : undefined;
@@ -217,6 +226,7 @@ export class TrackingService {
         : null,
       rating: rating?.rating ?? null,
       canRate: status === 'returned' && !rating,
+      payment,
     };
   }
 

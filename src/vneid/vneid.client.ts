@@ -73,6 +73,8 @@ export interface PendingVneidLogin {
 }
 
 export interface VneidClient {
+  /** Our callback as registered at VNeID: finish() is given the URL VNeID sent the browser back to, on this address. */
+  readonly redirectUri: string;
   /** A new log-in: the URL to send the browser to, and what finish() needs back. */
   begin(): Promise<PendingVneidLogin & { url: URL }>;
   /** Redeems the callback (code + PKCE verifier, state and nonce checked) and reads the citizen's identity. */
@@ -194,6 +196,8 @@ export function createVneidClient(endpoint: VneidEndpoint): VneidClient {
   };
 
   return {
+    redirectUri: endpoint.redirectUri,
+
     async begin() {
       const config = await configuration();
       const codeVerifier = oidc.randomPKCECodeVerifier();

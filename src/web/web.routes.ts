@@ -21,6 +21,10 @@ export const WEB_PAGE_PATHS = [
   '/nop-ho-so/:code',
   '/tra-cuu',
   '/tra-cuu/:code',
+  // A citizen logged in with VNeID: their dossiers and document store (and where a refused log-in is explained).
+  '/ho-so-cua-toi',
+  // Where the payment gateway sends the citizen's browser back.
+  '/thanh-toan/ket-qua',
   '/can-bo',
   '/can-bo/*',
   // Counter queues: choosing a point, its kiosk and display board, bookings (the booking SMS links to /dat-lich/<code>).

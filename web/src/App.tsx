@@ -9,6 +9,8 @@ const SearchPage = lazy(() => import('./pages/SearchPage'));
 const ProcedurePage = lazy(() => import('./pages/ProcedurePage'));
 const SubmitPage = lazy(() => import('./pages/SubmitPage'));
 const TrackPage = lazy(() => import('./pages/TrackPage'));
+const MyDossiersPage = lazy(() => import('./pages/MyDossiersPage'));
+const PaymentReturnPage = lazy(() => import('./pages/PaymentReturnPage'));
 const StaffPage = lazy(() => import('./pages/StaffPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 // Counter queues (web/src/queue/): the kiosk and the display board are full-screen, outside the portal's layout.
@@ -31,6 +33,8 @@ export function App() {
           <Route path="nop-ho-so/:code" element={<SubmitPage />} />
           <Route path="tra-cuu" element={<TrackPage />} />
           <Route path="tra-cuu/:code" element={<TrackPage />} />
+          <Route path="ho-so-cua-toi" element={<MyDossiersPage />} />
+          <Route path="thanh-toan/ket-qua" element={<PaymentReturnPage />} />
           <Route path="xep-hang" element={<PointsPage />} />
           <Route path="dat-lich" element={<BookingPage />} />
           <Route path="dat-lich/:code" element={<BookingViewPage />} />

@@ -1,4 +1,48 @@
+import { balanceDue, newTxnRef, receiptNumber } from '../../payments/payment.model.js';
+import * as payments from '../fee.repository.js';
 import type { ActionHandler } from './action.js';
 
-/** Record the payment (→ 4). */
-export const paymentReceived: ActionHandler = ({ now }) => ({ patch: { paid_at: now } });
+/**
+ * Record the payment made at the counter (→ 4): what is owed becomes a counter payment, paid now, with its
+ * e-receipt number. (An online payment moves the dossier itself, through the gateway's callback.)
+ */
+export const paymentReceived: ActionHandler = async ({ dossier: d, actor, now, db }) => {
+  const due = balanceDue(await payments.feeLinesOf(db, d.id), await payments.paymentsOf(db, d.id));
+  return {
+    patch: { paid_at: now },
+    eventData: due > 0 ? { amountVnd: due, method: 'counter' } : { amountVnd: 0 },
+    effects:
+      due > 0
+        ? [
+            async (trx) => {
+              await payments.insertPayment(
+                trx,
+                {
+                  dossier_id: d.id,
+                  txn_ref: newTxnRef(d.code, 'counter'),
+                  method: 'counter',
+                  amount_vnd: due,
+                  status: 'paid',
+                  created_at: now,
+                  expires_at: null,
+                  created_by: actor.staffId,
+                  paid_at: now,
+                  settled_by: 'counter',
+                  transaction_no: null,
+                  bank_code: null,
+                  response_code: null,
+                  refund_amount_vnd: null,
+                  refund_reason: null,
+                  refund_requested_at: null,
+                  refund_next_at: null,
+                  refund_error: null,
+                  refunded_at: null,
+                  refund_transaction_no: null,
+                },
+                (id) => receiptNumber(id, now),
+              );
+            },
+          ]
+        : [],
+  };
+};

@@ -14,6 +14,8 @@ import * as kpiRollupsDerived from './20261204T0800_kpi_rollups_derived.js';
 import * as kpiOpenDeltas from './20261205T0800_kpi_open_deltas.js';
 import * as sessionChanges from './20261206T0800_session_changes.js';
 import * as portalSync from './20261207T0800_portal_sync.js';
+import * as payments from './20261208T0800_payments.js';
+import * as citizenAccounts from './20261208T0900_citizen_accounts.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   '20261205T0800_kpi_open_deltas': kpiOpenDeltas,
   '20261206T0800_session_changes': sessionChanges,
   '20261207T0800_portal_sync': portalSync,
+  '20261208T0800_payments': payments,
+  '20261208T0900_citizen_accounts': citizenAccounts,
 };

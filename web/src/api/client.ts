@@ -28,6 +28,11 @@ export type Intake = NonNullable<paths['/public/dossiers']['post']['requestBody'
 export type Dossier = Json<'/public/dossiers', 'post', 201>;
 export type Tracking = Json<'/public/dossiers/{code}', 'get', 200>;
 export type Rating = NonNullable<paths['/public/dossiers/{code}/rating']['post']['requestBody']>['content']['application/json']['rating'];
+export type PaymentSummary = Tracking['payment'];
+export type PaymentReturn = Json<'/public/payments/return', 'get', 200>;
+export type CitizenMe = Json<'/citizen/me', 'get', 200>;
+export type MyDossier = Json<'/citizen/dossiers', 'get', 200>[number];
+export type MyStoreDocument = Json<'/citizen/store-documents', 'get', 200>[number];
 
 /** The codes of the server's error table (src/platform/errors.ts), as the API document lists them. */
 export type ApiErrorCode = components['schemas']['Problem']['code'];

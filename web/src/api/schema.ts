@@ -736,6 +736,8 @@ export interface paths {
                                     note?: string;
                                     /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
                                     when?: "counter" | "online" | "on_request" | "reduced";
+                                    /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                    stage?: "receipt" | "return";
                                 }[];
                                 timeLimit: {
                                     value: number;
@@ -910,6 +912,8 @@ export interface paths {
                                         note?: string;
                                         /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
                                         when?: "counter" | "online" | "on_request" | "reduced";
+                                        /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                        stage?: "receipt" | "return";
                                     }[];
                                     timeLimit: {
                                         value: number;
@@ -1023,6 +1027,8 @@ export interface paths {
                                     note?: string;
                                     /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
                                     when?: "counter" | "online" | "on_request" | "reduced";
+                                    /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                    stage?: "receipt" | "return";
                                 }[];
                                 timeLimit: {
                                     value: number;
@@ -3090,6 +3096,15 @@ export interface paths {
                         version: number;
                         /** @description A note; where the action requires a reason, the reason */
                         note?: string;
+                        /** @description Amounts assessed while processing (a tax, a fee set by the file), added to what the dossier owes */
+                        fees?: {
+                            /** @description What is charged, in Vietnamese */
+                            nameVi: string;
+                            /** @description What is charged, in English */
+                            nameEn?: string;
+                            /** @description Whole VND */
+                            amountVnd: number;
+                        }[];
                     };
                 };
             };
@@ -4734,6 +4749,36 @@ export interface paths {
                             } | null;
                             rating: string | null;
                             canRate: boolean;
+                            /** @description The dossier's fee lines and payments */
+                            payment: {
+                                /** @description Every fee line, whole VND */
+                                totalVnd: number;
+                                paidVnd: number;
+                                /** @description Still owed */
+                                dueVnd: number;
+                                /** @description The dossier awaits payment, something is owed and a gateway is connected */
+                                payableOnline: boolean;
+                                fees: {
+                                    /** @description receipt, processing (assessed when payment was requested) or return */
+                                    stage: string;
+                                    nameVi: string;
+                                    nameEn: string;
+                                    amountVnd: number;
+                                }[];
+                                payments: {
+                                    /** @description The payment reference (vnp_TxnRef for an online payment) */
+                                    txnRef: string;
+                                    method: "online" | "counter";
+                                    amountVnd: number;
+                                    /** @description pending (online, not completed yet), paid, failed, expired, refund_pending (processing stopped or paid twice), refunded */
+                                    status: "pending" | "paid" | "failed" | "expired" | "refund_pending" | "refunded";
+                                    createdAt: string;
+                                    paidAt: string | null;
+                                    /** @description The e-receipt number once paid */
+                                    receiptNo: string | null;
+                                    refundedAt: string | null;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -5493,6 +5538,10 @@ export interface paths {
                                 fromStore: number;
                                 /** @description Decided dossiers using population data */
                                 populationData: number;
+                                /** @description Decided dossiers that owed fees */
+                                decidedWithFees: number;
+                                /** @description Decided dossiers whose fees were paid online */
+                                decidedPaidOnline: number;
                                 /** @description Results returned */
                                 returned: number;
                                 /** @description Supplement requests */
@@ -5569,6 +5618,10 @@ export interface paths {
                                 fromStore: number;
                                 /** @description Decided dossiers using population data */
                                 populationData: number;
+                                /** @description Decided dossiers that owed fees */
+                                decidedWithFees: number;
+                                /** @description Decided dossiers whose fees were paid online */
+                                decidedPaidOnline: number;
                                 /** @description Results returned */
                                 returned: number;
                                 /** @description Supplement requests */
@@ -5845,7 +5898,7 @@ export interface paths {
                                 receivedAt: string | null;
                                 dueAt: string | null;
                                 decidedAt: string | null;
-                                /** @description late, more_than_one_supplement, overdue_open, not_online, no_electronic_result, not_digitized, not_reused, not_linked_to_store, no_population_data or rated_not_satisfied */
+                                /** @description late, more_than_one_supplement, overdue_open, not_online, not_paid_online, no_electronic_result, not_digitized, not_reused, not_linked_to_store, no_population_data or rated_not_satisfied */
                                 reason: string;
                             }[];
                         };
@@ -10268,6 +10321,1550 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/dossiers/{code}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pay what a dossier awaiting payment owes, online: the signed URL of the gateway’s payment page (a second click reuses the attempt) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone) */
+                        token?: string;
+                        /** @description Last 4 digits of the applicant's phone number (the fallback; send either this or token) */
+                        phone?: string;
+                        /** @description The payment page’s language */
+                        locale?: "vn" | "en";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            txnRef: string;
+                            amountVnd: number;
+                            /** @description The gateway's signed payment page: send the browser there */
+                            payUrl: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/dossiers/{code}/payments/{txnRef}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The e-receipt (biên lai điện tử) of a paid payment of the dossier, as PDF */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The receipt's tracking token: the fragment of the URL in its QR code, /tra-cuu/{code}#{token} (send either this or phone) */
+                    token?: string;
+                    /** @description Last 4 digits of the applicant's phone number (the fallback; send either this or token) */
+                    phone?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                    /** @description Payment reference */
+                    txnRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form as a PDF (A4), shown inline */
+                200: {
+                    headers: {
+                        /** @description inline; filename="mau-NN_….pdf" */
+                        "content-disposition"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/payments/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The browser back from the gateway (its signed vnp_* parameters, as they came): what our records say of that payment. Only the IPN settles a payment; this never changes anything */
+        get: {
+            parameters: {
+                query?: {
+                    vnp_TmnCode?: string;
+                    vnp_Amount?: string;
+                    vnp_BankCode?: string;
+                    vnp_BankTranNo?: string;
+                    vnp_CardType?: string;
+                    vnp_OrderInfo?: string;
+                    vnp_PayDate?: string;
+                    vnp_ResponseCode?: string;
+                    vnp_TransactionNo?: string;
+                    vnp_TransactionStatus?: string;
+                    vnp_TxnRef?: string;
+                    vnp_SecureHashType?: string;
+                    vnp_SecureHash?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            txnRef: string;
+                            dossierCode: string;
+                            /** @description The dossier's page (with its tracking token) */
+                            trackingUrl: string;
+                            amountVnd: number;
+                            /** @description pending (online, not completed yet), paid, failed, expired, refund_pending (processing stopped or paid twice), refunded */
+                            status: "pending" | "paid" | "failed" | "expired" | "refund_pending" | "refunded";
+                            /** @description What the return redirect said; only the IPN settles the payment */
+                            gatewaySaysPaid: boolean;
+                            gatewayResponseCode: string;
+                            receiptNo: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/gateway/ipn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateway’s signed server-to-server callback (IPN): settles a pending online payment once; always HTTP 200 with RspCode, as the gateway expects */
+        get: {
+            parameters: {
+                query?: {
+                    vnp_TmnCode?: string;
+                    vnp_Amount?: string;
+                    vnp_BankCode?: string;
+                    vnp_BankTranNo?: string;
+                    vnp_CardType?: string;
+                    vnp_OrderInfo?: string;
+                    vnp_PayDate?: string;
+                    vnp_ResponseCode?: string;
+                    vnp_TransactionNo?: string;
+                    vnp_TransactionStatus?: string;
+                    vnp_TxnRef?: string;
+                    vnp_SecureHashType?: string;
+                    vnp_SecureHash?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 00 applied, 02 already applied, 01 unknown payment, 04 wrong amount, 97 bad signature, 99 other */
+                            RspCode: string;
+                            Message: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dossiers/{code}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dossier’s fee lines and payments (the dossier must be in the caller’s scope) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @description Every fee line, whole VND */
+                            totalVnd: number;
+                            paidVnd: number;
+                            /** @description Still owed */
+                            dueVnd: number;
+                            /** @description The dossier awaits payment, something is owed and a gateway is connected */
+                            payableOnline: boolean;
+                            fees: {
+                                /** @description receipt, processing (assessed when payment was requested) or return */
+                                stage: string;
+                                nameVi: string;
+                                nameEn: string;
+                                amountVnd: number;
+                            }[];
+                            payments: {
+                                /** @description The payment reference (vnp_TxnRef for an online payment) */
+                                txnRef: string;
+                                method: "online" | "counter";
+                                amountVnd: number;
+                                /** @description pending (online, not completed yet), paid, failed, expired, refund_pending (processing stopped or paid twice), refunded */
+                                status: "pending" | "paid" | "failed" | "expired" | "refund_pending" | "refunded";
+                                createdAt: string;
+                                paidAt: string | null;
+                                /** @description The e-receipt number once paid */
+                                receiptNo: string | null;
+                                refundedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dossiers/{code}/payments/{txnRef}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The e-receipt of a paid payment of a dossier in the caller’s scope, as PDF */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                    /** @description Payment reference */
+                    txnRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form as a PDF (A4), shown inline */
+                200: {
+                    headers: {
+                        /** @description inline; filename="mau-NN_….pdf" */
+                        "content-disposition"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{txnRef}/refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A clerk records the money of a counter payment handed back after processing stopped */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Payment reference */
+                    txnRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            txnRef: string;
+                            status: string;
+                            refundedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reconciliations of a range of days, newest first (managers, the administrator) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description A local day, YYYY-MM-DD */
+                    from: string;
+                    /** @description A local day, YYYY-MM-DD */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            day: string;
+                            runAt: string;
+                            checked: number;
+                            matched: number;
+                            /** @description Payments settled from the gateway (an IPN lost) or expired */
+                            corrected: number;
+                            /** @description Differences left for a person to look at */
+                            mismatches: {
+                                [key: string]: unknown;
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Reconcile a day’s online payments against the gateway’s query API (managers, the administrator); the job runs it every night */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description A local day, YYYY-MM-DD
+                         */
+                        day: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            day: string;
+                            runAt: string;
+                            checked: number;
+                            matched: number;
+                            /** @description Payments settled from the gateway (an IPN lost) or expired */
+                            corrected: number;
+                            /** @description Differences left for a person to look at */
+                            mismatches: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/vneid/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Log in with VNeID: redirects to VNeID’s log-in page (OpenID Connect, authorization code with PKCE)
+         * @description Keeps the log-in in progress server-side (state, PKCE verifier, nonce) for 10 minutes and ties it to this browser with an HttpOnly cookie; VNeID sends the browser back to /auth/vneid/callback. 409 when this installation is not connected to VNeID, 503 while VNeID is away.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A path of this site to come back to after logging in (default /ho-so-cua-toi) */
+                    returnTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To VNeID’s authorization endpoint */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/vneid/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * VNeID’s return: finishes the log-in, opens the citizen’s session (HttpOnly cookie) and redirects to the portal
+         * @description The log-in in progress is taken out once (a replayed callback is VNEID_LOGIN_INVALID), must be this browser’s and not expired (VNEID_LOGIN_EXPIRED); the code is redeemed with its PKCE verifier, the state and nonce checked. A browser (Accept: text/html) is sent to /ho-so-cua-toi?vneid=<code> when refused; an API client gets the problem.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    state?: string;
+                    iss?: string;
+                    error?: string;
+                    error_description?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the page the log-in was begun for */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The logged-in citizen: name, level, ID number masked, and for level 2 the pre-fill from the population data */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            /** @description VNeID identification level: 1 = registered by phone, nothing verified; 2 = verified against the population database */
+                            level: 1 | 2;
+                            /** @description The last 3 digits only; null for a level-1 account */
+                            idNumberMasked: string | null;
+                            /** Format: date-time */
+                            sessionExpiresAt: string;
+                            /** @description Null for a level-1 account (nothing verified) */
+                            prefill: {
+                                name: string;
+                                /**
+                                 * Format: date
+                                 * @description yyyy-mm-dd
+                                 */
+                                birthDate: string;
+                                /** @description The 12-digit personal ID number */
+                                idNumber: string;
+                                /** @description Nơi thường trú */
+                                permanentAddress: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/prefill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The population data to fill a form in: name, date of birth, ID number, permanent residence (level 2 only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The population data VNeID vouched for at log-in (level 2 only) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            /**
+                             * Format: date
+                             * @description yyyy-mm-dd
+                             */
+                            birthDate: string;
+                            /** @description The 12-digit personal ID number */
+                            idNumber: string;
+                            /** @description Nơi thường trú */
+                            permanentAddress: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log out: the session ends at once (audited) and its cookie is cleared */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My dossiers: those whose applicant is the logged-in citizen (by ID number; level 2 only), newest first, at most 100 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            procedure: {
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            status: string;
+                            statusVi: string;
+                            statusEn: string;
+                            /** @description 1 in person, 2 online, 3 postal */
+                            channel: number;
+                            submittedAt: string | null;
+                            receivedAt: string | null;
+                            /** @description The date promised (an apology’s new date, else the due date) */
+                            dueAt: string | null;
+                            returnedAt: string | null;
+                            returnPointNameVi: string;
+                            /** @description Opens the tracking page: /tra-cuu/{code}#{trackingToken} */
+                            trackingToken: string;
+                            /** @description Filed online by a citizen logged in with VNeID */
+                            vneidAuthenticated: boolean;
+                            rating: string | null;
+                            canRate: boolean;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Submit a dossier online as the logged-in citizen (level 2): for themself, with documents from their own store allowed
+         * @description As POST /public/dossiers, but the applicant’s ID number must be the citizen’s own (403 APPLICANT_NOT_CITIZEN), a component may come from their document store (source "store", the same rules as at the counter) and the dossier records that it was filed by a VNeID-authenticated citizen.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                    /** @description The token of the online submission (POST /public/submissions) the files belong to */
+                    "x-submission-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description National procedure code, e.g. 1.001193 */
+                        procedureCode: string;
+                        applicant: {
+                            /** @description 12-digit citizen ID number (CCCD) */
+                            idNumber: string;
+                            name: string;
+                            /** @description Vietnamese phone number, e.g. 0912345678 */
+                            phone: string;
+                            /** Format: email */
+                            email?: string;
+                            address: string;
+                            /** @description Administrative code of the applicant's commune or ward (routing) */
+                            communeCode: string;
+                        };
+                        components: {
+                            /** @description Component code from the procedure's list */
+                            code: string;
+                            /** @description upload: a file uploaded with POST /files; store: from the applicant’s document store; population_db: from the National Population Database; paper: received on paper, to be scanned */
+                            source: "upload" | "store" | "population_db" | "paper";
+                            fileSha256?: string;
+                            storeDocumentId?: number;
+                        }[];
+                        /** @description Service point where the result is returned (default: where it was filed) */
+                        returnPointId?: number;
+                        /** @description Use the fast-track limit, if the procedure has one */
+                        fastTrack?: boolean;
+                        note?: string;
+                        /** @description Receive although the applicant has an open dossier of this procedure (409 DUPLICATE_DOSSIER) */
+                        duplicateOverride?: {
+                            /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
+                            reason: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description <receiving agency code>-<yymmdd>-<daily sequence> */
+                            code: string;
+                            status: string;
+                            statusVi: string;
+                            statusEn: string;
+                            /** @description National Public Service Portal status code 1–10 */
+                            portalStatus: number;
+                            /** @description 1 in person, 2 online, 3 postal */
+                            channel: number;
+                            procedure: {
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                                versionEffectiveFrom: string;
+                            };
+                            applicant: {
+                                idNumber: string;
+                                name: string;
+                                phone: string;
+                                email: string | null;
+                                address: string;
+                                communeCode: string;
+                            };
+                            receivingUnit: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            competentAgency: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            currentUnit: {
+                                id: number;
+                                nameVi: string;
+                            } | null;
+                            currentStep: number;
+                            returnPoint: {
+                                id: number;
+                                nameVi: string;
+                            };
+                            fastTrack: boolean;
+                            timeLimit: {
+                                value: number;
+                                unit: string;
+                            };
+                            feeTotalVnd: number;
+                            submittedAt: string | null;
+                            receivedAt: string | null;
+                            dueAt: string | null;
+                            originalDueAt: string | null;
+                            pausedAt: string | null;
+                            pausedWorkingMs: number;
+                            supplementCount: number;
+                            paidAt: string | null;
+                            decidedAt: string | null;
+                            returnedAt: string | null;
+                            lateFlaggedAt: string | null;
+                            apologyDueAt: string | null;
+                            /** @description The open dossier of the same procedure and applicant this one was received (or submitted online) beside; null on public answers */
+                            duplicateOf: string | null;
+                            /** @description The date the applicant is now promised: the apology’s new date once issued, else dueAt (the legal due date) */
+                            promisedDueAt: string | null;
+                            resultDocumentId: number | null;
+                            /** @description Secret of the public tracking URL /tra-cuu/{code}#{token} (the receipt's QR code); shown to staff in scope, so a receipt can be reprinted, and to the citizen who submitted online */
+                            trackingToken: string;
+                            components: {
+                                code: string;
+                                nameVi: string;
+                                form: string;
+                                count: number;
+                                required: boolean;
+                                source: string;
+                                fileSha256: string | null;
+                                storeDocumentId: number | null;
+                                digitized: boolean;
+                            }[];
+                            /** @description Send it back with every action: a stale version gets 409 STALE_VERSION */
+                            version: number;
+                            /** @description Actions the caller may take now (POST /dossiers/{code}/<action>, with _ written as -); empty on public answers */
+                            allowedActions: ("receive" | "refuse" | "forward" | "request_supplement" | "supplement_received" | "request_payment" | "payment_received" | "withdraw" | "stop" | "result" | "return" | "apologize")[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/dossiers/{code}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate one of my returned dossiers (once): the rating names my account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rating: "satisfied" | "acceptable" | "not_satisfied";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            rating: string;
+                            ratedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/store-documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My document store: earlier results and verified documents to reuse in an online submission (level 2 only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Give it as storeDocumentId of a component of its document type */
+                            id: number;
+                            kind: string;
+                            title: string;
+                            documentType: {
+                                code: string;
+                                nameVi: string;
+                                nameEn: string;
+                            } | null;
+                            issuedAt: string;
+                            issuerNameVi: string | null;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10281,7 +11878,7 @@ export interface components {
             /** @description Human-readable explanation, safe to show */
             detail: string;
             /** @description Stable machine-readable error code, e.g. WRONG_SERVICE_POINT (one of the error table of src/platform/errors.ts) */
-            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "INVALID_SUBMISSION" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "DUPLICATE_DOSSIER" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT" | "DATABASE_UNAVAILABLE" | "NATIONAL_SERVICE_UNAVAILABLE";
+            code: "VALIDATION" | "INVALID_ID_NUMBER" | "INVALID_FILE" | "INVALID_SUBMISSION" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "OUT_OF_SCOPE" | "NOT_FOUND" | "WRONG_SERVICE_POINT" | "NOT_DIGITIZED" | "INVALID_TRANSITION" | "FORM_NOT_APPLICABLE" | "SUPPLEMENT_ALREADY_REQUESTED" | "STALE_VERSION" | "DUPLICATE_DOSSIER" | "IDEMPOTENCY_CONFLICT" | "ALREADY_RATED" | "VNEID_LOGIN_INVALID" | "VNEID_LOGIN_EXPIRED" | "VNEID_LOGIN_REFUSED" | "CITIZEN_LEVEL_2_REQUIRED" | "APPLICANT_NOT_CITIZEN" | "UNKNOWN_COMMUNE" | "UNKNOWN_PROCEDURE" | "NOT_IN_SCOPE_OF_PROVINCE" | "URI_TOO_LONG" | "RATE_LIMITED" | "CONFLICT" | "SLOT_FULL" | "COUNTER_BUSY" | "COUNTER_NOT_OPEN" | "TICKET_IN_HAND" | "INTERNAL" | "WEB_NOT_BUILT" | "DATABASE_UNAVAILABLE" | "NATIONAL_SERVICE_UNAVAILABLE";
             /** @description The offending input, e.g. body.applicant.idNumber */
             field?: string;
             errors?: {

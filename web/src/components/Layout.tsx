@@ -1,6 +1,7 @@
 import { Suspense, useEffect } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import { CitizenMenu } from './CitizenMenu';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Loading } from './Loading';
 import { Logo } from './Logo';
@@ -38,7 +39,10 @@ export function Layout() {
             {/* Outside the link: the link's name stays the site's name. */}
             <p className="brand-tagline">{t('app.tagline')}</p>
           </div>
-          <LanguageSwitch />
+          <div className="header-actions">
+            <CitizenMenu />
+            <LanguageSwitch />
+          </div>
         </div>
         <nav className="site-nav" aria-label={t('nav.label')}>
           <ul className="container nav-list">

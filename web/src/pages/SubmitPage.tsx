@@ -11,6 +11,7 @@ import {
   uploadPublicFile,
   type Dossier,
   type Intake,
+  type MyStoreDocument,
   type Problem,
   type ProcedureComponent,
   type TimeLimit,
@@ -22,6 +23,7 @@ import { byVietnamese, formatBytes, formatLimit } from '../lib/format';
 import { usePageTitle } from '../lib/page';
 import { problemDetail, problemMessage } from '../lib/problem';
 import { useApi } from '../lib/useApi';
+import { useCitizen, vneidLoginHref } from '../lib/citizen';
 import {
   checkApplicant,
   componentsPayload,
@@ -150,6 +152,23 @@ function SubmitForm(props: {
     return r;
   };
   const [inputKeys, setInputKeys] = useState<Record<string, number>>({});
+  // A citizen logged in with VNeID at level 2 files for themself: the form is filled from the population data, the
+  // ID number is theirs, and documents of their store may stand in for uploads (POST /citizen/dossiers).
+  const citizen = useCitizen();
+  const me = citizen.status === 'ready' ? citizen.me : null;
+  const identified = me?.level === 2 && me.prefill !== null;
+  const [storeDocs, setStoreDocs] = useState<MyStoreDocument[]>([]);
+  const [fromStore, setFromStore] = useState<Record<string, number>>({});
+  useEffect(() => {
+    if (!identified || !me?.prefill) return;
+    const p = me.prefill;
+    setApplicant((a) => ({ ...a, idNumber: p.idNumber, name: a.name || p.name, address: a.address || p.permanentAddress }));
+    const ac = new AbortController();
+    void settle(api.GET('/citizen/store-documents', { signal: ac.signal })).then((r) => {
+      if (r.ok) setStoreDocs(r.data);
+    });
+    return () => ac.abort();
+  }, [identified, me]);
 
   useEffect(() => () => uploadControllers.current.forEach((c) => c.abort()), []);
 
@@ -218,7 +237,7 @@ function SubmitForm(props: {
     }
     const nextComponentErrors: Record<string, string> = {};
     for (const c of props.components) {
-      if (c.supply === 'population_db') continue;
+      if (c.supply === 'population_db' || fromStore[c.code] !== undefined) continue;
       const u = uploads[c.code];
       const text =
         u?.status === 'uploading'
@@ -242,7 +261,7 @@ function SubmitForm(props: {
       return;
     }
 
-    const components = componentsPayload(props.components, uploads);
+    const components = componentsPayload(props.components, uploads, identified ? fromStore : {});
     const body: Intake = {
       procedureCode: props.procedureCode,
       applicant: {
@@ -266,7 +285,8 @@ function SubmitForm(props: {
     setSubmitting(true);
     const opened = submission.current ? await submission.current : null;
     const token = opened?.ok ? { 'x-submission-token': opened.data.submissionToken } : {};
-    const r = await settle(api.POST('/public/dossiers', { body, headers: { 'idempotency-key': key, ...token } }));
+    const headers = { 'idempotency-key': key, ...token };
+    const r = await settle(identified ? api.POST('/citizen/dossiers', { body, headers }) : api.POST('/public/dossiers', { body, headers }));
     setSubmitting(false);
     if (r.ok) {
       props.onDone(r.data);
@@ -342,6 +362,16 @@ function SubmitForm(props: {
       <p id="required-note" className="muted small">
         {t('submit.requiredNote')}
       </p>
+      {identified ? (
+        <p className="notice">{t('citizen.prefilled')}</p>
+      ) : (
+        citizen.status === 'ready' &&
+        !me && (
+          <p className="notice">
+            {t('citizen.submitHint')} <a href={vneidLoginHref(window.location.pathname)}>{t('citizen.login')}</a>
+          </p>
+        )
+      )}
       {summary.length > 0 && (
         <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef} aria-labelledby="error-summary-title">
           <h2 id="error-summary-title">{t('submit.summaryTitle', { count: summary.length })}</h2>
@@ -375,6 +405,7 @@ function SubmitForm(props: {
               value={applicant.idNumber}
               onChange={(e) => set('idNumber', e.target.value)}
               onBlur={() => blur('idNumber')}
+              readOnly={identified}
               inputMode="numeric"
               autoComplete="off"
               maxLength={12}
@@ -383,7 +414,7 @@ function SubmitForm(props: {
               required
             />
           ),
-          t('submit.idNumberHint'),
+          identified ? t('citizen.idNumberFromVneid') : t('submit.idNumberHint'),
         )}
         {field('name', t('submit.name'), (a) => (
           <input
@@ -490,6 +521,12 @@ function SubmitForm(props: {
               inputKey={inputKeys[c.code] ?? 0}
               onFile={(f) => void upload(c, f)}
               onClear={() => clearUpload(c)}
+              storeDocs={identified && c.documentType ? storeDocs.filter((d) => d.documentType?.code === c.documentType) : []}
+              storeChoice={fromStore[c.code]}
+              onStore={(id) => {
+                setComponentErrors(({ [c.code]: _, ...rest }) => rest);
+                setFromStore(({ [c.code]: _, ...rest }) => (id === undefined ? rest : { ...rest, [c.code]: id }));
+              }}
             />
           ))}
         </ul>
@@ -586,6 +623,9 @@ function ComponentUpload({
   inputKey,
   onFile,
   onClear,
+  storeDocs,
+  storeChoice,
+  onStore,
 }: {
   component: ProcedureComponent;
   state: UploadState;
@@ -593,6 +633,10 @@ function ComponentUpload({
   inputKey: number;
   onFile: (f: File | undefined) => void;
   onClear: () => void;
+  /** The logged-in citizen's documents of this component's type (none unless identified). */
+  storeDocs: MyStoreDocument[];
+  storeChoice: number | undefined;
+  onStore: (id: number | undefined) => void;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -623,15 +667,39 @@ function ComponentUpload({
         {meta}
         {c.supply === 'store' ? ` · ${t('submit.storeHint')}` : ''}
       </p>
-      <input
-        key={inputKey}
-        id={id}
-        type="file"
-        accept={ACCEPT}
-        onChange={(e) => onFile(e.target.files?.[0])}
-        aria-describedby={`${id}-meta ${id}-status`}
-        aria-invalid={invalid}
-      />
+      {storeDocs.length > 0 && (
+        <div className="field">
+          <label htmlFor={`${id}-store`}>{t('citizen.fromStore')}</label>
+          <select
+            id={`${id}-store`}
+            value={storeChoice ?? ''}
+            onChange={(e) => onStore(e.target.value ? Number(e.target.value) : undefined)}
+          >
+            <option value="">{t('citizen.fromStoreNone')}</option>
+            {storeDocs.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {storeChoice !== undefined ? (
+        <p className="upload-done">
+          <span aria-hidden="true">✓ </span>
+          {t('citizen.storeChosen')}
+        </p>
+      ) : (
+        <input
+          key={inputKey}
+          id={id}
+          type="file"
+          accept={ACCEPT}
+          onChange={(e) => onFile(e.target.files?.[0])}
+          aria-describedby={`${id}-meta ${id}-status`}
+          aria-invalid={invalid}
+        />
+      )}
       <div id={`${id}-status`} className="upload-status" aria-live="polite">
         {state.status === 'uploading' && (
           <p>

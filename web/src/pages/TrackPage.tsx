@@ -10,6 +10,7 @@ import { usePageTitle } from '../lib/page';
 import { problemMessage } from '../lib/problem';
 import { TRACKING_CODE, tokenFromHash, trackingHref, trackingPath } from './TrackPage.model';
 import { useRetryKey } from '../lib/useRetryKey';
+import { PaymentPanel } from './PaymentPanel';
 
 /** What the look-up sent: the receipt's token (from its QR code) or the last 4 phone digits. */
 type Secret = { token: string } | { phone: string };
@@ -221,6 +222,7 @@ function TrackingResult({
           <p>{t('track.supplementHow', { unit: d.receivingPointNameVi })}</p>
         </div>
       )}
+      <PaymentPanel code={d.code} payment={d.payment} secret={secret} />
       {d.status === 'result_ready' && (
         <p className="notice notice-green" data-testid="result-ready">
           {t('track.resultReady', { unit: d.returnPointNameVi })}

@@ -40,10 +40,19 @@ export type UploadState =
   | { status: 'done'; name: string; size: number; sha256: string; mime: string }
   | { status: 'error'; name: string; size: number; problem: Problem };
 
-/** The components of the request: the population database's by reference, uploaded files by their hash. */
-export function componentsPayload(components: ProcedureComponent[], uploads: Record<string, UploadState>): Intake['components'] {
+/**
+ * The components of the request: the population database's by reference, documents of the citizen's store by their
+ * id (`fromStore`, a logged-in citizen's choice), uploaded files by their hash.
+ */
+export function componentsPayload(
+  components: ProcedureComponent[],
+  uploads: Record<string, UploadState>,
+  fromStore: Record<string, number> = {},
+): Intake['components'] {
   return components.flatMap((c): Intake['components'] => {
     if (c.supply === 'population_db') return [{ code: c.code, source: 'population_db' }];
+    const stored = fromStore[c.code];
+    if (stored !== undefined) return [{ code: c.code, source: 'store', storeDocumentId: stored }];
     const u = uploads[c.code];
     return u?.status === 'done' ? [{ code: c.code, source: 'upload', fileSha256: u.sha256 }] : [];
   });

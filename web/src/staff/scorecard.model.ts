@@ -6,7 +6,7 @@ export const RATES = ['onTimeRate', 'onlineRate', 'digitizedRate', 'satisfaction
 export type Rate = (typeof RATES)[number];
 
 /** Indicators whose lost points come from dossiers the API can list (GET /kpi/scorecard/{indicator}/dossiers). */
-export const COSTLY: ReadonlySet<string> = new Set(['2.1', '3.1', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4']);
+export const COSTLY: ReadonlySet<string> = new Set(['2.1', '3.1', '3.6', '4.1', '4.2', '4.3', '4.4', '4.5b', '5.4']);
 
 /** Today in Vietnam (YYYY-MM-DD): the queue pages' function, for this page's default range. */
 export { vietnamToday };
