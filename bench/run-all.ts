@@ -13,6 +13,7 @@ const BENCHES = [
   'export.bench.ts',
   'kpi.bench.ts',
   'portal-sync.bench.ts',
+  'payment-callbacks.bench.ts',
 ];
 const only = process.argv.slice(2);
 let failed = 0;

@@ -1346,6 +1346,34 @@ portalCmd
     }
   });
 
+const paymentsCmd = program.command('payments').description('Fees and online payments (the payment gateway)');
+paymentsCmd
+  .command('reconcile')
+  .description(
+    "A day's online payments against the gateway's records (JSON): an IPN lost is settled, differences listed; `serve` does yesterday's every night",
+  )
+  .option('--day <yyyy-mm-dd>', 'the local day (default: yesterday)')
+  .action(async (o: { day?: string }) => {
+    const { database, services } = await open(loadConfig());
+    try {
+      const { localDate } = await import('./kpi/kpi.model.js');
+      console.log(JSON.stringify(await services.payments.reconcile(o.day ?? localDate(new Date(Date.now() - 86_400_000))), null, 2));
+    } finally {
+      await database.close();
+    }
+  });
+paymentsCmd
+  .command('refunds')
+  .description('Ask the gateway for the online refunds due now (JSON); `serve` does this every minute')
+  .action(async () => {
+    const { database, services } = await open(loadConfig());
+    try {
+      console.log(JSON.stringify(await services.payments.refundDue()));
+    } finally {
+      await database.close();
+    }
+  });
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);

@@ -47,6 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       check ((status in ('refund_pending', 'refunded')) = (refund_requested_at is not null))
     )`.execute(db);
   await sql`create index payments_dossier_idx on payments (dossier_id)`.execute(db);
+  await sql`create index payments_created_by_idx on payments (created_by)`.execute(db);
   await sql`create index payments_refund_due_idx on payments (refund_next_at) where status = 'refund_pending'`.execute(db);
   await sql`create index payments_pending_idx on payments (created_at) where status = 'pending'`.execute(db);
   await sql`
@@ -61,6 +62,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_by integer references staff(id)
     )`.execute(db);
   await sql`create index dossier_fees_dossier_idx on dossier_fees (dossier_id)`.execute(db);
+  await sql`create index dossier_fees_created_by_idx on dossier_fees (created_by)`.execute(db);
   // The lines of the dossiers that exist: their procedure's fees, as fee_total_vnd counted them at receipt.
   await sql`
     insert into dossier_fees (dossier_id, stage, name_vi, name_en, amount_vnd, created_at)

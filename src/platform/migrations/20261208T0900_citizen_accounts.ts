@@ -55,6 +55,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index citizen_logins_expiry_idx on citizen_logins (expires_at)`.execute(db);
   await sql`alter table dossiers add column vneid_authenticated boolean not null default false`.execute(db);
   await sql`alter table ratings add column citizen_account_id integer references citizen_accounts(id)`.execute(db);
+  await sql`create index ratings_citizen_account_idx on ratings (citizen_account_id)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -222,6 +222,8 @@ export default function DossierPage() {
 
           <Components dossier={d} onChanged={reload} setMessage={setMessage} />
 
+          <Payments code={d.code} version={d.version} />
+
           <section className="card section" aria-labelledby="tl-h">
             <h2 id="tl-h">{t('dossier.timeline')}</h2>
             <ol className="timeline">
@@ -371,6 +373,8 @@ function ActionForm({
   const [note, setNote] = useState('');
   const [date, setDate] = useState('');
   const [file, setFile] = useState<File | null>(null);
+  const [feeName, setFeeName] = useState('');
+  const [feeAmount, setFeeAmount] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -387,6 +391,9 @@ function ActionForm({
     if ((input === 'reason' || input === 'date') && !note.trim()) return setInvalid(t('dossier.reasonRequired'));
     if (input === 'date' && !date) return setInvalid(t('dossier.dateRequired'));
     if (input === 'file' && !file) return setInvalid(t('dossier.fileRequired'));
+    const amount = Number(feeAmount.replace(/[.\s]/g, ''));
+    if (input === 'fee' && (feeName.trim() || feeAmount.trim()) && !(feeName.trim() && Number.isSafeInteger(amount) && amount > 0))
+      return setInvalid(t('dossier.feeInvalid'));
     setInvalid(null);
     const base = { version: dossier.version, ...(note.trim() ? { note: note.trim() } : {}) };
     const path = { params: { path: { code: dossier.code } } };
@@ -407,6 +414,14 @@ function ActionForm({
         staffApi.POST('/dossiers/{code}/apologize', {
           ...path,
           body: { version: dossier.version, note: note.trim(), newDueAt: new Date(`${date}T17:00:00+07:00`).toISOString() },
+        }),
+      );
+    } else if (action === 'request_payment' && feeName.trim()) {
+      setBusy(t('dossier.working'));
+      r = await settle(
+        staffApi.POST('/dossiers/{code}/request-payment', {
+          ...path,
+          body: { ...base, fees: [{ nameVi: feeName.trim(), amountVnd: amount }] },
         }),
       );
     } else if (override) {
@@ -457,10 +472,24 @@ function ActionForm({
           />
         </div>
       )}
+      {input === 'fee' && (
+        <fieldset className="fee-assessed">
+          <legend>{t('dossier.feeAssessed')}</legend>
+          <p className="muted small">{t('dossier.feeAssessedHint', { amount: formatVnd(dossier.feeTotalVnd) })}</p>
+          <div className="field">
+            <label htmlFor={`${id}-fn`}>{t('dossier.feeName')}</label>
+            <input id={`${id}-fn`} value={feeName} maxLength={300} onChange={(e) => setFeeName(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-fa`}>{t('dossier.feeAmount')}</label>
+            <input id={`${id}-fa`} inputMode="numeric" value={feeAmount} maxLength={15} onChange={(e) => setFeeAmount(e.target.value)} />
+          </div>
+        </fieldset>
+      )}
       <div className="field">
         <label htmlFor={`${id}-n`}>{input === 'reason' || input === 'date' ? t('dossier.reason') : t('dossier.note')}</label>
         <textarea
-          ref={input === 'reason' || input === 'note' ? first : undefined}
+          ref={input === 'reason' || input === 'note' || input === 'fee' ? first : undefined}
           id={`${id}-n`}
           rows={3}
           maxLength={4000}
@@ -762,5 +791,97 @@ function AttachForm({
       </button>
       {problem && <ProblemAlert problem={problem} />}
     </form>
+  );
+}
+
+type PaymentsView = { code: string; payment: Awaited<ReturnType<typeof loadPayments>> };
+
+async function loadPayments(code: string) {
+  return settle(staffApi.GET('/dossiers/{code}/payments', { params: { path: { code } } }));
+}
+
+function fetchReceipt(code: string, txnRef: string): Promise<Result<Blob>> {
+  return settle(
+    staffApi.GET('/dossiers/{code}/payments/{txnRef}/receipt.pdf', { params: { path: { code, txnRef } }, parseAs: 'blob' }) as Promise<{
+      data?: Blob;
+      error?: unknown;
+      response: Response;
+    }>,
+  );
+}
+
+/** The dossier's fee lines and payments: receipts to print, and the cash a clerk hands back after a stop. */
+function Payments({ code, version }: { code: string; version: number }) {
+  const { t, lang } = useStaffT();
+  const [view, setView] = useState<PaymentsView | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const load = useCallback(async () => setView({ code, payment: await loadPayments(code) }), [code]);
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+  const r = view?.payment;
+  if (!r) return null;
+  if (!r.ok) return <ProblemAlert problem={r.problem} />;
+  const p = r.data;
+  if (p.totalVnd === 0 && p.payments.length === 0) return null;
+  const refunded = async (txnRef: string) => {
+    setProblem(null);
+    const x = await settle(staffApi.POST('/payments/{txnRef}/refunded', { params: { path: { txnRef } } }));
+    if (!x.ok) return setProblem(x.problem);
+    await load();
+  };
+  return (
+    <section className="card section" aria-labelledby="pay-h" data-testid="staff-payments">
+      <h2 id="pay-h">{t('payments.title')}</h2>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">{t('payments.line')}</th>
+            <th scope="col">{t('payments.stage')}</th>
+            <th scope="col" className="num">
+              {t('payments.amount')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.fees.map((f, i) => (
+            <tr key={i}>
+              <td>{lang === 'en' ? f.nameEn : f.nameVi}</td>
+              <td>{tOr(t, `payments.stage_${f.stage}`, f.stage)}</td>
+              <td className="num">{formatVnd(f.amountVnd)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>{t('payments.summary', { total: formatVnd(p.totalVnd), paid: formatVnd(p.paidVnd), due: formatVnd(p.dueVnd) })}</p>
+      {p.payments.length > 0 && (
+        <ul className="payment-list">
+          {p.payments.map((x) => (
+            <li key={x.txnRef}>
+              <span>
+                <span className="code">{x.txnRef}</span> · {tOr(t, `payments.method_${x.method}`, x.method)} · {formatVnd(x.amountVnd)} ·{' '}
+                {tOr(t, `payments.status_${x.status}`, x.status)}
+                {x.paidAt && <span className="muted"> · {formatDateTime(x.paidAt, lang)}</span>}
+              </span>
+              <span className="actions-inline">
+                {x.receiptNo && (
+                  <BlobButton
+                    label={t('payments.receipt', { no: x.receiptNo })}
+                    fileName={`bien-lai-${x.receiptNo}.pdf`}
+                    load={() => fetchReceipt(code, x.txnRef)}
+                  />
+                )}
+                {x.method === 'counter' && x.status === 'refund_pending' && (
+                  <button type="button" className="button button-secondary" onClick={() => void refunded(x.txnRef)}>
+                    {t('payments.markRefunded')}
+                  </button>
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {problem && <ProblemAlert problem={problem} />}
+    </section>
   );
 }

@@ -25,14 +25,14 @@ export const ACTION_PATH = {
 } as const satisfies Record<StaffAction, string>;
 
 /** What the law asks the staff member to give with each action. */
-export type ActionInput = 'none' | 'reason' | 'note' | 'date' | 'file';
+export type ActionInput = 'none' | 'reason' | 'note' | 'date' | 'file' | 'fee';
 export const ACTION_INPUT: Record<StaffAction, ActionInput> = {
   receive: 'note',
   refuse: 'reason',
   forward: 'note',
   request_supplement: 'reason',
   supplement_received: 'note',
-  request_payment: 'note',
+  request_payment: 'fee',
   payment_received: 'note',
   withdraw: 'reason',
   stop: 'reason',
