@@ -1,17 +1,17 @@
 /**
- * Runs the browser scenarios (staff, citizen, queue) at once against one freshly seeded server, as CI does:
+ * Runs the browser scenarios (staff, citizen, queue, payment) at once against one freshly seeded server, as CI does:
  * one seed and one server instead of three, and the scenarios overlap (each waits on its browser much of the
  * time). Each scenario runs in its own process with MOTCUA_URL set, exactly as against any running server;
  * its output is printed, prefixed with its name, and the run fails if any scenario fails.
  *
- *   npx tsx test/e2e/all.e2e.ts            # all three
+ *   npx tsx test/e2e/all.e2e.ts            # all four
  *   npx tsx test/e2e/all.e2e.ts staff queue
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { log, ROOT, startServer } from './lib.js';
 
-const SCENARIOS = ['staff', 'citizen', 'queue'] as const;
+const SCENARIOS = ['staff', 'citizen', 'queue', 'payment'] as const;
 const chosen = process.argv.slice(2);
 for (const c of chosen)
   if (!(SCENARIOS as readonly string[]).includes(c)) throw new Error(`unknown scenario ${c}: one of ${SCENARIOS.join(', ')}`);

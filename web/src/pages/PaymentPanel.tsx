@@ -75,7 +75,7 @@ export function PaymentPanel({ code, payment: p, secret }: { code: string; payme
       {p.payableOnline && (
         <>
           <p>{t('payment.asked')}</p>
-          <button type="button" className="button primary" onClick={() => void pay()} disabled={sending} data-testid="pay-online">
+          <button type="button" className="button button-primary" onClick={() => void pay()} disabled={sending} data-testid="pay-online">
             {sending ? t('common.sending') : t('payment.payOnline', { amount: formatVnd(p.dueVnd) })}
           </button>
           <p className="muted small">{t('payment.orCounter')}</p>

@@ -41,7 +41,7 @@ export default function PaymentReturnPage() {
   const d = state.data;
   const tracking = d ? new URL(d.trackingUrl) : null;
   return (
-    <div className="narrow">
+    <div className="container page narrow">
       <PageHeading>{t('paymentReturn.title')}</PageHeading>
       {state.problem && <ProblemAlert problem={state.problem} />}
       {!d && !state.problem && <Loading />}
