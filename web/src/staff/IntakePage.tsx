@@ -37,7 +37,7 @@ interface Applicant {
   address: string;
   communeCode: string;
 }
-type Errors = Partial<Record<keyof Applicant | `comp-${string}` | 'duplicateReason', string>>;
+type Errors = Partial<Record<keyof Applicant | `comp-${string}` | 'duplicateReason' | 'consent', string>>;
 
 const EMPTY: Applicant = { idNumber: '', name: '', phone: '', email: '', address: '', communeCode: '' };
 
@@ -152,6 +152,35 @@ function Intake() {
     setStore(r.ok ? { status: 'ok', idNumber, docs: r.data } : { status: 'error', problem: r.problem });
   };
   const storeDocs = store.status === 'ok' && store.idNumber === applicant.idNumber.trim() ? store.docs : [];
+
+  /**
+   * The person from the national population database (POST /population/lookup): the name and permanent residence
+   * filled in instead of typed. Only with the citizen's consent, which the clerk confirms; the look-up is audited.
+   */
+  const [consent, setConsent] = useState(false);
+  const [person, setPerson] = useState<
+    | { status: 'idle' }
+    | { status: 'loading' }
+    | { status: 'ok'; idNumber: string; birthDate: string }
+    | { status: 'error'; problem: Problem }
+  >({ status: 'idle' });
+  const lookUpPerson = async () => {
+    const idNumber = applicant.idNumber.trim();
+    if (!/^\d{12}$/.test(idNumber)) {
+      setErrors((e) => ({ ...e, idNumber: t('intake.storeNeedId') }));
+      return;
+    }
+    if (!consent) {
+      setErrors((e) => ({ ...e, consent: t('intake.populationConsentNeeded') }));
+      return;
+    }
+    setErrors(({ idNumber: _i, consent: _c, ...rest }) => rest);
+    setPerson({ status: 'loading' });
+    const r = await settle(staffApi.POST('/population/lookup', { body: { idNumber, consent: true } }));
+    if (!r.ok) return setPerson({ status: 'error', problem: r.problem });
+    setApplicant((a) => ({ ...a, name: r.data.name, address: r.data.permanentAddress }));
+    setPerson({ status: 'ok', idNumber, birthDate: r.data.birthDate });
+  };
 
   const validate = (): Errors => {
     const e: Errors = {};
@@ -393,6 +422,29 @@ function Intake() {
               {field('name', t('intake.name'), 'text', { autoComplete: 'off', maxLength: 200 })}
               {field('phone', t('intake.phone'), 'tel', { autoComplete: 'off', maxLength: 16 })}
               {field('email', t('intake.email'), 'email', { autoComplete: 'off', maxLength: 200 })}
+            </div>
+            <div className="population-lookup">
+              <label className="checkbox">
+                <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} data-testid="population-consent" />{' '}
+                {t('intake.populationConsent')}
+              </label>
+              <button type="button" className="button button-secondary" onClick={() => void lookUpPerson()} data-testid="population-lookup">
+                {t('intake.populationLookup')}
+              </button>
+              {errors.consent && (
+                <p className="field-error" role="alert">
+                  {errors.consent}
+                </p>
+              )}
+              <div aria-live="polite">
+                {person.status === 'loading' && <Loading label={t('common.loading')} />}
+                {person.status === 'error' && <ProblemAlert problem={person.problem} />}
+                {person.status === 'ok' && person.idNumber === applicant.idNumber.trim() && (
+                  <p className="upload-done" data-testid="population-result">
+                    {t('intake.populationFound', { birthDate: person.birthDate.split('-').reverse().join('/') })}
+                  </p>
+                )}
+              </div>
             </div>
             {field('address', t('intake.address'), 'text', { autoComplete: 'off', maxLength: 500 })}
             <div className={`field${errors.communeCode ? ' field-invalid' : ''}`}>
