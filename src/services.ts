@@ -115,7 +115,7 @@ export function createServices(deps: ServiceDeps): Services {
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
   const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
-  const kpi = new KpiService({ db, clock, org, queue: queue.board });
+  const kpi = new KpiService({ db, clock, org, queue: queue.board, portalSync: Boolean(deps.portal) });
   const forms = new FormService({ db, clock, auditKey, dossiers, org, kpi, publicUrl });
   payments = new PaymentService({
     db,

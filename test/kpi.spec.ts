@@ -153,7 +153,7 @@ describe('KPI rollups and the Decision 766 scorecard', () => {
     expect(by('3.6')).toMatchObject({ status: 'scored', numerator: 0, denominator: 1, earned: 0 });
     for (const id of ['1.1', '1.2', '1.3', '1.4', '3.5', '3.5b', '4.2b', '4.5a', '5.2', '5.3'])
       expect(by(id)).toMatchObject({ status: 'no_data', numerator: null, earned: null });
-    expect(by('1.4').awaitingEn).toBe('No data yet: national portal sync');
+    expect(by('1.4').awaitingEn).toBe('Not connected to the national portal');
     expect(s.total).toEqual({ points: 100, measurable: 62, earned: 34.92 });
     expect(s.groups.map((g: { group: string; points: number; earned: number }) => [g.group, g.points, g.earned])).toEqual([
       ['transparency', 18, 0],

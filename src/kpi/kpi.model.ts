@@ -146,7 +146,22 @@ export const GROUP_NAMES: Record<Group, { vi: string; en: string }> = {
  */
 export type IndicatorSource =
   | { kind: 'sums'; ratio: (s: Sums, open: OpenNow) => { numerator: number; denominator: number } }
+  | {
+      kind: 'live';
+      /** Null when the live fact is not known here (the installation is not connected to the service it comes from). */
+      ratio: (s: Sums, live: LiveFacts) => { numerator: number; denominator: number } | null;
+      awaiting: { vi: string; en: string };
+    }
   | { kind: 'none'; awaiting: { vi: string; en: string } };
+
+/**
+ * What an indicator needs besides the rollups, read live for the same dossiers: those received in the period that the
+ * National Public Service Portal has never acknowledged (null: this installation does not sync with the portal).
+ */
+export interface LiveFacts {
+  portalUnsynced: number | null;
+}
+export const NO_LIVE_FACTS: LiveFacts = { portalUnsynced: null };
 
 export interface IndicatorConfig {
   id: string;
@@ -288,7 +303,7 @@ export const DEFAULT_SCORECARD: readonly IndicatorConfig[] = [
 ];
 
 const awaiting = (vi: string, en: string): IndicatorSource => ({ kind: 'none', awaiting: { vi, en } });
-const PORTAL_SYNC = awaiting('Chưa có dữ liệu: đồng bộ Cổng DVC quốc gia', 'No data yet: national portal sync');
+const PORTAL_SYNC_OFF = { vi: 'Chưa kết nối Cổng DVC quốc gia', en: 'Not connected to the national portal' };
 const CATALOG_DATES = awaiting('Chưa có dữ liệu: ngày công bố, công khai TTHC', 'No data yet: announcement and publication dates');
 const PAYMENTS = awaiting(
   'Chưa có dữ liệu: danh mục TTHC chưa ghi thủ tục nào cho phép thanh toán trực tuyến',
@@ -305,7 +320,13 @@ export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
   '1.1': CATALOG_DATES,
   '1.2': CATALOG_DATES,
   '1.3': CATALOG_DATES,
-  '1.4': PORTAL_SYNC,
+  // Of the dossiers received in the period, those the portal holds (it acknowledged them at least once).
+  '1.4': {
+    kind: 'live',
+    ratio: (s, live) =>
+      live.portalUnsynced === null ? null : { numerator: Math.max(0, s.received - live.portalUnsynced), denominator: s.received },
+    awaiting: PORTAL_SYNC_OFF,
+  },
   '2.1': {
     kind: 'sums',
     ratio: (s, o) => ({ numerator: s.decided_early + s.decided_on_time, denominator: s.decided + o.inProgressOverdue }),
@@ -352,13 +373,14 @@ export type IndicatorResult = IndicatorConfig & {
 };
 
 /** The scorecard of a period's sums: every indicator, each group's and the total's points earned and measurable. */
-export function scorecard(config: readonly IndicatorConfig[], s: Sums, open: OpenNow) {
+export function scorecard(config: readonly IndicatorConfig[], s: Sums, open: OpenNow, live: LiveFacts = NO_LIVE_FACTS) {
   const indicators: IndicatorResult[] = config.map((c) => {
     const source = INDICATOR_SOURCES[c.id];
     if (!source) throw new Error(`scorecard: indicator ${c.id} has no source`);
     // Every field written out: an object spread here costs a hundred times more (V8 builds the result in dictionary
     // mode), and a ranking scores every unit twice, a ten-year trend every month.
-    if (source.kind === 'none')
+    const measured = source.kind === 'none' ? null : source.kind === 'live' ? source.ratio(s, live) : source.ratio(s, open);
+    if (source.kind === 'none' || measured === null)
       return {
         id: c.id,
         group: c.group,
@@ -371,10 +393,10 @@ export function scorecard(config: readonly IndicatorConfig[], s: Sums, open: Ope
         denominator: null,
         ratio: null,
         earned: null,
-        awaitingVi: source.awaiting.vi,
-        awaitingEn: source.awaiting.en,
+        awaitingVi: source.kind === 'sums' ? null : source.awaiting.vi,
+        awaitingEn: source.kind === 'sums' ? null : source.awaiting.en,
       };
-    const { numerator, denominator } = source.ratio(s, open);
+    const { numerator, denominator } = measured;
     const ratio = share(numerator, denominator);
     return {
       id: c.id,

@@ -1,6 +1,17 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../platform/db.types.js';
-import { COUNTERS, addDays, nextPeriod, openOf, zeroSums, type Counter, type Grouping, type OpenNow, type Sums } from './kpi.model.js';
+import {
+  COUNTERS,
+  addDays,
+  nextPeriod,
+  openOf,
+  zeroSums,
+  type Counter,
+  type Grouping,
+  type OpenNow,
+  type Period,
+  type Sums,
+} from './kpi.model.js';
 
 /** The local date (UTC+7, no daylight saving) of a timestamptz column, in SQL. */
 const localDay = (col: RawBuilder<unknown>) => sql`((${col} at time zone 'UTC') + interval '7 hours')::date`;
@@ -668,4 +679,40 @@ export async function* costlyDossierPages(
     const last = page[page.length - 1]!;
     after = { sortAt: last.sort_at, code: last.code };
   }
+}
+
+/**
+ * The filter's dossiers received in [from, to] that the National Public Service Portal has never acknowledged (their
+ * outbox row has acked_seq 0), by receiving point, competent agency or calendar period of receipt (null: one total).
+ * The rest of the received are synced (or came by the history import, which the old system synced): indicator 1.4.
+ * It reads only the outbox's backlog (the partial index of rows not acknowledged), never the whole history.
+ */
+export async function portalUnsynced(
+  db: Kysely<DB>,
+  f: Filter,
+  by: 'point' | 'agency' | Period | null,
+): Promise<Map<string | null, number>> {
+  const key: RawBuilder<unknown> =
+    by === null
+      ? sql`null::text`
+      : by === 'point'
+        ? sql`d.receiving_unit_id::text`
+        : by === 'agency'
+          ? sql`d.competent_agency_id::text`
+          : by === 'day'
+            ? sql`${localDay(sql`d.received_at`)}::text`
+            : sql`date_trunc(${by}, ${localDay(sql`d.received_at`)}::timestamp)::date::text`;
+  const lo = new Date(`${f.from}T00:00:00+07:00`);
+  const hi = new Date(Date.parse(`${f.to}T00:00:00+07:00`) + 86_400_000);
+  const r = await sql<{ key: string | null; n: string }>`
+    select ${key} as key, count(*) as n
+    from portal_sync ps join dossiers d on d.id = ps.dossier_id
+    where ps.pending_seq > ps.acked_seq and ps.acked_seq = 0
+      and d.received_at >= ${lo} and d.received_at < ${hi}
+      ${sql.join(
+        dossierScope(f).map((c) => sql`and ${c}`),
+        sql` `,
+      )}
+    group by 1`.execute(db);
+  return new Map(r.rows.map((row) => [row.key, Number(row.n)]));
 }

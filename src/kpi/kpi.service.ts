@@ -31,6 +31,7 @@ import {
   type Sums,
   type Targets,
   type TrendPeriod,
+  type LiveFacts,
 } from './kpi.model.js';
 import * as repo from './kpi.repository.js';
 import type { BoardService } from '../queue/board.service.js';
@@ -50,6 +51,13 @@ export interface KpiDeps {
   targets?: Targets;
   /** The counters' service per point and clerk (the queue's figures shown beside productivity). */
   queue?: Pick<BoardService, 'serviceSummary'>;
+  /** This installation syncs with the National Public Service Portal (indicator 1.4 is measured; otherwise no data). */
+  portalSync?: boolean;
+}
+
+/** The live facts of one group (`key`) of a grouped look-up; none at all when the look-up was not made. */
+function live(unsynced: Map<string | null, number> | null, key: string | null): LiveFacts {
+  return { portalUnsynced: unsynced ? (unsynced.get(key) ?? 0) : null };
 }
 
 const NOTHING_OPEN: OpenNow = { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
@@ -188,19 +196,25 @@ export class KpiService {
   }
 
   /** The Decision 766 scorecard of a unit over [from, to]: every indicator, its ratio, threshold and points. */
+  /** The received dossiers the portal never acknowledged, by `by` (null when this installation does not sync). */
+  private async portalUnsynced(f: repo.Filter, by: 'point' | 'agency' | 'day' | 'week' | 'month' | 'quarter' | 'year' | null) {
+    return this.deps.portalSync ? repo.portalUnsynced(this.deps.db, f, by) : null;
+  }
+
   async scorecard(actor: Actor | null, q: FigureQuery) {
     const range = dateRange(q.from, q.to);
     const { unit, filter } = await this.scope(actor, q.unitId);
     const f: repo.Filter = { ...range, ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
     const [total] = await repo.sums(this.deps.db, f, null);
     const open = await this.openAtEnd(f, range.to, null);
+    const unsynced = await this.portalUnsynced(f, null);
     return {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
       to: range.to,
       asOf: await this.asOf(),
       open: { ...(open.rows[0]?.open ?? NOTHING_OPEN), at: open.at.toISOString() },
-      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN),
+      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN, live(unsynced, null)),
     };
   }
 
@@ -302,7 +316,10 @@ export class KpiService {
     const cards = async (r: { from: string; to: string }) => {
       const sums = new Map((await repo.sums(this.deps.db, { ...r, ...base }, level)).map((g) => [Number(g.key), g.sums]));
       const open = new Map((await this.openAtEnd(base, r.to, level)).rows.map((o) => [o.key, o.open]));
-      return candidates.map((id) => scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN));
+      const unsynced = await this.portalUnsynced({ ...r, ...base }, level);
+      return candidates.map((id) =>
+        scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN, live(unsynced, String(id))),
+      );
     };
     const [current, before] = [await cards(range), await cards(prev)];
     const rankIn = (xs: typeof current, g: number | null) => ranks(xs.map((c) => scoreOf(g === null ? c.total : c.groups[g]!)));
@@ -369,11 +386,12 @@ export class KpiService {
       (await repo.sums(this.deps.db, { from: previous.from, to: range.to, ...base }, period)).map((g) => [g.key, g.sums]),
     );
     const open = await this.openAtPeriodEnds(base, [previous, ...periods], rows, now);
+    const unsynced = await this.portalUnsynced({ from: previous.from, to: range.to, ...base }, period);
     const targets = this.deps.targets ?? DEFAULT_TARGETS;
     const figure = (p: { start: string; from: string; to: string }) => {
       const s = rows.get(p.start) ?? zeroSums();
       // What was open at each period's end weighs on it, as on the scorecard (2.1).
-      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN);
+      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN, live(unsynced, p.start));
       const r = rates(s);
       return {
         score: scoreOf(card.total),
