@@ -473,6 +473,38 @@ describe('the daily reconciliation', () => {
   });
 });
 
+describe('indicator 3.6, dossiers paid online', () => {
+  it('counts a decided dossier whose fees were paid online for it, and one paid at the counter against it', async () => {
+    const decide = async (d: { code: string; id: number }) => {
+      const f = await act('spec.hai', d.code, 'forward', { version: (await dossierRow(d.id)).version });
+      expect(f.statusCode, f.body).toBe(200);
+      const sha = await h.upload(await h.token('appr.hai'), 'result');
+      const r = await act('appr.hai', d.code, 'result', { version: f.json().version, resultFileSha256: sha });
+      expect(r.statusCode, r.body).toBe(200);
+    };
+    const day = new Date(h.clock.now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const score = async () => {
+      await h.services.kpi.catchUp();
+      const r = await h.app.inject({
+        method: 'GET',
+        url: `/kpi/scorecard?from=${day}&to=${day}&unitId=${h.unit('X-HAI-TT')}`,
+        headers: auth(await h.token('admin')),
+      });
+      return (r.json().indicators as { id: string }[]).find((i) => i.id === '3.6') as { numerator: number; denominator: number };
+    };
+    const before = await score();
+    const online = await awaitingPayment();
+    await payAtGateway((await start(online.code, online.token)).json().payUrl);
+    await decide(online);
+    const counter = await awaitingPayment();
+    const paid = await act('clerk.hai', counter.code, 'payment-received', { version: counter.version });
+    expect(paid.statusCode, paid.body).toBe(200);
+    await decide(counter);
+    const after = await score();
+    expect([after.numerator - before.numerator, after.denominator - before.denominator]).toEqual([1, 2]);
+  });
+});
+
 describe('without a gateway', () => {
   it('refuses online payment with 409 and still takes payment at the counter', async () => {
     const bare = await createHarness(new Date().toISOString());
