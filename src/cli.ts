@@ -1259,6 +1259,18 @@ simulate
     numberArg('a number ≥ 0', (n) => n >= 0),
     0,
   )
+  .option(
+    '--bad-signature-rate <share>',
+    'share of callbacks first sent with a corrupted signature (the merchant must refuse them; the retries carry the right one)',
+    numberArg('a share from 0 to 1', (n) => n >= 0 && n <= 1),
+    0,
+  )
+  .option(
+    '--slow-ms <ms>',
+    'delay of every answer of the payment page and the merchant API',
+    numberArg('a number ≥ 0', (n) => n >= 0),
+    0,
+  )
   .option('--seed <n>', 'seed of the dice', numberArg('an integer', Number.isInteger), 766)
   .option('--exit-with-parent', 'end when standard input closes (started by another process)')
   .action(
@@ -1272,6 +1284,8 @@ simulate
       declineRate: number;
       duplicateIpnRate: number;
       ipnDelayMs: number;
+      badSignatureRate: number;
+      slowMs: number;
       seed: number;
       exitWithParent?: boolean;
     }) => {
@@ -1286,6 +1300,8 @@ simulate
           declineRate: o.declineRate,
           duplicateIpnRate: o.duplicateIpnRate,
           ipnDelayMs: o.ipnDelayMs,
+          badSignatureRate: o.badSignatureRate,
+          slowMs: o.slowMs,
         },
       });
       console.log(`payments simulator listening on ${sim.url} (merchant ${o.tmnCode}; its window: ${sim.url}/_sim/stats)`);
@@ -1294,6 +1310,33 @@ simulate
   );
 
 /** A simulator's process: it closes on SIGTERM or SIGINT, and with --exit-with-parent when standard input closes. */
+simulate
+  .command('all')
+  .description(
+    "Every outside service's simulator in one process, at the ports `serve` uses (portal 3101, payments 3102, VNeID 3103), with their defaults: for a server started with MOTCUA_*_URL pointing at them, or to look at them",
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--exit-with-parent', 'end when standard input closes (started by another process)')
+  .action(async (o: { host: string; exitWithParent?: boolean }) => {
+    const [{ startPortalSimulator }, { startVneidSimulator, TEST_PASSWORD }, { startPaymentsSimulator }] = await Promise.all([
+      import('./simulators/portal.simulator.js'),
+      import('./simulators/vneid.simulator.js'),
+      import('./simulators/payments.simulator.js'),
+    ]);
+    const config = loadConfig();
+    const portal = await startPortalSimulator({ port: config.portalSimulatorPort, host: o.host });
+    const payments = await startPaymentsSimulator({ port: config.paymentsSimulatorPort, host: o.host });
+    const vneid = await startVneidSimulator({
+      port: config.vneidSimulatorPort,
+      host: o.host,
+      clients: [{ clientId: config.vneidClientId, clientSecret: config.vneidClientSecret, redirectUris: [config.vneidRedirectUri] }],
+    });
+    console.log(`portal simulator listening on ${portal.url} (account motcua / motcua-sim)`);
+    console.log(`payments simulator listening on ${payments.url} (merchant MOTCUA01; register the IPN address with POST /_sim/merchants)`);
+    console.log(`VNeID simulator listening on ${vneid.url} (the test citizens' password ${TEST_PASSWORD})`);
+    runUntilStopped({ close: async () => void (await Promise.all([portal.close(), payments.close(), vneid.close()])) }, o.exitWithParent);
+  });
+
 function runUntilStopped(sim: { close(): Promise<void> }, exitWithParent: boolean | undefined): void {
   const stop = () => void sim.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -273,6 +273,29 @@ describe('paying online', () => {
     expect(answers.filter((a) => a.applied !== null)).toHaveLength(1);
   });
 
+  it('refuses a callback whose signature was corrupted on the way, and takes the gateway’s retry', async () => {
+    const d = await awaitingPayment();
+    const attempt = (await start(d.code, d.token)).json();
+    sim.faults.badSignatureRate = 1;
+    try {
+      await payAtGateway(attempt.payUrl);
+    } finally {
+      sim.faults.badSignatureRate = 0;
+    }
+    const cbs = await h.database.db
+      .selectFrom('payment_callbacks')
+      .selectAll()
+      .where('txn_ref', '=', attempt.txnRef)
+      .orderBy('id')
+      .execute();
+    expect(cbs.map((c) => [c.valid, c.rsp_code, c.applied])).toEqual([
+      [false, '97', null],
+      [true, '00', 'paid'],
+    ]);
+    expect(await paymentRow(attempt.txnRef)).toMatchObject({ status: 'paid', settled_by: 'ipn' });
+    expect(sim.payment(attempt.txnRef, TMN)?.ipn).toMatchObject({ attempts: 2, acked: true });
+  });
+
   it('refuses malformed IPN calls with 400 and records nothing', async () => {
     const n = await h.count('payment_callbacks');
     for (const url of ['/payments/gateway/ipn?evil=1', `/payments/gateway/ipn?vnp_TxnRef=${'x'.repeat(600)}`]) {
@@ -490,7 +513,7 @@ describe('indicator 3.6, dossiers paid online', () => {
         url: `/kpi/scorecard?from=${day}&to=${day}&unitId=${h.unit('X-HAI-TT')}`,
         headers: auth(await h.token('admin')),
       });
-      return (r.json().indicators as { id: string }[]).find((i) => i.id === '3.6') as { numerator: number; denominator: number };
+      return (r.json().indicators as { id: string; numerator: number; denominator: number }[]).find((i) => i.id === '3.6')!;
     };
     const before = await score();
     const online = await awaitingPayment();

@@ -45,6 +45,10 @@ export interface PaymentsFaults {
   duplicateIpnRate: number;
   /** Delay of the first IPN after the redirect (a late IPN). */
   ipnDelayMs: number;
+  /** Share of IPN deliveries whose first attempt carries a corrupted signature (the merchant must refuse it: 97); the retries carry the right one. */
+  badSignatureRate: number;
+  /** Delay of every answer of the payment page and the merchant API (a slow gateway). */
+  slowMs: number;
   /** Share of "Thanh toán" clicks declined: response code 24 (cancelled) or 51 (insufficient funds), half each. */
   declineRate: number;
   /** The first retry's delay; each next one doubles it (capped at 60 s). */
@@ -59,6 +63,8 @@ export const DEFAULT_PAYMENTS_FAULTS: PaymentsFaults = {
   downUntil: 0,
   duplicateIpnRate: 0,
   ipnDelayMs: 0,
+  badSignatureRate: 0,
+  slowMs: 0,
   declineRate: 0,
   ipnRetryBaseMs: 1_000,
   ipnMaxAttempts: 10,
@@ -136,6 +142,8 @@ export interface PaymentsSimulatorStats {
   ipnDuplicates: number;
   /** Deliveries abandoned after ipnMaxAttempts. */
   ipnGaveUp: number;
+  /** First attempts sent with a corrupted signature by the switch. */
+  ipnBadSignatures: number;
   queries: number;
   refunds: number;
   refundsRefused: number;
@@ -259,6 +267,7 @@ export async function startPaymentsSimulator(opts: PaymentsSimulatorOptions = {}
     ipnRetries: 0,
     ipnDuplicates: 0,
     ipnGaveUp: 0,
+    ipnBadSignatures: 0,
     queries: 0,
     refunds: 0,
     refundsRefused: 0,
@@ -310,6 +319,12 @@ export async function startPaymentsSimulator(opts: PaymentsSimulatorOptions = {}
   const deliver = (p: SimPayment, ipnUrl: string, query: string) => {
     const url = `${ipnUrl}${ipnUrl.includes('?') ? '&' : '?'}${query}`;
     const duplicate = faults.duplicateIpnRate > 0 && roll() < faults.duplicateIpnRate;
+    // A signature corrupted on the way (every hex digit flipped): the merchant must not take it.
+    const corrupt = faults.badSignatureRate > 0 && roll() < faults.badSignatureRate;
+    const badUrl = url.replace(
+      /vnp_SecureHash=([0-9a-f]+)/,
+      (_, h: string) => `vnp_SecureHash=${h.replace(/[0-9a-f]/g, (c) => (15 - parseInt(c, 16)).toString(16))}`,
+    );
     inFlight++;
     void (async () => {
       try {
@@ -317,7 +332,8 @@ export async function startPaymentsSimulator(opts: PaymentsSimulatorOptions = {}
         for (let attempt = 1; ; attempt++) {
           if (attempt > 1) counts.ipnRetries++;
           p.ipn.attempts++;
-          if (await sendIpn(url)) {
+          if (attempt === 1 && corrupt) counts.ipnBadSignatures++;
+          if (await sendIpn(attempt === 1 && corrupt ? badUrl : url)) {
             p.ipn.acked = true;
             counts.ipnAcked++;
             break;
@@ -694,7 +710,9 @@ export async function startPaymentsSimulator(opts: PaymentsSimulatorOptions = {}
       if (size > MAX_BODY) req.destroy();
       else chunks.push(c);
     });
-    req.on('end', () => {
+    req.on('end', async () => {
+      // A slow gateway: its own window (/_sim/*) answers at once.
+      if (faults.slowMs > 0 && !(req.url ?? '').startsWith('/_sim/')) await later(faults.slowMs);
       let a: Answer;
       try {
         a = handle(
