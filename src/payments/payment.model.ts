@@ -70,11 +70,6 @@ export function refundRetryDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 3_600_000);
 }
 
-/** The amount in words is printed on receipts; VND amounts in figures use dots between thousands (1.250.000 đ). */
-export function formatVnd(amount: number): string {
-  return `${String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đ`;
-}
-
 const DIGITS = ['không', 'một', 'hai', 'ba', 'bốn', 'năm', 'sáu', 'bảy', 'tám', 'chín'];
 
 /** Three digits in Vietnamese words, as within a larger number when `full` (zero hundreds said: "không trăm"). */

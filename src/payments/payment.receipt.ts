@@ -40,7 +40,8 @@ export function eReceiptForm(input: ReceiptInput, unit: (unitId: number) => Unit
       : `Tại Bộ phận Một cửa (mã tham chiếu ${input.txnRef})`;
   const blocks: Block[] = [
     { kind: 'title', text: 'BIÊN LAI THU PHÍ, LỆ PHÍ', lines: [[{ text: '(Biên lai điện tử)', italic: true }]] },
-    { kind: 'para', runs: [r('Ký hiệu: '), b(input.series), r('        Số: '), b(input.receiptNo)], align: 'center' },
+    // The number within its series (the stored receipt number is series and number, unique across years).
+    { kind: 'para', runs: [r('Ký hiệu: '), b(input.series), r('        Số: '), b(input.receiptNo.split('-').pop()!)], align: 'center' },
     para(r('Đơn vị thu: '), b(u.nameVi)),
     ...(u.address ? [para(r(`Địa chỉ: ${u.address}`))] : []),
     para(r('Tên người nộp: '), b(input.dossier.applicantName)),
@@ -64,7 +65,8 @@ export function eReceiptForm(input: ReceiptInput, unit: (unitId: number) => Unit
       : []),
     {
       kind: 'signatures',
-      left: { title: 'NGƯỜI NỘP TIỀN', hint: '(Ký, ghi rõ họ tên)', name: null },
+      // Paid online, nobody signs on the payer's side.
+      left: input.method === 'online' ? null : { title: 'NGƯỜI NỘP TIỀN', hint: '(Ký, ghi rõ họ tên)', name: null },
       right: {
         title: 'NGƯỜI THU TIỀN',
         hint: input.method === 'online' ? '(Biên lai điện tử, không cần chữ ký tay)' : '(Ký, ghi rõ họ tên)',
