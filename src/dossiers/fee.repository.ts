@@ -36,11 +36,35 @@ export async function paymentByRef(db: Kysely<DB>, txnRef: string, lock = false)
   return q.executeTakeFirst();
 }
 
-export type NewPayment = Omit<Payment, 'id' | 'receipt_no' | 'refund_attempts'>;
+/** What a new payment must say; everything that happens to it later starts empty. */
+export type NewPayment = Pick<
+  Payment,
+  'dossier_id' | 'txn_ref' | 'method' | 'amount_vnd' | 'status' | 'created_at' | 'expires_at' | 'created_by'
+> &
+  Partial<Pick<Payment, 'paid_at' | 'settled_by'>>;
 
-/** Inserts a payment; a paid one (at the counter) gets its receipt number from its id in the same statement. */
+const NOT_YET = {
+  paid_at: null,
+  settled_by: null,
+  transaction_no: null,
+  bank_code: null,
+  response_code: null,
+  refund_amount_vnd: null,
+  refund_reason: null,
+  refund_requested_at: null,
+  refund_next_at: null,
+  refund_error: null,
+  refunded_at: null,
+  refund_transaction_no: null,
+} as const;
+
+/** Inserts a payment; a paid one (at the counter) gets its receipt number from its id in the same transaction. */
 export async function insertPayment(db: Kysely<DB>, row: NewPayment, receiptNo?: (id: number) => string): Promise<Payment> {
-  const p = await db.insertInto('payments').values(row).returningAll().executeTakeFirstOrThrow();
+  const p = await db
+    .insertInto('payments')
+    .values({ ...NOT_YET, ...row })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   if (!receiptNo) return p;
   return setReceiptNo(db, p.id, receiptNo(p.id));
 }

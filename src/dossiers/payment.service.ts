@@ -115,18 +115,6 @@ export class PaymentService {
         created_at: now,
         expires_at: expiresAt,
         created_by: null,
-        paid_at: null,
-        settled_by: null,
-        transaction_no: null,
-        bank_code: null,
-        response_code: null,
-        refund_amount_vnd: null,
-        refund_reason: null,
-        refund_requested_at: null,
-        refund_next_at: null,
-        refund_error: null,
-        refunded_at: null,
-        refund_transaction_no: null,
       });
       await recordAudit(
         trx,
