@@ -559,3 +559,46 @@ describe('an interrupted import', () => {
     }
   });
 });
+
+describe('payments in a history', () => {
+  const paying = (code: string, n: number, paid: object) => ({
+    ...LINES.H,
+    code,
+    applicant: person(n),
+    events: [
+      ...LINES.H.events,
+      { action: 'request_payment', at: '2025-09-18T10:00:00+07:00', actor: staff('spec.hai') },
+      { action: 'payment_received', at: '2025-09-18T10:30:00+07:00', ...paid },
+    ],
+  });
+
+  it('marks a dossier paid online when its payment_received says so, and paid at the counter otherwise', async () => {
+    const file = await historyFile([
+      paying('000.20.02.H40-250918-9101', 61, { actor: 'system', paidOnline: true }),
+      paying('000.20.02.H40-250918-9102', 62, { actor: staff('clerk.hai') }),
+    ]);
+    expect(await h.services.history.importFile(file)).toMatchObject({ aborted: false, imported: 2, invalid: 0 });
+    const online = await dossier('000.20.02.H40-250918-9101');
+    const counter = await dossier('000.20.02.H40-250918-9102');
+    expect([online.status, online.paid_online, online.paid_at?.toISOString()]).toEqual(['processing', true, '2025-09-18T03:30:00.000Z']);
+    expect([counter.status, counter.paid_online]).toEqual(['processing', false]);
+    const ev = await h.database.db
+      .selectFrom('dossier_events')
+      .select(['data'])
+      .where('dossier_id', '=', online.id)
+      .where('action', '=', 'payment_received')
+      .executeTakeFirstOrThrow();
+    expect(typeof ev.data === 'string' ? JSON.parse(ev.data) : ev.data).toEqual({ method: 'online' });
+  });
+
+  it('refuses paidOnline on any other event, naming it', async () => {
+    const line = { ...LINES.H, code: '000.20.02.H40-250918-9103', applicant: person(63) };
+    line.events = [LINES.H.events[0]!, { ...LINES.H.events[1]!, paidOnline: true } as (typeof line.events)[number]];
+    const r = await h.services.history.importFile(await historyFile([line]));
+    expect(r).toMatchObject({ aborted: true, imported: 0, invalid: 1 });
+    expect(r.problems[0]).toMatchObject({
+      field: 'events.1.paidOnline',
+      message: 'only a payment_received event says how the fees were paid',
+    });
+  });
+});

@@ -152,7 +152,9 @@ export function* generateHistory(o: HistoryDemoOptions): Generator<string> {
       if (i === 0 && v.fees.length && rng() < 0.2) {
         add('request_payment', work(t, 0.2), who);
         t = work(t, 0.5 + rng() * 4);
-        add('payment_received', t, { staff: clerk });
+        // About half paid online (the payment gateway), the others at the counter.
+        if (rng() < 0.5) add('payment_received', t, 'system', { paidOnline: true });
+        else add('payment_received', t, { staff: clerk });
       }
       if (i === 0 && rng() < 0.012) {
         add('withdraw', work(t, 1), { staff: clerk }, { note: 'Công dân đề nghị rút hồ sơ' });

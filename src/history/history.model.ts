@@ -56,6 +56,8 @@ const EventSchema = Type.Object(
     ),
     note: Type.Optional(Text(2000)),
     newDueAt: Type.Optional(Iso),
+    /** payment_received only: the fees were paid online (through a payment gateway), not at the counter. */
+    paidOnline: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -196,6 +198,7 @@ export interface DossierRow {
   paused_ms: number;
   supplement_count: number;
   paid_at: Date | null;
+  paid_online: boolean;
   decided_at: Date | null;
   returned_at: Date | null;
   apology_due_at: Date | null;
@@ -479,6 +482,7 @@ function derive(l: HistoryLine, ctx: HistoryContext): ImportedDossier {
     paused_ms: 0,
     supplement_count: 0,
     paid_at: null,
+    paid_online: false,
     decided_at: null,
     returned_at: null,
     apology_due_at: null,
@@ -523,6 +527,8 @@ function derive(l: HistoryLine, ctx: HistoryContext): ImportedDossier {
       d.status = rule.to === 'same' ? d.status : rule.to;
     } else d.status = action === 'submit_online' ? 'submitted' : 'received';
     if (e.newDueAt !== undefined && action !== 'apologize') throw new Bad(`${field}.newDueAt`, 'only an apology proposes a new date');
+    if (e.paidOnline !== undefined && action !== 'payment_received')
+      throw new Bad(`${field}.paidOnline`, 'only a payment_received event says how the fees were paid');
 
     switch (action) {
       case 'submit_online':
@@ -601,6 +607,10 @@ function derive(l: HistoryLine, ctx: HistoryContext): ImportedDossier {
         break;
       case 'payment_received':
         d.paid_at = at;
+        if (e.paidOnline) {
+          d.paid_online = true;
+          data = { method: 'online' };
+        }
         break;
       case 'refuse':
       case 'withdraw':
