@@ -111,9 +111,19 @@ export function createServices(deps: ServiceDeps): Services {
   });
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
   const files = new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes });
-  const dossiers = new DossierService({ db, clock, auditKey, org, catalog, submissions: files, onChange: (code) => tracking.forget(code) });
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
   const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
+  const dossiers = new DossierService({
+    db,
+    clock,
+    auditKey,
+    org,
+    catalog,
+    submissions: files,
+    onChange: (code) => tracking.forget(code),
+    notify: (trx, messages) => notifications.enqueue(trx, messages),
+    publicUrl,
+  });
   const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
   const kpi = new KpiService({ db, clock, org, queue: queue.board, portalSync: Boolean(deps.portal) });
   const forms = new FormService({ db, clock, auditKey, dossiers, org, kpi, publicUrl });

@@ -140,6 +140,16 @@ describe('fee lines', () => {
       amountVnd: 50000,
       assessed: [{ nameVi: 'Lệ phí cấp bản sao', amountVnd: 48000 }],
     });
+    // The citizen is told by SMS, through the notification outbox, in the action's transaction.
+    const sms = await h.database.db.selectFrom('notifications').selectAll().where('ref', '=', `dossier:${d.code}`).execute();
+    const phone = (await dossierRow(d.id)).applicant_phone;
+    expect(sms.map((m) => [m.kind, m.recipient, m.body])).toEqual([
+      [
+        'payment_request',
+        phone,
+        `Motcua: Ho so ${d.code} can nop 50.000d phi, le phi. Thanh toan truc tuyen: http://localhost:3000/tra-cuu/${d.code}#${d.token} hoac tai Bo phan Mot cua.`,
+      ],
+    ]);
     const page = await track(d.code, d.token);
     expect(page.payment).toMatchObject({ totalVnd: 50000, paidVnd: 0, dueVnd: 50000, payableOnline: true });
     expect(page.payment.fees.map((f: { stage: string; amountVnd: number }) => [f.stage, f.amountVnd])).toEqual([

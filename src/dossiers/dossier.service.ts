@@ -1,3 +1,4 @@
+import type { NewMessage } from '../notifications/notification.service.js';
 import type { Kysely } from 'kysely';
 import type { DB, Dossier, DossierUpdate } from '../platform/db.types.js';
 import { DomainError } from '../platform/errors.js';
@@ -36,6 +37,10 @@ export interface DossierDeps {
   submissions: SubmissionOwners;
   /** Told the code of every dossier a committed write changed (public tracking forgets its cached answer). */
   onChange?: (code: string) => void;
+  /** The notification outbox (SMS), written in the action's transaction: the payment request's message. */
+  notify?: (trx: Kysely<DB>, messages: NewMessage[]) => Promise<void>;
+  /** The portal's public address, for the links in messages. */
+  publicUrl?: string;
 }
 
 const DUE_SOON_HOURS = 24;
@@ -291,6 +296,8 @@ export class DossierService {
       steps: processingSteps(version.body.steps),
       db: this.deps.db,
       org: this.deps.org,
+      notify: this.deps.notify,
+      publicUrl: this.deps.publicUrl ?? 'http://localhost:3000',
     };
     const plan = await ACTION_HANDLERS[action](ctx);
     const patch: DossierUpdate = { ...plan.patch, status: to, portal_status: PORTAL_STATUS[to] };

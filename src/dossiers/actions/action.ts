@@ -8,6 +8,7 @@ import type { WorkingCalendar } from '../../calendar/calendar.model.js';
 import { timeliness, type ProcessingStep } from '../dossier.model.js';
 import type { TransitionInput } from '../dossier.schema.js';
 import * as repo from '../dossier.repository.js';
+import type { NewMessage } from '../../notifications/notification.service.js';
 
 /** What an action is given: the dossier as its sender saw it (version already checked), who acts, when, and the rules in force. */
 export interface ActionContext {
@@ -24,6 +25,10 @@ export interface ActionContext {
   /** For reads before the transaction (the writes go in `effects`). */
   db: Kysely<DB>;
   org: OrgService;
+  /** The notification outbox (SMS), in the action's transaction; absent: no message is sent. */
+  notify?: (trx: Kysely<DB>, messages: NewMessage[]) => Promise<void>;
+  /** The portal's public address, for the links in messages. */
+  publicUrl: string;
 }
 
 /** A write of the action's own, run in its transaction after the dossier row is updated. */
