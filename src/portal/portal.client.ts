@@ -1,6 +1,10 @@
 import {
   PORTAL_ERRORS,
+  PORTAL_INBOUND_SERVICES,
   PORTAL_SERVICES,
+  type PortalConfirmAnswer,
+  type PortalInboundDossier,
+  type PortalListNewAnswer,
   type PortalDossier,
   type PortalItemAnswer,
   type PortalLoginAnswer,
@@ -33,6 +37,12 @@ export interface PortalGateway {
   sync(dossiers: PortalDossier[], isUpdating: boolean): Promise<PortalItemAnswer[]>;
   /** The dossier as the portal holds it, or null. Throws PortalUnavailable. */
   lookup(code: string): Promise<PortalDossier | null>;
+  /** One page of the portal's dossiers not yet confirmed, and the next cursor ('' at the end). Throws PortalUnavailable. */
+  listNew?(cursor: string, limit: number): Promise<{ dossiers: PortalInboundDossier[]; next: string }>;
+  /** The bytes of one portal file (its DuongDanTaiTepTin). Throws PortalUnavailable. */
+  download?(url: string): Promise<{ bytes: Uint8Array; contentType: string }>;
+  /** Tells the portal our dossier code for one of its dossiers; idempotent. Returns the portal's error_code. Throws PortalUnavailable. */
+  confirm?(portalId: string, code: string): Promise<PortalConfirmAnswer>;
 }
 
 /** The DVCQG adapter: a session from the auth endpoint (renewed when the portal says it expired), then the integration endpoint. */
@@ -105,5 +115,43 @@ export class PortalClient implements PortalGateway {
     const a = await this.call<PortalLookupAnswer>({ service: PORTAL_SERVICES.lookup, mahoso: code });
     if (a.error_code !== PORTAL_ERRORS.ok) throw new PortalUnavailable(`portal refused the look-up (error_code ${a.error_code})`);
     return a.result?.[0] ?? null;
+  }
+
+  async listNew(cursor: string, limit: number): Promise<{ dossiers: PortalInboundDossier[]; next: string }> {
+    const a = await this.call<PortalListNewAnswer>({ service: PORTAL_INBOUND_SERVICES.listNew, cursor, limit });
+    if (a.error_code !== PORTAL_ERRORS.ok || !Array.isArray(a.result))
+      throw new PortalUnavailable(
+        `portal refused the list of new dossiers (error_code ${a.error_code}${a.message ? `: ${a.message}` : ''})`,
+      );
+    return { dossiers: a.result, next: a.next ?? '' };
+  }
+
+  async confirm(portalId: string, code: string): Promise<PortalConfirmAnswer> {
+    return this.call<PortalConfirmAnswer>({ service: PORTAL_INBOUND_SERVICES.confirm, MaHoSoQG: portalId, MaHoSo: code });
+  }
+
+  /** Downloads with the session as a query parameter, logging in again once when the portal answers 401. */
+  async download(url: string): Promise<{ bytes: Uint8Array; contentType: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.session ?? (await this.login());
+      const u = new URL(url);
+      // Our session goes only to the portal itself, never to an address a listed dossier names elsewhere.
+      if (u.origin !== new URL(this.endpoint.baseUrl).origin)
+        throw new PortalUnavailable(`portal file URL is not on the portal (${u.host}): not fetched`);
+      u.searchParams.set('session', session);
+      let res: Response;
+      try {
+        res = await fetch(u, { signal: AbortSignal.timeout(this.endpoint.timeoutMs) });
+      } catch (e) {
+        throw new PortalUnavailable(`portal file unreachable (${u.host}): ${(e as Error).message}`);
+      }
+      if (res.status === 401 && attempt === 0) {
+        this.session = null;
+        continue;
+      }
+      if (!res.ok) throw new PortalUnavailable(`portal file answered HTTP ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { bytes, contentType: res.headers.get('content-type') ?? 'application/octet-stream' };
+    }
   }
 }

@@ -159,6 +159,80 @@ export interface PortalLookupAnswer {
   result?: PortalDossier[];
 }
 
+/*
+ * Inward: dossiers citizens filed on the portal. The portal does not push them; the province's system pulls
+ * (`LayDanhSachHoSoMoi`, paged by an opaque cursor) and, once it holds a dossier of its own for one, confirms it
+ * (`XacNhanTiepNhanHoSo`) with its dossier code, which becomes the `MaHoSo` the outward sync reports under. A portal
+ * dossier is listed until confirmed, so a confirmation lost on the way is only a repeat: confirming twice with the
+ * same code answers 0 again. Confirming with a different code than the first is refused (`invalid`).
+ */
+export const PORTAL_INBOUND_SERVICES = {
+  listNew: 'LayDanhSachHoSoMoi',
+  confirm: 'XacNhanTiepNhanHoSo',
+} as const;
+
+/** One file of a portal dossier: downloaded by the province with the same session (`?session=`). */
+export interface PortalInboundFile {
+  MaThanhPhanHoSo: string;
+  TenTepDinhKem: string;
+  /** Absolute URL of the file at the portal. */
+  DuongDanTaiTepTin: string;
+}
+
+/** A dossier filed on the portal and not yet confirmed by the province. */
+export interface PortalInboundDossier {
+  /** The portal's own id of the dossier: the key of idempotence. */
+  MaHoSoQG: string;
+  MaTTHC: string;
+  /** The receiving agency the citizen chose, or '' when only the commune is known. */
+  MaDonViTiepNhan: string;
+  /** The commune code (of the applicant, or of the chosen agency). */
+  MaXa: string;
+  ChuHoSo: string;
+  /** The applicant's personal ID number (12 digits). */
+  MaDoiTuong: string;
+  SoDienThoai: string;
+  Email: string;
+  DiaChiThuongTru: string;
+  TrichYeuHoSo: string;
+  /** Submission time, yyyyMMddHHmmss Vietnam time. */
+  NgayNopHoSo: string;
+  TaiLieuNop: PortalInboundFile[];
+  TaiKhoanDuocXacThucVoiVNeID: 0 | 1;
+}
+
+export interface PortalListNewRequest {
+  session: string;
+  madonvi: string;
+  service: typeof PORTAL_INBOUND_SERVICES.listNew;
+  /** '' for the first page; otherwise the `next` of the previous answer. */
+  cursor: string;
+  /** At most 100. */
+  limit: number;
+}
+
+export interface PortalListNewAnswer {
+  error_code: number;
+  message?: string;
+  result?: PortalInboundDossier[];
+  /** The cursor of the next page; '' when this page was the last. */
+  next?: string;
+}
+
+export interface PortalConfirmRequest {
+  session: string;
+  madonvi: string;
+  service: typeof PORTAL_INBOUND_SERVICES.confirm;
+  MaHoSoQG: string;
+  /** Our dossier code for it. */
+  MaHoSo: string;
+}
+
+export interface PortalConfirmAnswer {
+  error_code: number;
+  message?: string;
+}
+
 const VN_OFFSET_MS = 7 * 3_600_000;
 
 /** yyyyMMddHHmmss in Vietnam's time; '' for no date (the portal's way). */

@@ -3,9 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   PORTAL_ERRORS,
+  PORTAL_INBOUND_SERVICES,
   PORTAL_SERVICES,
   parsePortalDate,
+  portalDate,
+  type PortalConfirmAnswer,
   type PortalDossier,
+  type PortalInboundDossier,
+  type PortalListNewAnswer,
   type PortalItemAnswer,
   type PortalLookupAnswer,
   type PortalSyncAnswer,
@@ -17,6 +22,10 @@ import {
  * does, by switch: away for a while (503 or connections cut), slow, random 500s, an answer lost after the data was
  * taken (so the sender sends it again), requests applied twice, sessions that expire, procedures it does not know.
  * `/_sim/*` is its own window: what it holds of a dossier, its counts, and the switches at run time.
+ *
+ * Inward, it plays the citizen too: `POST /_sim/submit` files a dossier on the portal (its fields and files as base64
+ * PDFs); `LayDanhSachHoSoMoi` lists it until `XacNhanTiepNhanHoSo` confirms it, and each file is served at its
+ * `DuongDanTaiTepTin` (`GET /files/<id>?session=`) — all behind the same faults as the rest.
  */
 
 export interface PortalFaults {
@@ -86,6 +95,25 @@ export interface PortalSimulatorStats {
   droppedAnswers: number;
   replayed: number;
   logins: number;
+  /** Dossiers filed on the portal by citizens (`/_sim/submit`), confirmations taken (repeats included), file downloads. */
+  submitted: number;
+  confirmations: number;
+  downloads: number;
+}
+
+/** A dossier a citizen filed on the portal, its files, and the province's code for it once confirmed. */
+export interface PortalSubmitted {
+  dossier: PortalInboundDossier;
+  seq: number;
+  confirmedAs: string | null;
+  confirmedAt: number | null;
+  /** Confirmation requests for it (a repeat after a lost answer counts again). */
+  confirmations: number;
+}
+
+/** The body of `/_sim/submit`: the dossier's fields, and each file's bytes in base64. */
+export interface PortalSubmitBody extends Partial<Omit<PortalInboundDossier, 'TaiLieuNop'>> {
+  TaiLieuNop?: { MaThanhPhanHoSo: string; TenTepDinhKem: string; base64: string; contentType?: string }[];
 }
 
 export interface PortalSimulator {
@@ -94,6 +122,10 @@ export interface PortalSimulator {
   faults: PortalFaults;
   stats(): PortalSimulatorStats;
   dossier(code: string): Held | undefined;
+  /** A citizen files a dossier on the portal; returns it as the list API will serve it. */
+  submit(body: PortalSubmitBody): PortalInboundDossier;
+  /** What the simulator holds of a portal-filed dossier, by its MaHoSoQG. */
+  submitted(portalId: string): PortalSubmitted | undefined;
   /** Ends every session (as a portal restart does): the next request must log in again. */
   expireSessions(): void;
   close(): Promise<void>;
@@ -152,6 +184,45 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     droppedAnswers: 0,
     replayed: 0,
     logins: 0,
+    submitted: 0,
+    confirmations: 0,
+    downloads: 0,
+  };
+  const inbound = new Map<string, PortalSubmitted>();
+  const files = new Map<string, { bytes: Buffer; contentType: string }>();
+  let inboundSeq = 0;
+  let baseUrl = '';
+
+  const submit = (b: PortalSubmitBody): PortalInboundDossier => {
+    const seq = ++inboundSeq;
+    const portalId = b.MaHoSoQG || `G22.${String(seq).padStart(6, '0')}`;
+    if (inbound.has(portalId)) throw new Error(`MaHoSoQG ${portalId} already filed`);
+    const d: PortalInboundDossier = {
+      MaHoSoQG: portalId,
+      MaTTHC: b.MaTTHC ?? '',
+      MaDonViTiepNhan: b.MaDonViTiepNhan ?? '',
+      MaXa: b.MaXa ?? '',
+      ChuHoSo: b.ChuHoSo ?? '',
+      MaDoiTuong: b.MaDoiTuong ?? '',
+      SoDienThoai: b.SoDienThoai ?? '',
+      Email: b.Email ?? '',
+      DiaChiThuongTru: b.DiaChiThuongTru ?? '',
+      TrichYeuHoSo: b.TrichYeuHoSo ?? '',
+      NgayNopHoSo: b.NgayNopHoSo || portalDate(new Date()),
+      TaiKhoanDuocXacThucVoiVNeID: b.TaiKhoanDuocXacThucVoiVNeID === 1 ? 1 : 0,
+      TaiLieuNop: (b.TaiLieuNop ?? []).map((f, i) => {
+        const id = `${portalId}-${i + 1}`;
+        files.set(id, { bytes: Buffer.from(f.base64, 'base64'), contentType: f.contentType ?? 'application/pdf' });
+        return {
+          MaThanhPhanHoSo: f.MaThanhPhanHoSo,
+          TenTepDinhKem: f.TenTepDinhKem,
+          DuongDanTaiTepTin: `${baseUrl}/files/${encodeURIComponent(id)}`,
+        };
+      }),
+    };
+    inbound.set(portalId, { dossier: d, seq, confirmedAs: null, confirmedAt: null, confirmations: 0 });
+    counts.submitted++;
+    return d;
   };
 
   const take = (d: PortalDossier) => {
@@ -196,8 +267,24 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     return true;
   };
 
-  const handle = async (method: string, pathname: string, body: unknown): Promise<{ status: number; json?: unknown; cut?: boolean }> => {
+  const handle = async (
+    method: string,
+    pathname: string,
+    body: unknown,
+    query: URLSearchParams = new URLSearchParams(),
+  ): Promise<{ status: number; json?: unknown; cut?: boolean; bin?: { bytes: Buffer; contentType: string } }> => {
     if (pathname.startsWith('/_sim/')) {
+      if (method === 'POST' && pathname === '/_sim/submit') {
+        try {
+          return { status: 200, json: submit((body ?? {}) as PortalSubmitBody) };
+        } catch (e) {
+          return { status: 409, json: { error: (e as Error).message } };
+        }
+      }
+      if (method === 'GET' && pathname.startsWith('/_sim/submitted/')) {
+        const h = inbound.get(decodeURIComponent(pathname.slice('/_sim/submitted/'.length)));
+        return h ? { status: 200, json: h } : { status: 404, json: { error: 'not filed' } };
+      }
       if (method === 'GET' && pathname === '/_sim/stats') return { status: 200, json: { ...counts, faults } };
       // Every dossier held and its PhienBan, for a count against the sender's own (benchmarks, reconciliation drills).
       if (method === 'GET' && pathname === '/_sim/versions')
@@ -219,6 +306,9 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
       }
       if (method === 'POST' && pathname === '/_sim/reset') {
         held.clear();
+        inbound.clear();
+        files.clear();
+        inboundSeq = 0;
         for (const k of Object.keys(counts) as (keyof PortalSimulatorStats)[]) counts[k] = 0;
         Object.assign(faults, DEFAULT_FAULTS);
         return { status: 200, json: { ok: true } };
@@ -232,6 +322,13 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     if (faults.failRate && roll() < faults.failRate) {
       counts.failedRequests++;
       return { status: 500, json: { message: 'Internal Server Error' } };
+    }
+    if (method === 'GET' && pathname.startsWith('/files/')) {
+      if (!sessionOk(query.get('session'))) return { status: 401, json: { message: 'session expired' } };
+      const f = files.get(decodeURIComponent(pathname.slice('/files/'.length)));
+      if (!f) return { status: 404, json: { message: 'no such file' } };
+      counts.downloads++;
+      return { status: 200, bin: f };
     }
     if (method !== 'POST') return { status: 405, json: { error_code: PORTAL_ERRORS.invalid, message: 'POST only' } };
     const b = (body ?? {}) as Record<string, unknown>;
@@ -254,6 +351,40 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     if (b.service === PORTAL_SERVICES.lookup) {
       const h = typeof b.mahoso === 'string' ? held.get(b.mahoso) : undefined;
       const a: PortalLookupAnswer = { error_code: PORTAL_ERRORS.ok, result: h ? [h.dossier] : [] };
+      return { status: 200, json: a };
+    }
+    if (b.service === PORTAL_INBOUND_SERVICES.listNew) {
+      const after = b.cursor === '' || b.cursor === undefined ? 0 : Number(b.cursor);
+      const limit = Number(b.limit ?? 100);
+      if (!Number.isInteger(after) || after < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100)
+        return { status: 200, json: { error_code: PORTAL_ERRORS.invalid, message: 'cursor must be a page cursor, limit 1 to 100' } };
+      const open = [...inbound.values()].filter((h) => !h.confirmedAs && h.seq > after).sort((x, y) => x.seq - y.seq);
+      const page = open.slice(0, limit);
+      const a: PortalListNewAnswer = {
+        error_code: PORTAL_ERRORS.ok,
+        result: page.map((h) => h.dossier),
+        next: open.length > limit ? String(page[page.length - 1]!.seq) : '',
+      };
+      return { status: 200, json: a };
+    }
+    if (b.service === PORTAL_INBOUND_SERVICES.confirm) {
+      const h = typeof b.MaHoSoQG === 'string' ? inbound.get(b.MaHoSoQG) : undefined;
+      let a: PortalConfirmAnswer;
+      if (!h) a = { error_code: PORTAL_ERRORS.invalid, message: 'MaHoSoQG không tồn tại / unknown portal dossier' };
+      else if (typeof b.MaHoSo !== 'string' || !b.MaHoSo) a = { error_code: PORTAL_ERRORS.invalid, message: 'MaHoSo is required' };
+      else if (h.confirmedAs && h.confirmedAs !== b.MaHoSo)
+        a = { error_code: PORTAL_ERRORS.invalid, message: `already confirmed as ${h.confirmedAs}` };
+      else {
+        h.confirmations++;
+        counts.confirmations++;
+        h.confirmedAs = b.MaHoSo;
+        h.confirmedAt ??= Date.now();
+        a = { error_code: PORTAL_ERRORS.ok, message: 'Thành công' };
+      }
+      if (faults.dropAnswerRate && roll() < faults.dropAnswerRate) {
+        counts.droppedAnswers++;
+        return { status: 502, json: { message: 'Bad Gateway' } };
+      }
       return { status: 200, json: a };
     }
     if (b.service !== PORTAL_SERVICES.sync)
@@ -319,10 +450,11 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
           return;
         }
       }
-      const pathname = new URL(req.url ?? '/', 'http://sim').pathname;
-      handle(req.method ?? 'GET', pathname, body).then(
+      const u = new URL(req.url ?? '/', 'http://sim');
+      handle(req.method ?? 'GET', u.pathname, body, u.searchParams).then(
         (r) => {
           if (r.cut) return void req.socket.destroy();
+          if (r.bin) return void res.writeHead(r.status, { 'content-type': r.bin.contentType }).end(r.bin.bytes);
           res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(r.json));
         },
         (e: unknown) => res.writeHead(500).end(String(e)),
@@ -334,12 +466,15 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     faults,
     stats: () => ({ ...counts }),
     dossier: (code) => held.get(code),
+    submit,
+    submitted: (portalId) => inbound.get(portalId),
     expireSessions: () => sessions.clear(),
     close: () =>
       new Promise<void>((resolve) => {
