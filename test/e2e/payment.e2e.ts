@@ -138,7 +138,10 @@ async function main(): Promise<void> {
     const pdf = new Uint8Array(await (await fetch(`${base}${href}`)).arrayBuffer());
     check(Buffer.from(pdf.subarray(0, 5)).toString() === '%PDF-', 'the e-receipt is a PDF');
     const receipt = await pdfText(pdf);
-    const no = /BL\d{2}E-\d{7}/.exec(receipt)?.[0];
+    // Printed as its series and its number within it: "Ký hiệu: BL26E   Số: 0000002".
+    const series = /Ký hiệu:\s*(BL\d{2}E)/.exec(receipt)?.[1];
+    const number = /Số:\s*(\d{7})/.exec(receipt)?.[1];
+    const no = series && number ? `${series}-${number}` : undefined;
     check(Boolean(no) && receipt.includes('BIÊN LAI THU PHÍ, LỆ PHÍ'), `the e-receipt carries its title and number (${no ?? 'none'})`);
     check(receipt.includes('Năm mươi nghìn đồng'), 'the e-receipt says the amount in words');
     check(receipt.includes(received.code), 'the e-receipt names the dossier');
