@@ -212,6 +212,21 @@ program
             app.log.warn({ rejected: r.rejected }, 'portal sync: dossiers refused by the portal (see motcua portal reconcile)');
         },
       }),
+      // Inward: the dossiers citizens filed on the portal, taken every 30 seconds (status 1 at their service point).
+      startPeriodic({
+        name: 'portal-pull',
+        everyMs: 30_000,
+        log: app.log,
+        run: async () => {
+          const r = await services.portalInbound.pullNew();
+          if (r.unavailable) app.log.warn({ reason: r.unavailable }, 'portal pull: portal unavailable, its new dossiers taken later');
+          if (r.created || r.refused)
+            app.log.info(
+              { created: r.created, refused: r.refused },
+              'portal pull: new portal dossiers (refusals: see motcua portal reconcile)',
+            );
+        },
+      }),
       // Refunds of online payments (processing stopped, or paid twice), asked of the gateway until it takes them.
       startPeriodic({
         name: 'payment-refunds',
@@ -318,6 +333,7 @@ program
         signal: AbortSignal.timeout(5_000),
       }).catch((e: unknown) => app.log.warn({ reason: String(e) }, 'payment gateway simulator: could not register the IPN address'));
     }
+    if (simulator && opts.seed) await fileDemoDossiersAtPortal(services, `http://127.0.0.1:${config.portalSimulatorPort}`, app.log);
     console.log(
       `  Payments:  ${paymentsUrl ? `${paymentsUrl}${paymentsSimulator ? '   (gateway simulator, its own process)' : ''}` : 'online payment off (MOTCUA_PAYMENTS_URL=off)'}`,
     );
@@ -1028,6 +1044,36 @@ async function simulatePoint(opts: SimulateOptions, cmd: Command) {
   }
 }
 
+/** Procedures the demo's citizens file on the portal (online in full, at their commune). */
+const DEMO_PORTAL_PROCEDURES = ['1.001193', '1.000656', '1.004873', '2.000635', '1.004194'];
+
+/**
+ * The demo's citizens file a few dossiers on the portal's simulator, and the inward sync takes them at once: the
+ * commune clerks find them among their new online dossiers, and the reconciliation page shows them pulled.
+ */
+async function fileDemoDossiersAtPortal(services: Services, simUrl: string, log: { warn(o: object, m: string): void }): Promise<void> {
+  const { demoPortalFilings } = await import('./demo/portal-filings.js');
+  const { mulberry32 } = await import('./demo/demo.model.js');
+  try {
+    const now = new Date();
+    const procedures = [];
+    for (const code of DEMO_PORTAL_PROCEDURES) {
+      const v = await services.catalog.versionOn(code, now).catch(() => null);
+      if (v) procedures.push({ code, nameVi: v.body.nameVi, components: v.body.components });
+    }
+    const communes = await services.org.listCommunes();
+    if (!procedures.length || !communes.length) return;
+    const run = now.getTime().toString(36).toUpperCase();
+    for (const body of demoPortalFilings(mulberry32(now.getTime() >>> 0), procedures, communes, 4, run, now)) {
+      const res = await fetch(`${simUrl}/_sim/submit`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+      if (!res.ok) throw new Error(`the simulator answered ${res.status}`);
+    }
+    await services.portalInbound.pullNew();
+  } catch (e) {
+    log.warn({ reason: String(e) }, 'portal simulator: the demo filings could not be made');
+  }
+}
+
 const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID', payments: 'payment gateway' } as const;
 
 /**
@@ -1351,7 +1397,7 @@ function runUntilStopped(sim: { close(): Promise<void> }, exitWithParent: boolea
 const portalCmd = program.command('portal').description('Sync with the National Public Service Portal (DVCQG)');
 portalCmd
   .command('reconcile')
-  .description('What the portal has not acknowledged, with the reason, and the outbox counts (JSON)')
+  .description('What the portal has not acknowledged, with the reason, the outbox counts, and the portal dossiers refused inward (JSON)')
   .option(
     '--limit <n>',
     'dossiers listed',
@@ -1361,7 +1407,8 @@ portalCmd
   .action(async (o: { limit: number }) => {
     const { database, services } = await open(loadConfig());
     try {
-      console.log(JSON.stringify(await services.portal.reconciliation('system', o.limit), null, 2));
+      const outward = await services.portal.reconciliation('system', o.limit);
+      console.log(JSON.stringify({ ...outward, inbound: await services.portalInbound.state(o.limit) }, null, 2));
     } finally {
       await database.close();
     }
@@ -1373,6 +1420,17 @@ portalCmd
     const { database, services } = await open(loadConfig());
     try {
       console.log(JSON.stringify(await services.portal.deliverDue()));
+    } finally {
+      await database.close();
+    }
+  });
+portalCmd
+  .command('pull')
+  .description("Take the portal's new dossiers now (JSON: listed, created, confirmed, refused…); `serve` does this every 30 seconds")
+  .action(async () => {
+    const { database, services } = await open(loadConfig());
+    try {
+      console.log(JSON.stringify(await services.portalInbound.pullNew()));
     } finally {
       await database.close();
     }

@@ -4,7 +4,8 @@ import type { BlobStore } from './platform/blob-store.js';
 import type { AuditKey } from './platform/audit-chain.model.js';
 import { AuthService } from './auth/auth.service.js';
 import { CatalogService } from './catalog/catalog.service.js';
-import { OrgService } from './org/org.service.js';
+import { OrgService, SERVICE_POINT_KINDS } from './org/org.service.js';
+import { DomainError } from './platform/errors.js';
 import { DossierService } from './dossiers/dossier.service.js';
 import { FileService } from './files/file.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
@@ -20,6 +21,7 @@ import type { LookupBudgetConfig } from './lookups/lookup.model.js';
 import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
 import type { ChangeFeed } from './platform/change-feed.js';
 import { PortalSyncService } from './portal/portal.service.js';
+import { PortalInboundService } from './portal/portal.inbound.js';
 import type { PortalGateway } from './portal/portal.client.js';
 import { PopulationService, type PopulationGateway } from './population/population.service.js';
 import { CitizenService, type CitizenGateway } from './citizens/citizen.service.js';
@@ -85,6 +87,7 @@ export interface Services {
   lookups: LookupBudget;
   /** Sync with the National Public Service Portal: the outbox's delivery and the reconciliation. */
   portal: PortalSyncService;
+  portalInbound: PortalInboundService;
   /** Population database look-ups at the counter, with the citizen's consent, audited. */
   population: PopulationService;
   /** Citizens logged in with VNeID: their sessions, pre-fill, dossiers, document store, submissions and ratings. */
@@ -161,6 +164,23 @@ export function createServices(deps: ServiceDeps): Services {
     notifications,
     lookups,
     portal: new PortalSyncService({ db, clock, auditKey, gateway: deps.portal ?? null, publicUrl }),
+    portalInbound: new PortalInboundService({
+      db,
+      clock,
+      auditKey,
+      gateway: deps.portal ?? null,
+      files,
+      submit: (input, token, portal) => dossiers.submitFromPortal(input, token, portal),
+      componentsOf: async (code) => {
+        try {
+          return (await catalog.versionOn(code, clock())).body.components;
+        } catch (e) {
+          if (e instanceof DomainError && e.code === 'UNKNOWN_PROCEDURE') return null;
+          throw e;
+        }
+      },
+      servicePointOf: async (agencyCode) => (await org.listUnits([...SERVICE_POINT_KINDS])).find((u) => u.agency_code === agencyCode)?.id,
+    }),
     population: new PopulationService({ db, clock, auditKey, gateway: deps.population ?? null }),
     citizens: new CitizenService({
       db,

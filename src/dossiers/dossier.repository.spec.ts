@@ -53,6 +53,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       duplicate_of: null,
       vneid_authenticated: false,
       paid_online: false,
+      portal_id: null,
     },
     components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({
       component_code: code,

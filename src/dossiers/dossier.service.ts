@@ -86,6 +86,15 @@ export class DossierService {
     return this.intake.submitOnline(input, idempotencyKey, submissionToken, citizen);
   }
 
+  /** A dossier filed on the National Public Service Portal, pulled from it (status 1; one dossier per portal id). */
+  submitFromPortal(
+    input: IntakeInput,
+    submissionToken: string | undefined,
+    portal: { portalId: string; vneidAuthenticated: boolean },
+  ): Promise<DossierView> {
+    return this.intake.submitFromPortal(input, submissionToken, portal);
+  }
+
   // ---------- reads ----------
 
   /** A dossier the actor may see (404 outside their scope, so codes cannot be probed). */

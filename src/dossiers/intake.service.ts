@@ -199,18 +199,61 @@ export class IntakeService {
         'Khi đăng nhập bằng VNeID, người nộp là chính bạn: số định danh phải là của bạn / Logged in with VNeID, you file for yourself: the applicant’s ID number must be your own',
         { field: 'body.applicant.idNumber' },
       );
+    return this.fileOnline(input, submissionToken, {
+      idempotencyKey,
+      // A logged-in citizen's keys are their own; an anonymous key is its own secret.
+      keyScope: citizen ? `citizen:${citizen.accountId}` : 'public:submission',
+      identified: citizen !== undefined,
+      vneidAuthenticated: citizen !== undefined,
+      // The event (which its audit entry covers) names the citizen's account.
+      eventData: citizen ? { vneidAuthenticated: true, citizenAccountId: citizen.accountId } : null,
+    });
+  }
+
+  /**
+   * A dossier filed on the National Public Service Portal, pulled from it (src/portal/portal.inbound.ts): status 1 at
+   * the receiving point its procedure routes to, like any online submission, its files uploaded under
+   * `submissionToken`, marked with the portal's id (one dossier per portal id, whatever the retries) and with the
+   * portal's word on whether the citizen logged in there with VNeID. The portal's account vouches for the login,
+   * not for documents of our store, so none are reused.
+   */
+  async submitFromPortal(
+    input: IntakeInput,
+    submissionToken: string | undefined,
+    portal: { portalId: string; vneidAuthenticated: boolean },
+  ): Promise<DossierView> {
+    return this.fileOnline(input, submissionToken, {
+      keyScope: 'portal',
+      identified: false,
+      vneidAuthenticated: portal.vneidAuthenticated,
+      portalId: portal.portalId,
+      eventData: { portalId: portal.portalId, vneidAuthenticated: portal.vneidAuthenticated },
+    });
+  }
+
+  private async fileOnline(
+    input: IntakeInput,
+    submissionToken: string | undefined,
+    o: {
+      idempotencyKey?: string;
+      keyScope: string;
+      identified: boolean;
+      vneidAuthenticated: boolean;
+      portalId?: string;
+      eventData: Record<string, unknown> | null;
+    },
+  ): Promise<DossierView> {
     const now = this.deps.clock();
     // The files are those uploaded under the submission's token: a submission without files needs none.
     const owner = input.components.some((c) => c.source === 'upload') ? await this.deps.submissions.submissionOwner(submissionToken) : null;
-    const plan = await this.plan(input, now, 'online', owner, citizen !== undefined);
+    const plan = await this.plan(input, now, 'online', owner, o.identified);
     const point = plan.receivingPoint;
     const returnPoint = await this.returnPoint(input.returnPointId, point);
     const submit = () =>
       idempotent(
         this.deps.db,
-        idempotencyKey,
-        // A logged-in citizen's keys are their own; an anonymous key is its own secret.
-        citizen ? `citizen:${citizen.accountId}` : 'public:submission',
+        o.idempotencyKey,
+        o.keyScope,
         input,
         async (trx) => {
           const d = await this.insertDossier(trx, plan, {
@@ -223,13 +266,13 @@ export class IntakeService {
             createdBy: null,
             now,
             duplicates: 'mark',
-            vneidAuthenticated: citizen !== undefined,
+            vneidAuthenticated: o.vneidAuthenticated,
+            portalId: o.portalId,
           });
           const duplicate = d.duplicate_of
             ? { duplicateOf: d.duplicate_of, ...(input.duplicateOverride ? { applicantReason: input.duplicateOverride.reason } : {}) }
             : null;
-          // The event (which its audit entry covers) names the citizen's account.
-          const data = citizen ? { ...duplicate, vneidAuthenticated: true, citizenAccountId: citizen.accountId } : duplicate;
+          const data = o.eventData ? { ...duplicate, ...o.eventData } : duplicate;
           await writeEvent(trx, this.deps.auditKey, d, 'submit_online', null, { kind: 'citizen' }, now, null, data);
           return presentDossier(d, plan.version, await repo.componentsOf(trx, d.id), this.deps.names);
         },
@@ -459,6 +502,8 @@ export class IntakeService {
       closeIntakesOf?: number;
       /** Filed online by a citizen logged in with VNeID. */
       vneidAuthenticated?: boolean;
+      /** Filed on the National Public Service Portal: its id of the dossier (MaHoSoQG). */
+      portalId?: string;
     },
   ): Promise<Dossier> {
     const day = localDate(o.now);
@@ -546,6 +591,7 @@ export class IntakeService {
         duplicate_of: typeof o.duplicates === 'object' ? o.duplicates.of : null,
         vneid_authenticated: o.vneidAuthenticated ?? false,
         paid_online: false,
+        portal_id: o.portalId ?? null,
       },
       components: plan.components,
       event,

@@ -222,6 +222,22 @@ export interface DossierTable {
   tracking_token: string;
   /** Filed online by a citizen logged in with VNeID (migration 20261208T0900): the portal's TaiKhoanDuocXacThucVoiVNeID. */
   vneid_authenticated: Generated<boolean>;
+  /** Filed on the National Public Service Portal: its own id of the dossier (MaHoSoQG; migration 20261209T0800). */
+  portal_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A portal dossier the province could not take, with the reason (migration 20261209T0800). */
+export interface PortalInboundRefusalTable {
+  portal_id: string;
+  procedure_code: string;
+  commune_code: string;
+  submitted_at: Timestamp | null;
+  reason_code: string;
+  reason: string;
+  field: string | null;
+  first_refused_at: Timestamp;
+  last_refused_at: Timestamp;
+  attempts: Generated<number>;
 }
 
 export interface DossierComponentTable {
@@ -500,6 +516,7 @@ export interface DB {
   citizen_accounts: CitizenAccountTable;
   citizen_sessions: CitizenSessionTable;
   citizen_logins: CitizenLoginTable;
+  portal_inbound_refusals: PortalInboundRefusalTable;
 }
 
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */

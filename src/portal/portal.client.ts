@@ -26,6 +26,11 @@ export interface PortalEndpoint {
   timeoutMs: number;
 }
 
+/** A portal file that will not come however often it is asked: not on the portal's origin, or gone (404, 410). */
+export class PortalFileUnusable extends Error {
+  override name = 'PortalFileUnusable';
+}
+
 /** The portal could not be reached or did not answer as the contract says: nothing was taken; try later. */
 export class PortalUnavailable extends Error {
   override name = 'PortalUnavailable';
@@ -39,7 +44,7 @@ export interface PortalGateway {
   lookup(code: string): Promise<PortalDossier | null>;
   /** One page of the portal's dossiers not yet confirmed, and the next cursor ('' at the end). Throws PortalUnavailable. */
   listNew?(cursor: string, limit: number): Promise<{ dossiers: PortalInboundDossier[]; next: string }>;
-  /** The bytes of one portal file (its DuongDanTaiTepTin). Throws PortalUnavailable. */
+  /** The bytes of one portal file (its DuongDanTaiTepTin). Throws PortalUnavailable, or PortalFileUnusable for a file that will not come. */
   download?(url: string): Promise<{ bytes: Uint8Array; contentType: string }>;
   /** Tells the portal our dossier code for one of its dossiers; idempotent. Returns the portal's error_code. Throws PortalUnavailable. */
   confirm?(portalId: string, code: string): Promise<PortalConfirmAnswer>;
@@ -137,7 +142,7 @@ export class PortalClient implements PortalGateway {
       const u = new URL(url);
       // Our session goes only to the portal itself, never to an address a listed dossier names elsewhere.
       if (u.origin !== new URL(this.endpoint.baseUrl).origin)
-        throw new PortalUnavailable(`portal file URL is not on the portal (${u.host}): not fetched`);
+        throw new PortalFileUnusable(`portal file URL is not on the portal (${u.host}): not fetched`);
       u.searchParams.set('session', session);
       let res: Response;
       try {
@@ -149,6 +154,7 @@ export class PortalClient implements PortalGateway {
         this.session = null;
         continue;
       }
+      if (res.status === 404 || res.status === 410) throw new PortalFileUnusable(`portal file answered HTTP ${res.status}`);
       if (!res.ok) throw new PortalUnavailable(`portal file answered HTTP ${res.status}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
       return { bytes, contentType: res.headers.get('content-type') ?? 'application/octet-stream' };

@@ -1,6 +1,7 @@
 import { PORTAL_FEE_STAGE } from '../payments/payment.model.js';
 import { PORTAL_STATUS, type DossierStatus } from '../dossiers/dossier.model.js';
-import { portalDate, type PortalDossier, type PortalFee } from './portal.contract.js';
+import type { IntakeInput } from '../dossiers/dossier.schema.js';
+import { portalDate, type PortalDossier, type PortalFee, type PortalInboundDossier } from './portal.contract.js';
 
 /** What the portal is told of one dossier, as read from the database (portal.repository.ts loadSources). */
 export interface SyncSource {
@@ -159,4 +160,80 @@ export function toPortalDossier(s: SyncSource, wording: Wording, fileUrl: (sha25
 /** The wait before the next try after `attempts` failures of one dossier: 2 s doubling, at most an hour. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(2_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+// ---------- inward: the portal's new dossiers as our online intake ----------
+
+/** The portal's field that an intake field comes from, so a refusal names what the portal sent. */
+const INBOUND_FIELDS: [prefix: string, portal: string][] = [
+  ['body.procedureCode', 'MaTTHC'],
+  ['body.applicant.idNumber', 'MaDoiTuong'],
+  ['body.applicant.name', 'ChuHoSo'],
+  ['body.applicant.phone', 'SoDienThoai'],
+  ['body.applicant.email', 'Email'],
+  ['body.applicant.address', 'DiaChiThuongTru'],
+  ['body.applicant.communeCode', 'MaXa'],
+  ['body.note', 'TrichYeuHoSo'],
+];
+
+/**
+ * The portal's name of an intake field ('body.components.2.code' is the third file, 'TaiLieuNop[2]'; a component
+ * we add from the population database past the files is the dossier's TaiLieuNop as a whole).
+ */
+export function portalFieldOf(field: string | undefined, files: number): string | null {
+  if (!field) return null;
+  const c = /^body\.components(?:\.(\d+))?/.exec(field);
+  if (c) return c[1] !== undefined && Number(c[1]) < files ? `TaiLieuNop[${c[1]}]` : 'TaiLieuNop';
+  return INBOUND_FIELDS.find(([p]) => field === p || field.startsWith(`${p}.`))?.[1] ?? null;
+}
+
+/** A component of the procedure as the inward sync needs it. */
+export interface InboundComponentSpec {
+  code: string;
+  supply: 'upload' | 'store' | 'population_db';
+}
+
+/**
+ * Our online intake for a portal dossier: its files (already stored, their hashes in TaiLieuNop's order) as uploads,
+ * and every component the procedure takes from the population database that the portal did not send as one such
+ * look-up. The portal's summary (TrichYeuHoSo) is the note. The intake's schema and rules check the rest.
+ */
+export function intakeFromPortal(
+  d: PortalInboundDossier,
+  fileHashes: string[],
+  components: InboundComponentSpec[],
+  returnPointId: number | undefined,
+): IntakeInput {
+  const sent = new Set(d.TaiLieuNop.map((f) => f.MaThanhPhanHoSo));
+  const email = d.Email.trim();
+  const note = d.TrichYeuHoSo.trim();
+  return {
+    procedureCode: d.MaTTHC.trim(),
+    applicant: {
+      idNumber: d.MaDoiTuong.trim(),
+      name: d.ChuHoSo.trim(),
+      phone: d.SoDienThoai.trim(),
+      ...(email ? { email } : {}),
+      address: d.DiaChiThuongTru.trim(),
+      communeCode: d.MaXa.trim(),
+    },
+    components: [
+      ...d.TaiLieuNop.map((f, i) => ({ code: f.MaThanhPhanHoSo, source: 'upload' as const, fileSha256: fileHashes[i]! })),
+      ...components
+        .filter((c) => c.supply === 'population_db' && !sent.has(c.code))
+        .map((c) => ({ code: c.code, source: 'population_db' as const })),
+    ],
+    ...(returnPointId !== undefined ? { returnPointId } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+/** The first component code the portal sent more than one file for (our dossier keeps one file per component), if any. */
+export function repeatedComponent(d: PortalInboundDossier): string | null {
+  const seen = new Set<string>();
+  for (const f of d.TaiLieuNop) {
+    if (seen.has(f.MaThanhPhanHoSo)) return f.MaThanhPhanHoSo;
+    seen.add(f.MaThanhPhanHoSo);
+  }
+  return null;
 }

@@ -291,3 +291,80 @@ export async function dossierIdOf(db: Kysely<DB>, code: string): Promise<number 
   const r = await db.selectFrom('dossiers').select('id').where('code', '=', code).executeTakeFirst();
   return r ? Number(r.id) : null;
 }
+
+// ---------- inward ----------
+
+/** Of these portal ids, the ones already a dossier here (with its code) and the ones refused. */
+export async function inboundKnown(db: Kysely<DB>, portalIds: string[]): Promise<{ codes: Map<string, string>; refused: Set<string> }> {
+  if (!portalIds.length) return { codes: new Map(), refused: new Set() };
+  const [dossiers, refusals] = await Promise.all([
+    db.selectFrom('dossiers').select(['portal_id', 'code']).where('portal_id', 'in', portalIds).execute(),
+    db.selectFrom('portal_inbound_refusals').select('portal_id').where('portal_id', 'in', portalIds).execute(),
+  ]);
+  return {
+    codes: new Map(dossiers.map((d) => [d.portal_id!, d.code])),
+    refused: new Set(refusals.map((r) => r.portal_id)),
+  };
+}
+
+export interface InboundRefusal {
+  portalId: string;
+  procedureCode: string;
+  communeCode: string;
+  submittedAt: Date | null;
+  reasonCode: string;
+  reason: string;
+  field: string | null;
+}
+
+/** Records (or records again) a portal dossier the province could not take; true when it was not refused before. */
+export async function recordRefusal(db: Kysely<DB>, r: InboundRefusal, now: Date): Promise<boolean> {
+  const row = await db
+    .insertInto('portal_inbound_refusals')
+    .values({
+      portal_id: r.portalId,
+      procedure_code: r.procedureCode,
+      commune_code: r.communeCode,
+      submitted_at: r.submittedAt,
+      reason_code: r.reasonCode,
+      reason: r.reason,
+      field: r.field,
+      first_refused_at: now,
+      last_refused_at: now,
+    })
+    .onConflict((oc) =>
+      oc.column('portal_id').doUpdateSet((eb) => ({
+        reason_code: eb.ref('excluded.reason_code'),
+        reason: eb.ref('excluded.reason'),
+        field: eb.ref('excluded.field'),
+        last_refused_at: eb.ref('excluded.last_refused_at'),
+        attempts: sql<number>`portal_inbound_refusals.attempts + 1`,
+      })),
+    )
+    .returning('attempts')
+    .executeTakeFirstOrThrow();
+  return row.attempts === 1;
+}
+
+/** Forgets a refusal, so the next pull takes the portal dossier again; false when it was not refused. */
+export async function forgetRefusal(db: Kysely<DB>, portalId: string): Promise<boolean> {
+  const r = await db.deleteFrom('portal_inbound_refusals').where('portal_id', '=', portalId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** The refusals, latest first, and the counts of the inward sync (dossiers pulled from the portal, refusals). */
+export async function inboundState(db: Kysely<DB>, limit: number) {
+  const [received, refused, items] = await Promise.all([
+    db
+      .selectFrom('dossiers')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('portal_id', 'is not', null)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('portal_inbound_refusals')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('portal_inbound_refusals').selectAll().orderBy('last_refused_at', 'desc').orderBy('portal_id').limit(limit).execute(),
+  ]);
+  return { received: Number(received.n), refused: Number(refused.n), items };
+}

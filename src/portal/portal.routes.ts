@@ -31,7 +31,44 @@ const Reconciliation = Type.Object({
       reason: Type.String({ description: "Why it is not acknowledged yet, in words (the portal's own message when it refused)" }),
     }),
   ),
+  inbound: Type.Object(
+    {
+      enabled: Type.Boolean({ description: 'Whether new portal dossiers are pulled (a portal is configured)' }),
+      received: Type.Integer({ description: 'Dossiers filed on the portal and made dossiers here' }),
+      refused: Type.Integer({ description: 'Portal dossiers the province could not take' }),
+      refusals: Type.Array(
+        Type.Object({
+          portalId: Type.String({ description: "The portal's id of the dossier (MaHoSoQG)" }),
+          procedureCode: Type.String({ description: 'MaTTHC as the portal sent it' }),
+          communeCode: Type.String({ description: 'MaXa as the portal sent it' }),
+          submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          reasonCode: Type.String({ description: 'The error code of the refusal (UNKNOWN_PROCEDURE, VALIDATION, INVALID_FILE, …)' }),
+          reason: Type.String(),
+          field: Type.Union([Type.String(), Type.Null()], { description: "The portal's field at fault (MaDoiTuong, TaiLieuNop[0], …)" }),
+          firstRefusedAt: Type.String({ format: 'date-time' }),
+          lastRefusedAt: Type.String({ format: 'date-time' }),
+          attempts: Type.Integer(),
+        }),
+      ),
+    },
+    { description: 'Inward: dossiers filed on the portal, pulled every 30 seconds' },
+  ),
 });
+
+const PullRound = Type.Object({
+  listed: Type.Integer({ description: 'Portal dossiers listed as new' }),
+  created: Type.Integer({ description: 'Made into dossiers here by this pull' }),
+  confirmed: Type.Integer({ description: 'Confirmed to the portal with our code' }),
+  refused: Type.Integer({ description: 'Refused by this pull, with the reason kept' }),
+  skipped: Type.Integer({ description: 'Refused earlier, skipped' }),
+  unconfirmed: Type.Integer({ description: 'Confirmations the portal answered with an error' }),
+  unavailable: Type.Union([Type.String(), Type.Null()], { description: 'Why the portal could not be reached, if it could not' }),
+});
+
+const PortalIdParam = Type.Object(
+  { portalId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'MaHoSoQG' }) },
+  { additionalProperties: false },
+);
 
 export async function portalRoutes(app: HttpApp, s: Services): Promise<void> {
   const onRequest = requireStaff(s.auth);
@@ -51,7 +88,41 @@ export async function portalRoutes(app: HttpApp, s: Services): Promise<void> {
         response: { 200: Reconciliation, ...problems(400, 401, 403) },
       },
     },
-    async (req) => s.portal.reconciliation(actorOf(req), req.query.limit ?? 200),
+    async (req) => {
+      const limit = req.query.limit ?? 200;
+      const outward = await s.portal.reconciliation(actorOf(req), limit);
+      return { ...outward, inbound: await s.portalInbound.state(limit) };
+    },
+  );
+  app.post(
+    '/portal/inbound/pull',
+    {
+      onRequest,
+      schema: {
+        tags: TAG,
+        security: SECURED,
+        summary: "Pull the portal's new dossiers now instead of at the next round (administrator)",
+        response: { 200: PullRound, ...problems(401, 403, 409) },
+      },
+    },
+    async (req) => s.portalInbound.pullNow(actorOf(req)),
+  );
+  app.post(
+    '/portal/inbound/:portalId/retry',
+    {
+      onRequest,
+      schema: {
+        tags: TAG,
+        security: SECURED,
+        summary: 'Take a refused portal dossier again at the next pull (administrator; audited)',
+        params: PortalIdParam,
+        response: { 204: Type.Null(), ...problems(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await s.portalInbound.retry(actorOf(req), req.params.portalId);
+      return reply.code(204).send(null);
+    },
   );
   app.post(
     '/portal/sync/:code/retry',

@@ -25,7 +25,9 @@ import {
  *
  * Inward, it plays the citizen too: `POST /_sim/submit` files a dossier on the portal (its fields and files as base64
  * PDFs); `LayDanhSachHoSoMoi` lists it until `XacNhanTiepNhanHoSo` confirms it, and each file is served at its
- * `DuongDanTaiTepTin` (`GET /files/<id>?session=`) — all behind the same faults as the rest.
+ * `DuongDanTaiTepTin` (`GET /files/<id>?session=`) — all behind the same faults as the rest. The citizen's account
+ * shows what they filed with the province's code, status and history as synced (`GET /_sim/accounts/<ID number>`,
+ * one dossier: `GET /_sim/submitted/<MaHoSoQG>`).
  */
 
 export interface PortalFaults {
@@ -225,6 +227,17 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     return d;
   };
 
+  /** What the citizen's portal account shows of a dossier filed there: the province's code, status and history, as synced. */
+  const provinceView = (h: PortalSubmitted) => {
+    const synced = h.confirmedAs ? held.get(h.confirmedAs)?.dossier : undefined;
+    return {
+      MaHoSo: h.confirmedAs,
+      TrangThaiHoSo: synced?.TrangThaiHoSo ?? null,
+      NgayHenTra: synced?.NgayHenTra ?? null,
+      QuaTrinhXuLy: synced?.QuaTrinhXuLy ?? [],
+    };
+  };
+
   const take = (d: PortalDossier) => {
     const now = Date.now();
     const h = held.get(d.MaHoSo);
@@ -283,7 +296,13 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
       }
       if (method === 'GET' && pathname.startsWith('/_sim/submitted/')) {
         const h = inbound.get(decodeURIComponent(pathname.slice('/_sim/submitted/'.length)));
-        return h ? { status: 200, json: h } : { status: 404, json: { error: 'not filed' } };
+        return h ? { status: 200, json: { ...h, province: provinceView(h) } } : { status: 404, json: { error: 'not filed' } };
+      }
+      // A citizen's portal account: what they filed there, each with the province's code and status as synced.
+      if (method === 'GET' && pathname.startsWith('/_sim/accounts/')) {
+        const idNumber = decodeURIComponent(pathname.slice('/_sim/accounts/'.length));
+        const mine = [...inbound.values()].filter((h) => h.dossier.MaDoiTuong === idNumber).sort((x, y) => x.seq - y.seq);
+        return { status: 200, json: mine.map((h) => ({ MaHoSoQG: h.dossier.MaHoSoQG, MaTTHC: h.dossier.MaTTHC, ...provinceView(h) })) };
       }
       if (method === 'GET' && pathname === '/_sim/stats') return { status: 200, json: { ...counts, faults } };
       // Every dossier held and its PhienBan, for a count against the sender's own (benchmarks, reconciliation drills).

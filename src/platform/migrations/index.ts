@@ -16,6 +16,7 @@ import * as sessionChanges from './20261206T0800_session_changes.js';
 import * as portalSync from './20261207T0800_portal_sync.js';
 import * as payments from './20261208T0800_payments.js';
 import * as citizenAccounts from './20261208T0900_citizen_accounts.js';
+import * as portalInbound from './20261209T0800_portal_inbound.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '20261207T0800_portal_sync': portalSync,
   '20261208T0800_payments': payments,
   '20261208T0900_citizen_accounts': citizenAccounts,
+  '20261209T0800_portal_inbound': portalInbound,
 };

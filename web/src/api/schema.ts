@@ -10108,6 +10108,34 @@ export interface paths {
                                 /** @description Why it is not acknowledged yet, in words (the portal's own message when it refused) */
                                 reason: string;
                             }[];
+                            /** @description Inward: dossiers filed on the portal, pulled every 30 seconds */
+                            inbound: {
+                                /** @description Whether new portal dossiers are pulled (a portal is configured) */
+                                enabled: boolean;
+                                /** @description Dossiers filed on the portal and made dossiers here */
+                                received: number;
+                                /** @description Portal dossiers the province could not take */
+                                refused: number;
+                                refusals: {
+                                    /** @description The portal's id of the dossier (MaHoSoQG) */
+                                    portalId: string;
+                                    /** @description MaTTHC as the portal sent it */
+                                    procedureCode: string;
+                                    /** @description MaXa as the portal sent it */
+                                    communeCode: string;
+                                    submittedAt: string | null;
+                                    /** @description The error code of the refusal (UNKNOWN_PROCEDURE, VALIDATION, INVALID_FILE, …) */
+                                    reasonCode: string;
+                                    reason: string;
+                                    /** @description The portal's field at fault (MaDoiTuong, TaiLieuNop[0], …) */
+                                    field: string | null;
+                                    /** Format: date-time */
+                                    firstRefusedAt: string;
+                                    /** Format: date-time */
+                                    lastRefusedAt: string;
+                                    attempts: number;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -10142,6 +10170,148 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/inbound/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pull the portal's new dossiers now instead of at the next round (administrator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Portal dossiers listed as new */
+                            listed: number;
+                            /** @description Made into dossiers here by this pull */
+                            created: number;
+                            /** @description Confirmed to the portal with our code */
+                            confirmed: number;
+                            /** @description Refused by this pull, with the reason kept */
+                            refused: number;
+                            /** @description Refused earlier, skipped */
+                            skipped: number;
+                            /** @description Confirmations the portal answered with an error */
+                            unconfirmed: number;
+                            /** @description Why the portal could not be reached, if it could not */
+                            unavailable: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/inbound/{portalId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a refused portal dossier again at the next pull (administrator; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description MaHoSoQG */
+                    portalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { loadServicePoints, settle, type Problem } from '../api/client';
+import type { paths } from '../api/schema';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemAlert } from '../components/ProblemAlert';
@@ -29,6 +30,26 @@ export default function PortalSyncPage() {
     return (id: number) => names.get(id) ?? `#${id}`;
   }, [points, lang]);
 
+  const [pulled, setPulled] = useState<string | null>(null);
+  const pullNow = async () => {
+    setPulled(null);
+    setProblem(null);
+    const r = await settle(staffApi.POST('/portal/inbound/pull'));
+    if (r.ok) {
+      setPulled(r.data.unavailable ? t('portal.pulledAway', { reason: r.data.unavailable }) : t('portal.pulled', r.data));
+      reload();
+    } else setProblem(r.problem);
+  };
+  const retryInbound = async (portalId: string) => {
+    setPulled(null);
+    setProblem(null);
+    const r = await settle(staffApi.POST('/portal/inbound/{portalId}/retry', { params: { path: { portalId } } }));
+    if (r.ok) {
+      setPulled(t('portal.inRetried', { id: portalId }));
+      reload();
+    } else setProblem(r.problem);
+  };
+
   const retry = async (code: string) => {
     setSent(null);
     setProblem(null);
@@ -47,6 +68,11 @@ export default function PortalSyncPage() {
         {sent && (
           <p className="notice" role="status">
             {t('portal.sent', { code: sent })}
+          </p>
+        )}
+        {pulled && (
+          <p className="notice" role="status">
+            {pulled}
           </p>
         )}
         {problem && <ProblemAlert problem={problem} />}
@@ -143,8 +169,100 @@ export default function PortalSyncPage() {
               </div>
             </>
           )}
+          <InboundSection
+            inbound={state.data.inbound}
+            admin={me.role === 'admin'}
+            onPull={() => void pullNow()}
+            onRetry={(id) => void retryInbound(id)}
+          />
         </>
       )}
     </div>
+  );
+}
+
+type Inbound = paths['/portal/sync']['get']['responses'][200]['content']['application/json']['inbound'];
+
+/** The inward half: dossiers filed on the portal and pulled here, and those that could not be taken, with why. */
+function InboundSection({
+  inbound,
+  admin,
+  onPull,
+  onRetry,
+}: {
+  inbound: Inbound;
+  admin: boolean;
+  onPull: () => void;
+  onRetry: (id: string) => void;
+}) {
+  const { t, lang } = useStaffT();
+  const n = (x: number) => x.toLocaleString(lang === 'en' ? 'en' : 'vi');
+  return (
+    <section aria-labelledby="portal-inbound">
+      <h2 id="portal-inbound">{t('portal.inTitle')}</h2>
+      <p>{inbound.enabled ? t('portal.inLead') : t('portal.inOff')}</p>
+      <dl className="portal-tiles">
+        <div className="card">
+          <dt>{t('portal.inReceived')}</dt>
+          <dd className="num">{n(inbound.received)}</dd>
+        </div>
+        <div className={inbound.refused ? 'card card-alert' : 'card'}>
+          <dt>{t('portal.inRefused')}</dt>
+          <dd className="num">{n(inbound.refused)}</dd>
+        </div>
+      </dl>
+      {admin && inbound.enabled && (
+        <div className="inbox-buttons">
+          <button type="button" className="button button-secondary" onClick={onPull}>
+            {t('portal.pullNow')}
+          </button>
+        </div>
+      )}
+      {inbound.refusals.length === 0 ? (
+        <p className="result-count">{t('portal.noRefusals')}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="st-table">
+            <caption className="visually-hidden">{t('portal.inCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('portal.colPortalId')}</th>
+                <th scope="col">{t('portal.colProcedure')}</th>
+                <th scope="col">{t('portal.colCommune')}</th>
+                <th scope="col">{t('portal.colSubmitted')}</th>
+                <th scope="col">{t('portal.colReason')}</th>
+                {admin && <th scope="col">{t('portal.colAction')}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {inbound.refusals.map((r) => (
+                <tr key={r.portalId} className="row-late">
+                  <th scope="row" data-label={t('portal.colPortalId')}>
+                    <span className="code">{r.portalId}</span>
+                  </th>
+                  <td data-label={t('portal.colProcedure')}>{r.procedureCode}</td>
+                  <td data-label={t('portal.colCommune')}>{r.communeCode}</td>
+                  <td data-label={t('portal.colSubmitted')}>{r.submittedAt ? formatDateTime(r.submittedAt, lang) : '—'}</td>
+                  <td data-label={t('portal.colReason')}>
+                    {r.reason}
+                    <span className="muted small block">
+                      {r.field ? `${t('portal.colField')}: ${r.field} · ` : ''}
+                      {t('portal.inAttempts', { n: r.attempts, at: formatDateTime(r.lastRefusedAt, lang) })}
+                    </span>
+                  </td>
+                  {admin && (
+                    <td data-label={t('portal.colAction')}>
+                      <button type="button" className="button button-secondary button-small" onClick={() => onRetry(r.portalId)}>
+                        {t('portal.inRetry')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
