@@ -9,6 +9,7 @@ import { loggerOptions } from './platform/logger.js';
 import type { Services } from './services.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
+import { nationalCatalogRoutes } from './catalog/national-catalog.routes.js';
 import { orgRoutes } from './org/org.routes.js';
 import { dossierRoutes } from './dossiers/dossier.routes.js';
 import { fileRoutes } from './files/file.routes.js';
@@ -92,6 +93,7 @@ export async function buildApp(opts: {
   await authRoutes(app, services);
   await orgRoutes(app, services);
   await catalogRoutes(app, services);
+  await nationalCatalogRoutes(app, services);
   await fileRoutes(app, services, config.maxUploadBytes);
   await dossierRoutes(app, services);
   await trackingRoutes(app, services, config.trackingPerMinute);

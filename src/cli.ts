@@ -1049,10 +1049,11 @@ const DEMO_PORTAL_PROCEDURES = ['1.001193', '1.000656', '1.004873', '2.000635', 
 
 /**
  * The demo's citizens file a few dossiers on the portal's simulator, and the inward sync takes them at once: the
- * commune clerks find them among their new online dossiers, and the reconciliation page shows them pulled.
+ * commune clerks find them among their new online dossiers, and the reconciliation page shows them pulled. The
+ * simulator also publishes the national procedure database, a few updates ahead of the demo catalog.
  */
 async function fileDemoDossiersAtPortal(services: Services, simUrl: string, log: { warn(o: object, m: string): void }): Promise<void> {
-  const { demoPortalFilings } = await import('./demo/portal-filings.js');
+  const { demoPortalFilings, demoNationalCatalog } = await import('./demo/portal-filings.js');
   const { mulberry32 } = await import('./demo/demo.model.js');
   try {
     const now = new Date();
@@ -1069,6 +1070,14 @@ async function fileDemoDossiersAtPortal(services: Services, simUrl: string, log:
       if (!res.ok) throw new Error(`the simulator answered ${res.status}`);
     }
     await services.portalInbound.pullNew();
+    // And publishes the national procedure database, for the administrator's comparison of the catalog.
+    const national = demoNationalCatalog(await services.catalog.exportCatalog());
+    const put = await fetch(`${simUrl}/_sim/procedures`, {
+      method: 'PUT',
+      body: JSON.stringify(national),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!put.ok) throw new Error(`the simulator answered ${put.status}`);
   } catch (e) {
     log.warn({ reason: String(e) }, 'portal simulator: the demo filings could not be made');
   }

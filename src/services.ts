@@ -22,6 +22,7 @@ import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
 import type { ChangeFeed } from './platform/change-feed.js';
 import { PortalSyncService } from './portal/portal.service.js';
 import { PortalInboundService } from './portal/portal.inbound.js';
+import { NationalCatalogService } from './catalog/national-catalog.service.js';
 import type { PortalGateway } from './portal/portal.client.js';
 import { PopulationService, type PopulationGateway } from './population/population.service.js';
 import { CitizenService, type CitizenGateway } from './citizens/citizen.service.js';
@@ -88,6 +89,7 @@ export interface Services {
   /** Sync with the National Public Service Portal: the outbox's delivery and the reconciliation. */
   portal: PortalSyncService;
   portalInbound: PortalInboundService;
+  nationalCatalog: NationalCatalogService;
   /** Population database look-ups at the counter, with the citizen's consent, audited. */
   population: PopulationService;
   /** Citizens logged in with VNeID: their sessions, pre-fill, dossiers, document store, submissions and ratings. */
@@ -164,6 +166,13 @@ export function createServices(deps: ServiceDeps): Services {
     notifications,
     lookups,
     portal: new PortalSyncService({ db, clock, auditKey, gateway: deps.portal ?? null, publicUrl }),
+    nationalCatalog: new NationalCatalogService({
+      db,
+      clock,
+      auditKey,
+      source: deps.portal?.listProcedures ? { listProcedures: (cursor, limit) => deps.portal!.listProcedures!(cursor, limit) } : null,
+      catalog,
+    }),
     portalInbound: new PortalInboundService({
       db,
       clock,
@@ -189,7 +198,8 @@ export function createServices(deps: ServiceDeps): Services {
       gateway: deps.vneid ?? null,
       submit: (input, key, token, citizen) => dossiers.submitOnline(input, key, token, citizen),
       unitName: (id) => org.unitName(id),
-      onRated: (code) => tracking.forget(code),
+      storeDocuments: (idNumber) => dossiers.ownStoreDocuments(idNumber),
+      rate: (citizen, code, rating, comment, key) => tracking.rateAsCitizen(citizen, code, rating, comment, key),
     }),
   };
 }

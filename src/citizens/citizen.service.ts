@@ -3,12 +3,13 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import { DomainError } from '../platform/errors.js';
-import { checkIdempotencyKey, idempotent } from '../platform/idempotency.js';
 import { bySystem, recordAudit } from '../audit/audit.service.js';
 import { maskIdNumber, promisedDueAt, STATUS_LABELS, type DossierStatus } from '../dossiers/dossier.model.js';
 import type { IntakeInput } from '../dossiers/dossier.schema.js';
 import type { DossierView } from '../dossiers/dossier.presenter.js';
 import type { IdentifiedCitizen } from '../dossiers/intake.service.js';
+import type { StoreService } from '../dossiers/store.service.js';
+import type { TrackingService } from '../tracking/tracking.service.js';
 import { VneidError, type PendingVneidLogin, type VneidIdentity } from '../vneid/vneid.client.js';
 import {
   CITIZEN_SESSION_TTL_MS,
@@ -44,8 +45,10 @@ export interface CitizenDeps {
   ) => Promise<DossierView>;
   /** A unit's Vietnamese name (OrgService.unitName). */
   unitName: (unitId: number) => string;
-  /** Told the code of a dossier just rated (public tracking forgets its cached answer). */
-  onRated?: (code: string) => void;
+  /** The document store of an ID number, read by its owner (StoreService.ownDocuments). */
+  storeDocuments: StoreService['ownDocuments'];
+  /** A citizen's rating of their own returned dossier, which forgets its tracking answer (TrackingService.rateAsCitizen). */
+  rate: TrackingService['rateAsCitizen'];
   /** Session lifetime (default CITIZEN_SESSION_TTL_MS). */
   sessionTtlMs?: number;
 }
@@ -351,16 +354,7 @@ export class CitizenService {
   /** The citizen's own document store (no file hashes: a document is reused by its id). */
   async storeDocuments(s: CitizenSession) {
     const { idNumber } = level2(s);
-    return (await repo.storeOf(this.deps.db, idNumber!)).map((d) => ({
-      id: d.id,
-      kind: d.kind,
-      title: d.title,
-      documentType: d.document_type
-        ? { code: d.document_type, nameVi: d.type_name_vi ?? d.document_type, nameEn: d.type_name_en ?? d.document_type }
-        : null,
-      issuedAt: d.issued_at.toISOString(),
-      issuerNameVi: d.issuer_unit_id ? this.deps.unitName(d.issuer_unit_id) : null,
-    }));
+    return this.deps.storeDocuments(idNumber);
   }
 
   /** An online submission as the logged-in citizen (level 2): for themself, with their stored documents allowed. */
@@ -378,46 +372,7 @@ export class CitizenService {
     idempotencyKey?: string,
   ) {
     const { accountId, idNumber } = level2(s);
-    if (idempotencyKey) checkIdempotencyKey(idempotencyKey);
-    const d = await repo.dossierToRate(this.deps.db, code);
-    // Another citizen's dossier is answered as a missing one: codes cannot be probed.
-    if (!d || d.applicant_id_number !== idNumber) throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: 'params.code' });
-    if (d.status !== 'returned') throw new DomainError('INVALID_TRANSITION', 'A dossier is rated once its result has been returned');
-    const now = this.deps.clock();
-    const text = comment?.trim() || null;
-    const { value } = await idempotent(
-      this.deps.db,
-      idempotencyKey,
-      `citizen:${accountId}:rating`,
-      { code, rating, comment: comment ?? null },
-      async (trx) => {
-        const inserted = await repo.insertRating(trx, {
-          dossier_id: Number(d.id),
-          rating,
-          comment: text,
-          created_at: now,
-          citizen_account_id: accountId,
-        });
-        if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
-        await recordAudit(
-          trx,
-          this.deps.auditKey,
-          {
-            actorKind: 'citizen',
-            actorId: null,
-            stream: `unit:${d.return_point_id}`,
-            action: 'dossier.rate',
-            entityType: 'dossier',
-            entityId: d.code,
-            data: { rating, citizenAccountId: accountId },
-          },
-          now,
-        );
-        return { code: d.code, rating, ratedAt: now.toISOString() };
-      },
-    );
-    this.deps.onRated?.(d.code);
-    return value;
+    return this.deps.rate({ accountId, idNumber }, code, rating, comment, idempotencyKey);
   }
 
   /** Housekeeping: log-ins never finished, and sessions ended more than a day ago (audited when any were). */

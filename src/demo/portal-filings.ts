@@ -1,5 +1,7 @@
 import type { Commune } from '../platform/db.types.js';
-import { portalDate } from '../portal/portal.contract.js';
+import { portalDate, type NationalProcedure } from '../portal/portal.contract.js';
+import type { CatalogDocument } from '../catalog/catalog.schema.js';
+import { nationalRecordOf } from '../catalog/national.model.js';
 import type { PortalSubmitBody } from '../simulators/portal.simulator.js';
 import { makeCitizen, pick, samplePdf, type Rng } from './demo.model.js';
 
@@ -50,4 +52,31 @@ export function demoPortalFilings(
         })),
     };
   });
+}
+
+/**
+ * The national procedure database as the demo's portal simulator publishes it: the demo catalog's own records
+ * (`nationalRecordOf`), with what a month of national updates looks like — one time limit shortened, one fee raised,
+ * one procedure new to the province — so the administrator's comparison has something to show.
+ */
+export function demoNationalCatalog(catalog: CatalogDocument): NationalProcedure[] {
+  const fieldName = new Map(catalog.fields.map((f) => [f.code, f.nameVi]));
+  const records = catalog.procedures.map((p) => {
+    const v = [...p.versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom)).at(-1)!;
+    return nationalRecordOf(p.code, v, fieldName.get(v.fieldCode) ?? v.fieldCode);
+  });
+  const shortened = records.find((r) => r.ThoiHanGiaiQuyet.DonVi === 'NgayLamViec' && r.ThoiHanGiaiQuyet.GiaTri >= 5);
+  if (shortened) shortened.ThoiHanGiaiQuyet = { ...shortened.ThoiHanGiaiQuyet, GiaTri: shortened.ThoiHanGiaiQuyet.GiaTri - 2 };
+  const raised = records.find((r) => r !== shortened && r.PhiLePhi.length > 0);
+  if (raised) raised.PhiLePhi = raised.PhiLePhi.map((f, i) => (i === 0 ? { ...f, MucPhi: f.MucPhi + 10_000 } : f));
+  const template = records.find((r) => r.CapThucHien === 'XA');
+  if (template)
+    records.push({
+      ...template,
+      MaTTHC: '1.013124',
+      TenTTHC: 'Thủ tục đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi (liên thông)',
+      PhiLePhi: [],
+      NgayHieuLuc: '',
+    });
+  return records;
 }

@@ -192,6 +192,11 @@ export class DossierService {
     return this.store.list(actor, q);
   }
 
+  /** A citizen's own store, read by its owner (logged in with VNeID): no purpose, nothing recorded as a listing. */
+  ownStoreDocuments(idNumber: string) {
+    return this.store.ownDocuments(idNumber);
+  }
+
   private async visible(actor: Actor, code: string): Promise<Dossier> {
     const d = await repo.findByCode(this.deps.db, code);
     if (!d) throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: 'params.code' });

@@ -23,6 +23,7 @@ export interface StoreDeps {
 }
 
 type IntakeRow = NonNullable<Awaited<ReturnType<typeof repo.intakeById>>>;
+type StoreRow = Awaited<ReturnType<typeof repo.storeListing>>[number];
 
 /**
  * The citizen's document store is private: it is listed only for a purpose, either a dossier of that citizen the
@@ -179,16 +180,12 @@ export class StoreService {
         now,
       );
     });
-    return docs.map((d) => ({
-      id: d.id,
-      kind: d.kind,
-      title: d.title,
-      documentType: d.document_type
-        ? { code: d.document_type, nameVi: d.type_name_vi ?? d.document_type, nameEn: d.type_name_en ?? d.document_type }
-        : null,
-      issuedAt: d.issued_at.toISOString(),
-      issuerNameVi: d.issuer_unit_id ? this.deps.org.unitName(d.issuer_unit_id) : null,
-    }));
+    return docs.map((d) => presentStoreDocument(d, this.deps.org));
+  }
+
+  /** The owner's own store, read by the owner (a logged-in citizen): no purpose to give, no listing to count or record. */
+  async ownDocuments(idNumber: string) {
+    return (await repo.storeListing(this.deps.db, idNumber)).map((d) => presentStoreDocument(d, this.deps.org));
   }
 
   /** The caller's own intake (another clerk's is 404: intake ids cannot be probed). */
@@ -208,5 +205,19 @@ function presentIntake(i: IntakeRow) {
     reason: i.reason,
     openedAt: i.opened_at.toISOString(),
     expiresAt: i.expires_at.toISOString(),
+  };
+}
+
+/** A stored document as a listing shows it (no file hash, no source dossier). */
+function presentStoreDocument(d: StoreRow, org: Pick<OrgService, 'unitName'>) {
+  return {
+    id: d.id,
+    kind: d.kind,
+    title: d.title,
+    documentType: d.document_type
+      ? { code: d.document_type, nameVi: d.type_name_vi ?? d.document_type, nameEn: d.type_name_en ?? d.document_type }
+      : null,
+    issuedAt: d.issued_at.toISOString(),
+    issuerNameVi: d.issuer_unit_id ? org.unitName(d.issuer_unit_id) : null,
   };
 }

@@ -1,20 +1,11 @@
-import type { FastifyReply } from 'fastify';
 import type { HttpApp } from '../platform/http.js';
+import { sendPdf } from '../platform/pdf-reply.js';
 import { problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import type { Services } from '../services.js';
-import type { PrintedForm } from './form.service.js';
 import { DossierFormParams, MonthlyReportQuery, PdfResponse, TrackingBookQuery } from './form.schema.js';
 
 const TAG = ['forms'];
-
-function sendPdf(reply: FastifyReply, form: PrintedForm) {
-  return reply
-    .type('application/pdf')
-    .header('content-disposition', `inline; filename="${form.fileName}"`)
-    .header('cache-control', 'no-store')
-    .send(form.pdf);
-}
 
 export async function formRoutes(app: HttpApp, s: Services): Promise<void> {
   const onRequest = requireStaff(s.auth);

@@ -1,12 +1,11 @@
 import { Type } from 'typebox';
-import type { FastifyReply } from 'fastify';
 import type { HttpApp } from '../platform/http.js';
+import { sendPdf } from '../platform/pdf-reply.js';
 import { problems } from '../platform/http.schema.js';
 import { actorOf, requireStaff, SECURED } from '../auth/auth.hook.js';
 import { requireRole } from '../auth/auth.model.js';
 import { CodeParam } from '../dossiers/dossier.schema.js';
 import { PdfResponse } from '../forms/form.schema.js';
-import type { PrintedForm } from '../forms/form.service.js';
 import { trackingSecret } from '../tracking/tracking.model.js';
 import { Phone4, Token } from '../tracking/tracking.routes.js';
 import type { Services } from '../services.js';
@@ -26,14 +25,6 @@ const IpnAnswerSchema = Type.Object({
   RspCode: Type.String({ description: '00 applied, 02 already applied, 01 unknown payment, 04 wrong amount, 97 bad signature, 99 other' }),
   Message: Type.String(),
 });
-
-function sendPdf(reply: FastifyReply, form: PrintedForm) {
-  return reply
-    .type('application/pdf')
-    .header('content-disposition', `inline; filename="${form.fileName}"`)
-    .header('cache-control', 'no-store')
-    .send(form.pdf);
-}
 
 export async function paymentRoutes(app: HttpApp, s: Services, perMinute: number): Promise<void> {
   const onRequest = requireStaff(s.auth);

@@ -226,6 +226,19 @@ export interface DossierTable {
   portal_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** A comparison of the national procedure database with our catalog, pending an administrator's decision (migration 20261209T0900). */
+export interface CatalogImportTable {
+  id: Generated<number>;
+  fetched_at: Timestamp;
+  fetched_by: number | null;
+  status: Generated<'pending' | 'applied' | 'discarded'>;
+  summary: Json;
+  items: Json;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  applied: Json | null;
+}
+
 /** A portal dossier the province could not take, with the reason (migration 20261209T0800). */
 export interface PortalInboundRefusalTable {
   portal_id: string;
@@ -517,6 +530,7 @@ export interface DB {
   citizen_sessions: CitizenSessionTable;
   citizen_logins: CitizenLoginTable;
   portal_inbound_refusals: PortalInboundRefusalTable;
+  catalog_imports: CatalogImportTable;
 }
 
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */

@@ -1,6 +1,9 @@
 import {
+  PORTAL_CATALOG_SERVICES,
   PORTAL_ERRORS,
   PORTAL_INBOUND_SERVICES,
+  type NationalProcedure,
+  type PortalCatalogListAnswer,
   PORTAL_SERVICES,
   type PortalConfirmAnswer,
   type PortalInboundDossier,
@@ -46,6 +49,8 @@ export interface PortalGateway {
   listNew?(cursor: string, limit: number): Promise<{ dossiers: PortalInboundDossier[]; next: string }>;
   /** The bytes of one portal file (its DuongDanTaiTepTin). Throws PortalUnavailable, or PortalFileUnusable for a file that will not come. */
   download?(url: string): Promise<{ bytes: Uint8Array; contentType: string }>;
+  /** One page of the national procedure database's procedures for the province, and the next cursor. Throws PortalUnavailable. */
+  listProcedures?(cursor: string, limit: number): Promise<{ procedures: NationalProcedure[]; next: string }>;
   /** Tells the portal our dossier code for one of its dossiers; idempotent. Returns the portal's error_code. Throws PortalUnavailable. */
   confirm?(portalId: string, code: string): Promise<PortalConfirmAnswer>;
 }
@@ -129,6 +134,13 @@ export class PortalClient implements PortalGateway {
         `portal refused the list of new dossiers (error_code ${a.error_code}${a.message ? `: ${a.message}` : ''})`,
       );
     return { dossiers: a.result, next: a.next ?? '' };
+  }
+
+  async listProcedures(cursor: string, limit: number): Promise<{ procedures: NationalProcedure[]; next: string }> {
+    const a = await this.call<PortalCatalogListAnswer>({ service: PORTAL_CATALOG_SERVICES.list, cursor, limit });
+    if (a.error_code !== PORTAL_ERRORS.ok || !Array.isArray(a.result))
+      throw new PortalUnavailable(`portal refused the procedure list (error_code ${a.error_code}${a.message ? `: ${a.message}` : ''})`);
+    return { procedures: a.result, next: a.next ?? '' };
   }
 
   async confirm(portalId: string, code: string): Promise<PortalConfirmAnswer> {

@@ -233,6 +233,65 @@ export interface PortalConfirmAnswer {
   message?: string;
 }
 
+/**
+ * The national procedure database (CSDL quốc gia về TTHC), read through the portal's integration API with the same
+ * session: `LayDanhSachTTHC` pages through the procedures the province applies, each as the national database
+ * publishes it. What is national (name, field, level, time limit, fees, components, online level, result) comes
+ * from here; what is the province's (its agency, steps, fast track, English names) stays ours.
+ */
+export const PORTAL_CATALOG_SERVICES = { list: 'LayDanhSachTTHC' } as const;
+
+export interface NationalComponent {
+  MaThanhPhan: string;
+  TenThanhPhan: string;
+  SoLuong: number;
+  /** BanChinh, BanSao, BanSaoChungThuc, BanChinhHoacBanSao. */
+  LoaiBan: 'BanChinh' | 'BanSao' | 'BanSaoChungThuc' | 'BanChinhHoacBanSao';
+  BatBuoc: 0 | 1;
+}
+
+export interface NationalFee {
+  TenPhiLePhi: string;
+  /** VND, no decimals. */
+  MucPhi: number;
+  MoTa?: string;
+}
+
+export interface NationalProcedure {
+  MaTTHC: string;
+  TenTTHC: string;
+  MaLinhVuc: string;
+  TenLinhVuc: string;
+  /** TINH (province) or XA (commune): the competent level. */
+  CapThucHien: 'TINH' | 'XA';
+  ThoiHanGiaiQuyet: { GiaTri: number; DonVi: 'GioLamViec' | 'NgayLamViec' | 'Ngay' | 'Thang' };
+  PhiLePhi: NationalFee[];
+  ThanhPhanHoSo: NationalComponent[];
+  /** ToanTrinh (fully online) or MotPhan (partly). */
+  MucDoDVC: 'ToanTrinh' | 'MotPhan';
+  TenKetQua: string;
+  /** The date this content applies from, yyyyMMdd. */
+  NgayHieuLuc: string;
+  /** HieuLuc (in force) or BaiBo (abolished). */
+  TinhTrang: 'HieuLuc' | 'BaiBo';
+}
+
+export interface PortalCatalogListRequest {
+  session: string;
+  madonvi: string;
+  service: typeof PORTAL_CATALOG_SERVICES.list;
+  cursor: string;
+  /** At most 200. */
+  limit: number;
+}
+
+export interface PortalCatalogListAnswer {
+  error_code: number;
+  message?: string;
+  result?: NationalProcedure[];
+  next?: string;
+}
+
 const VN_OFFSET_MS = 7 * 3_600_000;
 
 /** yyyyMMddHHmmss in Vietnam's time; '' for no date (the portal's way). */

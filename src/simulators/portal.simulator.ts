@@ -2,9 +2,12 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  PORTAL_CATALOG_SERVICES,
   PORTAL_ERRORS,
   PORTAL_INBOUND_SERVICES,
   PORTAL_SERVICES,
+  type NationalProcedure,
+  type PortalCatalogListAnswer,
   parsePortalDate,
   portalDate,
   type PortalConfirmAnswer,
@@ -27,7 +30,8 @@ import {
  * PDFs); `LayDanhSachHoSoMoi` lists it until `XacNhanTiepNhanHoSo` confirms it, and each file is served at its
  * `DuongDanTaiTepTin` (`GET /files/<id>?session=`) — all behind the same faults as the rest. The citizen's account
  * shows what they filed with the province's code, status and history as synced (`GET /_sim/accounts/<ID number>`,
- * one dossier: `GET /_sim/submitted/<MaHoSoQG>`).
+ * one dossier: `GET /_sim/submitted/<MaHoSoQG>`). It holds the national procedure database too, served by
+ * `LayDanhSachTTHC` and set through `PUT /_sim/procedures` (all) or `POST /_sim/procedures` (one or some).
  */
 
 export interface PortalFaults {
@@ -191,6 +195,8 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     downloads: 0,
   };
   const inbound = new Map<string, PortalSubmitted>();
+  /** The national procedure database as the simulator holds it, by MaTTHC (kept in the order given). */
+  const national = new Map<string, NationalProcedure>();
   const files = new Map<string, { bytes: Buffer; contentType: string }>();
   let inboundSeq = 0;
   let baseUrl = '';
@@ -304,6 +310,16 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
         const mine = [...inbound.values()].filter((h) => h.dossier.MaDoiTuong === idNumber).sort((x, y) => x.seq - y.seq);
         return { status: 200, json: mine.map((h) => ({ MaHoSoQG: h.dossier.MaHoSoQG, MaTTHC: h.dossier.MaTTHC, ...provinceView(h) })) };
       }
+      // The national procedure database: replaced (PUT) or amended one procedure at a time (POST), read back (GET).
+      if (pathname === '/_sim/procedures') {
+        if (method === 'GET') return { status: 200, json: [...national.values()] };
+        const list = Array.isArray(body) ? (body as NationalProcedure[]) : [body as NationalProcedure];
+        if (list.some((p) => !p || typeof p.MaTTHC !== 'string' || !p.MaTTHC))
+          return { status: 400, json: { error: 'each procedure needs its MaTTHC' } };
+        if (method === 'PUT') national.clear();
+        for (const p of list) national.set(p.MaTTHC, p);
+        return { status: 200, json: { procedures: national.size } };
+      }
       if (method === 'GET' && pathname === '/_sim/stats') return { status: 200, json: { ...counts, faults } };
       // Every dossier held and its PhienBan, for a count against the sender's own (benchmarks, reconciliation drills).
       if (method === 'GET' && pathname === '/_sim/versions')
@@ -326,6 +342,7 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
       if (method === 'POST' && pathname === '/_sim/reset') {
         held.clear();
         inbound.clear();
+        national.clear();
         files.clear();
         inboundSeq = 0;
         for (const k of Object.keys(counts) as (keyof PortalSimulatorStats)[]) counts[k] = 0;
@@ -370,6 +387,20 @@ export async function startPortalSimulator(opts: PortalSimulatorOptions = {}): P
     if (b.service === PORTAL_SERVICES.lookup) {
       const h = typeof b.mahoso === 'string' ? held.get(b.mahoso) : undefined;
       const a: PortalLookupAnswer = { error_code: PORTAL_ERRORS.ok, result: h ? [h.dossier] : [] };
+      return { status: 200, json: a };
+    }
+    if (b.service === PORTAL_CATALOG_SERVICES.list) {
+      const after = b.cursor === '' || b.cursor === undefined ? 0 : Number(b.cursor);
+      const limit = Number(b.limit ?? 200);
+      if (!Number.isInteger(after) || after < 0 || !Number.isInteger(limit) || limit < 1 || limit > 200)
+        return { status: 200, json: { error_code: PORTAL_ERRORS.invalid, message: 'cursor must be a page cursor, limit 1 to 200' } };
+      const all = [...national.values()];
+      const page = all.slice(after, after + limit);
+      const a: PortalCatalogListAnswer = {
+        error_code: PORTAL_ERRORS.ok,
+        result: page,
+        next: after + limit < all.length ? String(after + limit) : '',
+      };
       return { status: 200, json: a };
     }
     if (b.service === PORTAL_INBOUND_SERVICES.listNew) {

@@ -52,7 +52,14 @@ export async function ratingOf(db: Kysely<DB>, dossierId: number) {
 /** Writes the one rating of a dossier; undefined when it was already rated. */
 export async function insertRating(
   db: Kysely<DB>,
-  row: { dossier_id: number; rating: 'satisfied' | 'acceptable' | 'not_satisfied'; comment: string | null; created_at: Date },
+  row: {
+    dossier_id: number;
+    rating: 'satisfied' | 'acceptable' | 'not_satisfied';
+    comment: string | null;
+    created_at: Date;
+    /** A logged-in citizen's own rating names their account; a public one names nobody. */
+    citizen_account_id?: number;
+  },
 ): Promise<{ dossier_id: number } | undefined> {
   return db
     .insertInto('ratings')

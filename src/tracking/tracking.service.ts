@@ -41,6 +41,8 @@ const MISS =
 /** What proves the right to see a dossier: the last 4 digits of the applicant's phone, or the receipt's tracking token. */
 export type TrackingSecret = { phone: string } | { token: string };
 
+type Rating = 'satisfied' | 'acceptable' | 'not_satisfied';
+
 /** How long a tracking answer may be served from memory when no write in this process changed the dossier. */
 export const TRACKING_CACHE_TTL_MS = 30_000;
 /**
@@ -231,27 +233,61 @@ export class TrackingService {
   }
 
   /** One rating per returned dossier, by whoever can track it; a retry with the same Idempotency-Key gets the first answer, not ALREADY_RATED. */
-  async rate(
+  async rate(code: string, secret: TrackingSecret, client: string, rating: Rating, comment: string | undefined, idempotencyKey?: string) {
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
+    const d = await this.verify(code, secret, client);
+    // Anonymous: the key alone (at least 16 characters) finds the answer again, as for an online submission.
+    return this.recordRating(d, rating, comment, idempotencyKey, {
+      scope: 'public:rating',
+      request: { code: d.code, secret, rating, comment: comment ?? null },
+      minKeyLength: 16,
+    });
+  }
+
+  /** A logged-in citizen (level 2) rates one of their own returned dossiers, once; the rating names their account. */
+  async rateAsCitizen(
+    citizen: { accountId: number; idNumber: string },
     code: string,
-    secret: TrackingSecret,
-    client: string,
-    rating: 'satisfied' | 'acceptable' | 'not_satisfied',
+    rating: Rating,
     comment: string | undefined,
     idempotencyKey?: string,
   ) {
-    if (idempotencyKey) checkIdempotencyKey(idempotencyKey, 16);
-    const d = await this.verify(code, secret, client);
+    if (idempotencyKey) checkIdempotencyKey(idempotencyKey);
+    const d = await repo.dossierForTracking(this.deps.db, code);
+    // Another citizen's dossier is answered as a missing one: codes cannot be probed.
+    if (!d || d.applicant_id_number !== citizen.idNumber)
+      throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: 'params.code' });
+    return this.recordRating(d, rating, comment, idempotencyKey, {
+      scope: `citizen:${citizen.accountId}:rating`,
+      request: { code, rating, comment: comment ?? null },
+      citizenAccountId: citizen.accountId,
+    });
+  }
+
+  /** Writes the rating of a returned dossier with its audit entry, once per Idempotency-Key, and forgets the cached answer. */
+  private async recordRating(
+    d: Pick<repo.TrackedDossier, 'id' | 'code' | 'status' | 'return_point_id'>,
+    rating: Rating,
+    comment: string | undefined,
+    idempotencyKey: string | undefined,
+    by: { scope: string; request: unknown; minKeyLength?: number; citizenAccountId?: number },
+  ) {
     if (d.status !== 'returned') throw new DomainError('INVALID_TRANSITION', 'A dossier is rated once its result has been returned');
     const now = this.deps.clock();
-    // Anonymous: the key alone (at least 16 characters) finds the answer again, as for an online submission.
-    const request = { code: d.code, secret, rating, comment: comment ?? null };
+    const citizen = by.citizenAccountId === undefined ? {} : { citizenAccountId: by.citizenAccountId };
     const { value } = await idempotent(
       this.deps.db,
       idempotencyKey,
-      'public:rating',
-      request,
+      by.scope,
+      by.request,
       async (trx) => {
-        const inserted = await repo.insertRating(trx, { dossier_id: d.id, rating, comment: comment?.trim() || null, created_at: now });
+        const inserted = await repo.insertRating(trx, {
+          dossier_id: d.id,
+          rating,
+          comment: comment?.trim() || null,
+          created_at: now,
+          ...(by.citizenAccountId === undefined ? {} : { citizen_account_id: by.citizenAccountId }),
+        });
         if (!inserted) throw new DomainError('ALREADY_RATED', 'This dossier has already been rated');
         await recordAudit(
           trx,
@@ -263,13 +299,13 @@ export class TrackingService {
             action: 'dossier.rate',
             entityType: 'dossier',
             entityId: d.code,
-            data: { rating },
+            data: { rating, ...citizen },
           },
           now,
         );
         return { code: d.code, rating, ratedAt: now.toISOString() };
       },
-      { minKeyLength: 16 },
+      { minKeyLength: by.minKeyLength },
     );
     this.forget(d.code);
     return value;

@@ -17,6 +17,7 @@ import * as portalSync from './20261207T0800_portal_sync.js';
 import * as payments from './20261208T0800_payments.js';
 import * as citizenAccounts from './20261208T0900_citizen_accounts.js';
 import * as portalInbound from './20261209T0800_portal_inbound.js';
+import * as catalogImports from './20261209T0900_catalog_imports.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '20261208T0800_payments': payments,
   '20261208T0900_citizen_accounts': citizenAccounts,
   '20261209T0800_portal_inbound': portalInbound,
+  '20261209T0900_catalog_imports': catalogImports,
 };

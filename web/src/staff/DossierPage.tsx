@@ -9,7 +9,7 @@ import { usePageTitle } from '../lib/page';
 import { ACTION_INPUT, ACTION_PATH, availableActions, printableForms, type StaffAction } from './actions.model';
 import { tOr, useStaffT } from './i18n';
 import { staffApi, type DossierEvent, type DossierView, type StepRow } from './session';
-import { BlobButton, DueCell, fetchFile, fetchForm, StatusBadge, uploadStaffFile, useSession } from './shared';
+import { BlobButton, DueCell, fetchFile, fetchForm, fetchReceipt, StatusBadge, uploadStaffFile, useSession } from './shared';
 
 interface Loaded {
   dossier: DossierView;
@@ -798,16 +798,6 @@ type PaymentsView = { code: string; payment: Awaited<ReturnType<typeof loadPayme
 
 async function loadPayments(code: string) {
   return settle(staffApi.GET('/dossiers/{code}/payments', { params: { path: { code } } }));
-}
-
-function fetchReceipt(code: string, txnRef: string): Promise<Result<Blob>> {
-  return settle(
-    staffApi.GET('/dossiers/{code}/payments/{txnRef}/receipt.pdf', { params: { path: { code, txnRef } }, parseAs: 'blob' }) as Promise<{
-      data?: Blob;
-      error?: unknown;
-      response: Response;
-    }>,
-  );
 }
 
 /** The dossier's fee lines and payments: receipts to print, and the cash a clerk hands back after a stop. */

@@ -64,6 +64,11 @@ export default function PortalSyncPage() {
     <div className="container page">
       <PageHeading>{t('portal.title')}</PageHeading>
       <p className="lead">{t('portal.lead')}</p>
+      {me.role === 'admin' && (
+        <p>
+          <Link to="/can-bo/danh-muc-quoc-gia">{t('national.link')}</Link>
+        </p>
+      )}
       <div aria-live="polite">
         {sent && (
           <p className="notice" role="status">

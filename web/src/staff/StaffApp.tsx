@@ -23,6 +23,7 @@ const TrackingBookPage = lazy(() => import('./TrackingBookPage'));
 const CounterPage = lazy(() => import('./CounterPage'));
 const QueuePage = lazy(() => import('./QueuePage'));
 const PortalSyncPage = lazy(() => import('./PortalSyncPage'));
+const NationalCatalogPage = lazy(() => import('./NationalCatalogPage'));
 
 export const LOGIN_PATH = '/can-bo/dang-nhap';
 
@@ -110,6 +111,7 @@ function Guarded() {
           <Route path="quay" element={role === 'clerk' || role === 'manager' ? <CounterPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="hang-doi" element={manager ? <QueuePage /> : <Navigate to="/can-bo" replace />} />
           <Route path="dong-bo" element={manager ? <PortalSyncPage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="danh-muc-quoc-gia" element={role === 'admin' ? <NationalCatalogPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="*" element={<Navigate to="/can-bo" replace />} />
         </Routes>
       </Suspense>

@@ -103,14 +103,20 @@ export function fetchForm(code: string, form: FormNumber): Promise<Result<Blob>>
   return settle(staffApi.GET('/dossiers/{code}/forms/{form}', { params: { path: { code, form } }, parseAs: 'blob' }));
 }
 
+/** Settles a GET parsed as a blob whose generated body type is not Blob (the API declares these bodies as bytes). */
+function settleBlob(call: Promise<{ error?: unknown; response: Response }>): Promise<Result<Blob>> {
+  return settle(call as Promise<{ data?: Blob; error?: unknown; response: Response }>);
+}
+
 /** Fetches a stored file (a component's scan, a result) with the token. */
 export function fetchFile(sha256: string): Promise<Result<Blob>> {
-  return settle(
-    staffApi.GET('/files/{sha256}', { params: { path: { sha256 } }, parseAs: 'blob' }) as Promise<{
-      data?: Blob;
-      error?: unknown;
-      response: Response;
-    }>,
+  return settleBlob(staffApi.GET('/files/{sha256}', { params: { path: { sha256 } }, parseAs: 'blob' }));
+}
+
+/** Fetches the e-receipt of a dossier's payment (PDF) with the token. */
+export function fetchReceipt(code: string, txnRef: string): Promise<Result<Blob>> {
+  return settleBlob(
+    staffApi.GET('/dossiers/{code}/payments/{txnRef}/receipt.pdf', { params: { path: { code, txnRef } }, parseAs: 'blob' }),
   );
 }
 
