@@ -176,6 +176,8 @@ describe('the monthly report as PDF', () => {
         expect(text).toContain(
           `${i.id} ${i.nameVi} ${i.numerator}/${i.denominator} ${pct(i.ratio)} ${pct(i.fullAt)} ${dec(i.points)} ${dec(i.earned)}`,
         );
+      else if (i.status === 'no_dossiers')
+        expect(text).toContain(`${i.id} ${i.nameVi} 0/0 Không có hồ sơ trong kỳ ${pct(i.fullAt)} ${dec(i.points)} —`);
       else {
         expect(i.status).toBe('no_data');
         const awaited = i.awaitingVi.replace('Chưa có dữ liệu: ', '');
@@ -185,7 +187,8 @@ describe('the monthly report as PDF', () => {
     s.groups.forEach((g: { nameVi: string; points: number; earned: number; measurable: number }, k: number) =>
       expect(text).toContain(`${k + 1} ${g.nameVi} ${dec(g.points)} ${dec(g.earned)} (đo được ${dec(g.measurable)})`),
     );
-    expect(s.total).toEqual({ points: 100, measurable: 62, earned: s.total.earned });
+    // 62 points of rollup indicators, and 3.5 (2.000815 has fees) and 4.5a (two procedures handled); 3.5b has none.
+    expect(s.total).toEqual({ points: 100, measurable: 66, earned: s.total.earned });
     const score = Math.round((s.total.earned / s.total.measurable) * 10000) / 100;
     expect(text).toContain(`TỔNG CỘNG ${dec(s.total.points)} ${dec(s.total.earned)} (đo được ${dec(s.total.measurable)})`);
     expect(text).toContain(
@@ -202,7 +205,7 @@ describe('the monthly report as PDF', () => {
     const prev = new Map((before.units as U[]).map((u) => [u.unitId, u]));
     const hai = (now.units as U[]).find((u) => u.unitId === h.unit('X-HAI-TT'))!;
     const haiBefore = prev.get(h.unit('X-HAI-TT'))!;
-    expect([hai.rank, hai.score, haiBefore.rank, haiBefore.score]).toEqual([1, 55.11, 1, 78.57]);
+    expect([hai.rank, hai.score, haiBefore.rank, haiBefore.score]).toEqual([1, 53.29, 1, 79.31]);
     for (const u of now.units as U[]) {
       const p = prev.get(u.unitId)!;
       const score = (x: number | null) => (x === null ? 'Không có hồ sơ' : dec(x));
@@ -214,10 +217,12 @@ describe('the monthly report as PDF', () => {
       );
     }
     // Branch A received one dossier of a fully online procedure at its counter and decided none; it was still open
-    // and past its due date at the month's end (late for 2.1): 0 of 32 points measurable, second. Nothing in August
-    // to measure, so no change.
-    expect(text).toContain('1 Trung tâm Phục vụ hành chính công Xã Hai 55,11 34,17/62 1 78,57 −23,46 0');
-    expect(text).toContain('2 Chi nhánh A 0 0/32 — Không có hồ sơ — —');
+    // and past its due date at the month's end (late for 2.1): 0 of 32 points of rollups; its procedure takes the ID
+    // card from the population database (4.5a, 2 of 2) and has no fees (no 3.5): 2 of 34, second. Nothing in August
+    // to measure, so no change. Xã Hai: 3.5 costs it 2 points (its procedure with fees does not accept online
+    // payment), 4.5a earns 1 of 2 (September) and 2 of 2 (August, birth registrations only).
+    expect(text).toContain('1 Trung tâm Phục vụ hành chính công Xã Hai 53,29 35,17/66 1 79,31 −26,02 0');
+    expect(text).toContain('2 Chi nhánh A 5,88 2/34 — Không có hồ sơ — —');
     expect(text).toContain('— Trung tâm Phục vụ hành chính công Xã Ba Không có hồ sơ 0/0 — Không có hồ sơ — —');
     expect(text).toContain('Tháng 09/2025 Tháng 08/2025 Thay đổi');
 

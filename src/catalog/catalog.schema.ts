@@ -94,6 +94,12 @@ export const ProcedureVersionSchema = Type.Object(
     }),
     components: Type.Array(ComponentSchema, { maxItems: 60 }),
     fees: Type.Array(FeeSchema, { maxItems: 20 }),
+    onlinePayment: Type.Optional(
+      Type.Boolean({
+        description:
+          'Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false',
+      }),
+    ),
     timeLimit: TimeLimitSchema,
     fastTrack: Type.Union([TimeLimitSchema, Type.Null()], { description: 'Fast-track ("green lane") limit, if offered' }),
     online: Type.Union([Type.Literal('full'), Type.Literal('partial')], {

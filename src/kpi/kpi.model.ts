@@ -141,8 +141,10 @@ export const GROUP_NAMES: Record<Group, { vi: string; en: string }> = {
 
 /**
  * What an indicator is computed from. `sums`: a ratio of rollup counters (numerator over denominator, with the
- * late open dossiers added where the portal counts them); `none`: the data comes with a later part of the system
- * (portal sync, online payment, feedback handling, the catalog's announcement dates), and the indicator says so.
+ * late open dossiers added where the portal counts them); `procedures`: a share of the procedures the unit handled
+ * in the period (`counts`: in the denominator; `meets`: of those, in the numerator); `none`: the data comes with a
+ * later part of the system (portal sync, feedback handling, the catalog's announcement dates), and the indicator
+ * says so.
  */
 export type IndicatorSource =
   | { kind: 'sums'; ratio: (s: Sums, open: OpenNow) => { numerator: number; denominator: number } }
@@ -152,16 +154,90 @@ export type IndicatorSource =
       ratio: (s: Sums, live: LiveFacts) => { numerator: number; denominator: number } | null;
       awaiting: { vi: string; en: string };
     }
+  | {
+      kind: 'procedures';
+      counts: (p: HandledProcedure) => boolean;
+      meets: (p: HandledProcedure) => boolean;
+      /** Shown when the caller did not read the procedures (LiveFacts.procedures null). */
+      awaiting: { vi: string; en: string };
+    }
   | { kind: 'none'; awaiting: { vi: string; en: string } };
 
 /**
+ * A procedure a unit handled in a period (a dossier of it received there in the period), what the catalog version in
+ * force says of it, and whether one of its dossiers decided in the period was paid online (indicators 3.5, 3.5b, 4.5a).
+ */
+export interface HandledProcedure {
+  procedureId: number;
+  /** Its version charges something: some fee line of a positive amount, whatever the channel or the request. */
+  withFees: boolean;
+  /** Its version's fees are integrated for online payment (the catalog's `onlinePayment`; absent: false). */
+  onlinePayment: boolean;
+  /** Its version has a component the National Population Database supplies. */
+  population: boolean;
+  /** The rollups' decided_paid_online of the period is positive for it. */
+  paidOnline: boolean;
+}
+
+/**
  * What an indicator needs besides the rollups, read live for the same dossiers: those received in the period that the
- * National Public Service Portal has never acknowledged (null: this installation does not sync with the portal).
+ * National Public Service Portal has never acknowledged (null: this installation does not sync with the portal); the
+ * procedures handled in the period (null: not read for this figure).
  */
 export interface LiveFacts {
   portalUnsynced: number | null;
+  procedures: readonly HandledProcedure[] | null;
 }
-export const NO_LIVE_FACTS: LiveFacts = { portalUnsynced: null };
+export const NO_LIVE_FACTS: LiveFacts = { portalUnsynced: null, procedures: null };
+
+/** What the catalog says of a procedure version, for the procedure indicators (ProcedureVersionFlags of the repository). */
+export interface VersionFlags {
+  procedureId: number;
+  effectiveFrom: string;
+  withFees: boolean;
+  onlinePayment: boolean;
+  population: boolean;
+}
+
+/**
+ * The version of a procedure in force on `day`: the latest that took effect by then, else (a day before every version:
+ * never the case for a procedure with dossiers received by then) the earliest. `versions` of one procedure.
+ */
+export function versionInForce<V extends { effectiveFrom: string }>(versions: readonly V[], day: string): V | undefined {
+  let inForce: V | undefined;
+  let earliest: V | undefined;
+  for (const v of versions) {
+    if (v.effectiveFrom <= day && (!inForce || v.effectiveFrom > inForce.effectiveFrom)) inForce = v;
+    if (!earliest || v.effectiveFrom < earliest.effectiveFrom) earliest = v;
+  }
+  return inForce ?? earliest;
+}
+
+/**
+ * The procedures handled in a period, judged by the catalog version in force on `day`: those with a dossier received
+ * (`received` > 0), and whether one decided in it was paid online (`paidOnline` > 0). A procedure without a version
+ * (none: every dossier has one) is left out.
+ */
+export function handledProcedures(
+  rows: readonly { procedureId: number; received: number; paidOnline: number }[],
+  versions: ReadonlyMap<number, readonly VersionFlags[]>,
+  day: string,
+): HandledProcedure[] {
+  const out: HandledProcedure[] = [];
+  for (const r of rows) {
+    if (r.received <= 0) continue;
+    const v = versionInForce(versions.get(r.procedureId) ?? [], day);
+    if (!v) continue;
+    out.push({
+      procedureId: r.procedureId,
+      withFees: v.withFees,
+      onlinePayment: v.onlinePayment,
+      population: v.population,
+      paidOnline: r.paidOnline > 0,
+    });
+  }
+  return out;
+}
 
 export interface IndicatorConfig {
   id: string;
@@ -305,10 +381,10 @@ export const DEFAULT_SCORECARD: readonly IndicatorConfig[] = [
 const awaiting = (vi: string, en: string): IndicatorSource => ({ kind: 'none', awaiting: { vi, en } });
 const PORTAL_SYNC_OFF = { vi: 'Chưa kết nối Cổng DVC quốc gia', en: 'Not connected to the national portal' };
 const CATALOG_DATES = awaiting('Chưa có dữ liệu: ngày công bố, công khai TTHC', 'No data yet: announcement and publication dates');
-const PAYMENTS = awaiting(
-  'Chưa có dữ liệu: danh mục TTHC chưa ghi thủ tục nào cho phép thanh toán trực tuyến',
-  'No data yet: the catalog does not record which procedures accept online payment',
-);
+const PROCEDURES_NOT_READ = {
+  vi: 'Chưa có dữ liệu: danh sách TTHC đã giải quyết trong kỳ',
+  en: 'No data yet: the procedures handled in the period',
+};
 const FEEDBACK = awaiting('Chưa có dữ liệu: phản ánh, kiến nghị', 'No data yet: feedback handling');
 
 /**
@@ -335,15 +411,24 @@ export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
     kind: 'sums',
     ratio: (s) => ({ numerator: s.received_online_full_online_eligible, denominator: s.received_full_online_eligible }),
   },
-  '3.5': PAYMENTS,
-  '3.5b': PAYMENTS,
+  // Of the procedures with fees the unit handled, those whose fees can be paid online (the catalog's onlinePayment).
+  '3.5': { kind: 'procedures', counts: (p) => p.withFees, meets: (p) => p.onlinePayment, awaiting: PROCEDURES_NOT_READ },
+  // Of those (fees payable online), the ones with a dossier decided in the period that was paid online: the dossiers
+  // 3.6 counts as paid online, so a procedure earns 3.5b exactly when one of its dossiers is in 3.6's numerator.
+  '3.5b': {
+    kind: 'procedures',
+    counts: (p) => p.withFees && p.onlinePayment,
+    meets: (p) => p.paidOnline,
+    awaiting: PROCEDURES_NOT_READ,
+  },
   '3.6': { kind: 'sums', ratio: (s) => ({ numerator: s.decided_paid_online, denominator: s.decided_with_fees }) },
   '4.1': { kind: 'sums', ratio: (s) => ({ numerator: s.electronic_results, denominator: s.results }) },
   '4.2': { kind: 'sums', ratio: (s) => ({ numerator: s.digitized, denominator: s.results }) },
   '4.2b': awaiting('Chưa có dữ liệu: chứng thực điện tử', 'No data yet: electronic certification'),
   '4.3': { kind: 'sums', ratio: (s) => ({ numerator: s.reused, denominator: s.decided }) },
   '4.4': { kind: 'sums', ratio: (s) => ({ numerator: s.from_store, denominator: s.decided }) },
-  '4.5a': awaiting('Chưa có dữ liệu: kết nối CSDL dân cư theo TTHC', 'No data yet: population data per procedure'),
+  // Of the procedures the unit handled, those with a component the National Population Database supplies.
+  '4.5a': { kind: 'procedures', counts: () => true, meets: (p) => p.population, awaiting: PROCEDURES_NOT_READ },
   '4.5b': { kind: 'sums', ratio: (s) => ({ numerator: s.population_data, denominator: s.decided }) },
   '5.2': FEEDBACK,
   '5.3': FEEDBACK,
@@ -355,6 +440,22 @@ export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
     }),
   },
 };
+
+/** A procedure indicator's numerator and denominator over the procedures handled (null: they were not read). */
+function procedureRatio(
+  source: Extract<IndicatorSource, { kind: 'procedures' }>,
+  procedures: readonly HandledProcedure[] | null,
+): { numerator: number; denominator: number } | null {
+  if (procedures === null) return null;
+  let numerator = 0;
+  let denominator = 0;
+  for (const p of procedures)
+    if (source.counts(p)) {
+      denominator++;
+      if (source.meets(p)) numerator++;
+    }
+  return { numerator, denominator };
+}
 
 /** Points earned at a share: full at `fullAt` or above, linear below; rounded to hundredths. */
 export function pointsFor(ratio: number, points: number, fullAt: number): number {
@@ -379,7 +480,14 @@ export function scorecard(config: readonly IndicatorConfig[], s: Sums, open: Ope
     if (!source) throw new Error(`scorecard: indicator ${c.id} has no source`);
     // Every field written out: an object spread here costs a hundred times more (V8 builds the result in dictionary
     // mode), and a ranking scores every unit twice, a ten-year trend every month.
-    const measured = source.kind === 'none' ? null : source.kind === 'live' ? source.ratio(s, live) : source.ratio(s, open);
+    const measured =
+      source.kind === 'none'
+        ? null
+        : source.kind === 'live'
+          ? source.ratio(s, live)
+          : source.kind === 'procedures'
+            ? procedureRatio(source, live.procedures)
+            : source.ratio(s, open);
     if (source.kind === 'none' || measured === null)
       return {
         id: c.id,

@@ -11,6 +11,7 @@ import {
   type OpenNow,
   type Period,
   type Sums,
+  type VersionFlags,
 } from './kpi.model.js';
 
 /** The local date (UTC+7, no daylight saving) of a timestamptz column, in SQL. */
@@ -359,11 +360,16 @@ const sumsOf = (row: Record<string, unknown>): Sums => {
  * last whole month — or every day, for a grouping by day or week — from kpi_grains' days when it keeps that grain
  * (none or one dimension), else from kpi_daily. A figure needing all three dimensions reads kpi_daily alone.
  */
-export function plan(f: Pick<Filter, 'from' | 'to' | 'pointIds' | 'agencyIds' | 'procedureId' | 'fieldCode'>, by: Grouping | null) {
+export function plan(
+  f: Pick<Filter, 'from' | 'to' | 'pointIds' | 'agencyIds' | 'procedureId' | 'fieldCode'>,
+  by: Grouping | null,
+  /** The rows are grouped by procedure besides `by` (procedureSums). */
+  andProcedure = false,
+) {
   const grain =
     (f.pointIds !== null || by === 'point' ? 1 : 0) +
     (f.agencyIds !== null || by === 'agency' ? 2 : 0) +
-    (f.procedureId !== undefined || f.fieldCode !== undefined || by === 'procedure' ? 4 : 0);
+    (f.procedureId !== undefined || f.fieldCode !== undefined || by === 'procedure' || andProcedure ? 4 : 0);
   const whole = [{ from: f.from, to: f.to }];
   const dayTable: 'grains' | 'daily' = DAY_GRAINS.has(grain) ? 'grains' : 'daily';
   if (grain === 7) return { grain, months: null, days: whole, dayTable };
@@ -386,28 +392,24 @@ const nextMonth = (d: string) => nextPeriod(d, 'month');
 const prevMonth = (d: string) => nextPeriod(d, 'month', -1);
 const lastDay = (d: string) => dayBefore(nextMonth(d));
 
-/** The period's sums, in groups (a period bucket's first day, a procedure id or a unit id as `key`), or one total. */
-export async function sums(
-  db: Kysely<DB>,
-  f: Filter,
-  by: Grouping | null,
-  /** Read kpi_daily alone (the check of the monthly grains, and the benchmark's reference). */
-  dailyOnly = false,
-): Promise<{ key: string | null; sums: Sums }[]> {
-  const key: RawBuilder<unknown> =
-    by === null
-      ? sql`null::text`
-      : by === 'procedure'
-        ? sql`k.procedure_id::text`
-        : by === 'point'
-          ? sql`k.receiving_unit_id::text`
-          : by === 'agency'
-            ? sql`k.agency_id::text`
-            : by === 'day'
-              ? sql`k.day::text`
-              : sql`date_trunc(${by}, k.day::timestamp)::date::text`;
-  const p = dailyOnly ? { grain: 7, months: null, days: [{ from: f.from, to: f.to }], dayTable: 'daily' as const } : plan(f, by);
-  const cols = sql.join(COUNTERS.map((c) => sql`k.${sql.id(c)}`));
+/** A group's key over the rows of rollupRows (alias k): a period bucket's first day, a procedure or unit id; null: one total. */
+function groupKey(by: Grouping | null): RawBuilder<unknown> {
+  return by === null
+    ? sql`null::text`
+    : by === 'procedure'
+      ? sql`k.procedure_id::text`
+      : by === 'point'
+        ? sql`k.receiving_unit_id::text`
+        : by === 'agency'
+          ? sql`k.agency_id::text`
+          : by === 'day'
+            ? sql`k.day::text`
+            : sql`date_trunc(${by}, k.day::timestamp)::date::text`;
+}
+
+/** The rollup rows of a plan (day, the three dimensions and `counters`), as one union to select from. */
+function rollupRows(f: Filter, p: ReturnType<typeof plan>, counters: readonly Counter[]): RawBuilder<unknown> {
+  const cols = sql.join(counters.map((c) => sql`k.${sql.id(c)}`));
   const dims = sql`k.receiving_unit_id, k.agency_id, k.procedure_id`;
   const filter = (r: { from: string; to: string }, day: RawBuilder<unknown>) =>
     where({ ...f, ...r }, day, sql`k.receiving_unit_id`, sql`k.agency_id`, sql`k.procedure_id`);
@@ -418,11 +420,79 @@ export async function sums(
     p.dayTable === 'grains' ? grained('d', r) : sql`select k.day, ${dims}, ${cols} from kpi_daily k where ${filter(r, sql`k.day`)}`,
   );
   if (p.months) parts.push(grained('m', p.months));
+  return sql.join(parts, sql` union all `);
+}
+
+/** The period's sums, in groups (a period bucket's first day, a procedure id or a unit id as `key`), or one total. */
+export async function sums(
+  db: Kysely<DB>,
+  f: Filter,
+  by: Grouping | null,
+  /** Read kpi_daily alone (the check of the monthly grains, and the benchmark's reference). */
+  dailyOnly = false,
+): Promise<{ key: string | null; sums: Sums }[]> {
+  const p = dailyOnly ? { grain: 7, months: null, days: [{ from: f.from, to: f.to }], dayTable: 'daily' as const } : plan(f, by);
   const r = await sql<Record<string, unknown> & { key: string | null }>`
-    select ${key} as key, ${sql.join(COUNTERS.map((c) => sql`coalesce(sum(k.${sql.id(c)}), 0)::bigint as ${sql.id(c)}`))}
-    from (${sql.join(parts, sql` union all `)}) k
+    select ${groupKey(by)} as key, ${sql.join(COUNTERS.map((c) => sql`coalesce(sum(k.${sql.id(c)}), 0)::bigint as ${sql.id(c)}`))}
+    from (${rollupRows(f, p, COUNTERS)}) k
     group by 1 order by 1`.execute(db);
   return r.rows.map((row) => ({ key: row.key, sums: sumsOf(row) }));
+}
+
+/**
+ * Per procedure, in groups (`key` as in sums; null: one total): the dossiers received over the filter's range and
+ * those decided in it that were paid online (decided_paid_online), from the rollups at the grain that keeps the
+ * procedure too. A province's ten years are then a few thousand monthly rows, never its dossiers (indicators 3.5,
+ * 3.5b, 4.5a). Only procedures with some row in the range appear.
+ */
+export async function procedureSums(
+  db: Kysely<DB>,
+  f: Filter,
+  by: 'point' | 'agency' | Period | null,
+): Promise<{ key: string | null; procedureId: number; received: number; paidOnline: number }[]> {
+  const r = await sql<{ key: string | null; procedure_id: number; received: string; paid_online: string }>`
+    select ${groupKey(by)} as key, k.procedure_id, sum(k.received)::bigint as received, sum(k.decided_paid_online)::bigint as paid_online
+    from (${rollupRows(f, plan(f, by, true), ['received', 'decided_paid_online'])}) k
+    group by 1, 2 order by 1, 2`.execute(db);
+  return r.rows.map((x) => ({
+    key: x.key,
+    procedureId: Number(x.procedure_id),
+    received: Number(x.received),
+    paidOnline: Number(x.paid_online),
+  }));
+}
+
+/**
+ * What every version of the given procedures says for the procedure indicators, read from the catalog's version
+ * body: whether some fee line has a positive amount, its `onlinePayment` flag (absent: false), and whether a
+ * component's supply is the National Population Database. By procedure id, each in order of effective date.
+ */
+export async function versionFlags(db: Kysely<DB>, procedureIds: number[]): Promise<Map<number, VersionFlags[]>> {
+  const out = new Map<number, VersionFlags[]>();
+  if (procedureIds.length === 0) return out;
+  const r = await sql<{ procedure_id: number; effective_from: string; with_fees: boolean; online_payment: boolean; population: boolean }>`
+    select v.procedure_id, v.effective_from::text as effective_from,
+      exists (select 1 from jsonb_array_elements(coalesce(v.body->'fees', '[]'::jsonb)) x
+        where coalesce((x->>'amountVnd')::numeric, 0) > 0) as with_fees,
+      coalesce((v.body->>'onlinePayment')::boolean, false) as online_payment,
+      exists (select 1 from jsonb_array_elements(coalesce(v.body->'components', '[]'::jsonb)) x
+        where x->>'supply' = 'population_db') as population
+    from procedure_versions v
+    where v.procedure_id = any(${procedureIds}::int[])
+    order by v.procedure_id, v.effective_from`.execute(db);
+  for (const x of r.rows) {
+    const id = Number(x.procedure_id);
+    const list = out.get(id) ?? [];
+    list.push({
+      procedureId: id,
+      effectiveFrom: x.effective_from,
+      withFees: x.with_fees,
+      onlinePayment: x.online_payment,
+      population: x.population,
+    });
+    out.set(id, list);
+  }
+  return out;
 }
 
 /** The filter's units, procedure and field as conditions on the dossiers (alias d), as `where` puts them on rollups. */

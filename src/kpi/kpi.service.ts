@@ -32,6 +32,9 @@ import {
   type Targets,
   type TrendPeriod,
   type LiveFacts,
+  type HandledProcedure,
+  type Period,
+  handledProcedures,
 } from './kpi.model.js';
 import * as repo from './kpi.repository.js';
 import type { BoardService } from '../queue/board.service.js';
@@ -55,9 +58,13 @@ export interface KpiDeps {
   portalSync?: boolean;
 }
 
-/** The live facts of one group (`key`) of a grouped look-up; none at all when the look-up was not made. */
-function live(unsynced: Map<string | null, number> | null, key: string | null): LiveFacts {
-  return { portalUnsynced: unsynced ? (unsynced.get(key) ?? 0) : null };
+/** The live facts of one group (`key`) of grouped look-ups; none at all when a look-up was not made. */
+function live(
+  unsynced: Map<string | null, number> | null,
+  procedures: Map<string | null, HandledProcedure[]>,
+  key: string | null,
+): LiveFacts {
+  return { portalUnsynced: unsynced ? (unsynced.get(key) ?? 0) : null, procedures: procedures.get(key) ?? [] };
 }
 
 const NOTHING_OPEN: OpenNow = { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
@@ -201,6 +208,31 @@ export class KpiService {
     return this.deps.portalSync ? repo.portalUnsynced(this.deps.db, f, by) : null;
   }
 
+  /**
+   * The procedures handled over the filter's range (3.5, 3.5b, 4.5a), in groups as `by` (null: one total), from the
+   * rollups by procedure. Each is judged by its catalog version in force at the end of its group's period (`periodEnd`
+   * of the key), or today for a period not over yet: the rollups keep procedures, not versions, so the versions of
+   * the period's own dossiers would mean reading them; and the indicators judge the procedure as the catalog
+   * publishes it, so a version taking effect within a period counts from then on.
+   */
+  private async handled(
+    f: repo.Filter,
+    by: 'point' | 'agency' | Period | null,
+    periodEnd: (key: string | null) => string,
+  ): Promise<Map<string | null, HandledProcedure[]>> {
+    const rows = await repo.procedureSums(this.deps.db, f, by);
+    const versions = await repo.versionFlags(this.deps.db, [...new Set(rows.map((r) => r.procedureId))]);
+    const today = localDate(this.deps.clock());
+    const groups = new Map<string | null, typeof rows>();
+    for (const r of rows) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
+    return new Map(
+      [...groups].map(([key, xs]) => {
+        const end = periodEnd(key);
+        return [key, handledProcedures(xs, versions, end > today ? today : end)];
+      }),
+    );
+  }
+
   async scorecard(actor: Actor | null, q: FigureQuery) {
     const range = dateRange(q.from, q.to);
     const { unit, filter } = await this.scope(actor, q.unitId);
@@ -208,13 +240,14 @@ export class KpiService {
     const [total] = await repo.sums(this.deps.db, f, null);
     const open = await this.openAtEnd(f, range.to, null);
     const unsynced = await this.portalUnsynced(f, null);
+    const procedures = await this.handled(f, null, () => range.to);
     return {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
       to: range.to,
       asOf: await this.asOf(),
       open: { ...(open.rows[0]?.open ?? NOTHING_OPEN), at: open.at.toISOString() },
-      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN, live(unsynced, null)),
+      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN, live(unsynced, procedures, null)),
     };
   }
 
@@ -317,8 +350,9 @@ export class KpiService {
       const sums = new Map((await repo.sums(this.deps.db, { ...r, ...base }, level)).map((g) => [Number(g.key), g.sums]));
       const open = new Map((await this.openAtEnd(base, r.to, level)).rows.map((o) => [o.key, o.open]));
       const unsynced = await this.portalUnsynced({ ...r, ...base }, level);
+      const procedures = await this.handled({ ...r, ...base }, level, () => r.to);
       return candidates.map((id) =>
-        scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN, live(unsynced, String(id))),
+        scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN, live(unsynced, procedures, String(id))),
       );
     };
     const [current, before] = [await cards(range), await cards(prev)];
@@ -387,11 +421,13 @@ export class KpiService {
     );
     const open = await this.openAtPeriodEnds(base, [previous, ...periods], rows, now);
     const unsynced = await this.portalUnsynced({ from: previous.from, to: range.to, ...base }, period);
+    const ends = new Map([previous, ...periods].map((p) => [p.start, p.to]));
+    const procedures = await this.handled({ from: previous.from, to: range.to, ...base }, period, (key) => ends.get(key!) ?? range.to);
     const targets = this.deps.targets ?? DEFAULT_TARGETS;
     const figure = (p: { start: string; from: string; to: string }) => {
       const s = rows.get(p.start) ?? zeroSums();
       // What was open at each period's end weighs on it, as on the scorecard (2.1).
-      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN, live(unsynced, p.start));
+      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN, live(unsynced, procedures, p.start));
       const r = rates(s);
       return {
         score: scoreOf(card.total),

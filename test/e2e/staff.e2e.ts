@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     await rows.nth(18).waitFor();
     check((await rows.count()) === 19, `the scorecard lists the 19 indicators (${await rows.count()})`);
     check(
-      (await page.locator('.scorecard-table tr', { hasText: 'TTHC tích hợp thanh toán trực tuyến' }).innerText()).includes(
+      (await page.locator('.scorecard-table tr', { hasText: 'Chứng thực bản sao điện tử từ bản chính' }).innerText()).includes(
         'Chưa có dữ liệu',
       ),
       'an indicator without data yet says so instead of a number',

@@ -739,6 +739,8 @@ export interface paths {
                                     /** @description When it is collected: at receipt (absent) or with the result (return) */
                                     stage?: "receipt" | "return";
                                 }[];
+                                /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                onlinePayment?: boolean;
                                 timeLimit: {
                                     value: number;
                                     /** @description Unit of a time limit: working hours, working days, calendar days or months */
@@ -915,6 +917,8 @@ export interface paths {
                                         /** @description When it is collected: at receipt (absent) or with the result (return) */
                                         stage?: "receipt" | "return";
                                     }[];
+                                    /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                    onlinePayment?: boolean;
                                     timeLimit: {
                                         value: number;
                                         /** @description Unit of a time limit: working hours, working days, calendar days or months */
@@ -1030,6 +1034,8 @@ export interface paths {
                                     /** @description When it is collected: at receipt (absent) or with the result (return) */
                                     stage?: "receipt" | "return";
                                 }[];
+                                /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                onlinePayment?: boolean;
                                 timeLimit: {
                                     value: number;
                                     /** @description Unit of a time limit: working hours, working days, calendar days or months */
@@ -1102,6 +1108,788 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/national/comparisons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest comparisons with the national procedure database, without their items (administrator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** Format: date-time */
+                            fetchedAt: string;
+                            fetchedBy: string | null;
+                            status: "pending" | "applied" | "discarded";
+                            summary: {
+                                /** @description Procedures the national database lists for the province */
+                                listed: number;
+                                /** @description Ours, with a governed field that differs */
+                                changed: number;
+                                /** @description Not in our catalog */
+                                new: number;
+                                /** @description Abolished nationally, still in our catalog */
+                                abolished: number;
+                                /** @description National records that cannot be read */
+                                invalid: number;
+                                unchanged: number;
+                                /** @description Our procedures the national database does not list */
+                                localOnly: string[];
+                            };
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Read the national procedure database through the portal and compare it with our catalog (administrator); the comparison is kept, pending a decision */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** Format: date-time */
+                            fetchedAt: string;
+                            status: "pending" | "applied" | "discarded";
+                            summary: {
+                                /** @description Procedures the national database lists for the province */
+                                listed: number;
+                                /** @description Ours, with a governed field that differs */
+                                changed: number;
+                                /** @description Not in our catalog */
+                                new: number;
+                                /** @description Abolished nationally, still in our catalog */
+                                abolished: number;
+                                /** @description National records that cannot be read */
+                                invalid: number;
+                                unchanged: number;
+                                /** @description Our procedures the national database does not list */
+                                localOnly: string[];
+                            };
+                            items: ({
+                                /** @enum {string} */
+                                kind: "changed";
+                                code: string;
+                                nameVi: string;
+                                /** @description Our latest version compared with (its effectiveFrom) */
+                                basedOn: string;
+                                /** @description The new version’s date if applied */
+                                effectiveFrom: string;
+                                changes: {
+                                    /** @description The governed field: nameVi, fieldCode, level, timeLimit, fees, components, online, resultNameVi */
+                                    field: string;
+                                    ours: unknown;
+                                    national: unknown;
+                                }[];
+                                version: {
+                                    /**
+                                     * Format: date
+                                     * @description Date from which this version applies (YYYY-MM-DD)
+                                     */
+                                    effectiveFrom: string;
+                                    nameVi: string;
+                                    nameEn: string;
+                                    fieldCode: string;
+                                    /** @description Competent level */
+                                    level: "province" | "commune";
+                                    /** @description Competent department for province-level procedures */
+                                    agencyKey: string | null;
+                                    components: {
+                                        /** @description Component code, unique within the procedure version */
+                                        code: string;
+                                        nameVi: string;
+                                        nameEn: string;
+                                        /** @description Bản chính / bản sao / bản sao chứng thực */
+                                        form: "original" | "copy" | "certified_copy" | "original_or_copy";
+                                        count: number;
+                                        required: boolean;
+                                        /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
+                                        supply: "upload" | "store" | "population_db";
+                                        /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                        documentType?: string;
+                                    }[];
+                                    fees: {
+                                        nameVi: string;
+                                        nameEn: string;
+                                        amountVnd: number;
+                                        note?: string;
+                                        /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                        when?: "counter" | "online" | "on_request" | "reduced";
+                                        /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                        stage?: "receipt" | "return";
+                                    }[];
+                                    /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                    onlinePayment?: boolean;
+                                    timeLimit: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    };
+                                    /** @description Fast-track ("green lane") limit, if offered */
+                                    fastTrack: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    } | null;
+                                    /** @description Online level: toàn trình (full) or một phần (partial) */
+                                    online: "full" | "partial";
+                                    /** @description Received at any service point of the province */
+                                    nonTerritorial: boolean;
+                                    resultNameVi: string;
+                                    resultNameEn: string;
+                                    /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                    resultDocumentType?: string;
+                                    steps: {
+                                        role: "receive" | "process" | "approve" | "return";
+                                        /** @description "competent" or the key of another agency (inter-agency step) */
+                                        agency: string;
+                                        /** @description Share of the time limit allotted to the step */
+                                        share: number;
+                                    }[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "new";
+                                code: string;
+                                nameVi: string;
+                                level: "province" | "commune";
+                                /** @description A province-level procedure: apply it with its competent department in `agencies` */
+                                needsAgency: boolean;
+                                effectiveFrom: string;
+                                version: {
+                                    /**
+                                     * Format: date
+                                     * @description Date from which this version applies (YYYY-MM-DD)
+                                     */
+                                    effectiveFrom: string;
+                                    nameVi: string;
+                                    nameEn: string;
+                                    fieldCode: string;
+                                    /** @description Competent level */
+                                    level: "province" | "commune";
+                                    /** @description Competent department for province-level procedures */
+                                    agencyKey: string | null;
+                                    components: {
+                                        /** @description Component code, unique within the procedure version */
+                                        code: string;
+                                        nameVi: string;
+                                        nameEn: string;
+                                        /** @description Bản chính / bản sao / bản sao chứng thực */
+                                        form: "original" | "copy" | "certified_copy" | "original_or_copy";
+                                        count: number;
+                                        required: boolean;
+                                        /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
+                                        supply: "upload" | "store" | "population_db";
+                                        /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                        documentType?: string;
+                                    }[];
+                                    fees: {
+                                        nameVi: string;
+                                        nameEn: string;
+                                        amountVnd: number;
+                                        note?: string;
+                                        /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                        when?: "counter" | "online" | "on_request" | "reduced";
+                                        /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                        stage?: "receipt" | "return";
+                                    }[];
+                                    /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                    onlinePayment?: boolean;
+                                    timeLimit: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    };
+                                    /** @description Fast-track ("green lane") limit, if offered */
+                                    fastTrack: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    } | null;
+                                    /** @description Online level: toàn trình (full) or một phần (partial) */
+                                    online: "full" | "partial";
+                                    /** @description Received at any service point of the province */
+                                    nonTerritorial: boolean;
+                                    resultNameVi: string;
+                                    resultNameEn: string;
+                                    /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                    resultDocumentType?: string;
+                                    steps: {
+                                        role: "receive" | "process" | "approve" | "return";
+                                        /** @description "competent" or the key of another agency (inter-agency step) */
+                                        agency: string;
+                                        /** @description Share of the time limit allotted to the step */
+                                        share: number;
+                                    }[];
+                                };
+                                field: {
+                                    code: string;
+                                    nameVi: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "abolished";
+                                code: string;
+                                nameVi: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "invalid";
+                                code: string;
+                                nameVi: string;
+                                problem: string;
+                            })[];
+                            decidedAt: string | null;
+                            applied: {
+                                codes: string[];
+                                added: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/national/comparisons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One comparison: each procedure changed (field by field, ours and national), new, abolished or unreadable */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** Format: date-time */
+                            fetchedAt: string;
+                            status: "pending" | "applied" | "discarded";
+                            summary: {
+                                /** @description Procedures the national database lists for the province */
+                                listed: number;
+                                /** @description Ours, with a governed field that differs */
+                                changed: number;
+                                /** @description Not in our catalog */
+                                new: number;
+                                /** @description Abolished nationally, still in our catalog */
+                                abolished: number;
+                                /** @description National records that cannot be read */
+                                invalid: number;
+                                unchanged: number;
+                                /** @description Our procedures the national database does not list */
+                                localOnly: string[];
+                            };
+                            items: ({
+                                /** @enum {string} */
+                                kind: "changed";
+                                code: string;
+                                nameVi: string;
+                                /** @description Our latest version compared with (its effectiveFrom) */
+                                basedOn: string;
+                                /** @description The new version’s date if applied */
+                                effectiveFrom: string;
+                                changes: {
+                                    /** @description The governed field: nameVi, fieldCode, level, timeLimit, fees, components, online, resultNameVi */
+                                    field: string;
+                                    ours: unknown;
+                                    national: unknown;
+                                }[];
+                                version: {
+                                    /**
+                                     * Format: date
+                                     * @description Date from which this version applies (YYYY-MM-DD)
+                                     */
+                                    effectiveFrom: string;
+                                    nameVi: string;
+                                    nameEn: string;
+                                    fieldCode: string;
+                                    /** @description Competent level */
+                                    level: "province" | "commune";
+                                    /** @description Competent department for province-level procedures */
+                                    agencyKey: string | null;
+                                    components: {
+                                        /** @description Component code, unique within the procedure version */
+                                        code: string;
+                                        nameVi: string;
+                                        nameEn: string;
+                                        /** @description Bản chính / bản sao / bản sao chứng thực */
+                                        form: "original" | "copy" | "certified_copy" | "original_or_copy";
+                                        count: number;
+                                        required: boolean;
+                                        /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
+                                        supply: "upload" | "store" | "population_db";
+                                        /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                        documentType?: string;
+                                    }[];
+                                    fees: {
+                                        nameVi: string;
+                                        nameEn: string;
+                                        amountVnd: number;
+                                        note?: string;
+                                        /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                        when?: "counter" | "online" | "on_request" | "reduced";
+                                        /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                        stage?: "receipt" | "return";
+                                    }[];
+                                    /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                    onlinePayment?: boolean;
+                                    timeLimit: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    };
+                                    /** @description Fast-track ("green lane") limit, if offered */
+                                    fastTrack: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    } | null;
+                                    /** @description Online level: toàn trình (full) or một phần (partial) */
+                                    online: "full" | "partial";
+                                    /** @description Received at any service point of the province */
+                                    nonTerritorial: boolean;
+                                    resultNameVi: string;
+                                    resultNameEn: string;
+                                    /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                    resultDocumentType?: string;
+                                    steps: {
+                                        role: "receive" | "process" | "approve" | "return";
+                                        /** @description "competent" or the key of another agency (inter-agency step) */
+                                        agency: string;
+                                        /** @description Share of the time limit allotted to the step */
+                                        share: number;
+                                    }[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "new";
+                                code: string;
+                                nameVi: string;
+                                level: "province" | "commune";
+                                /** @description A province-level procedure: apply it with its competent department in `agencies` */
+                                needsAgency: boolean;
+                                effectiveFrom: string;
+                                version: {
+                                    /**
+                                     * Format: date
+                                     * @description Date from which this version applies (YYYY-MM-DD)
+                                     */
+                                    effectiveFrom: string;
+                                    nameVi: string;
+                                    nameEn: string;
+                                    fieldCode: string;
+                                    /** @description Competent level */
+                                    level: "province" | "commune";
+                                    /** @description Competent department for province-level procedures */
+                                    agencyKey: string | null;
+                                    components: {
+                                        /** @description Component code, unique within the procedure version */
+                                        code: string;
+                                        nameVi: string;
+                                        nameEn: string;
+                                        /** @description Bản chính / bản sao / bản sao chứng thực */
+                                        form: "original" | "copy" | "certified_copy" | "original_or_copy";
+                                        count: number;
+                                        required: boolean;
+                                        /** @description upload: scanned or uploaded; store: the citizen document store may hold it; population_db: the National Population Database supplies it */
+                                        supply: "upload" | "store" | "population_db";
+                                        /** @description The document type this component accepts from the citizen’s document store; without one, it takes none (a code of the catalog's documentTypes) */
+                                        documentType?: string;
+                                    }[];
+                                    fees: {
+                                        nameVi: string;
+                                        nameEn: string;
+                                        amountVnd: number;
+                                        note?: string;
+                                        /** @description Absent: always charged. counter / online: only for that channel. on_request: extras the applicant asks for (copies, pages). reduced: a lower rate for some applicants, instead of the standard one */
+                                        when?: "counter" | "online" | "on_request" | "reduced";
+                                        /** @description When it is collected: at receipt (absent) or with the result (return) */
+                                        stage?: "receipt" | "return";
+                                    }[];
+                                    /** @description Its fees are integrated for online payment (Decision 766 indicator 3.5, as the national portal records it per procedure); absent: false */
+                                    onlinePayment?: boolean;
+                                    timeLimit: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    };
+                                    /** @description Fast-track ("green lane") limit, if offered */
+                                    fastTrack: {
+                                        value: number;
+                                        /** @description Unit of a time limit: working hours, working days, calendar days or months */
+                                        unit: "working-hours" | "working-days" | "days" | "months";
+                                    } | null;
+                                    /** @description Online level: toàn trình (full) or một phần (partial) */
+                                    online: "full" | "partial";
+                                    /** @description Received at any service point of the province */
+                                    nonTerritorial: boolean;
+                                    resultNameVi: string;
+                                    resultNameEn: string;
+                                    /** @description The document type of the result, as it is archived in the citizen’s store (a code of the catalog's documentTypes) */
+                                    resultDocumentType?: string;
+                                    steps: {
+                                        role: "receive" | "process" | "approve" | "return";
+                                        /** @description "competent" or the key of another agency (inter-agency step) */
+                                        agency: string;
+                                        /** @description Share of the time limit allotted to the step */
+                                        share: number;
+                                    }[];
+                                };
+                                field: {
+                                    code: string;
+                                    nameVi: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "abolished";
+                                code: string;
+                                nameVi: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "invalid";
+                                code: string;
+                                nameVi: string;
+                                problem: string;
+                            })[];
+                            decidedAt: string | null;
+                            applied: {
+                                codes: string[];
+                                added: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/national/comparisons/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a pending comparison as new catalog versions (administrator; audited): the procedures named, or all that can be applied */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        codes?: string[];
+                        /** @description The competent department (its key) of each province-level procedure new to us */
+                        agencies?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            codes: string[];
+                            /** @description Versions added */
+                            added: number;
+                            replaced: number;
+                            unchanged: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalog/national/comparisons/{id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a pending comparison without applying it (administrator; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
