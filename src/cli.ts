@@ -1065,7 +1065,9 @@ async function fileDemoDossiersAtPortal(services: Services, simUrl: string, log:
     const communes = await services.org.listCommunes();
     if (!procedures.length || !communes.length) return;
     const run = now.getTime().toString(36).toUpperCase();
-    for (const body of demoPortalFilings(mulberry32(now.getTime() >>> 0), procedures, communes, 4, run, now)) {
+    // The same citizens on a fresh demo (scenarios see the same province), others at each later start.
+    const earlier = (await services.portalInbound.state(1)).received;
+    for (const body of demoPortalFilings(mulberry32(20261209 + earlier), procedures, communes, 4, run, now)) {
       const res = await fetch(`${simUrl}/_sim/submit`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
       if (!res.ok) throw new Error(`the simulator answered ${res.status}`);
     }
