@@ -96,7 +96,16 @@ async function main(): Promise<void> {
     await staffPage.locator('.dossier-headline .status-chip', { hasText: 'Chờ nộp phí, thuế' }).waitFor({ timeout: 20_000 });
     const staffPay = staffPage.getByTestId('staff-payments');
     await staffPay.waitFor();
-    check((await staffPay.innerText()).includes('còn phải nộp 50.000'), 'the console shows 50,000 VND still owed');
+    // The section loads its lines after the page: wait for the sum rather than read it at once (four scenarios share two cores in CI).
+    const owed = await staffPay
+      .getByText('còn phải nộp 50.000', { exact: false })
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    check(owed, 'the console shows 50,000 VND still owed');
 
     // 3. The citizen's tracking page, from the QR code's URL.
     const citizen = await (await browser.newContext(CONTEXT)).newPage();
