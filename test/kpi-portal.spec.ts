@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicant, createHarness, newIdNumber, type Harness } from './harness.js';
-import { PortalClient } from '../src/portal/portal.client.js';
-import { startPortalSimulator, type PortalSimulator } from '../src/simulators/portal.simulator.js';
+import type { PortalSimulator } from '../src/simulators/portal.simulator.js';
+import { startTestPortal } from './portal-fixtures.js';
 
 // Indicator 1.4 (dossiers synced to the national portal) from the portal sync's outbox: the dossiers received in the
 // period that the portal has never acknowledged count against it, the others for it; without a portal, no data.
@@ -11,16 +11,9 @@ let sim: PortalSimulator;
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
 beforeAll(async () => {
-  sim = await startPortalSimulator({ accounts: { motcua: 'kpi-portal-secret' } });
-  const portal = new PortalClient({
-    baseUrl: sim.url,
-    authPath: '/api/auth',
-    integrationPath: '/api/integration',
-    username: 'motcua',
-    password: 'kpi-portal-secret',
-    unitCode: '000.00.00.H40',
-    timeoutMs: 2_000,
-  });
+  const started = await startTestPortal('kpi-portal-secret');
+  sim = started.sim;
+  const portal = started.portal;
   h = await createHarness('2025-09-08T09:00:00+07:00', { portal });
 });
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
 import { TEST_CATALOG } from './fixtures.js';
-import { PortalClient } from '../src/portal/portal.client.js';
 import type { NationalProcedure } from '../src/portal/portal.contract.js';
-import { startPortalSimulator, type PortalSimulator } from '../src/simulators/portal.simulator.js';
+import type { PortalSimulator } from '../src/simulators/portal.simulator.js';
 import { nationalRecordOf } from '../src/catalog/national.model.js';
+import { startTestPortal } from './portal-fixtures.js';
 
 // Catalog updates from the national procedure database, read through the portal: compared with ours on the governed
 // fields, kept, applied by an administrator as new versions (or discarded), never behind their back.
@@ -43,16 +43,9 @@ async function apply(id: number, body: Record<string, unknown> = {}, user = 'adm
 }
 
 beforeAll(async () => {
-  sim = await startPortalSimulator({ accounts: { motcua: 'secret-at-the-portal' } });
-  const portal = new PortalClient({
-    baseUrl: sim.url,
-    authPath: '/api/auth',
-    integrationPath: '/api/integration',
-    username: 'motcua',
-    password: 'secret-at-the-portal',
-    unitCode: '000.00.00.H40',
-    timeoutMs: 2_000,
-  });
+  const started = await startTestPortal();
+  sim = started.sim;
+  const portal = started.portal;
   // 6 December 2026, Vietnam time.
   h = await createHarness('2026-12-06T09:00:00+07:00', { portal });
   off = await createHarness('2026-12-06T09:00:00+07:00');

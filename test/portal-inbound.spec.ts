@@ -1,26 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PortalClient, PortalUnavailable } from '../src/portal/portal.client.js';
+import { PortalUnavailable, type PortalClient } from '../src/portal/portal.client.js';
 import { PORTAL_ERRORS } from '../src/portal/portal.contract.js';
-import { startPortalSimulator, type PortalSimulator } from '../src/simulators/portal.simulator.js';
+import type { PortalSimulator } from '../src/simulators/portal.simulator.js';
+import { startTestPortal } from './portal-fixtures.js';
 
-// The inward half of the DVCQG contract as the simulator and the client speak it (no database yet: the pull
-// service that turns these into dossiers is the next step).
+// The inward half of the DVCQG contract as the simulator and the client speak it (no database: the pull service
+// that turns these into dossiers is tested in portal-pull.spec.ts).
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 let sim: PortalSimulator;
 let portal: PortalClient;
 
 beforeAll(async () => {
-  sim = await startPortalSimulator({ accounts: { motcua: 'secret-at-the-portal' } });
-  portal = new PortalClient({
-    baseUrl: sim.url,
-    authPath: '/api/auth',
-    integrationPath: '/api/integration',
-    username: 'motcua',
-    password: 'secret-at-the-portal',
-    unitCode: '000.00.00.H40',
-    timeoutMs: 2_000,
-  });
+  ({ sim, portal } = await startTestPortal());
 });
 afterAll(() => sim.close());
 beforeEach(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, newIdNumber, type Harness } from './harness.js';
-import { PortalClient } from '../src/portal/portal.client.js';
-import { startPortalSimulator, type PortalSimulator } from '../src/simulators/portal.simulator.js';
+import type { PortalSimulator } from '../src/simulators/portal.simulator.js';
 import { samplePdf } from '../src/demo/demo.model.js';
+import { startTestPortal } from './portal-fixtures.js';
 
 // Portal sync, inward: dossiers citizens filed on the portal become dossiers here (status 1 at the point their
 // procedure routes to, with their files), are confirmed to the portal once, enter the normal flow, and the citizen's
@@ -54,16 +54,9 @@ async function dossierOf(portalId: string) {
 }
 
 beforeAll(async () => {
-  sim = await startPortalSimulator({ accounts: { motcua: 'secret-at-the-portal' } });
-  const portal = new PortalClient({
-    baseUrl: sim.url,
-    authPath: '/api/auth',
-    integrationPath: '/api/integration',
-    username: 'motcua',
-    password: 'secret-at-the-portal',
-    unitCode: '000.00.00.H40',
-    timeoutMs: 2_000,
-  });
+  const started = await startTestPortal();
+  sim = started.sim;
+  const portal = started.portal;
   h = await createHarness('2025-09-08T09:00:00+07:00', { portal });
 });
 afterAll(() => sim.close());

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, applicant, newIdNumber, type Harness } from './harness.js';
-import { PortalClient } from '../src/portal/portal.client.js';
 import { portalDate } from '../src/portal/portal.contract.js';
 import { syncStateOf } from '../src/portal/portal.repository.js';
-import { startPortalSimulator, type PortalSimulator } from '../src/simulators/portal.simulator.js';
+import type { PortalSimulator } from '../src/simulators/portal.simulator.js';
 import { startSimulatorProcess } from './sim-process.js';
+import { startTestPortal } from './portal-fixtures.js';
 
 // The portal sync, outward, against the simulator: the outbox written with each change, delivery in order per
 // dossier, an outage, a lost answer, the portal's own replays, a refused dossier, reconciliation and its roles.
@@ -49,16 +49,9 @@ async function act(username: string, code: string, action: string, body: Record<
 }
 
 beforeAll(async () => {
-  sim = await startPortalSimulator({ accounts: { motcua: 'secret-at-the-portal' } });
-  const portal = new PortalClient({
-    baseUrl: sim.url,
-    authPath: '/api/auth',
-    integrationPath: '/api/integration',
-    username: 'motcua',
-    password: 'secret-at-the-portal',
-    unitCode: '000.00.00.H40',
-    timeoutMs: 2_000,
-  });
+  const started = await startTestPortal();
+  sim = started.sim;
+  const portal = started.portal;
   h = await createHarness('2025-09-08T09:00:00+07:00', { portal });
 });
 
