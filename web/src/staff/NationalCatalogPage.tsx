@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { loadAgencies, settle, type Problem } from '../api/client';
+import { loadAgencies, settle, type Problem, type TimeLimit } from '../api/client';
 import type { paths } from '../api/schema';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemAlert } from '../components/ProblemAlert';
-import { formatDateTime } from '../lib/format';
+import { formatDate, formatDateTime, formatLimit, formatVnd } from '../lib/format';
 import { usePageTitle } from '../lib/page';
 import { useApi } from '../lib/useApi';
 import { useStaffT, type StaffKey } from './i18n';
@@ -14,22 +16,17 @@ import { staffApi } from './session';
 type Comparison = paths['/catalog/national/comparisons/{id}']['get']['responses'][200]['content']['application/json'];
 type Item = Comparison['items'][number];
 
-const show = (v: unknown): string => {
+/** A governed field's value as an official reads it: a time limit in words, fees in đồng, components by name. */
+function show(field: string, v: unknown, tc: TFunction): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'string' || typeof v === 'number') return String(v);
-  if (Array.isArray(v))
-    return v
-      .map((x) =>
-        typeof x === 'object' && x
-          ? Object.values(x as Record<string, unknown>)
-              .map((y) => (typeof y === 'number' ? y.toLocaleString('vi') : String(y)))
-              .join(' · ')
-          : String(x),
-      )
-      .join('; ');
-  if (typeof v === 'object') return Object.values(v as Record<string, unknown>).join(' ');
+  if (field === 'timeLimit') return formatLimit(tc, v as TimeLimit);
+  if (field === 'fees') {
+    const fees = v as { nameVi: string; amountVnd: number }[];
+    return fees.length ? fees.map((f) => `${f.nameVi}: ${formatVnd(f.amountVnd)}`).join('; ') : '—';
+  }
+  if (field === 'components') return (v as { code: string; nameVi: string }[]).map((c) => `${c.code} ${c.nameVi}`).join('; ');
   return String(v);
-};
+}
 
 /**
  * /can-bo/danh-muc-quoc-gia — catalog updates from the national procedure database (administrator): compare it with
@@ -38,6 +35,7 @@ const show = (v: unknown): string => {
  */
 export default function NationalCatalogPage() {
   const { t, lang } = useStaffT();
+  const { t: tc } = useTranslation();
   usePageTitle(t('national.title'));
   const [list, reload] = useApi((signal) => settle(staffApi.GET('/catalog/national/comparisons', { signal })), []);
   const [agencies] = useApi(() => loadAgencies(), []);
@@ -118,7 +116,7 @@ export default function NationalCatalogPage() {
         <Link to="/can-bo/dong-bo">{t('national.back')}</Link>
       </p>
       <div className="inbox-buttons">
-        <button type="button" className="button" onClick={() => void compare()} disabled={busy}>
+        <button type="button" className="button button-primary" onClick={() => void compare()} disabled={busy}>
           {t('national.compare')}
         </button>
       </div>
@@ -188,21 +186,22 @@ export default function NationalCatalogPage() {
                       <td data-label={t('national.colKind')}>{t(`national.kind.${i.kind}`)}</td>
                       <td data-label={t('national.colWhat')}>
                         {i.kind === 'changed' && (
-                          <>
-                            <p className="small">{t('national.from', { date: i.effectiveFrom })}</p>
-                            <ul className="plain">
+                          <div>
+                            <p className="small">{t('national.from', { date: formatDate(i.effectiveFrom, lang) })}</p>
+                            <div>
                               {i.changes.map((c) => (
-                                <li key={c.field}>
-                                  <strong>{t(`national.field.${c.field}` as StaffKey)}</strong>: {show(c.ours)} → {show(c.national)}
-                                </li>
+                                <p key={c.field} className="small">
+                                  <strong>{t(`national.field.${c.field}` as StaffKey)}</strong>: {show(c.field, c.ours, tc)} →{' '}
+                                  {show(c.field, c.national, tc)}
+                                </p>
                               ))}
-                            </ul>
-                          </>
+                            </div>
+                          </div>
                         )}
                         {i.kind === 'new' && (
-                          <>
+                          <div>
                             <p className="small">
-                              {t('national.from', { date: i.effectiveFrom })} · {t(`national.level.${i.level}`)}
+                              {t('national.from', { date: formatDate(i.effectiveFrom, lang) })} · {t(`national.level.${i.level}`)}
                             </p>
                             {i.needsAgency && pending && (
                               <label>
@@ -223,7 +222,7 @@ export default function NationalCatalogPage() {
                                 </select>
                               </label>
                             )}
-                          </>
+                          </div>
                         )}
                         {i.kind === 'abolished' && t('national.abolishedNote')}
                         {i.kind === 'invalid' && i.problem}
@@ -238,7 +237,7 @@ export default function NationalCatalogPage() {
             <div className="inbox-buttons">
               <button
                 type="button"
-                className="button"
+                className="button button-primary"
                 disabled={busy || !current.items.some((i) => chosen.has(i.code) && applicable(i))}
                 onClick={() => void apply()}
               >
