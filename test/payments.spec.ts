@@ -326,6 +326,32 @@ describe('paying online', () => {
     expect(again.txnRef).not.toBe(attempt.txnRef);
   });
 
+  it('takes a late failure of an expired attempt after a newer one paid: the old one failed, the payment and the dossier unchanged', async () => {
+    const d = await awaitingPayment();
+    const old = (await start(d.code, d.token)).json();
+    // The citizen leaves the first attempt at the gateway; after its validity, the tracking page starts another.
+    h.clock.set(new Date(Date.now() + 16 * 60_000).toISOString());
+    const fresh = (await start(d.code, d.token)).json();
+    expect(fresh.txnRef).not.toBe(old.txnRef);
+    await payAtGateway(fresh.payUrl);
+    const paid = await snapshot(d.id);
+    expect(paid.dossier).toMatchObject({ status: 'processing', paid_online: true });
+
+    // Now the gateway reports the abandoned first attempt as cancelled.
+    await payAtGateway(old.payUrl, 'cancel');
+    expect(await paymentRow(old.txnRef)).toMatchObject({ status: 'failed', response_code: '24', paid_at: null, settled_by: 'ipn' });
+    expect(await paymentRow(fresh.txnRef)).toMatchObject({ status: 'paid', response_code: '00' });
+    const after = await snapshot(d.id);
+    expect(after.dossier).toEqual(paid.dossier);
+    expect(after.events).toBe(paid.events);
+    // Nothing refunded: the first attempt took no money.
+    expect(after.payments.map((p) => [p.txn_ref, p.status])).toEqual([
+      [old.txnRef, 'failed'],
+      [fresh.txnRef, 'paid'],
+    ]);
+    expect((await track(d.code, d.token)).payment).toMatchObject({ paidVnd: 2000, dueVnd: 0 });
+  });
+
   it('answers 404 to a wrong token and 409 when the dossier does not await payment', async () => {
     const d = await processing();
     expect((await start(d.code, 'ABCDEFGHJKMN')).statusCode).toBe(404);
