@@ -346,16 +346,22 @@ export class KpiService {
     const candidates = ids.filter((id) => kinds.has(byId.get(id)?.kind ?? ''));
     const prev = previousRange(range.from, range.to);
     const base = { ...filter, procedureId: q.procedureId, fieldCode: q.fieldCode };
+    // The eight reads of the two ranges are independent: on PostgreSQL they run side by side on the pool's
+    // connections (a ranking waits for its slowest read, not their sum); PGlite's one connection takes them in turn.
     const cards = async (r: { from: string; to: string }) => {
-      const sums = new Map((await repo.sums(this.deps.db, { ...r, ...base }, level)).map((g) => [Number(g.key), g.sums]));
-      const open = new Map((await this.openAtEnd(base, r.to, level)).rows.map((o) => [o.key, o.open]));
-      const unsynced = await this.portalUnsynced({ ...r, ...base }, level);
-      const procedures = await this.handled({ ...r, ...base }, level, () => r.to);
+      const [sumRows, openRows, unsynced, procedures] = await Promise.all([
+        repo.sums(this.deps.db, { ...r, ...base }, level),
+        this.openAtEnd(base, r.to, level),
+        this.portalUnsynced({ ...r, ...base }, level),
+        this.handled({ ...r, ...base }, level, () => r.to),
+      ]);
+      const sums = new Map(sumRows.map((g) => [Number(g.key), g.sums]));
+      const open = new Map(openRows.rows.map((o) => [o.key, o.open]));
       return candidates.map((id) =>
         scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN, live(unsynced, procedures, String(id))),
       );
     };
-    const [current, before] = [await cards(range), await cards(prev)];
+    const [current, before] = await Promise.all([cards(range), cards(prev)]);
     const rankIn = (xs: typeof current, g: number | null) => ranks(xs.map((c) => scoreOf(g === null ? c.total : c.groups[g]!)));
     const rank = rankIn(current, null);
     const rankBefore = rankIn(before, null);
