@@ -317,6 +317,8 @@ program
     console.log(`\nMotcua is running on ${database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`);
     console.log(`  Portal:    ${url}/          (staff console: ${url}/can-bo)`);
     console.log(`  API docs:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+    // Where the receipts' QR codes and the notices' links lead: the address served, unless MOTCUA_PUBLIC_URL says.
+    console.log(`  Links:     ${config.publicUrl}/tra-cuu/…   (QR codes and notices; MOTCUA_PUBLIC_URL to change)`);
     console.log(`  Logins:    admin, ql.tinh, cb.tinh1, cv.stp, ld.stp … — password "${DEMO_PASSWORD}" (see README)`);
     const portalUrl = portalUrlOf(config);
     console.log(

@@ -497,7 +497,10 @@ describe('the API document', () => {
 
 describe('the public address the QR codes open', () => {
   it('is read from MOTCUA_PUBLIC_URL, an http(s) URL, listed with the other problems when wrong', () => {
-    expect(loadConfig({}).publicUrl).toBe('http://localhost:3000');
+    // Unset: the address served, on the port given, so a try-out's QR codes open where it answers.
+    expect(loadConfig({}).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '3100' }).publicUrl).toBe('http://localhost:3100');
     expect(loadConfig({ MOTCUA_PUBLIC_URL: 'https://motcua.ninhbinh.gov.vn/' }).publicUrl).toBe('https://motcua.ninhbinh.gov.vn');
     expect(loadConfig({ MOTCUA_PUBLIC_URL: 'https://example.vn/motcua/' }).publicUrl).toBe('https://example.vn/motcua');
     for (const wrong of ['ftp://example.vn', 'motcua.example.vn', 'https://example.vn/?a=1', 'https://user:pw@example.vn']) {

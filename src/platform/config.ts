@@ -126,10 +126,14 @@ function parseOwnUrl(env: NodeJS.ProcessEnv, name: string, pathname: string, pub
     }
     return url.href;
   }
-  if (env.MOTCUA_PUBLIC_URL?.trim()) return `${publicUrl}${pathname}`;
-  const host = env.HOST ?? '127.0.0.1';
+  return `${publicUrl}${pathname}`;
+}
+
+/** The address served (HOST, PORT) as a browser on this machine reaches it: what links point to without MOTCUA_PUBLIC_URL. */
+function servedUrl(env: NodeJS.ProcessEnv): string {
+  const host = env.HOST?.trim() || '127.0.0.1';
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${env.PORT || 3000}${pathname}`;
+  return `http://${shown}:${env.PORT?.trim() || 3000}`;
 }
 
 function parsePortalUrl(raw: string | undefined, problems: string[], name = 'MOTCUA_PORTAL_URL'): string | undefined {
@@ -159,9 +163,13 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return n;
 }
 
-/** An absolute http(s) URL without query, fragment or trailing slash; the default serves a local try-out. */
-function parsePublicUrl(raw: string | undefined, problems: string[]): string {
-  const fallback = 'http://localhost:3000';
+/**
+ * An absolute http(s) URL without query, fragment or trailing slash. Without one, the address served: the QR codes
+ * of a local try-out then point where the app answers, on whatever port it was given.
+ */
+function parsePublicUrl(env: NodeJS.ProcessEnv, problems: string[]): string {
+  const fallback = servedUrl(env);
+  const raw = env.MOTCUA_PUBLIC_URL;
   const value = raw?.trim();
   if (!value) return fallback;
   let url: URL | undefined;
@@ -208,7 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   else if (/^\d+$/.test(trustRaw)) trustProxy = Number(trustRaw);
   else if (/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/.test(trustRaw.replace(/\s+/g, ''))) trustProxy = trustRaw.replace(/\s+/g, '').split(',');
   else problems.push('MOTCUA_TRUST_PROXY must be false, true, a number of proxy hops, or comma-separated proxy addresses');
-  const publicUrl = parsePublicUrl(env.MOTCUA_PUBLIC_URL, problems);
+  const publicUrl = parsePublicUrl(env, problems);
   const config: Config = {
     databaseUrl,
     appDatabaseUrl,
