@@ -281,6 +281,9 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'đề nghị gia hạn thời gian giải quyết hồ sơ đến 17 giờ 00 phút, ngày 12/09/2025',
       'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ',
       'Hai, ngày 09 tháng 9 năm 2025',
+      // An official letter: its number is written by hand; the specialist who issued it is named under the signature.
+      'Số: ……/……',
+      'Lê Văn Cường',
     ])
       expect(text).toContain(expected);
   });
@@ -341,8 +344,12 @@ describe('forms 02–06 follow the dossier through its life', () => {
       'Người yêu cầu có văn bản đề nghị dừng giải quyết hồ sơ.',
       'Thời gian dừng giải quyết: 15 giờ 30 phút, ngày 09/09/2025',
       'Nghĩa vụ tài chính: Thủ tục không thu phí, lệ phí.',
+      'Số: ……/……',
+      'Hai, ngày 09 tháng 9 năm 2025',
     ])
       expect(text).toContain(expected);
+    // The approver who stopped it signs: their name (the harness keeps the username as appr.hai's full name).
+    expect(text).toMatch(/THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ.*appr\.hai/s);
     expect((await form(await h.token('clerk.branch'), `/dossiers/${codes.stopped}/forms/03`)).r.statusCode).toBe(409);
     // Forwarded the day after its receipt step was due: that hand-over is late.
     const slip = await form(await h.token('clerk.branch'), `/dossiers/${codes.stopped}/forms/06`);

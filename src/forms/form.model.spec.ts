@@ -303,6 +303,38 @@ describe('the forms as data', () => {
     expect(text).toContain('Thời gian từ chối: 15 giờ 00 phút, ngày 08/09/2025');
   });
 
+  it('heads the apology (04) as an official letter: a number line to fill in, the place and date, and the issuer named under the signature', () => {
+    const apologized = input({
+      dossier: dossier({ apologyDueAt: '2025-09-12T10:00:00.000Z' }),
+      events: [
+        ...input().events,
+        {
+          seq: 2,
+          action: 'apologize',
+          fromStatus: 'processing',
+          toStatus: 'processing',
+          actorId: 4,
+          unitId: 2,
+          at: '2025-09-09T03:30:00.000Z',
+          note: 'Cần xác minh thêm.',
+        },
+      ],
+    });
+    const doc = dossierForm('04', apologized);
+    expect(doc.header).toEqual({
+      superior: null,
+      unit: 'ỦY BAN NHÂN DÂN XÃ HAI',
+      number: 'Số: ……/……',
+      placeDate: 'Hai, ngày 09 tháng 9 năm 2025',
+    });
+    expect(doc.blocks.find((b) => b.kind === 'signatures')).toMatchObject({
+      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', name: 'Lê Văn Cường' },
+    });
+    expect(plainText(doc)).toContain('ỦY BAN NHÂN DÂN XÃ HAI\nSố: ……/……\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    // Slips carry no number line.
+    expect(dossierForm('01', input()).header.number).toBeUndefined();
+  });
+
   it('judges each hand-over of the process-control slip (06)', () => {
     const step = (over: Partial<FormStep>): FormStep => ({
       seq: 1,

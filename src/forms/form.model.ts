@@ -68,9 +68,17 @@ export type Block =
       minRowHeight?: number;
       /** Rows printed in bold (a group's line, a total), by index. */
       strong?: number[];
+      /** Columns sized to their content (a register), rather than by their weights. */
+      autoWidth?: boolean;
     }
   | { kind: 'signatures'; left: Signature | { recipients: string[] } | null; right: Signature | null }
-  | { kind: 'qr'; payload: string; lines: Line[] };
+  | {
+      kind: 'qr';
+      payload: string;
+      lines: Line[];
+      /** The symbol printed beside the title and only the lines here: the receipt, which must keep to one page. */
+      atTitle?: boolean;
+    };
 
 /** The header every administrative document carries: the issuing unit on the left, the national motto on the right. */
 export interface FormHeader {
@@ -80,6 +88,8 @@ export interface FormHeader {
   unit: string;
   /** "Ninh Bình, ngày 29 tháng 8 năm 2025"; null where the form carries no date line. */
   placeDate: string | null;
+  /** "Số: ……/……" under the unit's name, as an official letter carries it; absent on slips and books. */
+  number?: string;
 }
 
 export interface FormDocument {
@@ -94,6 +104,8 @@ export interface FormDocument {
   blocks: Block[];
   /** Document properties of the PDF. */
   subject: string;
+  /** Set smaller than the official size, as far as needed, to fit one A4 page (the receipt, the control slip); at the official size when even that would not. */
+  onePage?: boolean;
 }
 
 // ---------- formatting (Vietnam time, UTC+7, whatever the server's TZ) ----------
@@ -315,6 +327,17 @@ export function headerOf(u: UnitInfo, at: Date | string | null): FormHeader {
   return { superior: u.superiorVi, unit: upper(u.nameVi), placeDate: at ? `${u.placeVi}, ${vnDateWords(at)}` : null };
 }
 
+/**
+ * The number line of an official letter. Motcua keeps no register of outgoing documents, so the number and the
+ * unit's abbreviation are left as dotted blanks to be written by hand, as on the paper forms.
+ */
+export const LETTER_NUMBER = 'Số: ……/……';
+
+/** The header of an official letter (forms 04 and 05): a number line under the unit's name, the place and date opposite. */
+export function letterHeaderOf(u: UnitInfo, at: Date | string): FormHeader {
+  return { ...headerOf(u, at), number: LETTER_NUMBER };
+}
+
 const withAddress = (u: UnitInfo) => (u.address ? `${u.nameVi}, ${u.address}` : u.nameVi);
 
 function applicantBlocks(d: DossierView): Block[] {
@@ -328,13 +351,14 @@ function applicantBlocks(d: DossierView): Block[] {
 const procedureLine = (d: DossierView): Block =>
   para(r('Nội dung yêu cầu giải quyết: '), b(d.procedure.nameVi), r(` (mã thủ tục ${d.procedure.code})`));
 
-function qrBlock(d: DossierView, url: string): Block {
+function qrBlock(d: DossierView, url: string, atTitle = false): Block {
   // Printed on two lines, broken before the token, so the page never breaks it at a hyphen of the path.
   const hash = url.indexOf('#');
   const printed = hash < 0 ? [[r(url)]] : [[r(url.slice(0, hash))], [r(url.slice(hash))]];
   return {
     kind: 'qr',
     payload: url,
+    ...(atTitle ? { atTitle } : {}),
     lines: [
       [b('Tra cứu tình trạng giải quyết hồ sơ:')],
       [r('Quét mã QR hoặc truy cập (gõ liền hai dòng)')],
@@ -348,6 +372,8 @@ const fileName = (form: FormId, key: string) => `mau-${form}_${key}.pdf`;
 
 function doc(form: DossierFormId, d: DossierView, header: FormHeader, blocks: Block[]): FormDocument {
   return {
+    // The receipt is one sheet the applicant takes away (and a copy kept); the control slip travels with the file.
+    ...(form === '01' || form === '06' ? { onePage: true } : {}),
     form,
     formNo: `Mẫu số ${form}`,
     title: FORM_TITLES[form],
@@ -425,6 +451,7 @@ export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: 
       ],
       rows: components,
       size: 'small',
+      autoWidth: true,
       empty: 'Không có thành phần hồ sơ',
     },
     para(b('2. Số lượng hồ sơ: '), r('01 (bộ)')),
@@ -442,7 +469,7 @@ export function receiptForm({ dossier: d, events, staffName, unit, trackingUrl: 
       left: { title: 'NGƯỜI NỘP HỒ SƠ', hint: '(Ký và ghi rõ họ tên)', name: d.applicant.name },
       right: { title: 'NGƯỜI TIẾP NHẬN HỒ SƠ', hint: '(Ký và ghi rõ họ tên)', name: clerk },
     },
-    qrBlock(d, url),
+    qrBlock(d, url, true),
     {
       kind: 'para',
       size: 'small',
@@ -521,14 +548,14 @@ export function refusalForm({ dossier: d, events, staffName, unit, trackingUrl: 
 }
 
 /** 04 Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết: the due date missed, why, and the date proposed. */
-export function apologyForm({ dossier: d, events, unit, trackingUrl: url }: DossierFormInput): FormDocument {
+export function apologyForm({ dossier: d, events, staffName, unit, trackingUrl: url }: DossierFormInput): FormDocument {
   const e = lastEvent(events, 'apologize');
   if (!e || !d.apologyDueAt) throw notApplicable('04', 'chưa có văn bản xin lỗi, hẹn lại ngày trả kết quả / no apology was issued', d);
   const issuer = unit(e.unitId ?? d.competentAgency.id);
   const receiving = unit(d.receivingUnit.id);
   const promised = d.originalDueAt ?? d.dueAt;
   const moved = d.dueAt && promised && d.dueAt !== promised ? d.dueAt : null;
-  return doc('04', d, headerOf(issuer, e.at), [
+  return doc('04', d, letterHeaderOf(issuer, e.at), [
     titleBlock('04', d),
     { kind: 'para', align: 'center', runs: [r('Kính gửi: '), b(`Ông/Bà ${d.applicant.name}`)], gapBefore: 4 },
     field('Địa chỉ', d.applicant.address),
@@ -551,14 +578,15 @@ export function apologyForm({ dossier: d, events, unit, trackingUrl: url }: Doss
     {
       kind: 'signatures',
       left: { recipients: ['Như trên;', 'Bộ phận Một cửa;', 'Lưu: VT.'] },
-      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: null },
+      // The staff member who recorded the letter signs it (or has it signed): their name is printed when known.
+      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: staffName(e.actorId) },
     },
     qrBlock(d, url),
   ]);
 }
 
 /** 05 Thông báo dừng giải quyết hồ sơ: the reason, the stage reached, and fees. */
-export function stopForm({ dossier: d, events, steps, unit, trackingUrl: url }: DossierFormInput): FormDocument {
+export function stopForm({ dossier: d, events, steps, staffName, unit, trackingUrl: url }: DossierFormInput): FormDocument {
   const e = lastEvent(events, 'stop');
   if (!e || d.status !== 'stopped') throw notApplicable('05', 'hồ sơ không bị dừng giải quyết / processing was not stopped', d);
   const issuer = unit(e.unitId ?? d.competentAgency.id);
@@ -570,7 +598,7 @@ export function stopForm({ dossier: d, events, steps, unit, trackingUrl: url }: 
       : d.paidAt
         ? `Đã nộp phí, lệ phí ${vnd(d.feeTotalVnd)} lúc ${vnDateTime(d.paidAt)}; việc hoàn trả (nếu có) thực hiện theo quy định của pháp luật về phí, lệ phí.`
         : `Phí, lệ phí theo quy định: ${vnd(d.feeTotalVnd)}; hệ thống chưa ghi nhận khoản đã nộp.`;
-  return doc('05', d, headerOf(issuer, e.at), [
+  return doc('05', d, letterHeaderOf(issuer, e.at), [
     titleBlock('05', d),
     { kind: 'para', align: 'center', runs: [r('Kính gửi: '), b(`Ông/Bà ${d.applicant.name}`)], gapBefore: 4 },
     field('Địa chỉ', d.applicant.address),
@@ -590,7 +618,8 @@ export function stopForm({ dossier: d, events, steps, unit, trackingUrl: url }: 
     {
       kind: 'signatures',
       left: { recipients: ['Như trên;', 'Bộ phận Một cửa;', 'Lưu: VT.'] },
-      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: null },
+      // The staff member who recorded the letter signs it (or has it signed): their name is printed when known.
+      right: { title: 'THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ', hint: '(Ký, ghi rõ họ tên và đóng dấu)', name: staffName(e.actorId) },
     },
     qrBlock(d, url),
   ]);
@@ -784,6 +813,7 @@ export function trackingBook(input: { unit: UnitInfo; period: BookPeriod; entrie
           bookNote(e),
         ]),
         size: 'small',
+        autoWidth: true,
         empty: 'Không có hồ sơ nào được tiếp nhận trong kỳ.',
       },
     ],
@@ -798,6 +828,7 @@ export function plainText(d: FormDocument): string {
   const out: string[] = [
     d.header.superior ?? '',
     d.header.unit,
+    d.header.number ?? '',
     'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
     'Độc lập - Tự do - Hạnh phúc',
     d.header.placeDate ?? '',
