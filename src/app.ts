@@ -24,6 +24,8 @@ import { portalRoutes } from './portal/portal.routes.js';
 import { paymentRoutes } from './payments/payment.routes.js';
 import { populationRoutes } from './population/population.routes.js';
 import { citizenRoutes } from './citizens/citizen.routes.js';
+import { noticeRoutes } from './notices/notice.routes.js';
+import { feedbackRoutes } from './feedback/feedback.routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -107,5 +109,7 @@ export async function buildApp(opts: {
   await populationRoutes(app, services);
   await paymentRoutes(app, services, config.trackingPerMinute);
   await citizenRoutes(app, services, config.trackingPerMinute);
+  await noticeRoutes(app, services);
+  await feedbackRoutes(app, services, config.trackingPerMinute);
   return app;
 }

@@ -47,6 +47,18 @@ function paymentsUrlOf(config: Config): string | null {
   return config.paymentsUrl ?? `http://127.0.0.1:${config.paymentsSimulatorPort}`;
 }
 
+/** Where the SMS gateway is: MOTCUA_SMS_URL, else the demo's simulator; null when 'off' (SMS to the log). */
+function smsUrlOf(config: Config): string | null {
+  if (config.smsUrl === 'off') return null;
+  return config.smsUrl ?? `http://127.0.0.1:${config.smsSimulatorPort}`;
+}
+
+/** Where e-mail notices go: MOTCUA_SMTP_URL, else the demo's mail sink; null when 'off' (e-mails wait). */
+function smtpUrlOf(config: Config): string | null {
+  if (config.smtpUrl === 'off') return null;
+  return config.smtpUrl ?? `smtp://127.0.0.1:${config.mailSimulatorSmtpPort}`;
+}
+
 /** Where VNeID and the population database are: MOTCUA_VNEID_URL, else the demo's simulator; null when 'off'. */
 function vneidUrlOf(config: Config): string | null {
   if (config.vneidUrl === 'off') return null;
@@ -112,7 +124,25 @@ async function open(
     feed: database.feed,
     trackingCacheTtlMs: trackingCacheTtlFor(database.kind),
     publicUrl: config.publicUrl,
-    sms: new (await import('./notifications/notification.service.js')).LogSmsSender(opts.smsLog),
+    sms: smsUrlOf(config)
+      ? new (await import('./notifications/sms.client.js')).EsmsSmsSender({
+          baseUrl: smsUrlOf(config)!,
+          apiKey: config.smsApiKey,
+          secretKey: config.smsSecretKey,
+          brandname: config.smsBrandname,
+          timeoutMs: config.smsTimeoutMs,
+        })
+      : new (await import('./notifications/notification.service.js')).LogSmsSender(opts.smsLog),
+    mail: smtpUrlOf(config)
+      ? new (await import('./notifications/mail.client.js')).SmtpMailSender(smtpUrlOf(config)!, config.mailFrom)
+      : null,
+    noticeSecret: config.noticeSecret,
+    // The gateway calls back the address served (the demo's simulator) or the public one (a real gateway).
+    smsReportUrl:
+      config.smsUrl === undefined
+        ? `http://127.0.0.1:${config.port}/notices/sms/reports`
+        : `${config.publicUrl.replace(/\/+$/, '')}/notices/sms/reports`,
+    mailHost: /@([^>\s]+)/.exec(config.mailFrom)?.[1] ?? 'motcua.local',
     lookupBudget: {
       perKeyFailures: config.lookupCodeFailures,
       perAddressFailures: config.lookupAddressFailures,
@@ -156,6 +186,12 @@ program
     // And takes online payments through the payment gateway's simulator (MOTCUA_PAYMENTS_URL names a real gateway).
     const paymentsSimulator =
       config.paymentsUrl === undefined ? await startSimulatorProcess('payments', config.paymentsSimulatorPort, log) : null;
+    // And sends notices through the SMS gateway's simulator and the mail sink (MOTCUA_SMS_URL, MOTCUA_SMTP_URL name real ones).
+    const smsSimulator = config.smsUrl === undefined ? await startSimulatorProcess('sms', config.smsSimulatorPort, log) : null;
+    const mailSimulator =
+      config.smtpUrl === undefined
+        ? await startSimulatorProcess('mail', config.mailSimulatorPort, log, ['--smtp-port', String(config.mailSimulatorSmtpPort)])
+        : null;
     const { database, services, auditKey } = await open(config, {
       smsLog: (line) => log.info(line),
       // Each connection a restarting server breaks says so once; the requests it served answer 503 meanwhile.
@@ -184,12 +220,14 @@ program
     await checkpoints.checkpoint().catch((e: unknown) => app.log.error({ err: e }, 'audit checkpoint failed'));
     const jobs = [
       startPeriodic({ name: 'audit-checkpoint', everyMs: 60_000, log: app.log, run: async () => void (await checkpoints.checkpoint()) }),
-      // The notification outbox: booking confirmations and reminders, sent through the SMS adapter.
+      // Notices of the dossiers' steps: the queue written with each event becomes notifications (one per channel).
+      startPeriodic({ name: 'notices', everyMs: 1_000, log: app.log, run: async () => void (await services.notices.expandDue()) }),
+      // The notification outbox (notices, booking confirmations and reminders), sent through the SMS and e-mail adapters.
       startPeriodic({
         name: 'notifications',
-        everyMs: 30_000,
+        everyMs: 1_000,
         log: app.log,
-        run: async () => void (await services.notifications.dispatch()),
+        run: async () => void (await services.notifications.dispatchDue()),
       }),
       startPeriodic({
         name: 'detect-late',
@@ -198,6 +236,16 @@ program
         run: async () => {
           const r = await services.dossiers.detectLate();
           if (r.flagged.length) app.log.info({ flagged: r.flagged.length }, 'late dossiers flagged');
+        },
+      }),
+      // Feedback whose current deadline is within 1 working day or past: escalated to the unit's leader.
+      startPeriodic({
+        name: 'escalate-feedback',
+        everyMs: 60_000,
+        log: app.log,
+        run: async () => {
+          const r = await services.feedback.escalateDue();
+          if (r.escalated.length) app.log.info({ escalated: r.escalated.length }, 'feedback escalated');
         },
       }),
       // The National Public Service Portal: the outbox's dossiers, delivered in order per dossier (lag of about a second).
@@ -299,6 +347,8 @@ program
         simulator?.kill('SIGTERM');
         vneidSimulator?.kill('SIGTERM');
         paymentsSimulator?.kill('SIGTERM');
+        smsSimulator?.kill('SIGTERM');
+        mailSimulator?.kill('SIGTERM');
       })().then(
         () => {
           app.log.info('stopped');
@@ -338,6 +388,14 @@ program
     if (simulator && opts.seed) await fileDemoDossiersAtPortal(services, `http://127.0.0.1:${config.portalSimulatorPort}`, app.log);
     console.log(
       `  Payments:  ${paymentsUrl ? `${paymentsUrl}${paymentsSimulator ? '   (gateway simulator, its own process)' : ''}` : 'online payment off (MOTCUA_PAYMENTS_URL=off)'}`,
+    );
+    const smsUrl = smsUrlOf(config);
+    console.log(
+      `  SMS:       ${smsUrl ? `${smsUrl}${smsSimulator ? `   (gateway simulator, its own process: ${smsUrl}/_sim/messages)` : ''}` : 'to the log (MOTCUA_SMS_URL=off)'}`,
+    );
+    const smtpUrl = smtpUrlOf(config);
+    console.log(
+      `  E-mail:    ${smtpUrl ? `${smtpUrl.replace(/\/\/[^@/]*@/, '//')}${mailSimulator ? `   (mail sink, its own process: http://127.0.0.1:${config.mailSimulatorPort}/_sim/messages)` : ''}` : 'off (MOTCUA_SMTP_URL=off): e-mails wait'}`,
     );
     const vneidUrl = vneidUrlOf(config);
     console.log(
@@ -1087,7 +1145,7 @@ async function fileDemoDossiersAtPortal(services: Services, simUrl: string, log:
   }
 }
 
-const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID', payments: 'payment gateway' } as const;
+const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID', payments: 'payment gateway', sms: 'SMS gateway', mail: 'mail sink' } as const;
 
 /**
  * Starts a simulator as a process of its own (`motcua simulate portal|vneid`), for the demo; it ends with this
@@ -1095,7 +1153,7 @@ const LABEL = { portal: 'portal (DVCQG)', vneid: 'VNeID', payments: 'payment gat
  * population look-ups answer 503.
  */
 async function startSimulatorProcess(
-  name: 'portal' | 'vneid' | 'payments',
+  name: 'portal' | 'vneid' | 'payments' | 'sms' | 'mail',
   port: number,
   log: { info(msg: string): void; warn(obj: object, msg: string): void },
   args: string[] = [],
@@ -1134,7 +1192,9 @@ async function startSimulatorProcess(
         ? 'portal simulator could not start: the sync waits, changes kept in the outbox'
         : name === 'vneid'
           ? 'VNeID simulator could not start: population database look-ups answer 503'
-          : 'payment gateway simulator could not start: online payments answer 503, counter payments work',
+          : name === 'payments'
+            ? 'payment gateway simulator could not start: online payments answer 503, counter payments work'
+            : `${LABEL[name]} simulator could not start: notices wait in the outbox and are retried`,
     );
   return null;
 }
@@ -1367,6 +1427,52 @@ simulate
       runUntilStopped(sim, o.exitWithParent);
     },
   );
+
+simulate
+  .command('sms')
+  .description('An SMS brandname gateway of the eSMS.vn contract (RequestId dedup, delivery reports to the CallbackUrl)')
+  .option(
+    '--port <n>',
+    'port',
+    numberArg('a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
+    3104,
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--api-key <key>', "the account's ApiKey", 'MOTCUA-SIM-KEY')
+  .option('--secret-key <key>', "the account's SecretKey", 'MOTCUA-SIM-SECRET')
+  .option('--fail <phones...>', 'numbers whose messages are reported failed')
+  .option('--exit-with-parent', 'end when standard input closes (started by another process)')
+  .action(async (o: { port: number; host: string; apiKey: string; secretKey: string; fail?: string[]; exitWithParent?: boolean }) => {
+    const { startSmsSimulator } = await import('./simulators/sms.simulator.js');
+    const sim = await startSmsSimulator({ port: o.port, host: o.host, apiKey: o.apiKey, secretKey: o.secretKey });
+    if (o.fail) sim.failNumbers(o.fail);
+    console.log(`sms simulator listening on ${sim.url} (its window: ${sim.url}/_sim/messages, ${sim.url}/_sim/stats)`);
+    runUntilStopped(sim, o.exitWithParent);
+  });
+
+simulate
+  .command('mail')
+  .description('A mail sink: an SMTP server keeping every message in memory, read back over HTTP (/_sim/messages)')
+  .option(
+    '--port <n>',
+    'port of the HTTP window',
+    numberArg('a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
+    3105,
+  )
+  .option(
+    '--smtp-port <n>',
+    'port of the SMTP server',
+    numberArg('a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
+    2525,
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--exit-with-parent', 'end when standard input closes (started by another process)')
+  .action(async (o: { port: number; smtpPort: number; host: string; exitWithParent?: boolean }) => {
+    const { startMailSimulator } = await import('./simulators/mail.simulator.js');
+    const sim = await startMailSimulator({ port: o.port, smtpPort: o.smtpPort, host: o.host });
+    console.log(`mail simulator listening on ${sim.url} (SMTP ${sim.smtpUrl}; its window: ${sim.url}/_sim/messages)`);
+    runUntilStopped(sim, o.exitWithParent);
+  });
 
 /** A simulator's process: it closes on SIGTERM or SIGINT, and with --exit-with-parent when standard input closes. */
 simulate

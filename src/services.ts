@@ -16,6 +16,8 @@ import { HistoryService } from './history/history.service.js';
 import { createQueueServices, type QueueServices } from './queue/queue.service.js';
 import { PlannerService } from './queue/planner.service.js';
 import { LogSmsSender, NotificationService, type SmsSender } from './notifications/notification.service.js';
+import type { MailSender } from './notifications/mail.client.js';
+import { NoticeService } from './notices/notice.service.js';
 import { LookupBudget } from './lookups/lookup.service.js';
 import type { LookupBudgetConfig } from './lookups/lookup.model.js';
 import type { LoginThrottleConfig } from './auth/login-throttle.model.js';
@@ -27,6 +29,7 @@ import type { PortalGateway } from './portal/portal.client.js';
 import { PopulationService, type PopulationGateway } from './population/population.service.js';
 import { CitizenService, type CitizenGateway } from './citizens/citizen.service.js';
 import { PaymentService } from './dossiers/payment.service.js';
+import { FeedbackService } from './feedback/feedback.service.js';
 import type { PaymentGateway } from './payments/gateway.client.js';
 
 /** Everything a use case may need, injected (no module-level singletons). */
@@ -42,6 +45,14 @@ export interface ServiceDeps {
   publicUrl?: string;
   /** The SMS adapter (default: the log, phone masked). */
   sms?: SmsSender;
+  /** The e-mail adapter (SMTP); absent: e-mail notices wait in the outbox. */
+  mail?: MailSender | null;
+  /** The key of notices' opt-out tokens, address digests and SMS delivery-report signatures (MOTCUA_NOTICE_SECRET). */
+  noticeSecret?: string;
+  /** Where the SMS gateway sends delivery reports (our POST /notices/sms/reports); absent: none asked. */
+  smsReportUrl?: string | (() => string | undefined);
+  /** The host part of e-mail notices' Message-IDs. */
+  mailHost?: string;
   /** Wrong guesses allowed at public look-ups (default DEFAULT_LOOKUP_BUDGET: 5 per code, 30 per address, in 15 minutes). */
   lookupBudget?: LookupBudgetConfig;
   /** Refresh interval of each process's copy of the locked look-up keys (default 1 s; tests use 0). */
@@ -84,6 +95,8 @@ export interface Services {
   queue: QueueServices;
   planner: PlannerService;
   notifications: NotificationService;
+  /** Notices to citizens on their dossiers' steps (SMS and e-mail): templates, opt-outs, delivery reports. */
+  notices: NoticeService;
   /** The wrong-guess budget of public look-ups (tracking, rating, bookings, ticket tokens). */
   lookups: LookupBudget;
   /** Sync with the National Public Service Portal: the outbox's delivery and the reconciliation. */
@@ -96,6 +109,8 @@ export interface Services {
   citizens: CitizenService;
   /** Fees and payments: online through the gateway (IPN, return, refunds, daily reconciliation), at the counter, e-receipts. */
   payments: PaymentService;
+  /** Citizens' feedback and petitions (PAKN): filing, routing, handling with deadlines, published answers. */
+  feedback: FeedbackService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -117,7 +132,17 @@ export function createServices(deps: ServiceDeps): Services {
   // Public tracking answers are cached: every committed change of a dossier forgets its answer.
   const files = new FileService({ db, blobs: deps.blobs, clock, auditKey, maxBytes: deps.maxUploadBytes });
   const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
-  const notifications = new NotificationService({ db, clock, auditKey, sender: deps.sms ?? new LogSmsSender() });
+  const notifications = new NotificationService({
+    db,
+    clock,
+    auditKey,
+    sender: deps.sms ?? new LogSmsSender(),
+    mail: deps.mail ?? null,
+    noticeSecret: deps.noticeSecret,
+    publicUrl,
+    smsReportUrl: deps.smsReportUrl,
+    mailHost: deps.mailHost,
+  });
   const dossiers = new DossierService({
     db,
     clock,
@@ -128,6 +153,16 @@ export function createServices(deps: ServiceDeps): Services {
     onChange: (code) => tracking.forget(code),
     notify: (trx, messages) => notifications.enqueue(trx, messages),
     publicUrl,
+  });
+  const notices = new NoticeService({
+    db,
+    clock,
+    auditKey,
+    publicUrl,
+    noticeSecret: deps.noticeSecret,
+    visible: (actor, code) => dossiers.visibleDossier(actor, code),
+    optOutUrl: (m) => notifications.optOutUrl(m),
+    unitName: (id, lang) => (lang === 'en' ? org.unitNameEn(id) : org.unitName(id)),
   });
   const queue = createQueueServices({ db, clock, auditKey, org, notifications, publicUrl, budget: lookups });
   const kpi = new KpiService({ db, clock, org, queue: queue.board, portalSync: Boolean(deps.portal) });
@@ -160,10 +195,23 @@ export function createServices(deps: ServiceDeps): Services {
     kpi,
     forms,
     payments,
+    feedback: new FeedbackService({
+      db,
+      clock,
+      auditKey,
+      blobs: deps.blobs,
+      org,
+      catalog,
+      budget: lookups,
+      authorizeDossier: (code, secret, client) => tracking.authorize(code, secret, client),
+      // The sender hears of the answer, a refusal or a request for information by SMS and e-mail.
+      onOutcome: async (trx, o) => void (await notices.queueFeedback(trx, o)),
+    }),
     queue,
     history: new HistoryService({ db, clock, auditKey, blobs: deps.blobs, org }),
     planner: new PlannerService({ db, clock, org }),
     notifications,
+    notices,
     lookups,
     portal: new PortalSyncService({ db, clock, auditKey, gateway: deps.portal ?? null, publicUrl }),
     nationalCatalog: new NationalCatalogService({

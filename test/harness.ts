@@ -17,6 +17,8 @@ import type { PortalGateway } from '../src/portal/portal.client.js';
 import type { PaymentGateway } from '../src/payments/gateway.client.js';
 import type { PopulationGateway } from '../src/population/population.service.js';
 import type { CitizenGateway } from '../src/citizens/citizen.service.js';
+import type { SmsSender } from '../src/notifications/notification.service.js';
+import type { MailSender } from '../src/notifications/mail.client.js';
 
 export const PASSWORD = 'test-password-1';
 
@@ -48,7 +50,14 @@ export interface Harness {
 /** A migrated database with the test province, its staff, and the HTTP app on a controllable clock. */
 export async function createHarness(
   startIso = '2025-03-14T10:00:00+07:00',
-  opts: { portal?: PortalGateway; population?: PopulationGateway; vneid?: CitizenGateway; payments?: PaymentGateway } = {},
+  opts: {
+    portal?: PortalGateway;
+    population?: PopulationGateway;
+    vneid?: CitizenGateway;
+    payments?: PaymentGateway;
+    /** The notices' adapters and the SMS gateway's callback (read at each send: the app's port is known after listen). */
+    notices?: { sms?: SmsSender; mail?: MailSender; smsReportUrl?: () => string | undefined; noticeSecret?: string };
+  } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const auditKey = AuditKey.generate();
@@ -75,6 +84,10 @@ export async function createHarness(
     population: opts.population,
     vneid: opts.vneid,
     payments: opts.payments,
+    ...(opts.notices?.sms ? { sms: opts.notices.sms } : {}),
+    ...(opts.notices?.mail ? { mail: opts.notices.mail } : {}),
+    ...(opts.notices?.smsReportUrl ? { smsReportUrl: opts.notices.smsReportUrl } : {}),
+    ...(opts.notices?.noticeSecret ? { noticeSecret: opts.notices.noticeSecret } : {}),
   });
   await services.org.importOrg(TEST_ORG);
   await services.catalog.importCatalog(null, TEST_CATALOG);

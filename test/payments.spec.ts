@@ -140,14 +140,20 @@ describe('fee lines', () => {
       amountVnd: 50000,
       assessed: [{ nameVi: 'Lệ phí cấp bản sao', amountVnd: 48000 }],
     });
-    // The citizen is told by SMS, through the notification outbox, in the action's transaction.
-    const sms = await h.database.db.selectFrom('notifications').selectAll().where('ref', '=', `dossier:${d.code}`).execute();
+    // The citizen is told by SMS: the event's notice, queued in the action's statement and made by the notice worker.
+    await h.services.notices.expand();
+    const sms = await h.database.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('ref', '=', `dossier:${d.code}`)
+      .where('kind', '=', 'dossier.payment')
+      .execute();
     const phone = (await dossierRow(d.id)).applicant_phone;
-    expect(sms.map((m) => [m.kind, m.recipient, m.body])).toEqual([
+    expect(sms.map((m) => [m.channel, m.recipient, m.body])).toEqual([
       [
-        'payment_request',
+        'sms',
         phone,
-        `Motcua: Ho so ${d.code} can nop 50.000d phi, le phi. Thanh toan truc tuyen: http://localhost:3000/tra-cuu/${d.code}#${d.token} hoac tai Bo phan Mot cua.`,
+        `Hồ sơ ${d.code} cần nộp 50.000 đồng phí, lệ phí. Thanh toán trực tuyến: http://localhost:3000/tra-cuu/${d.code}#${d.token} hoặc tại Trung tâm Phục vụ hành chính công Xã Hai.`,
       ],
     ]);
     const page = await track(d.code, d.token);

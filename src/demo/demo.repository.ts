@@ -48,3 +48,36 @@ export async function linkCounterIntakesToTickets(db: Kysely<DB>, counterChannel
           from queue_tickets where status = 'done') t
       on t.unit_id = d.receiving_unit_id and t.day = d.day and t.n = d.n`.execute(db);
 }
+
+/**
+ * Drops the notices queued by the demo's generated past and cancels the messages it left unsent (its feedback's
+ * answers): its citizens are not told of steps taken before the demo began.
+ */
+export async function forgetQueuedNotices(db: Kysely<DB>, at: Date): Promise<number> {
+  const r = await db.deleteFrom('notice_queue').executeTakeFirst();
+  await db.updateTable('notifications').set({ cancelled_at: at }).where('sent_at', 'is', null).where('cancelled_at', 'is', null).execute();
+  return Number(r.numDeletedRows);
+}
+
+/** Dossiers decided after their due date, or still open past it: what citizens complain of. */
+export async function lateDossiers(db: Kysely<DB>, now: Date) {
+  const rows = await db
+    .selectFrom('dossiers')
+    .select(['code', 'competent_agency_id', 'receiving_unit_id', 'tracking_token'])
+    .where('due_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', 'in', ['received', 'processing', 'awaiting_payment']), eb('due_at', '<', now)]),
+        eb.and([eb('decided_at', 'is not', null), eb('decided_at', '>', eb.ref('due_at'))]),
+      ]),
+    )
+    .where('received_at', '>', new Date(now.getTime() - 90 * 86_400_000))
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    code: r.code,
+    competentAgencyId: r.competent_agency_id,
+    receivingUnitId: r.receiving_unit_id,
+    trackingToken: r.tracking_token,
+  }));
+}

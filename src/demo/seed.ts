@@ -10,6 +10,7 @@ import type { AuditKey } from '../platform/audit-chain.model.js';
 import { hashPassword } from '../auth/auth.service.js';
 import type { Actor } from '../auth/auth.model.js';
 import { createServices } from '../services.js';
+import { seedFeedbackDemo } from './feedback-demo.js';
 import type { CatalogDocument, ProcedureVersionInput } from '../catalog/catalog.schema.js';
 import type { ApplicantInput, ComponentInput, IntakeInput } from '../dossiers/dossier.schema.js';
 import { DomainError } from '../platform/errors.js';
@@ -429,6 +430,21 @@ export async function seedDemo(db: Kysely<DB>, blobs: BlobStore, auditKey: Audit
   log(
     `counter queues: ${queue.groups} service groups, ${queue.counters} counters, ${queue.tickets} tickets over ${queue.days} working days (too few clerks on purpose at ${queue.overloaded.join(', ')})`,
   );
+  // Feedback over the last weeks, about late dossiers and the points, handled by their agencies.
+  const fb = await seedFeedbackDemo({
+    services,
+    rng,
+    setNow: (at) => void (simNow = at),
+    until,
+    calendar,
+    actor,
+    lateDossiers: await demoRepo.lateDossiers(db, until),
+    points: points.map((p) => ({ id: p.id, name: p.name_vi })),
+  });
+  simNow = until;
+  log(`feedback: ${fb.filed} filed, ${fb.published} answered and published`);
+  // The generated past was written through the live statements, which queue a notice per notable step: none is sent.
+  await demoRepo.forgetQueuedNotices(db, until);
   return {
     units: org.units,
     communes: org.communes,

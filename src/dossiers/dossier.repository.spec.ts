@@ -54,6 +54,7 @@ function write(i: number, opts: { components?: number; note?: boolean } = {}): N
       vneid_authenticated: false,
       paid_online: false,
       portal_id: null,
+      notice_lang: 'vi',
     },
     components: ['TK', 'GCS', 'CCCD'].slice(0, opts.components ?? 2).map((code) => ({
       component_code: code,

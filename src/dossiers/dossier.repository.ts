@@ -29,7 +29,7 @@ export async function componentsOf(db: Kysely<DB>, dossierId: number) {
 export type EventRow = Required<Omit<Insertable<DossierEventTable>, 'id' | 'txid'>> & { at: Date };
 
 /** What the event CTE `de` returns for the audit entry that covers it: the key of the row and its digest. */
-const EVENT_RETURNING = `e.dossier_id, e.seq, e.at, ${eventDigestSql('e')} as digest`;
+const EVENT_RETURNING = `e.dossier_id, e.seq, e.at, e.action, ${eventDigestSql('e')} as digest`;
 const EVENT_REF = {
   dossierId: { sql: '(select dossier_id from de)' },
   seq: { sql: '(select seq from de)' },
@@ -47,6 +47,20 @@ export const PORTAL_OUTBOX_CTE = `po as (insert into portal_sync as p (dossier_i
     on conflict (dossier_id) do update set pending_seq = greatest(p.pending_seq, excluded.pending_seq),
       pending_since = case when p.acked_seq >= p.pending_seq then excluded.pending_since else p.pending_since end,
       next_attempt_at = case when p.acked_seq >= p.pending_seq then excluded.next_attempt_at else p.next_attempt_at end)`;
+
+/**
+ * The actions a citizen is told of by SMS and e-mail (src/notices/notice.model.ts NOTICE_ACTIONS, repeated here as
+ * SQL text: the statement's text is cached).
+ */
+export const NOTICE_ACTIONS_SQL =
+  "('receive','submit_online','request_supplement','request_payment','apologize','result','return','refuse','stop')";
+
+/**
+ * The notice queue's row of the event written by the CTE `de` when it is a notable step (migration 20261210T0800): in
+ * the same statement as the event, so a committed step always has its notice and a rolled-back one never has one. The
+ * notice worker (src/notices/) turns it into one notification per channel.
+ */
+export const NOTICE_QUEUE_CTE = `nq as (insert into notice_queue (dossier_id, seq) select dossier_id, seq from de where action in ${NOTICE_ACTIONS_SQL})`;
 
 export async function eventsOf(db: Kysely<DB>, dossierId: number) {
   return db.selectFrom('dossier_events').selectAll().where('dossier_id', '=', dossierId).orderBy('seq').execute();
@@ -251,6 +265,7 @@ export function newDossierStatement(w: NewDossierWrite): { text: string; params:
       ctes.push(
         `de as (insert into dossier_events as e (${e.columns}) select ${e.values} from d returning ${EVENT_RETURNING})`,
         PORTAL_OUTBOX_CTE,
+        NOTICE_QUEUE_CTE,
       );
     }
     if (columns.step) {
@@ -385,7 +400,7 @@ export async function insertEventWithAudit(
   const { head, log } = auditAppendSql(key, { ...audit.entry, event: EVENT_REF }, audit.at, params);
   await db.executeQuery(
     CompiledQuery.raw(
-      `with de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING}),\n${PORTAL_OUTBOX_CTE},\nah as (${head})\n${log('ah')}`,
+      `with de as (insert into dossier_events as e (${e.columns}) values (${e.values}) returning ${EVENT_RETURNING}),\n${PORTAL_OUTBOX_CTE},\n${NOTICE_QUEUE_CTE},\nah as (${head})\n${log('ah')}`,
       params,
     ),
   );

@@ -65,6 +65,11 @@ export const IntakeSchema = Type.Object(
     fastTrack: Type.Optional(Type.Boolean({ description: 'Use the fast-track limit, if the procedure has one' })),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
     duplicateOverride: Type.Optional(DuplicateOverrideSchema),
+    lang: Type.Optional(
+      Type.Union([Type.Literal('vi'), Type.Literal('en')], {
+        description: "The language of the citizen's notices by SMS and e-mail (default vi: Vietnamese)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -197,6 +197,16 @@ export class DossierService {
     return this.store.ownDocuments(idNumber);
   }
 
+  /** The dossier of a code, if the staff member may see it (404 otherwise): for the reads of other capabilities. */
+  visibleDossier(actor: Actor, code: string): Promise<Dossier> {
+    return this.visible(actor, code);
+  }
+
+  /** A dossier by its code, unchecked (callers check ownership themselves). */
+  findByCode(code: string): Promise<Dossier | undefined> {
+    return repo.findByCode(this.deps.db, code);
+  }
+
   private async visible(actor: Actor, code: string): Promise<Dossier> {
     const d = await repo.findByCode(this.deps.db, code);
     if (!d) throw new DomainError('NOT_FOUND', `Dossier ${code} not found`, { field: 'params.code' });

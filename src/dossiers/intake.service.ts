@@ -340,6 +340,8 @@ export class IntakeService {
       fee,
       feeLines,
       fastTrack: Boolean(input.fastTrack && v.fastTrack),
+      // The language of the citizen's notices: Vietnamese unless they chose English.
+      noticeLang: input.lang ?? 'vi',
     };
   }
 
@@ -592,6 +594,7 @@ export class IntakeService {
         vneid_authenticated: o.vneidAuthenticated ?? false,
         paid_online: false,
         portal_id: o.portalId ?? null,
+        notice_lang: plan.noticeLang,
       },
       components: plan.components,
       event,

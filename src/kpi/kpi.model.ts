@@ -184,11 +184,38 @@ export interface HandledProcedure {
  * National Public Service Portal has never acknowledged (null: this installation does not sync with the portal); the
  * procedures handled in the period (null: not read for this figure).
  */
+/** The feedback (PAKN) figures of indicators 5.2, 5.3 and 5.4 in one group. */
+export interface FeedbackFacts {
+  /** Refused or answered in the period. */
+  handled: number;
+  /** Of those, none of whose stages was late (refusal, first request for information, answer, publication). */
+  handledOnTime: number;
+  /** Open at the period's judging instant and past the answer deadline. */
+  overdueOpen: number;
+  /** Answered in the period. */
+  answered: number;
+  /** Of those, answered late, or with more dislikes than likes, or repeated by a later complaint. */
+  unsatisfying: number;
+  /** Dossiers of the scope decided with feedback about them, counted in the period where both first hold. */
+  dossiersWithFeedback: number;
+}
+
+export const NO_FEEDBACK: FeedbackFacts = {
+  handled: 0,
+  handledOnTime: 0,
+  overdueOpen: 0,
+  answered: 0,
+  unsatisfying: 0,
+  dossiersWithFeedback: 0,
+};
+
 export interface LiveFacts {
   portalUnsynced: number | null;
   procedures: readonly HandledProcedure[] | null;
+  /** The feedback figures (null: not read by the caller). */
+  feedback: FeedbackFacts | null;
 }
-export const NO_LIVE_FACTS: LiveFacts = { portalUnsynced: null, procedures: null };
+export const NO_LIVE_FACTS: LiveFacts = { portalUnsynced: null, procedures: null, feedback: null };
 
 /** What the catalog says of a procedure version, for the procedure indicators (ProcedureVersionFlags of the repository). */
 export interface VersionFlags {
@@ -385,12 +412,12 @@ const PROCEDURES_NOT_READ = {
   vi: 'Chưa có dữ liệu: danh sách TTHC đã giải quyết trong kỳ',
   en: 'No data yet: the procedures handled in the period',
 };
-const FEEDBACK = awaiting('Chưa có dữ liệu: phản ánh, kiến nghị', 'No data yet: feedback handling');
+const FEEDBACK_NOT_READ = { vi: 'Chưa có dữ liệu: phản ánh, kiến nghị', en: 'No data yet: feedback handling' };
 
 /**
  * How each indicator is computed (DOMAIN.md and reference/regulation-notes.md §3b, §5a). 2.1 counts the open
  * dossiers already past their due date as late, as the portal judges an unfinished dossier at the period's end;
- * 5.4 is 100% minus the late share and the share rated "not satisfied".
+ * 5.2–5.4 read the feedback (PAKN) figures.
  */
 export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
   '1.1': CATALOG_DATES,
@@ -430,14 +457,41 @@ export const INDICATOR_SOURCES: Record<string, IndicatorSource> = {
   // Of the procedures the unit handled, those with a component the National Population Database supplies.
   '4.5a': { kind: 'procedures', counts: () => true, meets: (p) => p.population, awaiting: PROCEDURES_NOT_READ },
   '4.5b': { kind: 'sums', ratio: (s) => ({ numerator: s.population_data, denominator: s.decided }) },
-  '5.2': FEEDBACK,
-  '5.3': FEEDBACK,
+  // Of the feedback refused or answered in the period, and the open ones past their answer deadline at its end, those
+  // handled with no stage late (refused within 2 working days, first request for information within 5, answered
+  // within 15, published within 2 of the answer).
+  '5.2': {
+    kind: 'live',
+    ratio: (_s, live) =>
+      live.feedback === null
+        ? null
+        : { numerator: live.feedback.handledOnTime, denominator: live.feedback.handled + live.feedback.overdueOpen },
+    awaiting: FEEDBACK_NOT_READ,
+  },
+  // Of the feedback answered in the period, and the open ones overdue, those answered in time, not disliked more than
+  // liked, and not complained of again: the three the portal names as lowering it.
+  '5.3': {
+    kind: 'live',
+    ratio: (_s, live) =>
+      live.feedback === null
+        ? null
+        : {
+            numerator: Math.max(0, live.feedback.answered - live.feedback.unsatisfying),
+            denominator: live.feedback.answered + live.feedback.overdueOpen,
+          },
+    awaiting: FEEDBACK_NOT_READ,
+  },
+  // 100% minus the late share and the share with feedback or a "not satisfied" rating (one count per dossier).
   '5.4': {
-    kind: 'sums',
-    ratio: (s) => ({
-      numerator: Math.max(0, s.decided - s.decided_late - s.rated_not_satisfied),
-      denominator: s.decided,
-    }),
+    kind: 'live',
+    ratio: (s, live) =>
+      live.feedback === null
+        ? null
+        : {
+            numerator: Math.max(0, s.decided - s.decided_late - s.rated_not_satisfied - live.feedback.dossiersWithFeedback),
+            denominator: s.decided,
+          },
+    awaiting: FEEDBACK_NOT_READ,
   },
 };
 

@@ -2,11 +2,13 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import {
   COUNTERS,
+  NO_FEEDBACK,
   addDays,
   nextPeriod,
   openOf,
   zeroSums,
   type Counter,
+  type FeedbackFacts,
   type Grouping,
   type OpenNow,
   type Period,
@@ -785,4 +787,103 @@ export async function portalUnsynced(
       )}
     group by 1`.execute(db);
   return new Map(r.rows.map((row) => [row.key, Number(row.n)]));
+}
+
+/** A bucket of the feedback figures: its key (a period's first day, or null), its local days, and when it is judged. */
+export interface FeedbackBucket {
+  key: string | null;
+  from: string;
+  to: string;
+  /** The instant its stages are judged at: the bucket's end, or now for one not over yet. */
+  at: Date;
+}
+
+/**
+ * The feedback figures by bucket and, for `by` point or agency, by unit: the feedback itself by its competent unit
+ * (feedback.unit_id; the filter's procedure or field by its subject procedure), the dossiers with feedback by the
+ * dossier's point or agency as the rollups keep it. The stage rule is src/feedback/feedback.model.ts's
+ * stageVerdicts/onTimeAtEveryStage at the bucket's instant, written in SQL (test/kpi-feedback.spec.ts compares the
+ * two). A dossier rated "not satisfied" in the same period is already among 5.4's dislikes: not counted twice.
+ */
+export async function feedbackFacts(
+  db: Kysely<DB>,
+  f: Omit<Filter, 'from' | 'to'>,
+  by: 'point' | 'agency' | Period | null,
+  buckets: readonly FeedbackBucket[],
+): Promise<Map<string | null, FeedbackFacts>> {
+  const out = new Map<string | null, FeedbackFacts>();
+  if (buckets.length === 0) return out;
+  const values = sql.join(
+    buckets.map(
+      (b) =>
+        sql`(${b.key}::text, ${new Date(`${b.from}T00:00:00+07:00`)}::timestamptz, ${new Date(Date.parse(`${b.to}T00:00:00+07:00`) + 86_400_000)}::timestamptz, ${b.at}::timestamptz)`,
+    ),
+  );
+  const byUnit = by === 'point' || by === 'agency';
+  const units = [...(f.pointIds ?? []), ...(f.agencyIds ?? [])];
+  const fbScope = [
+    ...(f.pointIds || f.agencyIds ? [sql`fb.unit_id = any(${units}::int[])`] : []),
+    ...(f.procedureId !== undefined ? [sql`fb.procedure_id = ${f.procedureId}`] : []),
+    ...(f.fieldCode !== undefined
+      ? [sql`fb.procedure_id in (select procedure_id from procedure_versions where field_code = ${f.fieldCode})`]
+      : []),
+  ];
+  // A stage done by `at` is judged by its deadline; one not done is late once `at` passes it (stageVerdicts).
+  const late = (done: RawBuilder<unknown>, due: RawBuilder<unknown>) =>
+    sql`(case when ${done} is not null and ${done} <= b.at then ${done} > ${due} else b.at > ${due} end)`;
+  const anyLate = sql`(
+    (fb.refused_at is not null and ${late(sql`fb.refused_at`, sql`fb.refuse_due_at`)})
+    or (fb.first_info_requested_at is not null and fb.first_info_requested_at <= b.at and ${late(sql`fb.first_info_requested_at`, sql`fb.info_due_at`)})
+    or (fb.refused_at is null and ${late(sql`fb.answered_at`, sql`fb.answer_due_at`)})
+    or (fb.refused_at is null and fb.publish_consent and fb.answered_at is not null and fb.publish_due_at is not null
+        and ${late(sql`fb.published_at`, sql`fb.publish_due_at`)}))`;
+  const handledAt = sql`coalesce(fb.refused_at, fb.answered_at)`;
+  const inBucket = (col: RawBuilder<unknown>) => sql`(${col} >= b.lo and ${col} < b.hi)`;
+  const unitKey = by === 'point' || by === 'agency' ? sql`fb.unit_id::text` : sql`null::text`;
+  const feedbackRows = await sql<Record<string, string | null>>`
+    with b(key, lo, hi, at) as (values ${values})
+    select b.key, ${unitKey} as unit,
+      count(*) filter (where ${inBucket(handledAt)}) as handled,
+      count(*) filter (where ${inBucket(handledAt)} and not ${anyLate}) as handled_on_time,
+      count(*) filter (where fb.received_at <= b.at and (${handledAt} is null or ${handledAt} > b.at) and fb.answer_due_at < b.at) as overdue_open,
+      count(*) filter (where ${inBucket(sql`fb.answered_at`)}) as answered,
+      count(*) filter (where ${inBucket(sql`fb.answered_at`)} and (fb.answered_at > fb.answer_due_at
+        or (select count(*) filter (where r.reaction = 'dislike') > count(*) filter (where r.reaction = 'like')
+            from feedback_reactions r where r.feedback_id = fb.id and r.at <= b.at)
+        or exists (select 1 from feedback x where x.repeat_of_id = fb.id and x.received_at <= b.at))) as unsatisfying
+    from b join feedback fb on fb.received_at < b.hi
+    ${fbScope.length ? sql`where ${sql.join(fbScope, sql` and `)}` : sql``}
+    group by 1, 2`.execute(db);
+  const dossierKey = by === 'point' ? sql`d.receiving_unit_id::text` : by === 'agency' ? sql`d.competent_agency_id::text` : sql`null::text`;
+  const scope = dossierScope(f);
+  // When a dossier is "decided with feedback": its decision or its first feedback, whichever came later.
+  const dossierRows = await sql<{ key: string | null; unit: string | null; n: string }>`
+    with b(key, lo, hi, at) as (values ${values}),
+    marked as (
+      select d.id, ${dossierKey} as unit, greatest(d.decided_at, min(fb.received_at)) as since
+      from feedback fb join dossiers d on d.id = fb.dossier_id
+      where d.decided_at is not null and d.status in ('result_ready', 'returned', 'stopped')
+        ${scope.length ? sql`and ${sql.join(scope, sql` and `)}` : sql``}
+      group by d.id, 2
+    )
+    select b.key, m.unit, count(*) as n
+    from b join marked m on m.since >= b.lo and m.since < b.hi
+    where not exists (select 1 from ratings r where r.dossier_id = m.id and r.rating = 'not_satisfied' and r.created_at >= b.lo and r.created_at < b.hi)
+    group by 1, 2`.execute(db);
+  const keyOf = (bucket: string | null, unit: string | null) => (byUnit ? unit : bucket);
+  const get = (k: string | null) => {
+    let x = out.get(k);
+    if (!x) out.set(k, (x = { ...NO_FEEDBACK }));
+    return x;
+  };
+  for (const r of feedbackRows.rows) {
+    const x = get(keyOf(r.key ?? null, r.unit ?? null));
+    x.handled += Number(r.handled);
+    x.handledOnTime += Number(r.handled_on_time);
+    x.overdueOpen += Number(r.overdue_open);
+    x.answered += Number(r.answered);
+    x.unsatisfying += Number(r.unsatisfying);
+  }
+  for (const r of dossierRows.rows) get(keyOf(r.key, r.unit)).dossiersWithFeedback += Number(r.n);
+  return out;
 }

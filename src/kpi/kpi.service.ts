@@ -31,7 +31,9 @@ import {
   type Sums,
   type Targets,
   type TrendPeriod,
+  type FeedbackFacts,
   type LiveFacts,
+  NO_FEEDBACK,
   type HandledProcedure,
   type Period,
   handledProcedures,
@@ -62,9 +64,14 @@ export interface KpiDeps {
 function live(
   unsynced: Map<string | null, number> | null,
   procedures: Map<string | null, HandledProcedure[]>,
+  feedback: Map<string | null, FeedbackFacts>,
   key: string | null,
 ): LiveFacts {
-  return { portalUnsynced: unsynced ? (unsynced.get(key) ?? 0) : null, procedures: procedures.get(key) ?? [] };
+  return {
+    portalUnsynced: unsynced ? (unsynced.get(key) ?? 0) : null,
+    procedures: procedures.get(key) ?? [],
+    feedback: feedback.get(key) ?? NO_FEEDBACK,
+  };
 }
 
 const NOTHING_OPEN: OpenNow = { inProgress: 0, inProgressOnTime: 0, inProgressOverdue: 0, paused: 0 };
@@ -233,6 +240,24 @@ export class KpiService {
     );
   }
 
+  /** The feedback figures (5.2–5.4) of each bucket, judged at its end, or now for a bucket not over yet. */
+  private async feedback(
+    f: Omit<repo.Filter, 'from' | 'to'>,
+    by: 'point' | 'agency' | Period | null,
+    buckets: { key: string | null; from: string; to: string }[],
+  ): Promise<Map<string | null, FeedbackFacts>> {
+    const now = this.deps.clock();
+    return repo.feedbackFacts(
+      this.deps.db,
+      f,
+      by,
+      buckets.map((b) => {
+        const end = new Date(Date.parse(`${b.to}T00:00:00+07:00`) + 86_400_000);
+        return { ...b, at: end < now ? end : now };
+      }),
+    );
+  }
+
   async scorecard(actor: Actor | null, q: FigureQuery) {
     const range = dateRange(q.from, q.to);
     const { unit, filter } = await this.scope(actor, q.unitId);
@@ -241,13 +266,14 @@ export class KpiService {
     const open = await this.openAtEnd(f, range.to, null);
     const unsynced = await this.portalUnsynced(f, null);
     const procedures = await this.handled(f, null, () => range.to);
+    const feedback = await this.feedback(f, null, [{ key: null, from: range.from, to: range.to }]);
     return {
       unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
       from: range.from,
       to: range.to,
       asOf: await this.asOf(),
       open: { ...(open.rows[0]?.open ?? NOTHING_OPEN), at: open.at.toISOString() },
-      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN, live(unsynced, procedures, null)),
+      ...scorecard(this.config, total?.sums ?? zeroSums(), open.rows[0]?.open ?? NOTHING_OPEN, live(unsynced, procedures, feedback, null)),
     };
   }
 
@@ -349,16 +375,17 @@ export class KpiService {
     // The eight reads of the two ranges are independent: on PostgreSQL they run side by side on the pool's
     // connections (a ranking waits for its slowest read, not their sum); PGlite's one connection takes them in turn.
     const cards = async (r: { from: string; to: string }) => {
-      const [sumRows, openRows, unsynced, procedures] = await Promise.all([
+      const [sumRows, openRows, unsynced, procedures, feedback] = await Promise.all([
         repo.sums(this.deps.db, { ...r, ...base }, level),
         this.openAtEnd(base, r.to, level),
         this.portalUnsynced({ ...r, ...base }, level),
         this.handled({ ...r, ...base }, level, () => r.to),
+        this.feedback(base, level, [{ key: null, ...r }]),
       ]);
       const sums = new Map(sumRows.map((g) => [Number(g.key), g.sums]));
       const open = new Map(openRows.rows.map((o) => [o.key, o.open]));
       return candidates.map((id) =>
-        scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN, live(unsynced, procedures, String(id))),
+        scorecard(this.config, sums.get(id) ?? zeroSums(), open.get(id) ?? NOTHING_OPEN, live(unsynced, procedures, feedback, String(id))),
       );
     };
     const [current, before] = await Promise.all([cards(range), cards(prev)]);
@@ -429,11 +456,16 @@ export class KpiService {
     const unsynced = await this.portalUnsynced({ from: previous.from, to: range.to, ...base }, period);
     const ends = new Map([previous, ...periods].map((p) => [p.start, p.to]));
     const procedures = await this.handled({ from: previous.from, to: range.to, ...base }, period, (key) => ends.get(key!) ?? range.to);
+    const feedback = await this.feedback(
+      base,
+      period,
+      [previous, ...periods].map((p) => ({ key: p.start, from: p.from, to: p.to })),
+    );
     const targets = this.deps.targets ?? DEFAULT_TARGETS;
     const figure = (p: { start: string; from: string; to: string }) => {
       const s = rows.get(p.start) ?? zeroSums();
       // What was open at each period's end weighs on it, as on the scorecard (2.1).
-      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN, live(unsynced, procedures, p.start));
+      const card = scorecard(this.config, s, open.get(p.start) ?? NOTHING_OPEN, live(unsynced, procedures, feedback, p.start));
       const r = rates(s);
       return {
         score: scoreOf(card.total),

@@ -5,33 +5,65 @@ export async function insertNotifications(db: Kysely<DB>, rows: Insertable<Notif
   if (rows.length) await db.insertInto('notifications').values(rows).execute();
 }
 
-/** Pending messages due by `now`, oldest first. */
-export async function dueNotifications(db: Kysely<DB>, now: Date, limit: number) {
-  return db
-    .selectFrom('notifications')
-    .selectAll()
-    .where('sent_at', 'is', null)
-    .where('cancelled_at', 'is', null)
-    .where('due_at', '<=', now)
-    .where('attempts', '<', 5)
-    .orderBy('due_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+/**
+ * Claims the messages due by `now`, oldest first, for one sender: `for update skip locked`, so two senders never take
+ * one, and a lease (claimed_until) committed with the claim, so nobody else sends it while this sender is at it. A
+ * message whose lease ran out unsent (its sender died mid-send) is due again. Each claim counts an attempt, so a
+ * message that crashes its sender every time stops after MAX_ATTEMPTS.
+ */
+export async function claimDue(
+  db: Kysely<DB>,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+  maxAttempts: number,
+  channels: readonly ('sms' | 'email')[] = ['sms', 'email'],
+) {
+  return db.transaction().execute(async (trx) => {
+    const ids = await trx
+      .selectFrom('notifications')
+      .select('id')
+      .where('sent_at', 'is', null)
+      .where('cancelled_at', 'is', null)
+      .where('skipped_reason', 'is', null)
+      .where('channel', 'in', channels)
+      .where('due_at', '<=', now)
+      .where('attempts', '<', maxAttempts)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (!ids.length) return [];
+    return trx
+      .updateTable('notifications')
+      .set((eb) => ({ claimed_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+      .where(
+        'id',
+        'in',
+        ids.map((r) => r.id),
+      )
+      .returningAll()
+      .execute()
+      .then((rows) => rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id));
+  });
 }
 
-export async function markSent(db: Kysely<DB>, id: number, at: Date) {
+export async function markSent(db: Kysely<DB>, id: number, at: Date, providerId: string | null) {
   await db
     .updateTable('notifications')
-    .set((eb) => ({ sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+    .set({ sent_at: at, claimed_until: null, last_error: null, provider_id: providerId })
     .where('id', '=', id)
     .execute();
 }
 
-export async function markFailed(db: Kysely<DB>, id: number, error: string) {
+/** A failed send: the lease is given back and the message waits until `retryAt`. */
+export async function markFailed(db: Kysely<DB>, id: number, error: string, retryAt: Date) {
   await db
     .updateTable('notifications')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500) }))
+    .set({ claimed_until: null, last_error: error.slice(0, 500), due_at: retryAt })
     .where('id', '=', id)
     .execute();
 }

@@ -1,14 +1,20 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../platform/db.types.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, NotificationTable } from '../platform/db.types.js';
 import { maskPhone } from '../dossiers/dossier.model.js';
 import * as repo from './notification.repository.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
+import type { MailSender } from './mail.client.js';
+import { MAX_ATTEMPTS, addressDigest, emailParts, optOutToken, reportSignature, retryDelayMs } from '../notices/notice.model.js';
 
 /** Delivers one SMS; throws when the gateway refuses (the message is retried later). */
 export interface SmsSender {
   readonly name: string;
-  send(to: string, body: string): Promise<void>;
+  /**
+   * Sends one message. `meta.requestId` is the message's own id (the same at every attempt: a gateway that dedups by
+   * it sends it once); the answer names the gateway's id of the message when it has one.
+   */
+  send(to: string, body: string, meta?: { requestId: string; callbackUrl?: string }): Promise<{ providerId?: string } | void>;
 }
 
 /**
@@ -32,12 +38,50 @@ export interface NewMessage {
   dueAt: Date;
 }
 
+/** How e-mail notices are sent and signed. */
+export interface NotificationDeps {
+  db: Kysely<DB>;
+  clock: () => Date;
+  auditKey: AuditKey;
+  sender: SmsSender;
+  /** The e-mail adapter; absent: e-mail notices wait (they are kept, not lost). */
+  mail?: MailSender | null;
+  /** The key of opt-out tokens, address digests and delivery-report signatures. */
+  noticeSecret?: string;
+  /** Public address of the web app (opt-out links). */
+  publicUrl?: string;
+  /** Where the SMS gateway sends delivery reports (our POST /notices/sms/reports); absent: none asked. */
+  smsReportUrl?: string | (() => string | undefined);
+  /** The host part of e-mail Message-IDs (default motcua.local). */
+  mailHost?: string;
+  /** How long a claim holds a message (default 60 s): a sender that dies mid-send leaves it to be resent after. */
+  leaseMs?: number;
+}
+
+export const DEFAULT_NOTICE_SECRET = 'motcua-notice-secret-for-development-only';
+
+/** Messages in flight at once in a dispatch round (the mail pool's connections, and the SMS gateway's requests). */
+const SEND_CONCURRENCY = 8;
+/** Messages whose outcomes are recorded in one transaction. */
+const RECORD_CHUNK = 32;
+
 /**
  * Notifications go through an outbox: written in the same transaction as what caused them, sent later by
  * dispatch() through the adapter. A gateway outage delays messages; it never loses them.
+ *
+ * Exactly once across a crash: dispatch claims due rows (for update skip locked, a lease in claimed_until) and commits
+ * the claim, then sends, then marks the row sent with the provider's id. A sender that dies after the gateway took a
+ * message but before marking it leaves a row whose lease runs out unsent; the next run resends it with the same
+ * RequestId (notice-<id>) or Message-ID (<notice-<id>@host>): the SMS gateway dedups by RequestId (one message, the
+ * same SMSID), and a mail store coalesces by Message-ID (the citizen's client shows one message). Without a crash,
+ * nothing is sent twice: a row is sent only by the holder of its lease.
  */
 export class NotificationService {
-  constructor(private readonly deps: { db: Kysely<DB>; clock: () => Date; auditKey: AuditKey; sender: SmsSender }) {}
+  constructor(private readonly deps: NotificationDeps) {}
+
+  private get secret(): string {
+    return this.deps.noticeSecret ?? DEFAULT_NOTICE_SECRET;
+  }
 
   /** Queues messages inside the caller's transaction. */
   async enqueue(trx: Kysely<DB>, messages: NewMessage[]): Promise<void> {
@@ -61,46 +105,128 @@ export class NotificationService {
     return repo.cancelPending(trx, ref, this.deps.clock());
   }
 
-  /** Sends every message due now; a failure is recorded and retried on a later run (at most 5 attempts). */
+  /** The opt-out link of an e-mail notification (its token names the channel, the address's digest and the message). */
+  optOutUrl(m: Pick<Selectable<NotificationTable>, 'id' | 'channel' | 'recipient'>): string {
+    const token = optOutToken(this.secret, {
+      channel: m.channel,
+      digest: addressDigest(this.secret, m.channel, m.recipient),
+      notificationId: m.id,
+    });
+    return `${(this.deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/notices/opt-out?token=${token}`;
+  }
+
+  /** The Message-ID of an e-mail notification: the same at every attempt. */
+  messageId(id: number): string {
+    return `<notice-${id}@${this.deps.mailHost ?? 'motcua.local'}>`;
+  }
+
+  /** The RequestId of an SMS notification at the gateway: the same at every attempt. */
+  static requestId(id: number): string {
+    return `notice-${id}`;
+  }
+
+  /**
+   * What the periodic job runs: rounds of dispatch until one finds less than a full batch or `maxMs` has passed, so a
+   * backlog (intake at full rate, a gateway back after an outage) drains at the gateways' pace, not a batch a second.
+   */
+  async dispatchDue(batch = 200, maxMs = 5_000): Promise<{ sent: number; failed: number }> {
+    const until = Date.now() + maxMs;
+    let sent = 0;
+    let failed = 0;
+    for (;;) {
+      const r = await this.dispatch(batch);
+      sent += r.sent;
+      failed += r.failed;
+      if (r.sent + r.failed < batch || Date.now() >= until) return { sent, failed };
+    }
+  }
+
+  /**
+   * Sends every message due now (claimed with a lease, see the class's comment); a failure is recorded and retried
+   * later with backoff (at most MAX_ATTEMPTS attempts, the last error kept, never the address).
+   */
   async dispatch(limit = 200): Promise<{ sent: number; failed: number }> {
     const now = this.deps.clock();
     let sent = 0;
     let failed = 0;
-    for (const m of await repo.dueNotifications(this.deps.db, now, limit)) {
-      try {
-        await this.deps.sender.send(m.recipient, m.body);
-        await this.record(m.id, 'notification.sent', { kind: m.kind, via: this.deps.sender.name }, (trx, at) =>
-          repo.markSent(trx, m.id, at),
-        );
-        sent++;
-      } catch (e) {
-        const error = (e as Error).message;
-        await this.record(m.id, 'notification.failed', { kind: m.kind, via: this.deps.sender.name, error: error.slice(0, 200) }, (trx) =>
-          repo.markFailed(trx, m.id, error),
-        );
-        failed++;
-      }
+    // Without an e-mail adapter, e-mails are not claimed: they wait, costing no attempt, until one is configured.
+    const channels = this.deps.mail ? (['sms', 'email'] as const) : (['sms'] as const);
+    const lease = new Date(now.getTime() + (this.deps.leaseMs ?? 60_000));
+    const claimed = await repo.claimDue(this.deps.db, now, lease, limit, MAX_ATTEMPTS, channels);
+    // In chunks: a chunk's messages go out side by side (each waits on its gateway, not on this process), then the
+    // chunk's outcomes are recorded, each with its audit entry, in one transaction (one commit for the chunk, not one
+    // a message). A crash before that commit leaves the chunk claimed: its lease runs out and each is sent again with
+    // the same RequestId and Message-ID, which the gateway and the mail store take once.
+    for (let start = 0; start < claimed.length; start += RECORD_CHUNK) {
+      const chunk = claimed.slice(start, start + RECORD_CHUNK);
+      const outcomes: { m: (typeof claimed)[number]; via: string; providerId?: string | null; error?: string }[] = [];
+      let next = 0;
+      const sendNext = async (): Promise<void> => {
+        for (let i = next++; i < chunk.length; i = next++) {
+          const m = chunk[i]!;
+          const via = m.channel === 'sms' ? this.deps.sender.name : (this.deps.mail?.name ?? 'none');
+          try {
+            outcomes.push({ m, via, providerId: await this.sendOne(m) });
+          } catch (e) {
+            // Adapters' messages name codes and statuses, never the address; cut anyway.
+            outcomes.push({ m, via, error: (e as Error).message.slice(0, 200) });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, chunk.length) }, sendNext));
+      const at = this.deps.clock();
+      outcomes.sort((x, y) => x.m.id - y.m.id);
+      // The rows first, in id order, then the audit chain's head: a delivery report (a row, then the head) arriving
+      // meanwhile for one of them waits or is waited for, never both.
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const o of outcomes) {
+          if (o.error === undefined) await repo.markSent(trx, o.m.id, at, o.providerId ?? null);
+          else await repo.markFailed(trx, o.m.id, o.error, new Date(at.getTime() + retryDelayMs(o.m.attempts)));
+        }
+        for (const o of outcomes) {
+          const { m, via } = o;
+          await recordAudit(
+            trx,
+            this.deps.auditKey,
+            {
+              actorKind: 'system',
+              actorId: null,
+              stream: 'system',
+              action: o.error === undefined ? 'notification.sent' : 'notification.failed',
+              entityType: 'notification',
+              entityId: String(m.id),
+              data: { kind: m.kind, channel: m.channel, via, ...(o.error === undefined ? {} : { error: o.error }) },
+            },
+            at,
+          );
+        }
+      });
+      for (const o of outcomes) if (o.error === undefined) sent++;
+      failed += outcomes.length - outcomes.filter((o) => o.error === undefined).length;
     }
     return { sent, failed };
   }
 
-  /** Marks a message and audits it in one transaction (the audit names the message, never the phone number). */
-  private async record(
-    id: number,
-    action: string,
-    data: Record<string, unknown>,
-    write: (trx: Kysely<DB>, at: Date) => Promise<void>,
-  ): Promise<void> {
-    const at = this.deps.clock();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await write(trx, at);
-      await recordAudit(
-        trx,
-        this.deps.auditKey,
-        { actorKind: 'system', actorId: null, stream: 'system', action, entityType: 'notification', entityId: String(id), data },
-        at,
-      );
+  private async sendOne(m: Selectable<NotificationTable>): Promise<string | null> {
+    if (m.channel === 'sms') {
+      const requestId = NotificationService.requestId(m.id);
+      const base = typeof this.deps.smsReportUrl === 'function' ? this.deps.smsReportUrl() : this.deps.smsReportUrl;
+      const callbackUrl = base ? `${base}${base.includes('?') ? '&' : '?'}sig=${reportSignature(this.secret, requestId)}` : undefined;
+      const r = await this.deps.sender.send(m.recipient, m.body, { requestId, ...(callbackUrl ? { callbackUrl } : {}) });
+      return (r && r.providerId) || requestId;
+    }
+    if (!this.deps.mail) throw new Error('no e-mail adapter configured'); // not claimed without one (dispatch)
+    const unsubscribeUrl = this.optOutUrl(m);
+    const { text, html } = emailParts(m.body, unsubscribeUrl);
+    const r = await this.deps.mail.send({
+      to: m.recipient,
+      subject: m.subject ?? '',
+      text,
+      html,
+      messageId: this.messageId(m.id),
+      unsubscribeUrl,
     });
+    return r.providerId;
   }
 
   /** Messages about a ref, oldest first (for the staff and tests). */

@@ -77,6 +77,11 @@ export class OrgService {
     return this.units.get(id)?.name_vi ?? `#${id}`;
   }
 
+  /** English name of a loaded unit (as unitName). */
+  unitNameEn(id: number): string {
+    return this.units.get(id)?.name_en ?? `#${id}`;
+  }
+
   async commune(code: string): Promise<Commune | undefined> {
     await this.ensure();
     return this.communes.get(code);

@@ -103,6 +103,43 @@ export interface Config {
   paymentsTimeoutMs: number;
   /** Minutes a citizen has to complete an online payment. */
   paymentsExpireMinutes: number;
+  /**
+   * The SMS brandname gateway of the eSMS.vn contract (MOTCUA_SMS_URL, its base address). Absent: the demo's simulator
+   * at 127.0.0.1:smsSimulatorPort, which `serve` starts as a process of its own; 'off': SMS only to the log.
+   */
+  smsUrl: string | undefined;
+  /** Port of the demo's SMS gateway simulator (MOTCUA_SMS_SIM_PORT). */
+  smsSimulatorPort: number;
+  smsApiKey: string;
+  smsSecretKey: string;
+  smsBrandname: string;
+  smsTimeoutMs: number;
+  /**
+   * The SMTP server of e-mail notices (MOTCUA_SMTP_URL, smtp:// or smtps://, credentials in the URL). Absent: the
+   * demo's mail sink at 127.0.0.1:mailSimulatorSmtpPort (its window on mailSimulatorPort); 'off': e-mails wait.
+   */
+  smtpUrl: string | undefined;
+  mailSimulatorPort: number;
+  mailSimulatorSmtpPort: number;
+  /** The From of e-mail notices (MOTCUA_MAIL_FROM); its domain is the host of their Message-IDs. */
+  mailFrom: string;
+  /** The key of opt-out tokens, address digests and SMS delivery-report signatures (MOTCUA_NOTICE_SECRET). */
+  noticeSecret: string;
+}
+
+/** MOTCUA_SMTP_URL: smtp:// or smtps://, or 'off'. */
+function parseSmtpUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  if (v === 'off') return 'off';
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'smtp:' || u.protocol === 'smtps:') return v;
+  } catch {
+    // reported below
+  }
+  problems.push('MOTCUA_SMTP_URL must be an smtp:// or smtps:// URL, or off');
+  return undefined;
 }
 
 /** The citizens' VNeID callback: as configured, else on the public address, else on the address served. */
@@ -262,6 +299,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     paymentsReturnUrl: parseOwnUrl(env, 'MOTCUA_PAYMENTS_RETURN_URL', '/thanh-toan/ket-qua', publicUrl, problems),
     paymentsTimeoutMs: intFrom(env, 'MOTCUA_PAYMENTS_TIMEOUT_MS', 10_000, 100, 300_000, problems),
     paymentsExpireMinutes: intFrom(env, 'MOTCUA_PAYMENTS_EXPIRE_MINUTES', 15, 5, 24 * 60, problems),
+    smsUrl: parsePortalUrl(env.MOTCUA_SMS_URL, problems, 'MOTCUA_SMS_URL'),
+    smsSimulatorPort: intFrom(env, 'MOTCUA_SMS_SIM_PORT', 3104, 1, 65535, problems),
+    smsApiKey: env.MOTCUA_SMS_API_KEY?.trim() || 'MOTCUA-SIM-KEY',
+    smsSecretKey: env.MOTCUA_SMS_SECRET_KEY ?? 'MOTCUA-SIM-SECRET',
+    smsBrandname: env.MOTCUA_SMS_BRANDNAME?.trim() || 'MOTCUA',
+    smsTimeoutMs: intFrom(env, 'MOTCUA_SMS_TIMEOUT_MS', 10_000, 100, 300_000, problems),
+    smtpUrl: parseSmtpUrl(env.MOTCUA_SMTP_URL, problems),
+    mailSimulatorPort: intFrom(env, 'MOTCUA_MAIL_SIM_PORT', 3105, 1, 65535, problems),
+    mailSimulatorSmtpPort: intFrom(env, 'MOTCUA_MAIL_SIM_SMTP_PORT', 2525, 1, 65535, problems),
+    mailFrom: env.MOTCUA_MAIL_FROM?.trim() || 'Motcua <thongbao@motcua.local>',
+    noticeSecret: env.MOTCUA_NOTICE_SECRET ?? 'motcua-notice-secret-for-development-only',
     ...overrides,
   };
   if (config.loginMaxLockMinutes * 60 < config.loginLockSeconds)

@@ -224,6 +224,8 @@ export interface DossierTable {
   vneid_authenticated: Generated<boolean>;
   /** Filed on the National Public Service Portal: its own id of the dossier (MaHoSoQG; migration 20261209T0800). */
   portal_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language of the citizen's notices (migration 20261210T0800_notices). */
+  notice_lang: ColumnType<'vi' | 'en', 'vi' | 'en' | undefined, 'vi' | 'en'>;
 }
 
 /** A comparison of the national procedure database with our catalog, pending an administrator's decision (migration 20261209T0900). */
@@ -449,7 +451,7 @@ export interface QueueNumberCounterTable {
 
 export interface NotificationTable {
   id: Generated<number>;
-  channel: 'sms';
+  channel: 'sms' | 'email';
   recipient: string;
   body: string;
   kind: string;
@@ -460,6 +462,44 @@ export interface NotificationTable {
   cancelled_at: Timestamp | null;
   attempts: Generated<number>;
   last_error: string | null;
+  /** What made it, unique (dossier:<id>:<seq>:<channel>): an expansion retried never makes two (migration 20261210T0800). */
+  source_key: ColumnType<string | null, string | null | undefined, string | null>;
+  dossier_id: ColumnType<number | null, number | null | undefined, number | null>;
+  subject: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The lease of the sender that claimed it: until then nobody else sends it. */
+  claimed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The provider's id of the message (the SMS gateway's SMSID, the e-mail's Message-ID). */
+  provider_id: ColumnType<string | null, string | null | undefined, string | null>;
+  delivery_status: ColumnType<'delivered' | 'failed' | null, 'delivered' | 'failed' | null | undefined, 'delivered' | 'failed' | null>;
+  delivery_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  skipped_reason: ColumnType<'opted_out' | null, 'opted_out' | null | undefined, 'opted_out' | null>;
+}
+
+/** A notable dossier event whose notices are not made yet (migration 20261210T0800_notices). */
+export interface NoticeQueueTable {
+  dossier_id: number;
+  seq: number;
+}
+
+/** An administrator's text of a notice, overriding the default in code. */
+export interface NoticeTemplateTable {
+  kind: string;
+  channel: 'sms' | 'email';
+  lang: 'vi' | 'en';
+  subject: string | null;
+  body: string;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+/** A channel a citizen stopped, by the digest of the normalized address. */
+export interface NoticeOptoutTable {
+  channel: 'sms' | 'email';
+  address_digest: string;
+  created_at: Timestamp;
+  source: 'email_link' | 'citizen' | 'clerk';
+  dossier_id: number | null;
+  staff_id: number | null;
 }
 
 /** Wrong guesses at public look-ups, per key guessed and per client address (src/platform/lookup-budget.ts). */
@@ -513,6 +553,9 @@ export interface DB {
   queue_ticket_dossiers: QueueTicketDossierTable;
   queue_number_counters: QueueNumberCounterTable;
   notifications: NotificationTable;
+  notice_queue: NoticeQueueTable;
+  notice_templates: NoticeTemplateTable;
+  notice_optouts: NoticeOptoutTable;
   lookup_budgets: LookupBudgetTable;
   login_throttle: LoginThrottleTable;
   kpi_daily: KpiDailyTable;
@@ -531,6 +574,11 @@ export interface DB {
   citizen_logins: CitizenLoginTable;
   portal_inbound_refusals: PortalInboundRefusalTable;
   catalog_imports: CatalogImportTable;
+  feedback: FeedbackTable;
+  feedback_events: FeedbackEventTable;
+  feedback_attachments: FeedbackAttachmentTable;
+  feedback_reactions: FeedbackReactionTable;
+  feedback_code_counters: FeedbackCodeCounterTable;
 }
 
 /** Daily rollups of the dossiers' events (src/kpi/kpi.model.ts COUNTERS are its other columns, each an integer count). */
@@ -714,4 +762,81 @@ export interface PaymentReconciliationTable {
   matched: number;
   corrected: number;
   mismatches: Json;
+}
+
+/** A citizen's feedback or petition (PAKN), migration 20261210T0900_feedback. */
+export interface FeedbackTable {
+  id: Generated<number>;
+  code: string;
+  secret_hash: string;
+  channel: 'portal' | 'tracking' | 'counter' | 'hotline';
+  subject_kind: 'procedure' | 'dossier' | 'unit' | 'staff_conduct';
+  procedure_id: number | null;
+  dossier_id: number | null;
+  subject_unit_id: number | null;
+  staff_name: string | null;
+  category: 'procedure_rules' | 'dossier_delay' | 'staff_conduct' | 'facilities' | 'other';
+  title: string;
+  content: string;
+  sender_name: string | null;
+  sender_phone: string | null;
+  sender_email: string | null;
+  citizen_account_id: number | null;
+  publish_consent: boolean;
+  /** The language of the sender's notices. */
+  notice_lang: ColumnType<'vi' | 'en', 'vi' | 'en' | undefined, 'vi' | 'en'>;
+  status: 'received' | 'info_requested' | 'processing' | 'refused' | 'answered' | 'published' | 'closed';
+  unit_id: number;
+  assignee_id: number | null;
+  recorded_by: number | null;
+  received_at: Timestamp;
+  refuse_due_at: Timestamp;
+  info_due_at: Timestamp;
+  answer_due_at: Timestamp;
+  publish_due_at: Timestamp | null;
+  first_info_requested_at: Timestamp | null;
+  refused_at: Timestamp | null;
+  refusal_reason: string | null;
+  draft_answer: string | null;
+  answered_at: Timestamp | null;
+  answered_by: number | null;
+  answer: string | null;
+  published_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  escalated_stage: 'triage' | 'answer' | 'publish' | null;
+  escalated_at: Timestamp | null;
+  repeat_of_id: number | null;
+  event_seq: Generated<number>;
+}
+
+/** One step of a feedback's timeline; `internal` ones (notes, assignments) are never shown to the sender. */
+export interface FeedbackEventTable {
+  feedback_id: number;
+  seq: number;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  staff_id: number | null;
+  at: Timestamp;
+  note: string | null;
+  internal: boolean;
+}
+
+export interface FeedbackAttachmentTable {
+  feedback_id: number;
+  position: number;
+  blob_sha256: string;
+}
+
+/** One like or dislike of a published answer per voter: 'citizen:<account id>' or 'client:<sha256 of the address>'. */
+export interface FeedbackReactionTable {
+  feedback_id: number;
+  voter: string;
+  reaction: 'like' | 'dislike';
+  at: Timestamp;
+}
+
+export interface FeedbackCodeCounterTable {
+  day: string;
+  last: number;
 }

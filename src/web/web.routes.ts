@@ -25,6 +25,8 @@ export const WEB_PAGE_PATHS = [
   '/ho-so-cua-toi',
   // Where the payment gateway sends the citizen's browser back.
   '/thanh-toan/ket-qua',
+  // Feedback and petitions (phản ánh, kiến nghị): sending, following, the published answers.
+  '/phan-anh',
   '/can-bo',
   '/can-bo/*',
   // Counter queues: choosing a point, its kiosk and display board, bookings (the booking SMS links to /dat-lich/<code>).

@@ -10,6 +10,7 @@ const ProcedurePage = lazy(() => import('./pages/ProcedurePage'));
 const SubmitPage = lazy(() => import('./pages/SubmitPage'));
 const TrackPage = lazy(() => import('./pages/TrackPage'));
 const MyDossiersPage = lazy(() => import('./pages/MyDossiersPage'));
+const FeedbackPage = lazy(() => import('./pages/FeedbackPage'));
 const PaymentReturnPage = lazy(() => import('./pages/PaymentReturnPage'));
 const StaffPage = lazy(() => import('./pages/StaffPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
@@ -34,6 +35,7 @@ export function App() {
           <Route path="tra-cuu" element={<TrackPage />} />
           <Route path="tra-cuu/:code" element={<TrackPage />} />
           <Route path="ho-so-cua-toi" element={<MyDossiersPage />} />
+          <Route path="phan-anh" element={<FeedbackPage />} />
           <Route path="thanh-toan/ket-qua" element={<PaymentReturnPage />} />
           <Route path="xep-hang" element={<PointsPage />} />
           <Route path="dat-lich" element={<BookingPage />} />

@@ -2,17 +2,13 @@ import { DomainError } from '../../platform/errors.js';
 import { balanceDue, type FeeLine } from '../../payments/payment.model.js';
 import * as payments from '../fee.repository.js';
 import type { ActionHandler } from './action.js';
-import { trackingUrl, vnd } from '../../forms/form.model.js';
-
-/** "50.000d": an amount as an SMS without diacritics writes it. */
-const formatVnd = (n: number) => vnd(n).replace(' đồng', 'd');
 
 /**
  * Require payment of the fees or taxes due (→ 6): the amounts assessed now (if any) join the dossier's fee lines,
  * and what is owed — the lines less what was paid — is what the citizen is asked for, online from the tracking
- * page or at the counter. Nothing owed: nothing to ask.
+ * page or at the counter; the event's notice (src/notices/, kind payment) tells them. Nothing owed: nothing to ask.
  */
-export const requestPayment: ActionHandler = async ({ dossier: d, input, actor, now, db, notify, publicUrl }) => {
+export const requestPayment: ActionHandler = async ({ dossier: d, input, actor, now, db }) => {
   const assessed: FeeLine[] = (input.fees ?? []).map((f) => ({
     stage: 'processing',
     nameVi: f.nameVi.trim(),
@@ -34,19 +30,6 @@ export const requestPayment: ActionHandler = async ({ dossier: d, input, actor, 
       amountVnd: due,
       ...(assessed.length ? { assessed: assessed.map((f) => ({ nameVi: f.nameVi, amountVnd: f.amountVnd })) } : {}),
     },
-    effects: [
-      (trx) => payments.insertFeeLines(trx, d.id, assessed, now, actor.staffId),
-      // The citizen is told what to pay and where (the tracking page, whose token only the applicant holds).
-      async (trx) =>
-        notify?.(trx, [
-          {
-            to: d.applicant_phone,
-            kind: 'payment_request',
-            ref: `dossier:${d.code}`,
-            dueAt: now,
-            body: `Motcua: Ho so ${d.code} can nop ${formatVnd(due)} phi, le phi. Thanh toan truc tuyen: ${trackingUrl(publicUrl, d.code, d.tracking_token)} hoac tai Bo phan Mot cua.`,
-          },
-        ]),
-    ],
+    effects: [(trx) => payments.insertFeeLines(trx, d.id, assessed, now, actor.staffId)],
   };
 };

@@ -18,6 +18,8 @@ import * as payments from './20261208T0800_payments.js';
 import * as citizenAccounts from './20261208T0900_citizen_accounts.js';
 import * as portalInbound from './20261209T0800_portal_inbound.js';
 import * as catalogImports from './20261209T0900_catalog_imports.js';
+import * as feedback from './20261210T0900_feedback.js';
+import * as notices from './20261210T0800_notices.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +42,6 @@ export const migrations: Record<string, Migration> = {
   '20261208T0900_citizen_accounts': citizenAccounts,
   '20261209T0800_portal_inbound': portalInbound,
   '20261209T0900_catalog_imports': catalogImports,
+  '20261210T0800_notices': notices,
+  '20261210T0900_feedback': feedback,
 };

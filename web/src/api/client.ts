@@ -33,6 +33,9 @@ export type PaymentReturn = Json<'/public/payments/return', 'get', 200>;
 export type CitizenMe = Json<'/citizen/me', 'get', 200>;
 export type MyDossier = Json<'/citizen/dossiers', 'get', 200>[number];
 export type MyStoreDocument = Json<'/citizen/store-documents', 'get', 200>[number];
+export type FeedbackFiled = Json<'/feedback/public', 'post', 201>;
+export type FeedbackPublished = Json<'/feedback/public', 'get', 200>[number];
+export type FeedbackTracked = Json<'/feedback/track/{code}', 'get', 200>;
 
 /** The codes of the server's error table (src/platform/errors.ts), as the API document lists them. */
 export type ApiErrorCode = components['schemas']['Problem']['code'];

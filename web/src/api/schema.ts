@@ -2339,6 +2339,8 @@ export interface paths {
                             /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
                             reason: string;
                         };
+                        /** @description The language of the citizen's notices by SMS and e-mail (default vi: Vietnamese) */
+                        lang?: "vi" | "en";
                     };
                 };
             };
@@ -5757,6 +5759,8 @@ export interface paths {
                             /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
                             reason: string;
                         };
+                        /** @description The language of the citizen's notices by SMS and e-mail (default vi: Vietnamese) */
+                        lang?: "vi" | "en";
                     };
                 };
             };
@@ -12503,6 +12507,8 @@ export interface paths {
                             /** @description Why another dossier of the same procedure is received while the applicant has an open one (audited) */
                             reason: string;
                         };
+                        /** @description The language of the citizen's notices by SMS and e-mail (default vi: Vietnamese) */
+                        lang?: "vi" | "en";
                     };
                 };
             };
@@ -12806,6 +12812,1964 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notice text in force, per kind, channel and language (administrator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description received, submitted (online), supplement, payment, apology, result, returned, refused, stopped; feedback_answered, feedback_refused, feedback_info (feedback) */
+                            kind: "received" | "submitted" | "supplement" | "payment" | "apology" | "result" | "returned" | "refused" | "stopped" | "feedback_answered" | "feedback_refused" | "feedback_info";
+                            channel: "sms" | "email";
+                            lang: "vi" | "en";
+                            subject: string | null;
+                            body: string;
+                            /** @description Whether this is an administrator's text (false: the default in force) */
+                            custom: boolean;
+                            /** @description The variables this kind of notice may use */
+                            variables: string[];
+                            defaultSubject: string | null;
+                            defaultBody: string;
+                            updatedAt: string | null;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/templates/{kind}/{channel}/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets a notice text (administrator; audited)
+         * @description Mustache {{variables}} only, from the kind’s list; an SMS at most 335 characters with long sample values. Refusals are VALIDATION naming the field, with details.reason: unknown_variable, too_long, unsupported_tag, syntax, required, not_allowed.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description received, submitted (online), supplement, payment, apology, result, returned, refused, stopped; feedback_answered, feedback_refused, feedback_info (feedback) */
+                    kind: "received" | "submitted" | "supplement" | "payment" | "apology" | "result" | "returned" | "refused" | "stopped" | "feedback_answered" | "feedback_refused" | "feedback_info";
+                    channel: "sms" | "email";
+                    lang: "vi" | "en";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An e-mail's subject (mustache); an SMS has none */
+                        subject?: string | null;
+                        /** @description The text (mustache {{variables}} only: see each kind’s list in GET /notices/templates) */
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description received, submitted (online), supplement, payment, apology, result, returned, refused, stopped; feedback_answered, feedback_refused, feedback_info (feedback) */
+                            kind: "received" | "submitted" | "supplement" | "payment" | "apology" | "result" | "returned" | "refused" | "stopped" | "feedback_answered" | "feedback_refused" | "feedback_info";
+                            channel: "sms" | "email";
+                            lang: "vi" | "en";
+                            subject: string | null;
+                            body: string;
+                            /** @description Whether this is an administrator's text (false: the default in force) */
+                            custom: boolean;
+                            /** @description The variables this kind of notice may use */
+                            variables: string[];
+                            defaultSubject: string | null;
+                            defaultBody: string;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Goes back to the default notice text (administrator; audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description received, submitted (online), supplement, payment, apology, result, returned, refused, stopped; feedback_answered, feedback_refused, feedback_info (feedback) */
+                    kind: "received" | "submitted" | "supplement" | "payment" | "apology" | "result" | "returned" | "refused" | "stopped" | "feedback_answered" | "feedback_refused" | "feedback_info";
+                    channel: "sms" | "email";
+                    lang: "vi" | "en";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description received, submitted (online), supplement, payment, apology, result, returned, refused, stopped; feedback_answered, feedback_refused, feedback_info (feedback) */
+                            kind: "received" | "submitted" | "supplement" | "payment" | "apology" | "result" | "returned" | "refused" | "stopped" | "feedback_answered" | "feedback_refused" | "feedback_info";
+                            channel: "sms" | "email";
+                            lang: "vi" | "en";
+                            subject: string | null;
+                            body: string;
+                            /** @description Whether this is an administrator's text (false: the default in force) */
+                            custom: boolean;
+                            /** @description The variables this kind of notice may use */
+                            variables: string[];
+                            defaultSubject: string | null;
+                            defaultBody: string;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A notice text rendered with sample values (administrator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description received, submitted (online), supplement, payment, apology, result, returned, refused, stopped; feedback_answered, feedback_refused, feedback_info (feedback) */
+                        kind: "received" | "submitted" | "supplement" | "payment" | "apology" | "result" | "returned" | "refused" | "stopped" | "feedback_answered" | "feedback_refused" | "feedback_info";
+                        channel: "sms" | "email";
+                        lang: "vi" | "en";
+                        subject?: string | null;
+                        /** @description A text to try (absent: the one in force) */
+                        body?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subject: string | null;
+                            /** @description The SMS, or the e-mail’s text part (with its opt-out line), rendered with sample values */
+                            text: string;
+                            /** @description The e-mail’s HTML part */
+                            html: string | null;
+                            /** @description Characters of the text */
+                            length: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dossiers/{code}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notices sent to the applicant of a dossier (SMS and e-mail), recipients masked */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description dossier.<kind> of a dossier notice, feedback.<kind> of a feedback notice, booking.* of a booking */
+                            kind: string;
+                            channel: "sms" | "email";
+                            /** @description Masked phone number or e-mail address */
+                            recipient: string;
+                            /** @description queued, sent, delivered (report), failed (report, or every attempt failed), skipped_opted_out, cancelled */
+                            status: "queued" | "sent" | "delivered" | "failed" | "skipped_opted_out" | "cancelled";
+                            /** Format: date-time */
+                            createdAt: string;
+                            sentAt: string | null;
+                            /** @description When the delivery report came */
+                            deliveredAt: string | null;
+                            attempts: number;
+                            lastError: string | null;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dossiers/{code}/notices/opt-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stops a channel of notices for the applicant's address (the citizen asked a clerk; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Dossier code */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel: "sms" | "email";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: "sms" | "email";
+                            optedOut: boolean;
+                            /** @description The channel was stopped already */
+                            already?: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/citizen/notices/opt-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A citizen logged in with VNeID stops a channel of notices for the address of one of their dossiers (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        channel: "sms" | "email";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: "sms" | "email";
+                            optedOut: boolean;
+                            /** @description The channel was stopped already */
+                            already?: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/sms/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SMS gateway's delivery report as eSMS sends it (GET with query parameters) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description HMAC-SHA256 of the RequestId (in the CallbackUrl we gave) */
+                    sig: string;
+                    SMSID: string;
+                    RequestId: string;
+                    SendStatus: string;
+                    phonenumber?: string;
+                    telcoid?: string;
+                    TypeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false: stored before, or not final */
+                            stored: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The SMS gateway's delivery report (signed: sig in the callback URL; idempotent; audited) */
+        post: {
+            parameters: {
+                query: {
+                    /** @description HMAC-SHA256 of the RequestId (in the CallbackUrl we gave) */
+                    sig: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        SMSID: string;
+                        RequestId: string;
+                        SendStatus: string;
+                        phonenumber?: string;
+                        telcoid?: string;
+                        TypeId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false: stored before, or not final */
+                            stored: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/opt-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opt-out page of an e-mail’s link (HTML for a browser; JSON otherwise) */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: "sms" | "email";
+                            optedOut: boolean;
+                            /** @description The channel was stopped already */
+                            already?: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Stops the channel of an e-mail’s opt-out link (audited; HTML for a browser, JSON otherwise) */
+        post: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: "sms" | "email";
+                            optedOut: boolean;
+                            /** @description The channel was stopped already */
+                            already?: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published answers, newest first, with personal data masked and their likes and dislikes */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @description Personal data masked */
+                            title: string;
+                            /** @description Personal data masked (ID and phone numbers, e-mail, addresses, names) */
+                            content: string;
+                            /** @enum {string} */
+                            category: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                            senderName: string | null;
+                            unitNameVi: string;
+                            receivedAt: string;
+                            answeredAt: string | null;
+                            publishedAt: string | null;
+                            answer: string;
+                            likes: number;
+                            dislikes: number;
+                            repeats: string[];
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send feedback or a petition (phản ánh, kiến nghị) from the portal or a dossier’s tracking page
+         * @description Anonymous, or as the citizen logged in with VNeID (cookie). About a dossier: from its tracking page with its token or phone digits (channel tracking), or from the portal by the applicant logged in. Files are uploaded first under an online submission (POST /public/submissions, POST /public/files) and named by hash with its X-Submission-Token. The answer carries the code and the secret to follow it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                    /** @description The token of the online submission (POST /public/submissions) the files belong to */
+                    "x-submission-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description portal or tracking (a dossier’s tracking page) from the public side; counter or hotline when staff record it
+                         * @enum {string}
+                         */
+                        channel: "portal" | "tracking" | "counter" | "hotline";
+                        subject: {
+                            /**
+                             * @description What the feedback is about
+                             * @enum {string}
+                             */
+                            kind: "procedure" | "dossier" | "unit" | "staff_conduct";
+                            /** @description kind procedure: its national code */
+                            procedureCode?: string;
+                            /** @description kind dossier: its code */
+                            dossierCode?: string;
+                            /** @description kind unit or staff_conduct: the unit */
+                            unitId?: number;
+                            /** @description kind staff_conduct: who, as the sender knows them */
+                            staffName?: string;
+                        };
+                        /**
+                         * @description Default from the subject; staff may reclassify
+                         * @enum {string}
+                         */
+                        category?: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                        title: string;
+                        content: string;
+                        /** @description Optional: a feedback may be anonymous */
+                        sender?: {
+                            name?: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                        /** @description Publish the answer (default true) */
+                        publishConsent?: boolean;
+                        /** @description Language of the notices sent to the sender (default vi) */
+                        lang?: "vi" | "en";
+                        /** @description Files uploaded first (POST /public/files with X-Submission-Token, or POST /files by staff) */
+                        attachments?: string[];
+                        /** @description Public code, e.g. PAKN-261206-0001 */
+                        repeatOf?: string;
+                        /** @description Channel tracking: the dossier’s tracking token or the last 4 phone digits */
+                        tracking?: {
+                            /** @description The dossier receipt's tracking token */
+                            token?: string;
+                            /** @description Last 4 digits of the applicant's phone */
+                            phone?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @description Shown once: with the code it follows the feedback (GET /feedback/track/{code}) */
+                            secret: string;
+                            /** @enum {string} */
+                            status: "received";
+                            receivedAt: string;
+                            refuseDueAt: string;
+                            infoDueAt: string;
+                            answerDueAt: string;
+                            unitId: number;
+                            /** @description The competent unit it was routed to */
+                            unitNameVi: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/public/{code}/reaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Like or dislike a published answer: one reaction per citizen (or per address when anonymous); a second replaces the first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Public code, e.g. PAKN-261206-0001 */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reaction: "like" | "dislike";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            reaction: string;
+                            likes: number;
+                            dislikes: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/track/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sender follows their feedback by its code and secret (wrong guesses budgeted per code and address) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The secret given at filing */
+                    secret: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Public code, e.g. PAKN-261206-0001 */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            title: string;
+                            content: string;
+                            /** @enum {string} */
+                            status: "received" | "info_requested" | "processing" | "refused" | "answered" | "published" | "closed";
+                            statusVi: string;
+                            statusEn: string;
+                            unitNameVi: string;
+                            receivedAt: string;
+                            answerDueAt: string;
+                            publishConsent: boolean;
+                            infoRequest: {
+                                at: string;
+                                question: string;
+                            } | null;
+                            refusalReason: string | null;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            publishedAt: string | null;
+                            repeatOf: string | null;
+                            repeats: string[];
+                            timeline: {
+                                at: string;
+                                action: string;
+                                status: string;
+                                note: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/track/{code}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The sender gives the information the agency asked for (info_requested → received) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Public code, e.g. PAKN-261206-0001 */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The secret given at filing */
+                        secret: string;
+                        content: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            title: string;
+                            content: string;
+                            /** @enum {string} */
+                            status: "received" | "info_requested" | "processing" | "refused" | "answered" | "published" | "closed";
+                            statusVi: string;
+                            statusEn: string;
+                            unitNameVi: string;
+                            receivedAt: string;
+                            answerDueAt: string;
+                            publishConsent: boolean;
+                            infoRequest: {
+                                at: string;
+                                question: string;
+                            } | null;
+                            refusalReason: string | null;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            publishedAt: string | null;
+                            repeatOf: string | null;
+                            repeats: string[];
+                            timeline: {
+                                at: string;
+                                action: string;
+                                status: string;
+                                note: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feedback of the caller’s units (the administrator: all), most at risk first: overdue, then the nearest deadline */
+        get: {
+            parameters: {
+                query?: {
+                    status?: ("received" | "info_requested" | "processing" | "refused" | "answered" | "published" | "closed")[];
+                    category?: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                    escalated?: boolean;
+                    /** @description Only those past their current deadline */
+                    overdue?: boolean;
+                    /** @description Only those assigned to me */
+                    mine?: boolean;
+                    /** @description Code or title contains */
+                    q?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            title: string;
+                            /** @enum {string} */
+                            status: "received" | "info_requested" | "processing" | "refused" | "answered" | "published" | "closed";
+                            statusVi: string;
+                            /** @enum {string} */
+                            category: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                            /** @enum {string} */
+                            channel: "portal" | "tracking" | "counter" | "hotline";
+                            /** @enum {string} */
+                            subjectKind: "procedure" | "dossier" | "unit" | "staff_conduct";
+                            unitId: number;
+                            unitNameVi: string;
+                            receivedAt: string;
+                            currentDueAt: string | null;
+                            stage: ("triage" | "answer" | "publish") | null;
+                            overdue: boolean;
+                            /** @description Escalated to the unit’s leader at its current stage */
+                            escalated: boolean;
+                            assigneeName: string | null;
+                            isRepeat: boolean;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record feedback received at the counter or by the hotline (staff)
+         * @description Files are the caller’s unit’s uploads (POST /files). The answer carries the code and the secret to give the sender.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key and body get the first answer; another body with the same key is 409 IDEMPOTENCY_CONFLICT */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description portal or tracking (a dossier’s tracking page) from the public side; counter or hotline when staff record it
+                         * @enum {string}
+                         */
+                        channel: "portal" | "tracking" | "counter" | "hotline";
+                        subject: {
+                            /**
+                             * @description What the feedback is about
+                             * @enum {string}
+                             */
+                            kind: "procedure" | "dossier" | "unit" | "staff_conduct";
+                            /** @description kind procedure: its national code */
+                            procedureCode?: string;
+                            /** @description kind dossier: its code */
+                            dossierCode?: string;
+                            /** @description kind unit or staff_conduct: the unit */
+                            unitId?: number;
+                            /** @description kind staff_conduct: who, as the sender knows them */
+                            staffName?: string;
+                        };
+                        /**
+                         * @description Default from the subject; staff may reclassify
+                         * @enum {string}
+                         */
+                        category?: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                        title: string;
+                        content: string;
+                        /** @description Optional: a feedback may be anonymous */
+                        sender?: {
+                            name?: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                        /** @description Publish the answer (default true) */
+                        publishConsent?: boolean;
+                        /** @description Language of the notices sent to the sender (default vi) */
+                        lang?: "vi" | "en";
+                        /** @description Files uploaded first (POST /public/files with X-Submission-Token, or POST /files by staff) */
+                        attachments?: string[];
+                        /** @description Public code, e.g. PAKN-261206-0001 */
+                        repeatOf?: string;
+                        /** @description Channel tracking: the dossier’s tracking token or the last 4 phone digits */
+                        tracking?: {
+                            /** @description The dossier receipt's tracking token */
+                            token?: string;
+                            /** @description Last 4 digits of the applicant's phone */
+                            phone?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @description Shown once: with the code it follows the feedback (GET /feedback/track/{code}) */
+                            secret: string;
+                            /** @enum {string} */
+                            status: "received";
+                            receivedAt: string;
+                            refuseDueAt: string;
+                            infoDueAt: string;
+                            answerDueAt: string;
+                            unitId: number;
+                            /** @description The competent unit it was routed to */
+                            unitNameVi: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A feedback with its timeline (internal notes included), deadlines, stages and the actions the caller may take */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Public code, e.g. PAKN-261206-0001 */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            title: string;
+                            content: string;
+                            /** @enum {string} */
+                            status: "received" | "info_requested" | "processing" | "refused" | "answered" | "published" | "closed";
+                            statusVi: string;
+                            statusEn: string;
+                            /** @enum {string} */
+                            channel: "portal" | "tracking" | "counter" | "hotline";
+                            /** @enum {string} */
+                            category: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                            subject: {
+                                /** @enum {string} */
+                                kind: "procedure" | "dossier" | "unit" | "staff_conduct";
+                                dossierCode: string | null;
+                                procedureCode: string | null;
+                                unitId: number | null;
+                                unitNameVi: string | null;
+                                staffName: string | null;
+                            };
+                            sender: {
+                                name: string | null;
+                                phone: string | null;
+                                email: string | null;
+                                loggedIn: boolean;
+                            };
+                            publishConsent: boolean;
+                            unitId: number;
+                            unitNameVi: string;
+                            assignee: {
+                                id: number;
+                                fullName: string;
+                            } | null;
+                            receivedAt: string;
+                            deadlines: {
+                                refuseDueAt: string;
+                                infoDueAt: string;
+                                answerDueAt: string;
+                                publishDueAt: string | null;
+                            };
+                            /** @description Each stage judged now */
+                            stages: {
+                                refuse: "on_time" | "late" | "pending" | "not_applicable";
+                                info: "on_time" | "late" | "pending" | "not_applicable";
+                                answer: "on_time" | "late" | "pending" | "not_applicable";
+                                publish: "on_time" | "late" | "pending" | "not_applicable";
+                            };
+                            current: {
+                                stage: "triage" | "answer" | "publish";
+                                dueAt: string;
+                                overdue: boolean;
+                            } | null;
+                            escalated: boolean;
+                            refusalReason: string | null;
+                            draftAnswer: string | null;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            publishedAt: string | null;
+                            likes: number;
+                            dislikes: number;
+                            repeatOf: string | null;
+                            /** @description Later feedback that repeat this one */
+                            repeats: string[];
+                            attachments: {
+                                sha256: string;
+                                mime: string;
+                                size: number;
+                            }[];
+                            timeline: {
+                                seq: number;
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                staffName: string | null;
+                                note: string | null;
+                                /** @description Internal notes and steps are never shown to the sender */
+                                internal: boolean;
+                            }[];
+                            assignable: {
+                                id: number;
+                                fullName: string;
+                                role: string;
+                            }[];
+                            /** @description What the caller may do now */
+                            actions: ("assign" | "classify" | "note" | "request_info" | "info_received" | "refuse" | "draft" | "answer" | "publish" | "close" | "link_repeat")[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/{code}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act on a feedback: assign, classify, note, request_info, info_received, refuse, draft, answer, publish, close, link_repeat
+         * @description Who may do what (feedback.model.ts TRANSITIONS): any staff of the competent unit adds notes; specialists take it up (assign to themselves), classify, ask for information, draft and link repeats; approvers and managers also assign to others, refuse, answer, publish or close. The administrator sees all and adds notes. 403 FORBIDDEN for a role, 403 OUT_OF_SCOPE for another unit, 409 INVALID_TRANSITION for the state.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Public code, e.g. PAKN-261206-0001 */
+                    code: string;
+                    action: "assign" | "classify" | "note" | "request_info" | "info_received" | "refuse" | "draft" | "answer" | "publish" | "close" | "link_repeat";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description assign: whom (default: the caller) */
+                        staffId?: number;
+                        /**
+                         * @description classify
+                         * @enum {string}
+                         */
+                        category?: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                        /** @description note, request_info (the question), info_received */
+                        note?: string;
+                        /** @description refuse */
+                        reason?: string;
+                        /** @description draft, answer (default: the draft) */
+                        answer?: string;
+                        /** @description Public code, e.g. PAKN-261206-0001 */
+                        repeatOf?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            title: string;
+                            content: string;
+                            /** @enum {string} */
+                            status: "received" | "info_requested" | "processing" | "refused" | "answered" | "published" | "closed";
+                            statusVi: string;
+                            statusEn: string;
+                            /** @enum {string} */
+                            channel: "portal" | "tracking" | "counter" | "hotline";
+                            /** @enum {string} */
+                            category: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                            subject: {
+                                /** @enum {string} */
+                                kind: "procedure" | "dossier" | "unit" | "staff_conduct";
+                                dossierCode: string | null;
+                                procedureCode: string | null;
+                                unitId: number | null;
+                                unitNameVi: string | null;
+                                staffName: string | null;
+                            };
+                            sender: {
+                                name: string | null;
+                                phone: string | null;
+                                email: string | null;
+                                loggedIn: boolean;
+                            };
+                            publishConsent: boolean;
+                            unitId: number;
+                            unitNameVi: string;
+                            assignee: {
+                                id: number;
+                                fullName: string;
+                            } | null;
+                            receivedAt: string;
+                            deadlines: {
+                                refuseDueAt: string;
+                                infoDueAt: string;
+                                answerDueAt: string;
+                                publishDueAt: string | null;
+                            };
+                            /** @description Each stage judged now */
+                            stages: {
+                                refuse: "on_time" | "late" | "pending" | "not_applicable";
+                                info: "on_time" | "late" | "pending" | "not_applicable";
+                                answer: "on_time" | "late" | "pending" | "not_applicable";
+                                publish: "on_time" | "late" | "pending" | "not_applicable";
+                            };
+                            current: {
+                                stage: "triage" | "answer" | "publish";
+                                dueAt: string;
+                                overdue: boolean;
+                            } | null;
+                            escalated: boolean;
+                            refusalReason: string | null;
+                            draftAnswer: string | null;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            publishedAt: string | null;
+                            likes: number;
+                            dislikes: number;
+                            repeatOf: string | null;
+                            /** @description Later feedback that repeat this one */
+                            repeats: string[];
+                            attachments: {
+                                sha256: string;
+                                mime: string;
+                                size: number;
+                            }[];
+                            timeline: {
+                                seq: number;
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                staffName: string | null;
+                                note: string | null;
+                                /** @description Internal notes and steps are never shown to the sender */
+                                internal: boolean;
+                            }[];
+                            assignable: {
+                                id: number;
+                                fullName: string;
+                                role: string;
+                            }[];
+                            /** @description What the caller may do now */
+                            actions: ("assign" | "classify" | "note" | "request_info" | "info_received" | "refuse" | "draft" | "answer" | "publish" | "close" | "link_repeat")[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/{code}/attachments/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file sent with a feedback */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Public code, e.g. PAKN-261206-0001 */
+                    code: string;
+                    sha256: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -64,6 +64,9 @@ export function Layout() {
               <NavLink to="/dat-lich">{t('nav.booking')}</NavLink>
             </li>
             <li>
+              <NavLink to="/phan-anh">{t('nav.feedback')}</NavLink>
+            </li>
+            <li>
               <NavLink to="/can-bo">{t('nav.staff')}</NavLink>
             </li>
           </ul>

@@ -313,6 +313,12 @@ function TrackingResult({
         ))}
       </ol>
 
+      <p className="feedback-link">
+        <Link to="/phan-anh" state={{ feedbackAbout: { dossierCode: d.code, secret } }} className="button button-secondary">
+          {t('track.feedbackLink')}
+        </Link>
+      </p>
+
       {d.canRate ? (
         <RatingForm code={d.code} secret={secret} />
       ) : (
@@ -362,6 +368,13 @@ function RatingForm({ code, secret }: { code: string; secret: Secret }) {
       <div className="rating-done" role="status">
         <h3>{t('rating.thanks')}</h3>
         <p>{t('rating.already', { rating: t(`rating.${done}`) })}</p>
+        {done === 'not_satisfied' && (
+          <p>
+            <Link to="/phan-anh" state={{ feedbackAbout: { dossierCode: code, secret } }}>
+              {t('rating.feedbackInvite')}
+            </Link>
+          </p>
+        )}
       </div>
     );
   }

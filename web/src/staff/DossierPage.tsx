@@ -282,6 +282,8 @@ export default function DossierPage() {
               </tbody>
             </table>
           </section>
+
+          <DossierNotices code={d.code} />
         </div>
 
         <aside className="dossier-side" aria-label={t('dossier.actions')}>
@@ -872,6 +874,72 @@ function Payments({ code, version }: { code: string; version: number }) {
         </ul>
       )}
       {problem && <ProblemAlert problem={problem} />}
+    </section>
+  );
+}
+
+type DossierNotice = NonNullable<Awaited<ReturnType<typeof loadNotices>>['data']>[number];
+
+function loadNotices(code: string) {
+  return staffApi.GET('/dossiers/{code}/notices', { params: { path: { code } } });
+}
+
+/** The SMS and e-mail notices of the dossier (kind, channel, masked recipient, status, times); loaded on its own. */
+function DossierNotices({ code }: { code: string }) {
+  const { t, lang } = useStaffT();
+  const [rows, setRows] = useState<DossierNotice[] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  useEffect(() => {
+    let live = true;
+    void settle(loadNotices(code)).then((r) => {
+      if (!live) return;
+      if (r.ok) setRows(r.data);
+      else setProblem(r.problem);
+    });
+    return () => {
+      live = false;
+    };
+  }, [code]);
+  const time = (iso: string | null) => (iso ? formatDateTime(iso, lang) : t('common.none'));
+  return (
+    <section className="card section" aria-labelledby="nt-h" data-testid="dossier-notices">
+      <h2 id="nt-h">{t('dossier.notices.title')}</h2>
+      {problem ? (
+        <ProblemAlert problem={problem} />
+      ) : rows === null ? (
+        <Loading label={t('common.loading')} />
+      ) : rows.length === 0 ? (
+        <p className="muted">{t('dossier.notices.none')}</p>
+      ) : (
+        <table className="st-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('dossier.notices.kind')}</th>
+              <th scope="col">{t('dossier.notices.channel')}</th>
+              <th scope="col">{t('dossier.notices.recipient')}</th>
+              <th scope="col">{t('dossier.notices.status')}</th>
+              <th scope="col">{t('dossier.notices.created')}</th>
+              <th scope="col">{t('dossier.notices.sent')}</th>
+              <th scope="col">{t('dossier.notices.delivered')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((n) => (
+              <tr key={n.id}>
+                <th scope="row" data-label={t('dossier.notices.kind')}>
+                  {tOr(t, `dossier.notices.kinds.${n.kind}`, n.kind)}
+                </th>
+                <td data-label={t('dossier.notices.channel')}>{t(`dossier.notices.channels.${n.channel}`)}</td>
+                <td data-label={t('dossier.notices.recipient')}>{n.recipient}</td>
+                <td data-label={t('dossier.notices.status')}>{t(`dossier.notices.statuses.${n.status}`)}</td>
+                <td data-label={t('dossier.notices.created')}>{time(n.createdAt)}</td>
+                <td data-label={t('dossier.notices.sent')}>{time(n.sentAt)}</td>
+                <td data-label={t('dossier.notices.delivered')}>{time(n.deliveredAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

@@ -24,6 +24,8 @@ const CounterPage = lazy(() => import('./CounterPage'));
 const QueuePage = lazy(() => import('./QueuePage'));
 const PortalSyncPage = lazy(() => import('./PortalSyncPage'));
 const NationalCatalogPage = lazy(() => import('./NationalCatalogPage'));
+const FeedbackInboxPage = lazy(() => import('./FeedbackInboxPage'));
+const FeedbackDetailPage = lazy(() => import('./FeedbackDetailPage'));
 
 export const LOGIN_PATH = '/can-bo/dang-nhap';
 
@@ -105,6 +107,8 @@ function Guarded() {
           <Route path="ho-so" element={<InboxPage />} />
           <Route path="ho-so/:code" element={<DossierPage />} />
           <Route path="tiep-nhan" element={<IntakePage />} />
+          <Route path="phan-anh" element={<FeedbackInboxPage />} />
+          <Route path="phan-anh/:code" element={<FeedbackDetailPage />} />
           <Route path="tong-quan" element={manager ? <OverviewPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="chi-so" element={manager || role === 'approver' ? <ScorecardPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="so-theo-doi" element={keepsBook(role) ? <TrackingBookPage /> : <Navigate to="/can-bo" replace />} />
@@ -136,6 +140,9 @@ function StaffBar() {
                 </li>
                 <li>
                   <NavLink to="/can-bo/ho-so">{t('nav.inbox')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/can-bo/phan-anh">{t('nav.feedback')}</NavLink>
                 </li>
                 {s.me.role === 'clerk' && (
                   <li>
