@@ -156,7 +156,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       const label =
         mode === 'one-statement'
           ? `raw, one statement per dossier (its own transaction), ${who(clients)}`
-          : `raw, BEGIN + 7 statements + COMMIT per dossier, ${who(clients)}`;
+          : `raw, BEGIN + 8 statements + COMMIT per dossier, ${who(clients)}`;
       console.log(rawLine(label, r, await cpuPer(b, c0, c1, r.committed)));
       return r;
     };

@@ -42,7 +42,7 @@ function requestsOf(job: LoadJob, offset = 0): Pick<autocannon.Options, 'request
           return {
             ...req,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens[n % s.tokens.length]}` },
-            body: JSON.stringify(intakeBody(n, s.files)),
+            body: JSON.stringify(intakeBody(n, s.files, s.withEmail ?? false)),
           };
         },
       },

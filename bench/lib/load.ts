@@ -7,7 +7,7 @@ export type Scenario =
   | { kind: 'get'; path: string }
   /** Look-ups of dossiers by code, each with its query (`token=…`, the QR code's; or `phone=…`, the fallback). */
   | { kind: 'tracking'; targets: { code: string; query: string }[] }
-  | { kind: 'intake'; tokens: string[]; files: { tk: string; gcs: string }; firstIndex: number };
+  | { kind: 'intake'; tokens: string[]; files: { tk: string; gcs: string }; firstIndex: number; withEmail?: boolean };
 
 export interface LoadJob {
   url: string;

@@ -44,7 +44,7 @@ export interface Province {
 export async function startProvince(
   b: BenchDatabase,
   overrides: Partial<Config> = {},
-  deps: Pick<ServiceDeps, 'lookupBudget' | 'portal' | 'payments'> = {},
+  deps: Pick<ServiceDeps, 'lookupBudget' | 'portal' | 'payments' | 'sms' | 'mail' | 'smsReportUrl' | 'noticeSecret' | 'mailHost'> = {},
 ): Promise<Province> {
   const config = loadConfig({}, { logLevel: 'silent', dataDir: b.tmpDir, poolSize: b.poolSize, ...overrides });
   const services = createServices({

@@ -2,7 +2,7 @@
 // (no HTTP, no validation, no Kysely), one transaction per dossier, from N concurrent clients.
 //
 // Rows per dossier, as the app writes them: the dossier code counter upsert, the dossier row,
-// its 3 components, its 'receive' event, its process-control step, and its HMAC-chained audit
+// its 3 components, its 'receive' event (with its portal outbox and notice queue rows), its process-control step, and its HMAC-chained audit
 // entry covering the event (head upsert + log row, the event's digest and the HMAC computed in SQL
 // exactly as platform/audit-chain.repository.ts does, the key's pads passed as parameters); and the
 // reads and writes the app's statement does besides: the look-up of an open duplicate, and the close
@@ -102,6 +102,8 @@ const OUTBOX_UPSERT = `insert into portal_sync as ps (dossier_id, pending_seq, p
       pending_since = case when ps.acked_seq >= ps.pending_seq then excluded.pending_since else ps.pending_since end,
       next_attempt_at = case when ps.acked_seq >= ps.pending_seq then excluded.next_attempt_at else ps.next_attempt_at end`;
 const OUTBOX_CTE = `po as (${OUTBOX_UPSERT})`;
+// The notice queue's row of the 'receive' event (dossier.repository.ts NOTICE_QUEUE_CTE), written with it too.
+const NOTICE_CTE = `nq as (insert into notice_queue (dossier_id, seq) select dossier_id, seq from ev)`;
 
 /** HMAC-SHA256 of a SQL text under the key whose inner and outer pads are the parameters $i and $o (bytea). */
 const hmac = (message: string, i: number, o: number) =>
@@ -145,7 +147,7 @@ const ONE_STATEMENT = `
   ), comp as (${COMPONENT_INSERT}
   ), ev as (${EVENT_INSERT}
   ), st as (${STEP_INSERT}
-  ), ${OUTBOX_CTE}, p as (
+  ), ${OUTBOX_CTE}, ${NOTICE_CTE}, p as (
     select d.code, $21::text || d.code || $22::text || ev.dossier_id::text || $23::text || ev.seq::text || $24::text || ev.digest || $25::text
       as payload from d, ev
   ), ci as (
@@ -159,7 +161,7 @@ const ONE_STATEMENT = `
   select d.code, dup.code as dup_code, dup.status as dup_status, dup.received_at as dup_received_at, dup.receiving_unit_id as dup_unit
   from (select 1) one left join d on true left join dup on true`;
 
-/** The same rows as the app wrote them before any merging (with the portal outbox row since): BEGIN, 7 statements, COMMIT. */
+/** The same rows as the app wrote them before any merging (with the portal outbox and notice queue rows since): BEGIN, 8 statements, COMMIT. */
 const SEPARATE = {
   counter: `insert into dossier_code_counters as cc (prefix, day, last) values ($1::text, $2::text, 1)
     on conflict (prefix, day) do update set last = cc.last + 1 returning last`,
@@ -345,6 +347,7 @@ export async function runRawIntake(
         on conflict (dossier_id) do update set pending_seq = greatest(portal_sync.pending_seq, excluded.pending_seq)`,
         [id, at],
       );
+      await exec(`insert into notice_queue (dossier_id, seq) values ($1, 1)`, [id]);
       await exec('commit', []);
     } catch (e) {
       await exec('rollback', []).catch(() => undefined);

@@ -20,11 +20,14 @@ export function applicantOf(i: number) {
   };
 }
 
-/** An intake request body for 1.001193 with both uploads and the ID card from the population database. */
-export function intakeBody(i: number, files: { tk: string; gcs: string }) {
+/**
+ * An intake request body for 1.001193 with both uploads and the ID card from the population database; `withEmail`: the
+ * applicant also gives an e-mail address (the notices benchmark: an SMS and an e-mail for each receipt).
+ */
+export function intakeBody(i: number, files: { tk: string; gcs: string }, withEmail = false) {
   return {
     procedureCode: PROCEDURE,
-    applicant: applicantOf(i),
+    applicant: withEmail ? { ...applicantOf(i), email: `cong.dan.${i}@example.vn` } : applicantOf(i),
     components: [
       { code: 'TK', source: 'upload' as const, fileSha256: files.tk },
       { code: 'GCS', source: 'upload' as const, fileSha256: files.gcs },
