@@ -582,3 +582,28 @@ describe('a branch’s feedback', () => {
     expect((await staff('manager.center', 'GET', `/feedback/${r.json().code}`)).json()).toMatchObject({ status: 'answered' });
   });
 });
+
+describe('a unit’s page', () => {
+  it('shows its ratings and its feedback together, with its published answers only, and 404 for no such unit', async () => {
+    const unit = h.unit('P-MOT-UB');
+    const r = await filePublic(body({ subject: { kind: 'unit', unitId: unit }, title: 'Biển chỉ dẫn khó nhìn' }));
+    expect(r.statusCode, r.body).toBe(201);
+    const code = r.json().code as string;
+    await act('spec.mot', code, 'assign');
+    await act('appr.mot', code, 'answer', { answer: 'Ủy ban đã thay biển chỉ dẫn mới.' });
+    await act('appr.mot', code, 'publish');
+    const still = await filePublic(body({ subject: { kind: 'unit', unitId: unit }, title: 'Thiếu nước uống tại phòng chờ' }));
+    const v = await h.app.inject({ method: 'GET', url: `/public/units/${unit}/voice` });
+    expect(v.statusCode, v.body).toBe(200);
+    expect(v.json()).toMatchObject({
+      unit: { id: unit, nameVi: 'Ủy ban nhân dân Phường Một' },
+      ratings: { satisfied: 0, acceptable: 0, notSatisfied: 0 },
+      feedback: { received: 2, handled: 1, handledOnTime: 1, open: 1 },
+    });
+    expect(v.json().published.map((p: { code: string; unitId: number }) => [p.code, p.unitId])).toEqual([[code, unit]]);
+    expect(v.json().published.map((p: { code: string }) => p.code)).not.toContain(still.json().code);
+    const none = await h.app.inject({ method: 'GET', url: '/public/units/999999/voice' });
+    expect([none.statusCode, none.json().code]).toEqual([404, 'NOT_FOUND']);
+    expect((await h.app.inject({ method: 'GET', url: '/public/units/abc/voice' })).statusCode).toBe(400);
+  });
+});

@@ -243,7 +243,7 @@ export async function listInbox(db: Kysely<DB>, f: InboxFilter) {
 }
 
 /** Published answers, newest first, with their like and dislike counts and how many complaints repeat them. */
-export async function listPublished(db: Kysely<DB>, opts: { limit: number; offset: number; q?: string }) {
+export async function listPublished(db: Kysely<DB>, opts: { limit: number; offset: number; q?: string; unitId?: number }) {
   let q = db
     .selectFrom('feedback as f')
     .select((eb) => [
@@ -278,6 +278,7 @@ export async function listPublished(db: Kysely<DB>, opts: { limit: number; offse
         .as('repeats'),
     ])
     .where('f.status', '=', 'published');
+  if (opts.unitId !== undefined) q = q.where('f.unit_id', '=', opts.unitId);
   if (opts.q) {
     const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where((eb) => eb.or([eb('f.code', 'ilike', like), eb('f.title', 'ilike', like)]));
@@ -427,4 +428,27 @@ export async function dossiersWithFeedback(db: Kysely<DB>, opts: { dossierIds?: 
   if (opts.to) q = q.where('received_at', '<', opts.to);
   const rows = await q.orderBy('dossier_id').execute();
   return rows.map((r) => Number(r.dossier_id));
+}
+
+/**
+ * A unit's voice over [from, to]: the ratings of the dossiers it received or handled, and the feedback routed to it
+ * (received, refused or answered, of those within the answer deadline, still open).
+ */
+export async function unitVoice(db: Kysely<DB>, unitId: number, from: Date, to: Date) {
+  const ratings = await sql<{ rating: string; n: string }>`
+    select r.rating, count(*) as n from ratings r join dossiers d on d.id = r.dossier_id
+    where (d.receiving_unit_id = ${unitId} or d.competent_agency_id = ${unitId}) and r.created_at >= ${from} and r.created_at <= ${to}
+    group by r.rating order by r.rating`.execute(db);
+  const fb = await sql<{ received: string; handled: string; on_time: string; open: string }>`
+    select count(*) as received,
+      count(*) filter (where coalesce(refused_at, answered_at) is not null) as handled,
+      count(*) filter (where coalesce(refused_at, answered_at) <= case when refused_at is not null then refuse_due_at else answer_due_at end) as on_time,
+      count(*) filter (where status in ('received', 'info_requested', 'processing')) as open
+    from feedback where unit_id = ${unitId} and received_at >= ${from} and received_at <= ${to}`.execute(db);
+  const n = (r: string) => Number(ratings.rows.find((x) => x.rating === r)?.n ?? 0);
+  const f = fb.rows[0]!;
+  return {
+    ratings: { satisfied: n('satisfied'), acceptable: n('acceptable'), notSatisfied: n('not_satisfied') },
+    feedback: { received: Number(f.received), handled: Number(f.handled), handledOnTime: Number(f.on_time), open: Number(f.open) },
+  };
 }

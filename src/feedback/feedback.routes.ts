@@ -21,6 +21,7 @@ import {
   InboxQuery,
   InfoBody,
   PublicItemSchema,
+  UnitVoiceSchema,
   PublicQuery,
   ReactionBody,
   ReactionSchema,
@@ -93,6 +94,20 @@ export async function feedbackRoutes(app: HttpApp, s: Services, perMinute: numbe
       },
     },
     async (req) => s.feedback.listPublished(req.query),
+  );
+
+  app.get(
+    '/public/units/:id/voice',
+    {
+      config: limited,
+      schema: {
+        tags: TAG,
+        summary: 'A unit’s ratings and feedback together, over the last twelve months, with its latest published answers',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, { additionalProperties: false }),
+        response: { 200: UnitVoiceSchema, ...problems(400, 404, 429) },
+      },
+    },
+    async (req) => s.feedback.unitVoice(req.params.id),
   );
 
   app.post(

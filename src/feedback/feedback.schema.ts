@@ -184,6 +184,7 @@ export const PublicQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 100 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+    unitId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Only the answers of this competent unit' })),
   },
   { additionalProperties: false },
 );
@@ -194,6 +195,7 @@ export const PublicItemSchema = Type.Object({
   content: Type.String({ description: 'Personal data masked (ID and phone numbers, e-mail, addresses, names)' }),
   category: lit(CATEGORIES),
   senderName: Type.Union([Type.String({ description: 'Masked' }), Type.Null()]),
+  unitId: Type.Integer({ description: 'The competent unit that answered (its page: /don-vi/<id>)' }),
   unitNameVi: Type.String(),
   receivedAt: Type.String(),
   answeredAt: NString,
@@ -243,3 +245,23 @@ export const TrackSchema = Type.Object({
 });
 
 export const AttachmentParams = Type.Object({ code: FeedbackCode, sha256: Sha256 });
+
+export const UnitVoiceSchema = Type.Object({
+  unit: Type.Object({ id: Type.Integer(), kind: Type.String(), nameVi: Type.String(), nameEn: Type.String() }),
+  from: Type.String({ description: 'Start of the twelve months shown' }),
+  to: Type.String(),
+  ratings: Type.Object(
+    { satisfied: Type.Integer(), acceptable: Type.Integer(), notSatisfied: Type.Integer() },
+    { description: 'Ratings of the dossiers the unit received or handled, by the rating’s time' },
+  ),
+  feedback: Type.Object(
+    {
+      received: Type.Integer({ description: 'Feedback routed to the unit' }),
+      handled: Type.Integer({ description: 'Of those, refused or answered' }),
+      handledOnTime: Type.Integer({ description: 'Of those, refused within 2 or answered within 15 working days' }),
+      open: Type.Integer({ description: 'Still waiting for an answer' }),
+    },
+    { description: 'Feedback routed to the unit, by its time of receipt' },
+  ),
+  published: Type.Array(PublicItemSchema, { description: 'Its latest published answers' }),
+});

@@ -737,8 +737,29 @@ export class FeedbackService {
   }
 
   /** The published answers, newest first: personal data masked, the sender's name masked, with likes and dislikes. */
-  async listPublished(q: { limit?: number; offset?: number; q?: string }) {
-    const rows = await repo.listPublished(this.deps.db, { limit: q.limit ?? 20, offset: q.offset ?? 0, q: q.q });
+  /**
+   * A unit's page for citizens: how the dossiers it received or handled were rated and how its feedback was handled
+   * over the last twelve months, with its latest published answers (personal data masked as in the list).
+   */
+  async unitVoice(unitId: number) {
+    const { org, clock, db } = this.deps;
+    const unit = await org.unit(unitId).catch(() => {
+      throw new DomainError('NOT_FOUND', `Unit ${unitId} not found`, { field: 'params.id' });
+    });
+    const to = clock();
+    const from = new Date(to.getTime() - 365 * 86_400_000);
+    const v = await repo.unitVoice(db, unit.id, from, to);
+    return {
+      unit: { id: unit.id, kind: unit.kind, nameVi: unit.name_vi, nameEn: unit.name_en },
+      from: from.toISOString(),
+      to: to.toISOString(),
+      ...v,
+      published: await this.listPublished({ unitId: unit.id, limit: 10 }),
+    };
+  }
+
+  async listPublished(q: { limit?: number; offset?: number; q?: string; unitId?: number }) {
+    const rows = await repo.listPublished(this.deps.db, { limit: q.limit ?? 20, offset: q.offset ?? 0, q: q.q, unitId: q.unitId });
     await this.deps.org.listUnits();
     const out = [];
     for (const r of rows) {
@@ -750,6 +771,7 @@ export class FeedbackService {
         content: maskPersonalData(r.content, names),
         category: r.category,
         senderName: r.sender_name ? maskName(r.sender_name) : null,
+        unitId: r.unit_id,
         unitNameVi: this.deps.org.unitName(r.unit_id),
         receivedAt: r.received_at.toISOString(),
         answeredAt: iso(r.answered_at),

@@ -27,6 +27,8 @@ export const WEB_PAGE_PATHS = [
   '/thanh-toan/ket-qua',
   // Feedback and petitions (phản ánh, kiến nghị): sending, following, the published answers.
   '/phan-anh',
+  // A unit's page for citizens: its ratings and its feedback together.
+  '/don-vi/:unitId',
   '/can-bo',
   '/can-bo/*',
   // Counter queues: choosing a point, its kiosk and display board, bookings (the booking SMS links to /dat-lich/<code>).

@@ -9,6 +9,7 @@ const SearchPage = lazy(() => import('./pages/SearchPage'));
 const ProcedurePage = lazy(() => import('./pages/ProcedurePage'));
 const SubmitPage = lazy(() => import('./pages/SubmitPage'));
 const TrackPage = lazy(() => import('./pages/TrackPage'));
+const UnitVoicePage = lazy(() => import('./pages/UnitVoicePage'));
 const MyDossiersPage = lazy(() => import('./pages/MyDossiersPage'));
 const FeedbackPage = lazy(() => import('./pages/FeedbackPage'));
 const PaymentReturnPage = lazy(() => import('./pages/PaymentReturnPage'));
@@ -36,6 +37,7 @@ export function App() {
           <Route path="tra-cuu/:code" element={<TrackPage />} />
           <Route path="ho-so-cua-toi" element={<MyDossiersPage />} />
           <Route path="phan-anh" element={<FeedbackPage />} />
+          <Route path="don-vi/:unitId" element={<UnitVoicePage />} />
           <Route path="thanh-toan/ket-qua" element={<PaymentReturnPage />} />
           <Route path="xep-hang" element={<PointsPage />} />
           <Route path="dat-lich" element={<BookingPage />} />

@@ -13626,6 +13626,8 @@ export interface paths {
                     q?: string;
                     limit?: number;
                     offset?: number;
+                    /** @description Only the answers of this competent unit */
+                    unitId?: number;
                 };
                 header?: never;
                 path?: never;
@@ -13648,6 +13650,8 @@ export interface paths {
                             /** @enum {string} */
                             category: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
                             senderName: string | null;
+                            /** @description The competent unit that answered (its page: /don-vi/<id>) */
+                            unitId: number;
                             unitNameVi: string;
                             receivedAt: string;
                             answeredAt: string | null;
@@ -13830,6 +13834,119 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/units/{id}/voice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit’s ratings and feedback together, over the last twelve months, with its latest published answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                id: number;
+                                kind: string;
+                                nameVi: string;
+                                nameEn: string;
+                            };
+                            /** @description Start of the twelve months shown */
+                            from: string;
+                            to: string;
+                            /** @description Ratings of the dossiers the unit received or handled, by the rating’s time */
+                            ratings: {
+                                satisfied: number;
+                                acceptable: number;
+                                notSatisfied: number;
+                            };
+                            /** @description Feedback routed to the unit, by its time of receipt */
+                            feedback: {
+                                /** @description Feedback routed to the unit */
+                                received: number;
+                                /** @description Of those, refused or answered */
+                                handled: number;
+                                /** @description Of those, refused within 2 or answered within 15 working days */
+                                handledOnTime: number;
+                                /** @description Still waiting for an answer */
+                                open: number;
+                            };
+                            /** @description Its latest published answers */
+                            published: {
+                                code: string;
+                                /** @description Personal data masked */
+                                title: string;
+                                /** @description Personal data masked (ID and phone numbers, e-mail, addresses, names) */
+                                content: string;
+                                /** @enum {string} */
+                                category: "procedure_rules" | "dossier_delay" | "staff_conduct" | "facilities" | "other";
+                                senderName: string | null;
+                                /** @description The competent unit that answered (its page: /don-vi/<id>) */
+                                unitId: number;
+                                unitNameVi: string;
+                                receivedAt: string;
+                                answeredAt: string | null;
+                                publishedAt: string | null;
+                                answer: string;
+                                likes: number;
+                                dislikes: number;
+                                repeats: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { useLocation } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import {
   api,
@@ -365,9 +365,13 @@ function FollowForm() {
   );
 }
 
-function PublishedList() {
+/** The published answers, newest first (of one unit when `unitId` is given), to like or dislike. */
+export function PublishedList({ unitId }: { unitId?: number }) {
   const { t, i18n } = useTranslation();
-  const [state, retry] = useApi((signal) => settle(api.GET('/feedback/public', { params: { query: { limit: 20 } }, signal })), []);
+  const [state, retry] = useApi(
+    (signal) => settle(api.GET('/feedback/public', { params: { query: { limit: 20, ...(unitId ? { unitId } : {}) } }, signal })),
+    [unitId],
+  );
   const [counts, setCounts] = useState<Record<string, { likes: number; dislikes: number; mine?: 'like' | 'dislike' }>>({});
   const react = async (code: string, reaction: 'like' | 'dislike') => {
     const r = await settle(api.POST('/feedback/public/{code}/reaction', { params: { path: { code } }, body: { reaction } }));
@@ -393,7 +397,14 @@ function PublishedList() {
                 <p lang="vi">{f.content}</p>
                 <div className="feedback-answer">
                   <h4>
-                    {t('feedback.answerOf')} <span lang="vi">{f.unitNameVi}</span>
+                    {t('feedback.answerOf')}{' '}
+                    {unitId ? (
+                      <span lang="vi">{f.unitNameVi}</span>
+                    ) : (
+                      <Link to={`/don-vi/${f.unitId}`} lang="vi">
+                        {f.unitNameVi}
+                      </Link>
+                    )}
                   </h4>
                   <p lang="vi">{f.answer}</p>
                 </div>
