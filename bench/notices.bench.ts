@@ -201,7 +201,7 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
       `  B workers every 1 s: intake ${f1(bRun.perSecond)} dossiers/s (${f1((bRun.perSecond / a.perSecond) * 100)}% of A; non-2xx ${bRun.non2xx}, p99 ${f2(bRun.p99)} ms); ${int(lag.n)} notices, event → accepted by the gateway p50 ${f2(lag.p50)} s, p99 ${f2(lag.p99)} s, max ${f2(lag.max)} s (target p99 ≤ 30 s); the last sent ${drainSeconds === null ? 'not within 600 s' : `${f1(drainSeconds)} s after intake stopped`}`,
     );
     console.log(
-      `    at the sinks: ${int(smsAfter.accepted - smsBefore.accepted)} SMS (${int(smsAfter.duplicates - smsBefore.duplicates)} repeated requests), ${int(mailAfter.messages - mailBefore.messages)} e-mails (${int(mailAfter.deliveries - mailBefore.deliveries)} SMTP deliveries) for ${int(bRun.created)} receipts`,
+      `    at the sinks: ${int(smsAfter.accepted - smsBefore.accepted)} SMS (${int(smsAfter.duplicates - smsBefore.duplicates)} repeated requests), ${int(mailAfter.messages - mailBefore.messages)} e-mails (${int(mailAfter.deliveries - mailBefore.deliveries)} SMTP deliveries) for ${int(after - before)} dossiers received (the 201s counted in the run, plus the requests still in flight when it ended)`,
     );
     await province.close();
 
