@@ -99,26 +99,30 @@ export async function seedFeedbackDemo(x: FeedbackDemoInput): Promise<{ filed: n
     const fate = rng();
     // The last few stay open: waiting in the inbox, one of them already past its refusal deadline.
     if (i >= count - 4) continue;
+    // A step that would fall after the demo's end is not taken: the feedback waits there, as it would today.
     const later = (workingDays: number) => {
       now = calendar.addWorkingMs(now, Math.max(1, Math.round(workingDays * 8 * 3_600_000)));
       x.setNow(now);
+      return now < x.until;
     };
+    // An answer about the subject: a dossier's delay, or the point's premises and service.
+    const answer = d ? pick(rng, ANSWERS.slice(0, 2)) : pick(rng, ANSWERS.slice(2));
     if (fate < 0.1) {
-      later(1);
+      if (!later(1)) continue;
       await services.feedback.act(leader, code, 'refuse', { reason: 'Nội dung phản ánh không thuộc thẩm quyền giải quyết của cơ quan' });
       continue;
     }
-    later(0.5 + rng());
+    if (!later(0.5 + rng())) continue;
     await services.feedback.act(specialist, code, 'assign', {});
     const late = fate > 0.85;
-    later(late ? 16 + rng() * 4 : 3 + rng() * 8);
-    if (atPoint) await services.feedback.act(leader, code, 'answer', { answer: pick(rng, ANSWERS) });
+    if (!later(late ? 16 + rng() * 4 : 3 + rng() * 8)) continue;
+    if (atPoint) await services.feedback.act(leader, code, 'answer', { answer });
     else {
-      await services.feedback.act(specialist, code, 'draft', { answer: pick(rng, ANSWERS) });
-      later(0.3);
+      await services.feedback.act(specialist, code, 'draft', { answer });
+      if (!later(0.3)) continue;
       await services.feedback.act(leader, code, 'answer', {});
     }
-    later(late ? 3 : 0.5 + rng());
+    if (!later(late ? 3 : 0.5 + rng())) continue;
     await services.feedback.act(leader, code, 'publish', {});
     published++;
     previous = code;
