@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, applicant, type Harness, newIdNumber } from './harness.js';
-import { AuditCheckpointer, recordAudit, verifyAudit } from '../src/audit/audit.service.js';
+import { AuditCheckpointer, recordAudit, recordAudits, verifyAudit } from '../src/audit/audit.service.js';
 import { AuditKey, auditPayload, chainHash, chainMessage, eventDigest } from '../src/platform/audit-chain.model.js';
 import { eventsByKey } from '../src/audit/audit.repository.js';
 import { insertEventWithAudit } from '../src/dossiers/dossier.repository.js';
@@ -154,6 +154,35 @@ describe('the HMAC of the chain', () => {
     expect((await verify(h.database.db)).problems).toEqual([]);
   });
 
+  it('of entries appended as a batch (a new stream, then a running one) links each to the one before, as one by one', async () => {
+    const at = new Date('2025-03-14T04:00:00.456Z');
+    const entry = (i: number) => ({
+      actorKind: 'system' as const,
+      actorId: null,
+      stream: 'batch',
+      action: 'test.batch',
+      entityType: 'test',
+      entityId: `b-${i}`,
+      data: { i, text: 'Phường Một — “ký tự”' },
+    });
+    await h.database.db.transaction().execute((trx) => recordAudits(trx, h.auditKey, [0, 1, 2].map(entry), at));
+    await h.database.db.transaction().execute((trx) => recordAudit(trx, h.auditKey, entry(3), at));
+    await h.database.db.transaction().execute((trx) => recordAudits(trx, h.auditKey, [4, 5, 6, 7].map(entry), at));
+    const rows = await h.database.db.selectFrom('audit_log').selectAll().where('stream', '=', 'batch').orderBy('seq').execute();
+    expect(rows.map((r) => [Number(r.seq), r.entity_id])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i + 1, `b-${i}`]));
+    rows.forEach((r, i) => {
+      expect(r.payload).toBe(auditPayload(entry(i), at));
+      expect(r.prev_hash).toBe(i === 0 ? '0'.repeat(64) : rows[i - 1]!.hash);
+      expect(r.hash).toBe(chainHash(h.auditKey, r.prev_hash, r.stream, Number(r.seq), r.payload));
+    });
+    const head = await h.database.db.selectFrom('audit_heads').selectAll().where('stream', '=', 'batch').executeTakeFirstOrThrow();
+    expect([Number(head.seq), head.prev_hash, head.hash]).toEqual([8, rows[6]!.hash, rows[7]!.hash]);
+    await expect(
+      h.database.db.transaction().execute((trx) => recordAudits(trx, h.auditKey, [entry(8), { ...entry(9), stream: 'other' }], at)),
+    ).rejects.toThrow(/entries of one stream only/);
+    expect((await verify(h.database.db)).problems).toEqual([]);
+  });
+
   it('of each event is the digest the verifier computes from the event row, whatever its note and data hold', async () => {
     const d = await h.database.db.selectFrom('dossiers').selectAll().orderBy('id').limit(1).executeTakeFirstOrThrow();
     let seq = 1000;
@@ -291,10 +320,10 @@ describe('the app’s database role', () => {
 
   it('may advance a head only by one entry linked to its hash (the trigger), as an append does', async () => {
     await expect(sql`update audit_heads set seq = seq + 2 where stream = ${branchStream}`.execute(h.database.db)).rejects.toThrow(
-      /a head only advances by one entry/,
+      /a head only advances by entries linked to the previous hash/,
     );
     await expect(sql`update audit_heads set seq = seq + 1 where stream = ${branchStream}`.execute(h.database.db)).rejects.toThrow(
-      /a head only advances by one entry/,
+      /a head only advances by entries linked to the previous hash/,
     );
     await expect(
       sql`insert into audit_heads (stream, seq, prev_hash, hash) values ('forged', 9, 'x', 'y')`.execute(h.database.db),
@@ -327,10 +356,32 @@ describe('the owner of the tables', () => {
     ['truncate dossier_events', sql`truncate dossier_events`, 'dossier_events is append-only: TRUNCATE refused'],
     ['delete from audit_heads', sql`delete from audit_heads`, 'audit_heads is append-only: DELETE refused'],
     ['truncate audit_heads', sql`truncate audit_heads`, 'audit_heads is append-only: TRUNCATE refused'],
-    ['update audit_heads by two', sql`update audit_heads set seq = seq + 2`, 'a head only advances by one entry'],
+    ['update audit_heads by two', sql`update audit_heads set seq = seq + 2`, 'a head only advances by entries linked to the previous hash'],
   ])('is refused %s by the triggers', async (_label, statement, message) => {
     await h.database.asOwner(async (db) => {
       await expect(statement.execute(db)).rejects.toThrow(message);
+    });
+  });
+
+  it.each([
+    ['past an entry that does not link to the one before', { secondPrev: 'x'.repeat(64), headHash: 'h2' }],
+    ['to a hash that is not its last entry’s', { secondPrev: 'h1', headHash: 'forged' }],
+  ])('is refused a head moved by two %s (the trigger reads the log)', async (_label, o) => {
+    await h.database.asOwner(async (db) => {
+      const head = await db.selectFrom('audit_heads').selectAll().where('stream', '=', 'batch').executeTakeFirstOrThrow();
+      const seq = Number(head.seq);
+      const row = (n: number, prev: string, hash: string) =>
+        sql`insert into audit_log (stream, seq, at, actor_kind, actor_id, action, entity_type, entity_id, payload, prev_hash, hash)
+            values ('batch', ${n}, now(), 'system', null, 'test.forged', 'test', null, '{}', ${prev}, ${hash})`;
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await row(seq + 1, head.hash, 'h1').execute(trx);
+          await row(seq + 2, o.secondPrev, 'h2').execute(trx);
+          await sql`update audit_heads set seq = ${seq + 2}, prev_hash = ${o.secondPrev}, hash = ${o.headHash} where stream = 'batch'`.execute(
+            trx,
+          );
+        }),
+      ).rejects.toThrow(`a head only advances by entries linked to the previous hash (seq ${seq} to ${seq + 2})`);
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.types.js';
 import type { AuditEntry, AuditEventRef, AuditKey } from '../platform/audit-chain.model.js';
-import { appendAudit } from '../platform/audit-chain.repository.js';
+import { appendAudit, appendAuditBatch } from '../platform/audit-chain.repository.js';
 import { checkEvent, checkpointLine, checkRow, GENESIS_HASH, readCheckpointLine, type AuditProblem } from './audit.model.js';
 import { countEvents, dossierEntryPayloads, eventsAfter, eventsByKey, listHeads, logStreams, rowsAfter } from './audit.repository.js';
 import { appendCheckpointLine, checkpointLines } from './checkpoint.store.js';
@@ -19,6 +19,11 @@ export function bySystem(stream: string): Pick<AuditEntry, 'actorKind' | 'actorI
 /** Records an audit entry inside the caller's transaction. */
 export async function recordAudit(trx: Kysely<DB>, key: AuditKey, entry: AuditEntry, at: Date): Promise<void> {
   await appendAudit(trx, key, entry, at);
+}
+
+/** Records several entries of one stream inside the caller's transaction, in three statements whatever their number. */
+export async function recordAudits(trx: Kysely<DB>, key: AuditKey, entries: readonly AuditEntry[], at: Date): Promise<void> {
+  await appendAuditBatch(trx, key, entries, at);
 }
 
 export interface AuditVerification {

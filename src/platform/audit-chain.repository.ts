@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from './db.types.js';
-import { auditPayload, GENESIS_HASH, type AuditEntry, type AuditKey } from './audit-chain.model.js';
+import { auditPayload, chainHash, GENESIS_HASH, type AuditEntry, type AuditKey } from './audit-chain.model.js';
 
 // The writer of the audit chain, used by every feature's writes: one SQL statement locks and advances the stream's
 // head row and inserts the log row, hashing in SQL. The hash is HMAC-SHA256 under the audit key, computed from
@@ -154,4 +154,53 @@ export async function appendAudit(db: Kysely<DB>, key: AuditKey, entry: AuditEnt
   const params: unknown[] = [];
   const { head, log } = auditAppendSql(key, entry, at, params);
   await db.executeQuery(CompiledQuery.raw(`with h as (${head}) ${log('h')}`, params));
+}
+
+/**
+ * Appends several entries of one stream in three statements whatever their number (a dispatch round's outcomes): the
+ * stream's head row is locked, the links are hashed here with chainHash() (the same HMAC the one-statement append
+ * computes in SQL), the log rows go in as one insert and the head moves to the last of them. A stream without a head
+ * yet gets its first entry through appendAudit, which creates the head.
+ */
+export async function appendAuditBatch(db: Kysely<DB>, key: AuditKey, entries: readonly AuditEntry[], at: Date): Promise<void> {
+  if (entries.length === 0) return;
+  const stream = entries[0]!.stream;
+  if (entries.some((e) => e.stream !== stream)) throw new Error('appendAuditBatch: entries of one stream only');
+  let rest = entries;
+  let head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('stream', '=', stream).forUpdate().executeTakeFirst();
+  if (!head) {
+    await appendAudit(db, key, entries[0]!, at);
+    rest = entries.slice(1);
+    if (rest.length === 0) return;
+    head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('stream', '=', stream).forUpdate().executeTakeFirstOrThrow();
+  }
+  let seq = Number(head.seq);
+  let prev = head.hash;
+  const rows = rest.map((e) => {
+    seq += 1;
+    const payload = auditPayload(e, at);
+    const hash = chainHash(key, prev, stream, seq, payload);
+    const row = {
+      stream,
+      seq,
+      at,
+      actor_kind: e.actorKind,
+      actor_id: e.actorId,
+      action: e.action,
+      entity_type: e.entityType,
+      entity_id: e.entityId,
+      payload,
+      prev_hash: prev,
+      hash,
+    };
+    prev = hash;
+    return row;
+  });
+  await db.insertInto('audit_log').values(rows).execute();
+  const last = rows[rows.length - 1]!;
+  await db
+    .updateTable('audit_heads')
+    .set({ seq: last.seq, prev_hash: last.prev_hash, hash: last.hash, updated_at: at })
+    .where('stream', '=', stream)
+    .execute();
 }

@@ -20,6 +20,7 @@ import * as portalInbound from './20261209T0800_portal_inbound.js';
 import * as catalogImports from './20261209T0900_catalog_imports.js';
 import * as feedback from './20261210T0900_feedback.js';
 import * as notices from './20261210T0800_notices.js';
+import * as auditBatchHeads from './20261211T0800_audit_batch_heads.js';
 
 /** Every migration, by timestamped name; the Migrator applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '20261209T0900_catalog_imports': catalogImports,
   '20261210T0800_notices': notices,
   '20261210T0900_feedback': feedback,
+  '20261211T0800_audit_batch_heads': auditBatchHeads,
 };
