@@ -7,7 +7,7 @@
 //  C. (PostgreSQL) `motcua serve` as a process of its own, killed with SIGKILL while it sends, then started again:
 //     every notice counted at the SMS simulator and the mail sink, each exactly once.
 // Run: npx tsx bench/notices.bench.ts — BENCH_DB=postgres|pglite|both, BENCH_SECONDS (intake runs, default 20),
-// BENCH_CONNECTIONS (default 32), BENCH_KILL_DOSSIERS (phase C, default 1500).
+// BENCH_CONNECTIONS (default 32), BENCH_KILL_DOSSIERS (phase C, default 1500), BENCH_PHASES (default ABC; AB: no kill).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -27,6 +27,8 @@ import { benchSeconds, f1, f2, int, machineLine, serverVersion, sleep } from './
 const SECONDS = benchSeconds(20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const KILL_DOSSIERS = Number(process.env.BENCH_KILL_DOSSIERS ?? 1500);
+/** BENCH_PHASES=AB leaves out the kill -9 (phase C). */
+const PHASES = process.env.BENCH_PHASES ?? 'ABC';
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const SECRET = 'BENCH-NOTICE-SECRET-0123456789abcdef';
 const API_KEY = 'MOTCUA-SIM-KEY';
@@ -200,12 +202,25 @@ async function benchOne(kind: 'postgres' | 'pglite'): Promise<void> {
     console.log(
       `  B workers every 1 s: intake ${f1(bRun.perSecond)} dossiers/s (${f1((bRun.perSecond / a.perSecond) * 100)}% of A; non-2xx ${bRun.non2xx}, p99 ${f2(bRun.p99)} ms); ${int(lag.n)} notices, event → accepted by the gateway p50 ${f2(lag.p50)} s, p99 ${f2(lag.p99)} s, max ${f2(lag.max)} s (target p99 ≤ 30 s); the last sent ${drainSeconds === null ? 'not within 600 s' : `${f1(drainSeconds)} s after intake stopped`}`,
     );
+    const retries = await sql<{ error: string; n: string }>`
+      select coalesce(a.payload::jsonb->'data'->>'error', '?') as error, count(*) as n from audit_log a
+      join notifications n on n.id = a.entity_id::int
+      where a.action = 'notification.failed' and a.entity_type = 'notification' and n.dossier_id > ${before} and n.dossier_id <= ${after}
+      group by 1 order by 2 desc limit 3`.execute(b.database.db);
+    const resent = await count(
+      b,
+      sql<{ n: string }>`select count(*) as n from notifications where dossier_id > ${before} and dossier_id <= ${after} and attempts > 1`,
+    );
+    console.log(
+      `    sent at a second attempt or later: ${int(resent)} (a lease run out, or a failure: ${retries.rows.length ? retries.rows.map((r) => `${int(Number(r.n))}× ${r.error}`).join('; ') : 'no failure recorded'})`,
+    );
     console.log(
       `    at the sinks: ${int(smsAfter.accepted - smsBefore.accepted)} SMS (${int(smsAfter.duplicates - smsBefore.duplicates)} repeated requests), ${int(mailAfter.messages - mailBefore.messages)} e-mails (${int(mailAfter.deliveries - mailBefore.deliveries)} SMTP deliveries) for ${int(after - before)} dossiers received (the 201s counted in the run, plus the requests still in flight when it ended)`,
     );
     await province.close();
 
     // C: a server process killed while it sends.
+    if (!PHASES.includes('C')) return;
     if (kind !== 'postgres' || !b.url) {
       console.log('  C kill -9: PostgreSQL only (a second process cannot open the embedded database while this one holds it)');
       return;

@@ -502,6 +502,51 @@ describe('exactly once across a crash', () => {
   });
 });
 
+describe('a dispatch round', () => {
+  it('records every message it sent, whatever order their gateways answer in across its chunks, once each', async () => {
+    h.clock.set('2026-12-07T13:00:00+07:00');
+    await h.services.notifications.dispatch(); // nothing else due
+    const ref = 'test:round';
+    // A gateway whose answers come back out of order: message i waits (i × 7) mod 13 ms.
+    let calls = 0;
+    const slow = {
+      name: 'slow',
+      async send(_to: string, body: string) {
+        calls++;
+        await new Promise((r) => setTimeout(r, (Number(body) * 7) % 13));
+      },
+    };
+    const service = new NotificationService({ db: h.database.db, clock: () => h.clock.now, auditKey: h.auditKey, sender: slow });
+    await h.database.db.transaction().execute((trx) =>
+      service.enqueue(
+        trx,
+        Array.from({ length: 150 }, (_, i) => ({ to: newPhone(), body: String(i), kind: 'test.round', ref, dueAt: h.clock.now })),
+      ),
+    );
+    expect(await service.dispatch(150)).toEqual({ sent: 150, failed: 0 });
+    const rows = await h.database.db.selectFrom('notifications').selectAll().where('ref', '=', ref).orderBy('id').execute();
+    expect(
+      rows.filter((r) => r.sent_at !== null && r.claimed_until === null && r.attempts === 1 && r.provider_id === `notice-${r.id}`),
+    ).toHaveLength(150);
+    const entries = await h.database.db
+      .selectFrom('audit_log')
+      .select(['entity_id', 'action'])
+      .where('entity_type', '=', 'notification')
+      .where(
+        'entity_id',
+        'in',
+        rows.map((r) => String(r.id)),
+      )
+      .execute();
+    expect(entries.map((e) => e.action).sort()).toEqual(Array(150).fill('notification.sent'));
+    expect(new Set(entries.map((e) => e.entity_id)).size).toBe(150);
+    // Past the lease, nothing is claimed again: the round left no message unrecorded.
+    h.clock.set('2026-12-07T13:05:00+07:00');
+    expect(await service.dispatch(150)).toEqual({ sent: 0, failed: 0 });
+    expect(calls).toBe(150);
+  });
+});
+
 describe('templates', () => {
   const put = async (user: string, path: string, payload: object) =>
     h.app.inject({ method: 'PUT', url: `/notices/templates/${path}`, headers: auth(await h.token(user)), payload });

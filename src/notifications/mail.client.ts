@@ -27,7 +27,7 @@ export class SmtpMailSender implements MailSender {
   ) {
     // Pooled: a few connections kept open and reused, since opening one costs a round of greetings (a local sink
     // such as smtp-server waits 100 ms before its greeting) while a message on an open one is a few milliseconds.
-    this.transport = nodemailer.createTransport({ url, pool: true, maxConnections: 4, maxMessages: Infinity });
+    this.transport = nodemailer.createTransport({ url, pool: true, maxConnections: 8, maxMessages: Infinity });
   }
 
   async send(m: MailMessage): Promise<{ providerId: string }> {

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB, NotificationTable } from '../platform/db.types.js';
 
 export async function insertNotifications(db: Kysely<DB>, rows: Insertable<NotificationTable>[]) {
@@ -51,21 +51,20 @@ export async function claimDue(
   });
 }
 
-export async function markSent(db: Kysely<DB>, id: number, at: Date, providerId: string | null) {
-  await db
-    .updateTable('notifications')
-    .set({ sent_at: at, claimed_until: null, last_error: null, provider_id: providerId })
-    .where('id', '=', id)
-    .execute();
+/** Messages sent: each row's lease released and the gateway's id stored, in one statement for the lot. */
+export async function markSent(db: Kysely<DB>, sent: readonly { id: number; providerId: string | null }[], at: Date) {
+  if (!sent.length) return;
+  const rows = sql.join(sent.map((m) => sql`(${m.id}::int, ${m.providerId}::text)`));
+  await sql`update notifications n set sent_at = ${at}, claimed_until = null, last_error = null, provider_id = v.provider_id
+    from (values ${rows}) as v(id, provider_id) where n.id = v.id`.execute(db);
 }
 
-/** A failed send: the lease is given back and the message waits until `retryAt`. */
-export async function markFailed(db: Kysely<DB>, id: number, error: string, retryAt: Date) {
-  await db
-    .updateTable('notifications')
-    .set({ claimed_until: null, last_error: error.slice(0, 500), due_at: retryAt })
-    .where('id', '=', id)
-    .execute();
+/** Failed sends: each lease given back, the error kept, the message waiting until its `retryAt`; one statement. */
+export async function markFailed(db: Kysely<DB>, failed: readonly { id: number; error: string; retryAt: Date }[]) {
+  if (!failed.length) return;
+  const rows = sql.join(failed.map((m) => sql`(${m.id}::int, ${m.error.slice(0, 500)}::text, ${m.retryAt}::timestamptz)`));
+  await sql`update notifications n set claimed_until = null, last_error = v.error, due_at = v.retry_at
+    from (values ${rows}) as v(id, error, retry_at) where n.id = v.id`.execute(db);
 }
 
 /** Cancels the pending messages about something (a cancelled booking's reminder). */

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, NotificationTable } from '../platform/db.types.js';
 import { maskPhone } from '../dossiers/dossier.model.js';
 import * as repo from './notification.repository.js';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudits } from '../audit/audit.service.js';
 import type { AuditKey } from '../platform/audit-chain.model.js';
 import type { MailSender } from './mail.client.js';
 import { MAX_ATTEMPTS, addressDigest, emailParts, optOutToken, reportSignature, retryDelayMs } from '../notices/notice.model.js';
@@ -61,9 +61,17 @@ export interface NotificationDeps {
 export const DEFAULT_NOTICE_SECRET = 'motcua-notice-secret-for-development-only';
 
 /** Messages in flight at once in a dispatch round (the mail pool's connections, and the SMS gateway's requests). */
-const SEND_CONCURRENCY = 8;
+const SEND_CONCURRENCY = 16;
 /** Messages whose outcomes are recorded in one transaction. */
-const RECORD_CHUNK = 32;
+const RECORD_CHUNK = 64;
+
+/** What became of one claimed message. */
+interface Outcome {
+  m: Selectable<NotificationTable>;
+  via: string;
+  providerId?: string | null;
+  error?: string;
+}
 
 /**
  * Notifications go through an outbox: written in the same transaction as what caused them, sent later by
@@ -144,67 +152,89 @@ export class NotificationService {
   /**
    * Sends every message due now (claimed with a lease, see the class's comment); a failure is recorded and retried
    * later with backoff (at most MAX_ATTEMPTS attempts, the last error kept, never the address).
+   *
+   * SEND_CONCURRENCY messages are in flight at once (each waits on its gateway, not on this process); their outcomes
+   * are recorded as they come, RECORD_CHUNK at a time, each chunk in one transaction of four statements (the rows sent,
+   * the rows failed, the audit chain's head and its entries) while the next messages go out. A crash before a chunk's
+   * commit leaves its messages claimed: their lease runs out and each is sent again with the same RequestId and
+   * Message-ID, which the gateway and the mail store take once.
    */
   async dispatch(limit = 200): Promise<{ sent: number; failed: number }> {
     const now = this.deps.clock();
-    let sent = 0;
-    let failed = 0;
     // Without an e-mail adapter, e-mails are not claimed: they wait, costing no attempt, until one is configured.
     const channels = this.deps.mail ? (['sms', 'email'] as const) : (['sms'] as const);
     const lease = new Date(now.getTime() + (this.deps.leaseMs ?? 60_000));
     const claimed = await repo.claimDue(this.deps.db, now, lease, limit, MAX_ATTEMPTS, channels);
-    // In chunks: a chunk's messages go out side by side (each waits on its gateway, not on this process), then the
-    // chunk's outcomes are recorded, each with its audit entry, in one transaction (one commit for the chunk, not one
-    // a message). A crash before that commit leaves the chunk claimed: its lease runs out and each is sent again with
-    // the same RequestId and Message-ID, which the gateway and the mail store take once.
-    for (let start = 0; start < claimed.length; start += RECORD_CHUNK) {
-      const chunk = claimed.slice(start, start + RECORD_CHUNK);
-      const outcomes: { m: (typeof claimed)[number]; via: string; providerId?: string | null; error?: string }[] = [];
-      let next = 0;
-      const sendNext = async (): Promise<void> => {
-        for (let i = next++; i < chunk.length; i = next++) {
-          const m = chunk[i]!;
-          const via = m.channel === 'sms' ? this.deps.sender.name : (this.deps.mail?.name ?? 'none');
-          try {
-            outcomes.push({ m, via, providerId: await this.sendOne(m) });
-          } catch (e) {
-            // Adapters' messages name codes and statuses, never the address; cut anyway.
-            outcomes.push({ m, via, error: (e as Error).message.slice(0, 200) });
-          }
+    let sent = 0;
+    let failed = 0;
+    let pending: Outcome[] = [];
+    let recording: Promise<void> = Promise.resolve();
+    const flush = () => {
+      if (!pending.length) return;
+      const chunk = pending;
+      pending = [];
+      recording = recording.then(() => this.record(chunk));
+    };
+    let next = 0;
+    const sendNext = async (): Promise<void> => {
+      for (let i = next++; i < claimed.length; i = next++) {
+        const m = claimed[i]!;
+        const via = m.channel === 'sms' ? this.deps.sender.name : (this.deps.mail?.name ?? 'none');
+        // The outcome first, then the push: `pending` is another array once a chunk is flushed during the send.
+        let outcome: Outcome;
+        try {
+          outcome = { m, via, providerId: await this.sendOne(m) };
+          sent++;
+        } catch (e) {
+          // Adapters' messages name codes and statuses, never the address; cut anyway.
+          outcome = { m, via, error: (e as Error).message.slice(0, 200) };
+          failed++;
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, chunk.length) }, sendNext));
-      const at = this.deps.clock();
-      outcomes.sort((x, y) => x.m.id - y.m.id);
-      // The rows first, in id order, then the audit chain's head: a delivery report (a row, then the head) arriving
-      // meanwhile for one of them waits or is waited for, never both.
-      await this.deps.db.transaction().execute(async (trx) => {
-        for (const o of outcomes) {
-          if (o.error === undefined) await repo.markSent(trx, o.m.id, at, o.providerId ?? null);
-          else await repo.markFailed(trx, o.m.id, o.error, new Date(at.getTime() + retryDelayMs(o.m.attempts)));
-        }
-        for (const o of outcomes) {
-          const { m, via } = o;
-          await recordAudit(
-            trx,
-            this.deps.auditKey,
-            {
-              actorKind: 'system',
-              actorId: null,
-              stream: 'system',
-              action: o.error === undefined ? 'notification.sent' : 'notification.failed',
-              entityType: 'notification',
-              entityId: String(m.id),
-              data: { kind: m.kind, channel: m.channel, via, ...(o.error === undefined ? {} : { error: o.error }) },
-            },
-            at,
-          );
-        }
-      });
-      for (const o of outcomes) if (o.error === undefined) sent++;
-      failed += outcomes.length - outcomes.filter((o) => o.error === undefined).length;
-    }
+        pending.push(outcome);
+        if (pending.length >= RECORD_CHUNK) flush();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, claimed.length) }, sendNext));
+    flush();
+    await recording;
     return { sent, failed };
+  }
+
+  /**
+   * Records a chunk's outcomes in one transaction: the rows first, in id order, then the audit chain's head (one entry
+   * a message), so a delivery report (a row, then the head) arriving meanwhile for one of them waits or is waited for,
+   * never both.
+   */
+  private async record(outcomes: Outcome[]): Promise<void> {
+    const at = this.deps.clock();
+    outcomes.sort((x, y) => x.m.id - y.m.id);
+    await this.deps.db.transaction().execute(async (trx) => {
+      await repo.markSent(
+        trx,
+        outcomes.filter((o) => o.error === undefined).map((o) => ({ id: o.m.id, providerId: o.providerId ?? null })),
+        at,
+      );
+      await repo.markFailed(
+        trx,
+        outcomes.flatMap((o) =>
+          o.error === undefined ? [] : [{ id: o.m.id, error: o.error, retryAt: new Date(at.getTime() + retryDelayMs(o.m.attempts)) }],
+        ),
+      );
+      await recordAudits(
+        trx,
+        this.deps.auditKey,
+        outcomes.map(({ m, via, error }) => ({
+          actorKind: 'system',
+          actorId: null,
+          stream: 'system',
+          action: error === undefined ? 'notification.sent' : 'notification.failed',
+          entityType: 'notification',
+          entityId: String(m.id),
+          data: { kind: m.kind, channel: m.channel, via, ...(error === undefined ? {} : { error }) },
+        })),
+        at,
+      );
+    });
   }
 
   private async sendOne(m: Selectable<NotificationTable>): Promise<string | null> {
