@@ -46,6 +46,7 @@ const OTHER_CLERK = 'cb.p-hoalu';
 const MANAGER = 'ql.tinh';
 const COMMUNE = process.env.MOTCUA_E2E_COMMUNE ?? '14329';
 const RETURN_POINT = 'Chi nhánh Phủ Lý – Trung tâm Phục vụ hành chính công tỉnh Ninh Bình';
+const CENTER = 'Trung tâm Phục vụ hành chính công tỉnh Ninh Bình';
 
 /**
  * A procedure with a component that takes, from the store, a document of each type a demo result has (its code, the
@@ -207,6 +208,95 @@ async function main(): Promise<void> {
     );
     await axeEverywhere(page, 'dossier');
     await shot(page, 'staff-dossier', { fullPage: true });
+
+    // 4b. The applicant asks at the counter to stop the SMS notices: a confirm step naming the number, then the
+    // server's answer; asked again, the server says it was stopped already. No e-mail was given: no e-mail button.
+    const notices = page.getByTestId('dossier-notices');
+    await notices.getByRole('button', { name: 'Dừng gửi SMS' }).click();
+    check(
+      (await notices.getByRole('group').innerText()).includes('Người nộp hồ sơ yêu cầu dừng nhận SMS thông báo tới 0912345678?'),
+      'stopping the SMS notices asks to confirm, naming the phone number',
+    );
+    await axePair(page, 'dossier (stop SMS, confirm step)');
+    await notices.getByRole('button', { name: 'Xác nhận dừng' }).click();
+    await notices.getByTestId('opt-out-result').waitFor();
+    check(
+      (await notices.getByTestId('opt-out-result').innerText()) === 'Đã dừng gửi SMS thông báo tới người nộp hồ sơ.',
+      'the SMS notices of the applicant are stopped',
+    );
+    check(
+      (await notices.getByRole('button', { name: 'Dừng gửi thư điện tử' }).count()) === 0,
+      'without an e-mail address, no e-mail button',
+    );
+    await notices.getByRole('button', { name: 'Dừng gửi SMS' }).click();
+    await notices.getByRole('button', { name: 'Xác nhận dừng' }).click();
+    await notices.getByTestId('opt-out-result').filter({ hasText: 'từ trước' }).waitFor();
+    check(
+      (await notices.getByTestId('opt-out-result').innerText()) === 'SMS thông báo tới người nộp hồ sơ đã được dừng từ trước.',
+      'asked again, the server answers that the SMS notices were stopped already',
+    );
+    const again = (await (
+      await fetch(`${base}/dossiers/${code}/notices/opt-out`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'sms' }),
+      })
+    ).json()) as { channel: string; optedOut: boolean; already?: boolean };
+    check(
+      again.channel === 'sms' && again.optedOut && again.already === true,
+      `the API holds the opt-out of the applicant's phone (${JSON.stringify(again)})`,
+    );
+
+    // 4c. The clerk records feedback about their own center received by the hotline (the form names the clerk's unit
+    // first); the new feedback's page opens with the code and the secret to give the caller.
+    await page.goto(`${base}/can-bo/phan-anh`);
+    await page.getByRole('button', { name: '+ Ghi nhận phản ánh' }).click();
+    const record = page.getByTestId('feedback-record');
+    await record.getByRole('radio', { name: 'Đường dây nóng' }).check();
+    await record.locator('option', { hasText: CENTER }).first().waitFor({ state: 'attached' });
+    check(
+      (await record.getByLabel('Đơn vị', { exact: true }).locator('option:checked').innerText()) === CENTER,
+      "the form names the clerk's own unit first",
+    );
+    await record.getByLabel('Tiêu đề', { exact: true }).fill('Hồ sơ chưa nhận được tin nhắn');
+    await record
+      .getByLabel('Nội dung', { exact: true })
+      .fill('Người dân gọi đường dây nóng: chưa nhận được tin nhắn xác nhận tiếp nhận hồ sơ.');
+    await record.getByLabel('Họ và tên').fill('Nguyễn Văn Kiểm Thử');
+    await record.getByLabel('Số điện thoại').fill('0912345678');
+    await axePair(page, 'feedback inbox (record form)');
+    await shot(page, 'staff-feedback-record', { fullPage: true });
+    await record.getByRole('button', { name: 'Ghi nhận', exact: true }).click();
+    await page.waitForURL(/\/can-bo\/phan-anh\/PAKN-\d{6}-\d{4}$/);
+    const feedbackCode = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    const filed = page.getByTestId('feedback-filed');
+    await filed.waitFor();
+    const secret = (await page.getByTestId('feedback-secret').innerText()).trim();
+    check(
+      (await filed.getByRole('heading').innerText()) === `Đã ghi nhận phản ánh ${feedbackCode}` && secret.length === 12,
+      `recording feedback opens its page with its code and a 12-character secret (${feedbackCode})`,
+    );
+    await page.getByRole('heading', { name: 'Hồ sơ chưa nhận được tin nhắn' }).waitFor();
+    const fb = (await (await fetch(`${base}/feedback/${feedbackCode}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      channel: string;
+      title: string;
+      status: string;
+      subject: { kind: string; unitNameVi: string | null };
+      sender: { name: string | null; phone: string | null };
+    };
+    check(
+      fb.channel === 'hotline' &&
+        fb.status === 'received' &&
+        fb.title === 'Hồ sơ chưa nhận được tin nhắn' &&
+        fb.subject.kind === 'unit' &&
+        fb.subject.unitNameVi === CENTER &&
+        fb.sender.name === 'Nguyễn Văn Kiểm Thử' &&
+        fb.sender.phone === '0912345678',
+      `the feedback is stored as recorded: hotline, about the center, with its title and sender (${fb.channel}, ${fb.status}, ${fb.subject.unitNameVi})`,
+    );
+    const tracked = await fetch(`${base}/feedback/track/${feedbackCode}?secret=${encodeURIComponent(secret)}`);
+    check(tracked.ok, `the secret shown follows the feedback on the public side (${tracked.status})`);
+    await axePair(page, 'feedback (just recorded)');
     await logout(page);
 
     // 5. A clerk of another service point cannot open it.
@@ -228,6 +318,20 @@ async function main(): Promise<void> {
     await page.locator('.overview-table, .overview-totals').first().waitFor();
     check(await page.locator('.overview-totals').isVisible(), 'the overview shows the totals');
     if (await page.locator('.overview-table').count()) await page.locator('.overview-chart canvas').waitFor();
+    // The feedback figures: the open ones as the inbox lists them (the clerk's hotline feedback among them).
+    const managerToken = (await page.evaluate('sessionStorage.getItem("motcua.staff.token")')) as string;
+    const openFeedback = (await (
+      await fetch(`${base}/feedback?status=received&status=info_requested&status=processing&limit=200`, {
+        headers: { authorization: `Bearer ${managerToken}` },
+      })
+    ).json()) as { code: string }[];
+    const figures = page.getByTestId('overview-feedback');
+    await figures.locator('.total').first().waitFor();
+    const openShown = (await figures.locator('.total-value').first().innerText()).trim();
+    check(
+      openFeedback.some((f) => f.code === feedbackCode) && openShown === String(openFeedback.length),
+      `the overview counts the open feedback as the inbox lists it (${openShown}, ${feedbackCode} among them)`,
+    );
     await axeEverywhere(page, 'overview');
     await shot(page, 'staff-overview');
 
@@ -312,6 +416,94 @@ async function main(): Promise<void> {
     check(book.includes(code), `the tracking book of the provincial center for this month lists ${code}`);
     await axeEverywhere(page, 'tracking book (ready)');
     await shot(page, 'staff-book');
+
+    // 8. The administrator's notice texts: only the administrator reaches the page; an e-mail text saved shows in the
+    // preview with sample values, the API holds it, an unknown variable is refused by name, and the default comes back.
+    await page.goto(`${base}/can-bo/mau-thong-bao`);
+    await page.waitForURL((u) => u.pathname === '/can-bo');
+    check(true, 'a manager asking for the notice texts is sent back to the home page');
+    await logout(page);
+    await login(page, base, 'admin');
+    await page.getByRole('heading', { name: /Xin chào/ }).waitFor();
+    check(
+      (await page.getByRole('link', { name: 'Mẫu thông báo SMS, thư điện tử' }).count()) === 1,
+      "the administrator's home page links to the notice texts",
+    );
+    await page.goto(`${base}/can-bo/phan-anh`);
+    await page.locator('.inbox-table, .result-count').first().waitFor();
+    check(
+      (await page.getByRole('button', { name: '+ Ghi nhận phản ánh' }).count()) === 0,
+      'the administrator (whom POST /feedback refuses) is not offered to record feedback',
+    );
+    await page.getByRole('navigation', { name: 'Bàn làm việc cán bộ' }).getByRole('link', { name: 'Mẫu thông báo' }).click();
+    await page.getByRole('heading', { name: 'Mẫu thông báo gửi công dân' }).waitFor();
+    const kinds = page.getByTestId('templates-table').locator('tbody tr');
+    await kinds.first().waitFor();
+    check((await kinds.count()) === 12, `the notice texts list the 12 kinds of notice (${await kinds.count()})`);
+    await page.getByRole('button', { name: 'Sửa mẫu «Dừng xử lý», Thư điện tử · EN' }).click();
+    const editor = page.getByTestId('template-editor');
+    await editor.getByTestId('template-preview').waitFor();
+    check(
+      (await editor.getByRole('list').innerText()).includes('{{note}}'),
+      'the editor lists the variables of the kind (a stopped dossier has {{note}})',
+    );
+    await editor.getByLabel('Tiêu đề thư').fill('Dossier {{code}} stopped');
+    await editor.getByLabel('Nội dung thư').fill('Dear citizen, dossier {{code}} was stopped: {{note}}.');
+    await editor.getByRole('button', { name: 'Lưu mẫu' }).click();
+    await editor.getByText('Đã lưu mẫu thông báo.').waitFor();
+    const previewText = editor.getByTestId('template-preview-text');
+    await previewText.filter({ hasText: 'Dear citizen' }).waitFor();
+    const shown = await previewText.innerText();
+    check(
+      shown.startsWith('Dear citizen, dossier 000.00.00.H55-261206-0001 was stopped: Bản sao giấy khai sinh có chứng thực.') &&
+        shown.includes('Không muốn nhận thư thông báo nữa / Stop these e-mails:'),
+      `after saving, the preview shows the new text with sample values and the opt-out line (${shown.slice(0, 90)}…)`,
+    );
+    check(
+      (await editor.getByTestId('template-preview').innerText()).includes('Dossier 000.00.00.H55-261206-0001 stopped'),
+      'the preview shows the new subject',
+    );
+    const adminToken = (await page.evaluate('sessionStorage.getItem("motcua.staff.token")')) as string;
+    const stored = async () =>
+      (
+        (await (await fetch(`${base}/notices/templates`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as {
+          kind: string;
+          channel: string;
+          lang: string;
+          custom: boolean;
+          subject: string | null;
+          body: string;
+          defaultBody: string;
+        }[]
+      ).find((x) => x.kind === 'stopped' && x.channel === 'email' && x.lang === 'en')!;
+    const saved = await stored();
+    check(
+      saved.custom &&
+        saved.subject === 'Dossier {{code}} stopped' &&
+        saved.body === 'Dear citizen, dossier {{code}} was stopped: {{note}}.',
+      'the API holds the saved e-mail text',
+    );
+    check(
+      (await page.getByRole('button', { name: 'Sửa mẫu «Dừng xử lý», Thư điện tử · EN' }).locator('xpath=..').innerText()).includes(
+        'Đã sửa',
+      ),
+      'the list marks the text as edited',
+    );
+    await editor.getByLabel('Nội dung thư').fill('Dossier {{code}}: {{amount}}');
+    await editor.getByText('Biến {{amount}} không dùng được cho loại thông báo này.').waitFor();
+    check(true, 'a variable the kind does not have is refused by name in the preview');
+    await axeEverywhere(page, 'notice texts (editing)', (l) =>
+      page.getByTestId('template-editor').getByText(l === 'vi' ? 'Xem trước' : 'Preview', { exact: true }),
+    );
+    await shot(page, 'staff-templates', { fullPage: true });
+    await editor.getByRole('button', { name: 'Khôi phục mặc định' }).click();
+    await editor.getByRole('button', { name: 'Khôi phục', exact: true }).click();
+    await editor.getByText('Đã khôi phục nội dung mặc định.').waitFor();
+    const reset = await stored();
+    check(
+      !reset.custom && (await editor.getByLabel('Nội dung thư').inputValue()) === reset.defaultBody,
+      'back to default: the API has no edited text, and the editor shows the default',
+    );
   } finally {
     await browser?.close();
     await rm(tmp, { recursive: true, force: true });

@@ -89,6 +89,7 @@ function Dossiers() {
                 <th scope="col">{t('track.status')}</th>
                 <th scope="col">{t('citizen.due')}</th>
                 <th scope="col">{t('citizen.rating')}</th>
+                <th scope="col">{t('citizen.notices')}</th>
               </tr>
             </thead>
             <tbody>
@@ -105,6 +106,9 @@ function Dossiers() {
                   <td>{d.dueAt ? formatDateTime(d.dueAt, i18n.language) : '—'}</td>
                   <td>
                     <RateCell dossier={d} onRated={retry} />
+                  </td>
+                  <td>
+                    <NoticesCell code={d.code} />
                   </td>
                 </tr>
               ))}
@@ -144,6 +148,65 @@ function RateCell({ dossier: d, onRated }: { dossier: MyDossier; onRated: () => 
         </button>
       ))}
       {problem && <ProblemAlert problem={problem} />}
+    </div>
+  );
+}
+
+type NoticeChannel = 'sms' | 'email';
+
+/** Stop the SMS or e-mail notices of a dossier's address, after a confirm step (POST /citizen/notices/opt-out). */
+function NoticesCell({ code }: { code: string }) {
+  const { t } = useTranslation();
+  const [asking, setAsking] = useState<NoticeChannel | null>(null);
+  const [sending, setSending] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const what = (c: NoticeChannel) => t(`citizen.notify.${c}`);
+  const stop = async (channel: NoticeChannel) => {
+    setSending(true);
+    setProblem(null);
+    const r = await settle(api.POST('/citizen/notices/opt-out', { body: { code, channel } }));
+    setSending(false);
+    setAsking(null);
+    if (!r.ok) return setProblem(r.problem);
+    setDone(r.data.already ? t(`citizen.stoppedAlready.${channel}`) : t(`citizen.stopped.${channel}`));
+  };
+  return (
+    <div className="notices-cell" role="group" aria-label={t('citizen.stopLabel', { code })}>
+      {asking ? (
+        <>
+          <p className="small">{t('citizen.stopAsk', { what: what(asking) })}</p>
+          <div className="rate-buttons">
+            <button type="button" className="button button-primary" disabled={sending} onClick={() => void stop(asking)}>
+              {t('citizen.stopConfirm')}
+            </button>
+            <button type="button" className="button button-secondary" disabled={sending} onClick={() => setAsking(null)}>
+              {t('citizen.stopCancel')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <div className="rate-buttons">
+          {(['sms', 'email'] as const).map((c) => (
+            <button
+              key={c}
+              type="button"
+              className="button button-secondary"
+              onClick={() => {
+                setDone(null);
+                setProblem(null);
+                setAsking(c);
+              }}
+            >
+              {c === 'sms' ? t('citizen.stopSms') : t('citizen.stopEmail')}
+            </button>
+          ))}
+        </div>
+      )}
+      <div aria-live="polite">
+        {done && <p className="notice notice-green small">{done}</p>}
+        {problem && <ProblemAlert problem={problem} />}
+      </div>
     </div>
   );
 }

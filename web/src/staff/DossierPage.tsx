@@ -283,7 +283,7 @@ export default function DossierPage() {
             </table>
           </section>
 
-          <DossierNotices code={d.code} />
+          <DossierNotices code={d.code} phone={d.applicant.phone} email={d.applicant.email ?? null} />
         </div>
 
         <aside className="dossier-side" aria-label={t('dossier.actions')}>
@@ -884,11 +884,15 @@ function loadNotices(code: string) {
   return staffApi.GET('/dossiers/{code}/notices', { params: { path: { code } } });
 }
 
-/** The SMS and e-mail notices of the dossier (kind, channel, masked recipient, status, times); loaded on its own. */
-function DossierNotices({ code }: { code: string }) {
+/**
+ * The SMS and e-mail notices of the dossier (kind, channel, masked recipient, status, times), loaded on its own, and
+ * the applicant's request at the counter to stop a channel (any staff member who may see the dossier records it).
+ */
+function DossierNotices({ code, phone, email }: { code: string; phone: string | null; email: string | null }) {
   const { t, lang } = useStaffT();
   const [rows, setRows] = useState<DossierNotice[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let live = true;
     void settle(loadNotices(code)).then((r) => {
@@ -899,7 +903,7 @@ function DossierNotices({ code }: { code: string }) {
     return () => {
       live = false;
     };
-  }, [code]);
+  }, [code, attempt]);
   const time = (iso: string | null) => (iso ? formatDateTime(iso, lang) : t('common.none'));
   return (
     <section className="card section" aria-labelledby="nt-h" data-testid="dossier-notices">
@@ -940,6 +944,81 @@ function DossierNotices({ code }: { code: string }) {
           </tbody>
         </table>
       )}
+      {(phone || email) && <StopNotices code={code} phone={phone} email={email} onDone={() => setAttempt((n) => n + 1)} />}
     </section>
+  );
+}
+
+type NoticeChannel = DossierNotice['channel'];
+
+/** "Dừng gửi SMS" / "Dừng gửi thư điện tử": a confirm step naming the address, then the server's answer. */
+function StopNotices({ code, phone, email, onDone }: { code: string; phone: string | null; email: string | null; onDone: () => void }) {
+  const { t } = useStaffT();
+  const id = useId();
+  const [asking, setAsking] = useState<NoticeChannel | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const what = (c: NoticeChannel) => t(`dossier.notices.optOut.what.${c}`);
+  const stop = async (channel: NoticeChannel) => {
+    setBusy(true);
+    setProblem(null);
+    setResult(null);
+    const r = await settle(staffApi.POST('/dossiers/{code}/notices/opt-out', { params: { path: { code } }, body: { channel } }));
+    setBusy(false);
+    setAsking(null);
+    if (!r.ok) return setProblem(r.problem);
+    setResult(r.data.already ? t(`dossier.notices.optOut.already.${channel}`) : t(`dossier.notices.optOut.done.${channel}`));
+    onDone();
+  };
+  const channels: [NoticeChannel, string | null][] = [
+    ['sms', phone],
+    ['email', email],
+  ];
+  return (
+    <div className="notices-opt-out" data-testid="notices-opt-out">
+      <p className="muted small">{t('dossier.notices.optOut.optOutLead')}</p>
+      {asking ? (
+        <div className="notice notice-amber" role="group" aria-labelledby={`${id}-ask`}>
+          <p id={`${id}-ask`}>{t('dossier.notices.optOut.ask', { what: what(asking), to: (asking === 'sms' ? phone : email) ?? '' })}</p>
+          <div className="form-actions">
+            <button type="button" className="button button-danger" disabled={busy} aria-busy={busy} onClick={() => void stop(asking)}>
+              {t('dossier.notices.optOut.confirm')}
+            </button>
+            <button type="button" className="button button-secondary" disabled={busy} onClick={() => setAsking(null)}>
+              {t('dossier.notices.optOut.cancel')}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="form-actions">
+          {channels.map(
+            ([c, address]) =>
+              address && (
+                <button
+                  key={c}
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => {
+                    setResult(null);
+                    setProblem(null);
+                    setAsking(c);
+                  }}
+                >
+                  {c === 'sms' ? t('dossier.notices.optOut.stopSms') : t('dossier.notices.optOut.stopEmail')}
+                </button>
+              ),
+          )}
+        </div>
+      )}
+      <div aria-live="polite">
+        {result && (
+          <p className="alert alert-success" data-testid="opt-out-result">
+            {result}
+          </p>
+        )}
+        {problem && <ProblemAlert problem={problem} />}
+      </div>
+    </div>
   );
 }

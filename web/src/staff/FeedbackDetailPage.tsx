@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { settle, type Problem, type Result } from '../api/client';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
@@ -11,6 +11,7 @@ import { useStaffT } from './i18n';
 import { staffApi } from './session';
 import { BlobButton, DueCell } from './shared';
 import { FeedbackStatusBadge } from './feedback.shared';
+import type { FeedbackFiledByStaff } from './FeedbackRecordForm';
 import './feedback.css';
 
 type Detail = NonNullable<Awaited<ReturnType<typeof loadDetail>> extends Result<infer T> ? T : never>;
@@ -29,14 +30,44 @@ export default function FeedbackDetailPage() {
   const [state, retry] = useApi((signal) => loadDetail(code, signal), [code]);
   const [fresh, setFresh] = useState<Detail | null>(null);
   const d = fresh?.code === code ? fresh : state.status === 'ok' ? state.data : null;
+  // Just recorded at the counter or by the hotline (FeedbackRecordForm): its secret, shown this once.
+  const filed = (useLocation().state as { filed?: FeedbackFiledByStaff } | null)?.filed;
   return (
     <div className="container page staff-wide">
       <p>
         <Link to="/can-bo/phan-anh">← {t('feedback.back')}</Link>
       </p>
       <PageHeading>{t('feedback.detailTitle', { code })}</PageHeading>
+      {filed?.code === code && (
+        <div className="card notice notice-green feedback-filed" role="status" data-testid="feedback-filed">
+          <h2>{t('feedback.record.filedTitle', { code: filed.code })}</h2>
+          <p>{t('feedback.record.filedLead', { unit: filed.unitNameVi })}</p>
+          <dl className="facts">
+            <div>
+              <dt>{t('feedback.record.code')}</dt>
+              <dd className="code">{filed.code}</dd>
+            </div>
+            <div>
+              <dt>{t('feedback.record.secret')}</dt>
+              <dd className="code" data-testid="feedback-secret">
+                {filed.secret}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('feedback.record.answerDue')}</dt>
+              <dd>{formatDateTime(filed.answerDueAt, lang)}</dd>
+            </div>
+          </dl>
+        </div>
+      )}
       {state.status === 'loading' && !d && <Loading label={t('common.loading')} />}
-      {state.status === 'error' && <ProblemAlert problem={state.problem} onRetry={retry} />}
+      {state.status === 'error' &&
+        (filed?.code === code && state.problem.code === 'OUT_OF_SCOPE' ? (
+          // Routed to a unit outside the recorder's scope: theirs to handle; the code and secret above are what matters here.
+          <p className="notice">{t('feedback.record.elsewhere', { unit: filed.unitNameVi })}</p>
+        ) : (
+          <ProblemAlert problem={state.problem} onRetry={retry} />
+        ))}
       {d && (
         <div className="feedback-detail">
           <section className="card">

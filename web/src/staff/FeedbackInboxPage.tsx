@@ -8,7 +8,8 @@ import { usePageTitle } from '../lib/page';
 import { useApi } from '../lib/useApi';
 import { useStaffT } from './i18n';
 import { staffApi } from './session';
-import { DueCell } from './shared';
+import { DueCell, useSession } from './shared';
+import { FeedbackRecordForm } from './FeedbackRecordForm';
 import { FEEDBACK_STATUSES, FeedbackStatusBadge, type FeedbackStatus } from './feedback.shared';
 import './feedback.css';
 
@@ -20,6 +21,10 @@ export default function FeedbackInboxPage() {
   const { t } = useStaffT();
   usePageTitle(t('feedback.inboxTitle'));
   const id = useId();
+  const { me } = useSession();
+  // The administrator oversees feedback; staff of a unit record it (POST /feedback refuses the administrator).
+  const mayRecord = me.role !== 'admin';
+  const [recording, setRecording] = useState(false);
   const [params, setParams] = useSearchParams();
   const statusParam = params.get('trang-thai');
   const status: FeedbackStatus[] =
@@ -73,7 +78,15 @@ export default function FeedbackInboxPage() {
   const hasNext = state.status === 'ok' && state.data.length > PAGE_SIZE;
   return (
     <div className="container page staff-wide">
-      <PageHeading>{t('feedback.inboxTitle')}</PageHeading>
+      <div className="feedback-heading">
+        <PageHeading>{t('feedback.inboxTitle')}</PageHeading>
+        {mayRecord && !recording && (
+          <button type="button" className="button button-primary" onClick={() => setRecording(true)}>
+            + {t('feedback.record.open')}
+          </button>
+        )}
+      </div>
+      {recording && <FeedbackRecordForm onCancel={() => setRecording(false)} />}
       <form className="card inbox-filters" role="search" aria-label={t('inbox.filters')} onSubmit={apply}>
         <div className="field">
           <label htmlFor={`${id}-s`}>{t('inbox.status')}</label>

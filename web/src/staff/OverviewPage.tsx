@@ -1,4 +1,5 @@
 import { lazy, Suspense, useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { settle } from '../api/client';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
@@ -8,6 +9,7 @@ import { usePageTitle } from '../lib/page';
 import { useApi } from '../lib/useApi';
 import { useStaffT, type StaffKey } from './i18n';
 import { staffApi } from './session';
+import { vietnamToday } from './scorecard.model';
 
 // ECharts is loaded only here, in its own chunk.
 const OverviewChart = lazy(() => import('./OverviewChart'));
@@ -139,6 +141,78 @@ export default function OverviewPage() {
           )}
         </>
       )}
+      <FeedbackFigures />
     </div>
+  );
+}
+
+/** The inbox's page size at most: a count that reaches it is shown as "200+" (the API lists, it does not count). */
+const FEEDBACK_LIMIT = 200;
+
+/**
+ * Feedback (phản ánh, kiến nghị) of the manager's units: those waiting for the agency and those overdue (counted from
+ * GET /feedback), and indicator 5.2, feedback handled on time, since the start of the year (GET /kpi/scorecard).
+ */
+function FeedbackFigures() {
+  const { t, lang } = useStaffT();
+  const id = useId();
+  const [state, retry] = useApi(async (signal) => {
+    const today = vietnamToday(Date.now());
+    const [open, overdue, card] = await Promise.all([
+      settle(
+        staffApi.GET('/feedback', {
+          params: { query: { status: ['received', 'info_requested', 'processing'], limit: FEEDBACK_LIMIT } },
+          signal,
+        }),
+      ),
+      settle(staffApi.GET('/feedback', { params: { query: { overdue: true, limit: FEEDBACK_LIMIT } }, signal })),
+      settle(staffApi.GET('/kpi/scorecard', { params: { query: { from: `${today.slice(0, 4)}-01-01`, to: today } }, signal })),
+    ]);
+    if (!open.ok) return open;
+    if (!overdue.ok) return overdue;
+    if (!card.ok) return card;
+    return {
+      ok: true as const,
+      data: { open: open.data.length, overdue: overdue.data.length, onTime: card.data.indicators.find((i) => i.id === '5.2') },
+    };
+  }, []);
+  const n = (x: number) =>
+    x >= FEEDBACK_LIMIT ? t('overview.feedback.atLeast', { n: FEEDBACK_LIMIT }) : x.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN');
+  const onTime = state.status === 'ok' ? state.data.onTime : undefined;
+  return (
+    <section className="card section overview-feedback" aria-labelledby={`${id}-h`} data-testid="overview-feedback">
+      <h2 id={`${id}-h`}>{t('overview.feedback.title')}</h2>
+      {state.status === 'loading' && <Loading label={t('common.loading')} />}
+      {state.status === 'error' && <ProblemAlert problem={state.problem} onRetry={retry} />}
+      {state.status === 'ok' && (
+        <ul className="feedback-totals">
+          <li className="card total total-inProgress">
+            <span className="total-value">{n(state.data.open)}</span>
+            <Link className="total-label" to="/can-bo/phan-anh?trang-thai=received,info_requested,processing">
+              {t('overview.feedback.open')}
+            </Link>
+          </li>
+          <li className="card total total-late">
+            <span className="total-value">{n(state.data.overdue)}</span>
+            <Link className="total-label" to="/can-bo/phan-anh?trang-thai=all&qua-han=1">
+              {t('overview.feedback.overdue')}
+            </Link>
+          </li>
+          <li className="card total total-receivedToday">
+            <span className="total-value">
+              {onTime?.ratio != null
+                ? (onTime.ratio * 100).toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1 }) + ' %'
+                : '—'}
+            </span>
+            <span className="total-label">{t('overview.feedback.onTime')}</span>
+            <span className="small muted">
+              {onTime?.ratio != null && onTime.numerator != null && onTime.denominator != null
+                ? t('overview.feedback.onTimeOf', { n: onTime.numerator, d: onTime.denominator })
+                : t('overview.feedback.noData')}
+            </span>
+          </li>
+        </ul>
+      )}
+    </section>
   );
 }

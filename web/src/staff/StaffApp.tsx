@@ -26,6 +26,7 @@ const PortalSyncPage = lazy(() => import('./PortalSyncPage'));
 const NationalCatalogPage = lazy(() => import('./NationalCatalogPage'));
 const FeedbackInboxPage = lazy(() => import('./FeedbackInboxPage'));
 const FeedbackDetailPage = lazy(() => import('./FeedbackDetailPage'));
+const NoticeTemplatesPage = lazy(() => import('./NoticeTemplatesPage'));
 
 export const LOGIN_PATH = '/can-bo/dang-nhap';
 
@@ -116,6 +117,7 @@ function Guarded() {
           <Route path="hang-doi" element={manager ? <QueuePage /> : <Navigate to="/can-bo" replace />} />
           <Route path="dong-bo" element={manager ? <PortalSyncPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="danh-muc-quoc-gia" element={role === 'admin' ? <NationalCatalogPage /> : <Navigate to="/can-bo" replace />} />
+          <Route path="mau-thong-bao" element={role === 'admin' ? <NoticeTemplatesPage /> : <Navigate to="/can-bo" replace />} />
           <Route path="*" element={<Navigate to="/can-bo" replace />} />
         </Routes>
       </Suspense>
@@ -177,6 +179,11 @@ function StaffBar() {
                 {keepsBook(s.me.role) && (
                   <li>
                     <NavLink to="/can-bo/so-theo-doi">{t('nav.book')}</NavLink>
+                  </li>
+                )}
+                {s.me.role === 'admin' && (
+                  <li>
+                    <NavLink to="/can-bo/mau-thong-bao">{t('nav.templates')}</NavLink>
                   </li>
                 )}
               </ul>

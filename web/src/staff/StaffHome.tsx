@@ -30,6 +30,7 @@ export default function StaffHome() {
       { to: '/can-bo/hang-doi', title: 'home.queueTile', text: 'home.queueText' },
     );
   if (keepsBook(me.role)) tiles.push({ to: '/can-bo/so-theo-doi', title: 'home.bookTile', text: 'home.bookText' });
+  if (me.role === 'admin') tiles.push({ to: '/can-bo/mau-thong-bao', title: 'home.templatesTile', text: 'home.templatesText' });
   return (
     <div className="container page">
       <PageHeading>{t('home.title', { name: me.fullName })}</PageHeading>
