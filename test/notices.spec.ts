@@ -6,6 +6,7 @@ import { EsmsSmsSender } from '../src/notifications/sms.client.js';
 import { SmtpMailSender } from '../src/notifications/mail.client.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
 import { claimDue } from '../src/notifications/notification.repository.js';
+import { verifyAudit } from '../src/audit/audit.service.js';
 import { NOTICE_ACTIONS_SQL } from '../src/dossiers/dossier.repository.js';
 import { NOTICE_ACTIONS, SMS_MAX_CHARS, reportSignature } from '../src/notices/notice.model.js';
 import { vnDate } from '../src/forms/form.model.js';
@@ -544,6 +545,8 @@ describe('a dispatch round', () => {
     h.clock.set('2026-12-07T13:05:00+07:00');
     expect(await service.dispatch(150)).toEqual({ sent: 0, failed: 0 });
     expect(calls).toBe(150);
+    // The batch entries, the delivery reports' one-statement entries and every other append link up.
+    expect((await verifyAudit(h.database.db, h.auditKey)).problems).toEqual([]);
   });
 });
 

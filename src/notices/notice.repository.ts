@@ -1,5 +1,7 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import type { DB, NotificationTable } from '../platform/db.types.js';
+import type { AuditKey } from '../platform/audit-chain.model.js';
+import { auditAppendSql } from '../platform/audit-chain.repository.js';
 
 /** Takes queued notable events, oldest first, locked for this transaction (another worker skips them). */
 export async function claimQueue(db: Kysely<DB>, limit: number): Promise<{ dossier_id: number; seq: number }[]> {
@@ -8,8 +10,10 @@ export async function claimQueue(db: Kysely<DB>, limit: number): Promise<{ dossi
   return r.rows.map((x) => ({ dossier_id: Number(x.dossier_id), seq: x.seq }));
 }
 
-/** What a notice says about an event: the dossier, its procedure, points, and the event's note and data. */
-export async function noticeFacts(db: Kysely<DB>, dossierId: number, seq: number) {
+/** What a notice says about each of several events: the dossier, its procedure, points, and the event's note and data. */
+export async function noticeFacts(db: Kysely<DB>, events: readonly { dossier_id: number; seq: number }[]) {
+  if (!events.length) return [];
+  const keys = sql.join(events.map((e) => sql`(${e.dossier_id}::bigint, ${e.seq}::int)`));
   return db
     .selectFrom('dossier_events as e')
     .innerJoin('dossiers as d', 'd.id', 'e.dossier_id')
@@ -32,18 +36,20 @@ export async function noticeFacts(db: Kysely<DB>, dossierId: number, seq: number
       'rp.name_vi as return_vi',
       'rp.name_en as return_en',
       'rp.address as return_address',
+      'e.seq',
       'e.action',
       'e.at',
       'e.note',
       'e.data',
     ])
-    .where('e.dossier_id', '=', dossierId)
-    .where('e.seq', '=', seq)
-    .executeTakeFirst();
+    .where(sql<boolean>`(e.dossier_id, e.seq) in (values ${keys})`)
+    .execute();
 }
 
-export async function deleteQueued(db: Kysely<DB>, dossierId: number, seq: number) {
-  await db.deleteFrom('notice_queue').where('dossier_id', '=', dossierId).where('seq', '=', seq).execute();
+export async function deleteQueued(db: Kysely<DB>, events: readonly { dossier_id: number; seq: number }[]) {
+  if (!events.length) return;
+  const keys = sql.join(events.map((e) => sql`(${e.dossier_id}::bigint, ${e.seq}::int)`));
+  await sql`delete from notice_queue where (dossier_id, seq) in (values ${keys})`.execute(db);
 }
 
 /** Inserts notifications; one whose source_key exists already is not inserted again. The ids inserted. */
@@ -56,6 +62,15 @@ export async function insertOnce(db: Kysely<DB>, rows: Insertable<NotificationTa
     .returning('id')
     .execute();
   return r.map((x) => Number(x.id));
+}
+
+/** Which of several (channel, address digest) pairs are stopped, as `channel:digest` keys. */
+export async function optedOutAmong(db: Kysely<DB>, pairs: readonly { channel: 'sms' | 'email'; digest: string }[]): Promise<Set<string>> {
+  if (!pairs.length) return new Set();
+  const keys = sql.join(pairs.map((p) => sql`(${p.channel}::text, ${p.digest}::text)`));
+  const r = await sql<{ channel: string; address_digest: string }>`
+    select channel, address_digest from notice_optouts where (channel, address_digest) in (values ${keys})`.execute(db);
+  return new Set(r.rows.map((x) => `${x.channel}:${x.address_digest}`));
 }
 
 export async function optedOut(db: Kysely<DB>, channel: 'sms' | 'email', digest: string): Promise<boolean> {
@@ -149,13 +164,41 @@ export async function notification(db: Kysely<DB>, id: number) {
   return db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Stores a delivery report; false when it was stored already (a repeated callback changes nothing). */
-export async function setDelivery(db: Kysely<DB>, id: number, status: 'delivered' | 'failed', at: Date): Promise<boolean> {
-  const r = await db
-    .updateTable('notifications')
-    .set({ delivery_status: status, delivery_at: at })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('delivery_status', 'is', null), eb('delivery_status', '<>', status)]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+/**
+ * Stores an SMS delivery report and its audit entry in one statement (one round trip: the gateway sends one report a
+ * message): the row of message `id` if it is an SMS whose gateway id is `smsId` (or not yet known) and the status is
+ * new, then, only if that row changed, the entry. False when nothing changed (a repeated report, or no such message).
+ */
+export async function storeDelivery(
+  db: Kysely<DB>,
+  key: AuditKey,
+  r: { id: number; smsId: string; status: 'delivered' | 'failed' },
+  at: Date,
+): Promise<boolean> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const status = `${p(r.status)}::text`;
+  const update = `update notifications set delivery_status = ${status}, delivery_at = ${p(at)}::timestamptz
+      where id = ${p(r.id)}::bigint and channel = 'sms' and (provider_id is null or provider_id = ${p(r.smsId)}::text)
+        and delivery_status is distinct from ${status}
+      returning id`;
+  const { head, log } = auditAppendSql(
+    key,
+    {
+      actorKind: 'system',
+      actorId: null,
+      stream: 'system',
+      action: `notification.${r.status}`,
+      entityType: 'notification',
+      entityId: String(r.id),
+      data: { smsId: r.smsId },
+    },
+    at,
+    params,
+    'exists (select 1 from u)',
+  );
+  const out = await db.executeQuery<{ stored: number }>(
+    CompiledQuery.raw(`with u as (${update}), h as (${head}), l as (${log('h')}) select (select count(*) from u)::int as stored`, params),
+  );
+  return Number(out.rows[0]!.stored) > 0;
 }

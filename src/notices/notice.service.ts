@@ -108,42 +108,53 @@ export class NoticeService {
       const queued = await repo.claimQueue(trx, limit);
       if (!queued.length) return { events: 0, notifications: 0, skipped: 0 };
       const overrides = new Map((await repo.templates(trx)).map((t) => [`${t.kind}/${t.channel}/${t.lang}`, t]));
-      let made = 0;
+      // Five statements for the batch, whatever its size: the facts of every event, the opt-outs of every address,
+      // the notifications, the queue rows done.
+      const facts = (await repo.noticeFacts(trx, queued)).sort((a, b) => a.id - b.id || a.seq - b.seq);
+      const notable = facts.flatMap((f) => {
+        const kind = NOTICE_ACTIONS[f.action];
+        if (!kind) return [];
+        const addresses: [NoticeChannel, string][] = [];
+        if (f.applicant_phone) addresses.push(['sms', f.applicant_phone]);
+        if (f.applicant_email) addresses.push(['email', f.applicant_email]);
+        return [
+          {
+            f,
+            kind,
+            addresses: addresses.map(([channel, address]) => ({ channel, address, digest: addressDigest(this.secret, channel, address) })),
+          },
+        ];
+      });
+      const stopped = await repo.optedOutAmong(
+        trx,
+        notable.flatMap((n) => n.addresses.map((a) => ({ channel: a.channel, digest: a.digest }))),
+      );
       let skipped = 0;
-      for (const q of queued) {
-        const f = await repo.noticeFacts(trx, q.dossier_id, q.seq);
-        const kind = f ? NOTICE_ACTIONS[f.action] : undefined;
-        if (f && kind) {
-          const lang = f.notice_lang;
-          const vars = this.vars(kind, lang, f);
-          const rows: Insertable<NotificationTable>[] = [];
-          const addresses: [NoticeChannel, string | null][] = [
-            ['sms', f.applicant_phone],
-            ['email', f.applicant_email],
-          ];
-          for (const [channel, address] of addresses) {
-            if (!address) continue;
-            const t = this.templateOf(overrides, kind, channel, lang);
-            const out = await repo.optedOut(trx, channel, addressDigest(this.secret, channel, address));
-            if (out) skipped++;
-            rows.push({
-              channel,
-              recipient: address,
-              subject: t.subject == null ? null : renderText(t.subject, vars),
-              body: renderText(t.body, vars),
-              kind: `dossier.${kind}`,
-              ref: `dossier:${f.code}`,
-              dossier_id: f.id,
-              source_key: `dossier:${f.id}:${q.seq}:${channel}`,
-              due_at: now,
-              created_at: now,
-              skipped_reason: out ? 'opted_out' : null,
-            });
-          }
-          made += (await repo.insertOnce(trx, rows)).length;
+      const rows: Insertable<NotificationTable>[] = [];
+      for (const { f, kind, addresses } of notable) {
+        const lang = f.notice_lang;
+        const vars = this.vars(kind, lang, f);
+        for (const { channel, address, digest } of addresses) {
+          const t = this.templateOf(overrides, kind, channel, lang);
+          const out = stopped.has(`${channel}:${digest}`);
+          if (out) skipped++;
+          rows.push({
+            channel,
+            recipient: address,
+            subject: t.subject == null ? null : renderText(t.subject, vars),
+            body: renderText(t.body, vars),
+            kind: `dossier.${kind}`,
+            ref: `dossier:${f.code}`,
+            dossier_id: f.id,
+            source_key: `dossier:${f.id}:${f.seq}:${channel}`,
+            due_at: now,
+            created_at: now,
+            skipped_reason: out ? 'opted_out' : null,
+          });
         }
-        await repo.deleteQueued(trx, q.dossier_id, q.seq);
       }
+      const made = (await repo.insertOnce(trx, rows)).length;
+      await repo.deleteQueued(trx, queued);
       return { events: queued.length, notifications: made, skipped };
     });
   }
@@ -204,7 +215,7 @@ export class NoticeService {
   }
 
   /** The values of a notice's variables, in the citizen's language. */
-  private vars(kind: NoticeKind, lang: NoticeLang, f: NonNullable<Awaited<ReturnType<typeof repo.noticeFacts>>>): Record<string, string> {
+  private vars(kind: NoticeKind, lang: NoticeLang, f: Awaited<ReturnType<typeof repo.noticeFacts>>[number]): Record<string, string> {
     const vi = lang === 'vi';
     const data = parseData(f.data);
     const amount = Number(data.amountVnd ?? 0);
@@ -325,31 +336,18 @@ export class NoticeService {
     if (!reportSignatureValid(this.secret, r.RequestId, r.sig))
       throw new DomainError('UNAUTHENTICATED', 'The delivery report is not signed for this message', { field: 'querystring.sig' });
     const id = /^notice-(\d{1,15})$/.exec(r.RequestId)?.[1];
-    const n = id ? await repo.notification(this.deps.db, Number(id)) : undefined;
-    if (!n || n.channel !== 'sms' || (n.provider_id && n.provider_id !== r.SMSID))
-      throw new DomainError('NOT_FOUND', 'No message matches this report', { field: 'body.RequestId' });
     const status = r.SendStatus === SEND_STATUS_DELIVERED ? 'delivered' : r.SendStatus === SEND_STATUS_FAILED ? 'failed' : null;
-    // Not final (pending, waiting for the operator): nothing to store yet.
-    if (!status) return { stored: false };
-    const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
-      if (!(await repo.setDelivery(trx, n.id, status, now))) return { stored: false };
-      await recordAudit(
-        trx,
-        this.deps.auditKey,
-        {
-          actorKind: 'system',
-          actorId: null,
-          stream: 'system',
-          action: `notification.${status}`,
-          entityType: 'notification',
-          entityId: String(n.id),
-          data: { kind: n.kind, smsId: r.SMSID },
-        },
-        now,
-      );
+    const notFound = () => new DomainError('NOT_FOUND', 'No message matches this report', { field: 'body.RequestId' });
+    if (!id) throw notFound();
+    if (
+      status &&
+      (await repo.storeDelivery(this.deps.db, this.deps.auditKey, { id: Number(id), smsId: r.SMSID, status }, this.deps.clock()))
+    )
       return { stored: true };
-    });
+    // Nothing stored: a report not final (pending, waiting for the operator), a repeated one, or none of ours.
+    const n = await repo.notification(this.deps.db, Number(id));
+    if (!n || n.channel !== 'sms' || (n.provider_id && n.provider_id !== r.SMSID)) throw notFound();
+    return { stored: false };
   }
 
   // ---------- opt-outs ----------
